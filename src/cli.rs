@@ -1,0 +1,82 @@
+//! Command-line definition (clap). Parsing only: the work is in the library.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use supplyrisk::commands::SimOptions;
+
+/// Monte Carlo supply-shortfall risk for critical minerals.
+#[derive(Debug, Parser)]
+#[command(name = "supplyrisk", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario: summary.json, years.csv and a headline table.
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Check scenario files without simulating.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Flags shared by the commands that simulate.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Number of trials (default: the scenario's, else 100000).
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Seed (default: the scenario's, else 0).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Output folder (default: results/<scenario file stem>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores); results never depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Write no charts.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl From<SimArgs> for SimOptions {
+    fn from(a: SimArgs) -> Self {
+        SimOptions {
+            trials: a.trials,
+            seed: a.seed,
+            out: a.out,
+            threads: a.threads,
+            no_plots: a.no_plots,
+            quiet: a.quiet,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,513 @@
+//! Validated probability distributions (MODEL.md section 9).
+//!
+//! A [`Dist`] is built once, at load time, from checked parameters; after
+//! that, sampling cannot fail. Every sampler comes from `rand_distr` (or
+//! `rand::distr::Uniform`, which `rand_distr` re-exports); none is written
+//! by hand.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Pert, Triangular, Uniform};
+
+/// The z-score of the 90th percentile of the standard normal, used to turn
+/// a lognormal's `p90` into its `sigma` (MODEL.md section 9).
+pub const Z90: f64 = 1.2815515655446004;
+
+/// The parameters of a distribution as the scenario file gives them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DistSpec {
+    /// Always `value`.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Uniform on `[min, max]`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Triangular on `[min, max]` with the given mode.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Beta-PERT (shape 4) on `[min, max]` with the given mode.
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Beta on `[0, 1]` given by its mean and standard deviation.
+    Beta {
+        /// Mean, in (0, 1).
+        mean: f64,
+        /// Standard deviation, with `sd^2 < mean (1 - mean)`.
+        sd: f64,
+    },
+    /// Lognormal given by its median and 90th percentile.
+    LogNormal {
+        /// Median (`exp(mu)`).
+        median: f64,
+        /// 90th percentile.
+        p90: f64,
+    },
+    /// Exponential given by its mean.
+    Exponential {
+        /// Mean (`1 / lambda`).
+        mean: f64,
+    },
+}
+
+impl DistSpec {
+    /// The name used for `dist = "…"` in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DistSpec::Fixed { .. } => "fixed",
+            DistSpec::Uniform { .. } => "uniform",
+            DistSpec::Triangular { .. } => "triangular",
+            DistSpec::Pert { .. } => "pert",
+            DistSpec::Beta { .. } => "beta",
+            DistSpec::LogNormal { .. } => "lognormal",
+            DistSpec::Exponential { .. } => "exponential",
+        }
+    }
+
+    /// The two Beta shape parameters `(alpha, beta)` of a `beta` spec given
+    /// by mean and sd: `k = mean (1 - mean) / sd^2 - 1`, `alpha = mean k`,
+    /// `beta = (1 - mean) k`.
+    pub fn beta_shapes(mean: f64, sd: f64) -> (f64, f64) {
+        let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
+        (mean * k, (1.0 - mean) * k)
+    }
+
+    /// `(mu, sigma)` of the underlying normal of a `lognormal` spec.
+    pub fn lognormal_params(median: f64, p90: f64) -> (f64, f64) {
+        (median.ln(), (p90 / median).ln() / Z90)
+    }
+
+    /// The exact mean of the distribution.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            DistSpec::Fixed { value } => value,
+            DistSpec::Uniform { min, max } => 0.5 * (min + max),
+            DistSpec::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            DistSpec::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
+            DistSpec::Beta { mean, .. } => mean,
+            DistSpec::LogNormal { median, p90 } => {
+                let (mu, sigma) = Self::lognormal_params(median, p90);
+                (mu + 0.5 * sigma * sigma).exp()
+            }
+            DistSpec::Exponential { mean } => mean,
+        }
+    }
+
+    /// The exact variance of the distribution.
+    pub fn variance(&self) -> f64 {
+        match *self {
+            DistSpec::Fixed { .. } => 0.0,
+            DistSpec::Uniform { min, max } => (max - min).powi(2) / 12.0,
+            DistSpec::Triangular { min, mode, max } => {
+                (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0
+            }
+            DistSpec::Pert { min, max, .. } => {
+                let mu = self.mean();
+                (mu - min) * (max - mu) / 7.0
+            }
+            DistSpec::Beta { sd, .. } => sd * sd,
+            DistSpec::LogNormal { median, p90 } => {
+                let (mu, sigma) = Self::lognormal_params(median, p90);
+                let s2 = sigma * sigma;
+                (s2.exp() - 1.0) * (2.0 * mu + s2).exp()
+            }
+            DistSpec::Exponential { mean } => mean * mean,
+        }
+    }
+
+    /// Smallest and largest value the distribution can produce.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            DistSpec::Fixed { value } => (value, value),
+            DistSpec::Uniform { min, max }
+            | DistSpec::Triangular { min, max, .. }
+            | DistSpec::Pert { min, max, .. } => (min, max),
+            DistSpec::Beta { .. } => (0.0, 1.0),
+            DistSpec::LogNormal { .. } | DistSpec::Exponential { .. } => (0.0, f64::INFINITY),
+        }
+    }
+}
+
+/// Why a set of distribution parameters was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistError(pub String);
+
+/// Sampler for a Beta: for shapes of at least 1 the ratio `X / (X + Y)`
+/// of two `rand_distr::Gamma` draws (about 2.5x faster than
+/// `rand_distr::Beta`, see shared notes); for smaller shapes, where the
+/// gamma draws can underflow, `rand_distr::Beta` itself.
+#[derive(Debug, Clone, Copy)]
+enum BetaSampler {
+    GammaRatio(Gamma<f64>, Gamma<f64>),
+    Direct(Beta<f64>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Sampler {
+    Fixed(f64),
+    Uniform(Uniform<f64>),
+    Triangular(Triangular<f64>),
+    Pert(Pert<f64>),
+    Beta(BetaSampler),
+    LogNormal(LogNormal<f64>),
+    Exponential(Exp<f64>),
+}
+
+/// A validated distribution, ready to sample.
+#[derive(Debug, Clone, Copy)]
+pub struct Dist {
+    spec: DistSpec,
+    sampler: Sampler,
+}
+
+impl Dist {
+    /// A distribution that always gives `value`.
+    pub fn fixed(value: f64) -> Dist {
+        Dist {
+            spec: DistSpec::Fixed { value },
+            sampler: Sampler::Fixed(value),
+        }
+    }
+
+    /// Check the parameters (MODEL.md section 9) and build the sampler.
+    ///
+    /// # Errors
+    ///
+    /// A [`DistError`] saying which requirement is broken, for example
+    /// `min <= mode <= max` or `sd^2 < mean (1 - mean)`.
+    pub fn new(spec: DistSpec) -> Result<Dist, DistError> {
+        let err = |s: &str| Err(DistError(s.to_string()));
+        let finite = match spec {
+            DistSpec::Fixed { value } => value.is_finite(),
+            DistSpec::Uniform { min, max } => min.is_finite() && max.is_finite(),
+            DistSpec::Triangular { min, mode, max } | DistSpec::Pert { min, mode, max } => {
+                min.is_finite() && mode.is_finite() && max.is_finite()
+            }
+            DistSpec::Beta { mean, sd } => mean.is_finite() && sd.is_finite(),
+            DistSpec::LogNormal { median, p90 } => median.is_finite() && p90.is_finite(),
+            DistSpec::Exponential { mean } => mean.is_finite(),
+        };
+        if !finite {
+            return err("finite parameters");
+        }
+        let sampler = match spec {
+            DistSpec::Fixed { value } => Sampler::Fixed(value),
+            DistSpec::Uniform { min, max } => {
+                if !(min <= max) {
+                    return err("min <= max");
+                }
+                if min == max {
+                    Sampler::Fixed(min)
+                } else {
+                    match Uniform::new_inclusive(min, max) {
+                        Ok(u) => Sampler::Uniform(u),
+                        Err(_) => return err("min <= max with a finite range"),
+                    }
+                }
+            }
+            DistSpec::Triangular { min, mode, max } => {
+                if !(min < max) {
+                    return err("min < max");
+                }
+                if !(min <= mode && mode <= max) {
+                    return err("min <= mode <= max");
+                }
+                match Triangular::new(min, max, mode) {
+                    Ok(t) => Sampler::Triangular(t),
+                    Err(e) => return err(&e.to_string()),
+                }
+            }
+            DistSpec::Pert { min, mode, max } => {
+                if !(min < max) {
+                    return err("min < max");
+                }
+                if !(min <= mode && mode <= max) {
+                    return err("min <= mode <= max");
+                }
+                match Pert::new(min, max).with_mode(mode) {
+                    Ok(p) => Sampler::Pert(p),
+                    Err(e) => return err(&e.to_string()),
+                }
+            }
+            DistSpec::Beta { mean, sd } => {
+                if !(mean > 0.0 && mean < 1.0) {
+                    return err("0 < mean < 1");
+                }
+                if !(sd > 0.0) {
+                    return err("sd > 0");
+                }
+                if !(sd * sd < mean * (1.0 - mean)) {
+                    return err("sd^2 < mean (1 - mean)");
+                }
+                let (a, b) = DistSpec::beta_shapes(mean, sd);
+                if a >= 1.0 && b >= 1.0 {
+                    match (Gamma::new(a, 1.0), Gamma::new(b, 1.0)) {
+                        (Ok(x), Ok(y)) => Sampler::Beta(BetaSampler::GammaRatio(x, y)),
+                        _ => return err("Beta shapes that rand_distr accepts"),
+                    }
+                } else {
+                    match Beta::new(a, b) {
+                        Ok(beta) => Sampler::Beta(BetaSampler::Direct(beta)),
+                        Err(_) => return err("Beta shapes that rand_distr accepts"),
+                    }
+                }
+            }
+            DistSpec::LogNormal { median, p90 } => {
+                if !(median > 0.0 && median < p90) {
+                    return err("0 < median < p90");
+                }
+                let (mu, sigma) = DistSpec::lognormal_params(median, p90);
+                match LogNormal::new(mu, sigma) {
+                    Ok(l) => Sampler::LogNormal(l),
+                    Err(_) => return err("0 < median < p90"),
+                }
+            }
+            DistSpec::Exponential { mean } => {
+                if !(mean > 0.0) {
+                    return err("mean > 0");
+                }
+                match Exp::new(1.0 / mean) {
+                    Ok(e) => Sampler::Exponential(e),
+                    Err(_) => return err("mean > 0"),
+                }
+            }
+        };
+        Ok(Dist { spec, sampler })
+    }
+
+    /// The parameters this distribution was built from.
+    pub fn spec(&self) -> &DistSpec {
+        &self.spec
+    }
+
+    /// Whether the distribution always gives the same value.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self.sampler, Sampler::Fixed(_))
+    }
+
+    /// Draw one value.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.sampler {
+            Sampler::Fixed(v) => *v,
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Pert(d) => d.sample(rng),
+            Sampler::Beta(BetaSampler::GammaRatio(x, y)) => {
+                let x = x.sample(rng);
+                let y = y.sample(rng);
+                x / (x + y)
+            }
+            Sampler::Beta(BetaSampler::Direct(d)) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Exponential(d) => d.sample(rng),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Sample moments and quantiles against closed forms. With n = 400,000
+    //! draws the standard error of the sample mean is sd / sqrt(n); every
+    //! check allows 4.5 standard errors, so each fails by chance with
+    //! probability below 1e-5 and, with fixed seeds, never flakes.
+    use super::*;
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand::SeedableRng;
+
+    const N: usize = 400_000;
+    const Z_TOL: f64 = 4.5;
+
+    fn draws(spec: DistSpec, seed: u64) -> Vec<f64> {
+        let d = Dist::new(spec).expect("valid spec");
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        (0..N).map(|_| d.sample(&mut rng)).collect()
+    }
+
+    /// Checks the sample mean and variance against the spec's closed forms.
+    /// The variance's standard error is estimated from the fourth central
+    /// moment: se(s^2) ~ sqrt((m4 - s^4) / n).
+    fn check_moments(spec: DistSpec, seed: u64) {
+        let x = draws(spec, seed);
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let m4 = x.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n;
+        let (lo, hi) = spec.support();
+        assert!(
+            x.iter().all(|v| *v >= lo && *v <= hi),
+            "{spec:?}: draw outside support"
+        );
+        let se_mean = (spec.variance() / n).sqrt();
+        assert!(
+            (mean - spec.mean()).abs() <= Z_TOL * se_mean,
+            "{spec:?}: mean {mean} vs {} (se {se_mean})",
+            spec.mean()
+        );
+        let se_var = ((m4 - var * var) / n).sqrt();
+        assert!(
+            (var - spec.variance()).abs() <= Z_TOL * se_var,
+            "{spec:?}: variance {var} vs {} (se {se_var})",
+            spec.variance()
+        );
+    }
+
+    /// Checks that the empirical CDF at `x` matches `p` within 4.5 binomial
+    /// standard errors.
+    fn check_quantile(spec: DistSpec, seed: u64, x: f64, p: f64) {
+        let d = draws(spec, seed);
+        let frac = d.iter().filter(|v| **v <= x).count() as f64 / d.len() as f64;
+        let se = (p * (1.0 - p) / d.len() as f64).sqrt();
+        assert!(
+            (frac - p).abs() <= Z_TOL * se,
+            "{spec:?}: P(X <= {x}) = {frac}, expected {p}"
+        );
+    }
+
+    #[test]
+    fn fixed_always_gives_its_value() {
+        let x = draws(DistSpec::Fixed { value: 0.37 }, 1);
+        assert!(x.iter().all(|v| *v == 0.37));
+    }
+
+    #[test]
+    fn uniform_moments_and_median() {
+        let s = DistSpec::Uniform { min: 0.3, max: 0.9 };
+        check_moments(s, 2);
+        check_quantile(s, 3, 0.6, 0.5);
+    }
+
+    #[test]
+    fn triangular_moments_and_cdf_at_mode() {
+        let s = DistSpec::Triangular {
+            min: 0.0,
+            mode: 6.0,
+            max: 36.0,
+        };
+        check_moments(s, 4);
+        // F(mode) = (mode - min) / (max - min)
+        check_quantile(s, 5, 6.0, 6.0 / 36.0);
+    }
+
+    #[test]
+    fn pert_moments() {
+        check_moments(
+            DistSpec::Pert {
+                min: 0.1,
+                mode: 0.3,
+                max: 0.9,
+            },
+            6,
+        );
+        // Symmetric PERT: median equals the mode.
+        check_quantile(
+            DistSpec::Pert {
+                min: 0.0,
+                mode: 0.5,
+                max: 1.0,
+            },
+            7,
+            0.5,
+            0.5,
+        );
+    }
+
+    #[test]
+    fn beta_moments_for_both_samplers() {
+        // Shapes >= 1: gamma-ratio sampler.
+        let wide = DistSpec::Beta {
+            mean: 0.3,
+            sd: 0.15,
+        };
+        let (a, b) = DistSpec::beta_shapes(0.3, 0.15);
+        assert!(a >= 1.0 && b >= 1.0);
+        check_moments(wide, 8);
+        // A shape below 1: rand_distr's own Beta.
+        let skewed = DistSpec::Beta { mean: 0.1, sd: 0.2 };
+        let (a, _) = DistSpec::beta_shapes(0.1, 0.2);
+        assert!(a < 1.0);
+        check_moments(skewed, 9);
+    }
+
+    #[test]
+    fn lognormal_median_p90_and_moments() {
+        let s = DistSpec::LogNormal {
+            median: 2.0,
+            p90: 6.0,
+        };
+        check_quantile(s, 10, 2.0, 0.5);
+        check_quantile(s, 11, 6.0, 0.9);
+        check_moments(
+            DistSpec::LogNormal {
+                median: 2.0,
+                p90: 3.0,
+            },
+            12,
+        );
+    }
+
+    #[test]
+    fn exponential_moments_and_median() {
+        let s = DistSpec::Exponential { mean: 12.0 };
+        check_moments(s, 13);
+        check_quantile(s, 14, 12.0 * std::f64::consts::LN_2, 0.5);
+    }
+
+    #[test]
+    fn impossible_parameters_are_refused() {
+        let bad = [
+            DistSpec::Uniform { min: 2.0, max: 1.0 },
+            DistSpec::Triangular {
+                min: 1.0,
+                mode: 1.0,
+                max: 1.0,
+            },
+            DistSpec::Triangular {
+                min: 0.0,
+                mode: 2.0,
+                max: 1.0,
+            },
+            DistSpec::Pert {
+                min: 0.0,
+                mode: -1.0,
+                max: 1.0,
+            },
+            DistSpec::Beta { mean: 1.0, sd: 0.1 },
+            DistSpec::Beta { mean: 0.5, sd: 0.0 },
+            DistSpec::Beta { mean: 0.5, sd: 0.5 },
+            DistSpec::LogNormal {
+                median: 2.0,
+                p90: 2.0,
+            },
+            DistSpec::LogNormal {
+                median: 0.0,
+                p90: 2.0,
+            },
+            DistSpec::Exponential { mean: 0.0 },
+            DistSpec::Fixed { value: f64::NAN },
+            DistSpec::Uniform {
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+        ];
+        for spec in bad {
+            assert!(Dist::new(spec).is_err(), "{spec:?} should be refused");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Accumulating trial outcomes: running moments and counts for means and
+//! probabilities, and per-trial values (in trial order) for quantiles and
+//! paired comparisons.
+
+use super::trial::MineralOutcome;
+use crate::stats::Moments;
+use serde::{Deserialize, Serialize};
+
+/// Everything recorded about one mineral over a range of trials.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MineralAcc {
+    /// Per year: trials in which the year was a shortfall year.
+    pub shortfall_count: Vec<u64>,
+    /// Per year: moments of the unserved amount.
+    pub unserved: Vec<Moments>,
+    /// Per year: moments of the demand drawn.
+    pub demand: Vec<Moments>,
+    /// Trials with at least one shortfall year.
+    pub any_count: u64,
+    /// Moments of the number of shortfall years per trial.
+    pub shortfall_years: Moments,
+    /// Moments of the horizon's total unserved amount.
+    pub total: Moments,
+    /// Per trial: the horizon's total unserved amount.
+    pub totals: Vec<f64>,
+    /// Per trial: the number of shortfall years.
+    pub years_short: Vec<u16>,
+    /// Per year, per trial: annual accessible supply.
+    pub supply: Vec<Vec<f64>>,
+}
+
+impl MineralAcc {
+    /// An empty accumulator for `years` years, with room for `trials` trials.
+    pub fn new(years: usize, trials: usize) -> Self {
+        MineralAcc {
+            shortfall_count: vec![0; years],
+            unserved: vec![Moments::default(); years],
+            demand: vec![Moments::default(); years],
+            any_count: 0,
+            shortfall_years: Moments::default(),
+            total: Moments::default(),
+            totals: Vec::with_capacity(trials),
+            years_short: Vec::with_capacity(trials),
+            supply: (0..years).map(|_| Vec::with_capacity(trials)).collect(),
+        }
+    }
+
+    /// Record one trial's outcome. A year is a shortfall year when its
+    /// unserved amount exceeds `threshold` times its demand.
+    #[inline]
+    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) {
+        let mut total = 0.0;
+        let mut short = 0u16;
+        for y in 0..self.shortfall_count.len() {
+            let u = outcome.unserved[y];
+            let d = outcome.demand[y];
+            total += u;
+            if u > threshold * d {
+                short += 1;
+                self.shortfall_count[y] += 1;
+            }
+            self.unserved[y].push(u);
+            self.demand[y].push(d);
+            self.supply[y].push(outcome.supply[y]);
+        }
+        if short > 0 {
+            self.any_count += 1;
+        }
+        self.shortfall_years.push(f64::from(short));
+        self.total.push(total);
+        self.totals.push(total);
+        self.years_short.push(short);
+    }
+
+    /// Append the trials of `next`, which follow this accumulator's trials.
+    pub fn append(&mut self, next: MineralAcc) {
+        for y in 0..self.shortfall_count.len() {
+            self.shortfall_count[y] += next.shortfall_count[y];
+            self.unserved[y].merge(&next.unserved[y]);
+            self.demand[y].merge(&next.demand[y]);
+        }
+        self.any_count += next.any_count;
+        self.shortfall_years.merge(&next.shortfall_years);
+        self.total.merge(&next.total);
+        self.totals.extend_from_slice(&next.totals);
+        self.years_short.extend_from_slice(&next.years_short);
+        for (mine, theirs) in self.supply.iter_mut().zip(next.supply) {
+            mine.extend_from_slice(&theirs);
+        }
+    }
+}
+
+/// The record of a contiguous range of trials, for every mineral.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// Index of the first trial.
+    pub first_trial: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// Per mineral, in scenario order.
+    pub minerals: Vec<MineralAcc>,
+}
+
+impl Aggregate {
+    /// Append the trials of `next`, which must start where these end.
+    pub fn append(&mut self, next: Aggregate) {
+        if self.trials == 0 && self.minerals.is_empty() {
+            *self = next;
+            return;
+        }
+        debug_assert_eq!(self.first_trial + self.trials, next.first_trial);
+        self.trials += next.trials;
+        for (mine, theirs) in self.minerals.iter_mut().zip(next.minerals) {
+            mine.append(theirs);
+        }
+    }
+}

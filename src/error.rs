@@ -1,0 +1,127 @@
+//! Error types: what went wrong with an input file, and everything else.
+//!
+//! Input problems ([`InputError`]) always point at the input: the file, the
+//! line and column where the TOML gives them, the key path
+//! (`source[3].disruption.rate`) and what was expected versus what was
+//! found. The binary maps them to exit status 2; [`Error::exit_code`] says
+//! which status each error deserves.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem with something the user gave us: a scenario file, a flag
+/// value, a missing file. Always reported with exit status 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file the problem is in (or the flag, for command-line problems).
+    pub file: String,
+    /// 1-based line and column, where known.
+    pub position: Option<(usize, usize)>,
+    /// Key path of the offending value, such as `source[3].disruption.rate`.
+    pub key: Option<String>,
+    /// What was wrong: normally "expected …, found …".
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole file (unreadable, empty, …).
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            file: file.into(),
+            position: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, col)) = self.position {
+            write!(f, ":{line}:{col}")?;
+        }
+        if let Some(key) = &self.key {
+            if !key.is_empty() {
+                write!(f, ": {key}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input: an invalid scenario, a bad flag value, a missing file,
+    /// shards that do not fit together. Exit status 2.
+    #[error("{0}")]
+    Input(Box<InputError>),
+    /// Several bad inputs at once (for example `validate a.toml b.toml`).
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Inputs(Vec<InputError>),
+    /// Writing an output file failed. Exit status 1.
+    #[error("could not write '{path}': {source}")]
+    Write {
+        /// The file that could not be written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// Any other failure. Exit status 1.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The process exit status this error maps to: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) | Error::Inputs(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Shorthand for a bad command-line value.
+    pub fn bad_flag(flag: &str, message: impl Into<String>) -> Self {
+        Error::Input(Box::new(InputError {
+            file: "command line".to_string(),
+            position: None,
+            key: Some(flag.to_string()),
+            message: message.into(),
+        }))
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+/// Result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_error_names_file_position_key_and_message() {
+        let e = InputError {
+            file: "a.toml".into(),
+            position: Some((3, 7)),
+            key: Some("source[0].capacity".into()),
+            message: "expected a number >= 0, found -1".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "a.toml:3:7: source[0].capacity: expected a number >= 0, found -1"
+        );
+        assert_eq!(Error::from(e).exit_code(), 2);
+        assert_eq!(Error::Other("x".into()).exit_code(), 1);
+    }
+}

@@ -1,0 +1,59 @@
+//! # supplyrisk
+//!
+//! Monte Carlo supply-shortfall risk for critical minerals: how likely a
+//! consumer is to run short of copper, cobalt, nickel or lithium, by how
+//! much, and how much a new source or a stockpile cuts that risk.
+//!
+//! The model and the scenario format are fixed by `MODEL.md` (see
+//! `docs/model.md` for this implementation's choices); the command line by
+//! `CLI.md`. The crate is organised as:
+//!
+//! - [`scenario`]: loading and validating scenario files (two stages: raw
+//!   serde structs, then checked domain types);
+//! - [`dist`]: validated distributions from `rand_distr`;
+//! - [`rng`]: random streams keyed by `(seed, trial, entity)`;
+//! - [`engine`]: the parallel, chunked Monte Carlo core;
+//! - [`stats`], [`summary`], [`concentration`]: the metrics;
+//! - [`output`], [`commands`]: files, tables and the commands of the binary.
+//!
+//! ```
+//! use supplyrisk::{engine, scenario::Scenario, summary::Summary};
+//!
+//! let text = r#"
+//! [scenario]
+//! name = "one source"
+//! start_year = 2026
+//! years = 2
+//!
+//! [[mineral]]
+//! id = "cobalt"
+//! unit = "kt"
+//! demand = { base = 10.0 }
+//!
+//! [[source]]
+//! id = "drc"
+//! mineral = "cobalt"
+//! capacity = 12.0
+//! disruption = { rate = 0.5, severity = 0.5, duration_months = 6 }
+//! "#;
+//! let scenario = Scenario::from_toml_str(text, "example.toml")?;
+//! let results = engine::simulate(&scenario, 7, 10_000, None);
+//! let summary = Summary::new(&scenario, 7, &results);
+//! let cobalt = summary.minerals.get("cobalt").unwrap();
+//! assert!(cobalt.p_any_shortfall > 0.0 && cobalt.p_any_shortfall < 1.0);
+//! # Ok::<(), supplyrisk::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod commands;
+pub mod concentration;
+pub mod dist;
+pub mod engine;
+pub mod error;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod summary;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,32 @@
+//! The `supplyrisk` binary: parse arguments, call the library, map errors
+//! to exit codes (0 success, 2 bad input, 1 anything else).
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+use supplyrisk::commands;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run { scenario, sim } => commands::run(&scenario, &sim.into()).map(|_| ()),
+        Command::Validate { scenarios, quiet } => commands::validate(&scenarios, quiet),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

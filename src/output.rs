@@ -1,0 +1,198 @@
+//! Writing results: atomic file writes, `summary.json`, `years.csv` and the
+//! headline table printed to stdout.
+
+use crate::error::{Error, Result};
+use crate::summary::Summary;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Write `bytes` to `path` atomically: into a temporary file in the same
+/// folder, flushed to disk, then renamed over `path`. A failed or
+/// interrupted run never leaves a truncated file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(werr(e));
+    }
+    Ok(())
+}
+
+/// Create the output folder (and its parents).
+pub fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// `summary.json`: pretty-printed, with a final newline.
+pub fn summary_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `years.csv`: one row per mineral and year, columns `mineral` and the
+/// per-year keys of `summary.json`.
+pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Other(format!("could not format years.csv: {e}"));
+    w.write_record([
+        "mineral",
+        "year",
+        "demand_mean",
+        "p_shortfall",
+        "p_shortfall_se",
+        "eud",
+        "eud_se",
+        "supply_p5",
+        "supply_p50",
+        "supply_p95",
+    ])
+    .map_err(err)?;
+    for (id, m) in &summary.minerals.0 {
+        for y in &m.years {
+            w.write_record([
+                id.clone(),
+                y.year.to_string(),
+                y.demand_mean.to_string(),
+                y.p_shortfall.to_string(),
+                y.p_shortfall_se.to_string(),
+                y.eud.to_string(),
+                y.eud_se.to_string(),
+                y.supply_p5.to_string(),
+                y.supply_p50.to_string(),
+                y.supply_p95.to_string(),
+            ])
+            .map_err(err)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| Error::Other(format!("could not format years.csv: {e}")))
+}
+
+/// Format a number with about four significant digits, without
+/// scientific notation for everyday magnitudes.
+pub fn fmt_sig(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let a = x.abs();
+    if !(1e-4..1e9).contains(&a) {
+        return format!("{x:.3e}");
+    }
+    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
+/// The headline table: one row per mineral with `p_any_shortfall ± se`,
+/// `eud_total ± se`, `unserved_p95` and `hhi`.
+pub fn headline_table(summary: &Summary) -> String {
+    let rows: Vec<[String; 5]> = summary
+        .minerals
+        .0
+        .iter()
+        .map(|(id, m)| {
+            [
+                id.clone(),
+                format!("{:.4} ± {:.4}", m.p_any_shortfall, m.p_any_shortfall_se),
+                format!(
+                    "{} ± {} {}",
+                    fmt_sig(m.eud_total),
+                    fmt_sig(m.eud_total_se),
+                    m.unit
+                ),
+                format!("{} {}", fmt_sig(m.unserved_p95), m.unit),
+                format!("{:.0}", m.hhi),
+            ]
+        })
+        .collect();
+    let header = [
+        "mineral",
+        "p_any_shortfall",
+        "eud_total",
+        "unserved_p95",
+        "hhi",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} trials, seed {}, {}–{}",
+        summary.scenario,
+        summary.trials,
+        summary.seed,
+        summary.start_year,
+        summary.start_year + summary.years as i64 - 1
+    );
+    let line = |out: &mut String, cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let pad = w - c.chars().count();
+                if i == 0 {
+                    format!("{c}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{c}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(&mut out, &header.map(String::from));
+    for r in &rows {
+        line(&mut out, r);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmt_sig_keeps_four_significant_digits() {
+        assert_eq!(fmt_sig(0.0), "0");
+        assert_eq!(fmt_sig(1234.567), "1235");
+        assert_eq!(fmt_sig(12.34567), "12.35");
+        assert_eq!(fmt_sig(0.012345), "0.01234");
+        assert_eq!(fmt_sig(2.5e10), "2.500e10");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

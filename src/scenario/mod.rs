@@ -1,0 +1,212 @@
+//! Scenarios: the validated description of what is simulated.
+//!
+//! Loading has two stages. [`raw`] mirrors the TOML file with serde
+//! (unknown keys denied); [`validate`] checks every rule of MODEL.md
+//! sections 9–10 and builds the domain types below, with distributions
+//! already constructed, so the simulation cannot fail. Errors name the
+//! file, line:column, key path, and what was expected versus found.
+
+pub mod locate;
+pub mod raw;
+pub mod validate;
+
+use crate::dist::Dist;
+use crate::error::{Error, InputError};
+use crate::rng::EntityKey;
+use std::path::Path;
+
+/// Default number of trials when neither the file nor the flags give one.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+/// Default seed when neither the file nor the flags give one.
+pub const DEFAULT_SEED: u64 = 0;
+/// Default steps per year.
+pub const DEFAULT_STEPS_PER_YEAR: usize = 12;
+/// Default shortfall threshold (fraction of annual demand).
+pub const DEFAULT_SHORTFALL_THRESHOLD: f64 = 0.05;
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free text for reports.
+    pub description: Option<String>,
+    /// First calendar year.
+    pub start_year: i64,
+    /// Number of years.
+    pub years: usize,
+    /// Steps per year.
+    pub steps_per_year: usize,
+    /// Trials the file asks for, if any.
+    pub trials: Option<u64>,
+    /// Seed the file gives, if any.
+    pub seed: Option<u64>,
+    /// Minerals, in file order.
+    pub minerals: Vec<Mineral>,
+    /// Sources, in file order.
+    pub sources: Vec<Source>,
+    /// Common-cause events, in file order.
+    pub events: Vec<Event>,
+}
+
+/// One mineral the consumer needs.
+#[derive(Debug, Clone)]
+pub struct Mineral {
+    /// Unique id.
+    pub id: String,
+    /// Unit of capacity, demand and stock.
+    pub unit: String,
+    /// Annual demand.
+    pub demand: Demand,
+    /// Fraction of annual demand above which a year is a shortfall year.
+    pub shortfall_threshold: f64,
+    /// The mineral's stockpile, if any.
+    pub stockpile: Option<Stockpile>,
+    /// Indexes into [`Scenario::sources`] of this mineral's sources, in file order.
+    pub sources: Vec<usize>,
+    /// Extra constant, never-disrupted supply in units per year (0 in a
+    /// scenario file; used to find equivalent firm supply).
+    pub firm_supply: f64,
+    /// Stream key of the demand noise.
+    pub demand_key: EntityKey,
+}
+
+/// `D(y) = base (1 + growth)^y eps`, `eps = exp(sigma Z - sigma^2 / 2)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Demand {
+    /// Demand in year index 0, units per year.
+    pub base: f64,
+    /// Annual growth.
+    pub growth: f64,
+    /// Lognormal noise.
+    pub sigma: f64,
+}
+
+impl Demand {
+    /// Demand in year index `y` before noise: `base * (1 + growth)^y`.
+    pub fn trend(&self, y: usize) -> f64 {
+        self.base * (1.0 + self.growth).powf(y as f64)
+    }
+}
+
+/// A source of one mineral.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Unique id.
+    pub id: String,
+    /// Index into [`Scenario::minerals`].
+    pub mineral: usize,
+    /// Country code, if given.
+    pub country: Option<String>,
+    /// Output, units per year.
+    pub capacity: f64,
+    /// Fraction of output the consumer obtains in normal times.
+    pub access: f64,
+    /// Own disruption process, if any.
+    pub disruption: Option<Process>,
+    /// Project timing, if the source is a project.
+    pub project: Option<Project>,
+    /// Common-cause events that hit this source: `(event index, exposure)`,
+    /// in event file order.
+    pub events: Vec<(usize, f64)>,
+    /// Stream key of the disruption process.
+    pub disruption_key: EntityKey,
+    /// Stream key of the project draws.
+    pub project_key: EntityKey,
+}
+
+/// An up/down disruption process (MODEL.md section 3).
+#[derive(Debug, Clone)]
+pub struct Process {
+    /// Expected onsets per year while up.
+    pub rate: f64,
+    /// Fraction of output lost while down, in [0, 1].
+    pub severity: Dist,
+    /// Duration of one disruption, months (non-negative).
+    pub duration_months: Dist,
+}
+
+/// When and whether a project produces (MODEL.md section 4).
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Planned first output, fractional calendar year.
+    pub online_year: f64,
+    /// Delay, months (non-negative).
+    pub delay_months: Dist,
+    /// Years from first output to full capacity.
+    pub ramp_years: f64,
+    /// Probability that it ever produces.
+    pub success_probability: f64,
+}
+
+/// A common-cause event hitting several sources at once.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Unique id.
+    pub id: String,
+    /// The event's process.
+    pub process: Process,
+    /// Sources hit: `(source index, exposure)`.
+    pub affects: Vec<(usize, f64)>,
+    /// Stream key of the event's process.
+    pub key: EntityKey,
+}
+
+/// A mineral's stockpile (MODEL.md section 6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stockpile {
+    /// Stock at the start, units.
+    pub initial: f64,
+    /// Largest stock, units.
+    pub capacity: f64,
+    /// Largest release, units per year.
+    pub max_release_per_year: f64,
+    /// Largest refill, units per year.
+    pub refill_per_year: f64,
+}
+
+impl Scenario {
+    /// Parse and validate scenario text. `file` names the text in errors.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] (or [`Error::Inputs`] when several rules are
+    /// broken) for any rule of MODEL.md sections 9–10 that is broken.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, Error> {
+        validate::parse(text, file)
+    }
+
+    /// Read, parse and validate a scenario file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] if the file cannot be read or is not a valid scenario.
+    pub fn load(path: &Path) -> Result<Scenario, Error> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| InputError::file(&file, format!("could not read the file: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| InputError::file(&file, "expected UTF-8 text, found invalid bytes"))?;
+        Scenario::from_toml_str(&text, &file)
+    }
+
+    /// Number of simulation steps, `years * steps_per_year`.
+    pub fn steps(&self) -> usize {
+        self.years * self.steps_per_year
+    }
+
+    /// Step length in years.
+    pub fn dt(&self) -> f64 {
+        1.0 / self.steps_per_year as f64
+    }
+
+    /// Calendar year of year index `y`.
+    pub fn calendar_year(&self, y: usize) -> i64 {
+        self.start_year + y as i64
+    }
+
+    /// Index of the mineral with this id.
+    pub fn mineral_index(&self, id: &str) -> Option<usize> {
+        self.minerals.iter().position(|m| m.id == id)
+    }
+}

@@ -1,0 +1,169 @@
+//! Streaming statistics that merge deterministically.
+//!
+//! [`Moments`] is Welford's running mean and sum of squared deviations;
+//! chunks are merged with Chan's formula *in chunk order*, so results do
+//! not depend on how many threads ran the chunks. [`quantile`] and
+//! [`cvar_upper`] work on the per-trial values of a whole run.
+
+use serde::{Deserialize, Serialize};
+
+/// Count, mean and sum of squared deviations of a stream of numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    /// Number of values.
+    pub n: u64,
+    /// Mean of the values.
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl Moments {
+    /// Add one value (Welford).
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Append the values summarised by `other` (Chan et al.).
+    pub fn merge(&mut self, other: &Moments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let n = self.n + other.n;
+        let d = other.mean - self.mean;
+        let nf = n as f64;
+        self.mean += d * (other.n as f64 / nf);
+        self.m2 += other.m2 + d * d * (self.n as f64 * other.n as f64 / nf);
+        self.n = n;
+    }
+
+    /// Sample variance (denominator `n - 1`); 0 for fewer than two values.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.n - 1) as f64).max(0.0)
+        }
+    }
+
+    /// Standard error of the mean: sample standard deviation over `sqrt(n)`.
+    pub fn se(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            (self.variance() / self.n as f64).sqrt()
+        }
+    }
+}
+
+/// Standard error of a probability estimated from `n` trials:
+/// `sqrt(p (1 - p) / n)`.
+pub fn probability_se(p: f64, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        (p * (1.0 - p) / n as f64).max(0.0).sqrt()
+    }
+}
+
+/// The `q`-quantile of `values` by linear interpolation between order
+/// statistics (Hyndman–Fan type 7, NumPy's default): with `h = (n - 1) q`,
+/// `x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)])`.
+/// Reorders `values`. Returns 0 for an empty slice.
+pub fn quantile(values: &mut [f64], q: f64) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    let (_, &mut x_lo, upper) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    if frac == 0.0 || upper.is_empty() {
+        return x_lo;
+    }
+    let x_hi = upper.iter().copied().fold(f64::INFINITY, f64::min);
+    x_lo + frac * (x_hi - x_lo)
+}
+
+/// Several quantiles of the same values (each as [`quantile`]).
+pub fn quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
+    qs.iter().map(|&q| quantile(values, q)).collect()
+}
+
+/// Mean of the largest `ceil(tail * n)` values, with `tail = 1 / tail_den`
+/// computed in integers (`cvar95`: `tail_den = 20`). Reorders `values`.
+pub fn cvar_upper(values: &mut [f64], tail_den: usize) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let k = n.div_ceil(tail_den).max(1);
+    let split = n - k;
+    values.select_nth_unstable_by(split, f64::total_cmp);
+    let top = &mut values[split..];
+    // Sum in a canonical (sorted) order so the result depends only on the values.
+    top.sort_unstable_by(f64::total_cmp);
+    top.iter().sum::<f64>() / k as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_match_two_pass_formulas_and_merge_in_order() {
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 37) % 101) as f64 * 0.5 + 3.0)
+            .collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
+        let mut whole = Moments::default();
+        xs.iter().for_each(|x| whole.push(*x));
+        assert!((whole.mean - mean).abs() < 1e-12);
+        assert!((whole.variance() - var).abs() < 1e-9);
+        let mut merged = Moments::default();
+        for chunk in xs.chunks(128) {
+            let mut c = Moments::default();
+            chunk.iter().for_each(|x| c.push(*x));
+            merged.merge(&c);
+        }
+        assert!((merged.mean - mean).abs() < 1e-12);
+        assert!((merged.variance() - var).abs() < 1e-9);
+        assert!((merged.se() - (var / 1000.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantile_interpolates_like_numpy() {
+        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        // numpy.quantile([1,2,3,4], [0, .5, .9, 1]) = [1, 2.5, 3.7, 4]
+        assert_eq!(quantile(&mut v, 0.0), 1.0);
+        assert_eq!(quantile(&mut v, 0.5), 2.5);
+        assert!((quantile(&mut v, 0.9) - 3.7).abs() < 1e-12);
+        assert_eq!(quantile(&mut v, 1.0), 4.0);
+        assert_eq!(quantile(&mut [], 0.5), 0.0);
+    }
+
+    #[test]
+    fn cvar_is_mean_of_top_ceil_five_percent() {
+        // 41 values 0..=40: ceil(0.05 * 41) = 3, top three are 38, 39, 40.
+        let mut v: Vec<f64> = (0..=40).rev().map(f64::from).collect();
+        assert_eq!(cvar_upper(&mut v, 20), 39.0);
+        let mut one = vec![7.0];
+        assert_eq!(cvar_upper(&mut one, 20), 7.0);
+    }
+
+    #[test]
+    fn probability_se_formula() {
+        assert_eq!(probability_se(0.5, 100), 0.05);
+        assert_eq!(probability_se(0.0, 100), 0.0);
+    }
+}

@@ -1,0 +1,193 @@
+//! The results of a run as CLI.md's `summary.json` defines them, computed
+//! from an [`Aggregate`] (MODEL.md section 7).
+
+use crate::concentration::hhi;
+use crate::engine::{Aggregate, MineralAcc};
+use crate::scenario::Scenario;
+use crate::stats::{cvar_upper, probability_se, quantiles};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// A map serialised in insertion order (scenario order of minerals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T> OrderedMap<T> {
+    /// The value for `key`.
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for OrderedMap<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// `summary.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// First calendar year.
+    pub start_year: i64,
+    /// Number of years.
+    pub years: usize,
+    /// Steps per year.
+    pub steps_per_year: usize,
+    /// Per mineral, in scenario order.
+    pub minerals: OrderedMap<MineralSummary>,
+}
+
+/// Results for one mineral.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MineralSummary {
+    /// Unit of amounts.
+    pub unit: String,
+    /// Probability that at least one year is a shortfall year.
+    pub p_any_shortfall: f64,
+    /// Its standard error.
+    pub p_any_shortfall_se: f64,
+    /// Expected number of shortfall years.
+    pub expected_shortfall_years: f64,
+    /// Its standard error.
+    pub expected_shortfall_years_se: f64,
+    /// Expected unserved demand over the horizon, units.
+    pub eud_total: f64,
+    /// Its standard error.
+    pub eud_total_se: f64,
+    /// `eud_total` over expected total demand.
+    pub unserved_share: f64,
+    /// Median of the horizon's total unserved amount.
+    pub unserved_p50: f64,
+    /// 90th percentile of it.
+    pub unserved_p90: f64,
+    /// 95th percentile of it.
+    pub unserved_p95: f64,
+    /// 99th percentile of it.
+    pub unserved_p99: f64,
+    /// Mean of the largest `ceil(0.05 trials)` totals.
+    pub cvar95: f64,
+    /// HHI by country without projects.
+    pub hhi: f64,
+    /// HHI by country with projects at full capacity.
+    pub hhi_with_projects: f64,
+    /// Per year.
+    pub years: Vec<YearSummary>,
+}
+
+/// Results for one mineral in one year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct YearSummary {
+    /// Calendar year.
+    pub year: i64,
+    /// Mean demand drawn.
+    pub demand_mean: f64,
+    /// Probability of a shortfall year.
+    pub p_shortfall: f64,
+    /// Its standard error.
+    pub p_shortfall_se: f64,
+    /// Expected unserved demand, units.
+    pub eud: f64,
+    /// Its standard error.
+    pub eud_se: f64,
+    /// 5th percentile of annual accessible supply.
+    pub supply_p5: f64,
+    /// Median of annual accessible supply.
+    pub supply_p50: f64,
+    /// 95th percentile of annual accessible supply.
+    pub supply_p95: f64,
+}
+
+impl Summary {
+    /// Compute the summary of a whole run.
+    pub fn new(scenario: &Scenario, seed: u64, agg: &Aggregate) -> Summary {
+        let minerals = scenario
+            .minerals
+            .iter()
+            .zip(&agg.minerals)
+            .enumerate()
+            .map(|(m, (mineral, acc))| {
+                (
+                    mineral.id.clone(),
+                    mineral_summary(scenario, m, acc, agg.trials),
+                )
+            })
+            .collect();
+        Summary {
+            scenario: scenario.name.clone(),
+            seed,
+            trials: agg.trials,
+            start_year: scenario.start_year,
+            years: scenario.years,
+            steps_per_year: scenario.steps_per_year,
+            minerals: OrderedMap(minerals),
+        }
+    }
+}
+
+fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> MineralSummary {
+    let p_any = if n == 0 {
+        0.0
+    } else {
+        acc.any_count as f64 / n as f64
+    };
+    let years: Vec<YearSummary> = (0..scenario.years)
+        .map(|y| {
+            let p = if n == 0 {
+                0.0
+            } else {
+                acc.shortfall_count[y] as f64 / n as f64
+            };
+            let mut supply = acc.supply[y].clone();
+            let q = quantiles(&mut supply, &[0.05, 0.5, 0.95]);
+            YearSummary {
+                year: scenario.calendar_year(y),
+                demand_mean: acc.demand[y].mean,
+                p_shortfall: p,
+                p_shortfall_se: probability_se(p, n),
+                eud: acc.unserved[y].mean,
+                eud_se: acc.unserved[y].se(),
+                supply_p5: q[0],
+                supply_p50: q[1],
+                supply_p95: q[2],
+            }
+        })
+        .collect();
+    let expected_demand: f64 = years.iter().map(|y| y.demand_mean).sum();
+    let mut totals = acc.totals.clone();
+    let q = quantiles(&mut totals, &[0.5, 0.9, 0.95, 0.99]);
+    let cvar95 = cvar_upper(&mut totals, 20);
+    let mineral = &scenario.minerals[m];
+    MineralSummary {
+        unit: mineral.unit.clone(),
+        p_any_shortfall: p_any,
+        p_any_shortfall_se: probability_se(p_any, n),
+        expected_shortfall_years: acc.shortfall_years.mean,
+        expected_shortfall_years_se: acc.shortfall_years.se(),
+        eud_total: acc.total.mean,
+        eud_total_se: acc.total.se(),
+        unserved_share: if expected_demand > 0.0 {
+            acc.total.mean / expected_demand
+        } else {
+            0.0
+        },
+        unserved_p50: q[0],
+        unserved_p90: q[1],
+        unserved_p95: q[2],
+        unserved_p99: q[3],
+        cvar95,
+        hhi: hhi(scenario, m, false),
+        hhi_with_projects: hhi(scenario, m, true),
+        years,
+    }
+}
