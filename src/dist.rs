@@ -203,13 +203,14 @@ impl Dist {
             DistSpec::LogNormal { median, p90 } => median.is_finite() && p90.is_finite(),
             DistSpec::Exponential { mean } => mean.is_finite(),
         };
+        // Every comparison below relies on this: no NaN gets past it.
         if !finite {
             return err("finite parameters");
         }
         let sampler = match spec {
             DistSpec::Fixed { value } => Sampler::Fixed(value),
             DistSpec::Uniform { min, max } => {
-                if !(min <= max) {
+                if min > max {
                     return err("min <= max");
                 }
                 if min == max {
@@ -222,7 +223,7 @@ impl Dist {
                 }
             }
             DistSpec::Triangular { min, mode, max } => {
-                if !(min < max) {
+                if min >= max {
                     return err("min < max");
                 }
                 if !(min <= mode && mode <= max) {
@@ -234,7 +235,7 @@ impl Dist {
                 }
             }
             DistSpec::Pert { min, mode, max } => {
-                if !(min < max) {
+                if min >= max {
                     return err("min < max");
                 }
                 if !(min <= mode && mode <= max) {
@@ -249,10 +250,10 @@ impl Dist {
                 if !(mean > 0.0 && mean < 1.0) {
                     return err("0 < mean < 1");
                 }
-                if !(sd > 0.0) {
+                if sd <= 0.0 {
                     return err("sd > 0");
                 }
-                if !(sd * sd < mean * (1.0 - mean)) {
+                if sd * sd >= mean * (1.0 - mean) {
                     return err("sd^2 < mean (1 - mean)");
                 }
                 let (a, b) = DistSpec::beta_shapes(mean, sd);
@@ -279,7 +280,7 @@ impl Dist {
                 }
             }
             DistSpec::Exponential { mean } => {
-                if !(mean > 0.0) {
+                if mean <= 0.0 {
                     return err("mean > 0");
                 }
                 match Exp::new(1.0 / mean) {

@@ -91,11 +91,11 @@ pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
         .map_err(|e| Error::Other(format!("could not format years.csv: {e}")))
 }
 
-/// Format a number with about four significant digits, without
-/// scientific notation for everyday magnitudes.
+/// Format a number with four significant digits, without scientific
+/// notation for everyday magnitudes.
 pub fn fmt_sig(x: f64) -> String {
-    if x == 0.0 {
-        return "0".to_string();
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
     }
     let a = x.abs();
     if !(1e-4..1e9).contains(&a) {
@@ -103,6 +103,19 @@ pub fn fmt_sig(x: f64) -> String {
     }
     let digits = (3 - a.log10().floor() as i32).max(0) as usize;
     format!("{x:.digits$}")
+}
+
+/// Format `value ± se` the way results are quoted: the standard error to
+/// two significant digits and the value to the same decimal place.
+pub fn fmt_pm(value: f64, se: f64) -> String {
+    if !se.is_finite() || se <= 0.0 || !value.is_finite() {
+        return format!("{} ± 0", fmt_sig(value));
+    }
+    let decimals = (1 - se.log10().floor() as i32).clamp(0, 12) as usize;
+    if se < 1e-12 * value.abs() {
+        return format!("{} ± {se:.1e}", fmt_sig(value));
+    }
+    format!("{value:.decimals$} ± {se:.decimals$}")
 }
 
 /// The headline table: one row per mineral with `p_any_shortfall ± se`,
@@ -182,8 +195,16 @@ mod tests {
         assert_eq!(fmt_sig(0.0), "0");
         assert_eq!(fmt_sig(1234.567), "1235");
         assert_eq!(fmt_sig(12.34567), "12.35");
-        assert_eq!(fmt_sig(0.012345), "0.01234");
+        assert_eq!(fmt_sig(0.0123456), "0.01235");
         assert_eq!(fmt_sig(2.5e10), "2.500e10");
+    }
+
+    #[test]
+    fn fmt_pm_quotes_se_to_two_significant_digits() {
+        assert_eq!(fmt_pm(228.0312, 0.4875), "228.03 ± 0.49");
+        assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
+        assert_eq!(fmt_pm(12345.6, 250.0), "12346 ± 250");
+        assert_eq!(fmt_pm(1.0, 0.0), "1.000 ± 0");
     }
 
     #[test]

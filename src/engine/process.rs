@@ -117,7 +117,7 @@ mod tests {
     fn first_onset_step_is_geometric() {
         // P(first onset at step 0) = p = 1 - exp(-rate dt); checked within
         // 4.5 binomial standard errors over 200,000 sequences.
-        let rate = 0.9;
+        let rate: f64 = 0.9;
         let dt = 1.0 / 12.0;
         let p = 1.0 - (-rate * dt).exp();
         let proc_ = process(rate, 1.0, 1.0);

@@ -120,13 +120,16 @@ fn start_project(
         online,
         ramp_years: p.ramp_years,
     };
-    for t in ramp.first_step..plan.steps {
-        supply[t] += (sp.normal_supply * ramp.at(plan.midpoints[t])) * plan.dt;
+    let first = ramp.first_step;
+    for (s, &tm) in supply[first..].iter_mut().zip(&plan.midpoints[first..]) {
+        *s += (sp.normal_supply * ramp.at(tm)) * plan.dt;
     }
     Some(ramp)
 }
 
 /// Add a dynamic source's project output and subtract its disruption losses.
+// Steps are indexed because the loss at step t needs the ramp at t.
+#[allow(clippy::needless_range_loop)]
 fn apply_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let ramp = match sp.project {
         Some(p) => match start_project(plan, sp, p, key, &mut ws.supply) {

@@ -1,0 +1,10 @@
+//! Integration tests (one binary, as ripgrep does).
+
+mod util;
+
+mod bad_input;
+mod cli;
+mod crn;
+mod determinism;
+mod exact;
+mod reference;

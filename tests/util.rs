@@ -1,0 +1,135 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use supplyrisk::engine;
+use supplyrisk::scenario::Scenario;
+use supplyrisk::summary::{MineralSummary, Summary};
+
+/// Path of the built binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_supplyrisk"))
+}
+
+/// Run the binary with `args` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs")
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Parse a scenario held in a string.
+pub fn scenario(text: &str) -> Scenario {
+    Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Simulate and summarise.
+pub fn summarise(s: &Scenario, seed: u64, trials: u64) -> Summary {
+    let agg = engine::simulate(s, seed, trials, None);
+    Summary::new(s, seed, &agg)
+}
+
+/// The summary of one mineral.
+pub fn mineral<'a>(s: &'a Summary, id: &str) -> &'a MineralSummary {
+    s.minerals.get(id).expect("mineral present")
+}
+
+/// Assert `|estimate - exact| <= z * se`, with a message.
+#[track_caller]
+pub fn assert_within(what: &str, estimate: f64, exact: f64, se: f64, z: f64) {
+    assert!(
+        (estimate - exact).abs() <= z * se,
+        "{what}: estimate {estimate} vs exact {exact}, |diff| = {} > {z} x se {se}",
+        (estimate - exact).abs()
+    );
+}
+
+/// The example scenario shipped in `scenarios/`.
+pub fn example_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml")
+}
+
+/// A small scenario with every feature, used by many tests.
+pub const FULL: &str = r#"
+[scenario]
+name = "full"
+start_year = 2026
+years = 4
+steps_per_year = 12
+
+[[mineral]]
+id = "cu"
+unit = "kt"
+demand = { base = 100.0, growth = 0.03, sigma = 0.05 }
+
+[[mineral]]
+id = "co"
+unit = "kt"
+demand = { base = 10.0, growth = 0.05 }
+shortfall_threshold = 0.1
+
+[[source]]
+id = "cu-cl"
+mineral = "cu"
+country = "CL"
+capacity = 70.0
+access = 0.9
+disruption = { rate = 0.4, severity = { dist = "beta", mean = 0.3, sd = 0.15 }, duration_months = { dist = "lognormal", median = 2.0, p90 = 6.0 } }
+
+[[source]]
+id = "cu-pe"
+mineral = "cu"
+country = "PE"
+capacity = 40.0
+disruption = { rate = 0.6, severity = { dist = "triangular", min = 0.1, mode = 0.3, max = 0.8 }, duration_months = { dist = "uniform", min = 1, max = 4 } }
+
+[[source]]
+id = "cu-pk"
+mineral = "cu"
+country = "PK"
+capacity = 20.0
+access = 0.5
+project = { online_year = 2027.5, delay_months = { dist = "triangular", min = 0, mode = 6, max = 18 }, ramp_years = 1.0, success_probability = 0.8 }
+disruption = { rate = 0.3, severity = 0.5, duration_months = 3 }
+
+[[source]]
+id = "co-cd"
+mineral = "co"
+country = "CD"
+capacity = 9.0
+disruption = { rate = 0.3, severity = { dist = "pert", min = 0.2, mode = 0.5, max = 1.0 }, duration_months = { dist = "exponential", mean = 4 } }
+
+[[source]]
+id = "co-au"
+mineral = "co"
+country = "AU"
+capacity = 3.0
+
+[[event]]
+id = "cn-controls"
+rate = 0.25
+severity = { dist = "uniform", min = 0.3, max = 0.9 }
+duration_months = { dist = "pert", min = 2, mode = 6, max = 12 }
+affects = [ { source = "co-cd", exposure = 1.0 }, { source = "cu-pe", exposure = 0.5 } ]
+
+[[stockpile]]
+mineral = "co"
+initial = 1.0
+capacity = 2.0
+max_release_per_year = 3.0
+refill_per_year = 1.0
+"#;
