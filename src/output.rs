@@ -128,13 +128,8 @@ pub fn headline_table(summary: &Summary) -> String {
         .map(|(id, m)| {
             [
                 id.clone(),
-                format!("{:.4} ± {:.4}", m.p_any_shortfall, m.p_any_shortfall_se),
-                format!(
-                    "{} ± {} {}",
-                    fmt_sig(m.eud_total),
-                    fmt_sig(m.eud_total_se),
-                    m.unit
-                ),
+                fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
+                format!("{} {}", fmt_pm(m.eud_total, m.eud_total_se), m.unit),
                 format!("{} {}", fmt_sig(m.unserved_p95), m.unit),
                 format!("{:.0}", m.hhi),
             ]

@@ -5,6 +5,7 @@ use crate::concentration::hhi;
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
 use crate::stats::{cvar_upper, probability_se, quantiles};
+use ndarray::Array2;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -132,6 +133,28 @@ impl Summary {
             steps_per_year: scenario.steps_per_year,
             minerals: OrderedMap(minerals),
         }
+    }
+}
+
+impl Summary {
+    /// A per-year metric as a `minerals x years` array (rows in scenario
+    /// order), for example `summary.grid(|y| y.p_shortfall)`.
+    pub fn grid(&self, metric: impl Fn(&YearSummary) -> f64) -> Array2<f64> {
+        let years = self.years;
+        let mut out = Array2::zeros((self.minerals.0.len(), years));
+        for (m, (_, ms)) in self.minerals.0.iter().enumerate() {
+            for (y, ys) in ms.years.iter().enumerate().take(years) {
+                out[[m, y]] = metric(ys);
+            }
+        }
+        out
+    }
+
+    /// Calendar years of the horizon.
+    pub fn calendar_years(&self) -> Vec<i64> {
+        (0..self.years as i64)
+            .map(|y| self.start_year + y)
+            .collect()
     }
 }
 

@@ -42,3 +42,13 @@ fn a_run_is_the_concatenation_of_its_trial_ranges() {
         summary_json(&Summary::new(&s, 9, &parts))
     );
 }
+
+#[test]
+fn year_grids_are_minerals_by_years() {
+    let s = scenario(FULL);
+    let sum = Summary::new(&s, 3, &engine::simulate(&s, 3, 500, None));
+    let g = sum.grid(|y| y.eud);
+    assert_eq!(g.dim(), (2, 4));
+    assert_eq!(g[[1, 2]], sum.minerals.0[1].1.years[2].eud);
+    assert_eq!(sum.calendar_years(), vec![2026, 2027, 2028, 2029]);
+}
