@@ -90,7 +90,7 @@ pub fn simulate_with_progress(
         let bar = ProgressBar::new(trials);
         bar.set_style(
             ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, {eta} left)",
+                "{msg} [{bar:40}] {human_pos}/{human_len} trials, {eta} left",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
