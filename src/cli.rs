@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use supplyrisk::commands::SimOptions;
+use supplyrisk::plot::ChartSize;
 
 /// Monte Carlo supply-shortfall risk for critical minerals.
 #[derive(Debug, Parser)]
@@ -55,6 +56,15 @@ pub struct SimArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Size of the PNG charts, WIDTHxHEIGHT in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_chart_size)]
+    pub chart_size: ChartSize,
+}
+
+fn parse_chart_size(text: &str) -> Result<ChartSize, String> {
+    ChartSize::parse(text).ok_or_else(|| {
+        format!("expected WIDTHxHEIGHT in pixels (320-8000 x 240-8000), such as 1600x1000, found '{text}'")
+    })
 }
 
 impl From<SimArgs> for SimOptions {
@@ -66,6 +76,7 @@ impl From<SimArgs> for SimOptions {
             threads: a.threads,
             no_plots: a.no_plots,
             quiet: a.quiet,
+            chart_size: a.chart_size,
         }
     }
 }

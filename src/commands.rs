@@ -4,6 +4,8 @@
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
 use crate::output::{create_dir, headline_table, summary_json, write_atomic, years_csv};
+use crate::plot::{self, ChartSize};
+use crate::report;
 use crate::scenario::{Scenario, DEFAULT_SEED, DEFAULT_TRIALS};
 use crate::summary::Summary;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,6 +27,8 @@ pub struct SimOptions {
     pub no_plots: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Size of the PNG charts.
+    pub chart_size: ChartSize,
 }
 
 /// What `run` did.
@@ -114,8 +118,9 @@ pub fn simulate_with_progress(
     Ok(agg)
 }
 
-/// `supplyrisk run`: simulate a scenario and write `summary.json` and
-/// `years.csv` into the output folder; print the headline table unless quiet.
+/// `supplyrisk run`: simulate a scenario and write `summary.json`,
+/// `years.csv` and (unless `no_plots`) the charts and `report.html` into the
+/// output folder; print the headline table unless quiet.
 ///
 /// # Errors
 ///
@@ -130,14 +135,24 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
         .unwrap_or_else(|| default_out_dir(scenario_path));
     let agg = simulate_with_progress(&scenario, seed, trials, opts, &scenario.name)?;
     let summary = Summary::new(&scenario, seed, &agg);
-    create_dir(&out_dir)?;
-    let mut files = Vec::new();
-    let summary_path = out_dir.join("summary.json");
-    write_atomic(&summary_path, &summary_json(&summary))?;
-    files.push(summary_path);
-    let years_path = out_dir.join("years.csv");
-    write_atomic(&years_path, &years_csv(&summary)?)?;
-    files.push(years_path);
+    // Everything is rendered before anything is written.
+    let json = summary_json(&summary);
+    let mut outputs: Vec<(String, Vec<u8>)> = vec![
+        ("summary.json".to_string(), json.clone()),
+        ("years.csv".to_string(), years_csv(&summary)?),
+    ];
+    if !opts.no_plots {
+        let charts = plot::run_charts(&summary, &agg, opts.chart_size)?;
+        outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+        let page = report::run_report(
+            &summary,
+            scenario.description.as_deref(),
+            charts,
+            &String::from_utf8_lossy(&json),
+        );
+        outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
+    }
+    let files = write_outputs(&out_dir, &outputs)?;
     if !opts.quiet {
         print!("{}", headline_table(&summary));
         println!("results in {}", out_dir.display());
@@ -147,6 +162,18 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
         out_dir,
         files,
     })
+}
+
+/// Create `dir` and write each `(file name, bytes)` into it atomically.
+pub fn write_outputs(dir: &Path, outputs: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    create_dir(dir)?;
+    outputs
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, bytes).map(|()| path)
+        })
+        .collect()
 }
 
 /// `supplyrisk validate`: check each file; report every problem of every

@@ -14,6 +14,7 @@
 //! - [`rng`]: random streams keyed by `(seed, trial, entity)`;
 //! - [`engine`]: the parallel, chunked Monte Carlo core;
 //! - [`stats`], [`summary`], [`concentration`]: the metrics;
+//! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
 //! - [`output`], [`commands`]: files, tables and the commands of the binary.
 //!
 //! ```
@@ -51,6 +52,8 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod charts;
 mod cli;
 mod crn;
 mod determinism;

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerate the README gallery (docs/img/*.png) from scenarios/example.toml,
+# with the scenario's own trials and seed, so the images are reproducible.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo run --release --quiet -- run scenarios/example.toml --out target/gallery --quiet
+mkdir -p docs/img
+for chart in shortfall_probability supply_copper exceedance_copper concentration supply_cobalt exceedance_lithium; do
+    cp "target/gallery/$chart.png" "docs/img/$chart.png"
+done
+echo "gallery written to docs/img/"

@@ -1,0 +1,280 @@
+//! Charts and report.html from the real binary.
+
+use crate::util::{example_path, run_in, stderr};
+use std::path::Path;
+use supplyrisk::output::fmt_pm;
+
+/// Decode a PNG; return (width, height, share of non-white pixels, number
+/// of distinct colours seen).
+fn inspect_png(path: &Path) -> (u32, u32, f64, usize) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(file)
+        .read_info()
+        .expect("valid PNG header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("valid PNG data");
+    let bytes = &buf[..info.buffer_size()];
+    let channels = info.color_type.samples();
+    let mut non_white = 0usize;
+    let mut colours = std::collections::HashSet::new();
+    for px in bytes.chunks(channels) {
+        if px.iter().take(3).any(|&c| c < 250) {
+            non_white += 1;
+        }
+        if colours.len() < 64 {
+            colours.insert(px.to_vec());
+        }
+    }
+    let total = (info.width * info.height) as f64;
+    (
+        info.width,
+        info.height,
+        non_white as f64 / total,
+        colours.len(),
+    )
+}
+
+const CHARTS: [&str; 10] = [
+    "shortfall_probability.png",
+    "concentration.png",
+    "supply_copper.png",
+    "supply_cobalt.png",
+    "supply_nickel.png",
+    "supply_lithium.png",
+    "exceedance_copper.png",
+    "exceedance_cobalt.png",
+    "exceedance_nickel.png",
+    "exceedance_lithium.png",
+];
+
+fn run_example(dir: &Path, out: &str, extra: &[&str]) -> std::path::PathBuf {
+    let example = example_path();
+    let mut args = vec![
+        "run",
+        example.to_str().unwrap(),
+        "--trials",
+        "3000",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    let o = run_in(dir, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    dir.join(out)
+}
+
+#[test]
+fn every_chart_is_a_non_blank_png_of_the_configured_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_example(dir.path(), "out", &[]);
+    for name in CHARTS {
+        let (w, h, ink, colours) = inspect_png(&out.join(name));
+        assert_eq!((w, h), (1600, 1000), "{name}");
+        assert!(ink > 0.02, "{name}: only {ink} of the pixels are drawn");
+        assert!(colours >= 4, "{name}: only {colours} colours");
+    }
+    let small = run_example(dir.path(), "small", &["--chart-size", "800x500"]);
+    let (w, h, _, _) = inspect_png(&small.join("supply_copper.png"));
+    assert_eq!((w, h), (800, 500));
+}
+
+#[test]
+fn no_plots_writes_no_chart_and_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_example(dir.path(), "out", &["--no-plots"]);
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.ends_with(".png") && n != "report.html"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"summary.json".to_string()));
+}
+
+#[test]
+fn report_embeds_every_chart_and_the_headline_numbers() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_example(dir.path(), "out", &[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for name in CHARTS {
+        let png = std::fs::read(out.join(name)).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+        assert!(
+            html.contains(&format!("data:image/png;base64,{b64}")),
+            "{name} not embedded"
+        );
+    }
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for (id, m) in summary["minerals"].as_object().unwrap() {
+        let f = |k: &str| m[k].as_f64().unwrap();
+        for shown in [
+            fmt_pm(f("p_any_shortfall"), f("p_any_shortfall_se")),
+            fmt_pm(f("eud_total"), f("eud_total_se")),
+            fmt_pm(
+                f("expected_shortfall_years"),
+                f("expected_shortfall_years_se"),
+            ),
+        ] {
+            assert!(html.contains(&shown), "{id}: report lacks {shown}");
+        }
+    }
+    // The exact numbers of summary.json are in the page too.
+    let raw = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(html.contains(&supplyrisk::report::escape(raw.trim_end())));
+    assert!(
+        html.contains("Illustrative U.S.-like supply"),
+        "scenario description"
+    );
+}
+
+#[test]
+fn a_scenario_without_any_shortfall_still_draws_every_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ample.toml"),
+        r#"
+[scenario]
+name = "Ample supply"
+start_year = 2026
+years = 3
+[[mineral]]
+id = "cu"
+demand = { base = 10.0 }
+[[source]]
+id = "a"
+mineral = "cu"
+capacity = 100.0
+"#,
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["run", "ample.toml", "--trials", "200", "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in [
+        "shortfall_probability.png",
+        "supply_cu.png",
+        "exceedance_cu.png",
+        "concentration.png",
+    ] {
+        let (w, _, ink, _) = inspect_png(&dir.path().join("results/ample").join(name));
+        assert_eq!(w, 1600);
+        assert!(ink > 0.01, "{name}");
+    }
+}
+
+#[test]
+fn bad_chart_size_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let o = run_in(
+        dir.path(),
+        &["run", example.to_str().unwrap(), "--chart-size", "big"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("WIDTHxHEIGHT"));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn chart_data_carries_the_summary_series_labels_and_ranges() {
+    use supplyrisk::plot::data;
+    let s = crate::util::scenario(crate::util::FULL);
+    let agg = supplyrisk::engine::simulate(&s, 8, 2_000, None);
+    let sum = supplyrisk::summary::Summary::new(&s, 8, &agg);
+    let cu = sum.minerals.get("cu").unwrap();
+
+    let fan = data::supply_fan(&sum.scenario, &[("full", &sum)], "cu");
+    assert_eq!(fan.years, vec![2026, 2027, 2028, 2029]);
+    assert_eq!(
+        fan.fans[0].p50,
+        cu.years.iter().map(|y| y.supply_p50).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        fan.fans[0].demand,
+        cu.years.iter().map(|y| y.demand_mean).collect::<Vec<_>>()
+    );
+    assert_eq!(fan.y_label, "cu, kt per year");
+    let lowest = cu
+        .years
+        .iter()
+        .map(|y| y.supply_p5.min(y.demand_mean))
+        .fold(f64::INFINITY, f64::min);
+    let highest = cu
+        .years
+        .iter()
+        .map(|y| y.supply_p95.max(y.demand_mean))
+        .fold(0.0, f64::max);
+    assert!(
+        fan.y_range.0 <= lowest && fan.y_range.1 >= highest,
+        "{:?}",
+        fan.y_range
+    );
+
+    let lines = data::shortfall_lines(&sum);
+    assert_eq!(lines.series.len(), 2);
+    assert_eq!(lines.series[0].label, "cu");
+    let err0 = lines.series[0].err.as_ref().unwrap()[0];
+    assert!((err0 - data::Z95 * cu.years[0].p_shortfall_se).abs() < 1e-15);
+    assert!(lines.y_range.0 == 0.0 && lines.y_range.1 <= 1.0);
+    assert!(lines.series.iter().all(|s| s
+        .y
+        .iter()
+        .zip(s.err.as_ref().unwrap())
+        .all(|(y, e)| y + e <= lines.y_range.1 + 1e-12)));
+
+    let bars = data::concentration_bars(&sum);
+    assert_eq!(bars.categories, vec!["cu", "co"]);
+    assert_eq!(bars.groups[0].values[0], cu.hhi);
+    assert_eq!(bars.groups[1].values[0], cu.hhi_with_projects);
+    assert_eq!(
+        bars.reference_lines.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![1500.0, 2500.0]
+    );
+
+    let ex = data::exceedance_chart(
+        "full",
+        "cu",
+        "kt",
+        &[(
+            "full",
+            &agg.minerals[0].totals,
+            [cu.unserved_p90, cu.unserved_p95, cu.unserved_p99],
+        )],
+    );
+    assert_eq!(
+        ex.curves[0].markers.iter().map(|m| m.2).collect::<Vec<_>>(),
+        vec![0.10, 0.05, 0.01]
+    );
+    // On the full (unthinned) curve, P(X > p95) is 5% to within one trial.
+    let full = data::exceedance_curve("cu", &agg.minerals[0].totals, usize::MAX);
+    let at = |x: f64| {
+        full.points
+            .iter()
+            .rev()
+            .find(|p| p.0 <= x)
+            .map_or(1.0, |p| p.1)
+    };
+    let one = 1.0 / 2_000.0;
+    for (x, p) in [
+        (cu.unserved_p90, 0.10),
+        (cu.unserved_p95, 0.05),
+        (cu.unserved_p99, 0.01),
+    ] {
+        assert!(
+            (at(x) - p).abs() <= one + 1e-12,
+            "P(X > {x}) = {} vs {p}",
+            at(x)
+        );
+    }
+    assert_eq!(ex.x_label, "Total unserved cu over the horizon, kt");
+}
