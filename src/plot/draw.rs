@@ -748,7 +748,8 @@ mod tests {
         assert_eq!(amount_label(0.125), "0.125");
         assert_eq!(tick_label(10.5, 4.0), "10.5");
         assert_eq!(tick_label(10.0, 4.0), "10");
-        assert_eq!(tick_label(0.125, 0.1), "0.125");
+        assert_eq!(tick_label(0.125, 0.05), "0.125");
+        assert_eq!(tick_label(0.13, 0.1), "0.13");
         assert_eq!(tick_label(2500.0, 4000.0), "2,500");
         assert_eq!(percent_label(0.35), "35%");
         assert_eq!(percent_label(0.05), "5%");
