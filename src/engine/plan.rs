@@ -6,8 +6,9 @@ use crate::scenario::{Process, Project, Scenario, Stockpile};
 /// Per-mineral constants.
 #[derive(Debug, Clone)]
 pub struct MineralPlan {
-    /// Undisrupted supply per step from existing sources and firm supply:
-    /// the sum, in file order, of `(capacity * access) * dt`.
+    /// Supply per step of the sources that never vary (existing, no
+    /// disruption process, hit by no event) plus firm supply: the sum, in
+    /// file order, of `(capacity * access) * dt`.
     pub base_step_supply: f64,
     /// `base * (1 + growth)^y` for each year index.
     pub trend: Vec<f64>,
@@ -119,15 +120,14 @@ impl<'s> Plan<'s> {
                 let mut dynamic_sources = Vec::new();
                 for &i in &m.sources {
                     let sp = &sources[i];
-                    if sp.project.is_none() {
-                        base += sp.step_supply;
-                    }
                     let hit = sp
                         .events
                         .iter()
                         .any(|&(e, x)| x > 0.0 && events[e].rate_dt > 0.0);
                     if sp.project.is_some() || sp.own.is_some() || hit {
                         dynamic_sources.push(i);
+                    } else {
+                        base += sp.step_supply;
                     }
                 }
                 if m.firm_supply != 0.0 {

@@ -1,12 +1,11 @@
 //! One trial: sample every process, build each mineral's supply per step,
 //! serve demand from supply and stockpile, and total the year's outcome.
 //!
-//! Supply per step starts from the undisrupted supply of existing sources
-//! (a constant), adds projects' ramped output, and subtracts each
-//! disruption's loss only over the steps it covers, so the work grows with
-//! the number of disruptions rather than with `steps x sources`. All
-//! scratch space lives in a [`Workspace`] reused across trials: nothing is
-//! allocated per trial.
+//! Supply per step starts from the summed supply of the sources that never
+//! vary (a constant), then adds each varying source's supply: a projects'
+//! ramp and the disruption factors are applied only over the steps they
+//! touch. All scratch space lives in a [`Workspace`] reused across trials:
+//! nothing is allocated per trial.
 
 use super::plan::{MineralPlan, Plan, SourcePlan};
 use super::process::{sample_intervals, Interval};
@@ -29,8 +28,8 @@ pub struct MineralOutcome {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     supply: Vec<f64>,
-    /// Product of disruption factors; 1.0 everywhere between uses.
-    factor: Vec<f64>,
+    /// One source's supply per step.
+    contribution: Vec<f64>,
     own: Vec<Interval>,
     event_intervals: Vec<Vec<Interval>>,
     /// The last trial's outcome, per mineral.
@@ -43,7 +42,7 @@ impl Workspace {
         let per_year = || vec![0.0; plan.years];
         Workspace {
             supply: vec![0.0; plan.steps],
-            factor: vec![1.0; plan.steps],
+            contribution: vec![0.0; plan.steps],
             own: Vec::with_capacity(16),
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
@@ -94,20 +93,15 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
     for (m, mp) in plan.minerals.iter().enumerate() {
         ws.supply.fill(mp.base_step_supply);
         for &i in &mp.dynamic_sources {
-            apply_source(plan, &plan.sources[i], key, ws);
+            add_source(plan, &plan.sources[i], key, ws);
         }
         serve_demand(plan, mp, key, &ws.supply, &mut ws.outcome[m]);
     }
 }
 
-/// Draw a project's success and delay; on success add its ramped output.
-fn start_project(
-    plan: &Plan,
-    sp: &SourcePlan,
-    p: &Project,
-    key: TrialKey,
-    supply: &mut [f64],
-) -> Option<Ramp> {
+/// Draw a project's success and delay: its timing, or `None` if it never
+/// produces.
+fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Option<Ramp> {
     let mut rng = key.stream(sp.project_key);
     let u: f64 = StandardUniform.sample(&mut rng);
     if u >= p.success_probability {
@@ -115,26 +109,26 @@ fn start_project(
     }
     let delay = p.delay_months.sample(&mut rng);
     let online = p.online_year + delay / 12.0;
-    let ramp = Ramp {
+    Some(Ramp {
         first_step: plan.midpoints.partition_point(|&tm| tm < online),
         online,
         ramp_years: p.ramp_years,
-    };
-    let first = ramp.first_step;
-    for (s, &tm) in supply[first..].iter_mut().zip(&plan.midpoints[first..]) {
-        *s += (sp.normal_supply * ramp.at(tm)) * plan.dt;
-    }
-    Some(ramp)
+    })
 }
 
-/// Add a dynamic source's project output and subtract its disruption losses.
-// Steps are indexed because the loss at step t needs the ramp at t.
-#[allow(clippy::needless_range_loop)]
-fn apply_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
+/// Add a dynamic source's supply at every step:
+/// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`.
+///
+/// Supply only ever grows by non-negative contributions, added in a fixed
+/// order (static sources first, then dynamic ones in file order). Since
+/// floating-point rounding is monotone, adding a source can then never
+/// lower any step's supply, not even by rounding: comparisons that add
+/// supply give deltas that are exactly `<= 0` trial by trial.
+fn add_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let ramp = match sp.project {
-        Some(p) => match start_project(plan, sp, p, key, &mut ws.supply) {
+        Some(p) => match start_project(plan, sp, p, key) {
             Some(r) => Some(r),
-            None => return, // never produces: nothing to lose either
+            None => return, // never produces
         },
         None => None,
     };
@@ -144,56 +138,47 @@ fn apply_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace)
         let spy = plan.steps_per_year as f64;
         sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, &mut ws.own);
     }
-    let first = ramp.map_or(0, |r| r.first_step);
-    // Undisrupted output of this source at step t.
-    let full = |t: usize| match ramp {
-        Some(r) => (sp.normal_supply * r.at(plan.midpoints[t])) * plan.dt,
-        None => sp.step_supply,
-    };
     let events = &ws.event_intervals;
     let hit = sp
         .events
         .iter()
         .any(|&(e, x)| x > 0.0 && !events[e].is_empty());
     let supply = &mut ws.supply;
-    if !hit {
-        // Only its own process: intervals never overlap.
-        for iv in &ws.own {
-            for t in iv.start.max(first)..iv.end {
-                supply[t] -= full(t) * iv.severity;
-            }
+    if ramp.is_none() && ws.own.is_empty() && !hit {
+        // Undisrupted all along in this trial.
+        for s in supply.iter_mut() {
+            *s += sp.step_supply;
         }
         return;
     }
-    // Own process and events overlap: multiply factors, then take the loss
-    // once per step and reset the factor to 1.
-    let factor = &mut ws.factor;
+    // The source's own output per step, then its disruption factors.
+    let c = &mut ws.contribution;
+    match ramp {
+        None => c.fill(sp.step_supply),
+        Some(r) => {
+            c[..r.first_step].fill(0.0);
+            for (v, &tm) in c[r.first_step..]
+                .iter_mut()
+                .zip(&plan.midpoints[r.first_step..])
+            {
+                *v = (sp.normal_supply * r.at(tm)) * plan.dt;
+            }
+        }
+    }
     for iv in &ws.own {
-        for f in &mut factor[iv.start..iv.end] {
-            *f *= 1.0 - iv.severity;
+        for v in &mut c[iv.start..iv.end] {
+            *v *= 1.0 - iv.severity;
         }
     }
     for &(e, x) in sp.events {
         for iv in &events[e] {
-            for f in &mut factor[iv.start..iv.end] {
-                *f *= 1.0 - x * iv.severity;
+            for v in &mut c[iv.start..iv.end] {
+                *v *= 1.0 - x * iv.severity;
             }
         }
     }
-    let intervals = ws
-        .own
-        .iter()
-        .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()));
-    for iv in intervals {
-        for t in iv.start..iv.end {
-            let f = factor[t];
-            if f != 1.0 {
-                if t >= first {
-                    supply[t] -= full(t) * (1.0 - f);
-                }
-                factor[t] = 1.0;
-            }
-        }
+    for (s, v) in supply.iter_mut().zip(c.iter()) {
+        *s += *v;
     }
 }
 
@@ -243,7 +228,9 @@ fn serve_demand(
                     stock -= release;
                     unserved += gap - release;
                     if s > step_demand {
-                        stock += max_refill.min(s - step_demand).min(sp.capacity - stock);
+                        // = stock + min(refill, surplus, capacity - stock),
+                        // written so that rounding stays monotone in supply.
+                        stock = (stock + max_refill.min(s - step_demand)).min(sp.capacity);
                     }
                 }
             }
