@@ -24,6 +24,55 @@ pub enum Command {
         #[command(flatten)]
         sim: SimArgs,
     },
+    /// Compare two scenarios with common random numbers: paired changes,
+    /// risk reduction and equivalent firm supply.
+    Compare {
+        /// Baseline scenario file.
+        baseline: PathBuf,
+        /// Alternative scenario file.
+        alternative: PathBuf,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Rank what drives the risk: each disruption switched off in turn.
+    Sensitivity {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Vary one parameter over values, with common random numbers.
+    Sweep {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Parameter as KIND.ID.KEY, e.g. source.chile-copper.access,
+        /// event.cn-export-controls.rate, stockpile.cobalt.initial,
+        /// mineral.copper.demand.growth, source.reko-diq.project.success_probability.
+        #[arg(long, value_name = "KIND.ID.KEY")]
+        param: String,
+        /// Values, comma-separated, e.g. 0.05,0.1,0.2.
+        #[arg(
+            long,
+            value_name = "A,B,...",
+            conflicts_with = "range",
+            required_unless_present = "range"
+        )]
+        values: Option<String>,
+        /// COUNT evenly spaced values from FROM to TO, e.g. 0:0.5:11.
+        #[arg(long, value_name = "FROM:TO:COUNT")]
+        range: Option<String>,
+        /// Metrics to chart: eud_total, p_any_shortfall,
+        /// expected_shortfall_years, unserved_p95, cvar95.
+        #[arg(
+            long,
+            value_name = "M,...",
+            value_delimiter = ',',
+            default_value = "eud_total,p_any_shortfall"
+        )]
+        metrics: Vec<String>,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
     /// Check scenario files without simulating.
     Validate {
         /// Scenario files (TOML).

@@ -14,6 +14,8 @@
 //! - [`rng`]: random streams keyed by `(seed, trial, entity)`;
 //! - [`engine`]: the parallel, chunked Monte Carlo core;
 //! - [`stats`], [`summary`], [`concentration`]: the metrics;
+//! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
+//!   and sweeps;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
 //! - [`output`], [`commands`]: files, tables and the commands of the binary.
 //!
@@ -47,6 +49,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod compare;
 pub mod concentration;
 pub mod dist;
 pub mod engine;
@@ -56,7 +59,9 @@ pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 
 pub use error::{Error, InputError, Result};

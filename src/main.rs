@@ -18,6 +18,30 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run { scenario, sim } => commands::run(&scenario, &sim.into()).map(|_| ()),
+        Command::Compare {
+            baseline,
+            alternative,
+            sim,
+        } => commands::compare(&baseline, &alternative, &sim.into()).map(|_| ()),
+        Command::Sensitivity { scenario, sim } => {
+            commands::sensitivity(&scenario, &sim.into()).map(|_| ())
+        }
+        Command::Sweep {
+            scenario,
+            param,
+            values,
+            range,
+            metrics,
+            sim,
+        } => {
+            let sweep = commands::SweepOptions {
+                param,
+                values,
+                range,
+                metrics,
+            };
+            commands::sweep(&scenario, &sweep, &sim.into()).map(|_| ())
+        }
         Command::Validate { scenarios, quiet } => commands::validate(&scenarios, quiet),
     };
     match result {

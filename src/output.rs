@@ -118,15 +118,53 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
     format!("{value:.decimals$} ± {se:.decimals$}")
 }
 
+/// A plain-text table: the first column left-aligned, the others
+/// right-aligned, columns two spaces apart.
+pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for cells in std::iter::once(&header).chain(rows) {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w - c.chars().count());
+                if i == 0 {
+                    format!("{c}{pad}")
+                } else {
+                    format!("{pad}{c}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    }
+    out
+}
+
+/// The first line of a command's report: scenario, trials, seed, horizon.
+pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usize) -> String {
+    format!(
+        "{name} — {trials} trials, seed {seed}, {start_year}–{}\n",
+        start_year + years as i64 - 1
+    )
+}
+
 /// The headline table: one row per mineral with `p_any_shortfall ± se`,
 /// `eud_total ± se`, `unserved_p95` and `hhi`.
 pub fn headline_table(summary: &Summary) -> String {
-    let rows: Vec<[String; 5]> = summary
+    let rows: Vec<Vec<String>> = summary
         .minerals
         .0
         .iter()
         .map(|(id, m)| {
-            [
+            vec![
                 id.clone(),
                 fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
                 format!("{} {}", fmt_pm(m.eud_total, m.eud_total_se), m.unit),
@@ -135,49 +173,23 @@ pub fn headline_table(summary: &Summary) -> String {
             ]
         })
         .collect();
-    let header = [
-        "mineral",
-        "p_any_shortfall",
-        "eud_total",
-        "unserved_p95",
-        "hhi",
-    ];
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} — {} trials, seed {}, {}–{}",
-        summary.scenario,
+    let mut out = run_line(
+        &summary.scenario,
         summary.trials,
         summary.seed,
         summary.start_year,
-        summary.start_year + summary.years as i64 - 1
+        summary.years,
     );
-    let line = |out: &mut String, cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                let pad = w - c.chars().count();
-                if i == 0 {
-                    format!("{c}{}", " ".repeat(pad))
-                } else {
-                    format!("{}{c}", " ".repeat(pad))
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
-    };
-    line(&mut out, &header.map(String::from));
-    for r in &rows {
-        line(&mut out, r);
-    }
+    out.push_str(&text_table(
+        &[
+            "mineral",
+            "p_any_shortfall",
+            "eud_total",
+            "unserved_p95",
+            "hhi",
+        ],
+        &rows,
+    ));
     out
 }
 

@@ -68,3 +68,19 @@ fn renaming_a_source_rekeys_only_its_own_stream() {
     assert_eq!(mineral(&a, "cu"), mineral(&b, "cu"));
     assert_ne!(mineral(&a, "co"), mineral(&b, "co"));
 }
+
+#[test]
+fn a_scenario_restricted_to_one_mineral_gives_that_mineral_bit_identical_results() {
+    let s = scenario(FULL);
+    let full = summarise(&s, 21, 3_000);
+    for (m, id) in [(0, "cu"), (1, "co")] {
+        let only = s.only_minerals(&[m]);
+        assert_eq!(only.minerals.len(), 1);
+        let part = summarise(&only, 21, 3_000);
+        assert_eq!(mineral(&full, id), mineral(&part, id));
+    }
+    // The shared event keeps only the sources of the kept mineral.
+    let co = s.only_minerals(&[1]);
+    assert_eq!(co.events.len(), 1);
+    assert_eq!(co.events[0].affects.len(), 1);
+}

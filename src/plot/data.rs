@@ -61,6 +61,8 @@ pub struct LineChart {
     pub x_is_year: bool,
     /// Whether y values are probabilities (labels in percent).
     pub y_is_probability: bool,
+    /// Draw `err` as a shaded band rather than as error bars.
+    pub err_as_band: bool,
     /// The lines.
     pub series: Vec<LineSeries>,
     /// Y-axis range.
@@ -132,6 +134,42 @@ pub struct BarChart {
     /// Largest value that gets a tick label (the range may extend above it
     /// to leave room for the legend), if any.
     pub label_max: Option<f64>,
+    /// Whether values are probabilities (tick labels in percent).
+    pub percent: bool,
+}
+
+/// Horizontal bars, one per entity, most important at the top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TornadoChart {
+    /// Chart title.
+    pub title: String,
+    /// X-axis label, with units.
+    pub x_label: String,
+    /// Entity names, top to bottom.
+    pub labels: Vec<String>,
+    /// Bar lengths (signed).
+    pub values: Vec<f64>,
+    /// Error-bar half-widths.
+    pub err: Vec<f64>,
+    /// X-axis range.
+    pub x_range: (f64, f64),
+    /// A note drawn in the plot area.
+    pub note: Option<String>,
+}
+
+/// Any chart, for a panel of a PNG.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chart {
+    /// Supply fans.
+    Fan(FanChart),
+    /// Lines by x.
+    Lines(LineChart),
+    /// Exceedance curves.
+    Exceedance(ExceedanceChart),
+    /// Grouped vertical bars.
+    Bars(BarChart),
+    /// Horizontal bars by entity.
+    Tornado(TornadoChart),
 }
 
 /// A corner of the plot area, for the legend.
@@ -294,6 +332,7 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
         x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
         x_is_year: true,
         y_is_probability: true,
+        err_as_band: false,
         series,
         y_range: (0.0, (top * 1.12).clamp(0.05, 1.0)),
         note: all_zero.then(|| "No shortfall year in any trial".to_string()),
@@ -456,6 +495,243 @@ pub fn concentration_bars(summary: &Summary) -> BarChart {
         // Headroom for the legend above the tallest bar; ticks stop at 10,000.
         y_range: (0.0, top * 1.5),
         label_max: Some(10_000.0),
+        percent: false,
+    }
+}
+
+/// `risk_reduction.png`: per mineral, baseline and alternative
+/// `eud_total` (as % of the baseline's, so minerals of different units
+/// share an axis) and `p_any_shortfall`, with 95% error bars.
+pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
+    let ids: Vec<String> = cmp.minerals.0.iter().map(|(id, _)| id.clone()).collect();
+    let pick = |s: &Summary,
+                f: &dyn Fn(&crate::summary::MineralSummary) -> (f64, f64)|
+     -> Vec<(f64, f64)> {
+        ids.iter()
+            .map(|id| s.minerals.get(id).map_or((0.0, 0.0), f))
+            .collect()
+    };
+    let base_eud = pick(&cmp.baseline, &|m| (m.eud_total, m.eud_total_se));
+    let alt_eud = pick(&cmp.alternative, &|m| (m.eud_total, m.eud_total_se));
+    let rel = |v: &[(f64, f64)]| -> (Vec<f64>, Vec<f64>) {
+        v.iter()
+            .zip(&base_eud)
+            .map(|(&(x, se), &(b, _))| {
+                if b > 0.0 {
+                    (100.0 * x / b, Z95 * 100.0 * se / b)
+                } else {
+                    (0.0, 0.0)
+                }
+            })
+            .unzip()
+    };
+    let (bv, be) = rel(&base_eud);
+    let (av, ae) = rel(&alt_eud);
+    let p = |s: &Summary| -> (Vec<f64>, Vec<f64>) {
+        pick(s, &|m| (m.p_any_shortfall, m.p_any_shortfall_se))
+            .into_iter()
+            .map(|(v, se)| (v, Z95 * se))
+            .unzip()
+    };
+    let (bp, bpe) = p(&cmp.baseline);
+    let (ap, ape) = p(&cmp.alternative);
+    let names = (
+        format!("baseline: {}", cmp.baseline.scenario),
+        format!("alternative: {}", cmp.alternative.scenario),
+    );
+    let groups = |b: Vec<f64>, be: Vec<f64>, a: Vec<f64>, ae: Vec<f64>| {
+        vec![
+            BarGroup {
+                label: names.0.clone(),
+                values: b,
+                err: Some(be),
+            },
+            BarGroup {
+                label: names.1.clone(),
+                values: a,
+                err: Some(ae),
+            },
+        ]
+    };
+    let top_eud = max_of(
+        bv.iter()
+            .zip(&be)
+            .chain(av.iter().zip(&ae))
+            .map(|(v, e)| v + e)
+            .collect::<Vec<_>>()
+            .iter(),
+    )
+    .max(100.0);
+    let top_p = max_of(
+        bp.iter()
+            .zip(&bpe)
+            .chain(ap.iter().zip(&ape))
+            .map(|(v, e)| v + e)
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    [
+        BarChart {
+            title: "Expected unserved demand over the horizon, % of baseline".to_string(),
+            y_label: "eud_total, % of baseline".to_string(),
+            x_label: "Mineral".to_string(),
+            categories: ids.clone(),
+            groups: groups(bv, be, av, ae),
+            reference_lines: Vec::new(),
+            y_range: (0.0, top_eud * 1.45),
+            label_max: None,
+            percent: false,
+        },
+        BarChart {
+            title: "Probability of at least one shortfall year, baseline vs alternative"
+                .to_string(),
+            y_label: "Probability of at least one shortfall year".to_string(),
+            x_label: "Mineral".to_string(),
+            categories: ids,
+            groups: groups(bp, bpe, ap, ape),
+            reference_lines: Vec::new(),
+            y_range: (0.0, (top_p * 1.45).clamp(0.05, 1.45)),
+            label_max: Some(1.0),
+            percent: true,
+        },
+    ]
+}
+
+/// `tornado_<mineral>.png`: the `top` entities with the largest change in
+/// `eud_total` when their disruption is switched off, with 95% error bars.
+pub fn tornado(
+    scenario: &str,
+    mineral: &str,
+    unit: &str,
+    entries: &[crate::sensitivity::SensitivityEntry],
+    top: usize,
+) -> TornadoChart {
+    let mut shown: Vec<&crate::sensitivity::SensitivityEntry> = entries.iter().collect();
+    shown.sort_by(|a, b| b.delta_eud_total.abs().total_cmp(&a.delta_eud_total.abs()));
+    shown.truncate(top);
+    shown.sort_by(|a, b| a.delta_eud_total.total_cmp(&b.delta_eud_total));
+    let values: Vec<f64> = shown.iter().map(|e| e.delta_eud_total).collect();
+    let err: Vec<f64> = shown.iter().map(|e| Z95 * e.delta_eud_total_se).collect();
+    let lo = values
+        .iter()
+        .zip(&err)
+        .map(|(v, e)| v - e)
+        .fold(0.0, f64::min);
+    let hi = values
+        .iter()
+        .zip(&err)
+        .map(|(v, e)| v + e)
+        .fold(0.0, f64::max);
+    let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+    let all_zero = values.iter().all(|v| *v == 0.0);
+    TornadoChart {
+        title: format!("{scenario}: drivers of {mineral} shortfall risk"),
+        x_label: format!(
+            "Change in expected unserved {mineral} with the disruption switched off, {unit}"
+        ),
+        labels: shown
+            .iter()
+            .map(|e| format!("{} ({})", e.entity, e.kind))
+            .collect(),
+        values,
+        err,
+        x_range: (lo - 0.08 * span, hi + 0.08 * span),
+        note: all_zero.then(|| "No disruption changes the risk".to_string()),
+    }
+}
+
+/// A sweep metric: `(json key, axis label, is a probability)`.
+pub const SWEEP_METRICS: [(&str, &str, bool); 5] = [
+    (
+        "eud_total",
+        "Expected unserved demand over the horizon",
+        false,
+    ),
+    (
+        "p_any_shortfall",
+        "Probability of at least one shortfall year",
+        true,
+    ),
+    (
+        "expected_shortfall_years",
+        "Expected number of shortfall years",
+        false,
+    ),
+    (
+        "unserved_p95",
+        "95th percentile of total unserved amount",
+        false,
+    ),
+    (
+        "cvar95",
+        "Mean total unserved amount in the worst 5% of trials",
+        false,
+    ),
+];
+
+/// One panel of `sweep_<mineral>.png`: `metric` against the parameter's
+/// value with a 95% band where the metric has a standard error.
+pub fn sweep_lines(
+    sweep: &crate::sweep::Sweep,
+    mineral: &str,
+    unit: &str,
+    metric: &str,
+) -> LineChart {
+    let get = |m: &crate::sweep::SweepMetrics| -> (f64, Option<f64>) {
+        match metric {
+            "p_any_shortfall" => (m.p_any_shortfall, Some(m.p_any_shortfall_se)),
+            "expected_shortfall_years" => (
+                m.expected_shortfall_years,
+                Some(m.expected_shortfall_years_se),
+            ),
+            "unserved_p95" => (m.unserved_p95, None),
+            "cvar95" => (m.cvar95, None),
+            _ => (m.eud_total, Some(m.eud_total_se)),
+        }
+    };
+    let points: Vec<(f64, f64, Option<f64>)> = sweep
+        .points
+        .iter()
+        .filter_map(|p| {
+            p.minerals
+                .get(mineral)
+                .map(|m| (p.value, get(m).0, get(m).1))
+        })
+        .collect();
+    let (label, is_prob) = SWEEP_METRICS
+        .iter()
+        .find(|(k, _, _)| *k == metric)
+        .map_or(("", false), |(_, l, p)| (*l, *p));
+    let y: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let err: Option<Vec<f64>> = points.iter().map(|p| p.2.map(|se| Z95 * se)).collect();
+    let top = y
+        .iter()
+        .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
+        .map(|(v, e)| v + e)
+        .fold(0.0, f64::max);
+    LineChart {
+        title: format!("{mineral}: {metric} against {}", sweep.parameter),
+        x_label: sweep.parameter.clone(),
+        y_label: if is_prob {
+            label.to_string()
+        } else {
+            format!("{label}, {unit}")
+        },
+        x: points.iter().map(|p| p.0).collect(),
+        x_is_year: false,
+        y_is_probability: is_prob,
+        err_as_band: true,
+        series: vec![LineSeries {
+            label: format!("{mineral} {metric} (95% band)"),
+            y,
+            err,
+        }],
+        y_range: match (is_prob, top > 0.0) {
+            (true, _) => (0.0, (top * 1.15).clamp(0.05, 1.0)),
+            (false, true) => (0.0, top * 1.15),
+            (false, false) => (0.0, 1.0),
+        },
+        note: None,
     }
 }
 

@@ -7,12 +7,13 @@
 //! font library is needed.
 
 use super::data::{
-    densify, least_crowded_corner, BarChart, Corner, ExceedanceChart, FanChart, FanSeries,
-    LineChart,
+    densify, least_crowded_corner, BarChart, Chart, Corner, ExceedanceChart, FanChart, FanSeries,
+    LineChart, TornadoChart,
 };
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::Once;
 
 /// Font family name registered for every chart.
@@ -123,6 +124,29 @@ where
     encode_png(&buf, w, h).map_err(|e| chart_err(what)(e.to_string()))
 }
 
+/// Draw `panels`, stacked top to bottom, each of `size`, into one PNG.
+pub fn png(panels: &[Chart], size: ChartSize) -> Result<Vec<u8>> {
+    let n = panels.len().max(1) as u32;
+    let total = ChartSize {
+        width: size.width,
+        height: size.height * n,
+    };
+    let look = Look { size };
+    render(total, "a chart", |root| {
+        let areas = root.split_evenly((n as usize, 1));
+        for (area, chart) in areas.iter().zip(panels) {
+            match chart {
+                Chart::Fan(d) => draw_fan(area, d, &look)?,
+                Chart::Lines(d) => draw_lines(area, d, &look)?,
+                Chart::Exceedance(d) => draw_exceedance(area, d, &look)?,
+                Chart::Bars(d) => draw_bars(area, d, &look)?,
+                Chart::Tornado(d) => draw_tornado(area, d, &look)?,
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Encode an RGB8 buffer as PNG.
 pub fn encode_png(
     rgb: &[u8],
@@ -141,6 +165,26 @@ pub fn encode_png(
         writer.write_image_data(rgb)?;
     }
     Ok(out)
+}
+
+/// A title that fits `width` pixels at font size `px` (DejaVu Sans
+/// averages about 0.55 em per character): the font shrinks down to 70%,
+/// then the text is cut with an ellipsis. Returns the text and font size.
+pub fn fit_title(title: &str, px: u32, width: u32) -> (String, u32) {
+    let usable = width as f64 * 0.94;
+    let chars = title.chars().count().max(1) as f64;
+    let needed = |size: f64| 0.55 * size * chars;
+    if needed(px as f64) <= usable {
+        return (title.to_string(), px);
+    }
+    let smallest = (px as f64 * 0.7).round();
+    let size = (usable / (0.55 * chars)).max(smallest).floor();
+    if needed(size) <= usable {
+        return (title.to_string(), size as u32);
+    }
+    let keep = (usable / (0.55 * size)) as usize;
+    let cut: String = title.chars().take(keep.saturating_sub(1)).collect();
+    (format!("{}…", cut.trim_end()), size as u32)
 }
 
 /// Tick label for an amount: thousands separated, no needless decimals.
@@ -218,12 +262,6 @@ struct Look {
 }
 
 impl Look {
-    fn title(&self) -> TextStyle<'static> {
-        (FONT, self.size.font(40.0))
-            .into_font()
-            .style(FontStyle::Bold)
-            .into()
-    }
     fn axis(&self) -> TextStyle<'static> {
         (FONT, self.size.font(28.0)).into_font().into()
     }
@@ -249,19 +287,29 @@ impl Look {
     fn swatch(&self) -> (i32, i32) {
         (self.size.px(30.0) as i32, self.size.px(9.0) as i32)
     }
+    /// The title and its style, shrunk (to 70% at most) and then cut with
+    /// an ellipsis so that it fits `width` pixels.
+    fn fitted_title(&self, title: &str, width: u32) -> (String, TextStyle<'static>) {
+        let (text, px) = fit_title(title, self.size.font(40.0), width);
+        (text, (FONT, px).into_font().style(FontStyle::Bold).into())
+    }
+
     fn builder<'a, 'b>(
         &self,
         root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
         title: &str,
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let mut b = ChartBuilder::on(root);
-        b.caption(title, self.title())
+        let (text, style) = self.fitted_title(title, root.dim_in_pixel().0);
+        b.caption(text, style)
             .margin(self.size.px(30.0))
             .x_label_area_size(self.size.px(95.0))
             .y_label_area_size(self.size.px(130.0));
         b
     }
 }
+
+type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
 
 type Chart2d<'a, 'b> = ChartContext<
     'a,
@@ -339,398 +387,520 @@ fn year_axis(years: &[i64]) -> (f64, f64) {
 }
 
 /// Draw a fan chart (supply band, median, mean demand) as PNG bytes.
-pub fn fan_chart(data: &FanChart, size: ChartSize) -> Result<Vec<u8>> {
-    let look = Look { size };
+fn draw_fan(root: &Area, data: &FanChart, look: &Look) -> std::result::Result<(), String> {
     let (sw, sh) = look.swatch();
-    render(size, "the supply chart", |root| {
-        let (x0, x1) = year_axis(&data.years);
-        let mut chart = look
-            .builder(root, &data.title)
-            .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
-            .map_err(|e| e.to_string())?;
+    let (x0, x1) = year_axis(&data.years);
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc("Year")
+        .y_desc(&data.y_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(data.years.len().min(16))
+        .x_label_formatter(&|x| format!("{:.0}", x))
+        .y_label_formatter(&|y| tick_label(*y, data.y_range.1 - data.y_range.0))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let xs: Vec<f64> = data.years.iter().map(|&y| y as f64).collect();
+    let line = |values: &[f64]| -> Vec<(f64, f64)> {
+        xs.iter().copied().zip(values.iter().copied()).collect()
+    };
+    let two = data.fans.len() > 1;
+    let prefix = |fan: &FanSeries| {
+        if two {
+            format!("{}: ", fan.label)
+        } else {
+            String::new()
+        }
+    };
+    let mut labels: Vec<String> = Vec::new();
+    for fan in &data.fans {
+        labels.push(format!("{}5-95% range of supply", prefix(fan)));
+        labels.push(format!("{}median supply", prefix(fan)));
+    }
+    labels.push("mean demand".to_string());
+    let w = look.stroke(3.5);
+    for (i, fan) in data.fans.iter().enumerate() {
+        let c = colour(i);
+        let mut band = line(&fan.p95);
+        band.extend(line(&fan.p5).into_iter().rev());
+        let fill = c.mix(if two { 0.18 } else { 0.25 });
         chart
-            .configure_mesh()
-            .x_desc("Year")
-            .y_desc(&data.y_label)
-            .axis_desc_style(look.axis())
-            .label_style(look.tick())
-            .x_labels(data.years.len().min(16))
-            .x_label_formatter(&|x| format!("{:.0}", x))
-            .y_label_formatter(&|y| tick_label(*y, data.y_range.1 - data.y_range.0))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let xs: Vec<f64> = data.years.iter().map(|&y| y as f64).collect();
-        let line = |values: &[f64]| -> Vec<(f64, f64)> {
-            xs.iter().copied().zip(values.iter().copied()).collect()
-        };
-        let two = data.fans.len() > 1;
-        let prefix = |fan: &FanSeries| {
-            if two {
-                format!("{}: ", fan.label)
-            } else {
-                String::new()
-            }
-        };
-        let mut labels: Vec<String> = Vec::new();
-        for fan in &data.fans {
-            labels.push(format!("{}5-95% range of supply", prefix(fan)));
-            labels.push(format!("{}median supply", prefix(fan)));
+            .draw_series(std::iter::once(Polygon::new(band, fill.filled())))
+            .map_err(|e| e.to_string())?
+            .label(labels[2 * i].clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], fill.filled()));
+        chart
+            .draw_series(LineSeries::new(line(&fan.p50), c.stroke_width(w)))
+            .map_err(|e| e.to_string())?
+            .label(labels[2 * i + 1].clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
+    }
+    // Mean demand: dashed black (the same for every run of a comparison).
+    if let Some(fan) = data.fans.first() {
+        let w = look.stroke(3.0);
+        let black = colour(7);
+        chart
+            .draw_series(DashedLineSeries::new(
+                line(&fan.demand),
+                look.size.px(14.0),
+                look.size.px(9.0),
+                black.stroke_width(w),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("mean demand")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + sw, y)], black.stroke_width(w))
+            });
+    }
+    let mut samples = Vec::new();
+    for fan in &data.fans {
+        for values in [&fan.p5, &fan.p50, &fan.p95, &fan.demand] {
+            samples.extend(densify(&line(values), 12));
         }
-        labels.push("mean demand".to_string());
-        let w = look.stroke(3.5);
-        for (i, fan) in data.fans.iter().enumerate() {
-            let c = colour(i);
-            let mut band = line(&fan.p95);
-            band.extend(line(&fan.p5).into_iter().rev());
-            let fill = c.mix(if two { 0.18 } else { 0.25 });
-            chart
-                .draw_series(std::iter::once(Polygon::new(band, fill.filled())))
-                .map_err(|e| e.to_string())?
-                .label(labels[2 * i].clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - sh), (x + sw, y + sh)], fill.filled())
-                });
-            chart
-                .draw_series(LineSeries::new(line(&fan.p50), c.stroke_width(w)))
-                .map_err(|e| e.to_string())?
-                .label(labels[2 * i + 1].clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w))
-                });
+        let (lo, hi) = (densify(&line(&fan.p5), 12), densify(&line(&fan.p95), 12));
+        for (a, b) in lo.iter().zip(&hi) {
+            samples.extend((1..8).map(|k| (a.0, a.1 + (b.1 - a.1) * k as f64 / 8.0)));
         }
-        // Mean demand: dashed black (the same for every run of a comparison).
-        if let Some(fan) = data.fans.first() {
-            let w = look.stroke(3.0);
-            let black = colour(7);
-            chart
-                .draw_series(DashedLineSeries::new(
-                    line(&fan.demand),
-                    look.size.px(14.0),
-                    look.size.px(9.0),
-                    black.stroke_width(w),
-                ))
-                .map_err(|e| e.to_string())?
-                .label("mean demand")
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + sw, y)], black.stroke_width(w))
-                });
-        }
-        let mut samples = Vec::new();
-        for fan in &data.fans {
-            for values in [&fan.p5, &fan.p50, &fan.p95, &fan.demand] {
-                samples.extend(densify(&line(values), 12));
-            }
-            let (lo, hi) = (densify(&line(&fan.p5), 12), densify(&line(&fan.p95), 12));
-            for (a, b) in lo.iter().zip(&hi) {
-                samples.extend((1..8).map(|k| (a.0, a.1 + (b.1 - a.1) * k as f64 / 8.0)));
-            }
-        }
-        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-        legend_box(&mut chart, &look, &samples, &labels)
-    })
+    }
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    legend_box(&mut chart, &look, &samples, &labels)
 }
 
 /// Draw a line chart with optional error bars as PNG bytes.
-pub fn line_chart(data: &LineChart, size: ChartSize) -> Result<Vec<u8>> {
-    let look = Look { size };
+fn draw_lines(root: &Area, data: &LineChart, look: &Look) -> std::result::Result<(), String> {
     let (sw, _) = look.swatch();
-    render(size, "the line chart", |root| {
-        let (x0, x1) = if data.x_is_year {
-            let years: Vec<i64> = data.x.iter().map(|x| *x as i64).collect();
-            year_axis(&years)
-        } else {
-            let lo = data.x.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = data.x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let pad = if hi > lo { (hi - lo) * 0.04 } else { 1.0 };
-            (lo - pad, hi + pad)
-        };
-        let mut chart = look
-            .builder(root, &data.title)
-            .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
-            .map_err(|e| e.to_string())?;
-        let is_year = data.x_is_year;
-        chart
-            .configure_mesh()
-            .x_desc(&data.x_label)
-            .y_desc(&data.y_label)
-            .axis_desc_style(look.axis())
-            .label_style(look.tick())
-            .x_labels(if is_year { data.x.len().min(16) } else { 10 })
-            .x_label_formatter(&|x| {
-                if is_year {
-                    format!("{:.0}", x)
-                } else {
-                    tick_label(*x, x1 - x0)
-                }
-            })
-            .y_label_formatter(&|y| {
-                if data.y_is_probability {
-                    percent_label(*y)
-                } else {
-                    tick_label(*y, data.y_range.1 - data.y_range.0)
-                }
-            })
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let w = look.stroke(3.5);
-        for (i, s) in data.series.iter().enumerate() {
-            let c = colour(i);
-            let pts: Vec<(f64, f64)> = data.x.iter().copied().zip(s.y.iter().copied()).collect();
-            if let Some(err) = &s.err {
-                let cap = look.size.px(12.0);
-                // Error bars shorter than a marker would only blur it.
-                let visible = 0.012 * (data.y_range.1 - data.y_range.0);
-                chart
-                    .draw_series(pts.iter().zip(err).filter(|(_, e)| **e > visible).map(
-                        |(&(x, y), e)| {
-                            ErrorBar::new_vertical(
-                                x,
-                                (y - e).max(data.y_range.0),
-                                y,
-                                (y + e).min(data.y_range.1),
-                                c.stroke_width(look.stroke(2.0)),
-                                cap,
-                            )
-                        },
-                    ))
-                    .map_err(|e| e.to_string())?;
+    let (x0, x1) = if data.x_is_year {
+        let years: Vec<i64> = data.x.iter().map(|x| *x as i64).collect();
+        year_axis(&years)
+    } else {
+        let lo = data.x.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = data.x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let pad = if hi > lo { (hi - lo) * 0.04 } else { 1.0 };
+        (lo - pad, hi + pad)
+    };
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .map_err(|e| e.to_string())?;
+    let is_year = data.x_is_year;
+    chart
+        .configure_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(&data.y_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(if is_year { data.x.len().min(16) } else { 10 })
+        .x_label_formatter(&|x| {
+            if is_year {
+                format!("{:.0}", x)
+            } else {
+                tick_label(*x, x1 - x0)
             }
+        })
+        .y_label_formatter(&|y| {
+            if data.y_is_probability {
+                percent_label(*y)
+            } else {
+                tick_label(*y, data.y_range.1 - data.y_range.0)
+            }
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let w = look.stroke(3.5);
+    for (i, s) in data.series.iter().enumerate() {
+        let c = colour(i);
+        let pts: Vec<(f64, f64)> = data.x.iter().copied().zip(s.y.iter().copied()).collect();
+        if let (Some(err), true) = (&s.err, data.err_as_band) {
+            let mut band: Vec<(f64, f64)> = pts
+                .iter()
+                .zip(err)
+                .map(|(&(x, y), e)| (x, (y + e).min(data.y_range.1)))
+                .collect();
+            band.extend(
+                pts.iter()
+                    .zip(err)
+                    .rev()
+                    .map(|(&(x, y), e)| (x, (y - e).max(data.y_range.0))),
+            );
             chart
-                .draw_series(
-                    LineSeries::new(pts.clone(), c.stroke_width(w)).point_size(look.size.px(6.0)),
-                )
-                .map_err(|e| e.to_string())?
-                .label(s.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w))
-                });
+                .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2).filled())))
+                .map_err(|e| e.to_string())?;
+        } else if let Some(err) = &s.err {
+            let cap = look.size.px(12.0);
+            // Error bars shorter than a marker would only blur it.
+            let visible = 0.012 * (data.y_range.1 - data.y_range.0);
+            let items: Vec<(f64, f64, f64)> = pts
+                .iter()
+                .zip(err)
+                .filter(|(_, e)| **e > visible)
+                .map(|(&(x, y), e)| (x, (y - e).max(data.y_range.0), (y + e).min(data.y_range.1)))
+                .collect();
+            draw_whiskers(
+                &mut chart,
+                &items,
+                true,
+                c.stroke_width(look.stroke(2.5)),
+                cap as i32,
+            )?;
         }
-        draw_note(&chart, &look, &data.note, (x0, x1), data.y_range)?;
-        let samples: Vec<(f64, f64)> = data
-            .series
-            .iter()
-            .flat_map(|s| {
-                densify(
-                    &data
-                        .x
-                        .iter()
-                        .copied()
-                        .zip(s.y.iter().copied())
-                        .collect::<Vec<_>>(),
-                    12,
-                )
-            })
-            .collect();
-        let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
-        legend_box(&mut chart, &look, &samples, &labels)
-    })
+        chart
+            .draw_series(
+                LineSeries::new(pts.clone(), c.stroke_width(w)).point_size(look.size.px(6.0)),
+            )
+            .map_err(|e| e.to_string())?
+            .label(s.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
+    }
+    draw_note(&chart, &look, &data.note, (x0, x1), data.y_range)?;
+    let samples: Vec<(f64, f64)> = data
+        .series
+        .iter()
+        .flat_map(|s| {
+            densify(
+                &data
+                    .x
+                    .iter()
+                    .copied()
+                    .zip(s.y.iter().copied())
+                    .collect::<Vec<_>>(),
+                12,
+            )
+        })
+        .collect();
+    let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
+    legend_box(&mut chart, &look, &samples, &labels)
 }
 
 /// Draw exceedance curves, with markers at p90/p95/p99, as PNG bytes.
-pub fn exceedance_chart(data: &ExceedanceChart, size: ChartSize) -> Result<Vec<u8>> {
-    let look = Look { size };
+fn draw_exceedance(
+    root: &Area,
+    data: &ExceedanceChart,
+    look: &Look,
+) -> std::result::Result<(), String> {
     let (sw, _) = look.swatch();
     let log = data.log_y;
     // On a log axis, plot log10(p) on a linear axis with percentage labels.
     let ty = move |p: f64| if log { p.log10() } else { p };
     let (y0, y1) = (ty(data.y_range.0), ty(data.y_range.1));
-    render(size, "the exceedance chart", |root| {
-        let (x0, x1) = data.x_range;
-        let mut chart = look
-            .builder(root, &data.title)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(|e| e.to_string())?;
-        let decades = (y1 - y0).ceil().max(1.0) as usize;
-        chart
-            .configure_mesh()
-            .x_desc(&data.x_label)
-            .y_desc(if log {
-                "Probability of exceeding (log scale)"
+    let (x0, x1) = data.x_range;
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| e.to_string())?;
+    let decades = (y1 - y0).ceil().max(1.0) as usize;
+    chart
+        .configure_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(if log {
+            "Probability of exceeding (log scale)"
+        } else {
+            "Probability of exceeding"
+        })
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(10)
+        .y_labels(if log { decades + 1 } else { 11 })
+        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
+        .y_label_formatter(&|y| {
+            if log {
+                log_probability_label(*y)
             } else {
-                "Probability of exceeding"
-            })
-            .axis_desc_style(look.axis())
-            .label_style(look.tick())
-            .x_labels(10)
-            .y_labels(if log { decades + 1 } else { 11 })
-            .x_label_formatter(&|x| tick_label(*x, x1 - x0))
-            .y_label_formatter(&|y| {
-                if log {
-                    log_probability_label(*y)
-                } else {
-                    format!("{:.0}%", y * 100.0)
-                }
-            })
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let w = look.stroke(3.5);
-        let mut samples = Vec::new();
-        for (i, c) in data.curves.iter().enumerate() {
-            let col = colour(i);
-            // Step function: P(X > x) holds from one distinct value to the next.
-            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(c.points.len() * 2);
-            for win in c.points.windows(2) {
-                let ((xa, pa), (xb, _)) = (win[0], win[1]);
-                if pa > 0.0 || !log {
-                    pts.push((xa, ty(pa)));
-                    pts.push((xb, ty(pa)));
-                }
+                format!("{:.0}%", y * 100.0)
             }
-            samples.extend(densify(&pts, 6));
-            chart
-                .draw_series(LineSeries::new(pts, col.stroke_width(w)))
-                .map_err(|e| e.to_string())?
-                .label(c.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + sw, y)], col.stroke_width(w))
-                });
-            let r = look.size.px(9.0);
-            let font = look.tick();
-            for (name, x, p) in &c.markers {
-                if *x <= 0.0 {
-                    continue;
-                }
-                let y = ty(*p);
-                let label = format!("{name}: {} {}", amount_label(*x), data.unit);
-                chart
-                    .draw_series(std::iter::once(
-                        EmptyElement::at((*x, y))
-                            + Circle::new((0, 0), r, col.filled())
-                            + Text::new(
-                                label,
-                                (
-                                    r as i32 + look.size.px(6.0) as i32,
-                                    -(r as i32) - look.size.px(26.0) as i32,
-                                ),
-                                font.clone(),
-                            ),
-                    ))
-                    .map_err(|e| e.to_string())?;
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let w = look.stroke(3.5);
+    let mut samples = Vec::new();
+    for (i, c) in data.curves.iter().enumerate() {
+        let col = colour(i);
+        // Step function: P(X > x) holds from one distinct value to the next.
+        let mut pts: Vec<(f64, f64)> = Vec::with_capacity(c.points.len() * 2);
+        for win in c.points.windows(2) {
+            let ((xa, pa), (xb, _)) = (win[0], win[1]);
+            if pa > 0.0 || !log {
+                pts.push((xa, ty(pa)));
+                pts.push((xb, ty(pa)));
             }
         }
-        draw_note(&chart, &look, &data.note, (x0, x1), (y0, y1))?;
-        let labels: Vec<&str> = data.curves.iter().map(|c| c.label.as_str()).collect();
-        legend_box(&mut chart, &look, &samples, &labels)
-    })
+        samples.extend(densify(&pts, 6));
+        chart
+            .draw_series(LineSeries::new(pts, col.stroke_width(w)))
+            .map_err(|e| e.to_string())?
+            .label(c.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], col.stroke_width(w)));
+        let r = look.size.px(9.0);
+        // First curve: labels above right of the marker; others: below left.
+        let (anchor, offset) = if i == 0 {
+            (
+                Pos::new(HPos::Left, VPos::Bottom),
+                (
+                    r as i32 + look.size.px(4.0) as i32,
+                    -(r as i32) - look.size.px(2.0) as i32,
+                ),
+            )
+        } else {
+            (
+                Pos::new(HPos::Right, VPos::Top),
+                (
+                    -(r as i32) - look.size.px(4.0) as i32,
+                    r as i32 + look.size.px(2.0) as i32,
+                ),
+            )
+        };
+        let font = look.tick().pos(anchor);
+        for (name, x, p) in &c.markers {
+            if *x <= 0.0 {
+                continue;
+            }
+            let y = ty(*p);
+            let label = format!("{name}: {} {}", amount_label(*x), data.unit);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, y))
+                        + Circle::new((0, 0), r, col.filled())
+                        + Text::new(label, offset, font.clone()),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    draw_note(&chart, &look, &data.note, (x0, x1), (y0, y1))?;
+    let labels: Vec<&str> = data.curves.iter().map(|c| c.label.as_str()).collect();
+    legend_box(&mut chart, &look, &samples, &labels)
 }
 
 /// Draw grouped vertical bars, with error bars and reference lines, as PNG bytes.
-pub fn bar_chart(data: &BarChart, size: ChartSize) -> Result<Vec<u8>> {
-    let look = Look { size };
+fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(), String> {
     let (sw, sh) = look.swatch();
-    render(size, "the bar chart", |root| {
-        let n = data.categories.len().max(1);
-        // Category i is centred on x = i, so integer ticks label categories.
-        let (x0, x1) = (-0.5, n as f64 - 0.5);
-        let mut chart = look
-            .builder(root, &data.title)
-            .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
-            .map_err(|e| e.to_string())?;
-        let cats = data.categories.clone();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc(&data.x_label)
-            .y_desc(&data.y_label)
-            .axis_desc_style(look.axis())
-            .label_style(look.tick())
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    cats.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| match data.label_max {
-                Some(max) if *y > max + 1e-9 => String::new(),
-                _ => tick_label(*y, data.y_range.1 - data.y_range.0),
-            })
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let g = data.groups.len().max(1) as f64;
-        let width = 0.72 / g;
-        for (gi, group) in data.groups.iter().enumerate() {
-            let c = colour(gi);
-            let left = |i: usize| i as f64 - 0.36 + gi as f64 * width;
-            chart
-                .draw_series(group.values.iter().enumerate().map(|(i, v)| {
-                    Rectangle::new(
-                        [(left(i) + 0.01, 0.0), (left(i) + width - 0.01, *v)],
-                        c.filled(),
-                    )
-                }))
-                .map_err(|e| e.to_string())?
-                .label(group.label.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], c.filled()));
-            if let Some(err) = &group.err {
-                let black = colour(7);
-                chart
-                    .draw_series(group.values.iter().zip(err).enumerate().map(|(i, (v, e))| {
-                        let x = left(i) + width / 2.0;
-                        ErrorBar::new_vertical(
-                            x,
-                            v - e,
-                            *v,
-                            v + e,
-                            black.stroke_width(look.stroke(2.5)),
-                            look.size.px(14.0),
-                        )
-                    }))
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        // Reference lines: distinct greys and dash patterns, named in the legend.
-        for (k, (y, label)) in data.reference_lines.iter().enumerate() {
-            if *y > data.y_range.1 {
-                continue;
-            }
-            let grey = if k % 2 == 0 {
-                RGBColor(120, 120, 120)
+    let n = data.categories.len().max(1);
+    // Category i is centred on x = i, so integer ticks label categories.
+    let (x0, x1) = (-0.5, n as f64 - 0.5);
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .map_err(|e| e.to_string())?;
+    let cats = data.categories.clone();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(&data.y_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                cats.get(i as usize).cloned().unwrap_or_default()
             } else {
-                RGBColor(40, 40, 40)
-            };
-            let style = grey.stroke_width(look.stroke(2.5));
-            let (dash, gap) = if k % 2 == 0 { (6.0, 8.0) } else { (16.0, 8.0) };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(x0, *y), (x1, *y)],
-                    look.size.px(dash),
-                    look.size.px(gap),
-                    style,
-                ))
-                .map_err(|e| e.to_string())?
-                .label(label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], style));
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| match data.label_max {
+            Some(max) if *y > max + 1e-9 => String::new(),
+            _ if data.percent => percent_label(*y),
+            _ => tick_label(*y, data.y_range.1 - data.y_range.0),
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let g = data.groups.len().max(1) as f64;
+    let width = 0.72 / g;
+    for (gi, group) in data.groups.iter().enumerate() {
+        let c = colour(gi);
+        let left = |i: usize| i as f64 - 0.36 + gi as f64 * width;
+        chart
+            .draw_series(group.values.iter().enumerate().map(|(i, v)| {
+                Rectangle::new(
+                    [(left(i) + 0.01, 0.0), (left(i) + width - 0.01, *v)],
+                    c.filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?
+            .label(group.label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], c.filled()));
+        if let Some(err) = &group.err {
+            let items: Vec<(f64, f64, f64)> = group
+                .values
+                .iter()
+                .zip(err)
+                .enumerate()
+                .filter(|(_, (_, e))| **e > 0.0)
+                .map(|(i, (v, e))| (left(i) + width / 2.0, v - e, v + e))
+                .collect();
+            draw_whiskers(
+                &mut chart,
+                &items,
+                true,
+                colour(7).stroke_width(look.stroke(2.5)),
+                look.size.px(14.0) as i32,
+            )?;
         }
-        let labels: Vec<&str> = data
-            .groups
-            .iter()
-            .map(|g| g.label.as_str())
-            .chain(data.reference_lines.iter().map(|(_, l)| l.as_str()))
-            .collect();
-        let mut samples = Vec::new();
-        for (gi, group) in data.groups.iter().enumerate() {
-            for (i, v) in group.values.iter().enumerate() {
-                let left = i as f64 - 0.36 + gi as f64 * width;
-                for a in 0..5 {
-                    for b in 0..=10 {
-                        samples.push((left + width * a as f64 / 4.0, v * b as f64 / 10.0));
-                    }
+    }
+    // Reference lines: distinct greys and dash patterns, named in the legend.
+    for (k, (y, label)) in data.reference_lines.iter().enumerate() {
+        if *y > data.y_range.1 {
+            continue;
+        }
+        let grey = if k % 2 == 0 {
+            RGBColor(120, 120, 120)
+        } else {
+            RGBColor(40, 40, 40)
+        };
+        let style = grey.stroke_width(look.stroke(2.5));
+        let (dash, gap) = if k % 2 == 0 { (6.0, 8.0) } else { (16.0, 8.0) };
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, *y), (x1, *y)],
+                look.size.px(dash),
+                look.size.px(gap),
+                style,
+            ))
+            .map_err(|e| e.to_string())?
+            .label(label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], style));
+    }
+    let labels: Vec<&str> = data
+        .groups
+        .iter()
+        .map(|g| g.label.as_str())
+        .chain(data.reference_lines.iter().map(|(_, l)| l.as_str()))
+        .collect();
+    let mut samples = Vec::new();
+    for (gi, group) in data.groups.iter().enumerate() {
+        for (i, v) in group.values.iter().enumerate() {
+            let left = i as f64 - 0.36 + gi as f64 * width;
+            for a in 0..5 {
+                for b in 0..=10 {
+                    samples.push((left + width * a as f64 / 4.0, v * b as f64 / 10.0));
                 }
             }
         }
-        legend_box(&mut chart, &look, &samples, &labels)
-    })
+    }
+    legend_box(&mut chart, &look, &samples, &labels)
+}
+
+/// Whiskers (error bars without a centre marker): for each `(at, lo, hi)`
+/// a line from `lo` to `hi` at `at` with end caps of `cap` pixels each
+/// side; vertical bars when `vertical`, else horizontal.
+fn draw_whiskers<'a, 'b: 'a>(
+    chart: &mut Chart2d<'a, 'b>,
+    items: &[(f64, f64, f64)],
+    vertical: bool,
+    style: ShapeStyle,
+    cap: i32,
+) -> std::result::Result<(), String> {
+    let point = |at: f64, v: f64| if vertical { (at, v) } else { (v, at) };
+    let tick = move |at: f64, v: f64| {
+        let offsets = if vertical {
+            vec![(-cap, 0), (cap, 0)]
+        } else {
+            vec![(0, -cap), (0, cap)]
+        };
+        EmptyElement::at(point(at, v)) + PathElement::new(offsets, style)
+    };
+    chart
+        .draw_series(
+            items
+                .iter()
+                .map(|&(at, lo, hi)| PathElement::new(vec![point(at, lo), point(at, hi)], style)),
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(
+            items
+                .iter()
+                .flat_map(|&(at, lo, hi)| [tick(at, lo), tick(at, hi)]),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Draw horizontal bars by entity (a tornado), with 95% error bars.
+fn draw_tornado(root: &Area, data: &TornadoChart, look: &Look) -> std::result::Result<(), String> {
+    let n = data.labels.len().max(1);
+    let (x0, x1) = data.x_range;
+    // Entity i (0 = top) is centred on y = n - 1 - i.
+    let (y0, y1) = (-0.5, n as f64 - 0.5);
+    let longest = data
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(8) as f64;
+    let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
+    let (title, title_style) = look.fitted_title(&data.title, root.dim_in_pixel().0);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, title_style)
+        .margin(look.size.px(30.0))
+        .x_label_area_size(look.size.px(95.0))
+        .y_label_area_size(label_area.max(look.size.px(130.0)))
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| e.to_string())?;
+    let labels = data.labels.clone();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(&data.x_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .y_labels(n)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_labels(10)
+        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let c = colour(5);
+    chart
+        .draw_series(data.values.iter().enumerate().map(|(i, v)| {
+            let y = (n - 1 - i) as f64;
+            Rectangle::new([(0.0, y - 0.34), (*v, y + 0.34)], c.filled())
+        }))
+        .map_err(|e| e.to_string())?;
+    let black = colour(7);
+    let items: Vec<(f64, f64, f64)> = data
+        .values
+        .iter()
+        .zip(&data.err)
+        .enumerate()
+        .filter(|(_, (_, e))| **e > 0.0)
+        .map(|(i, (v, e))| ((n - 1 - i) as f64, v - e, v + e))
+        .collect();
+    draw_whiskers(
+        &mut chart,
+        &items,
+        false,
+        black.stroke_width(look.stroke(2.5)),
+        look.size.px(12.0) as i32,
+    )?;
+    chart
+        .draw_series(LineSeries::new(
+            [(0.0, y0), (0.0, y1)],
+            black.stroke_width(look.stroke(2.0)),
+        ))
+        .map_err(|e| e.to_string())?;
+    draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))
 }
 
 #[cfg(test)]
@@ -759,6 +929,19 @@ mod tests {
         assert_eq!(log_probability_label(-2.0), "1%");
         assert_eq!(log_probability_label(-3.0), "0.1%");
         assert_eq!(log_probability_label(-5.0), "0.001%");
+    }
+
+    #[test]
+    fn long_titles_shrink_then_are_cut() {
+        assert_eq!(fit_title("Short", 40, 1600), ("Short".to_string(), 40));
+        let long = "x".repeat(80);
+        let (t, px) = fit_title(&long, 40, 1600);
+        assert_eq!(t, long);
+        assert!(px < 40 && px >= 28);
+        let very = "y".repeat(200);
+        let (t, px) = fit_title(&very, 40, 1600);
+        assert_eq!(px, 28);
+        assert!(t.ends_with('…') && t.chars().count() < 100);
     }
 
     #[test]

@@ -182,12 +182,20 @@ impl Scenario {
     ///
     /// [`Error::Input`] if the file cannot be read or is not a valid scenario.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
+        Scenario::from_toml_str(&Scenario::read_text(path)?, &path.display().to_string())
+    }
+
+    /// Read a scenario file's text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] if the file cannot be read or is not UTF-8.
+    pub fn read_text(path: &Path) -> Result<String, Error> {
         let file = path.display().to_string();
         let bytes = std::fs::read(path)
             .map_err(|e| InputError::file(&file, format!("could not read the file: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| InputError::file(&file, "expected UTF-8 text, found invalid bytes"))?;
-        Scenario::from_toml_str(&text, &file)
+        Ok(String::from_utf8(bytes)
+            .map_err(|_| InputError::file(&file, "expected UTF-8 text, found invalid bytes"))?)
     }
 
     /// Number of simulation steps, `years * steps_per_year`.
@@ -208,5 +216,64 @@ impl Scenario {
     /// Index of the mineral with this id.
     pub fn mineral_index(&self, id: &str) -> Option<usize> {
         self.minerals.iter().position(|m| m.id == id)
+    }
+}
+
+impl Scenario {
+    /// The same scenario restricted to the minerals `keep` (indexes, in
+    /// the order given): their sources, and the events that hit any of
+    /// them (with `affects` limited to kept sources). Because random
+    /// streams are keyed by entity id, each kept mineral's results are
+    /// bit-identical to those of the full scenario.
+    pub fn only_minerals(&self, keep: &[usize]) -> Scenario {
+        let mut source_map = vec![None; self.sources.len()];
+        let mut sources = Vec::new();
+        let mut minerals = Vec::with_capacity(keep.len());
+        for (new_m, &m) in keep.iter().enumerate() {
+            let mut mineral = self.minerals[m].clone();
+            mineral.sources.clear();
+            for &i in &self.minerals[m].sources {
+                source_map[i] = Some(sources.len());
+                mineral.sources.push(sources.len());
+                let mut s = self.sources[i].clone();
+                s.mineral = new_m;
+                s.events.clear();
+                sources.push(s);
+            }
+            minerals.push(mineral);
+        }
+        let mut events = Vec::new();
+        for e in &self.events {
+            let affects: Vec<(usize, f64)> = e
+                .affects
+                .iter()
+                .filter_map(|&(i, x)| source_map[i].map(|j| (j, x)))
+                .collect();
+            if affects.is_empty() {
+                continue;
+            }
+            for &(j, x) in &affects {
+                sources[j].events.push((events.len(), x));
+            }
+            let mut ev = e.clone();
+            ev.affects = affects;
+            events.push(ev);
+        }
+        Scenario {
+            minerals,
+            sources,
+            events,
+            ..self.clone()
+        }
+    }
+
+    /// Index of the source with this id.
+    pub fn source_index(&self, id: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.id == id)
+    }
+
+    /// Index of the event with this id.
+    pub fn event_index(&self, id: &str) -> Option<usize> {
+        self.events.iter().position(|e| e.id == id)
     }
 }

@@ -1,0 +1,132 @@
+//! The commands of the `supplyrisk` binary, as library functions: each
+//! takes plain options, does its work and returns what it printed or wrote.
+//! This module holds what they share; each command has its own module.
+
+mod compare;
+mod run;
+mod sensitivity;
+mod sweep;
+
+pub use compare::{compare, CompareReport};
+pub use run::{run, validate, RunReport};
+pub use sensitivity::{sensitivity, SensitivityReport};
+pub use sweep::{sweep, SweepOptions, SweepReport};
+
+use crate::engine::{self, Aggregate};
+use crate::error::{Error, Result};
+use crate::output::{create_dir, write_atomic};
+use crate::plot::ChartSize;
+use crate::scenario::{Scenario, DEFAULT_SEED, DEFAULT_TRIALS};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Options shared by the commands that simulate.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Overrides the scenario's trial count.
+    pub trials: Option<u64>,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Output folder; default `results/<scenario file stem>/`.
+    pub out: Option<PathBuf>,
+    /// Worker threads; default all cores. Results never depend on it.
+    pub threads: Option<usize>,
+    /// Write no charts.
+    pub no_plots: bool,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Size of the PNG charts.
+    pub chart_size: ChartSize,
+}
+
+/// Trials and seed of a run: flags first, then the scenario, then defaults.
+pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions) -> Result<(u64, u64)> {
+    let trials = opts.trials.or(scenario.trials).unwrap_or(DEFAULT_TRIALS);
+    if trials == 0 {
+        return Err(Error::bad_flag(
+            "--trials",
+            "expected an integer >= 1, found 0",
+        ));
+    }
+    Ok((trials, opts.seed.or(scenario.seed).unwrap_or(DEFAULT_SEED)))
+}
+
+/// The default output folder of a scenario file: `results/<file stem>/`.
+pub fn default_out_dir(scenario_path: &Path) -> PathBuf {
+    let stem = scenario_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    Path::new("results").join(stem)
+}
+
+/// Run `f` on a rayon pool of `threads` threads (all cores when `None`).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(Error::bad_flag(
+                "--threads",
+                "expected an integer >= 1, found 0",
+            ));
+        }
+        builder = builder.num_threads(n);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| Error::Other(format!("could not start worker threads: {e}")))?;
+    Ok(pool.install(f))
+}
+
+/// A progress bar on stderr for `total` trials, when stderr is a
+/// terminal and `quiet` is off.
+pub fn progress_bar(total: u64, label: &str, quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} trials, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    Some(bar)
+}
+
+/// Simulate `trials` trials with a progress bar on stderr when it is a
+/// terminal and `quiet` is off.
+pub fn simulate_with_progress(
+    scenario: &Scenario,
+    seed: u64,
+    trials: u64,
+    opts: &SimOptions,
+    label: &str,
+) -> Result<Aggregate> {
+    let bar = progress_bar(trials, label, opts.quiet);
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let agg = with_threads(opts.threads, || {
+        engine::simulate(scenario, seed, trials, Some(&progress))
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(agg)
+}
+
+/// Create `dir` and write each `(file name, bytes)` into it atomically.
+pub fn write_outputs(dir: &Path, outputs: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    create_dir(dir)?;
+    outputs
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, bytes).map(|()| path)
+        })
+        .collect()
+}

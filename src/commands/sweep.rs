@@ -1,0 +1,186 @@
+//! `supplyrisk sweep SCENARIO --param KIND.ID.KEY (--values … | --range …)`.
+
+use super::{
+    default_out_dir, progress_bar, resolve_trials_seed, simulate_with_progress, with_threads,
+    write_outputs, SimOptions,
+};
+use crate::engine;
+use crate::error::{Error, Result};
+use crate::output::{fmt_pm, run_line, summary_json, text_table};
+use crate::plot::{self, data::SWEEP_METRICS};
+use crate::report::{Report, Table};
+use crate::scenario::Scenario;
+use crate::summary::Summary;
+use crate::sweep::{
+    parse_values, point_metrics, point_scenario, sweep_csv, Sweep, SweepParam, SweepPoint,
+};
+use std::path::{Path, PathBuf};
+
+/// What to sweep.
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    /// `KIND.ID.KEY`, for example `source.chile-copper.access`.
+    pub param: String,
+    /// `a,b,c`.
+    pub values: Option<String>,
+    /// `FROM:TO:COUNT`.
+    pub range: Option<String>,
+    /// Metrics to chart (keys of `sweep.json`); empty: `eud_total` and
+    /// `p_any_shortfall`.
+    pub metrics: Vec<String>,
+}
+
+/// What `sweep` did.
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    /// The sweep.
+    pub sweep: Sweep,
+    /// The folder written.
+    pub out_dir: PathBuf,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for p in &sweep.points {
+        for (id, m) in &p.minerals.0 {
+            let unit = scenario
+                .mineral_index(id)
+                .map_or("", |i| scenario.minerals[i].unit.as_str());
+            rows.push(vec![
+                format!("{}", p.value),
+                id.clone(),
+                format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
+                format!("{} {unit}", fmt_pm(m.delta_eud_total, m.delta_eud_total_se)),
+                fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
+            ]);
+        }
+    }
+    rows
+}
+
+const HEADER: [&str; 5] = [
+    "value",
+    "mineral",
+    "eud_total",
+    "change from file (paired se)",
+    "p_any_shortfall",
+];
+
+/// `supplyrisk sweep`: run the scenario with one parameter set to each
+/// value in turn (common random numbers across points) and write
+/// `sweep.json`, `sweep.csv` and, unless `no_plots`, `sweep_<mineral>.png`
+/// and `sweep.html`. Every value is checked before anything runs.
+///
+/// # Errors
+///
+/// [`Error::Input`] for a bad scenario, parameter, value list, metric, or
+/// a value the scenario rules refuse; nothing is written then.
+pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepReport> {
+    let text = Scenario::read_text(path)?;
+    let file = path.display().to_string();
+    let scenario = Scenario::from_toml_str(&text, &file)?;
+    let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m))?;
+    let values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
+    let metrics: Vec<String> = if sw.metrics.is_empty() {
+        vec!["eud_total".into(), "p_any_shortfall".into()]
+    } else {
+        sw.metrics.clone()
+    };
+    for m in &metrics {
+        if !SWEEP_METRICS.iter().any(|(k, _, _)| k == m) {
+            let known: Vec<&str> = SWEEP_METRICS.iter().map(|(k, _, _)| *k).collect();
+            return Err(Error::bad_flag(
+                "--metrics",
+                format!("expected some of {}, found '{m}'", known.join(", ")),
+            ));
+        }
+    }
+    let points: Vec<(f64, Scenario)> = values
+        .iter()
+        .map(|&v| point_scenario(&text, &file, &param, v).map(|s| (v, s)))
+        .collect::<Result<_>>()?;
+    let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
+    let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let base = simulate_with_progress(&scenario, seed, trials, opts, "scenario as written")?;
+    let bar = progress_bar(
+        trials * points.len() as u64,
+        &format!("sweeping {param}"),
+        opts.quiet,
+    );
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let swept: Vec<SweepPoint> = with_threads(opts.threads, || {
+        points
+            .iter()
+            .map(|(v, s)| {
+                let agg = engine::simulate(s, seed, trials, Some(&progress));
+                SweepPoint {
+                    value: *v,
+                    minerals: point_metrics(&Summary::new(s, seed, &agg), &agg, &base),
+                }
+            })
+            .collect()
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let sweep = Sweep {
+        parameter: param.to_string(),
+        file_value: param.current(&text),
+        seed,
+        trials,
+        points: swept,
+    };
+    let json = summary_json(&sweep);
+    let mut outputs = vec![
+        ("sweep.json".to_string(), json.clone()),
+        ("sweep.csv".to_string(), sweep_csv(&sweep)?),
+    ];
+    if !opts.no_plots {
+        let charts = with_threads(opts.threads, || {
+            plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size)
+        })??;
+        outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+        let page = Report {
+            title: format!("{}: sweep of {param}", scenario.name),
+            paragraphs: vec![format!(
+                "The scenario ran once as written ({param} = {}) and once per value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
+                sweep.file_value.map_or("not set".to_string(), |v| v.to_string())
+            )],
+            facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
+            tables: vec![Table {
+                caption: "Results per value (± one standard error)".into(),
+                header: HEADER.map(String::from).to_vec(),
+                rows: sweep_rows(&sweep, &scenario),
+            }],
+            charts,
+            raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+        };
+        outputs.push(("sweep.html".to_string(), page.to_html().into_bytes()));
+    }
+    let files = write_outputs(&out_dir, &outputs)?;
+    if !opts.quiet {
+        print!(
+            "{}",
+            run_line(
+                &format!("{}: sweep of {param}", scenario.name),
+                trials,
+                seed,
+                scenario.start_year,
+                scenario.years
+            )
+        );
+        print!("{}", text_table(&HEADER, &sweep_rows(&sweep, &scenario)));
+        println!("results in {}", out_dir.display());
+    }
+    Ok(SweepReport {
+        sweep,
+        out_dir,
+        files,
+    })
+}

@@ -1,0 +1,443 @@
+//! Sweeping one parameter over a list or range of values, with common
+//! random numbers across points.
+//!
+//! A parameter is addressed as `KIND.ID.KEY`: `KIND` is `source`, `event`,
+//! `mineral` or `stockpile` (a stockpile's `ID` is its mineral), `ID` the
+//! entity's id and `KEY` a dotted path inside its table, for example
+//! `source.chile-copper.access`, `source.reko-diq.project.success_probability`,
+//! `event.cn-export-controls.rate`, `stockpile.cobalt.initial`,
+//! `mineral.copper.demand.growth`. Each point is the scenario file with
+//! that one value replaced and then loaded as any file is, so every rule of
+//! the format applies and a point's results equal, bit for bit, a plain
+//! `run` of a file holding that value.
+
+use crate::error::{Error, InputError, Result};
+use crate::scenario::Scenario;
+use crate::summary::{OrderedMap, Summary};
+use serde::Serialize;
+
+/// A parameter to sweep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepParam {
+    /// `source`, `event`, `mineral` or `stockpile`.
+    pub kind: String,
+    /// Entity id (for a stockpile: its mineral).
+    pub id: String,
+    /// Key path inside the entity's table.
+    pub key: Vec<String>,
+}
+
+impl std::fmt::Display for SweepParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.kind, self.id, self.key.join("."))
+    }
+}
+
+impl SweepParam {
+    /// Parse `KIND.ID.KEY`. Ids may contain dots only if the key path is
+    /// a single key (the last dot-separated part).
+    ///
+    /// # Errors
+    ///
+    /// A message saying what was expected.
+    pub fn parse(text: &str) -> std::result::Result<SweepParam, String> {
+        let expected = "expected KIND.ID.KEY with KIND one of source, event, mineral, stockpile (for example source.chile-copper.access)";
+        let (kind, rest) = text
+            .split_once('.')
+            .ok_or_else(|| format!("{expected}, found '{text}'"))?;
+        if !["source", "event", "mineral", "stockpile"].contains(&kind) {
+            return Err(format!("{expected}, found kind '{kind}'"));
+        }
+        let (id, key) = rest
+            .split_once('.')
+            .ok_or_else(|| format!("{expected}, found '{text}'"))?;
+        let key: Vec<String> = key.split('.').map(str::to_string).collect();
+        if id.is_empty() || key.iter().any(String::is_empty) {
+            return Err(format!("{expected}, found '{text}'"));
+        }
+        Ok(SweepParam {
+            kind: kind.to_string(),
+            id: id.to_string(),
+            key,
+        })
+    }
+
+    fn field(&self) -> &'static str {
+        if self.kind == "stockpile" {
+            "mineral"
+        } else {
+            "id"
+        }
+    }
+
+    /// The entity's table in a parsed scenario document.
+    fn entity<'a>(
+        &self,
+        doc: &'a mut toml::Table,
+    ) -> std::result::Result<&'a mut toml::Table, String> {
+        let field = self.field();
+        let items = doc
+            .get_mut(&self.kind)
+            .and_then(toml::Value::as_array_mut)
+            .ok_or_else(|| {
+                format!(
+                    "expected a [[{}]] with {field} = \"{}\", found no [[{}]] at all",
+                    self.kind, self.id, self.kind
+                )
+            })?;
+        items
+            .iter_mut()
+            .filter_map(toml::Value::as_table_mut)
+            .find(|t| t.get(field).and_then(toml::Value::as_str) == Some(self.id.as_str()))
+            .ok_or_else(|| {
+                format!(
+                    "expected a [[{}]] with {field} = \"{}\", found none",
+                    self.kind, self.id
+                )
+            })
+    }
+
+    /// The value the file gives, if it is a number.
+    pub fn current(&self, text: &str) -> Option<f64> {
+        let mut doc: toml::Table = toml::from_str(text).ok()?;
+        let mut t = self.entity(&mut doc).ok()?;
+        for k in &self.key[..self.key.len() - 1] {
+            t = t.get_mut(k)?.as_table_mut()?;
+        }
+        match t.get(self.key.last()?)? {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// `text` with this parameter set to `value` (tables on the way are
+    /// created when missing).
+    ///
+    /// # Errors
+    ///
+    /// A message when the entity does not exist or the path crosses a
+    /// value that is not a table.
+    pub fn apply(&self, text: &str, value: f64) -> std::result::Result<String, String> {
+        let mut doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        let mut t = self.entity(&mut doc)?;
+        for k in &self.key[..self.key.len() - 1] {
+            let next = t
+                .entry(k.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let found = next.type_str();
+            t = next.as_table_mut().ok_or_else(|| {
+                format!("expected `{k}` to be a table to set {self} in, found a {found}")
+            })?;
+        }
+        if let Some(last) = self.key.last() {
+            t.insert(last.clone(), toml::Value::Float(value));
+        }
+        toml::to_string(&doc).map_err(|e| e.to_string())
+    }
+}
+
+/// Parse `--values a,b,c` or `--range FROM:TO:COUNT` (COUNT evenly spaced
+/// values from FROM to TO, both included).
+///
+/// # Errors
+///
+/// [`Error::Input`] naming the flag, for anything but finite numbers and a
+/// count of at least 2.
+pub fn parse_values(values: Option<&str>, range: Option<&str>) -> Result<Vec<f64>> {
+    let number = |flag: &str, s: &str| -> Result<f64> {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                Error::bad_flag(
+                    flag,
+                    format!("expected a finite number, found '{}'", s.trim()),
+                )
+            })
+    };
+    match (values, range) {
+        (Some(v), None) => {
+            let out: Vec<f64> = v
+                .split(',')
+                .map(|s| number("--values", s))
+                .collect::<Result<_>>()?;
+            if out.is_empty() {
+                return Err(Error::bad_flag("--values", "expected at least one value"));
+            }
+            Ok(out)
+        }
+        (None, Some(r)) => {
+            let parts: Vec<&str> = r.split(':').collect();
+            if parts.len() != 3 {
+                return Err(Error::bad_flag(
+                    "--range",
+                    format!("expected FROM:TO:COUNT such as 0:1:11, found '{r}'"),
+                ));
+            }
+            let (from, to) = (number("--range", parts[0])?, number("--range", parts[1])?);
+            let count: usize = parts[2]
+                .trim()
+                .parse()
+                .ok()
+                .filter(|c| (2..=1000).contains(c))
+                .ok_or_else(|| {
+                    Error::bad_flag(
+                        "--range",
+                        format!("expected a COUNT from 2 to 1000, found '{}'", parts[2]),
+                    )
+                })?;
+            // Rounded to 12 significant digits, so 0:0.6:7 gives 0.1, not 0.09999999999999999.
+            let tidy = |v: f64| format!("{v:.11e}").parse::<f64>().unwrap_or(v);
+            Ok((0..count)
+                .map(|i| {
+                    if i + 1 == count {
+                        to
+                    } else {
+                        tidy(from + (to - from) * i as f64 / (count - 1) as f64)
+                    }
+                })
+                .collect())
+        }
+        _ => Err(Error::bad_flag(
+            "--values",
+            "expected exactly one of --values a,b,c or --range FROM:TO:COUNT",
+        )),
+    }
+}
+
+/// The scenario of one sweep point, validated like a file.
+///
+/// # Errors
+///
+/// [`Error::Input`] naming the parameter and value when the entity is
+/// missing or the value breaks a rule (for example an access above 1).
+pub fn point_scenario(text: &str, file: &str, param: &SweepParam, value: f64) -> Result<Scenario> {
+    let label = format!("{file} with {param} = {value}");
+    let changed = param
+        .apply(text, value)
+        .map_err(|m| InputError::file(&label, m))?;
+    let relabel = |mut e: InputError| {
+        e.file = label.clone();
+        e.position = None;
+        e
+    };
+    Scenario::from_toml_str(&changed, &label).map_err(|e| match e {
+        Error::Input(b) => Error::Input(Box::new(relabel(*b))),
+        Error::Inputs(v) => Error::Inputs(v.into_iter().map(relabel).collect()),
+        other => other,
+    })
+}
+
+/// Metrics of one mineral at one sweep point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepMetrics {
+    /// As in `summary.json`.
+    pub p_any_shortfall: f64,
+    /// Its standard error.
+    pub p_any_shortfall_se: f64,
+    /// As in `summary.json`.
+    pub expected_shortfall_years: f64,
+    /// Its standard error.
+    pub expected_shortfall_years_se: f64,
+    /// As in `summary.json`.
+    pub eud_total: f64,
+    /// Its standard error.
+    pub eud_total_se: f64,
+    /// As in `summary.json`.
+    pub unserved_p95: f64,
+    /// As in `summary.json`.
+    pub cvar95: f64,
+    /// Change in `eud_total` from the scenario as written, paired.
+    pub delta_eud_total: f64,
+    /// Its paired standard error.
+    pub delta_eud_total_se: f64,
+    /// Change in `p_any_shortfall` from the scenario as written, paired.
+    pub delta_p_any_shortfall: f64,
+    /// Its paired standard error.
+    pub delta_p_any_shortfall_se: f64,
+}
+
+/// One point of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepPoint {
+    /// The parameter's value.
+    pub value: f64,
+    /// Per mineral.
+    pub minerals: OrderedMap<SweepMetrics>,
+}
+
+/// `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sweep {
+    /// The parameter, `KIND.ID.KEY`.
+    pub parameter: String,
+    /// Its value in the scenario file, if the file gives a number.
+    pub file_value: Option<f64>,
+    /// Seed of every point.
+    pub seed: u64,
+    /// Trials of every point.
+    pub trials: u64,
+    /// The points, in the order given.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Metrics of a point from its summary and the paired change from the base run.
+pub fn point_metrics(
+    summary: &Summary,
+    agg: &crate::engine::Aggregate,
+    base: &crate::engine::Aggregate,
+) -> OrderedMap<SweepMetrics> {
+    OrderedMap(
+        summary
+            .minerals
+            .0
+            .iter()
+            .enumerate()
+            .map(|(m, (id, ms))| {
+                let d = crate::compare::MineralDelta::new(&base.minerals[m], &agg.minerals[m]);
+                (
+                    id.clone(),
+                    SweepMetrics {
+                        p_any_shortfall: ms.p_any_shortfall,
+                        p_any_shortfall_se: ms.p_any_shortfall_se,
+                        expected_shortfall_years: ms.expected_shortfall_years,
+                        expected_shortfall_years_se: ms.expected_shortfall_years_se,
+                        eud_total: ms.eud_total,
+                        eud_total_se: ms.eud_total_se,
+                        unserved_p95: ms.unserved_p95,
+                        cvar95: ms.cvar95,
+                        delta_eud_total: d.eud_total,
+                        delta_eud_total_se: d.eud_total_se,
+                        delta_p_any_shortfall: d.p_any_shortfall,
+                        delta_p_any_shortfall_se: d.p_any_shortfall_se,
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `sweep.csv`: one row per point and mineral.
+pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
+    let err = |e: csv::Error| Error::Other(format!("could not format sweep.csv: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "parameter",
+        "value",
+        "mineral",
+        "p_any_shortfall",
+        "p_any_shortfall_se",
+        "expected_shortfall_years",
+        "expected_shortfall_years_se",
+        "eud_total",
+        "eud_total_se",
+        "unserved_p95",
+        "cvar95",
+        "delta_eud_total",
+        "delta_eud_total_se",
+        "delta_p_any_shortfall",
+        "delta_p_any_shortfall_se",
+    ])
+    .map_err(err)?;
+    for p in &sweep.points {
+        for (id, m) in &p.minerals.0 {
+            let nums = [
+                m.p_any_shortfall,
+                m.p_any_shortfall_se,
+                m.expected_shortfall_years,
+                m.expected_shortfall_years_se,
+                m.eud_total,
+                m.eud_total_se,
+                m.unserved_p95,
+                m.cvar95,
+                m.delta_eud_total,
+                m.delta_eud_total_se,
+                m.delta_p_any_shortfall,
+                m.delta_p_any_shortfall_se,
+            ];
+            let mut row = vec![sweep.parameter.clone(), p.value.to_string(), id.clone()];
+            row.extend(nums.iter().map(f64::to_string));
+            w.write_record(&row).map_err(err)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| Error::Other(format!("could not format sweep.csv: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[scenario]\nname = \"s\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 10.0 }\n[[source]]\nid = \"a.b\"\nmineral = \"cu\"\ncapacity = 12.0\n[[stockpile]]\nmineral = \"cu\"\ninitial = 1.0\nmax_release_per_year = 1.0\n";
+
+    #[test]
+    fn parameters_parse_and_refuse_garbage() {
+        let p = SweepParam::parse("source.chile.disruption.rate").unwrap();
+        assert_eq!((p.kind.as_str(), p.id.as_str()), ("source", "chile"));
+        assert_eq!(p.key, vec!["disruption", "rate"]);
+        assert_eq!(p.to_string(), "source.chile.disruption.rate");
+        for bad in [
+            "",
+            "source",
+            "source.x",
+            "planet.x.rate",
+            "source..rate",
+            "source.x.",
+        ] {
+            assert!(SweepParam::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_and_ranges() {
+        assert_eq!(
+            parse_values(Some("0.1, 0.2,1"), None).unwrap(),
+            vec![0.1, 0.2, 1.0]
+        );
+        assert_eq!(
+            parse_values(None, Some("0:1:5")).unwrap(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+        assert_eq!(
+            parse_values(None, Some("0:0.6:7")).unwrap(),
+            vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+        );
+        for (v, r) in [
+            (Some("a"), None),
+            (Some("nan"), None),
+            (None, Some("0:1")),
+            (None, Some("0:1:1")),
+            (None, None),
+            (Some("1"), Some("0:1:3")),
+        ] {
+            assert!(parse_values(v, r).is_err(), "{v:?} {r:?}");
+        }
+    }
+
+    #[test]
+    fn apply_sets_existing_and_new_keys_and_revalidates() {
+        let cap = SweepParam::parse("source.a.b.capacity");
+        // An id with a dot cannot be told from a key path: refused as missing.
+        assert!(point_scenario(TEXT, "f.toml", &cap.unwrap(), 5.0).is_err());
+        let stock = SweepParam::parse("stockpile.cu.initial").unwrap();
+        assert_eq!(stock.current(TEXT), Some(1.0));
+        let s = point_scenario(TEXT, "f.toml", &stock, 0.5).unwrap();
+        assert_eq!(s.minerals[0].stockpile.unwrap().initial, 0.5);
+        // initial above capacity (default = initial) is fine; a negative one is refused.
+        let e = point_scenario(TEXT, "f.toml", &stock, -1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("f.toml with stockpile.cu.initial = -1")
+                && e.contains("stockpile[0].initial"),
+            "{e}"
+        );
+        let missing = SweepParam::parse("event.nope.rate").unwrap();
+        assert!(point_scenario(TEXT, "f.toml", &missing, 1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("[[event]]"));
+    }
+}
