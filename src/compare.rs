@@ -189,7 +189,7 @@ pub fn equivalent_firm_supply(
     base_eud: f64,
     target: f64,
 ) -> Option<f64> {
-    if !(target < base_eud) {
+    if target.is_nan() || target >= base_eud {
         return None;
     }
     let alone = base.only_minerals(&[m]);

@@ -470,7 +470,7 @@ fn draw_fan(root: &Area, data: &FanChart, look: &Look) -> std::result::Result<()
         }
     }
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-    legend_box(&mut chart, &look, &samples, &labels)
+    legend_box(&mut chart, look, &samples, &labels)
 }
 
 /// Draw a line chart with optional error bars as PNG bytes.
@@ -560,7 +560,7 @@ fn draw_lines(root: &Area, data: &LineChart, look: &Look) -> std::result::Result
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
     }
-    draw_note(&chart, &look, &data.note, (x0, x1), data.y_range)?;
+    draw_note(&chart, look, &data.note, (x0, x1), data.y_range)?;
     let samples: Vec<(f64, f64)> = data
         .series
         .iter()
@@ -577,7 +577,7 @@ fn draw_lines(root: &Area, data: &LineChart, look: &Look) -> std::result::Result
         })
         .collect();
     let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
-    legend_box(&mut chart, &look, &samples, &labels)
+    legend_box(&mut chart, look, &samples, &labels)
 }
 
 /// Draw exceedance curves, with markers at p90/p95/p99, as PNG bytes.
@@ -675,9 +675,9 @@ fn draw_exceedance(
                 .map_err(|e| e.to_string())?;
         }
     }
-    draw_note(&chart, &look, &data.note, (x0, x1), (y0, y1))?;
+    draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
     let labels: Vec<&str> = data.curves.iter().map(|c| c.label.as_str()).collect();
-    legend_box(&mut chart, &look, &samples, &labels)
+    legend_box(&mut chart, look, &samples, &labels)
 }
 
 /// Draw grouped vertical bars, with error bars and reference lines, as PNG bytes.
@@ -789,7 +789,7 @@ fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(
             }
         }
     }
-    legend_box(&mut chart, &look, &samples, &labels)
+    legend_box(&mut chart, look, &samples, &labels)
 }
 
 /// Whiskers (error bars without a centre marker): for each `(at, lo, hi)`
@@ -937,7 +937,7 @@ mod tests {
         let long = "x".repeat(80);
         let (t, px) = fit_title(&long, 40, 1600);
         assert_eq!(t, long);
-        assert!(px < 40 && px >= 28);
+        assert!((28..40).contains(&px));
         let very = "y".repeat(200);
         let (t, px) = fit_title(&very, 40, 1600);
         assert_eq!(px, 28);
