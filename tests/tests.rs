@@ -5,6 +5,7 @@ mod util;
 mod bad_input;
 mod charts;
 mod cli;
+mod compare;
 mod crn;
 mod determinism;
 mod exact;

@@ -1,0 +1,543 @@
+//! What diversification buys: compare, equivalent firm supply,
+//! sensitivity and sweep.
+
+use crate::util::{run_in, scenario, stderr, stdout, FULL};
+use supplyrisk::compare::{compare, MineralDelta};
+use supplyrisk::engine;
+use supplyrisk::sensitivity::sensitivity;
+
+/// New copper supply of every kind (static, disrupted, project, hit by a
+/// new event that also hits an existing source) and a new cobalt source.
+const MORE_SUPPLY: &str = r#"
+[[source]]
+id = "cu-us-new"
+mineral = "cu"
+country = "US"
+capacity = 5.0
+
+[[source]]
+id = "cu-au-new"
+mineral = "cu"
+country = "AU"
+capacity = 12.0
+access = 0.7
+disruption = { rate = 0.8, severity = { dist = "beta", mean = 0.5, sd = 0.2 }, duration_months = { dist = "lognormal", median = 2.0, p90 = 5.0 } }
+
+[[source]]
+id = "cu-project-new"
+mineral = "cu"
+country = "AR"
+capacity = 15.0
+project = { online_year = 2027.2, delay_months = { dist = "uniform", min = 0, max = 12 }, ramp_years = 0.5, success_probability = 0.7 }
+disruption = { rate = 0.5, severity = 1.0, duration_months = 2 }
+
+[[event]]
+id = "new-andean-event"
+rate = 0.4
+severity = { dist = "uniform", min = 0.2, max = 1.0 }
+duration_months = 3
+affects = [ { source = "cu-au-new", exposure = 0.5 }, { source = "cu-project-new" } ]
+
+[[source]]
+id = "co-new"
+mineral = "co"
+country = "PH"
+capacity = 1.0
+disruption = { rate = 0.3, severity = 0.6, duration_months = 4 }
+"#;
+
+#[test]
+fn adding_sources_never_increases_any_trials_unserved_amount() {
+    let base_s = scenario(FULL);
+    let alt_s = scenario(&format!("{FULL}{MORE_SUPPLY}"));
+    let base = engine::simulate(&base_s, 31, 20_000, None);
+    let alt = engine::simulate(&alt_s, 31, 20_000, None);
+    for m in 0..2 {
+        let (b, a) = (&base.minerals[m], &alt.minerals[m]);
+        let worse = b
+            .totals
+            .iter()
+            .zip(&a.totals)
+            .filter(|(x, y)| y > x)
+            .count();
+        assert_eq!(
+            worse, 0,
+            "mineral {m}: {worse} trials with more unserved demand"
+        );
+        assert!(b
+            .years_short
+            .iter()
+            .zip(&a.years_short)
+            .all(|(x, y)| y <= x));
+        let d = MineralDelta::new(b, a);
+        assert!(
+            d.eud_total <= 0.0 && d.p_any_shortfall <= 0.0 && d.expected_shortfall_years <= 0.0,
+            "{d:?}"
+        );
+        assert!(d.eud_total < 0.0, "the new supply must help somewhere");
+    }
+}
+
+#[test]
+fn an_identical_mineral_has_delta_exactly_zero_and_paired_se_zero() {
+    // The alternative adds only cobalt sources: copper is defined identically.
+    let base_s = scenario(FULL);
+    let alt_s = scenario(&format!(
+        "{FULL}{}",
+        &MORE_SUPPLY[MORE_SUPPLY.find("[[source]]\nid = \"co-new\"").unwrap()..]
+    ));
+    let base = engine::simulate(&base_s, 5, 5_000, None);
+    let alt = engine::simulate(&alt_s, 5, 5_000, None);
+    let c = compare(&base_s, &alt_s, 5, &base, &alt, false);
+    let cu = c.minerals.get("cu").unwrap();
+    assert_eq!(
+        (
+            cu.delta.eud_total,
+            cu.delta.eud_total_se,
+            cu.delta.p_any_shortfall,
+            cu.delta.p_any_shortfall_se
+        ),
+        (0.0, 0.0, 0.0, 0.0)
+    );
+    assert_eq!(
+        (
+            cu.delta.expected_shortfall_years,
+            cu.delta.expected_shortfall_years_se
+        ),
+        (0.0, 0.0)
+    );
+    assert_eq!(cu.risk_reduction, Some(0.0));
+    assert!(c.minerals.get("co").unwrap().delta.eud_total < 0.0);
+}
+
+#[test]
+fn paired_standard_error_is_below_the_unpaired_one() {
+    let base_s = scenario(FULL);
+    let alt_s = scenario(&format!("{FULL}{MORE_SUPPLY}"));
+    let base = engine::simulate(&base_s, 8, 20_000, None);
+    let alt = engine::simulate(&alt_s, 8, 20_000, None);
+    let c = compare(&base_s, &alt_s, 8, &base, &alt, false);
+    for id in ["cu", "co"] {
+        let (b, a) = (
+            c.baseline.minerals.get(id).unwrap(),
+            c.alternative.minerals.get(id).unwrap(),
+        );
+        let d = &c.minerals.get(id).unwrap().delta;
+        let unpaired = (b.eud_total_se.powi(2) + a.eud_total_se.powi(2)).sqrt();
+        assert!(
+            d.eud_total_se < unpaired,
+            "{id}: paired {} vs unpaired {unpaired}",
+            d.eud_total_se
+        );
+        let unpaired_p = (b.p_any_shortfall_se.powi(2) + a.p_any_shortfall_se.powi(2)).sqrt();
+        assert!(d.p_any_shortfall_se < unpaired_p, "{id}");
+    }
+}
+
+#[test]
+fn equivalent_firm_supply_as_a_source_reproduces_the_alternative_within_one_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), FULL).unwrap();
+    std::fs::write(dir.path().join("alt.toml"), format!("{FULL}{MORE_SUPPLY}")).unwrap();
+    let args = [
+        "compare",
+        "base.toml",
+        "alt.toml",
+        "--trials",
+        "6000",
+        "--seed",
+        "12",
+        "--no-plots",
+        "--quiet",
+    ];
+    let o = run_in(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cmp: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("results/base-vs-alt/comparison.json")).unwrap(),
+    )
+    .unwrap();
+    for id in ["cu", "co"] {
+        let efs = cmp["minerals"][id]["equivalent_firm_supply"]
+            .as_f64()
+            .expect("a positive firm supply");
+        let target = cmp["alternative"]["minerals"][id]["eud_total"]
+            .as_f64()
+            .unwrap();
+        assert!(efs > 0.0);
+        let firm =
+            format!("\n[[source]]\nid = \"firm-{id}\"\nmineral = \"{id}\"\ncapacity = {efs:?}\n");
+        std::fs::write(dir.path().join("firm.toml"), format!("{FULL}{firm}")).unwrap();
+        let o = run_in(
+            dir.path(),
+            &[
+                "run",
+                "firm.toml",
+                "--trials",
+                "6000",
+                "--seed",
+                "12",
+                "--no-plots",
+                "--quiet",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let s: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join("results/firm/summary.json")).unwrap(),
+        )
+        .unwrap();
+        let got = s["minerals"][id]["eud_total"].as_f64().unwrap();
+        assert!(
+            (got - target).abs() <= 0.01 * target,
+            "{id}: firm supply {efs} gives {got}, alternative {target}"
+        );
+    }
+}
+
+#[test]
+fn equivalent_firm_supply_is_null_when_the_alternative_is_not_better() {
+    let base_s = scenario(FULL);
+    let base = engine::simulate(&base_s, 2, 2_000, None);
+    let c = compare(&base_s, &base_s, 2, &base, &base, true);
+    assert!(c
+        .minerals
+        .0
+        .iter()
+        .all(|(_, m)| m.equivalent_firm_supply.is_none()));
+}
+
+#[test]
+fn compare_writes_json_charts_report_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), FULL).unwrap();
+    std::fs::write(dir.path().join("alt.toml"), format!("{FULL}{MORE_SUPPLY}")).unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "compare",
+            "base.toml",
+            "alt.toml",
+            "--trials",
+            "2000",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with("cu ")) && out.contains("risk_reduction"),
+        "{out}"
+    );
+    for f in [
+        "comparison.json",
+        "compare_cu.png",
+        "compare_co.png",
+        "risk_reduction.png",
+        "report.html",
+    ] {
+        assert!(dir.path().join("cmp").join(f).exists(), "{f}");
+    }
+    let cmp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("cmp/comparison.json")).unwrap())
+            .unwrap();
+    for key in ["seed", "trials", "baseline", "alternative", "minerals"] {
+        assert!(cmp.get(key).is_some(), "{key}");
+    }
+    let d = &cmp["minerals"]["cu"]["delta"];
+    for key in [
+        "p_any_shortfall",
+        "p_any_shortfall_se",
+        "eud_total",
+        "eud_total_se",
+        "expected_shortfall_years",
+        "expected_shortfall_years_se",
+    ] {
+        assert!(d[key].is_number(), "{key}");
+    }
+    let rr = cmp["minerals"]["cu"]["risk_reduction"].as_f64().unwrap();
+    let (b, a) = (
+        cmp["baseline"]["minerals"]["cu"]["eud_total"]
+            .as_f64()
+            .unwrap(),
+        cmp["alternative"]["minerals"]["cu"]["eud_total"]
+            .as_f64()
+            .unwrap(),
+    );
+    assert!((rr - (1.0 - a / b)).abs() < 1e-12);
+}
+
+#[test]
+fn scenarios_with_different_horizons_or_steps_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), FULL).unwrap();
+    for (name, text) in [
+        ("longer.toml", FULL.replace("years = 4", "years = 5")),
+        (
+            "weekly.toml",
+            FULL.replace("steps_per_year = 12", "steps_per_year = 52"),
+        ),
+        (
+            "later.toml",
+            FULL.replace("start_year = 2026", "start_year = 2027"),
+        ),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let o = run_in(
+            dir.path(),
+            &[
+                "compare",
+                "base.toml",
+                name,
+                "--trials",
+                "100",
+                "--out",
+                "x",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(
+            stderr(&o).contains(name) && stderr(&o).contains("expected the baseline's horizon"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.path().join("x").exists());
+    }
+}
+
+#[test]
+fn a_source_that_never_disrupts_has_sensitivity_exactly_zero_and_lists_are_sorted() {
+    let s = scenario(FULL);
+    let base = engine::simulate(&s, 4, 4_000, None);
+    let sens = sensitivity(&s, 4, 4_000, &base, None);
+    let co = sens.minerals.get("co").unwrap();
+    let au = co.iter().find(|e| e.entity == "co-au").unwrap();
+    assert_eq!(
+        (
+            au.delta_eud_total,
+            au.delta_eud_total_se,
+            au.delta_p_any_shortfall,
+            au.delta_p_any_shortfall_se
+        ),
+        (0.0, 0.0, 0.0, 0.0)
+    );
+    // Every source of the mineral and every event that hits one of them.
+    let mut names: Vec<&str> = co.iter().map(|e| e.entity.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, vec!["cn-controls", "co-au", "co-cd"]);
+    for list in sens.minerals.0.iter().map(|(_, l)| l) {
+        assert!(list
+            .windows(2)
+            .all(|w| w[0].delta_eud_total <= w[1].delta_eud_total));
+    }
+}
+
+#[test]
+fn sensitivity_finds_the_analytically_known_top_driver() {
+    // Without its disruption, source A (capacity = demand) plus B can never
+    // fall short, so switching A off removes every unserved unit: its delta
+    // is exactly -eud_total and -p_any_shortfall. B never disrupts (0); the
+    // event only hits B, which cannot cause a shortfall while A is up.
+    let s = scenario(
+        r#"
+[scenario]
+name = "known driver"
+start_year = 2026
+years = 3
+[[mineral]]
+id = "ni"
+demand = { base = 100.0 }
+[[source]]
+id = "A"
+mineral = "ni"
+capacity = 100.0
+disruption = { rate = 1.0, severity = { dist = "uniform", min = 0.2, max = 0.8 }, duration_months = 2 }
+[[source]]
+id = "B"
+mineral = "ni"
+capacity = 10.0
+[[event]]
+id = "E"
+rate = 0.7
+severity = 0.5
+duration_months = 3
+affects = [ { source = "B" } ]
+"#,
+    );
+    let base = engine::simulate(&s, 6, 20_000, None);
+    let sum = supplyrisk::summary::Summary::new(&s, 6, &base);
+    let ni = sum.minerals.get("ni").unwrap();
+    let sens = sensitivity(&s, 6, 20_000, &base, None);
+    let list = sens.minerals.get("ni").unwrap();
+    assert_eq!(list[0].entity, "A");
+    assert_eq!(list[0].kind, "source");
+    assert!((list[0].delta_eud_total + ni.eud_total).abs() <= 1e-9 * ni.eud_total);
+    assert!((list[0].delta_p_any_shortfall + ni.p_any_shortfall).abs() < 1e-12);
+    let b = list.iter().find(|e| e.entity == "B").unwrap();
+    assert_eq!(b.delta_eud_total, 0.0);
+    let e = list.iter().find(|e| e.entity == "E").unwrap();
+    assert_eq!(e.kind, "event");
+    assert!(e.delta_eud_total <= 0.0 && e.delta_eud_total > list[0].delta_eud_total);
+}
+
+#[test]
+fn sensitivity_command_writes_json_and_tornado_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("full.toml"), FULL).unwrap();
+    let o = run_in(
+        dir.path(),
+        &["sensitivity", "full.toml", "--trials", "1500", "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.path().join("results/full");
+    for f in [
+        "sensitivity.json",
+        "tornado_cu.png",
+        "tornado_co.png",
+        "sensitivity.html",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    let row = &v["minerals"]["cu"][0];
+    for key in [
+        "entity",
+        "kind",
+        "delta_eud_total",
+        "delta_eud_total_se",
+        "delta_p_any_shortfall",
+        "delta_p_any_shortfall_se",
+    ] {
+        assert!(row.get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn a_sweep_point_equals_a_plain_run_with_that_value_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("full.toml"), FULL).unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "sweep",
+            "full.toml",
+            "--param",
+            "source.cu-cl.access",
+            "--values",
+            "0.5,0.9,1",
+            "--trials",
+            "3000",
+            "--seed",
+            "3",
+            "--out",
+            "sw",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sweep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sw/sweep.json")).unwrap()).unwrap();
+    assert_eq!(sweep["file_value"].as_f64(), Some(0.9));
+    assert!(
+        dir.path().join("sw/sweep.csv").exists() && dir.path().join("sw/sweep_cu.png").exists()
+    );
+    assert!(
+        !dir.path().join("sw/sweep_co.png").exists(),
+        "cobalt does not vary"
+    );
+    let point = &sweep["points"][0];
+    assert_eq!(point["value"].as_f64(), Some(0.5));
+    std::fs::write(
+        dir.path().join("half.toml"),
+        FULL.replace("access = 0.9", "access = 0.5"),
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            "half.toml",
+            "--trials",
+            "3000",
+            "--seed",
+            "3",
+            "--no-plots",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let run: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("results/half/summary.json")).unwrap(),
+    )
+    .unwrap();
+    for id in ["cu", "co"] {
+        for key in [
+            "p_any_shortfall",
+            "p_any_shortfall_se",
+            "expected_shortfall_years",
+            "eud_total",
+            "eud_total_se",
+            "unserved_p95",
+            "cvar95",
+        ] {
+            assert_eq!(
+                point["minerals"][id][key], run["minerals"][id][key],
+                "{id} {key}"
+            );
+        }
+    }
+    // The point at the file's own value has a change of exactly zero.
+    assert_eq!(
+        sweep["points"][1]["minerals"]["cu"]["delta_eud_total"].as_f64(),
+        Some(0.0)
+    );
+    assert_eq!(
+        sweep["points"][1]["minerals"]["cu"]["delta_eud_total_se"].as_f64(),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("full.toml"), FULL).unwrap();
+    for (args, fragment) in [
+        (
+            vec!["--param", "source.nope.access", "--values", "0.5"],
+            "found none",
+        ),
+        (
+            vec!["--param", "source.cu-cl.acess", "--values", "0.5"],
+            "unknown key `acess`",
+        ),
+        (
+            vec!["--param", "source.cu-cl.access", "--values", "0.5,1.5"],
+            "source[0].access: expected a number with 0 < x <= 1, found 1.5",
+        ),
+        (
+            vec!["--param", "planet.cu-cl.access", "--values", "0.5"],
+            "--param",
+        ),
+        (
+            vec!["--param", "source.cu-cl.access", "--range", "0:1"],
+            "--range",
+        ),
+        (
+            vec![
+                "--param",
+                "source.cu-cl.access",
+                "--values",
+                "0.5",
+                "--metrics",
+                "joy",
+            ],
+            "--metrics",
+        ),
+    ] {
+        let mut all = vec!["sweep", "full.toml", "--trials", "100", "--out", "sw"];
+        all.extend(args.iter());
+        let o = run_in(dir.path(), &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(fragment), "{args:?}: {}", stderr(&o));
+        assert!(!dir.path().join("sw").exists());
+    }
+}
