@@ -55,7 +55,7 @@ pub struct Report {
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ddd}\
-table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{padding:.35em .7em;border-bottom:1px solid #e3e3e3;text-align:right}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{padding:.35em .7em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
 th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text-align:left;font-weight:bold;padding:.3em 0}\
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}";
@@ -98,7 +98,7 @@ impl Report {
         for t in &self.tables {
             let _ = writeln!(
                 h,
-                "<table>\n<caption>{}</caption>\n<tr>{}</tr>",
+                "<div class=\"scroll\"><table>\n<caption>{}</caption>\n<tr>{}</tr>",
                 escape(&t.caption),
                 t.header
                     .iter()
@@ -114,7 +114,7 @@ impl Report {
                         .collect::<String>()
                 );
             }
-            let _ = writeln!(h, "</table>");
+            let _ = writeln!(h, "</table></div>");
         }
         if !self.charts.is_empty() {
             let _ = writeln!(h, "<h2>Charts</h2>");
