@@ -148,3 +148,26 @@ fn help_and_version_exit_0() {
         assert!(!o.stdout.is_empty());
     }
 }
+
+#[test]
+fn derived_us_scenarios_keep_the_baseline_body_verbatim() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let base = read("us-2026-baseline.toml");
+    let body = &base[base
+        .find("# ================================================================== COPPER")
+        .unwrap()..];
+    for f in ["us-2026-diversified.toml", "us-2026-project-vault.toml"] {
+        assert!(
+            read(f).contains(body),
+            "{f} no longer contains the baseline's sources and events"
+        );
+    }
+    // The stress case differs only in the cn-export-controls event.
+    let stress = read("us-2026-china-controls-stress.toml");
+    let before = &body[..body.find("[[event]]\nid = \"cn-export-controls\"").unwrap()];
+    let after = &body[body
+        .find("[[event]]\nid = \"drc-cobalt-export-policy\"")
+        .unwrap()..];
+    assert!(stress.contains(before) && stress.contains(after));
+}

@@ -84,3 +84,17 @@ fn a_scenario_restricted_to_one_mineral_gives_that_mineral_bit_identical_results
     assert_eq!(co.events.len(), 1);
     assert_eq!(co.events[0].affects.len(), 1);
 }
+
+#[test]
+fn removing_sources_equals_a_file_without_them() {
+    // Dropping the copper project from the scenario in memory gives the
+    // same results as a file that never had it.
+    let s = scenario(FULL);
+    let start = FULL.find("[[source]]\nid = \"cu-pk\"").unwrap();
+    let end = start + FULL[start..].find("\n\n").unwrap();
+    let file_without = scenario(&format!("{}{}", &FULL[..start], &FULL[end..]));
+    assert_eq!(file_without.sources.len() + 1, s.sources.len());
+    let a = summarise(&s.without_sources(&["cu-pk"]), 17, 3_000);
+    let b = summarise(&file_without, 17, 3_000);
+    assert_eq!(a, b);
+}

@@ -277,3 +277,42 @@ impl Scenario {
         self.events.iter().position(|e| e.id == id)
     }
 }
+
+impl Scenario {
+    /// The same scenario without the sources whose ids are in `drop`
+    /// (events keep their other sources). Random streams are keyed by id,
+    /// so every remaining entity draws exactly as before.
+    pub fn without_sources(&self, drop: &[&str]) -> Scenario {
+        let mut map = vec![None; self.sources.len()];
+        let mut sources = Vec::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            if !drop.contains(&s.id.as_str()) {
+                map[i] = Some(sources.len());
+                let mut s = s.clone();
+                s.events.clear();
+                sources.push(s);
+            }
+        }
+        let mut minerals = self.minerals.clone();
+        for m in &mut minerals {
+            m.sources = m.sources.iter().filter_map(|&i| map[i]).collect();
+        }
+        let mut events = self.events.clone();
+        for (e, ev) in events.iter_mut().enumerate() {
+            ev.affects = ev
+                .affects
+                .iter()
+                .filter_map(|&(i, x)| map[i].map(|j| (j, x)))
+                .collect();
+            for &(j, x) in &ev.affects {
+                sources[j].events.push((e, x));
+            }
+        }
+        Scenario {
+            minerals,
+            sources,
+            events,
+            ..self.clone()
+        }
+    }
+}
