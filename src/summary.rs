@@ -6,6 +6,7 @@ use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
 use crate::stats::{cvar_upper, probability_se, quantiles};
 use ndarray::Array2;
+use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -165,6 +166,7 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         acc.any_count as f64 / n as f64
     };
     let years: Vec<YearSummary> = (0..scenario.years)
+        .into_par_iter()
         .map(|y| {
             let p = if n == 0 {
                 0.0

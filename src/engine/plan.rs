@@ -3,13 +3,31 @@
 use crate::rng::EntityKey;
 use crate::scenario::{Process, Project, Scenario, Stockpile};
 
+/// Supply per step is kept in integer *units* of a power of two, `quantum`
+/// (see [`MineralPlan::quantum`]): integer sums are exact and independent
+/// of order, so losses can be subtracted over disrupted steps only, and
+/// adding a source can never lower any step's supply, not even by rounding.
+#[inline(always)]
+pub fn to_units(x: f64, inv_quantum: f64) -> f64 {
+    // For 0 <= v < 2^51, (v + 2^52) - 2^52 rounds v to an integer (ties to
+    // even): exact, branch-free and monotone. Units are integers held in
+    // f64, exact up to 2^53, so adding and subtracting them is exact.
+    const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
+    (x * inv_quantum + MAGIC) - MAGIC
+}
+
 /// Per-mineral constants.
 #[derive(Debug, Clone)]
 pub struct MineralPlan {
-    /// Supply per step of the sources that never vary (existing, no
-    /// disruption process, hit by no event) plus firm supply: the sum, in
-    /// file order, of `(capacity * access) * dt`.
-    pub base_step_supply: f64,
+    /// Supply per step, in units, of every existing source at full output
+    /// plus firm supply: the starting point of each step before losses.
+    pub base_units: f64,
+    /// The unit of supply: `2^(E - 51)` with `2^E` at least the mineral's
+    /// largest possible supply per step, so that every step's supply is
+    /// below 2^51 units and sums keep (almost) f64 precision.
+    pub quantum: f64,
+    /// `1 / quantum` (exact: a power of two).
+    pub inv_quantum: f64,
     /// `base * (1 + growth)^y` for each year index.
     pub trend: Vec<f64>,
     /// Demand noise.
@@ -32,6 +50,8 @@ pub struct SourcePlan<'s> {
     pub normal_supply: f64,
     /// `(capacity * access) * dt`, one undisrupted step.
     pub step_supply: f64,
+    /// `step_supply` in units of its mineral's quantum.
+    pub step_units: f64,
     /// Own process and `rate * dt`, when the rate is positive.
     pub own: Option<(&'s Process, f64)>,
     /// Project timing, if a project.
@@ -83,7 +103,7 @@ impl<'s> Plan<'s> {
         let dt = scenario.dt();
         let start = scenario.start_year as f64;
         let midpoints = (0..steps).map(|t| start + (t as f64 + 0.5) * dt).collect();
-        let sources: Vec<SourcePlan> = scenario
+        let mut sources: Vec<SourcePlan> = scenario
             .sources
             .iter()
             .map(|s| {
@@ -91,6 +111,7 @@ impl<'s> Plan<'s> {
                 SourcePlan {
                     normal_supply,
                     step_supply: normal_supply * dt,
+                    step_units: 0.0,
                     own: s
                         .disruption
                         .as_ref()
@@ -116,25 +137,40 @@ impl<'s> Plan<'s> {
             .minerals
             .iter()
             .map(|m| {
-                let mut base = 0.0;
+                // The largest possible supply per step sets the unit.
+                let most: f64 = m
+                    .sources
+                    .iter()
+                    .map(|&i| sources[i].step_supply)
+                    .sum::<f64>()
+                    + m.firm_supply * dt;
+                let exponent = if most > 0.0 {
+                    most.log2().ceil() as i32
+                } else {
+                    0
+                };
+                let quantum = 2f64.powi(exponent - 51);
+                let inv_quantum = 2f64.powi(51 - exponent);
+                let mut base_units = to_units(m.firm_supply * dt, inv_quantum);
                 let mut dynamic_sources = Vec::new();
                 for &i in &m.sources {
-                    let sp = &sources[i];
+                    let sp = &mut sources[i];
+                    sp.step_units = to_units(sp.step_supply, inv_quantum);
                     let hit = sp
                         .events
                         .iter()
                         .any(|&(e, x)| x > 0.0 && events[e].rate_dt > 0.0);
+                    if sp.project.is_none() {
+                        base_units += sp.step_units;
+                    }
                     if sp.project.is_some() || sp.own.is_some() || hit {
                         dynamic_sources.push(i);
-                    } else {
-                        base += sp.step_supply;
                     }
                 }
-                if m.firm_supply != 0.0 {
-                    base += m.firm_supply * dt;
-                }
                 MineralPlan {
-                    base_step_supply: base,
+                    base_units,
+                    quantum,
+                    inv_quantum,
                     trend: (0..scenario.years).map(|y| m.demand.trend(y)).collect(),
                     sigma: m.demand.sigma,
                     threshold: m.shortfall_threshold,

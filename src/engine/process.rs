@@ -29,7 +29,16 @@ pub struct Interval {
 /// zero, as a float so that huge durations cannot overflow.
 #[inline]
 pub fn duration_steps(months: f64, steps_per_year: f64) -> f64 {
-    (months * steps_per_year / 12.0).round().max(1.0)
+    let x = months * steps_per_year / 12.0;
+    if x >= 4.0e15 {
+        // Beyond any horizon (and beyond exact integer arithmetic).
+        return x;
+    }
+    // Round half away from zero for x >= 0 without a libm call: the
+    // fractional part x - trunc(x) is exact for x < 2^52.
+    let whole = x as u64 as f64;
+    let rounded = if x - whole >= 0.5 { whole + 1.0 } else { whole };
+    rounded.max(1.0)
 }
 
 /// Append the down intervals of `process` over `steps` steps to `out`.
@@ -49,7 +58,8 @@ pub fn sample_intervals<R: Rng + ?Sized>(
     let mut t = 0usize;
     while t < steps {
         let e: f64 = Exp1.sample(rng);
-        let gap = (e / rate_dt).floor();
+        // floor of a non-negative value; `as` saturates on huge values.
+        let gap = (e / rate_dt) as u64 as f64;
         if gap >= (steps - t) as f64 {
             break;
         }
@@ -94,6 +104,16 @@ mod tests {
         assert_eq!(duration_steps(4.5, 4.0), 2.0); // 1.5 steps -> 2
         assert_eq!(duration_steps(3.0, 2.0), 1.0); // 0.5 steps -> 1
         assert_eq!(duration_steps(9.0, 2.0), 2.0); // 1.5 steps -> 2
+        assert_eq!(duration_steps(1e300, 12.0), 1e300);
+        // Agrees with f64::round on a sweep of values.
+        for i in 0..10_000 {
+            let m = i as f64 * 0.0137;
+            assert_eq!(
+                duration_steps(m, 12.0),
+                (m * 12.0 / 12.0).round().max(1.0),
+                "{m}"
+            );
+        }
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! One trial: sample every process, build each mineral's supply per step,
 //! serve demand from supply and stockpile, and total the year's outcome.
 //!
-//! Supply per step starts from the summed supply of the sources that never
-//! vary (a constant), then adds each varying source's supply: a projects'
-//! ramp and the disruption factors are applied only over the steps they
-//! touch. All scratch space lives in a [`Workspace`] reused across trials:
-//! nothing is allocated per trial.
+//! Supply per step is kept in integer units (see [`super::plan::to_units`]):
+//! it starts at every existing source's full output, loses each disrupted
+//! source's shortfall over its down steps only, and gains each successful
+//! project's ramped output. Integer sums are exact, so the result does not
+//! depend on the order of sources, and adding a source can never lower any
+//! step's supply. All scratch space lives in a [`Workspace`] reused across
+//! trials: nothing is allocated per trial.
 
-use super::plan::{MineralPlan, Plan, SourcePlan};
+use super::plan::{to_units, MineralPlan, Plan, SourcePlan};
 use super::process::{sample_intervals, Interval};
 use crate::rng::TrialKey;
 use crate::scenario::Project;
@@ -27,10 +29,15 @@ pub struct MineralOutcome {
 /// Scratch space for trials, allocated once per chunk of trials.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    supply: Vec<f64>,
-    /// One source's supply per step.
-    contribution: Vec<f64>,
+    /// Supply per step, in units of the mineral's quantum (integers held
+    /// in f64: sums of them are exact).
+    units: Vec<f64>,
+    /// Product of a source's disruption factors per step; 1.0 everywhere
+    /// between uses.
+    factor: Vec<f64>,
     own: Vec<Interval>,
+    /// A source's intervals as `(start, end, factor)`.
+    spans: Vec<(usize, usize, f64)>,
     event_intervals: Vec<Vec<Interval>>,
     /// The last trial's outcome, per mineral.
     pub outcome: Vec<MineralOutcome>,
@@ -41,9 +48,10 @@ impl Workspace {
     pub fn new(plan: &Plan) -> Self {
         let per_year = || vec![0.0; plan.years];
         Workspace {
-            supply: vec![0.0; plan.steps],
-            contribution: vec![0.0; plan.steps],
+            units: vec![0.0; plan.steps],
+            factor: vec![1.0; plan.steps],
             own: Vec::with_capacity(16),
+            spans: Vec::with_capacity(32),
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
                 .map(|_| MineralOutcome {
@@ -56,13 +64,34 @@ impl Workspace {
     }
 }
 
+/// `max(x, 0)` for values that are never NaN (cheaper than `f64::max`).
+#[inline(always)]
+fn max0(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// `min(a, b)` for values that are never NaN (cheaper than `f64::min`).
+#[inline(always)]
+fn min(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
 /// A successful project's timing in one trial.
 #[derive(Debug, Clone, Copy)]
 struct Ramp {
     /// First step whose midpoint is at or after `online`.
     first_step: usize,
     online: f64,
-    ramp_years: f64,
+    /// `1 / ramp_years`, or 0 for an instant start.
+    inv_ramp_years: f64,
 }
 
 impl Ramp {
@@ -71,10 +100,10 @@ impl Ramp {
     fn at(&self, tm: f64) -> f64 {
         if tm < self.online {
             0.0
-        } else if self.ramp_years == 0.0 {
+        } else if self.inv_ramp_years == 0.0 {
             1.0
         } else {
-            ((tm - self.online) / self.ramp_years).min(1.0)
+            min((tm - self.online) * self.inv_ramp_years, 1.0)
         }
     }
 }
@@ -91,11 +120,11 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
         }
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
-        ws.supply.fill(mp.base_step_supply);
+        ws.units.fill(mp.base_units);
         for &i in &mp.dynamic_sources {
-            add_source(plan, &plan.sources[i], key, ws);
+            add_source(plan, mp, &plan.sources[i], key, ws);
         }
-        serve_demand(plan, mp, key, &ws.supply, &mut ws.outcome[m]);
+        serve_demand(plan, mp, key, &ws.units, &mut ws.outcome[m]);
     }
 }
 
@@ -112,19 +141,23 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
     Some(Ramp {
         first_step: plan.midpoints.partition_point(|&tm| tm < online),
         online,
-        ramp_years: p.ramp_years,
+        inv_ramp_years: if p.ramp_years > 0.0 {
+            1.0 / p.ramp_years
+        } else {
+            0.0
+        },
     })
 }
 
-/// Add a dynamic source's supply at every step:
-/// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`.
-///
-/// Supply only ever grows by non-negative contributions, added in a fixed
-/// order (static sources first, then dynamic ones in file order). Since
-/// floating-point rounding is monotone, adding a source can then never
-/// lower any step's supply, not even by rounding: comparisons that add
-/// supply give deltas that are exactly `<= 0` trial by trial.
-fn add_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
+/// Apply a varying source: add a project's output from the step it comes
+/// online, or take an existing source's losses over its down steps. Its
+/// supply at a step is
+/// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
+/// rounded to whole units; units add exactly, so only the steps where
+/// something happens are touched.
+// Steps are indexed because a step's supply needs its ramp and factor.
+#[allow(clippy::needless_range_loop)]
+fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let ramp = match sp.project {
         Some(p) => match start_project(plan, sp, p, key) {
             Some(r) => Some(r),
@@ -143,42 +176,95 @@ fn add_source(plan: &Plan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
         .events
         .iter()
         .any(|&(e, x)| x > 0.0 && !events[e].is_empty());
-    let supply = &mut ws.supply;
-    if ramp.is_none() && ws.own.is_empty() && !hit {
-        // Undisrupted all along in this trial.
-        for s in supply.iter_mut() {
-            *s += sp.step_supply;
+    let units = &mut ws.units;
+    let inv_q = mp.inv_quantum;
+    if ramp.is_none() && !hit {
+        // Its own intervals only: they never overlap, and the loss is the
+        // same at every step of an interval.
+        for iv in &ws.own {
+            let loss = sp.step_units - to_units(sp.step_supply * (1.0 - iv.severity), inv_q);
+            for u in &mut units[iv.start..iv.end] {
+                *u -= loss;
+            }
         }
         return;
     }
-    // The source's own output per step, then its disruption factors.
-    let c = &mut ws.contribution;
-    match ramp {
-        None => c.fill(sp.step_supply),
-        Some(r) => {
-            c[..r.first_step].fill(0.0);
-            for (v, &tm) in c[r.first_step..]
-                .iter_mut()
-                .zip(&plan.midpoints[r.first_step..])
-            {
-                *v = (sp.normal_supply * r.at(tm)) * plan.dt;
+    if ramp.is_none() {
+        // Own and event intervals with their factors; when none overlap
+        // (the common case) each has one constant loss.
+        let spans = &mut ws.spans;
+        spans.clear();
+        spans.extend(
+            ws.own
+                .iter()
+                .map(|iv| (iv.start, iv.end, 1.0 - iv.severity)),
+        );
+        for &(e, x) in sp.events {
+            spans.extend(
+                events[e]
+                    .iter()
+                    .map(|iv| (iv.start, iv.end, 1.0 - x * iv.severity)),
+            );
+        }
+        spans.sort_unstable_by_key(|s| s.0);
+        if spans.windows(2).all(|w| w[0].1 <= w[1].0) {
+            for &(start, end, f) in spans.iter() {
+                let loss = sp.step_units - to_units(sp.step_supply * f, inv_q);
+                for u in &mut units[start..end] {
+                    *u -= loss;
+                }
             }
+            return;
         }
     }
+    // Overlapping intervals, or a project: multiply the factors per step.
+    let factor = &mut ws.factor;
     for iv in &ws.own {
-        for v in &mut c[iv.start..iv.end] {
-            *v *= 1.0 - iv.severity;
+        for f in &mut factor[iv.start..iv.end] {
+            *f *= 1.0 - iv.severity;
         }
     }
     for &(e, x) in sp.events {
         for iv in &events[e] {
-            for v in &mut c[iv.start..iv.end] {
-                *v *= 1.0 - x * iv.severity;
+            for f in &mut factor[iv.start..iv.end] {
+                *f *= 1.0 - x * iv.severity;
             }
         }
     }
-    for (s, v) in supply.iter_mut().zip(c.iter()) {
-        *s += *v;
+    if let Some(r) = ramp {
+        // A project adds its (ramped, disrupted) output from its first step;
+        // once fully ramped, undisrupted steps add a constant.
+        for t in r.first_step..plan.steps {
+            let (ramp, f) = (r.at(plan.midpoints[t]), factor[t]);
+            units[t] += if ramp == 1.0 && f == 1.0 {
+                sp.step_units
+            } else {
+                to_units((sp.normal_supply * ramp) * plan.dt * f, inv_q)
+            };
+        }
+    } else {
+        for iv in ws
+            .own
+            .iter()
+            .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
+        {
+            for t in iv.start..iv.end {
+                let f = factor[t];
+                if f != 1.0 {
+                    units[t] -= sp.step_units - to_units(sp.step_supply * f, inv_q);
+                    factor[t] = 1.0;
+                }
+            }
+        }
+        return;
+    }
+    // Reset the factors the project used.
+    for iv in ws
+        .own
+        .iter()
+        .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
+    {
+        factor[iv.start..iv.end].fill(1.0);
     }
 }
 
@@ -188,7 +274,7 @@ fn serve_demand(
     plan: &Plan,
     mp: &MineralPlan,
     key: TrialKey,
-    supply: &[f64],
+    units: &[f64],
     out: &mut MineralOutcome,
 ) {
     if mp.sigma > 0.0 {
@@ -207,32 +293,52 @@ fn serve_demand(
     for y in 0..plan.years {
         let step_demand = out.demand[y] * dt;
         let mut unserved = 0.0;
-        let mut year_supply = 0.0;
-        let steps = &supply[y * spy..(y + 1) * spy];
+        let year_supply;
+        let steps = &units[y * spy..(y + 1) * spy];
+        let q = mp.quantum;
         match mp.stockpile {
             None => {
-                for &s in steps {
-                    let s = s.max(0.0);
-                    year_supply += s;
-                    unserved += (step_demand - s).max(0.0);
+                // Four independent partial sums: the additions are not one
+                // long dependency chain.
+                let (mut sup, mut uns) = ([0.0f64; 4], [0.0f64; 4]);
+                let mut quads = steps.chunks_exact(4);
+                for quad in &mut quads {
+                    for k in 0..4 {
+                        let s = quad[k] * q;
+                        sup[k] += s;
+                        uns[k] += max0(step_demand - s);
+                    }
                 }
+                for (k, &u) in quads.remainder().iter().enumerate() {
+                    let s = u * q;
+                    sup[k] += s;
+                    uns[k] += max0(step_demand - s);
+                }
+                year_supply = (sup[0] + sup[1]) + (sup[2] + sup[3]);
+                unserved = (uns[0] + uns[1]) + (uns[2] + uns[3]);
             }
             Some(sp) => {
                 let max_release = sp.max_release_per_year * dt;
                 let max_refill = sp.refill_per_year * dt;
-                for &s in steps {
-                    let s = s.max(0.0);
-                    year_supply += s;
-                    let gap = (step_demand - s).max(0.0);
-                    let release = gap.min(stock).min(max_release);
-                    stock -= release;
-                    unserved += gap - release;
+                let mut sup = [0.0f64; 4];
+                for (i, &u) in steps.iter().enumerate() {
+                    let s = u * q;
+                    sup[i % 4] += s;
                     if s > step_demand {
+                        // Surplus: refill (nothing to do when the stock is full).
                         // = stock + min(refill, surplus, capacity - stock),
                         // written so that rounding stays monotone in supply.
-                        stock = (stock + max_refill.min(s - step_demand)).min(sp.capacity);
+                        if stock < sp.capacity {
+                            stock = min(stock + min(max_refill, s - step_demand), sp.capacity);
+                        }
+                    } else {
+                        let gap = step_demand - s;
+                        let release = min(min(gap, stock), max_release);
+                        stock -= release;
+                        unserved += gap - release;
                     }
                 }
+                year_supply = (sup[0] + sup[1]) + (sup[2] + sup[3]);
             }
         }
         out.unserved[y] = unserved;
