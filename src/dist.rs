@@ -158,12 +158,27 @@ enum BetaSampler {
     Direct(Beta<f64>),
 }
 
+impl BetaSampler {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            BetaSampler::GammaRatio(x, y) => {
+                let x = x.sample(rng);
+                let y = y.sample(rng);
+                x / (x + y)
+            }
+            BetaSampler::Direct(d) => d.sample(rng),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Sampler {
     Fixed(f64),
     Uniform(Uniform<f64>),
     Triangular(Triangular<f64>),
-    Pert(Pert<f64>),
+    /// Beta-PERT: a Beta on [0, 1] scaled to `[min, min + range]`.
+    Pert(BetaSampler, f64, f64),
     Beta(BetaSampler),
     LogNormal(LogNormal<f64>),
     Exponential(Exp<f64>),
@@ -241,9 +256,19 @@ impl Dist {
                 if !(min <= mode && mode <= max) {
                     return err("min <= mode <= max");
                 }
-                match Pert::new(min, max).with_mode(mode) {
-                    Ok(p) => Sampler::Pert(p),
-                    Err(e) => return err(&e.to_string()),
+                // Beta-PERT with shape 4 is min + (max - min) Beta(v, w) with
+                // v = 1 + 4 (mode - min) / (max - min), w = 1 + 4 (max - mode) / (max - min),
+                // both >= 1: drawn as a gamma ratio like `beta`. rand_distr's
+                // Pert checks the same parameters.
+                if let Err(e) = Pert::new(min, max).with_mode(mode) {
+                    return err(&e.to_string());
+                }
+                let range = max - min;
+                let v = 1.0 + 4.0 * (mode - min) / range;
+                let w = 1.0 + 4.0 * (max - mode) / range;
+                match (Gamma::new(v, 1.0), Gamma::new(w, 1.0)) {
+                    (Ok(x), Ok(y)) => Sampler::Pert(BetaSampler::GammaRatio(x, y), min, range),
+                    _ => return err("PERT shapes that rand_distr accepts"),
                 }
             }
             DistSpec::Beta { mean, sd } => {
@@ -309,13 +334,8 @@ impl Dist {
             Sampler::Fixed(v) => *v,
             Sampler::Uniform(d) => d.sample(rng),
             Sampler::Triangular(d) => d.sample(rng),
-            Sampler::Pert(d) => d.sample(rng),
-            Sampler::Beta(BetaSampler::GammaRatio(x, y)) => {
-                let x = x.sample(rng);
-                let y = y.sample(rng);
-                x / (x + y)
-            }
-            Sampler::Beta(BetaSampler::Direct(d)) => d.sample(rng),
+            Sampler::Pert(b, min, range) => min + range * b.sample(rng),
+            Sampler::Beta(b) => b.sample(rng),
             Sampler::LogNormal(d) => d.sample(rng),
             Sampler::Exponential(d) => d.sample(rng),
         }
