@@ -31,7 +31,13 @@ fn criterion_ns(id: &str) -> Option<f64> {
     v["median"]["point_estimate"].as_f64()
 }
 
-fn line(title: &str, x_label: &str, x: Vec<f64>, series: Vec<LineSeries>) -> LineChart {
+fn line(
+    title: &str,
+    x_label: &str,
+    x: Vec<f64>,
+    integer: bool,
+    series: Vec<LineSeries>,
+) -> LineChart {
     let top = series
         .iter()
         .flat_map(|s| s.y.iter().copied())
@@ -41,7 +47,7 @@ fn line(title: &str, x_label: &str, x: Vec<f64>, series: Vec<LineSeries>) -> Lin
         x_label: x_label.to_string(),
         y_label: "Trials per second".to_string(),
         x,
-        x_is_year: false,
+        x_integer: integer,
         y_is_probability: false,
         err_as_band: false,
         series,
@@ -93,6 +99,7 @@ fn main() {
         "supplyrisk run, realistic scenario, 1,000,000 trials: throughput by threads",
         "Threads",
         xs,
+        true,
         vec![
             LineSeries {
                 label: "measured (whole process, median of runs)".into(),
@@ -131,6 +138,7 @@ fn main() {
             "Throughput against sources per mineral (4 minerals, 10 years, all threads)",
             "Disrupted sources per mineral",
             sx,
+            false,
             vec![LineSeries {
                 label: "criterion median".into(),
                 y: sy,
@@ -141,6 +149,7 @@ fn main() {
             "Throughput against horizon length (4 x 7 sources, all threads)",
             "Years (monthly steps)",
             yx,
+            false,
             vec![LineSeries {
                 label: "criterion median".into(),
                 y: yy,

@@ -57,8 +57,9 @@ pub struct LineChart {
     pub y_label: String,
     /// X values shared by all series.
     pub x: Vec<f64>,
-    /// Whether x values are calendar years (labels without decimals).
-    pub x_is_year: bool,
+    /// Whether x values are integers such as calendar years or thread
+    /// counts (labels without decimals).
+    pub x_integer: bool,
     /// Whether y values are probabilities (labels in percent).
     pub y_is_probability: bool,
     /// Draw `err` as a shaded band rather than as error bars.
@@ -330,7 +331,7 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
         x_label: "Year".to_string(),
         y_label: "Probability of a shortfall year".to_string(),
         x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
-        x_is_year: true,
+        x_integer: true,
         y_is_probability: true,
         err_as_band: false,
         series,
@@ -718,7 +719,7 @@ pub fn sweep_lines(
             format!("{label}, {unit}")
         },
         x: points.iter().map(|p| p.0).collect(),
-        x_is_year: false,
+        x_integer: false,
         y_is_probability: is_prob,
         err_as_band: true,
         series: vec![LineSeries {

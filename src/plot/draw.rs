@@ -476,7 +476,7 @@ fn draw_fan(root: &Area, data: &FanChart, look: &Look) -> std::result::Result<()
 /// Draw a line chart with optional error bars as PNG bytes.
 fn draw_lines(root: &Area, data: &LineChart, look: &Look) -> std::result::Result<(), String> {
     let (sw, _) = look.swatch();
-    let (x0, x1) = if data.x_is_year {
+    let (x0, x1) = if data.x_integer {
         let years: Vec<i64> = data.x.iter().map(|x| *x as i64).collect();
         year_axis(&years)
     } else {
@@ -489,7 +489,7 @@ fn draw_lines(root: &Area, data: &LineChart, look: &Look) -> std::result::Result
         .builder(root, &data.title)
         .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
         .map_err(|e| e.to_string())?;
-    let is_year = data.x_is_year;
+    let is_year = data.x_integer;
     chart
         .configure_mesh()
         .x_desc(&data.x_label)
