@@ -60,6 +60,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
+pub mod sketch;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

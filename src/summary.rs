@@ -173,8 +173,12 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             } else {
                 acc.shortfall_count[y] as f64 / n as f64
             };
-            let mut supply = acc.supply[y].clone();
-            let q = quantiles(&mut supply, &[0.05, 0.5, 0.95]);
+            let q = match acc.supply_sketch.get(y) {
+                Some(sk) if acc.supply[y].is_empty() => {
+                    vec![sk.quantile(0.05), sk.quantile(0.5), sk.quantile(0.95)]
+                }
+                _ => quantiles(&mut acc.supply[y].clone(), &[0.05, 0.5, 0.95]),
+            };
             YearSummary {
                 year: scenario.calendar_year(y),
                 demand_mean: acc.demand[y].mean,
@@ -189,9 +193,22 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         })
         .collect();
     let expected_demand: f64 = years.iter().map(|y| y.demand_mean).sum();
-    let mut totals = acc.totals.clone();
-    let q = quantiles(&mut totals, &[0.5, 0.9, 0.95, 0.99]);
-    let cvar95 = cvar_upper(&mut totals, 20);
+    let (q, cvar95) = match &acc.totals_sketch {
+        Some(sk) if acc.totals.is_empty() => (
+            vec![
+                sk.quantile(0.5),
+                sk.quantile(0.9),
+                sk.quantile(0.95),
+                sk.quantile(0.99),
+            ],
+            sk.upper_mean(n.div_ceil(20)),
+        ),
+        _ => {
+            let mut totals = acc.totals.clone();
+            let q = quantiles(&mut totals, &[0.5, 0.9, 0.95, 0.99]);
+            (q, cvar_upper(&mut totals, 20))
+        }
+    };
     let mineral = &scenario.minerals[m];
     MineralSummary {
         unit: mineral.unit.clone(),

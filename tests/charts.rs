@@ -245,9 +245,8 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         "full",
         "cu",
         "kt",
-        &[(
-            "full",
-            &agg.minerals[0].totals,
+        vec![(
+            data::exceedance_of("full", &agg.minerals[0]),
             [cu.unserved_p90, cu.unserved_p95, cu.unserved_p99],
         )],
     );

@@ -52,3 +52,78 @@ fn year_grids_are_minerals_by_years() {
     assert_eq!(g[[1, 2]], sum.minerals.0[1].1.years[2].eud);
     assert_eq!(sum.calendar_years(), vec![2026, 2027, 2028, 2029]);
 }
+
+/// A run forced to use sketches (as runs above the exact-quantile limit do).
+fn sketched(threads: usize, trials: u64) -> (Vec<u8>, Summary) {
+    let s = scenario(FULL);
+    let opts = engine::Options {
+        keep_trials: false,
+        exact_trials: 1_000,
+    };
+    let agg = with_threads(Some(threads), || {
+        engine::simulate_with(&s, 5, 0..trials, None, opts)
+    })
+    .unwrap();
+    assert!(agg.minerals[0].totals.is_empty() && agg.minerals[0].supply[0].is_empty());
+    let sum = Summary::new(&s, 5, &agg);
+    (summary_json(&sum), sum)
+}
+
+#[test]
+fn sketched_runs_are_identical_for_any_thread_count_and_close_to_exact() {
+    let (one, sk) = sketched(1, 30_000);
+    assert_eq!(one, sketched(2, 30_000).0);
+    assert_eq!(one, sketched(4, 30_000).0);
+    let full = engine::simulate(&scenario(FULL), 5, 30_000, None);
+    let exact = Summary::new(&scenario(FULL), 5, &full);
+    // The order statistic of rank floor((n - 1) q), which the sketch estimates.
+    let order_stat = |values: &[f64], q: f64| {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * q).floor() as usize]
+    };
+    let within = |x: f64, y: f64| (x - y).abs() <= 0.0039 * x.abs() + 1e-12;
+    for (m, ((id, a), (_, b))) in exact.minerals.0.iter().zip(&sk.minerals.0).enumerate() {
+        // Means and probabilities do not depend on the sketch at all.
+        assert_eq!(
+            (a.eud_total, a.p_any_shortfall, a.eud_total_se),
+            (b.eud_total, b.p_any_shortfall, b.eud_total_se),
+            "{id}"
+        );
+        let totals = &full.minerals[m].totals;
+        for (q, est) in [
+            (0.5, b.unserved_p50),
+            (0.9, b.unserved_p90),
+            (0.95, b.unserved_p95),
+            (0.99, b.unserved_p99),
+        ] {
+            let x = order_stat(totals, q);
+            assert!(
+                within(x, est),
+                "{id} q{q}: order statistic {x} vs sketch {est}"
+            );
+        }
+        // cvar95: each value is estimated within 0.39%, so is their mean.
+        assert!(
+            within(a.cvar95, b.cvar95),
+            "{id}: cvar95 {} vs {}",
+            a.cvar95,
+            b.cvar95
+        );
+        for (y, yb) in b.years.iter().enumerate() {
+            let supply = &full.minerals[m].supply[y];
+            for (q, est) in [
+                (0.05, yb.supply_p5),
+                (0.5, yb.supply_p50),
+                (0.95, yb.supply_p95),
+            ] {
+                let x = order_stat(supply, q);
+                assert!(
+                    within(x, est),
+                    "{id} {}: supply q{q} {x} vs sketch {est}",
+                    yb.year
+                );
+            }
+        }
+    }
+}

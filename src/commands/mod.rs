@@ -96,13 +96,27 @@ pub fn progress_bar(total: u64, label: &str, quiet: bool) -> Option<ProgressBar>
 }
 
 /// Simulate `trials` trials with a progress bar on stderr when it is a
-/// terminal and `quiet` is off.
+/// terminal and `quiet` is off, keeping every trial's total (as paired
+/// comparisons need).
 pub fn simulate_with_progress(
     scenario: &Scenario,
     seed: u64,
     trials: u64,
     opts: &SimOptions,
     label: &str,
+) -> Result<Aggregate> {
+    simulate_keeping(scenario, seed, trials, opts, label, true)
+}
+
+/// [`simulate_with_progress`], keeping per-trial values only when
+/// `keep_trials` or the run is small enough for exact quantiles.
+pub fn simulate_keeping(
+    scenario: &Scenario,
+    seed: u64,
+    trials: u64,
+    opts: &SimOptions,
+    label: &str,
+    keep_trials: bool,
 ) -> Result<Aggregate> {
     let bar = progress_bar(trials, label, opts.quiet);
     let progress = |n: u64| {
@@ -111,7 +125,11 @@ pub fn simulate_with_progress(
         }
     };
     let agg = with_threads(opts.threads, || {
-        engine::simulate(scenario, seed, trials, Some(&progress))
+        let opts = engine::Options {
+            keep_trials,
+            ..engine::Options::default()
+        };
+        engine::simulate_with(scenario, seed, 0..trials, Some(&progress), opts)
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -1,8 +1,6 @@
 //! `supplyrisk run` and `supplyrisk validate`.
 
-use super::{
-    default_out_dir, resolve_trials_seed, simulate_with_progress, write_outputs, SimOptions,
-};
+use super::{default_out_dir, resolve_trials_seed, simulate_keeping, write_outputs, SimOptions};
 use crate::error::{Error, Result};
 use crate::output::{headline_table, summary_json, years_csv};
 use crate::plot;
@@ -37,7 +35,7 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(scenario_path));
-    let agg = simulate_with_progress(&scenario, seed, trials, opts, &scenario.name)?;
+    let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
     // Everything is rendered before anything is written.
     let json = summary_json(&summary);

@@ -1,8 +1,10 @@
 //! Accumulating trial outcomes: running moments and counts for means and
-//! probabilities, and per-trial values (in trial order) for quantiles and
-//! paired comparisons.
+//! probabilities, per-trial values (in trial order) for exact quantiles and
+//! paired comparisons, and, for runs too large to keep every value,
+//! mergeable sketches.
 
 use super::trial::MineralOutcome;
+use crate::sketch::Sketch;
 use crate::stats::Moments;
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +27,12 @@ pub struct MineralAcc {
     pub totals: Vec<f64>,
     /// Per trial: the number of shortfall years.
     pub years_short: Vec<u16>,
-    /// Per year, per trial: annual accessible supply.
+    /// Per year, per trial: annual accessible supply (empty when sketched).
     pub supply: Vec<Vec<f64>>,
+    /// Per year: sketch of annual supply, when per-trial values are not kept.
+    pub supply_sketch: Vec<Sketch>,
+    /// Sketch of the horizon totals, when per-trial totals are not kept.
+    pub totals_sketch: Option<Sketch>,
 }
 
 impl MineralAcc {
@@ -42,13 +48,16 @@ impl MineralAcc {
             totals: Vec::with_capacity(trials),
             years_short: Vec::with_capacity(trials),
             supply: (0..years).map(|_| Vec::with_capacity(trials)).collect(),
+            supply_sketch: Vec::new(),
+            totals_sketch: None,
         }
     }
 
-    /// Record one trial's outcome. A year is a shortfall year when its
+    /// Record one trial's moments and counts; returns its horizon total
+    /// and number of shortfall years. A year is a shortfall year when its
     /// unserved amount exceeds `threshold` times its demand.
     #[inline]
-    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) {
+    pub fn record_stats(&mut self, outcome: &MineralOutcome, threshold: f64) -> (f64, u16) {
         let mut total = 0.0;
         let mut short = 0u16;
         for y in 0..self.shortfall_count.len() {
@@ -61,19 +70,27 @@ impl MineralAcc {
             }
             self.unserved[y].push(u);
             self.demand[y].push(d);
-            self.supply[y].push(outcome.supply[y]);
         }
         if short > 0 {
             self.any_count += 1;
         }
         self.shortfall_years.push(f64::from(short));
         self.total.push(total);
-        self.totals.push(total);
-        self.years_short.push(short);
+        (total, short)
     }
 
-    /// Append the trials of `next`, which follow this accumulator's trials.
-    pub fn append(&mut self, next: MineralAcc) {
+    /// Record one trial, keeping its per-trial values.
+    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) {
+        let (total, short) = self.record_stats(outcome, threshold);
+        self.totals.push(total);
+        self.years_short.push(short);
+        for (s, v) in self.supply.iter_mut().zip(&outcome.supply) {
+            s.push(*v);
+        }
+    }
+
+    /// Add the moments and counts of `next`, whose trials follow these.
+    pub fn merge_stats(&mut self, next: &MineralAcc) {
         for y in 0..self.shortfall_count.len() {
             self.shortfall_count[y] += next.shortfall_count[y];
             self.unserved[y].merge(&next.unserved[y]);
@@ -82,10 +99,23 @@ impl MineralAcc {
         self.any_count += next.any_count;
         self.shortfall_years.merge(&next.shortfall_years);
         self.total.merge(&next.total);
+    }
+
+    /// Append the trials of `next`, which follow this accumulator's trials.
+    pub fn append(&mut self, next: MineralAcc) {
+        self.merge_stats(&next);
         self.totals.extend_from_slice(&next.totals);
         self.years_short.extend_from_slice(&next.years_short);
         for (mine, theirs) in self.supply.iter_mut().zip(next.supply) {
             mine.extend_from_slice(&theirs);
+        }
+        for (mine, theirs) in self.supply_sketch.iter_mut().zip(&next.supply_sketch) {
+            mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) =
+            (self.totals_sketch.as_mut(), next.totals_sketch.as_ref())
+        {
+            mine.merge(theirs);
         }
     }
 }

@@ -387,25 +387,39 @@ pub fn exceedance_curve(label: &str, totals: &[f64], max_points: usize) -> Excee
     }
 }
 
-/// `exceedance_<mineral>.png` for one or more runs: `(label, per-trial
-/// totals, p90, p95, p99)` per run.
+/// The exceedance curve of a mineral's run: from every trial's total when
+/// kept, else from the run's sketch.
+pub fn exceedance_of(label: &str, acc: &crate::engine::MineralAcc) -> ExceedanceCurve {
+    match &acc.totals_sketch {
+        Some(sk) if acc.totals.is_empty() => ExceedanceCurve {
+            label: label.to_string(),
+            points: std::iter::once((0.0, 1.0))
+                .chain(sk.exceedance())
+                .filter(|p| p.0 > 0.0 || p.1 == 1.0)
+                .collect(),
+            markers: Vec::new(),
+        },
+        _ => exceedance_curve(label, &acc.totals, 400),
+    }
+}
+
+/// `exceedance_<mineral>.png` for one or more runs: `(label, curve, p90,
+/// p95, p99)` per run.
 pub fn exceedance_chart(
     title: &str,
     mineral: &str,
     unit: &str,
-    runs: &[(&str, &[f64], [f64; 3])],
+    runs: Vec<(ExceedanceCurve, [f64; 3])>,
 ) -> ExceedanceChart {
     let mut curves: Vec<ExceedanceCurve> = Vec::new();
     let mut smallest_p = 1.0f64;
     let mut x_max = 0.0f64;
-    for (label, totals, q) in runs {
+    let single = runs.len() == 1;
+    for (mut c, q) in runs {
         // A single curve needs no run name: say what it is instead.
-        let name = if runs.len() == 1 {
-            "P(total unserved > x)"
-        } else {
-            label
-        };
-        let mut c = exceedance_curve(name, totals, 400);
+        if single {
+            c.label = "P(total unserved > x)".to_string();
+        }
         for (name, x, p) in [
             ("p90", q[0], 0.10),
             ("p95", q[1], 0.05),
@@ -810,7 +824,12 @@ mod tests {
         let totals: Vec<f64> = (0..10_000)
             .map(|i| if i < 9_000 { 0.0 } else { i as f64 })
             .collect();
-        let ch = exceedance_chart("S", "cu", "kt", &[("S", &totals, [1.0, 2.0, 3.0])]);
+        let ch = exceedance_chart(
+            "S",
+            "cu",
+            "kt",
+            vec![(exceedance_curve("S", &totals, 400), [1.0, 2.0, 3.0])],
+        );
         assert!(ch.log_y);
         // Smallest positive exceedance is 1/10,000; the axis goes a third lower.
         assert!((ch.y_range.0 - 1e-4 / 3.0).abs() < 1e-12 && ch.y_range.1 == 1.0);
@@ -818,7 +837,12 @@ mod tests {
         assert_eq!(ch.curves[0].markers.len(), 3);
         assert!(ch.note.is_none());
         let zeros = vec![0.0; 100];
-        let ch = exceedance_chart("S", "cu", "kt", &[("S", &zeros, [0.0; 3])]);
+        let ch = exceedance_chart(
+            "S",
+            "cu",
+            "kt",
+            vec![(exceedance_curve("S", &zeros, 400), [0.0; 3])],
+        );
         assert!(!ch.log_y);
         assert_eq!(ch.x_range, (0.0, 1.0));
         assert_eq!(ch.y_range, (0.0, 1.0));

@@ -74,7 +74,7 @@ pub fn run_charts(summary: &Summary, agg: &Aggregate, size: ChartSize) -> Result
                 title,
                 id,
                 &m.unit,
-                &[(title.as_str(), &acc.totals, tail_quantiles(summary, id))],
+                vec![(data::exceedance_of(title, acc), tail_quantiles(summary, id))],
             ))],
         ));
     }
@@ -127,15 +127,13 @@ pub fn compare_charts(
             title,
             id,
             &mc.unit,
-            &[
+            vec![
                 (
-                    "baseline",
-                    &base.minerals[bi].totals,
+                    data::exceedance_of("baseline", &base.minerals[bi]),
                     tail_quantiles(&cmp.baseline, id),
                 ),
                 (
-                    "alternative",
-                    &alt.minerals[ai].totals,
+                    data::exceedance_of("alternative", &alt.minerals[ai]),
                     tail_quantiles(&cmp.alternative, id),
                 ),
             ],
