@@ -1,6 +1,6 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
-use super::{resolve_trials_seed, simulate_with_progress, with_threads, write_outputs, SimOptions};
+use super::{finish, resolve_trials_seed, simulate_with_progress, with_threads, SimOptions};
 use crate::compare::{check_comparable, compare as compare_runs, Comparison};
 use crate::error::Result;
 use crate::output::{fmt_pm, fmt_sig, run_line, summary_json, text_table};
@@ -120,24 +120,14 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         };
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = write_outputs(&out_dir, &outputs)?;
-    if !opts.quiet {
-        print!(
-            "{}",
-            run_line(
-                &format!(
-                    "{} vs {}",
-                    comparison.alternative.scenario, comparison.baseline.scenario
-                ),
-                trials,
-                seed,
-                base_s.start_year,
-                base_s.years
-            )
-        );
-        print!("{}", text_table(&HEADER, &comparison_rows(&comparison)));
-        println!("results in {}", out_dir.display());
-    }
+    let heading = format!(
+        "{} vs {}",
+        comparison.alternative.scenario, comparison.baseline.scenario
+    );
+    let files = finish(&out_dir, &outputs, opts.quiet, || {
+        run_line(&heading, trials, seed, base_s.start_year, base_s.years)
+            + &text_table(&HEADER, &comparison_rows(&comparison))
+    })?;
     Ok(CompareReport {
         comparison,
         out_dir,

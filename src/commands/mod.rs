@@ -137,6 +137,22 @@ pub fn simulate_keeping(
     Ok(agg)
 }
 
+/// Write the outputs into `dir` and, unless `quiet`, print `report` (a
+/// heading and a table) and where the results are. Returns the files written.
+pub fn finish(
+    dir: &Path,
+    outputs: &[(String, Vec<u8>)],
+    quiet: bool,
+    report: impl FnOnce() -> String,
+) -> Result<Vec<PathBuf>> {
+    let files = write_outputs(dir, outputs)?;
+    if !quiet {
+        print!("{}", report());
+        println!("results in {}", dir.display());
+    }
+    Ok(files)
+}
+
 /// Create `dir` and write each `(file name, bytes)` into it atomically.
 pub fn write_outputs(dir: &Path, outputs: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     create_dir(dir)?;

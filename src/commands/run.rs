@@ -1,6 +1,6 @@
 //! `supplyrisk run` and `supplyrisk validate`.
 
-use super::{default_out_dir, resolve_trials_seed, simulate_keeping, write_outputs, SimOptions};
+use super::{default_out_dir, finish, resolve_trials_seed, simulate_keeping, SimOptions};
 use crate::error::{Error, Result};
 use crate::output::{headline_table, summary_json, years_csv};
 use crate::plot;
@@ -54,11 +54,7 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
         );
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = write_outputs(&out_dir, &outputs)?;
-    if !opts.quiet {
-        print!("{}", headline_table(&summary));
-        println!("results in {}", out_dir.display());
-    }
+    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary,
         out_dir,

@@ -1,8 +1,8 @@
 //! `supplyrisk sensitivity SCENARIO`.
 
 use super::{
-    default_out_dir, progress_bar, resolve_trials_seed, simulate_with_progress, with_threads,
-    write_outputs, SimOptions,
+    default_out_dir, finish, progress_bar, resolve_trials_seed, simulate_with_progress,
+    with_threads, SimOptions,
 };
 use crate::error::Result;
 use crate::output::{fmt_pm, run_line, summary_json, text_table};
@@ -102,21 +102,11 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
         };
         outputs.push(("sensitivity.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = write_outputs(&out_dir, &outputs)?;
-    if !opts.quiet {
-        print!(
-            "{}",
-            run_line(
-                &format!("{}: sensitivity", scenario.name),
-                trials,
-                seed,
-                scenario.start_year,
-                scenario.years
-            )
-        );
-        print!("{}", text_table(&HEADER, &driver_rows(&sens, &scenario, 5)));
-        println!("results in {}", out_dir.display());
-    }
+    let heading = format!("{}: sensitivity", scenario.name);
+    let files = finish(&out_dir, &outputs, opts.quiet, || {
+        run_line(&heading, trials, seed, scenario.start_year, scenario.years)
+            + &text_table(&HEADER, &driver_rows(&sens, &scenario, 5))
+    })?;
     Ok(SensitivityReport {
         sensitivity: sens,
         out_dir,

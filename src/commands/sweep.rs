@@ -1,8 +1,8 @@
 //! `supplyrisk sweep SCENARIO --param KIND.ID.KEY (--values … | --range …)`.
 
 use super::{
-    default_out_dir, progress_bar, resolve_trials_seed, simulate_with_progress, with_threads,
-    write_outputs, SimOptions,
+    default_out_dir, finish, progress_bar, resolve_trials_seed, simulate_with_progress,
+    with_threads, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, Result};
@@ -163,21 +163,11 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         };
         outputs.push(("sweep.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = write_outputs(&out_dir, &outputs)?;
-    if !opts.quiet {
-        print!(
-            "{}",
-            run_line(
-                &format!("{}: sweep of {param}", scenario.name),
-                trials,
-                seed,
-                scenario.start_year,
-                scenario.years
-            )
-        );
-        print!("{}", text_table(&HEADER, &sweep_rows(&sweep, &scenario)));
-        println!("results in {}", out_dir.display());
-    }
+    let heading = format!("{}: sweep of {param}", scenario.name);
+    let files = finish(&out_dir, &outputs, opts.quiet, || {
+        run_line(&heading, trials, seed, scenario.start_year, scenario.years)
+            + &text_table(&HEADER, &sweep_rows(&sweep, &scenario))
+    })?;
     Ok(SweepReport {
         sweep,
         out_dir,
