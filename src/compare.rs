@@ -8,7 +8,7 @@
 //! `sqrt(se_a^2 + se_b^2)` when the scenarios share most of their sources.
 
 use crate::engine::{self, Aggregate, MineralAcc};
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use crate::scenario::Scenario;
 use crate::summary::{OrderedMap, Summary};
 use serde::Serialize;
@@ -278,16 +278,6 @@ pub fn compare(
         alternative,
         minerals: OrderedMap(minerals),
     }
-}
-
-/// Check that two aggregates cover the same trials.
-pub fn same_trials(a: &Aggregate, b: &Aggregate) -> Result<()> {
-    if a.first_trial != b.first_trial || a.trials != b.trials {
-        return Err(Error::Other(
-            "internal error: comparison runs cover different trials".into(),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -79,16 +79,6 @@ impl MineralAcc {
         (total, short)
     }
 
-    /// Record one trial, keeping its per-trial values.
-    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) {
-        let (total, short) = self.record_stats(outcome, threshold);
-        self.totals.push(total);
-        self.years_short.push(short);
-        for (s, v) in self.supply.iter_mut().zip(&outcome.supply) {
-            s.push(*v);
-        }
-    }
-
     /// Add the moments and counts of `next`, whose trials follow these.
     pub fn merge_stats(&mut self, next: &MineralAcc) {
         for y in 0..self.shortfall_count.len() {
