@@ -7,6 +7,8 @@ use crate::output::{fmt_pm, fmt_sig, run_line, summary_json, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
+use indicatif::ProgressBar;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// What `compare` did.
@@ -88,9 +90,19 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         .unwrap_or_else(|| default_compare_dir(base_path, alt_path));
     let base = simulate_with_progress(&base_s, seed, trials, opts, "baseline")?;
     let alt = simulate_with_progress(&alt_s, seed, trials, opts, "alternative")?;
+    // Equivalent firm supply bisects over further runs: show it is working.
+    let spinner = (!opts.quiet && std::io::stderr().is_terminal()).then(|| {
+        let sp = ProgressBar::new_spinner();
+        sp.set_message("finding equivalent firm supply (bisection with common random numbers)");
+        sp.enable_steady_tick(std::time::Duration::from_millis(120));
+        sp
+    });
     let comparison = with_threads(opts.threads, || {
         compare_runs(&base_s, &alt_s, seed, &base, &alt, true)
     })?;
+    if let Some(sp) = spinner {
+        sp.finish_and_clear();
+    }
     let json = summary_json(&comparison);
     let mut outputs = vec![("comparison.json".to_string(), json.clone())];
     if !opts.no_plots {
