@@ -171,3 +171,24 @@ fn derived_us_scenarios_keep_the_baseline_body_verbatim() {
         .unwrap()..];
     assert!(stress.contains(before) && stress.contains(after));
 }
+
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    // `supplyrisk validate … | head -1`: the reader goes away early.
+    let example = example_path();
+    let mut child = std::process::Command::new(crate::util::bin())
+        .args([
+            "validate",
+            example.to_str().unwrap(),
+            example.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+}

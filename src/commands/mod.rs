@@ -147,10 +147,17 @@ pub fn finish(
 ) -> Result<Vec<PathBuf>> {
     let files = write_outputs(dir, outputs)?;
     if !quiet {
-        print!("{}", report());
-        println!("results in {}", dir.display());
+        say(&format!("{}results in {}\n", report(), dir.display()));
     }
     Ok(files)
+}
+
+/// Write `text` to stdout. A closed pipe (`supplyrisk … | head`) is not an
+/// error: the reader has what it wanted, so the rest is dropped quietly.
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Create `dir` and write each `(file name, bytes)` into it atomically.

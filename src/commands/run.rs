@@ -74,8 +74,8 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
         match Scenario::load(p) {
             Ok(s) => {
                 if !quiet {
-                    println!(
-                        "{}: ok — \"{}\", {} minerals, {} sources, {} events, {} years x {} steps",
+                    super::say(&format!(
+                        "{}: ok — \"{}\", {} minerals, {} sources, {} events, {} years x {} steps\n",
                         p.display(),
                         s.name,
                         s.minerals.len(),
@@ -83,7 +83,7 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                         s.events.len(),
                         s.years,
                         s.steps_per_year
-                    );
+                    ));
                 }
             }
             Err(Error::Input(e)) => problems.push(*e),
