@@ -79,20 +79,37 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
     Ok(pool.install(f))
 }
 
-/// A progress bar on stderr for `total` trials, when stderr is a
-/// terminal and `quiet` is off.
-pub fn progress_bar(total: u64, label: &str, quiet: bool) -> Option<ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} trials, {eta} left")
+/// Run `work` on `opts.threads` threads with a progress bar of `total`
+/// trials on stderr (when it is a terminal and `quiet` is off); `work`
+/// reports finished trials through the [`engine::Progress`] it is given.
+pub fn with_progress<T: Send>(
+    total: u64,
+    label: &str,
+    opts: &SimOptions,
+    work: impl FnOnce(engine::Progress) -> T + Send,
+) -> Result<T> {
+    let bar = (!opts.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:40}] {human_pos}/{human_len} trials, {eta} left",
+            )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
-    );
-    bar.set_message(label.to_string());
-    Some(bar)
+        );
+        bar.set_message(label.to_string());
+        bar
+    });
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let out = with_threads(opts.threads, || work(&progress))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(out)
 }
 
 /// Simulate `trials` trials with a progress bar on stderr when it is a
@@ -118,23 +135,13 @@ pub fn simulate_keeping(
     label: &str,
     keep_trials: bool,
 ) -> Result<Aggregate> {
-    let bar = progress_bar(trials, label, opts.quiet);
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
+    let engine_opts = engine::Options {
+        keep_trials,
+        ..engine::Options::default()
     };
-    let agg = with_threads(opts.threads, || {
-        let opts = engine::Options {
-            keep_trials,
-            ..engine::Options::default()
-        };
-        engine::simulate_with(scenario, seed, 0..trials, Some(&progress), opts)
-    })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    Ok(agg)
+    with_progress(trials, label, opts, |progress| {
+        engine::simulate_with(scenario, seed, 0..trials, Some(progress), engine_opts)
+    })
 }
 
 /// Write the outputs into `dir` and, unless `quiet`, print `report` (a

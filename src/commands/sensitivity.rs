@@ -1,7 +1,7 @@
 //! `supplyrisk sensitivity SCENARIO`.
 
 use super::{
-    default_out_dir, finish, progress_bar, resolve_trials_seed, simulate_with_progress,
+    default_out_dir, finish, resolve_trials_seed, simulate_with_progress, with_progress,
     with_threads, SimOptions,
 };
 use crate::error::Result;
@@ -63,22 +63,10 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     let base = simulate_with_progress(&scenario, seed, trials, opts, "baseline")?;
-    let bar = progress_bar(
-        trials * sensitivity::runs(&scenario),
-        "switching off each disruption",
-        opts.quiet,
-    );
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    };
-    let sens = with_threads(opts.threads, || {
-        sensitivity::sensitivity(&scenario, seed, trials, &base, Some(&progress))
+    let runs = trials * sensitivity::runs(&scenario);
+    let sens = with_progress(runs, "switching off each disruption", opts, |progress| {
+        sensitivity::sensitivity(&scenario, seed, trials, &base, Some(progress))
     })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
     let json = summary_json(&sens);
     let mut outputs = vec![("sensitivity.json".to_string(), json.clone())];
     if !opts.no_plots {

@@ -1,7 +1,7 @@
 //! `supplyrisk sweep SCENARIO --param KIND.ID.KEY (--values … | --range …)`.
 
 use super::{
-    default_out_dir, finish, progress_bar, resolve_trials_seed, simulate_with_progress,
+    default_out_dir, finish, resolve_trials_seed, simulate_with_progress, with_progress,
     with_threads, SimOptions,
 };
 use crate::engine;
@@ -104,31 +104,20 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
     let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     let base = simulate_with_progress(&scenario, seed, trials, opts, "scenario as written")?;
-    let bar = progress_bar(
-        trials * points.len() as u64,
-        &format!("sweeping {param}"),
-        opts.quiet,
-    );
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    };
-    let swept: Vec<SweepPoint> = with_threads(opts.threads, || {
-        points
-            .iter()
-            .map(|(v, s)| {
-                let agg = engine::simulate(s, seed, trials, Some(&progress));
-                SweepPoint {
-                    value: *v,
-                    minerals: point_metrics(&Summary::new(s, seed, &agg), &agg, &base),
-                }
-            })
-            .collect()
-    })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let total = trials * points.len() as u64;
+    let swept: Vec<SweepPoint> =
+        with_progress(total, &format!("sweeping {param}"), opts, |progress| {
+            points
+                .iter()
+                .map(|(v, s)| {
+                    let agg = engine::simulate(s, seed, trials, Some(progress));
+                    SweepPoint {
+                        value: *v,
+                        minerals: point_metrics(&Summary::new(s, seed, &agg), &agg, &base),
+                    }
+                })
+                .collect()
+        })?;
     let sweep = Sweep {
         parameter: param.to_string(),
         file_value: param.current(&text),
