@@ -83,7 +83,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     let base_s = Scenario::load(base_path)?;
     let alt_s = Scenario::load(alt_path)?;
     check_comparable(&base_s, &alt_s, &alt_path.display().to_string())?;
-    let (trials, seed) = resolve_trials_seed(&base_s, opts)?;
+    let (trials, seed) = resolve_trials_seed(&base_s, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
         .out
         .clone()

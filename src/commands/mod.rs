@@ -40,13 +40,20 @@ pub struct SimOptions {
     pub chart_size: ChartSize,
 }
 
-/// Trials and seed of a run: flags first, then the scenario, then defaults.
-pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions) -> Result<(u64, u64)> {
+/// Most trials `run` accepts (about an hour on two cores; memory stays flat).
+pub const MAX_TRIALS: u64 = 1_000_000_000;
+/// Most trials the paired commands (`compare`, `sensitivity`, `sweep`)
+/// accept: they keep every trial's total, 10 bytes per trial and mineral.
+pub const MAX_PAIRED_TRIALS: u64 = 50_000_000;
+
+/// Trials and seed of a run: flags first, then the scenario, then
+/// defaults. At most `max` trials.
+pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions, max: u64) -> Result<(u64, u64)> {
     let trials = opts.trials.or(scenario.trials).unwrap_or(DEFAULT_TRIALS);
-    if trials == 0 {
+    if trials == 0 || trials > max {
         return Err(Error::bad_flag(
             "--trials",
-            "expected an integer >= 1, found 0",
+            format!("expected an integer from 1 to {max}, found {trials}"),
         ));
     }
     Ok((trials, opts.seed.or(scenario.seed).unwrap_or(DEFAULT_SEED)))

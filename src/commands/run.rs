@@ -30,7 +30,7 @@ pub struct RunReport {
 /// [`Error::Write`] when an output cannot be written.
 pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     let scenario = Scenario::load(scenario_path)?;
-    let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
+    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_TRIALS)?;
     let out_dir = opts
         .out
         .clone()

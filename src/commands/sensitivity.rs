@@ -60,7 +60,7 @@ const HEADER: [&str; 4] = [
 /// [`crate::Error::Input`] for a bad scenario or flag; nothing is written then.
 pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> {
     let scenario = Scenario::load(path)?;
-    let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
+    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     let base = simulate_with_progress(&scenario, seed, trials, opts, "baseline")?;
     let runs = trials * sensitivity::runs(&scenario);

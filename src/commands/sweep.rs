@@ -101,7 +101,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         .iter()
         .map(|&v| point_scenario(&text, &file, &param, v).map(|s| (v, s)))
         .collect::<Result<_>>()?;
-    let (trials, seed) = resolve_trials_seed(&scenario, opts)?;
+    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     let base = simulate_with_progress(&scenario, seed, trials, opts, "scenario as written")?;
     let total = trials * points.len() as u64;
