@@ -36,8 +36,8 @@ pub struct MineralAcc {
 }
 
 impl MineralAcc {
-    /// An empty accumulator for `years` years, with room for `trials` trials.
-    pub fn new(years: usize, trials: usize) -> Self {
+    /// An empty accumulator for `years` years.
+    pub fn new(years: usize) -> Self {
         MineralAcc {
             shortfall_count: vec![0; years],
             unserved: vec![Moments::default(); years],
@@ -45,9 +45,9 @@ impl MineralAcc {
             any_count: 0,
             shortfall_years: Moments::default(),
             total: Moments::default(),
-            totals: Vec::with_capacity(trials),
-            years_short: Vec::with_capacity(trials),
-            supply: (0..years).map(|_| Vec::with_capacity(trials)).collect(),
+            totals: Vec::new(),
+            years_short: Vec::new(),
+            supply: (0..years).map(|_| Vec::new()).collect(),
             supply_sketch: Vec::new(),
             totals_sketch: None,
         }

@@ -2,9 +2,9 @@
 //!
 //! Trials are cut into fixed chunks of [`CHUNK_TRIALS`] (chunk `c` holds
 //! trials `c * CHUNK_TRIALS ..`), whatever the number of threads. Chunks run
-//! in parallel with rayon, each with its own [`trial::Workspace`], and are
-//! appended in chunk order, so every statistic is bit-identical for any
-//! thread count. The random numbers of an entity in a trial depend only on
+//! in parallel with rayon; each writes its trials' values in place, its
+//! moments are merged in chunk order, and sketches merge exactly in any
+//! order, so every statistic is bit-identical for any thread count. The random numbers of an entity in a trial depend only on
 //! `(seed, trial index, entity key)` (see [`crate::rng`]).
 
 pub mod accumulate;
@@ -230,7 +230,7 @@ pub fn simulate_with(
         .reduce(Block::default, Block::merge);
     let mut parts = block.stats;
     parts.sort_unstable_by_key(|(i, _)| *i);
-    let mut out: Vec<MineralAcc> = (0..minerals).map(|_| MineralAcc::new(years, 0)).collect();
+    let mut out: Vec<MineralAcc> = (0..minerals).map(|_| MineralAcc::new(years)).collect();
     for (_, chunk) in &parts {
         for (acc, c) in out.iter_mut().zip(chunk) {
             acc.merge_stats(c);
@@ -265,7 +265,7 @@ fn run_chunk(
     mut sketches: Option<&mut Vec<(Vec<Sketch>, Option<Sketch>)>>,
 ) -> Vec<MineralAcc> {
     let mut stats: Vec<MineralAcc> = (0..plan.minerals.len())
-        .map(|_| MineralAcc::new(plan.years, 0))
+        .map(|_| MineralAcc::new(plan.years))
         .collect();
     for (j, trial) in view.trials.clone().enumerate() {
         simulate_trial(plan, TrialKey::new(seed, trial), ws);
@@ -276,23 +276,22 @@ fn run_chunk(
             .enumerate()
         {
             let (total, short) = acc.record_stats(outcome, mp.threshold);
-            let sk = sketches.as_deref_mut().map(|s| &mut s[m]);
-            match sk.as_ref().and_then(|(_, t)| t.as_ref()) {
-                Some(_) => {
-                    if let Some((_, Some(t))) = sk {
-                        t.push(total);
-                    }
+            // Where the run sketches, values go to the block's sketches.
+            let (supply_sketch, total_sketch) = match sketches.as_deref_mut() {
+                Some(s) => {
+                    let (sup, tot) = &mut s[m];
+                    (Some(sup).filter(|v| !v.is_empty()), tot.as_mut())
                 }
+                None => (None, None),
+            };
+            match total_sketch {
+                Some(t) => t.push(total),
                 None => {
                     view.totals[m][j] = total;
                     view.years_short[m][j] = short;
                 }
             }
-            let sk = sketches
-                .as_deref_mut()
-                .map(|s| &mut s[m].0)
-                .filter(|s| !s.is_empty());
-            match sk {
+            match supply_sketch {
                 Some(sup) => sup
                     .iter_mut()
                     .zip(&outcome.supply)

@@ -172,25 +172,16 @@ fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
         sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, &mut ws.own);
     }
     let events = &ws.event_intervals;
-    let hit = sp
-        .events
-        .iter()
-        .any(|&(e, x)| x > 0.0 && !events[e].is_empty());
     let units = &mut ws.units;
     let inv_q = mp.inv_quantum;
-    if ramp.is_none() && !hit {
-        // Its own intervals only: they never overlap, and the loss is the
-        // same at every step of an interval.
-        for iv in &ws.own {
-            let loss = sp.step_units - to_units(sp.step_supply * (1.0 - iv.severity), inv_q);
-            for u in &mut units[iv.start..iv.end] {
-                *u -= loss;
-            }
-        }
-        return;
-    }
+    // Every interval that touches this source: its own, then each event's.
+    let intervals = || {
+        ws.own
+            .iter()
+            .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
+    };
     if ramp.is_none() {
-        // Own and event intervals with their factors; when none overlap
+        // Existing source: each interval with its factor. When none overlap
         // (the common case) each has one constant loss.
         let spans = &mut ws.spans;
         spans.clear();
@@ -217,7 +208,7 @@ fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
             return;
         }
     }
-    // Overlapping intervals, or a project: multiply the factors per step.
+    // A project, or overlapping intervals: multiply the factors per step.
     let factor = &mut ws.factor;
     for iv in &ws.own {
         for f in &mut factor[iv.start..iv.end] {
@@ -231,40 +222,35 @@ fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
             }
         }
     }
-    if let Some(r) = ramp {
-        // A project adds its (ramped, disrupted) output from its first step;
-        // once fully ramped, undisrupted steps add a constant.
-        for t in r.first_step..plan.steps {
-            let (ramp, f) = (r.at(plan.midpoints[t]), factor[t]);
-            units[t] += if ramp == 1.0 && f == 1.0 {
-                sp.step_units
-            } else {
-                to_units((sp.normal_supply * ramp) * plan.dt * f, inv_q)
-            };
+    match ramp {
+        Some(r) => {
+            // A project adds its (ramped, disrupted) output from its first
+            // step; once fully ramped, undisrupted steps add a constant.
+            for t in r.first_step..plan.steps {
+                let (ramp, f) = (r.at(plan.midpoints[t]), factor[t]);
+                units[t] += if ramp == 1.0 && f == 1.0 {
+                    sp.step_units
+                } else {
+                    to_units((sp.normal_supply * ramp) * plan.dt * f, inv_q)
+                };
+            }
+            for iv in intervals() {
+                factor[iv.start..iv.end].fill(1.0);
+            }
         }
-    } else {
-        for iv in ws
-            .own
-            .iter()
-            .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
-        {
-            for t in iv.start..iv.end {
-                let f = factor[t];
-                if f != 1.0 {
-                    units[t] -= sp.step_units - to_units(sp.step_supply * f, inv_q);
-                    factor[t] = 1.0;
+        None => {
+            // Take each step's loss once (overlapping intervals cover it
+            // twice) and leave its factor at 1 for the next source.
+            for iv in intervals() {
+                for t in iv.start..iv.end {
+                    let f = factor[t];
+                    if f != 1.0 {
+                        units[t] -= sp.step_units - to_units(sp.step_supply * f, inv_q);
+                        factor[t] = 1.0;
+                    }
                 }
             }
         }
-        return;
-    }
-    // Reset the factors the project used.
-    for iv in ws
-        .own
-        .iter()
-        .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
-    {
-        factor[iv.start..iv.end].fill(1.0);
     }
 }
 
