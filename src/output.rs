@@ -45,8 +45,9 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     })
 }
 
-/// `summary.json`: pretty-printed, with a final newline.
-pub fn summary_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+/// Any result file (`summary.json`, `comparison.json`, …) as JSON bytes:
+/// pretty-printed, with a final newline.
+pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes

@@ -190,7 +190,7 @@ pub fn run_report(
     summary: &Summary,
     description: Option<&str>,
     charts: Vec<ChartFile>,
-    summary_json: &str,
+    json_bytes: &str,
 ) -> Report {
     let mut paragraphs = Vec::new();
     if let Some(d) = description {
@@ -214,7 +214,7 @@ pub fn run_report(
         ],
         tables: vec![headline_table(summary)],
         charts,
-        raw_json: Some(summary_json.to_string()),
+        raw_json: Some(json_bytes.to_string()),
     }
 }
 

@@ -4,14 +4,14 @@
 use crate::util::{scenario, FULL};
 use supplyrisk::commands::with_threads;
 use supplyrisk::engine;
-use supplyrisk::output::summary_json;
+use supplyrisk::output::json_bytes;
 use supplyrisk::summary::Summary;
 
 fn summary_bytes(threads: usize, seed: u64, trials: u64) -> Vec<u8> {
     let s = scenario(FULL);
     // 5,000 trials span several 1,024-trial chunks, the last one partial.
     let agg = with_threads(Some(threads), || engine::simulate(&s, seed, trials, None)).unwrap();
-    summary_json(&Summary::new(&s, seed, &agg))
+    json_bytes(&Summary::new(&s, seed, &agg))
 }
 
 #[test]
@@ -38,8 +38,8 @@ fn a_run_is_the_concatenation_of_its_trial_ranges() {
     assert_eq!(whole.minerals[0].totals, parts.minerals[0].totals);
     assert_eq!(whole.minerals[1].supply, parts.minerals[1].supply);
     assert_eq!(
-        summary_json(&Summary::new(&s, 9, &whole)),
-        summary_json(&Summary::new(&s, 9, &parts))
+        json_bytes(&Summary::new(&s, 9, &whole)),
+        json_bytes(&Summary::new(&s, 9, &parts))
     );
 }
 
@@ -66,7 +66,7 @@ fn sketched(threads: usize, trials: u64) -> (Vec<u8>, Summary) {
     .unwrap();
     assert!(agg.minerals[0].totals.is_empty() && agg.minerals[0].supply[0].is_empty());
     let sum = Summary::new(&s, 5, &agg);
-    (summary_json(&sum), sum)
+    (json_bytes(&sum), sum)
 }
 
 #[test]

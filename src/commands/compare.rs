@@ -3,7 +3,7 @@
 use super::{finish, resolve_trials_seed, simulate_with_progress, with_threads, SimOptions};
 use crate::compare::{check_comparable, compare as compare_runs, Comparison};
 use crate::error::Result;
-use crate::output::{fmt_pm, fmt_sig, run_line, summary_json, text_table};
+use crate::output::{fmt_pm, fmt_sig, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -103,7 +103,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     if let Some(sp) = spinner {
         sp.finish_and_clear();
     }
-    let json = summary_json(&comparison);
+    let json = json_bytes(&comparison);
     let mut outputs = vec![("comparison.json".to_string(), json.clone())];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {

@@ -2,7 +2,7 @@
 
 use super::{default_out_dir, finish, resolve_trials_seed, simulate_keeping, SimOptions};
 use crate::error::{Error, Result};
-use crate::output::{headline_table, summary_json, years_csv};
+use crate::output::{headline_table, json_bytes, years_csv};
 use crate::plot;
 use crate::report;
 use crate::scenario::Scenario;
@@ -38,7 +38,7 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
     // Everything is rendered before anything is written.
-    let json = summary_json(&summary);
+    let json = json_bytes(&summary);
     let mut outputs: Vec<(String, Vec<u8>)> = vec![
         ("summary.json".to_string(), json.clone()),
         ("years.csv".to_string(), years_csv(&summary)?),

@@ -5,7 +5,7 @@ use super::{
     with_threads, SimOptions,
 };
 use crate::error::Result;
-use crate::output::{fmt_pm, run_line, summary_json, text_table};
+use crate::output::{fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -67,7 +67,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     let sens = with_progress(runs, "switching off each disruption", opts, |progress| {
         sensitivity::sensitivity(&scenario, seed, trials, &base, Some(progress))
     })?;
-    let json = summary_json(&sens);
+    let json = json_bytes(&sens);
     let mut outputs = vec![("sensitivity.json".to_string(), json.clone())];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::engine;
 use crate::error::{Error, Result};
-use crate::output::{fmt_pm, run_line, summary_json, text_table};
+use crate::output::{fmt_pm, json_bytes, run_line, text_table};
 use crate::plot::{self, data::SWEEP_METRICS};
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -125,7 +125,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         trials,
         points: swept,
     };
-    let json = summary_json(&sweep);
+    let json = json_bytes(&sweep);
     let mut outputs = vec![
         ("sweep.json".to_string(), json.clone()),
         ("sweep.csv".to_string(), sweep_csv(&sweep)?),
