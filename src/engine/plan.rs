@@ -8,12 +8,12 @@ use crate::scenario::{Process, Project, Scenario, Stockpile};
 /// of order, so losses can be subtracted over disrupted steps only, and
 /// adding a source can never lower any step's supply, not even by rounding.
 #[inline(always)]
-pub fn to_units(x: f64, inv_quantum: f64) -> f64 {
+pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
     // For 0 <= v < 2^51, (v + 2^52) - 2^52 rounds v to an integer (ties to
-    // even): exact, branch-free and monotone. Units are integers held in
-    // f64, exact up to 2^53, so adding and subtracting them is exact.
+    // even): exact, branch-free and monotone. Sums of units are exact
+    // integer arithmetic, whatever their order.
     const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
-    (x * inv_quantum + MAGIC) - MAGIC
+    ((x * inv_quantum + MAGIC) - MAGIC) as i64
 }
 
 /// Per-mineral constants.
@@ -21,7 +21,7 @@ pub fn to_units(x: f64, inv_quantum: f64) -> f64 {
 pub struct MineralPlan {
     /// Supply per step, in units, of every existing source at full output
     /// plus firm supply: the starting point of each step before losses.
-    pub base_units: f64,
+    pub base_units: i64,
     /// The unit of supply: `2^(E - 51)` with `2^E` at least the mineral's
     /// largest possible supply per step, so that every step's supply is
     /// below 2^51 units and sums keep (almost) f64 precision.
@@ -51,7 +51,7 @@ pub struct SourcePlan<'s> {
     /// `(capacity * access) * dt`, one undisrupted step.
     pub step_supply: f64,
     /// `step_supply` in units of its mineral's quantum.
-    pub step_units: f64,
+    pub step_units: i64,
     /// Own process and `rate * dt`, when the rate is positive.
     pub own: Option<(&'s Process, f64)>,
     /// Project timing, if a project.
@@ -111,7 +111,7 @@ impl<'s> Plan<'s> {
                 SourcePlan {
                     normal_supply,
                     step_supply: normal_supply * dt,
-                    step_units: 0.0,
+                    step_units: 0,
                     own: s
                         .disruption
                         .as_ref()

@@ -43,7 +43,6 @@ pub fn duration_steps(months: f64, steps_per_year: f64) -> f64 {
 
 /// Append the down intervals of `process` over `steps` steps to `out`.
 /// `rate_dt` is `rate * dt`; a process with `rate_dt == 0` never goes down.
-/// Per onset the draws are, in order: the gap, the severity, the duration.
 pub fn sample_intervals<R: Rng + ?Sized>(
     process: &Process,
     rate_dt: f64,
@@ -51,6 +50,24 @@ pub fn sample_intervals<R: Rng + ?Sized>(
     steps_per_year: f64,
     rng: &mut R,
     out: &mut Vec<Interval>,
+) {
+    for_each_interval(process, rate_dt, steps, steps_per_year, rng, |iv| {
+        out.push(iv)
+    });
+}
+
+/// Sample the down intervals of `process` over `steps` steps, in order,
+/// handing each to `sink` as soon as it is drawn (no list is built).
+/// `rate_dt` is `rate * dt`; a process with `rate_dt == 0` never goes down.
+/// Per onset the draws are, in order: the gap, the severity, the duration.
+#[inline(always)]
+pub fn for_each_interval<R: Rng + ?Sized>(
+    process: &Process,
+    rate_dt: f64,
+    steps: usize,
+    steps_per_year: f64,
+    rng: &mut R,
+    mut sink: impl FnMut(Interval),
 ) {
     if rate_dt <= 0.0 {
         return;
@@ -71,7 +88,7 @@ pub fn sample_intervals<R: Rng + ?Sized>(
         } else {
             start + n as usize
         };
-        out.push(Interval {
+        sink(Interval {
             start,
             end,
             severity,

@@ -1,16 +1,18 @@
 //! One trial: sample every process, build each mineral's supply per step,
-//! serve demand from supply and stockpile, and total the year's outcome.
+//! serve demand from supply and the stockpile, and total the year's outcome.
 //!
-//! Supply per step is kept in integer units (see [`super::plan::to_units`]):
-//! it starts at every existing source's full output, loses each disrupted
-//! source's shortfall over its down steps only, and gains each successful
-//! project's ramped output. Integer sums are exact, so the result does not
-//! depend on the order of sources, and adding a source can never lower any
-//! step's supply. All scratch space lives in a [`Workspace`] reused across
-//! trials: nothing is allocated per trial.
+//! Supply per step is kept in integer units (see [`super::plan::to_units`])
+//! as a *difference array*: every existing source starts at full output,
+//! and a disruption interval changes supply by a constant loss from its
+//! first down step and back at its end, two writes whatever its length.
+//! Serving demand walks the steps once, summing the changes. Integer sums
+//! are exact, so the result does not depend on the order of sources, and
+//! adding a source can never lower any step's supply. All scratch space
+//! lives in a [`Workspace`] reused across trials: nothing is allocated per
+//! trial.
 
 use super::plan::{to_units, MineralPlan, Plan, SourcePlan};
-use super::process::{sample_intervals, Interval};
+use super::process::{for_each_interval, sample_intervals, Interval};
 use crate::rng::TrialKey;
 use crate::scenario::Project;
 use rand_distr::{Distribution, StandardNormal, StandardUniform};
@@ -29,15 +31,15 @@ pub struct MineralOutcome {
 /// Scratch space for trials, allocated once per chunk of trials.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    /// Supply per step, in units of the mineral's quantum (integers held
-    /// in f64: sums of them are exact).
-    units: Vec<f64>,
+    /// Change of a mineral's supply at each step, in units: supply at step
+    /// `t` is `base_units + delta[0] + ... + delta[t]`. One extra slot takes
+    /// changes at the horizon. All zero between minerals (serving demand
+    /// clears it as it reads).
+    delta: Vec<i64>,
     /// Product of a source's disruption factors per step; 1.0 everywhere
     /// between uses.
     factor: Vec<f64>,
     own: Vec<Interval>,
-    /// A source's intervals as `(start, end, factor)`.
-    spans: Vec<(usize, usize, f64)>,
     event_intervals: Vec<Vec<Interval>>,
     /// The last trial's outcome, per mineral.
     pub outcome: Vec<MineralOutcome>,
@@ -48,10 +50,9 @@ impl Workspace {
     pub fn new(plan: &Plan) -> Self {
         let per_year = || vec![0.0; plan.years];
         Workspace {
-            units: vec![0.0; plan.steps],
+            delta: vec![0; plan.steps + 1],
             factor: vec![1.0; plan.steps],
             own: Vec::with_capacity(16),
-            spans: Vec::with_capacity(32),
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
                 .map(|_| MineralOutcome {
@@ -62,6 +63,29 @@ impl Workspace {
                 .collect(),
         }
     }
+}
+
+/// Change supply by `v` units over steps `start .. end`.
+#[inline(always)]
+fn add_span(delta: &mut [i64], start: usize, end: usize, v: i64) {
+    delta[start] += v;
+    delta[end] -= v;
+}
+
+/// Whether no interval of `a` overlaps one of `b` (both sorted and
+/// disjoint within themselves).
+fn disjoint(a: &[Interval], b: &[Interval]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].end <= b[j].start {
+            i += 1;
+        } else if b[j].end <= a[i].start {
+            j += 1;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// `max(x, 0)` for values that are never NaN (cheaper than `f64::max`).
@@ -120,11 +144,14 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
         }
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
-        ws.units.fill(mp.base_units);
         for &i in &mp.dynamic_sources {
-            add_source(plan, mp, &plan.sources[i], key, ws);
+            let sp = &plan.sources[i];
+            match sp.project {
+                Some(p) => add_project(plan, mp, sp, p, key, ws),
+                None => add_losses(plan, mp, sp, key, ws),
+            }
         }
-        serve_demand(plan, mp, key, &ws.units, &mut ws.outcome[m]);
+        serve_demand(plan, mp, key, &mut ws.delta, &mut ws.outcome[m]);
     }
 }
 
@@ -149,68 +176,75 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
     })
 }
 
-/// Apply a varying source: add a project's output from the step it comes
-/// online, or take an existing source's losses over its down steps. Its
-/// supply at a step is
-/// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
-/// rounded to whole units; units add exactly, so only the steps where
-/// something happens are touched.
-// Steps are indexed because a step's supply needs its ramp and factor.
-#[allow(clippy::needless_range_loop)]
-fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
-    let ramp = match sp.project {
-        Some(p) => match start_project(plan, sp, p, key) {
-            Some(r) => Some(r),
-            None => return, // never produces
-        },
-        None => None,
-    };
-    ws.own.clear();
+/// Take an existing source's losses over its down steps. Its supply at a
+/// step is `capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
+/// rounded to whole units; when no two of its intervals overlap (the common
+/// case) each interval is one constant loss.
+fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
+    let inv_q = mp.inv_quantum;
+    let loss = |f: f64| sp.step_units - to_units(sp.step_supply * f, inv_q);
+    let spy = plan.steps_per_year as f64;
+    let events = &ws.event_intervals;
+    let delta = &mut ws.delta;
+    if sp.events.iter().all(|&(e, _)| events[e].is_empty()) {
+        // Only its own intervals, which never overlap: apply each as it is
+        // drawn.
+        if let Some((process, rate_dt)) = sp.own {
+            let mut rng = key.stream(sp.disruption_key);
+            for_each_interval(process, rate_dt, plan.steps, spy, &mut rng, |iv| {
+                add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity))
+            });
+        }
+        return;
+    }
+    let own = &mut ws.own;
+    own.clear();
     if let Some((process, rate_dt)) = sp.own {
         let mut rng = key.stream(sp.disruption_key);
-        let spy = plan.steps_per_year as f64;
-        sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, &mut ws.own);
+        sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, own);
     }
-    let events = &ws.event_intervals;
-    let units = &mut ws.units;
-    let inv_q = mp.inv_quantum;
-    // Every interval that touches this source: its own, then each event's.
-    let intervals = || {
-        ws.own
-            .iter()
-            .chain(sp.events.iter().flat_map(|&(e, _)| events[e].iter()))
-    };
-    if ramp.is_none() {
-        // Existing source: each interval with its factor. When none overlap
-        // (the common case) each has one constant loss.
-        let spans = &mut ws.spans;
-        spans.clear();
-        spans.extend(
-            ws.own
-                .iter()
-                .map(|iv| (iv.start, iv.end, 1.0 - iv.severity)),
-        );
-        for &(e, x) in sp.events {
-            spans.extend(
-                events[e]
-                    .iter()
-                    .map(|iv| (iv.start, iv.end, 1.0 - x * iv.severity)),
-            );
+    let lists = || std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
+    let separate = lists()
+        .enumerate()
+        .all(|(k, a)| lists().skip(k + 1).all(|b| disjoint(a, b)));
+    if separate {
+        for iv in own.iter() {
+            add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
         }
-        spans.sort_unstable_by_key(|s| s.0);
-        if spans.windows(2).all(|w| w[0].1 <= w[1].0) {
-            for &(start, end, f) in spans.iter() {
-                let loss = sp.step_units - to_units(sp.step_supply * f, inv_q);
-                for u in &mut units[start..end] {
-                    *u -= loss;
+        for &(e, x) in sp.events {
+            for iv in &events[e] {
+                add_span(delta, iv.start, iv.end, -loss(1.0 - x * iv.severity));
+            }
+        }
+        return;
+    }
+    // Overlapping intervals: multiply the factors per step, take each
+    // step's loss once (overlapping intervals cover it twice) and leave its
+    // factor at 1 for the next source.
+    let factor = &mut ws.factor;
+    multiply_factors(factor, own, sp, events);
+    for list in lists() {
+        for iv in list {
+            for t in iv.start..iv.end {
+                let f = factor[t];
+                if f != 1.0 {
+                    add_span(delta, t, t + 1, -loss(f));
+                    factor[t] = 1.0;
                 }
             }
-            return;
         }
     }
-    // A project, or overlapping intervals: multiply the factors per step.
-    let factor = &mut ws.factor;
-    for iv in &ws.own {
+}
+
+/// Multiply into `factor` each step's disruption factors of a source: its
+/// own intervals, then each event's in the order the source lists them.
+fn multiply_factors(
+    factor: &mut [f64],
+    own: &[Interval],
+    sp: &SourcePlan,
+    events: &[Vec<Interval>],
+) {
+    for iv in own {
         for f in &mut factor[iv.start..iv.end] {
             *f *= 1.0 - iv.severity;
         }
@@ -222,45 +256,71 @@ fn add_source(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
             }
         }
     }
-    match ramp {
-        Some(r) => {
-            // A project adds its (ramped, disrupted) output from its first
-            // step; once fully ramped, undisrupted steps add a constant.
-            for t in r.first_step..plan.steps {
-                let (ramp, f) = (r.at(plan.midpoints[t]), factor[t]);
-                units[t] += if ramp == 1.0 && f == 1.0 {
-                    sp.step_units
-                } else {
-                    to_units((sp.normal_supply * ramp) * plan.dt * f, inv_q)
-                };
-            }
-            for iv in intervals() {
-                factor[iv.start..iv.end].fill(1.0);
-            }
+}
+
+/// Add a project's output from the step it comes online: ramped and
+/// disrupted output step by step while it ramps up, then its full output
+/// less the losses of its down steps. Its supply at a step is
+/// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
+/// rounded to whole units.
+fn add_project(
+    plan: &Plan,
+    mp: &MineralPlan,
+    sp: &SourcePlan,
+    p: &Project,
+    key: TrialKey,
+    ws: &mut Workspace,
+) {
+    let Some(r) = start_project(plan, sp, p, key) else {
+        return; // never produces
+    };
+    let own = &mut ws.own;
+    own.clear();
+    if let Some((process, rate_dt)) = sp.own {
+        let mut rng = key.stream(sp.disruption_key);
+        let spy = plan.steps_per_year as f64;
+        sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, own);
+    }
+    let (events, factor, delta) = (&ws.event_intervals, &mut ws.factor, &mut ws.delta);
+    multiply_factors(factor, own, sp, events);
+    let inv_q = mp.inv_quantum;
+    // Ramping up: each step's own value.
+    let mut full = r.first_step;
+    while full < plan.steps {
+        let ramp = r.at(plan.midpoints[full]);
+        if ramp == 1.0 {
+            break;
         }
-        None => {
-            // Take each step's loss once (overlapping intervals cover it
-            // twice) and leave its factor at 1 for the next source.
-            for iv in intervals() {
-                for t in iv.start..iv.end {
-                    let f = factor[t];
-                    if f != 1.0 {
-                        units[t] -= sp.step_units - to_units(sp.step_supply * f, inv_q);
-                        factor[t] = 1.0;
-                    }
+        let v = to_units((sp.normal_supply * ramp) * plan.dt * factor[full], inv_q);
+        add_span(delta, full, full + 1, v);
+        full += 1;
+    }
+    // Fully ramped (ramp never falls back): full output less losses.
+    add_span(delta, full.min(plan.steps), plan.steps, sp.step_units);
+    let lists = std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
+    for list in lists {
+        for iv in list {
+            for t in iv.start..iv.end {
+                let f = factor[t];
+                if t >= full && f != 1.0 {
+                    let v = sp.step_units - to_units(sp.step_supply * f, inv_q);
+                    add_span(delta, t, t + 1, -v);
                 }
+                factor[t] = 1.0;
             }
         }
     }
 }
 
 /// Draw the year's demand, serve it step by step from supply and the
-/// stockpile (MODEL.md sections 5–6), and total the year.
+/// stockpile (MODEL.md sections 5–6), and total the year. Supply comes
+/// from the mineral's base output and the changes in `delta`, which are
+/// cleared as they are read.
 fn serve_demand(
     plan: &Plan,
     mp: &MineralPlan,
     key: TrialKey,
-    units: &[f64],
+    delta: &mut [i64],
     out: &mut MineralOutcome,
 ) {
     if mp.sigma > 0.0 {
@@ -275,28 +335,36 @@ fn serve_demand(
     }
     let dt = plan.dt;
     let spy = plan.steps_per_year;
+    let q = mp.quantum;
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
+    // Supply in units at the current step.
+    let mut units = mp.base_units;
+    // Supply at the next step, in the mineral's unit, clearing its change.
+    let mut next = |d: &mut i64| {
+        units += *d;
+        *d = 0;
+        units as f64 * q
+    };
     for y in 0..plan.years {
         let step_demand = out.demand[y] * dt;
         let mut unserved = 0.0;
         let year_supply;
-        let steps = &units[y * spy..(y + 1) * spy];
-        let q = mp.quantum;
+        let steps = &mut delta[y * spy..(y + 1) * spy];
         match mp.stockpile {
             None => {
                 // Four independent partial sums: the additions are not one
                 // long dependency chain.
                 let (mut sup, mut uns) = ([0.0f64; 4], [0.0f64; 4]);
-                let mut quads = steps.chunks_exact(4);
+                let mut quads = steps.chunks_exact_mut(4);
                 for quad in &mut quads {
                     for k in 0..4 {
-                        let s = quad[k] * q;
+                        let s = next(&mut quad[k]);
                         sup[k] += s;
                         uns[k] += max0(step_demand - s);
                     }
                 }
-                for (k, &u) in quads.remainder().iter().enumerate() {
-                    let s = u * q;
+                for (k, d) in quads.into_remainder().iter_mut().enumerate() {
+                    let s = next(d);
                     sup[k] += s;
                     uns[k] += max0(step_demand - s);
                 }
@@ -307,8 +375,8 @@ fn serve_demand(
                 let max_release = sp.max_release_per_year * dt;
                 let max_refill = sp.refill_per_year * dt;
                 let mut sup = [0.0f64; 4];
-                for (i, &u) in steps.iter().enumerate() {
-                    let s = u * q;
+                for (i, d) in steps.iter_mut().enumerate() {
+                    let s = next(d);
                     sup[i % 4] += s;
                     if s > step_demand {
                         // Surplus: refill (nothing to do when the stock is full).
@@ -330,4 +398,6 @@ fn serve_demand(
         out.unserved[y] = unserved;
         out.supply[y] = year_supply;
     }
+    // Changes at the horizon are never read.
+    delta[plan.steps] = 0;
 }
