@@ -180,6 +180,8 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
 /// step is `capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
 /// rounded to whole units; when no two of its intervals overlap (the common
 /// case) each interval is one constant loss.
+// Steps are indexed: a step's factor and its change of supply go together.
+#[allow(clippy::needless_range_loop)]
 fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let inv_q = mp.inv_quantum;
     let loss = |f: f64| sp.step_units - to_units(sp.step_supply * f, inv_q);
@@ -263,6 +265,8 @@ fn multiply_factors(
 /// less the losses of its down steps. Its supply at a step is
 /// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
 /// rounded to whole units.
+// Steps are indexed: a step's factor and its change of supply go together.
+#[allow(clippy::needless_range_loop)]
 fn add_project(
     plan: &Plan,
     mp: &MineralPlan,
