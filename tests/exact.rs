@@ -344,3 +344,65 @@ project = { online_year = 2040.0 }
     assert_eq!(m.p_any_shortfall, 0.0);
     assert!(m.years.iter().all(|y| y.p_shortfall == 0.0));
 }
+
+#[test]
+fn overlapping_own_and_event_losses_multiply_their_factors() {
+    // Rates so high that every process is down at every step: a source's
+    // own intervals (2 months) and each event's (3 and 5 months) overlap
+    // in every pattern of boundaries. Each step's supply is then
+    // capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt:
+    // a: 120 x 0.5 x (1 - 0.5 x 0.4) = 48 per year;
+    // b: 120 x 0.5 x 0.8 x (1 - 1.0 x 0.25) = 36 per year (two events).
+    let s = scenario(
+        r#"
+[scenario]
+name = "overlaps"
+start_year = 2026
+years = 2
+[[mineral]]
+id = "cu"
+demand = { base = 60.0 }
+[[mineral]]
+id = "ni"
+demand = { base = 60.0 }
+[[source]]
+id = "a"
+mineral = "cu"
+capacity = 120.0
+disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
+[[source]]
+id = "b"
+mineral = "ni"
+capacity = 120.0
+disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
+[[event]]
+id = "e1"
+rate = 1e9
+severity = 0.4
+duration_months = 3
+affects = [ { source = "a", exposure = 0.5 }, { source = "b", exposure = 0.5 } ]
+[[event]]
+id = "e2"
+rate = 1e9
+severity = 0.25
+duration_months = 5
+affects = [ { source = "b", exposure = 1.0 } ]
+"#,
+    );
+    let sum = summarise(&s, 9, 3);
+    for (id, supply) in [("cu", 48.0), ("ni", 36.0)] {
+        let m = mineral(&sum, id);
+        for y in &m.years {
+            assert!(
+                (y.supply_p50 - supply).abs() < 1e-9,
+                "{id}: supply {} vs {supply}",
+                y.supply_p50
+            );
+            assert!(
+                (y.eud - (60.0 - supply)).abs() < 1e-9,
+                "{id}: eud {}",
+                y.eud
+            );
+        }
+    }
+}

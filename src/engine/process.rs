@@ -36,8 +36,9 @@ pub fn duration_steps(months: f64, steps_per_year: f64) -> f64 {
     }
     // Round half away from zero for x >= 0 without a libm call: the
     // fractional part x - trunc(x) is exact for x < 2^52.
-    let whole = x as u64 as f64;
-    let rounded = if x - whole >= 0.5 { whole + 1.0 } else { whole };
+    // Branch-free: the half is a coin toss no predictor can learn.
+    let whole = x as i64 as f64;
+    let rounded = whole + f64::from(u8::from(x - whole >= 0.5));
     rounded.max(1.0)
 }
 

@@ -72,20 +72,18 @@ fn add_span(delta: &mut [i64], start: usize, end: usize, v: i64) {
     delta[end] -= v;
 }
 
-/// Whether no interval of `a` overlaps one of `b` (both sorted and
-/// disjoint within themselves).
-fn disjoint(a: &[Interval], b: &[Interval]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i].end <= b[j].start {
-            i += 1;
-        } else if b[j].end <= a[i].start {
-            j += 1;
-        } else {
-            return false;
-        }
+/// Whether `iv` overlaps an interval of `list` (sorted and disjoint).
+/// Branch-free over the list: the intervals that end by `iv.start` are a
+/// prefix of those that start before `iv.end`, and one of the rest
+/// overlaps `iv` exactly when that prefix is shorter.
+#[inline]
+fn overlaps(list: &[Interval], iv: &Interval) -> bool {
+    let (mut ended, mut started) = (0usize, 0usize);
+    for other in list {
+        ended += usize::from(other.end <= iv.start);
+        started += usize::from(other.start < iv.end);
     }
-    true
+    started > ended
 }
 
 /// `max(x, 0)` for values that are never NaN (cheaper than `f64::max`).
@@ -205,11 +203,41 @@ fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
         let mut rng = key.stream(sp.disruption_key);
         sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, own);
     }
-    let lists = || std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
-    let separate = lists()
-        .enumerate()
-        .all(|(k, a)| lists().skip(k + 1).all(|b| disjoint(a, b)));
-    if separate {
+    if let [(e, x)] = *sp.events {
+        // One event (the common case): a step is down at most twice, once
+        // on its own and once in the event. Take each interval's constant
+        // loss; where an own and an event interval overlap, give back both
+        // losses less the loss of the product of their factors.
+        for iv in own.iter() {
+            add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
+        }
+        for ev in &events[e] {
+            let f_event = 1.0 - x * ev.severity;
+            let event_loss = loss(f_event);
+            add_span(delta, ev.start, ev.end, -event_loss);
+            for iv in own.iter() {
+                let (start, end) = (iv.start.max(ev.start), iv.end.min(ev.end));
+                if start < end {
+                    let f_own = 1.0 - iv.severity;
+                    let both = loss(f_own) + event_loss - loss(f_own * f_event);
+                    add_span(delta, start, end, both);
+                }
+            }
+        }
+        return;
+    }
+    // Several events: does any event interval overlap one of the source's
+    // own intervals or an interval of an earlier event? (Each list is
+    // disjoint.)
+    let clash = sp.events.iter().enumerate().any(|(k, &(e, _))| {
+        events[e].iter().any(|iv| {
+            overlaps(own, iv)
+                || sp.events[..k]
+                    .iter()
+                    .any(|&(f, _)| overlaps(&events[f], iv))
+        })
+    });
+    if !clash {
         for iv in own.iter() {
             add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
         }
@@ -225,7 +253,8 @@ fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
     // factor at 1 for the next source.
     let factor = &mut ws.factor;
     multiply_factors(factor, own, sp, events);
-    for list in lists() {
+    let lists = std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
+    for list in lists {
         for iv in list {
             for t in iv.start..iv.end {
                 let f = factor[t];
