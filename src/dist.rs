@@ -159,7 +159,7 @@ enum BetaSampler {
 }
 
 impl BetaSampler {
-    #[inline]
+    #[inline(always)]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             BetaSampler::GammaRatio(x, y) => {
@@ -328,7 +328,7 @@ impl Dist {
     }
 
     /// Draw one value.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.sampler {
             Sampler::Fixed(v) => *v,

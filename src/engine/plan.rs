@@ -1,7 +1,8 @@
 //! What the engine precomputes from a scenario before the first trial.
 
+use super::process::ProcessPlan;
 use crate::rng::EntityKey;
-use crate::scenario::{Process, Project, Scenario, Stockpile};
+use crate::scenario::{Project, Scenario, Stockpile};
 
 /// Supply per step is kept in integer *units* of a power of two, `quantum`
 /// (see [`MineralPlan::quantum`]): integer sums are exact and independent
@@ -52,8 +53,8 @@ pub struct SourcePlan<'s> {
     pub step_supply: f64,
     /// `step_supply` in units of its mineral's quantum.
     pub step_units: i64,
-    /// Own process and `rate * dt`, when the rate is positive.
-    pub own: Option<(&'s Process, f64)>,
+    /// Own process, when it can go down.
+    pub own: Option<ProcessPlan<'s>>,
     /// Project timing, if a project.
     pub project: Option<&'s Project>,
     /// `(event index, exposure)` of events that hit it.
@@ -67,10 +68,8 @@ pub struct SourcePlan<'s> {
 /// Per-event constants.
 #[derive(Debug, Clone)]
 pub struct EventPlan<'s> {
-    /// The process.
-    pub process: &'s Process,
-    /// `rate * dt`.
-    pub rate_dt: f64,
+    /// The process, when it can go down.
+    pub process: Option<ProcessPlan<'s>>,
     /// Stream key.
     pub key: EntityKey,
 }
@@ -115,8 +114,7 @@ impl<'s> Plan<'s> {
                     own: s
                         .disruption
                         .as_ref()
-                        .filter(|p| p.rate > 0.0)
-                        .map(|p| (p, p.rate * dt)),
+                        .and_then(|p| ProcessPlan::new(p, steps, scenario.steps_per_year)),
                     project: s.project.as_ref(),
                     events: &s.events,
                     disruption_key: s.disruption_key,
@@ -128,8 +126,7 @@ impl<'s> Plan<'s> {
             .events
             .iter()
             .map(|e| EventPlan {
-                process: &e.process,
-                rate_dt: e.process.rate * dt,
+                process: ProcessPlan::new(&e.process, steps, scenario.steps_per_year),
                 key: e.key,
             })
             .collect();
@@ -159,7 +156,7 @@ impl<'s> Plan<'s> {
                     let hit = sp
                         .events
                         .iter()
-                        .any(|&(e, x)| x > 0.0 && events[e].rate_dt > 0.0);
+                        .any(|&(e, x)| x > 0.0 && events[e].process.is_some());
                     if sp.project.is_none() {
                         base_units += sp.step_units;
                     }

@@ -7,7 +7,8 @@
 //! With `E` a standard exponential draw (`rand_distr::Exp1`),
 //! `K = floor(E / (rate dt))` has exactly that law, since
 //! `P(floor(E / (rate dt)) >= k) = P(E >= k rate dt) = exp(-k rate dt)`.
-//! One draw per onset replaces one Bernoulli draw per step.
+//! One draw per onset replaces one Bernoulli draw per step. (The engine
+//! multiplies by a precomputed `1 / (rate dt)` instead of dividing.)
 
 use crate::scenario::Process;
 use rand::Rng;
@@ -26,75 +27,90 @@ pub struct Interval {
 
 /// Number of steps a disruption of `months` lasts:
 /// `max(1, round(months * steps_per_year / 12))`, rounding half away from
-/// zero, as a float so that huge durations cannot overflow.
-#[inline]
-pub fn duration_steps(months: f64, steps_per_year: f64) -> f64 {
+/// zero; durations beyond any horizon saturate at `i64::MAX`.
+#[inline(always)]
+pub fn duration_steps(months: f64, steps_per_year: f64) -> i64 {
     let x = months * steps_per_year / 12.0;
     if x >= 4.0e15 {
-        // Beyond any horizon (and beyond exact integer arithmetic).
-        return x;
+        // Beyond any horizon (and beyond exact integer arithmetic); `as`
+        // saturates.
+        return x as i64;
     }
     // Round half away from zero for x >= 0 without a libm call: the
-    // fractional part x - trunc(x) is exact for x < 2^52.
-    // Branch-free: the half is a coin toss no predictor can learn.
-    let whole = x as i64 as f64;
-    let rounded = whole + f64::from(u8::from(x - whole >= 0.5));
-    rounded.max(1.0)
+    // fractional part x - trunc(x) is exact for x < 2^52. Branch-free: the
+    // half is a coin toss no predictor can learn.
+    let whole = x as i64;
+    let rounded = whole + i64::from(x - whole as f64 >= 0.5);
+    rounded.max(1)
 }
 
-/// Append the down intervals of `process` over `steps` steps to `out`.
-/// `rate_dt` is `rate * dt`; a process with `rate_dt == 0` never goes down.
-pub fn sample_intervals<R: Rng + ?Sized>(
-    process: &Process,
-    rate_dt: f64,
+/// A disruption process ready to sample over a run's horizon.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessPlan<'s> {
+    /// Severity and duration distributions.
+    process: &'s Process,
+    /// `1 / (rate dt)`: a standard exponential draw times this is the
+    /// (fractional) number of steps to the next onset.
+    inv_rate_dt: f64,
+    /// Steps in the horizon.
     steps: usize,
+    /// Steps per year, for durations.
     steps_per_year: f64,
-    rng: &mut R,
-    out: &mut Vec<Interval>,
-) {
-    for_each_interval(process, rate_dt, steps, steps_per_year, rng, |iv| {
-        out.push(iv)
-    });
 }
 
-/// Sample the down intervals of `process` over `steps` steps, in order,
-/// handing each to `sink` as soon as it is drawn (no list is built).
-/// `rate_dt` is `rate * dt`; a process with `rate_dt == 0` never goes down.
-/// Per onset the draws are, in order: the gap, the severity, the duration.
-#[inline(always)]
-pub fn for_each_interval<R: Rng + ?Sized>(
-    process: &Process,
-    rate_dt: f64,
-    steps: usize,
-    steps_per_year: f64,
-    rng: &mut R,
-    mut sink: impl FnMut(Interval),
-) {
-    if rate_dt <= 0.0 {
-        return;
+impl<'s> ProcessPlan<'s> {
+    /// The plan of `process` over `steps` steps of `1 / steps_per_year`
+    /// years, or `None` if it never goes down: a rate of zero, or one so
+    /// small (below about 1e-300 per year) that `1 / (rate dt)` overflows
+    /// and no onset could occur in any feasible number of trials.
+    pub fn new(process: &'s Process, steps: usize, steps_per_year: usize) -> Option<Self> {
+        let rate_dt = process.rate * (1.0 / steps_per_year as f64);
+        let inv_rate_dt = 1.0 / rate_dt;
+        (rate_dt > 0.0 && inv_rate_dt.is_finite()).then_some(ProcessPlan {
+            process,
+            inv_rate_dt,
+            steps,
+            steps_per_year: steps_per_year as f64,
+        })
     }
-    let mut t = 0usize;
-    while t < steps {
-        let e: f64 = Exp1.sample(rng);
-        // floor of a non-negative value; `as` saturates on huge values.
-        let gap = (e / rate_dt) as u64 as f64;
-        if gap >= (steps - t) as f64 {
-            break;
+
+    /// Sample the down intervals over the horizon, in order, handing each
+    /// to `sink` as soon as it is drawn (no list is built). Per onset the
+    /// draws are, in order: the gap, the severity, the duration.
+    #[inline(always)]
+    pub fn for_each<R: Rng + ?Sized>(&self, rng: &mut R, mut sink: impl FnMut(Interval)) {
+        let steps = self.steps;
+        let mut t = 0usize;
+        while t < steps {
+            let e: f64 = Exp1.sample(rng);
+            // floor(gap) >= remaining exactly when gap >= remaining.
+            let gap = e * self.inv_rate_dt;
+            if gap >= (steps - t) as f64 {
+                break;
+            }
+            // gap < remaining: truncation is the floor and cannot overflow.
+            let start = t + gap as usize;
+            let severity = self.process.severity.sample(rng);
+            let months = self.process.duration_months.sample(rng);
+            let n = duration_steps(months, self.steps_per_year);
+            let end = if n >= (steps - start) as i64 {
+                steps
+            } else {
+                start + n as usize
+            };
+            sink(Interval {
+                start,
+                end,
+                severity,
+            });
+            t = end;
         }
-        let start = t + gap as usize;
-        let severity = process.severity.sample(rng);
-        let n = duration_steps(process.duration_months.sample(rng), steps_per_year);
-        let end = if n >= (steps - start) as f64 {
-            steps
-        } else {
-            start + n as usize
-        };
-        sink(Interval {
-            start,
-            end,
-            severity,
-        });
-        t = end;
+    }
+
+    /// Append the down intervals over the horizon to `out`.
+    #[inline]
+    pub fn sample_into<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut Vec<Interval>) {
+        self.for_each(rng, |iv| out.push(iv));
     }
 }
 
@@ -115,33 +131,42 @@ mod tests {
 
     #[test]
     fn duration_rounds_half_away_from_zero_with_a_floor_of_one() {
-        assert_eq!(duration_steps(1.5, 12.0), 2.0);
-        assert_eq!(duration_steps(2.5, 12.0), 3.0);
-        assert_eq!(duration_steps(0.4, 12.0), 1.0);
-        assert_eq!(duration_steps(0.0, 12.0), 1.0);
-        assert_eq!(duration_steps(4.5, 4.0), 2.0); // 1.5 steps -> 2
-        assert_eq!(duration_steps(3.0, 2.0), 1.0); // 0.5 steps -> 1
-        assert_eq!(duration_steps(9.0, 2.0), 2.0); // 1.5 steps -> 2
-        assert_eq!(duration_steps(1e300, 12.0), 1e300);
+        assert_eq!(duration_steps(1.5, 12.0), 2);
+        assert_eq!(duration_steps(2.5, 12.0), 3);
+        assert_eq!(duration_steps(0.4, 12.0), 1);
+        assert_eq!(duration_steps(0.0, 12.0), 1);
+        assert_eq!(duration_steps(4.5, 4.0), 2); // 1.5 steps -> 2
+        assert_eq!(duration_steps(3.0, 2.0), 1); // 0.5 steps -> 1
+        assert_eq!(duration_steps(9.0, 2.0), 2); // 1.5 steps -> 2
+        assert_eq!(duration_steps(1e300, 12.0), i64::MAX);
         // Agrees with f64::round on a sweep of values.
         for i in 0..10_000 {
             let m = i as f64 * 0.0137;
             assert_eq!(
                 duration_steps(m, 12.0),
-                (m * 12.0 / 12.0).round().max(1.0),
+                (m * 12.0 / 12.0).round().max(1.0) as i64,
                 "{m}"
             );
         }
     }
 
     #[test]
+    fn processes_that_cannot_go_down_have_no_plan() {
+        assert!(ProcessPlan::new(&process(0.0, 0.5, 1.0), 120, 12).is_none());
+        // 1 / (rate dt) overflows: no onset in any feasible run.
+        assert!(ProcessPlan::new(&process(1e-310, 0.5, 1.0), 120, 12).is_none());
+        assert!(ProcessPlan::new(&process(1e-300, 0.5, 1.0), 120, 12).is_some());
+    }
+
+    #[test]
     fn intervals_are_ordered_disjoint_and_inside_the_horizon() {
         let p = process(3.0, 0.4, 2.0);
+        let plan = ProcessPlan::new(&p, 120, 12).unwrap();
         let mut rng = StreamRng::seed_from_u64(3);
         let mut out = Vec::new();
         for _ in 0..2000 {
             out.clear();
-            sample_intervals(&p, 3.0 / 12.0, 120, 12.0, &mut rng, &mut out);
+            plan.sample_into(&mut rng, &mut out);
             let mut last_end = 0;
             for iv in &out {
                 assert!(iv.start >= last_end && iv.start < iv.end && iv.end <= 120);
@@ -159,6 +184,7 @@ mod tests {
         let dt = 1.0 / 12.0;
         let p = 1.0 - (-rate * dt).exp();
         let proc_ = process(rate, 1.0, 1.0);
+        let plan = ProcessPlan::new(&proc_, 120, 12).unwrap();
         let mut rng = StreamRng::seed_from_u64(11);
         let n = 200_000;
         let mut at0 = 0;
@@ -166,7 +192,7 @@ mod tests {
         let mut out = Vec::new();
         for _ in 0..n {
             out.clear();
-            sample_intervals(&proc_, rate * dt, 120, 12.0, &mut rng, &mut out);
+            plan.sample_into(&mut rng, &mut out);
             match out.first().map(|iv| iv.start) {
                 Some(0) => at0 += 1,
                 Some(1) => at1 += 1,

@@ -12,7 +12,7 @@
 //! trial.
 
 use super::plan::{to_units, MineralPlan, Plan, SourcePlan};
-use super::process::{for_each_interval, sample_intervals, Interval};
+use super::process::Interval;
 use crate::rng::TrialKey;
 use crate::scenario::Project;
 use rand_distr::{Distribution, StandardNormal, StandardUniform};
@@ -132,13 +132,11 @@ impl Ramp {
 
 /// Run trial `key` of `plan`; the outcome is left in `ws.outcome`.
 pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
-    let spy = plan.steps_per_year as f64;
     for (e, ev) in plan.events.iter().enumerate() {
         let out = &mut ws.event_intervals[e];
         out.clear();
-        if ev.rate_dt > 0.0 {
-            let mut rng = key.stream(ev.key);
-            sample_intervals(ev.process, ev.rate_dt, plan.steps, spy, &mut rng, out);
+        if let Some(process) = &ev.process {
+            process.sample_into(&mut key.stream(ev.key), out);
         }
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
@@ -146,7 +144,7 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
             let sp = &plan.sources[i];
             match sp.project {
                 Some(p) => add_project(plan, mp, sp, p, key, ws),
-                None => add_losses(plan, mp, sp, key, ws),
+                None => add_losses(mp, sp, key, ws),
             }
         }
         serve_demand(plan, mp, key, &mut ws.delta, &mut ws.outcome[m]);
@@ -180,18 +178,16 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
 /// case) each interval is one constant loss.
 // Steps are indexed: a step's factor and its change of supply go together.
 #[allow(clippy::needless_range_loop)]
-fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
+fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let inv_q = mp.inv_quantum;
     let loss = |f: f64| sp.step_units - to_units(sp.step_supply * f, inv_q);
-    let spy = plan.steps_per_year as f64;
     let events = &ws.event_intervals;
     let delta = &mut ws.delta;
     if sp.events.iter().all(|&(e, _)| events[e].is_empty()) {
         // Only its own intervals, which never overlap: apply each as it is
         // drawn.
-        if let Some((process, rate_dt)) = sp.own {
-            let mut rng = key.stream(sp.disruption_key);
-            for_each_interval(process, rate_dt, plan.steps, spy, &mut rng, |iv| {
+        if let Some(process) = &sp.own {
+            process.for_each(&mut key.stream(sp.disruption_key), |iv| {
                 add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity))
             });
         }
@@ -199,9 +195,8 @@ fn add_losses(plan: &Plan, mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws:
     }
     let own = &mut ws.own;
     own.clear();
-    if let Some((process, rate_dt)) = sp.own {
-        let mut rng = key.stream(sp.disruption_key);
-        sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, own);
+    if let Some(process) = &sp.own {
+        process.sample_into(&mut key.stream(sp.disruption_key), own);
     }
     if let [(e, x)] = *sp.events {
         // One event (the common case): a step is down at most twice, once
@@ -309,10 +304,8 @@ fn add_project(
     };
     let own = &mut ws.own;
     own.clear();
-    if let Some((process, rate_dt)) = sp.own {
-        let mut rng = key.stream(sp.disruption_key);
-        let spy = plan.steps_per_year as f64;
-        sample_intervals(process, rate_dt, plan.steps, spy, &mut rng, own);
+    if let Some(process) = &sp.own {
+        process.sample_into(&mut key.stream(sp.disruption_key), own);
     }
     let (events, factor, delta) = (&ws.event_intervals, &mut ws.factor, &mut ws.delta);
     multiply_factors(factor, own, sp, events);
