@@ -59,6 +59,7 @@ pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod select;
 pub mod sensitivity;
 pub mod sketch;
 pub mod stats;

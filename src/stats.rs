@@ -3,7 +3,8 @@
 //! [`Moments`] is Welford's running mean and sum of squared deviations;
 //! chunks are merged with Chan's formula *in chunk order*, so results do
 //! not depend on how many threads ran the chunks. [`quantile`] and
-//! [`cvar_upper`] work on the per-trial values of a whole run.
+//! [`cvar_upper`] work on the per-trial values of a whole run, without
+//! changing them.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,41 +78,58 @@ pub fn probability_se(p: f64, n: u64) -> f64 {
 /// The `q`-quantile of `values` by linear interpolation between order
 /// statistics (Hyndman–Fan type 7, NumPy's default): with `h = (n - 1) q`,
 /// `x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)])`.
-/// Reorders `values`. Returns 0 for an empty slice.
-pub fn quantile(values: &mut [f64], q: f64) -> f64 {
-    let n = values.len();
-    if n == 0 {
-        return 0.0;
-    }
-    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let frac = h - lo as f64;
-    let (_, &mut x_lo, upper) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    if frac == 0.0 || upper.is_empty() {
-        return x_lo;
-    }
-    let x_hi = upper.iter().copied().fold(f64::INFINITY, f64::min);
-    x_lo + frac * (x_hi - x_lo)
+/// Returns 0 for an empty slice.
+pub fn quantile(values: &[f64], q: f64) -> f64 {
+    quantiles(values, &[q])[0]
 }
 
-/// Several quantiles of the same values (each as [`quantile`]).
-pub fn quantiles(values: &mut [f64], qs: &[f64]) -> Vec<f64> {
-    qs.iter().map(|&q| quantile(values, q)).collect()
+/// Several quantiles of the same values (each as [`quantile`]), from one
+/// pass of exact selection ([`crate::select`]); `values` is not changed.
+pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    if n == 0 {
+        return vec![0.0; qs.len()];
+    }
+    // For each q: its lower rank, the weight of the next one, and whether
+    // the next one is needed.
+    let points: Vec<(usize, f64)> = qs
+        .iter()
+        .map(|&q| {
+            let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            (lo, h - lo as f64)
+        })
+        .collect();
+    let ranks: Vec<usize> = points
+        .iter()
+        .flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)])
+        .collect();
+    let x = crate::select::order_statistics(values, &ranks);
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, &(lo, frac))| {
+            let (x_lo, x_hi) = (x[2 * i], x[2 * i + 1]);
+            if frac == 0.0 || lo + 1 >= n {
+                x_lo
+            } else {
+                x_lo + frac * (x_hi - x_lo)
+            }
+        })
+        .collect()
 }
 
 /// Mean of the largest `ceil(tail * n)` values, with `tail = 1 / tail_den`
-/// computed in integers (`cvar95`: `tail_den = 20`). Reorders `values`.
-pub fn cvar_upper(values: &mut [f64], tail_den: usize) -> f64 {
+/// computed in integers (`cvar95`: `tail_den = 20`); `values` is not
+/// changed.
+pub fn cvar_upper(values: &[f64], tail_den: usize) -> f64 {
     let n = values.len();
     if n == 0 {
         return 0.0;
     }
     let k = n.div_ceil(tail_den).max(1);
-    let split = n - k;
-    values.select_nth_unstable_by(split, f64::total_cmp);
-    let top = &mut values[split..];
     // Sum in a canonical (sorted) order so the result depends only on the values.
-    top.sort_unstable_by(f64::total_cmp);
+    let top = crate::select::top_sorted(values, n - k);
     top.iter().sum::<f64>() / k as f64
 }
 
@@ -143,22 +161,22 @@ mod tests {
 
     #[test]
     fn quantile_interpolates_like_numpy() {
-        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        let v = vec![4.0, 1.0, 3.0, 2.0];
         // numpy.quantile([1,2,3,4], [0, .5, .9, 1]) = [1, 2.5, 3.7, 4]
-        assert_eq!(quantile(&mut v, 0.0), 1.0);
-        assert_eq!(quantile(&mut v, 0.5), 2.5);
-        assert!((quantile(&mut v, 0.9) - 3.7).abs() < 1e-12);
-        assert_eq!(quantile(&mut v, 1.0), 4.0);
-        assert_eq!(quantile(&mut [], 0.5), 0.0);
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert!((quantile(&v, 0.9) - 3.7).abs() < 1e-12);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert_eq!(quantile(&[], 0.5), 0.0);
+        assert_eq!(quantiles(&v, &[0.9, 0.0]), vec![quantile(&v, 0.9), 1.0]);
     }
 
     #[test]
     fn cvar_is_mean_of_top_ceil_five_percent() {
         // 41 values 0..=40: ceil(0.05 * 41) = 3, top three are 38, 39, 40.
-        let mut v: Vec<f64> = (0..=40).rev().map(f64::from).collect();
-        assert_eq!(cvar_upper(&mut v, 20), 39.0);
-        let mut one = vec![7.0];
-        assert_eq!(cvar_upper(&mut one, 20), 7.0);
+        let v: Vec<f64> = (0..=40).rev().map(f64::from).collect();
+        assert_eq!(cvar_upper(&v, 20), 39.0);
+        assert_eq!(cvar_upper(&[7.0], 20), 7.0);
     }
 
     #[test]

@@ -177,7 +177,7 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
                 Some(sk) if acc.supply[y].is_empty() => {
                     vec![sk.quantile(0.05), sk.quantile(0.5), sk.quantile(0.95)]
                 }
-                _ => quantiles(&mut acc.supply[y].clone(), &[0.05, 0.5, 0.95]),
+                _ => quantiles(&acc.supply[y], &[0.05, 0.5, 0.95]),
             };
             YearSummary {
                 year: scenario.calendar_year(y),
@@ -204,9 +204,8 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             sk.upper_mean(n.div_ceil(20)),
         ),
         _ => {
-            let mut totals = acc.totals.clone();
-            let q = quantiles(&mut totals, &[0.5, 0.9, 0.95, 0.99]);
-            (q, cvar_upper(&mut totals, 20))
+            let q = quantiles(&acc.totals, &[0.5, 0.9, 0.95, 0.99]);
+            (q, cvar_upper(&acc.totals, 20))
         }
     };
     let mineral = &scenario.minerals[m];
