@@ -10,9 +10,10 @@
 //! One draw per onset replaces one Bernoulli draw per step. (The engine
 //! multiplies by a precomputed `1 / (rate dt)` instead of dividing.)
 
+use crate::dist::{Dist, DistSpec};
 use crate::scenario::Process;
 use rand::Rng;
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Distribution, Exp1, Normal};
 
 /// Steps `start .. end` during which a process is down with `severity`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +45,67 @@ pub fn duration_steps(months: f64, steps_per_year: f64) -> i64 {
     rounded.max(1)
 }
 
+/// Half-step boundaries kept for lognormal durations: enough for 17 steps.
+const LOG_BOUNDS: usize = 16;
+
+/// How a process draws the number of steps a disruption lasts.
+#[derive(Debug, Clone, Copy)]
+enum StepsDraw<'s> {
+    /// Lognormal months. The log of the duration is drawn from
+    /// `rand_distr::Normal` (the draw `rand_distr::LogNormal` makes and
+    /// exponentiates) and compared with the logs of the half-step
+    /// boundaries: `round(months * steps_per_year / 12) >= k + 1` exactly
+    /// when `ln(months) >= ln((k + 0.5) * 12 / steps_per_year)`. That gives
+    /// the rounded number of steps without an exponential, except beyond
+    /// the last boundary kept, where the duration is exponentiated.
+    LogNormal {
+        log_months: Normal<f64>,
+        /// `ln((k + 1.5) * 12 / steps_per_year)` for `k = 0 .. LOG_BOUNDS`.
+        bounds: [f64; LOG_BOUNDS],
+    },
+    /// Any other distribution of months.
+    Months(&'s Dist),
+}
+
+impl<'s> StepsDraw<'s> {
+    fn new(months: &'s Dist, steps_per_year: f64) -> Self {
+        if let DistSpec::LogNormal { median, p90 } = *months.spec() {
+            let (mu, sigma) = DistSpec::lognormal_params(median, p90);
+            if let Ok(log_months) = Normal::new(mu, sigma) {
+                let bounds =
+                    std::array::from_fn(|k| ((k as f64 + 1.5) * 12.0 / steps_per_year).ln());
+                return StepsDraw::LogNormal { log_months, bounds };
+            }
+        }
+        StepsDraw::Months(months)
+    }
+
+    /// Draw a duration in steps (at least 1).
+    #[inline(always)]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R, steps_per_year: f64) -> i64 {
+        match self {
+            StepsDraw::LogNormal { log_months, bounds } => {
+                let y = log_months.sample(rng);
+                // Branch-free count of the boundaries reached.
+                let reached: i64 = bounds.iter().map(|&b| i64::from(y >= b)).sum();
+                if reached < LOG_BOUNDS as i64 {
+                    1 + reached
+                } else {
+                    duration_steps(y.exp(), steps_per_year)
+                }
+            }
+            StepsDraw::Months(d) => duration_steps(d.sample(rng), steps_per_year),
+        }
+    }
+}
+
 /// A disruption process ready to sample over a run's horizon.
 #[derive(Debug, Clone, Copy)]
 pub struct ProcessPlan<'s> {
     /// Severity and duration distributions.
     process: &'s Process,
+    /// How durations in steps are drawn.
+    duration: StepsDraw<'s>,
     /// `1 / (rate dt)`: a standard exponential draw times this is the
     /// (fractional) number of steps to the next onset.
     inv_rate_dt: f64,
@@ -68,6 +125,7 @@ impl<'s> ProcessPlan<'s> {
         let inv_rate_dt = 1.0 / rate_dt;
         (rate_dt > 0.0 && inv_rate_dt.is_finite()).then_some(ProcessPlan {
             process,
+            duration: StepsDraw::new(&process.duration_months, steps_per_year as f64),
             inv_rate_dt,
             steps,
             steps_per_year: steps_per_year as f64,
@@ -91,8 +149,7 @@ impl<'s> ProcessPlan<'s> {
             // gap < remaining: truncation is the floor and cannot overflow.
             let start = t + gap as usize;
             let severity = self.process.severity.sample(rng);
-            let months = self.process.duration_months.sample(rng);
-            let n = duration_steps(months, self.steps_per_year);
+            let n = self.duration.sample(rng, self.steps_per_year);
             let end = if n >= (steps - start) as i64 {
                 steps
             } else {
@@ -147,6 +204,32 @@ mod tests {
                 (m * 12.0 / 12.0).round().max(1.0) as i64,
                 "{m}"
             );
+        }
+    }
+
+    #[test]
+    fn lognormal_steps_without_exp_equal_rounding_the_drawn_duration() {
+        // Same stream, two ways: rand_distr's LogNormal then rounding, and
+        // the log compared with half-step boundaries (with the exp beyond
+        // them): the same steps for every draw, at three step lengths.
+        let months = Dist::new(DistSpec::LogNormal {
+            median: 2.0,
+            p90: 6.0,
+        })
+        .unwrap();
+        for spy in [4.0, 12.0, 52.0] {
+            let draw = StepsDraw::new(&months, spy);
+            assert!(matches!(draw, StepsDraw::LogNormal { .. }));
+            let mut a = StreamRng::seed_from_u64(spy as u64);
+            let mut b = a.clone();
+            let mut long = 0;
+            for _ in 0..200_000 {
+                let expected = duration_steps(months.sample(&mut a), spy);
+                assert_eq!(draw.sample(&mut b, spy), expected, "{spy}");
+                long += i64::from(expected > LOG_BOUNDS as i64);
+            }
+            // Both branches were taken.
+            assert!(long > 0, "{spy}");
         }
     }
 
