@@ -4,63 +4,190 @@
 //! and the summary needs a few order statistics of each (quantiles, and
 //! the top 5% for CVaR). Selecting in place would reorder the caller's
 //! array, so it would need a copy; sorting costs `n log n`. Instead, one
-//! pass counts the values per bucket of the top 16 bits of an
-//! order-preserving integer key, a second pass gathers only the buckets
-//! that hold the wanted ranks, and selection finishes inside them. The
-//! answers are exactly the values sorting by [`f64::total_cmp`] would put
-//! at those ranks.
+//! pass finds the range, a second counts the values in each of
+//! [`BUCKETS`] equal-width buckets of that range (a monotone map, so
+//! buckets are ordered like their values), a third gathers only the
+//! buckets that hold the wanted ranks, and selection finishes inside them.
+//! The answers are exactly the values sorting by [`f64::total_cmp`] would
+//! put at those ranks.
 
 /// Arrays at most this long are simply copied and sorted.
 const SMALL: usize = 4096;
 
-/// Bits of the key that pick a bucket.
-const BUCKET_BITS: u32 = 16;
+/// Number of buckets (their counts fit in the first-level cache).
+pub const BUCKETS: usize = 8192;
 
-/// An integer key with the order of [`f64::total_cmp`]: negative values
-/// have all bits flipped, non-negative ones only the sign bit.
-#[inline(always)]
-fn key(x: f64) -> u64 {
-    let b = x.to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
+/// Equal-width buckets over the range of the values; finite values only.
+struct Buckets {
+    min: f64,
+    scale: f64,
+    counts: Vec<usize>,
 }
 
-/// The bucket of `x`.
-#[inline(always)]
-fn bucket(x: f64) -> usize {
-    (key(x) >> (64 - BUCKET_BITS)) as usize
-}
+/// Independent count tables used while counting: a long run of values in
+/// one bucket (a point mass) then increments four counters in turn
+/// instead of waiting on one.
+const LANES: usize = 4;
 
-/// Number of values in each bucket.
-fn histogram(values: &[f64]) -> Vec<u64> {
-    let mut hist = vec![0u64; 1 << BUCKET_BITS];
-    for &x in values {
-        hist[bucket(x)] += 1;
-    }
-    hist
-}
-
-/// The bucket holding the value of `rank` and how many values lie in
-/// lower buckets.
-fn locate(hist: &[u64], rank: usize) -> (usize, usize) {
-    let mut below = 0usize;
-    for (b, &c) in hist.iter().enumerate() {
-        let c = c as usize;
-        if rank < below + c {
-            return (b, below);
+impl Buckets {
+    /// Buckets over `range` (`(low, high)`), or over the values' own range
+    /// (one more pass) when none is given. Any range gives exact results,
+    /// since values outside it fall into the end buckets; a range that
+    /// fits the values makes the buckets small.
+    fn new(values: &[f64], range: Option<(f64, f64)>) -> Self {
+        let (min, max) = range.unwrap_or_else(|| {
+            let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in values {
+                min = if x < min { x } else { min };
+                max = if x > max { x } else { max };
+            }
+            (min, max)
+        });
+        // (x - min) * scale lies in [0, BUCKETS) for every value in range.
+        // Computed so that it cannot overflow even for the widest finite
+        // range.
+        let half_range = max / 2.0 - min / 2.0;
+        let scale = (BUCKETS as f64 - 1.0) / 2.0 / half_range;
+        // A zero, subnormal or inverted range: everything in bucket 0.
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            0.0
+        };
+        let mut b = Buckets {
+            min,
+            scale,
+            counts: vec![0; BUCKETS],
+        };
+        // Counted in blocks that cannot overflow a u32 lane.
+        for block in values.chunks(u32::MAX as usize) {
+            let mut lanes = vec![0u32; LANES * BUCKETS];
+            let mut quads = block.chunks_exact(LANES);
+            for quad in &mut quads {
+                for (k, &x) in quad.iter().enumerate() {
+                    lanes[k * BUCKETS + b.of(x)] += 1;
+                }
+            }
+            for &x in quads.remainder() {
+                lanes[b.of(x)] += 1;
+            }
+            for (i, c) in b.counts.iter_mut().enumerate() {
+                *c += (0..LANES)
+                    .map(|k| lanes[k * BUCKETS + i] as usize)
+                    .sum::<usize>();
+            }
         }
-        below += c;
+        b
     }
-    unreachable!("rank {rank} beyond {below} values")
+
+    /// The bucket of `x`: monotone in `x`.
+    #[inline(always)]
+    fn of(&self, x: f64) -> usize {
+        // Clamped to the table before truncation (which then cannot
+        // overflow); both clamps are monotone, and NaN (0 times an
+        // infinite difference) goes to bucket 0.
+        let top = (BUCKETS - 1) as f64;
+        let i = (x - self.min) * self.scale;
+        let i = if i > 0.0 { i } else { 0.0 };
+        (if i < top { i } else { top }) as u32 as usize
+    }
+
+    /// The bucket holding the value of `rank` and how many values lie in
+    /// lower buckets.
+    fn locate(&self, rank: usize) -> (usize, usize) {
+        let mut below = 0usize;
+        for (b, &c) in self.counts.iter().enumerate() {
+            if rank < below + c {
+                return (b, below);
+            }
+            below += c;
+        }
+        unreachable!("rank {rank} beyond {below} values")
+    }
+
+    /// The values of `values` in bucket `b`.
+    fn gather(&self, values: &[f64], b: usize) -> Vec<f64> {
+        self.gather_many::<1>(values, [b]).pop().unwrap_or_default()
+    }
+
+    /// The values of `values` in each of the buckets `targets`, in one
+    /// pass and branch-free: for a bucket holding a good share of the
+    /// values, whether each belongs is a coin toss no branch predictor
+    /// could learn. Each value is written to every output and kept where
+    /// it belongs.
+    fn gather_many<const K: usize>(&self, values: &[f64], targets: [usize; K]) -> Vec<Vec<f64>> {
+        let mut outs: [Vec<f64>; K] =
+            std::array::from_fn(|k| vec![0.0; self.counts[targets[k]] + 1]);
+        let mut len = [0usize; K];
+        for &x in values {
+            let b = self.of(x);
+            for k in 0..K {
+                outs[k][len[k]] = x;
+                len[k] += usize::from(b == targets[k]);
+            }
+        }
+        outs.into_iter()
+            .zip(len)
+            .map(|(mut v, n)| {
+                v.truncate(n);
+                v
+            })
+            .collect()
+    }
+
+    /// [`Buckets::gather_many`] for any number of distinct buckets.
+    fn gather_all(&self, values: &[f64], targets: &[usize]) -> Vec<Vec<f64>> {
+        match *targets {
+            [a] => self.gather_many(values, [a]),
+            [a, b] => self.gather_many(values, [a, b]),
+            [a, b, c] => self.gather_many(values, [a, b, c]),
+            [a, b, c, d] => self.gather_many(values, [a, b, c, d]),
+            _ => targets
+                .chunks(4)
+                .flat_map(|c| self.gather_all(values, c))
+                .collect(),
+        }
+    }
+}
+
+/// The value of rank `r` among `values`: small sets are selected
+/// directly; larger ones are bucketed again by their own range, and only
+/// the bucket holding the rank is kept, so a point mass (many equal
+/// values, as annual supply has at its undisrupted level) is isolated in a
+/// bucket of equal values within a level or two.
+fn select_rank(values: &[f64], r: usize) -> f64 {
+    let first = values[0];
+    if values.iter().all(|x| x.to_bits() == first.to_bits()) {
+        return first;
+    }
+    if values.len() > SMALL {
+        let buckets = Buckets::new(values, None);
+        let (b, below) = buckets.locate(r);
+        // Bucketing separates these values unless their range is too
+        // narrow to scale (or they are zeros of both signs).
+        if buckets.counts[b] < values.len() {
+            return select_rank(&buckets.gather(values, b), r - below);
+        }
+    }
+    let mut v = values.to_vec();
+    *v.select_nth_unstable_by(r, f64::total_cmp).1
 }
 
 /// The values at the 0-based `ranks` of `values` in ascending
 /// [`f64::total_cmp`] order, in the order the ranks are given. Every rank
-/// must be below `values.len()`.
+/// must be below `values.len()`, and every value finite.
 pub fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+    order_statistics_within(values, ranks, None)
+}
+
+/// [`order_statistics`] given where the values (mostly) lie, which saves
+/// a pass over them: `range` only sizes the buckets, so values outside it
+/// still give exact results.
+pub fn order_statistics_within(
+    values: &[f64],
+    ranks: &[usize],
+    range: Option<(f64, f64)>,
+) -> Vec<f64> {
     let n = values.len();
     assert!(ranks.iter().all(|&r| r < n), "rank beyond {n} values");
     if n <= SMALL {
@@ -68,37 +195,38 @@ pub fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
         sorted.sort_unstable_by(f64::total_cmp);
         return ranks.iter().map(|&r| sorted[r]).collect();
     }
-    let hist = histogram(values);
-    // Each wanted bucket gets a slot; each rank, its slot and its rank
-    // within the bucket.
-    let mut slot_of = vec![usize::MAX; 1 << BUCKET_BITS];
-    let mut bins: Vec<Vec<f64>> = Vec::new();
-    let wanted: Vec<(usize, usize)> = ranks
+    let buckets = Buckets::new(values, range);
+    // Each rank's bucket and its rank within; each bucket gathered once.
+    let located: Vec<(usize, usize)> = ranks
         .iter()
         .map(|&r| {
-            let (b, below) = locate(&hist, r);
-            if slot_of[b] == usize::MAX {
-                slot_of[b] = bins.len();
-                bins.push(Vec::with_capacity(hist[b] as usize));
-            }
-            (slot_of[b], r - below)
+            let (b, below) = buckets.locate(r);
+            (b, r - below)
         })
         .collect();
-    for &x in values {
-        let s = slot_of[bucket(x)];
-        if s != usize::MAX {
-            bins[s].push(x);
-        }
-    }
-    wanted
+    let mut targets: Vec<usize> = located.iter().map(|&(b, _)| b).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let bins = buckets.gather_all(values, &targets);
+    located
         .iter()
-        .map(|&(s, r)| *bins[s].select_nth_unstable_by(r, f64::total_cmp).1)
+        .map(|&(b, r)| {
+            let slot = targets.binary_search(&b).unwrap_or_default();
+            select_rank(&bins[slot], r)
+        })
         .collect()
 }
 
 /// The values of rank `from` and above, sorted ascending by
-/// [`f64::total_cmp`] (empty when `from >= values.len()`).
+/// [`f64::total_cmp`] (empty when `from >= values.len()`). Every value
+/// must be finite.
 pub fn top_sorted(values: &[f64], from: usize) -> Vec<f64> {
+    top_sorted_within(values, from, None)
+}
+
+/// [`top_sorted`] given where the values (mostly) lie (see
+/// [`order_statistics_within`]).
+pub fn top_sorted_within(values: &[f64], from: usize, range: Option<(f64, f64)>) -> Vec<f64> {
     let n = values.len();
     if from >= n {
         return Vec::new();
@@ -108,8 +236,16 @@ pub fn top_sorted(values: &[f64], from: usize) -> Vec<f64> {
         (values.to_vec(), from)
     } else {
         // Everything from the bucket holding rank `from` upwards.
-        let (b, below) = locate(&histogram(values), from);
-        let kept: Vec<f64> = values.iter().copied().filter(|&x| bucket(x) >= b).collect();
+        let buckets = Buckets::new(values, range);
+        let (b, below) = buckets.locate(from);
+        // Branch-free, as in `gather_many`.
+        let mut kept = vec![0.0; n - below + 1];
+        let mut len = 0;
+        for &x in values {
+            kept[len] = x;
+            len += usize::from(buckets.of(x) >= b);
+        }
+        kept.truncate(len);
         (kept, from - below)
     };
     top.select_nth_unstable_by(skip, f64::total_cmp);
@@ -170,6 +306,14 @@ mod tests {
             for (&r, g) in ranks.iter().zip(&got) {
                 assert_eq!(g.to_bits(), s[r].to_bits(), "rank {r} of {n}");
             }
+            // Any range hint gives the same answers: fitting, too narrow
+            // (values outside it), far off, inverted.
+            for hint in [(s[0], s[n - 1]), (0.3, 0.4), (1e9, 2e9), (1.0, -1.0)] {
+                let got = order_statistics_within(&v, &ranks, Some(hint));
+                for (&r, g) in ranks.iter().zip(&got) {
+                    assert_eq!(g.to_bits(), s[r].to_bits(), "rank {r} of {n}, {hint:?}");
+                }
+            }
         }
     }
 
@@ -182,15 +326,28 @@ mod tests {
                 let top = top_sorted(&v, from);
                 let bits = |x: &[f64]| x.iter().map(|y| y.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&top), bits(&s[from..]), "from {from} of {n}");
+                let hinted = top_sorted_within(&v, from, Some((0.3, 0.4)));
+                assert_eq!(
+                    bits(&hinted),
+                    bits(&s[from..]),
+                    "from {from} of {n}, hinted"
+                );
             }
         }
     }
 
     #[test]
-    fn keys_order_like_total_cmp() {
-        let xs = [-1e300, -2.0, -0.5, -0.0, 0.0, 1e-310, 0.5, 2.0, 1e300];
-        for w in xs.windows(2) {
-            assert!(key(w[0]) < key(w[1]), "{} {}", w[0], w[1]);
+    fn extreme_ranges_stay_inside_the_table() {
+        let mut v = vec![0.0; SMALL + 10];
+        v[0] = -f64::MAX;
+        v[1] = f64::MAX;
+        v[2] = 1e-310;
+        let s = sorted(&v);
+        let ranks = [0, 1, 2, SMALL, SMALL + 9];
+        let got = order_statistics(&v, &ranks);
+        for (&r, g) in ranks.iter().zip(&got) {
+            assert_eq!(g.to_bits(), s[r].to_bits(), "rank {r}");
         }
+        assert_eq!(top_sorted(&v, SMALL + 8), vec![1e-310, f64::MAX]);
     }
 }

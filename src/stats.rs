@@ -86,6 +86,12 @@ pub fn quantile(values: &[f64], q: f64) -> f64 {
 /// Several quantiles of the same values (each as [`quantile`]), from one
 /// pass of exact selection ([`crate::select`]); `values` is not changed.
 pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
+    quantiles_within(values, qs, None)
+}
+
+/// [`quantiles`] given where the values (mostly) lie, which saves a pass
+/// over them (see [`crate::select::order_statistics_within`]).
+pub fn quantiles_within(values: &[f64], qs: &[f64], range: Option<(f64, f64)>) -> Vec<f64> {
     let n = values.len();
     if n == 0 {
         return vec![0.0; qs.len()];
@@ -104,7 +110,7 @@ pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
         .iter()
         .flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)])
         .collect();
-    let x = crate::select::order_statistics(values, &ranks);
+    let x = crate::select::order_statistics_within(values, &ranks, range);
     points
         .iter()
         .enumerate()
@@ -123,13 +129,18 @@ pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
 /// computed in integers (`cvar95`: `tail_den = 20`); `values` is not
 /// changed.
 pub fn cvar_upper(values: &[f64], tail_den: usize) -> f64 {
+    cvar_upper_within(values, tail_den, None)
+}
+
+/// [`cvar_upper`] given where the values (mostly) lie.
+pub fn cvar_upper_within(values: &[f64], tail_den: usize, range: Option<(f64, f64)>) -> f64 {
     let n = values.len();
     if n == 0 {
         return 0.0;
     }
     let k = n.div_ceil(tail_den).max(1);
     // Sum in a canonical (sorted) order so the result depends only on the values.
-    let top = crate::select::top_sorted(values, n - k);
+    let top = crate::select::top_sorted_within(values, n - k, range);
     top.iter().sum::<f64>() / k as f64
 }
 

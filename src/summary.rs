@@ -4,7 +4,7 @@
 use crate::concentration::hhi;
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
-use crate::stats::{cvar_upper, probability_se, quantiles};
+use crate::stats::{cvar_upper_within, probability_se, quantiles_within};
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
@@ -113,9 +113,11 @@ pub struct YearSummary {
 impl Summary {
     /// Compute the summary of a whole run.
     pub fn new(scenario: &Scenario, seed: u64, agg: &Aggregate) -> Summary {
+        // Minerals in parallel (each also runs its years in parallel);
+        // collected in scenario order.
         let minerals = scenario
             .minerals
-            .iter()
+            .par_iter()
             .zip(&agg.minerals)
             .enumerate()
             .map(|(m, (mineral, acc))| {
@@ -165,6 +167,8 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
     } else {
         acc.any_count as f64 / n as f64
     };
+    // Where annual supply lies, so that quantiles need one pass less.
+    let supply_range = Some((0.0, scenario.max_annual_supply(m)));
     let years: Vec<YearSummary> = (0..scenario.years)
         .into_par_iter()
         .map(|y| {
@@ -177,7 +181,7 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
                 Some(sk) if acc.supply[y].is_empty() => {
                     vec![sk.quantile(0.05), sk.quantile(0.5), sk.quantile(0.95)]
                 }
-                _ => quantiles(&acc.supply[y], &[0.05, 0.5, 0.95]),
+                _ => quantiles_within(&acc.supply[y], &[0.05, 0.5, 0.95], supply_range),
             };
             YearSummary {
                 year: scenario.calendar_year(y),
@@ -204,8 +208,11 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             sk.upper_mean(n.div_ceil(20)),
         ),
         _ => {
-            let q = quantiles(&acc.totals, &[0.5, 0.9, 0.95, 0.99]);
-            (q, cvar_upper(&acc.totals, 20))
+            // Totals mostly lie within eight standard deviations above
+            // the mean; any outside still count exactly.
+            let range = Some((0.0, acc.total.mean + 8.0 * acc.total.variance().sqrt()));
+            let q = quantiles_within(&acc.totals, &[0.5, 0.9, 0.95, 0.99], range);
+            (q, cvar_upper_within(&acc.totals, 20, range))
         }
     };
     let mineral = &scenario.minerals[m];

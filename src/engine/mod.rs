@@ -120,13 +120,9 @@ fn sketch_scales(scenario: &Scenario) -> Vec<(f64, f64)> {
     scenario
         .minerals
         .iter()
-        .map(|m| {
-            let supply: f64 = m
-                .sources
-                .iter()
-                .map(|&i| scenario.sources[i].capacity * scenario.sources[i].access)
-                .sum::<f64>()
-                + m.firm_supply;
+        .enumerate()
+        .map(|(i, m)| {
+            let supply = scenario.max_annual_supply(i);
             let demand: f64 = (0..scenario.years).map(|y| m.demand.trend(y)).sum();
             (supply.max(f64::MIN_POSITIVE), demand.max(f64::MIN_POSITIVE))
         })

@@ -208,6 +208,18 @@ impl Scenario {
         1.0 / self.steps_per_year as f64
     }
 
+    /// The most mineral `m` can get in a year: every source's capacity
+    /// times access (projects fully ramped) plus firm supply.
+    pub fn max_annual_supply(&self, m: usize) -> f64 {
+        let mineral = &self.minerals[m];
+        mineral
+            .sources
+            .iter()
+            .map(|&i| self.sources[i].capacity * self.sources[i].access)
+            .sum::<f64>()
+            + mineral.firm_supply
+    }
+
     /// Calendar year of year index `y`.
     pub fn calendar_year(&self, y: usize) -> i64 {
         self.start_year + y as i64
