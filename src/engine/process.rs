@@ -137,8 +137,10 @@ impl<'s> ProcessPlan<'s> {
     /// draws are, in order: the gap, the severity, the duration.
     #[inline(always)]
     pub fn for_each<R: Rng + ?Sized>(&self, rng: &mut R, mut sink: impl FnMut(Interval)) {
-        let steps = self.steps;
-        let mut t = 0usize;
+        // Signed step arithmetic: conversions from and to f64 are single
+        // instructions (steps are far below 2^53).
+        let steps = self.steps as i64;
+        let mut t = 0i64;
         while t < steps {
             let e: f64 = Exp1.sample(rng);
             // floor(gap) >= remaining exactly when gap >= remaining.
@@ -147,17 +149,13 @@ impl<'s> ProcessPlan<'s> {
                 break;
             }
             // gap < remaining: truncation is the floor and cannot overflow.
-            let start = t + gap as usize;
+            let start = t + gap as i64;
             let severity = self.process.severity.sample(rng);
             let n = self.duration.sample(rng, self.steps_per_year);
-            let end = if n >= (steps - start) as i64 {
-                steps
-            } else {
-                start + n as usize
-            };
+            let end = start.saturating_add(n).min(steps);
             sink(Interval {
-                start,
-                end,
+                start: start as usize,
+                end: end as usize,
                 severity,
             });
             t = end;
