@@ -114,6 +114,23 @@ fn one_trial(c: &mut Criterion) {
             black_box(ws.outcome[0].unserved[0])
         })
     });
+    // The sampling floor inside a trial: every source's own disruption
+    // process (keyed stream, gaps, severities, durations), nothing applied.
+    g.bench_function("realistic_own_processes_only", |b| {
+        b.iter(|| {
+            trial += 1;
+            let key = TrialKey::new(7, trial);
+            let mut lost = 0.0;
+            for sp in &plan.sources {
+                if let Some(p) = &sp.own {
+                    p.for_each(&mut key.stream(sp.disruption_key), |iv| {
+                        lost += iv.severity * (iv.end - iv.start) as f64
+                    });
+                }
+            }
+            black_box(lost)
+        })
+    });
     g.finish();
 }
 

@@ -95,6 +95,7 @@ fn main() {
         rates.push(rate);
     }
     let ideal: Vec<f64> = xs.iter().map(|t| rates[0] * t).collect();
+    let target = vec![500_000.0; xs.len()];
     let threads_chart = line(
         "supplyrisk run, realistic scenario, 1,000,000 trials: throughput by threads",
         "Threads",
@@ -109,6 +110,11 @@ fn main() {
             LineSeries {
                 label: "perfect scaling from 1 thread".into(),
                 y: ideal,
+                err: None,
+            },
+            LineSeries {
+                label: "issue 6 target: 500,000 trials/s".into(),
+                y: target,
                 err: None,
             },
         ],
