@@ -406,3 +406,28 @@ affects = [ { source = "b", exposure = 1.0 } ]
         }
     }
 }
+
+#[test]
+fn demand_far_beyond_supply_is_served_exactly() {
+    // Demand 100 times the largest possible supply (beyond the whole-unit
+    // range, so served in floating point) and demand below it (served in
+    // whole units): unserved is demand less supply either way.
+    for (demand, supply) in [(1200.0f64, 12.0f64), (10.0, 12.0), (12.0, 9.0)] {
+        let s = scenario(&format!(
+            "[scenario]\nname = \"short\"\nstart_year = 2026\nyears = 2\n\
+             [[mineral]]\nid = \"li\"\ndemand = {{ base = {demand} }}\n\
+             [[source]]\nid = \"a\"\nmineral = \"li\"\ncapacity = {supply}\n"
+        ));
+        let sum = summarise(&s, 1, 2);
+        let m = mineral(&sum, "li");
+        let expected = (demand - supply).max(0.0);
+        for y in &m.years {
+            assert!(
+                (y.eud - expected).abs() <= 1e-9 * demand,
+                "demand {demand}: eud {} vs {expected}",
+                y.eud
+            );
+            assert!((y.supply_p50 - supply).abs() <= 1e-12 * supply);
+        }
+    }
+}

@@ -86,6 +86,10 @@ fn overlaps(list: &[Interval], iv: &Interval) -> bool {
     started > ended
 }
 
+/// Demand per step, in units, below which serving counts in whole units
+/// (`to_units` is exact below 2^51).
+const UNIT_LIMIT: f64 = 2_251_799_813_685_248.0; // 2^51
+
 /// `max(x, 0)` for values that are never NaN (cheaper than `f64::max`).
 #[inline(always)]
 fn max0(x: f64) -> f64 {
@@ -365,11 +369,11 @@ fn serve_demand(
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
     // Supply in units at the current step.
     let mut units = mp.base_units;
-    // Supply at the next step, in the mineral's unit, clearing its change.
+    // Supply in units at the next step, clearing its change.
     let mut next = |d: &mut i64| {
         units += *d;
         *d = 0;
-        units as f64 * q
+        units
     };
     for y in 0..plan.years {
         let step_demand = out.demand[y] * dt;
@@ -377,20 +381,33 @@ fn serve_demand(
         let year_supply;
         let steps = &mut delta[y * spy..(y + 1) * spy];
         match mp.stockpile {
+            None if step_demand * mp.inv_quantum < UNIT_LIMIT => {
+                // In whole units: exact integer sums (any order gives the
+                // same), converted once a year.
+                let demand = to_units(step_demand, mp.inv_quantum);
+                let (mut sup, mut uns) = (0i64, 0i64);
+                for d in steps.iter_mut() {
+                    let s = next(d);
+                    sup += s;
+                    uns += (demand - s).max(0);
+                }
+                year_supply = sup as f64 * q;
+                unserved = uns as f64 * q;
+            }
             None => {
-                // Four independent partial sums: the additions are not one
-                // long dependency chain.
+                // Demand beyond the unit range: four independent partial
+                // sums in floating point.
                 let (mut sup, mut uns) = ([0.0f64; 4], [0.0f64; 4]);
                 let mut quads = steps.chunks_exact_mut(4);
                 for quad in &mut quads {
                     for k in 0..4 {
-                        let s = next(&mut quad[k]);
+                        let s = next(&mut quad[k]) as f64 * q;
                         sup[k] += s;
                         uns[k] += max0(step_demand - s);
                     }
                 }
                 for (k, d) in quads.into_remainder().iter_mut().enumerate() {
-                    let s = next(d);
+                    let s = next(d) as f64 * q;
                     sup[k] += s;
                     uns[k] += max0(step_demand - s);
                 }
@@ -402,7 +419,7 @@ fn serve_demand(
                 let max_refill = sp.refill_per_year * dt;
                 let mut sup = [0.0f64; 4];
                 for (i, d) in steps.iter_mut().enumerate() {
-                    let s = next(d);
+                    let s = next(d) as f64 * q;
                     sup[i % 4] += s;
                     if s > step_demand {
                         // Surplus: refill (nothing to do when the stock is full).
