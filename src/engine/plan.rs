@@ -65,6 +65,16 @@ pub struct SourcePlan<'s> {
     pub project_key: EntityKey,
 }
 
+impl SourcePlan<'_> {
+    /// Units lost at a step where the source's disruption factor (the
+    /// product of `1 - exposure * severity`) is `factor`: full output less
+    /// the disrupted output, each rounded to whole units.
+    #[inline(always)]
+    pub fn loss_units(&self, factor: f64, inv_quantum: f64) -> i64 {
+        self.step_units - to_units(self.step_supply * factor, inv_quantum)
+    }
+}
+
 /// Per-event constants.
 #[derive(Debug, Clone)]
 pub struct EventPlan<'s> {

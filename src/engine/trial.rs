@@ -178,13 +178,17 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
 
 /// Take an existing source's losses over its down steps. Its supply at a
 /// step is `capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
-/// rounded to whole units; when no two of its intervals overlap (the common
-/// case) each interval is one constant loss.
+/// rounded to whole units. Each interval takes one constant loss; where an
+/// own interval overlaps an event's, both losses are given back over the
+/// overlap less the loss of the product of their factors. That is exact
+/// while a step is down at most once on its own and once in an event,
+/// which holds unless two event intervals overlap; then the factors are
+/// multiplied step by step.
 // Steps are indexed: a step's factor and its change of supply go together.
 #[allow(clippy::needless_range_loop)]
 fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let inv_q = mp.inv_quantum;
-    let loss = |f: f64| sp.step_units - to_units(sp.step_supply * f, inv_q);
+    let loss = |f: f64| sp.loss_units(f, inv_q);
     let events = &ws.event_intervals;
     let delta = &mut ws.delta;
     if sp.events.iter().all(|&(e, _)| events[e].is_empty()) {
@@ -202,58 +206,41 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
     if let Some(process) = &sp.own {
         process.sample_into(&mut key.stream(sp.disruption_key), own);
     }
-    if let [(e, x)] = *sp.events {
-        // One event (the common case): a step is down at most twice, once
-        // on its own and once in the event. Take each interval's constant
-        // loss; where an own and an event interval overlap, give back both
-        // losses less the loss of the product of their factors.
+    // Does an event interval overlap one of an earlier event? (Each list
+    // is disjoint; with one event, never.)
+    let events_overlap = sp.events.iter().enumerate().any(|(k, &(e, _))| {
+        events[e].iter().any(|iv| {
+            sp.events[..k]
+                .iter()
+                .any(|&(f, _)| overlaps(&events[f], iv))
+        })
+    });
+    if !events_overlap {
         for iv in own.iter() {
             add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
         }
-        for ev in &events[e] {
-            let f_event = 1.0 - x * ev.severity;
-            let event_loss = loss(f_event);
-            add_span(delta, ev.start, ev.end, -event_loss);
-            for iv in own.iter() {
-                let (start, end) = (iv.start.max(ev.start), iv.end.min(ev.end));
-                if start < end {
-                    let f_own = 1.0 - iv.severity;
-                    let both = loss(f_own) + event_loss - loss(f_own * f_event);
-                    add_span(delta, start, end, both);
+        for &(e, x) in sp.events {
+            for ev in &events[e] {
+                let f_event = 1.0 - x * ev.severity;
+                let event_loss = loss(f_event);
+                add_span(delta, ev.start, ev.end, -event_loss);
+                for iv in own.iter() {
+                    let (start, end) = (iv.start.max(ev.start), iv.end.min(ev.end));
+                    if start < end {
+                        let f_own = 1.0 - iv.severity;
+                        let both = loss(f_own) + event_loss - loss(f_own * f_event);
+                        add_span(delta, start, end, both);
+                    }
                 }
             }
         }
         return;
     }
-    // Several events: does any event interval overlap one of the source's
-    // own intervals or an interval of an earlier event? (Each list is
-    // disjoint.)
-    let clash = sp.events.iter().enumerate().any(|(k, &(e, _))| {
-        events[e].iter().any(|iv| {
-            overlaps(own, iv)
-                || sp.events[..k]
-                    .iter()
-                    .any(|&(f, _)| overlaps(&events[f], iv))
-        })
-    });
-    if !clash {
-        for iv in own.iter() {
-            add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
-        }
-        for &(e, x) in sp.events {
-            for iv in &events[e] {
-                add_span(delta, iv.start, iv.end, -loss(1.0 - x * iv.severity));
-            }
-        }
-        return;
-    }
-    // Overlapping intervals: multiply the factors per step, take each
-    // step's loss once (overlapping intervals cover it twice) and leave its
-    // factor at 1 for the next source.
+    // Take each step's loss once (overlapping intervals cover it twice or
+    // more) and leave its factor at 1 for the next source.
     let factor = &mut ws.factor;
     multiply_factors(factor, own, sp, events);
-    let lists = std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
-    for list in lists {
+    for (list, _) in source_intervals(own, sp, events) {
         for iv in list {
             for t in iv.start..iv.end {
                 let f = factor[t];
@@ -266,21 +253,27 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
     }
 }
 
-/// Multiply into `factor` each step's disruption factors of a source: its
-/// own intervals, then each event's in the order the source lists them.
+/// Every interval list that touches a source, with its exposure: its own
+/// (exposure 1), then each event's in the order the source lists them.
+fn source_intervals<'a>(
+    own: &'a [Interval],
+    sp: &'a SourcePlan,
+    events: &'a [Vec<Interval>],
+) -> impl Iterator<Item = (&'a [Interval], f64)> {
+    std::iter::once((own, 1.0)).chain(sp.events.iter().map(|&(e, x)| (&events[e][..], x)))
+}
+
+/// Multiply into `factor` each step's disruption factors of a source
+/// (`1 - exposure * severity`), list by list as [`source_intervals`] gives
+/// them.
 fn multiply_factors(
     factor: &mut [f64],
     own: &[Interval],
     sp: &SourcePlan,
     events: &[Vec<Interval>],
 ) {
-    for iv in own {
-        for f in &mut factor[iv.start..iv.end] {
-            *f *= 1.0 - iv.severity;
-        }
-    }
-    for &(e, x) in sp.events {
-        for iv in &events[e] {
+    for (list, x) in source_intervals(own, sp, events) {
+        for iv in list {
             for f in &mut factor[iv.start..iv.end] {
                 *f *= 1.0 - x * iv.severity;
             }
@@ -326,15 +319,13 @@ fn add_project(
         full += 1;
     }
     // Fully ramped (ramp never falls back): full output less losses.
-    add_span(delta, full.min(plan.steps), plan.steps, sp.step_units);
-    let lists = std::iter::once(&own[..]).chain(sp.events.iter().map(|&(e, _)| &events[e][..]));
-    for list in lists {
+    add_span(delta, full, plan.steps, sp.step_units);
+    for (list, _) in source_intervals(own, sp, events) {
         for iv in list {
             for t in iv.start..iv.end {
                 let f = factor[t];
                 if t >= full && f != 1.0 {
-                    let v = sp.step_units - to_units(sp.step_supply * f, inv_q);
-                    add_span(delta, t, t + 1, -v);
+                    add_span(delta, t, t + 1, -sp.loss_units(f, inv_q));
                 }
                 factor[t] = 1.0;
             }
