@@ -96,8 +96,7 @@ pub fn quantiles_within(values: &[f64], qs: &[f64], range: Option<(f64, f64)>) -
     if n == 0 {
         return vec![0.0; qs.len()];
     }
-    // For each q: its lower rank, the weight of the next one, and whether
-    // the next one is needed.
+    // For each q: its lower rank and the weight of the next one.
     let points: Vec<(usize, f64)> = qs
         .iter()
         .map(|&q| {
