@@ -8,9 +8,10 @@
 //! is what makes comparisons use common random numbers.
 //!
 //! The generator is `Xoshiro256PlusPlus` from `rand`, named explicitly (never
-//! `StdRng`, whose algorithm may change between versions). Seeds are mixed
-//! with SplitMix64's finaliser, and `seed_from_u64` expands them with
-//! SplitMix64, so neighbouring trials and entities get unrelated streams.
+//! `StdRng`, whose algorithm may change between versions). Trial and entity
+//! keys are mixed with SplitMix64's finaliser, and `seed_from_u64` expands
+//! their XOR with SplitMix64, so neighbouring trials and entities get
+//! unrelated streams.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
@@ -78,7 +79,9 @@ impl TrialKey {
     /// The generator for `entity` in this trial.
     #[inline]
     pub fn stream(self, entity: EntityKey) -> StreamRng {
-        StreamRng::seed_from_u64(mix64(self.0 ^ entity.0))
+        // Both keys are already mixed; `seed_from_u64` expands their XOR
+        // with SplitMix64 (four independent mixes, no serial one first).
+        StreamRng::seed_from_u64(self.0 ^ entity.0)
     }
 }
 
