@@ -191,13 +191,39 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
     let loss = |f: f64| sp.loss_units(f, inv_q);
     let events = &ws.event_intervals;
     let delta = &mut ws.delta;
-    if sp.events.iter().all(|&(e, _)| events[e].is_empty()) {
-        // Only its own intervals, which never overlap: apply each as it is
-        // drawn.
+    // Does an event interval overlap one of an earlier event? (Each list
+    // is disjoint; with one event, never.)
+    let events_overlap = sp.events.len() > 1
+        && sp.events.iter().enumerate().any(|(k, &(e, _))| {
+            events[e].iter().any(|iv| {
+                sp.events[..k]
+                    .iter()
+                    .any(|&(f, _)| overlaps(&events[f], iv))
+            })
+        });
+    if !events_overlap {
+        // Own intervals as they are drawn, each with its overlaps with
+        // the event intervals (none: a span of no steps, which changes
+        // nothing, so no branch on the data).
         if let Some(process) = &sp.own {
             process.for_each(&mut key.stream(sp.disruption_key), |iv| {
-                add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity))
+                let f_own = 1.0 - iv.severity;
+                let own_loss = loss(f_own);
+                add_span(delta, iv.start, iv.end, -own_loss);
+                for &(e, x) in sp.events {
+                    for ev in &events[e] {
+                        let f_event = 1.0 - x * ev.severity;
+                        let both = own_loss + loss(f_event) - loss(f_own * f_event);
+                        let start = iv.start.max(ev.start);
+                        add_span(delta, start, iv.end.min(ev.end).max(start), both);
+                    }
+                }
             });
+        }
+        for &(e, x) in sp.events {
+            for ev in &events[e] {
+                add_span(delta, ev.start, ev.end, -loss(1.0 - x * ev.severity));
+            }
         }
         return;
     }
@@ -205,36 +231,6 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
     own.clear();
     if let Some(process) = &sp.own {
         process.sample_into(&mut key.stream(sp.disruption_key), own);
-    }
-    // Does an event interval overlap one of an earlier event? (Each list
-    // is disjoint; with one event, never.)
-    let events_overlap = sp.events.iter().enumerate().any(|(k, &(e, _))| {
-        events[e].iter().any(|iv| {
-            sp.events[..k]
-                .iter()
-                .any(|&(f, _)| overlaps(&events[f], iv))
-        })
-    });
-    if !events_overlap {
-        for iv in own.iter() {
-            add_span(delta, iv.start, iv.end, -loss(1.0 - iv.severity));
-        }
-        for &(e, x) in sp.events {
-            for ev in &events[e] {
-                let f_event = 1.0 - x * ev.severity;
-                let event_loss = loss(f_event);
-                add_span(delta, ev.start, ev.end, -event_loss);
-                for iv in own.iter() {
-                    let (start, end) = (iv.start.max(ev.start), iv.end.min(ev.end));
-                    if start < end {
-                        let f_own = 1.0 - iv.severity;
-                        let both = loss(f_own) + event_loss - loss(f_own * f_event);
-                        add_span(delta, start, end, both);
-                    }
-                }
-            }
-        }
-        return;
     }
     // Take each step's loss once (overlapping intervals cover it twice or
     // more) and leave its factor at 1 for the next source.
