@@ -20,6 +20,8 @@
 //! The answers are exactly the values sorting by [`f64::total_cmp`] would
 //! put at those ranks.
 
+pub mod windows;
+
 /// Arrays at most this long are simply copied and sorted.
 const SMALL: usize = 4096;
 
@@ -227,128 +229,6 @@ pub fn order_statistics_within(
             select_rank(&bins[slot], r)
         })
         .collect()
-}
-
-/// One pass instead of two, for arrays whose start is a random sample of
-/// the whole (as the trials of a run are: independent and identically
-/// distributed).
-///
-/// The first [`windows::SAMPLE`] values, sorted, place each wanted rank in
-/// a window of values that holds it with near certainty (eight binomial
-/// standard deviations either side). One branch-free pass counts the
-/// values below each window and gathers those inside it. If a rank is
-/// inside its window, its value is the matching order statistic of the
-/// gathered values: every value below a window is smaller than every value
-/// in it, which is smaller than every value above. The check is exact, so
-/// an array whose start is not a fair sample only costs the fallback.
-mod windows {
-    use super::select_rank;
-
-    /// Values at the start of the array that place the windows.
-    pub(super) const SAMPLE: usize = 16_384;
-
-    /// Values handled between checks that the gathering buffers have room.
-    const BLOCK: usize = 4_096;
-
-    /// The values at `ranks`, or `None` when the array is too short or a
-    /// rank fell outside its window.
-    pub(super) fn order_statistics(values: &[f64], ranks: &[usize]) -> Option<Vec<f64>> {
-        let n = values.len();
-        if n < 16 * SAMPLE {
-            return None;
-        }
-        let mut sample = values[..SAMPLE].to_vec();
-        sample.sort_unstable_by(f64::total_cmp);
-        // Eight standard deviations of a sample rank: 8 sqrt(m q (1 - q)) <= 4 sqrt(m).
-        let slack = 4 * (SAMPLE as f64).sqrt() as usize + 1;
-        // Each rank's place in the sample, and windows around them, merged
-        // where they overlap (a quantile's two neighbouring ranks share one).
-        let places: Vec<usize> = ranks
-            .iter()
-            .map(|&r| ((r as f64 + 0.5) / n as f64 * SAMPLE as f64) as usize)
-            .collect();
-        let mut order = places.clone();
-        order.sort_unstable();
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        for p in order {
-            let (a, b) = (p.saturating_sub(slack), (p + slack).min(SAMPLE - 1));
-            match spans.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => spans.push((a, b)),
-            }
-        }
-        let which: Vec<usize> = places
-            .iter()
-            .map(|&p| {
-                spans
-                    .iter()
-                    .position(|&(a, b)| a <= p && p <= b)
-                    .unwrap_or(0)
-            })
-            .collect();
-        let bounds: Vec<(f64, f64)> = spans.iter().map(|&(a, b)| (sample[a], sample[b])).collect();
-        // Room for three times the count the sample predicts (equal values
-        // at a window's edges included), and a block more.
-        let room: Vec<usize> = bounds
-            .iter()
-            .map(|&(lo, hi)| {
-                let first = sample.partition_point(|&x| x < lo);
-                let past = sample.partition_point(|&x| x <= hi);
-                3 * (past - first) * (n / SAMPLE + 1) + BLOCK
-            })
-            .collect();
-        let (below, inside) = match bounds.len() {
-            1 => gather::<1>(values, &bounds, &room)?,
-            2 => gather::<2>(values, &bounds, &room)?,
-            3 => gather::<3>(values, &bounds, &room)?,
-            4 => gather::<4>(values, &bounds, &room)?,
-            _ => return None,
-        };
-        ranks
-            .iter()
-            .zip(&which)
-            .map(|(&r, &k)| {
-                let within = r.checked_sub(below[k])?;
-                (within < inside[k].len()).then(|| select_rank(&inside[k], within))
-            })
-            .collect()
-    }
-
-    /// For each window `[low, high]` of `bounds`: how many values lie
-    /// below it, and the values in it; `None` if more than `room` fall in.
-    #[allow(clippy::type_complexity)]
-    fn gather<const K: usize>(
-        values: &[f64],
-        bounds: &[(f64, f64)],
-        room: &[usize],
-    ) -> Option<(Vec<usize>, Vec<Vec<f64>>)> {
-        let lows: [f64; K] = std::array::from_fn(|k| bounds[k].0);
-        let highs: [f64; K] = std::array::from_fn(|k| bounds[k].1);
-        let mut inside: [Vec<f64>; K] = std::array::from_fn(|k| vec![0.0; room[k] + 1]);
-        let mut len = [0usize; K];
-        let mut below = [0usize; K];
-        for block in values.chunks(BLOCK) {
-            if (0..K).any(|k| len[k] + block.len() > room[k]) {
-                return None;
-            }
-            for &x in block {
-                for k in 0..K {
-                    below[k] += usize::from(x < lows[k]);
-                    inside[k][len[k]] = x;
-                    len[k] += usize::from(x >= lows[k] && x <= highs[k]);
-                }
-            }
-        }
-        let inside = inside
-            .into_iter()
-            .zip(len)
-            .map(|(mut v, n)| {
-                v.truncate(n);
-                v
-            })
-            .collect();
-        Some((below.to_vec(), inside))
-    }
 }
 
 /// The values of rank `from` and above, sorted ascending by

@@ -96,32 +96,59 @@ pub fn quantiles_within(values: &[f64], qs: &[f64], range: Option<(f64, f64)>) -
     if n == 0 {
         return vec![0.0; qs.len()];
     }
-    // For each q: its lower rank and the weight of the next one.
-    let points: Vec<(usize, f64)> = qs
-        .iter()
-        .map(|&q| {
-            let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-            let lo = h.floor() as usize;
-            (lo, h - lo as f64)
-        })
-        .collect();
-    let ranks: Vec<usize> = points
-        .iter()
-        .flat_map(|&(lo, _)| [lo, (lo + 1).min(n - 1)])
-        .collect();
-    let x = crate::select::order_statistics_within(values, &ranks, range);
-    points
-        .iter()
-        .enumerate()
-        .map(|(i, &(lo, frac))| {
-            let (x_lo, x_hi) = (x[2 * i], x[2 * i + 1]);
-            if frac == 0.0 || lo + 1 >= n {
-                x_lo
-            } else {
-                x_lo + frac * (x_hi - x_lo)
-            }
-        })
-        .collect()
+    let points = QuantilePoints::new(n, qs);
+    points.interpolate(&crate::select::order_statistics_within(
+        values,
+        &points.ranks(),
+        range,
+    ))
+}
+
+/// Where quantiles of `n` values lie (as [`quantile`] defines them): for
+/// each, its lower rank and the weight of the next rank.
+#[derive(Debug, Clone)]
+pub struct QuantilePoints {
+    n: usize,
+    points: Vec<(usize, f64)>,
+}
+
+impl QuantilePoints {
+    /// The points of quantiles `qs` of `n >= 1` values.
+    pub fn new(n: usize, qs: &[f64]) -> Self {
+        let points = qs
+            .iter()
+            .map(|&q| {
+                let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+                let lo = h.floor() as usize;
+                (lo, h - lo as f64)
+            })
+            .collect();
+        QuantilePoints { n, points }
+    }
+
+    /// The ranks whose values the quantiles need: two per quantile.
+    pub fn ranks(&self) -> Vec<usize> {
+        self.points
+            .iter()
+            .flat_map(|&(lo, _)| [lo, (lo + 1).min(self.n - 1)])
+            .collect()
+    }
+
+    /// The quantiles, from the values at [`QuantilePoints::ranks`].
+    pub fn interpolate(&self, x: &[f64]) -> Vec<f64> {
+        self.points
+            .iter()
+            .enumerate()
+            .map(|(i, &(lo, frac))| {
+                let (x_lo, x_hi) = (x[2 * i], x[2 * i + 1]);
+                if frac == 0.0 || lo + 1 >= self.n {
+                    x_lo
+                } else {
+                    x_lo + frac * (x_hi - x_lo)
+                }
+            })
+            .collect()
+    }
 }
 
 /// Mean of the largest `ceil(tail * n)` values, with `tail = 1 / tail_den`

@@ -2,6 +2,7 @@
 //! from an [`Aggregate`] (MODEL.md section 7).
 
 use crate::concentration::hhi;
+use crate::engine::accumulate::SUPPLY_QUANTILES;
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
 use crate::stats::{cvar_upper_within, probability_se, quantiles_within};
@@ -177,11 +178,12 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             } else {
                 acc.shortfall_count[y] as f64 / n as f64
             };
-            let q = match acc.supply_sketch.get(y) {
-                Some(sk) if acc.supply[y].is_empty() => {
-                    vec![sk.quantile(0.05), sk.quantile(0.5), sk.quantile(0.95)]
+            let q = match (acc.supply_quantiles.get(y), acc.supply_sketch.get(y)) {
+                (Some(q), _) => q.clone(),
+                (None, Some(sk)) if acc.supply[y].is_empty() => {
+                    SUPPLY_QUANTILES.map(|q| sk.quantile(q)).to_vec()
                 }
-                _ => quantiles_within(&acc.supply[y], &[0.05, 0.5, 0.95], supply_range),
+                _ => quantiles_within(&acc.supply[y], &SUPPLY_QUANTILES, supply_range),
             };
             YearSummary {
                 year: scenario.calendar_year(y),

@@ -53,12 +53,48 @@ fn year_grids_are_minerals_by_years() {
     assert_eq!(sum.calendar_years(), vec![2026, 2027, 2028, 2029]);
 }
 
+/// A run of `range` that streams its supply quantiles or keeps every value.
+fn streamed_or_kept(
+    threads: usize,
+    range: std::ops::Range<u64>,
+    stream: bool,
+) -> engine::Aggregate {
+    let s = scenario(FULL);
+    let opts = engine::Options {
+        stream_supply: stream,
+        ..engine::Options::default()
+    };
+    with_threads(Some(threads), || {
+        engine::simulate_with(&s, 11, range, None, opts)
+    })
+    .unwrap()
+}
+
+#[test]
+fn streamed_supply_quantiles_equal_those_of_every_value_kept() {
+    // Just above the streaming threshold, starting and ending mid-chunk.
+    let range = 500..engine::STREAM_TRIALS + 1_700;
+    let s = scenario(FULL);
+    let streamed = streamed_or_kept(1, range.clone(), true);
+    let kept = streamed_or_kept(2, range.clone(), false);
+    for (a, b) in streamed.minerals.iter().zip(&kept.minerals) {
+        // Streamed: quantiles found while running, no per-trial supply.
+        assert!(a.supply.iter().all(Vec::is_empty));
+        assert_eq!(a.supply_quantiles.len(), s.years);
+        assert!(b.supply_quantiles.is_empty() && b.supply[0].len() == b.totals.len());
+    }
+    let bytes = |agg: &engine::Aggregate| json_bytes(&Summary::new(&s, 11, agg));
+    assert_eq!(bytes(&streamed), bytes(&kept));
+    assert_eq!(bytes(&streamed), bytes(&streamed_or_kept(2, range, true)));
+}
+
 /// A run forced to use sketches (as runs above the exact-quantile limit do).
 fn sketched(threads: usize, trials: u64) -> (Vec<u8>, Summary) {
     let s = scenario(FULL);
     let opts = engine::Options {
         keep_trials: false,
         exact_trials: 1_000,
+        ..engine::Options::default()
     };
     let agg = with_threads(Some(threads), || {
         engine::simulate_with(&s, 5, 0..trials, None, opts)

@@ -8,6 +8,9 @@ use crate::sketch::Sketch;
 use crate::stats::Moments;
 use serde::{Deserialize, Serialize};
 
+/// The quantiles of annual supply every run reports (p5, p50, p95).
+pub const SUPPLY_QUANTILES: [f64; 3] = [0.05, 0.5, 0.95];
+
 /// Everything recorded about one mineral over a range of trials.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MineralAcc {
@@ -27,8 +30,13 @@ pub struct MineralAcc {
     pub totals: Vec<f64>,
     /// Per trial: the number of shortfall years.
     pub years_short: Vec<u16>,
-    /// Per year, per trial: annual accessible supply (empty when sketched).
+    /// Per year, per trial: annual accessible supply (empty when sketched
+    /// or streamed).
     pub supply: Vec<Vec<f64>>,
+    /// Per year: the [`SUPPLY_QUANTILES`] of annual supply, exact, when
+    /// they were found while the trials ran (empty otherwise).
+    #[serde(default)]
+    pub supply_quantiles: Vec<Vec<f64>>,
     /// Per year: sketch of annual supply, when per-trial values are not kept.
     pub supply_sketch: Vec<Sketch>,
     /// Sketch of the horizon totals, when per-trial totals are not kept.
@@ -48,6 +56,7 @@ impl MineralAcc {
             totals: Vec::new(),
             years_short: Vec::new(),
             supply: (0..years).map(|_| Vec::new()).collect(),
+            supply_quantiles: Vec::new(),
             supply_sketch: Vec::new(),
             totals_sketch: None,
         }
@@ -92,7 +101,17 @@ impl MineralAcc {
     }
 
     /// Append the trials of `next`, which follow this accumulator's trials.
+    ///
+    /// # Panics
+    ///
+    /// If either holds streamed quantiles (`supply_quantiles`), which
+    /// cannot be combined: runs meant to be appended turn streaming off
+    /// (`Options::stream_supply`).
     pub fn append(&mut self, next: MineralAcc) {
+        assert!(
+            self.supply_quantiles.is_empty() && next.supply_quantiles.is_empty(),
+            "streamed supply quantiles cannot be appended"
+        );
         self.merge_stats(&next);
         self.totals.extend_from_slice(&next.totals);
         self.years_short.extend_from_slice(&next.years_short);
