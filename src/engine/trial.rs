@@ -416,9 +416,14 @@ fn serve_demand(
                             stock = min(stock + min(max_refill, s - step_demand), sp.capacity);
                         }
                     } else {
+                        // release = min(gap, stock, max_release), and
+                        // stock - release is max(stock - min(gap,
+                        // max_release), 0) exactly: two steps on the chain
+                        // through the stock instead of three.
                         let gap = step_demand - s;
-                        let release = min(min(gap, stock), max_release);
-                        stock -= release;
+                        let wanted = min(gap, max_release);
+                        let release = min(wanted, stock);
+                        stock = max0(stock - wanted);
                         unserved += gap - release;
                     }
                 }
