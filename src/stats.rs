@@ -2,7 +2,8 @@
 //!
 //! [`Moments`] is Welford's running mean and sum of squared deviations;
 //! chunks are merged with Chan's formula *in chunk order*, so results do
-//! not depend on how many threads ran the chunks. [`quantile`] and
+//! not depend on how many threads ran the chunks. Within a chunk the
+//! engine records [`ShiftedSums`], which cost no division per value. [`quantile`] and
 //! [`cvar_upper`] work on the per-trial values of a whole run, without
 //! changing them.
 
@@ -61,6 +62,46 @@ impl Moments {
             0.0
         } else {
             (self.variance() / self.n as f64).sqrt()
+        }
+    }
+}
+
+/// Moments of a short stream (one chunk of trials) as sums of deviations
+/// from its first value: two additions and a multiplication per value, no
+/// division. [`ShiftedSums::moments`] turns them into [`Moments`]. With a
+/// shift drawn from the stream itself, `s2 - s1^2 / n` loses only about
+/// `(first - mean)^2 / variance` ulps of the sum of squared deviations.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ShiftedSums {
+    n: u64,
+    shift: f64,
+    s1: f64,
+    s2: f64,
+}
+
+impl ShiftedSums {
+    /// Add one value.
+    #[inline(always)]
+    pub fn push(&mut self, x: f64) {
+        if self.n == 0 {
+            self.shift = x;
+        }
+        let d = x - self.shift;
+        self.n += 1;
+        self.s1 += d;
+        self.s2 += d * d;
+    }
+
+    /// Count, mean and sum of squared deviations of the values pushed.
+    pub fn moments(&self) -> Moments {
+        if self.n == 0 {
+            return Moments::default();
+        }
+        let n = self.n as f64;
+        Moments {
+            n: self.n,
+            mean: self.shift + self.s1 / n,
+            m2: (self.s2 - self.s1 * self.s1 / n).max(0.0),
         }
     }
 }
@@ -194,6 +235,34 @@ mod tests {
         assert!((merged.mean - mean).abs() < 1e-12);
         assert!((merged.variance() - var).abs() < 1e-9);
         assert!((merged.se() - (var / 1000.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn shifted_sums_agree_with_welford_and_are_exact_for_constants() {
+        // Far from zero, with a first value well away from the mean.
+        let xs: Vec<f64> = (0..1024)
+            .map(|i| 1e6 + ((i * 37) % 101) as f64 * 0.5 - if i == 0 { 40.0 } else { 0.0 })
+            .collect();
+        let (mut w, mut s) = (Moments::default(), ShiftedSums::default());
+        xs.iter().for_each(|&x| {
+            w.push(x);
+            s.push(x);
+        });
+        let m = s.moments();
+        assert_eq!(m.n, w.n);
+        assert!((m.mean - w.mean).abs() <= 1e-15 * w.mean);
+        assert!((m.m2 - w.m2).abs() <= 1e-12 * w.m2, "{} vs {}", m.m2, w.m2);
+        let mut c = ShiftedSums::default();
+        (0..100).for_each(|_| c.push(2.5));
+        assert_eq!(
+            c.moments(),
+            Moments {
+                n: 100,
+                mean: 2.5,
+                m2: 0.0
+            }
+        );
+        assert_eq!(ShiftedSums::default().moments(), Moments::default());
     }
 
     #[test]

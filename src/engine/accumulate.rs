@@ -5,7 +5,7 @@
 
 use super::trial::MineralOutcome;
 use crate::sketch::Sketch;
-use crate::stats::Moments;
+use crate::stats::{Moments, ShiftedSums};
 use serde::{Deserialize, Serialize};
 
 /// The quantiles of annual supply every run reports (p5, p50, p95).
@@ -62,32 +62,6 @@ impl MineralAcc {
         }
     }
 
-    /// Record one trial's moments and counts; returns its horizon total
-    /// and number of shortfall years. A year is a shortfall year when its
-    /// unserved amount exceeds `threshold` times its demand.
-    #[inline]
-    pub fn record_stats(&mut self, outcome: &MineralOutcome, threshold: f64) -> (f64, u16) {
-        let mut total = 0.0;
-        let mut short = 0u16;
-        for y in 0..self.shortfall_count.len() {
-            let u = outcome.unserved[y];
-            let d = outcome.demand[y];
-            total += u;
-            if u > threshold * d {
-                short += 1;
-                self.shortfall_count[y] += 1;
-            }
-            self.unserved[y].push(u);
-            self.demand[y].push(d);
-        }
-        if short > 0 {
-            self.any_count += 1;
-        }
-        self.shortfall_years.push(f64::from(short));
-        self.total.push(total);
-        (total, short)
-    }
-
     /// Add the moments and counts of `next`, whose trials follow these.
     pub fn merge_stats(&mut self, next: &MineralAcc) {
         for y in 0..self.shortfall_count.len() {
@@ -126,6 +100,68 @@ impl MineralAcc {
         {
             mine.merge(theirs);
         }
+    }
+}
+
+/// One chunk's moments and counts of one mineral, recorded while its
+/// trials run (sums of deviations: no division per value) and turned into
+/// a [`MineralAcc`] when the chunk ends.
+#[derive(Debug, Clone)]
+pub struct ChunkRecorder {
+    shortfall_count: Vec<u64>,
+    unserved: Vec<ShiftedSums>,
+    demand: Vec<ShiftedSums>,
+    any_count: u64,
+    shortfall_years: ShiftedSums,
+    total: ShiftedSums,
+}
+
+impl ChunkRecorder {
+    /// An empty record for `years` years.
+    pub fn new(years: usize) -> Self {
+        ChunkRecorder {
+            shortfall_count: vec![0; years],
+            unserved: vec![ShiftedSums::default(); years],
+            demand: vec![ShiftedSums::default(); years],
+            any_count: 0,
+            shortfall_years: ShiftedSums::default(),
+            total: ShiftedSums::default(),
+        }
+    }
+
+    /// Record one trial; returns its horizon total and number of
+    /// shortfall years. A year is a shortfall year when its unserved amount
+    /// exceeds `threshold` times its demand.
+    #[inline]
+    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> (f64, u16) {
+        let mut total = 0.0;
+        let mut short = 0u16;
+        for y in 0..self.shortfall_count.len() {
+            let u = outcome.unserved[y];
+            let d = outcome.demand[y];
+            total += u;
+            let is_short = u > threshold * d;
+            short += u16::from(is_short);
+            self.shortfall_count[y] += u64::from(is_short);
+            self.unserved[y].push(u);
+            self.demand[y].push(d);
+        }
+        self.any_count += u64::from(short > 0);
+        self.shortfall_years.push(f64::from(short));
+        self.total.push(total);
+        (total, short)
+    }
+
+    /// The chunk's moments and counts (no per-trial values).
+    pub fn finish(&self) -> MineralAcc {
+        let mut acc = MineralAcc::new(self.shortfall_count.len());
+        acc.shortfall_count.clone_from(&self.shortfall_count);
+        acc.unserved = self.unserved.iter().map(ShiftedSums::moments).collect();
+        acc.demand = self.demand.iter().map(ShiftedSums::moments).collect();
+        acc.any_count = self.any_count;
+        acc.shortfall_years = self.shortfall_years.moments();
+        acc.total = self.total.moments();
+        acc
     }
 }
 

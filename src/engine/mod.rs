@@ -18,7 +18,7 @@ use crate::select::windows::{RankWindows, WindowTally};
 use crate::sketch::Sketch;
 use crate::stats::QuantilePoints;
 use accumulate::SUPPLY_QUANTILES;
-pub use accumulate::{Aggregate, MineralAcc};
+pub use accumulate::{Aggregate, ChunkRecorder, MineralAcc};
 use plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -414,8 +414,8 @@ fn run_chunk(
     mut sketches: Option<&mut Vec<(Vec<Sketch>, Option<Sketch>)>>,
     supply_buf: &mut [Vec<Vec<f64>>],
 ) -> Vec<MineralAcc> {
-    let mut stats: Vec<MineralAcc> = (0..plan.minerals.len())
-        .map(|_| MineralAcc::new(plan.years))
+    let mut stats: Vec<ChunkRecorder> = (0..plan.minerals.len())
+        .map(|_| ChunkRecorder::new(plan.years))
         .collect();
     for (j, trial) in view.trials.clone().enumerate() {
         simulate_trial(plan, TrialKey::new(seed, trial), ws);
@@ -425,7 +425,7 @@ fn run_chunk(
             .zip(&plan.minerals)
             .enumerate()
         {
-            let (total, short) = acc.record_stats(outcome, mp.threshold);
+            let (total, short) = acc.record(outcome, mp.threshold);
             // Where the run sketches, values go to the block's sketches.
             let (supply_sketch, total_sketch) = match sketches.as_deref_mut() {
                 Some(s) => {
@@ -455,7 +455,7 @@ fn run_chunk(
             }
         }
     }
-    stats
+    stats.iter().map(ChunkRecorder::finish).collect()
 }
 
 /// The supply quantiles per mineral and year from the pilot's values and
