@@ -303,19 +303,23 @@ fn add_project(
     let (events, factor, delta) = (&ws.event_intervals, &mut ws.factor, &mut ws.delta);
     multiply_factors(factor, own, sp, events);
     let inv_q = mp.inv_quantum;
-    // Ramping up: each step's own value.
+    // Ramping up: each step's own value, written as its change from the
+    // step before (one write per step, none read back by the next).
     let mut full = r.first_step;
+    let mut last = 0;
     while full < plan.steps {
         let ramp = r.at(plan.midpoints[full]);
         if ramp == 1.0 {
             break;
         }
         let v = to_units((sp.normal_supply * ramp) * plan.dt * factor[full], inv_q);
-        add_span(delta, full, full + 1, v);
+        delta[full] += v - last;
+        last = v;
         full += 1;
     }
     // Fully ramped (ramp never falls back): full output less losses.
-    add_span(delta, full, plan.steps, sp.step_units);
+    delta[full] += sp.step_units - last;
+    delta[plan.steps] -= sp.step_units;
     for (list, _) in source_intervals(own, sp, events) {
         for iv in list {
             for t in iv.start..iv.end {
