@@ -379,7 +379,7 @@ fn supply_windows(pilot: &[Vec<Vec<f64>>], n: usize) -> Vec<Vec<RankWindows>> {
                 .map(|sample| {
                     // Three quantiles need at most three windows.
                     RankWindows::from_sample(sample, n, &ranks)
-                        .expect("a non-empty pilot and at most four windows")
+                        .expect("a non-empty pilot and at most three windows")
                 })
                 .collect()
         })

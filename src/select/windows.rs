@@ -12,18 +12,36 @@
 //! value in it, which is smaller than every value above. The check is
 //! exact, so values whose start is not a fair sample only cost the caller's
 //! fallback, never a wrong answer.
+//!
+//! A window of a single value (a point mass in the sample, as annual supply
+//! has at its undisrupted level, or a mineral whose supply never varies)
+//! is counted instead of gathered: the values below it and those not above
+//! it place its ranks, and no memory is spent on copies of one number.
 
 use super::select_rank;
 
 /// Sample size the windows are placed from when the values are in memory.
 pub const SAMPLE: usize = 16_384;
 
-/// Most windows one tally handles (ranks whose windows overlap share one).
-const MAX_WINDOWS: usize = 4;
+/// Most thresholds one tally handles: three windows, even if each is a
+/// point mass (two thresholds each).
+const MAX_SLOTS: usize = 6;
 
 /// Values handled between checks that the gathered values stay within
 /// their room.
 const BLOCK: usize = 4_096;
+
+/// How a tally treats one window of values.
+#[derive(Debug, Clone, Copy)]
+enum Window {
+    /// Values in the window are gathered (in slot `slot`).
+    Range { slot: usize },
+    /// The window is a single value, `value`, carried by many equal values
+    /// (a point mass, as annual supply has at its undisrupted level): they
+    /// are counted, not gathered. Slot `slot` counts the values below it,
+    /// slot `slot + 1` those not above it.
+    Point { slot: usize, value: f64 },
+}
 
 /// Windows of values around the ranks wanted among `n` values.
 #[derive(Debug, Clone)]
@@ -32,19 +50,28 @@ pub struct RankWindows {
     ranks: Vec<usize>,
     /// The window of each rank.
     which: Vec<usize>,
-    /// Lowest value of each window (ascending, windows disjoint).
+    /// The windows, ascending and disjoint.
+    windows: Vec<Window>,
+    /// Per slot: a tally counts the values below `lows[s]` and gathers
+    /// those in `lows[s] ..= highs[s]` (none, for a point's slots).
     lows: Vec<f64>,
-    /// Highest value of each window.
     highs: Vec<f64>,
-    /// Most values a window may gather (three times what the sample
+    /// Most values a slot may gather (three times what the sample
     /// predicts, and a block more) before the tally gives up.
     room: Vec<usize>,
+}
+
+/// The next float above a finite, non-zero `v` (`f64::next_up` is newer
+/// than this crate's minimum Rust).
+fn next_above(v: f64) -> f64 {
+    let bits = v.to_bits();
+    f64::from_bits(if v > 0.0 { bits + 1 } else { bits - 1 })
 }
 
 impl RankWindows {
     /// Windows for `ranks` (each below `n`) of `n` values whose random
     /// sample is `sample`; `None` when the sample is empty or the ranks
-    /// need more than four separate windows.
+    /// need more than three separate windows.
     pub fn from_sample(sample: &[f64], n: usize, ranks: &[usize]) -> Option<Self> {
         let m = sample.len();
         if m == 0 || n == 0 {
@@ -73,27 +100,53 @@ impl RankWindows {
                 _ => spans.push((a, b)),
             }
         }
-        if spans.len() > MAX_WINDOWS {
-            return None;
+        // Their values, merged again where they meet (one point mass can
+        // hold several spans).
+        let mut values: Vec<(f64, f64)> = Vec::new();
+        let mut merged_into = Vec::with_capacity(spans.len());
+        for &(a, b) in &spans {
+            let (lo, hi) = (sorted[a], sorted[b]);
+            match values.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => values.push((lo, hi)),
+            }
+            merged_into.push(values.len() - 1);
         }
         let which = spans_of
             .iter()
-            .map(|&(a, _)| spans.iter().position(|&(s, e)| s <= a && a <= e))
+            .map(|&(a, _)| {
+                let span = spans.iter().position(|&(s, e)| s <= a && a <= e)?;
+                Some(merged_into[span])
+            })
             .collect::<Option<Vec<usize>>>()?;
-        let lows: Vec<f64> = spans.iter().map(|&(a, _)| sorted[a]).collect();
-        let highs: Vec<f64> = spans.iter().map(|&(_, b)| sorted[b]).collect();
-        let room = lows
-            .iter()
-            .zip(&highs)
-            .map(|(&lo, &hi)| {
+        let (mut windows, mut lows, mut highs, mut room) = (vec![], vec![], vec![], vec![]);
+        for &(lo, hi) in &values {
+            // A zero is left to gathering: -0.0 and 0.0 compare equal but
+            // sort apart.
+            if lo.to_bits() == hi.to_bits() && lo != 0.0 {
+                windows.push(Window::Point {
+                    slot: lows.len(),
+                    value: lo,
+                });
+                lows.extend([lo, next_above(lo)]);
+                highs.extend([f64::NEG_INFINITY; 2]);
+                room.extend([BLOCK; 2]);
+            } else {
+                windows.push(Window::Range { slot: lows.len() });
                 let first = sorted.partition_point(|&x| x < lo);
                 let past = sorted.partition_point(|&x| x <= hi);
-                3 * (past - first) * (n / m + 1) + BLOCK
-            })
-            .collect();
+                lows.push(lo);
+                highs.push(hi);
+                room.push(3 * (past - first) * (n / m + 1) + BLOCK);
+            }
+        }
+        if lows.len() > MAX_SLOTS {
+            return None;
+        }
         Some(RankWindows {
             ranks: ranks.to_vec(),
             which,
+            windows,
             lows,
             highs,
             room,
@@ -112,8 +165,8 @@ impl RankWindows {
     }
 }
 
-/// For each window: how many values lie below it, and the values in it.
-/// Tallies of parts of the values merge in any order.
+/// For each slot of the windows: how many values lie below it, and the
+/// values in it. Tallies of parts of the values merge in any order.
 #[derive(Debug, Clone, Default)]
 pub struct WindowTally {
     below: Vec<usize>,
@@ -142,7 +195,9 @@ impl WindowTally {
                 1 => self.add_block::<1>(w, block),
                 2 => self.add_block::<2>(w, block),
                 3 => self.add_block::<3>(w, block),
-                _ => self.add_block::<4>(w, block),
+                4 => self.add_block::<4>(w, block),
+                5 => self.add_block::<5>(w, block),
+                _ => self.add_block::<6>(w, block),
             }
             if self.len.iter().zip(&w.room).any(|(&l, &r)| l > r) {
                 self.overflowed = true;
@@ -198,10 +253,15 @@ impl WindowTally {
         w.ranks
             .iter()
             .zip(&w.which)
-            .map(|(&r, &k)| {
-                let within = r.checked_sub(self.below[k])?;
-                let inside = &self.inside[k][..self.len[k]];
-                (within < inside.len()).then(|| select_rank(inside, within))
+            .map(|(&r, &k)| match w.windows[k] {
+                Window::Range { slot } => {
+                    let within = r.checked_sub(self.below[slot])?;
+                    let inside = &self.inside[slot][..self.len[slot]];
+                    (within < inside.len()).then(|| select_rank(inside, within))
+                }
+                Window::Point { slot, value } => {
+                    (self.below[slot] <= r && r < self.below[slot + 1]).then_some(value)
+                }
             })
             .collect()
     }
@@ -268,6 +328,70 @@ mod tests {
         let got = merged.finish(&w).expect("a fair sample places every rank");
         for (&r, g) in ranks.iter().zip(&got) {
             assert_eq!(g.to_bits(), s[r].to_bits(), "rank {r}");
+        }
+    }
+
+    #[test]
+    fn point_masses_are_counted_not_gathered() {
+        let mut rng = StreamRng::seed_from_u64(4);
+        let n = 300_000;
+        let cases: [(&str, Vec<f64>); 4] = [
+            // Undisrupted supply: a mass at the top holding p50 and p95.
+            (
+                "top",
+                (0..n)
+                    .map(|i| {
+                        if i % 5 < 3 {
+                            1915.2
+                        } else {
+                            rng.random::<f64>() * 1900.0
+                        }
+                    })
+                    .collect(),
+            ),
+            ("constant", vec![-7.25; n]),
+            // Zeros are gathered (-0.0 and 0.0 compare equal), still exactly.
+            (
+                "zeros",
+                (0..n)
+                    .map(|i| match i % 10 {
+                        0..=5 => 0.0,
+                        6 => -0.0,
+                        _ => rng.random::<f64>(),
+                    })
+                    .collect(),
+            ),
+            // Two masses next to each other, each holding a quantile.
+            (
+                "two",
+                (0..n)
+                    .map(|i| if i % 2 == 0 { 1.0 } else { 1.0 + f64::EPSILON })
+                    .collect(),
+            ),
+        ];
+        for (name, v) in cases {
+            let s = sorted(&v);
+            let ranks = [
+                n / 20,
+                n / 20 + 1,
+                n / 2,
+                n / 2 + 1,
+                n - n / 20,
+                n - n / 20 + 1,
+            ];
+            let w = RankWindows::from_sample(&v[..SAMPLE], n, &ranks).unwrap();
+            let mut t = w.tally();
+            t.add(&w, &v);
+            let got = t.finish(&w).expect("a fair sample");
+            for (&r, g) in ranks.iter().zip(&got) {
+                assert_eq!(g.to_bits(), s[r].to_bits(), "{name} rank {r}");
+            }
+            // A window of one non-zero value gathers nothing (a window
+            // spanning two masses, or zeros, gathers them).
+            let gathered: usize = t.len.iter().sum();
+            if name == "top" || name == "constant" {
+                assert!(gathered < n / 10, "{name}: {gathered} values gathered");
+            }
         }
     }
 
