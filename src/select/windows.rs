@@ -174,7 +174,7 @@ pub struct WindowTally {
     /// is room to write into, branch-free).
     inside: Vec<Vec<f64>>,
     len: Vec<usize>,
-    /// A window gathered more than its room: the sample was not fair, and
+    /// A slot gathered more than its room: the sample was not fair, and
     /// the tally no longer gathers (its answer will be `None`).
     overflowed: bool,
 }
@@ -208,8 +208,9 @@ impl WindowTally {
 
     /// Branch-free: for a window holding a good share of the values,
     /// whether each belongs is a coin toss no branch predictor could learn.
-    /// Each value is written to every window's buffer and kept where it
-    /// belongs. The buffers have room for the block.
+    /// Each value is written to every slot's buffer and kept where it
+    /// belongs (never, for a point's slots). The buffers have room for the
+    /// block.
     fn add_block<const K: usize>(&mut self, w: &RankWindows, block: &[f64]) {
         let lows: [f64; K] = std::array::from_fn(|k| w.lows[k]);
         let highs: [f64; K] = std::array::from_fn(|k| w.highs[k]);
