@@ -184,8 +184,6 @@ fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Op
 /// while a step is down at most once on its own and once in an event,
 /// which holds unless two event intervals overlap; then the factors are
 /// multiplied step by step.
-// Steps are indexed: a step's factor and its change of supply go together.
-#[allow(clippy::needless_range_loop)]
 fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let inv_q = mp.inv_quantum;
     let loss = |f: f64| sp.loss_units(f, inv_q);
@@ -228,20 +226,45 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
         return;
     }
     let own = &mut ws.own;
+    sample_own(sp, key, own);
+    let factor = &mut ws.factor;
+    multiply_factors(factor, own, sp, events);
+    take_step_losses(factor, delta, own, sp, events, 0, inv_q);
+}
+
+/// A source's own down intervals, into `own` (cleared first).
+#[inline(always)]
+fn sample_own(sp: &SourcePlan, key: TrialKey, own: &mut Vec<Interval>) {
     own.clear();
     if let Some(process) = &sp.own {
         process.sample_into(&mut key.stream(sp.disruption_key), own);
     }
-    // Take each step's loss once (overlapping intervals cover it twice or
-    // more) and leave its factor at 1 for the next source.
-    let factor = &mut ws.factor;
-    multiply_factors(factor, own, sp, events);
+}
+
+/// Take each down step's loss from step `from` on, from the factor
+/// [`multiply_factors`] left there: once per step, though overlapping
+/// intervals cover it twice or more. Every factor the source touched is
+/// left at 1 for the next source.
+// Steps are indexed: a step's factor and its change of supply go together.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn take_step_losses(
+    factor: &mut [f64],
+    delta: &mut [i64],
+    own: &[Interval],
+    sp: &SourcePlan,
+    events: &[Vec<Interval>],
+    from: usize,
+    inv_q: f64,
+) {
     for (list, _) in source_intervals(own, sp, events) {
         for iv in list {
             for t in iv.start..iv.end {
                 let f = factor[t];
                 if f != 1.0 {
-                    add_span(delta, t, t + 1, -loss(f));
+                    if t >= from {
+                        add_span(delta, t, t + 1, -sp.loss_units(f, inv_q));
+                    }
                     factor[t] = 1.0;
                 }
             }
@@ -282,8 +305,6 @@ fn multiply_factors(
 /// less the losses of its down steps. Its supply at a step is
 /// `capacity * access * ramp * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
 /// rounded to whole units.
-// Steps are indexed: a step's factor and its change of supply go together.
-#[allow(clippy::needless_range_loop)]
 fn add_project(
     plan: &Plan,
     mp: &MineralPlan,
@@ -296,10 +317,7 @@ fn add_project(
         return; // never produces
     };
     let own = &mut ws.own;
-    own.clear();
-    if let Some(process) = &sp.own {
-        process.sample_into(&mut key.stream(sp.disruption_key), own);
-    }
+    sample_own(sp, key, own);
     let (events, factor, delta) = (&ws.event_intervals, &mut ws.factor, &mut ws.delta);
     multiply_factors(factor, own, sp, events);
     let inv_q = mp.inv_quantum;
@@ -320,17 +338,7 @@ fn add_project(
     // Fully ramped (ramp never falls back): full output less losses.
     delta[full] += sp.step_units - last;
     delta[plan.steps] -= sp.step_units;
-    for (list, _) in source_intervals(own, sp, events) {
-        for iv in list {
-            for t in iv.start..iv.end {
-                let f = factor[t];
-                if t >= full && f != 1.0 {
-                    add_span(delta, t, t + 1, -sp.loss_units(f, inv_q));
-                }
-                factor[t] = 1.0;
-            }
-        }
-    }
+    take_step_losses(factor, delta, own, sp, events, full, inv_q);
 }
 
 /// Draw the year's demand, serve it step by step from supply and the
