@@ -101,15 +101,6 @@ struct ChunkView<'a> {
     supply: Vec<Vec<&'a mut [f64]>>,
 }
 
-/// Where a chunk's annual supply goes when its view keeps none.
-#[derive(Clone, Copy)]
-enum SupplySink<'w> {
-    /// Into the view's arrays, or the block's sketches.
-    Direct,
-    /// Counted against the quantile windows of each mineral and year.
-    Windows(&'w [Vec<RankWindows>]),
-}
-
 /// What a group of chunks run by one rayon task produced: each chunk's
 /// moments and counts (merged later in chunk order), and sketches and
 /// window tallies (merged in any order: they are exact).
@@ -260,7 +251,9 @@ pub fn simulate_with(
         .map(|(i, p)| view(kept + i, p))
         .collect();
     let scales = sketch_scales(scenario);
-    let run = |views: Vec<ChunkView>, sink: SupplySink| {
+    // Runs the views; with `windows`, annual supply is counted against the
+    // quantile windows of each mineral and year instead of kept.
+    let run = |views: Vec<ChunkView>, windows: Option<&[Vec<RankWindows>]>| {
         views
             .into_par_iter()
             .fold(Block::default, |mut block, mut view| {
@@ -276,16 +269,14 @@ pub fn simulate_with(
                     );
                 }
                 let ws = block.workspace.get_or_insert_with(|| Workspace::new(&plan));
-                if let SupplySink::Windows(_) = sink {
-                    if block.supply_buf.is_empty() {
-                        block.supply_buf = (0..minerals)
-                            .map(|_| {
-                                (0..years)
-                                    .map(|_| vec![0.0; CHUNK_TRIALS as usize])
-                                    .collect()
-                            })
-                            .collect();
-                    }
+                if windows.is_some() && block.supply_buf.is_empty() {
+                    block.supply_buf = (0..minerals)
+                        .map(|_| {
+                            (0..years)
+                                .map(|_| vec![0.0; CHUNK_TRIALS as usize])
+                                .collect()
+                        })
+                        .collect();
                 }
                 let stats = run_chunk(
                     &plan,
@@ -295,12 +286,12 @@ pub fn simulate_with(
                     block.sketches.as_mut(),
                     &mut block.supply_buf,
                 );
-                if let SupplySink::Windows(windows) = sink {
+                if let Some(windows) = windows {
                     tally_chunk(&mut block, windows, width(&view.trials));
                 }
                 block.stats.push((view.index, stats));
                 if let Some(p) = progress {
-                    p(view.trials.end - view.trials.start);
+                    p(width(&view.trials) as u64);
                 }
                 block
             })
@@ -313,11 +304,11 @@ pub fn simulate_with(
     } else {
         (first.into_iter().chain(later).collect(), Vec::new())
     };
-    let mut block = run(first, SupplySink::Direct);
+    let mut block = run(first, None);
     let mut supply_quantiles = Vec::new();
     if streamed {
         let windows = supply_windows(&supply, n);
-        let streamed_block = run(later, SupplySink::Windows(&windows));
+        let streamed_block = run(later, Some(&windows));
         match streamed_quantiles(&windows, &supply, streamed_block.tallies, n) {
             Some(q) => supply_quantiles = q,
             None => {
@@ -344,8 +335,8 @@ pub fn simulate_with(
         acc.totals = std::mem::take(&mut totals[m]);
         acc.years_short = std::mem::take(&mut years_short[m]);
         if streamed {
+            // (`acc.supply` stays empty: the pilot's values are not all.)
             acc.supply_quantiles = supply_quantiles.next().unwrap_or_default();
-            acc.supply = (0..years).map(|_| Vec::new()).collect();
         } else {
             acc.supply = std::mem::take(&mut supply[m]);
         }
