@@ -162,6 +162,10 @@ impl Summary {
     }
 }
 
+/// The quantiles of the horizon's total unserved amount every run reports
+/// (`unserved_p50`, `_p90`, `_p95`, `_p99`).
+const TOTAL_QUANTILES: [f64; 4] = [0.5, 0.9, 0.95, 0.99];
+
 fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> MineralSummary {
     let p_any = if n == 0 {
         0.0
@@ -201,19 +205,14 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
     let expected_demand: f64 = years.iter().map(|y| y.demand_mean).sum();
     let (q, cvar95) = match &acc.totals_sketch {
         Some(sk) if acc.totals.is_empty() => (
-            vec![
-                sk.quantile(0.5),
-                sk.quantile(0.9),
-                sk.quantile(0.95),
-                sk.quantile(0.99),
-            ],
+            TOTAL_QUANTILES.map(|q| sk.quantile(q)).to_vec(),
             sk.upper_mean(n.div_ceil(20)),
         ),
         _ => {
             // Totals mostly lie within eight standard deviations above
             // the mean; any outside still count exactly.
             let range = Some((0.0, acc.total.mean + 8.0 * acc.total.variance().sqrt()));
-            let q = quantiles_within(&acc.totals, &[0.5, 0.9, 0.95, 0.99], range);
+            let q = quantiles_within(&acc.totals, &TOTAL_QUANTILES, range);
             (q, cvar_upper_within(&acc.totals, 20, range))
         }
     };
