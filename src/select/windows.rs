@@ -56,6 +56,8 @@ pub struct RankWindows {
     /// those in `lows[s] ..= highs[s]` (none, for a point's slots).
     lows: Vec<f64>,
     highs: Vec<f64>,
+    /// The slots of the windows that gather their values (not points).
+    gathering: Vec<usize>,
     /// Most values a slot may gather (three times what the sample
     /// predicts, and a block more) before the tally gives up.
     room: Vec<usize>,
@@ -120,6 +122,7 @@ impl RankWindows {
             })
             .collect::<Option<Vec<usize>>>()?;
         let (mut windows, mut lows, mut highs, mut room) = (vec![], vec![], vec![], vec![]);
+        let mut gathering = Vec::new();
         for &(lo, hi) in &values {
             // A zero is left to gathering: -0.0 and 0.0 compare equal but
             // sort apart.
@@ -133,6 +136,7 @@ impl RankWindows {
                 room.extend([BLOCK; 2]);
             } else {
                 windows.push(Window::Range { slot: lows.len() });
+                gathering.push(lows.len());
                 let first = sorted.partition_point(|&x| x < lo);
                 let past = sorted.partition_point(|&x| x <= hi);
                 lows.push(lo);
@@ -149,6 +153,7 @@ impl RankWindows {
             windows,
             lows,
             highs,
+            gathering,
             room,
         })
     }
@@ -191,14 +196,7 @@ impl WindowTally {
                     buf.resize((2 * buf.len()).max(len + block.len() + 1), 0.0);
                 }
             }
-            match w.lows.len() {
-                1 => self.add_block::<1>(w, block),
-                2 => self.add_block::<2>(w, block),
-                3 => self.add_block::<3>(w, block),
-                4 => self.add_block::<4>(w, block),
-                5 => self.add_block::<5>(w, block),
-                _ => self.add_block::<6>(w, block),
-            }
+            self.add_block(w, block);
             if self.len.iter().zip(&w.room).any(|(&l, &r)| l > r) {
                 self.overflowed = true;
                 self.inside.iter_mut().for_each(|v| *v = Vec::new());
@@ -206,29 +204,24 @@ impl WindowTally {
         }
     }
 
-    /// Branch-free: for a window holding a good share of the values,
-    /// whether each belongs is a coin toss no branch predictor could learn.
-    /// Each value is written to every slot's buffer and kept where it
-    /// belongs (never, for a point's slots). The buffers have room for the
-    /// block.
-    fn add_block<const K: usize>(&mut self, w: &RankWindows, block: &[f64]) {
-        let lows: [f64; K] = std::array::from_fn(|k| w.lows[k]);
-        let highs: [f64; K] = std::array::from_fn(|k| w.highs[k]);
-        let mut bufs = self.inside.iter_mut();
-        let outs: [&mut [f64]; K] =
-            std::array::from_fn(|_| bufs.next().map_or(&mut [][..], |v| &mut v[..]));
-        let mut len: [usize; K] = std::array::from_fn(|k| self.len[k]);
-        let mut below = [0usize; K];
-        for &x in block {
-            for k in 0..K {
-                below[k] += usize::from(x < lows[k]);
-                outs[k][len[k]] = x;
-                len[k] += usize::from(x >= lows[k] && x <= highs[k]);
-            }
+    /// Two branch-free passes: each slot's count of values below it (a
+    /// comparison the compiler vectorises), then, for each window that
+    /// gathers, every value written to its buffer and kept where it belongs
+    /// (whether a value belongs is a coin toss no branch predictor could
+    /// learn). The buffers have room for the block.
+    fn add_block(&mut self, w: &RankWindows, block: &[f64]) {
+        for (below, &low) in self.below.iter_mut().zip(&w.lows) {
+            *below += block.iter().map(|&x| usize::from(x < low)).sum::<usize>();
         }
-        self.len.copy_from_slice(&len);
-        for (total, b) in self.below.iter_mut().zip(below) {
-            *total += b;
+        for &slot in &w.gathering {
+            let (low, high) = (w.lows[slot], w.highs[slot]);
+            let out = &mut self.inside[slot];
+            let mut len = self.len[slot];
+            for &x in block {
+                out[len] = x;
+                len += usize::from(x >= low && x <= high);
+            }
+            self.len[slot] = len;
         }
     }
 
