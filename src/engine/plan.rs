@@ -14,7 +14,10 @@ pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
     // even): exact, branch-free and monotone. Sums of units are exact
     // integer arithmetic, whatever their order.
     const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
-    ((x * inv_quantum + MAGIC) - MAGIC) as i64
+    // In [2^52, 2^53) the spacing of f64 is 1, so the bits of v + 2^52
+    // are those of 2^52 plus v rounded: no float-to-integer conversion.
+    debug_assert!((0.0..2_251_799_813_685_248.0).contains(&(x * inv_quantum)));
+    (x * inv_quantum + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
 }
 
 /// Per-mineral constants.
