@@ -201,8 +201,8 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
         });
     if !events_overlap {
         // Own intervals as they are drawn, each with its overlaps with
-        // the event intervals (none: a span of no steps, which changes
-        // nothing, so no branch on the data).
+        // the event intervals (rare: the branch is predictable, and the
+        // three losses of an overlap are computed only where there is one).
         if let Some(process) = &sp.own {
             process.for_each(&mut key.stream(sp.disruption_key), |iv| {
                 let f_own = 1.0 - iv.severity;
@@ -210,10 +210,11 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
                 add_span(delta, iv.start, iv.end, -own_loss);
                 for &(e, x) in sp.events {
                     for ev in &events[e] {
-                        let f_event = 1.0 - x * ev.severity;
-                        let both = own_loss + loss(f_event) - loss(f_own * f_event);
-                        let start = iv.start.max(ev.start);
-                        add_span(delta, start, iv.end.min(ev.end).max(start), both);
+                        if iv.start < ev.end && ev.start < iv.end {
+                            let f_event = 1.0 - x * ev.severity;
+                            let both = own_loss + loss(f_event) - loss(f_own * f_event);
+                            add_span(delta, iv.start.max(ev.start), iv.end.min(ev.end), both);
+                        }
                     }
                 }
             });
