@@ -191,9 +191,11 @@ impl WindowTally {
             if self.overflowed {
                 return;
             }
+            // Room for the block: the Vec's capacity grows by doubling,
+            // and only the new room is zeroed.
             for (buf, &len) in self.inside.iter_mut().zip(&self.len) {
                 if buf.len() <= len + block.len() {
-                    buf.resize((2 * buf.len()).max(len + block.len() + 1), 0.0);
+                    buf.resize(len + block.len() + 1, 0.0);
                 }
             }
             self.add_block(w, block);
