@@ -3,9 +3,10 @@
 //! [`Moments`] is Welford's running mean and sum of squared deviations;
 //! chunks are merged with Chan's formula *in chunk order*, so results do
 //! not depend on how many threads ran the chunks. Within a chunk the
-//! engine records [`ShiftedSums`], which cost no division per value. [`quantile`] and
-//! [`cvar_upper`] work on the per-trial values of a whole run, without
-//! changing them.
+//! engine records [`ShiftedSums`] (and [`ShiftedSeries`], the same for a
+//! value per year at once), which cost no division per value.
+//! [`quantile`] and [`cvar_upper`] work on the per-trial values of a whole
+//! run, without changing them.
 
 use serde::{Deserialize, Serialize};
 
@@ -94,15 +95,72 @@ impl ShiftedSums {
 
     /// Count, mean and sum of squared deviations of the values pushed.
     pub fn moments(&self) -> Moments {
+        shifted_moments(self.n, self.shift, self.s1, self.s2)
+    }
+}
+
+/// [`Moments`] of `n` values whose deviations from `shift` sum to `s1`
+/// and whose squared deviations sum to `s2`.
+fn shifted_moments(n: u64, shift: f64, s1: f64, s2: f64) -> Moments {
+    if n == 0 {
+        return Moments::default();
+    }
+    let nf = n as f64;
+    Moments {
+        n,
+        mean: shift + s1 / nf,
+        m2: (s2 - s1 * s1 / nf).max(0.0),
+    }
+}
+
+/// [`ShiftedSums`] of several streams that each receive one value at every
+/// push (one trial's value for each year), kept as arrays so that a push
+/// is one loop the compiler vectorises. Each stream's sums are, bit for
+/// bit, those its own [`ShiftedSums`] would hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftedSeries {
+    n: u64,
+    shift: Vec<f64>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+}
+
+impl ShiftedSeries {
+    /// Sums for `streams` streams, none pushed yet.
+    pub fn new(streams: usize) -> Self {
+        ShiftedSeries {
+            n: 0,
+            shift: vec![0.0; streams],
+            s1: vec![0.0; streams],
+            s2: vec![0.0; streams],
+        }
+    }
+
+    /// Add one value to each stream (`xs[k]` to stream `k`).
+    ///
+    /// # Panics
+    ///
+    /// If `xs` does not hold one value per stream.
+    #[inline(always)]
+    pub fn push(&mut self, xs: &[f64]) {
+        assert_eq!(xs.len(), self.shift.len(), "one value per stream");
         if self.n == 0 {
-            return Moments::default();
+            self.shift.copy_from_slice(xs);
         }
-        let n = self.n as f64;
-        Moments {
-            n: self.n,
-            mean: self.shift + self.s1 / n,
-            m2: (self.s2 - self.s1 * self.s1 / n).max(0.0),
+        self.n += 1;
+        let sums = self.s1.iter_mut().zip(self.s2.iter_mut());
+        for ((x, shift), (s1, s2)) in xs.iter().zip(&self.shift).zip(sums) {
+            let d = x - shift;
+            *s1 += d;
+            *s2 += d * d;
         }
+    }
+
+    /// Each stream's count, mean and sum of squared deviations.
+    pub fn moments(&self) -> Vec<Moments> {
+        (0..self.shift.len())
+            .map(|k| shifted_moments(self.n, self.shift[k], self.s1[k], self.s2[k]))
+            .collect()
     }
 }
 
@@ -263,6 +321,28 @@ mod tests {
             }
         );
         assert_eq!(ShiftedSums::default().moments(), Moments::default());
+    }
+
+    #[test]
+    fn shifted_series_hold_each_streams_shifted_sums_bit_for_bit() {
+        // Ten streams of different scales, pushed a trial at a time.
+        let trials: Vec<Vec<f64>> = (0..1000)
+            .map(|i| {
+                (0..10)
+                    .map(|k| (k as f64 + 1.0) * 1e3 + ((i * (k + 7) * 37) % 101) as f64 * 0.25)
+                    .collect()
+            })
+            .collect();
+        let mut series = ShiftedSeries::new(10);
+        let mut each = vec![ShiftedSums::default(); 10];
+        for xs in &trials {
+            series.push(xs);
+            each.iter_mut().zip(xs).for_each(|(s, &x)| s.push(x));
+        }
+        let expected: Vec<Moments> = each.iter().map(ShiftedSums::moments).collect();
+        assert_eq!(series.moments(), expected);
+        assert!(expected.iter().all(|m| m.n == 1000 && m.m2 > 0.0));
+        assert_eq!(ShiftedSeries::new(3).moments(), vec![Moments::default(); 3]);
     }
 
     #[test]

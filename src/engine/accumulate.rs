@@ -5,7 +5,7 @@
 
 use super::trial::MineralOutcome;
 use crate::sketch::Sketch;
-use crate::stats::{Moments, ShiftedSums};
+use crate::stats::{Moments, ShiftedSeries, ShiftedSums};
 use serde::{Deserialize, Serialize};
 
 /// The quantiles of annual supply every run reports (p5, p50, p95).
@@ -109,8 +109,10 @@ impl MineralAcc {
 #[derive(Debug, Clone)]
 pub struct ChunkRecorder {
     shortfall_count: Vec<u64>,
-    unserved: Vec<ShiftedSums>,
-    demand: Vec<ShiftedSums>,
+    /// Per year: sums of the unserved amount.
+    unserved: ShiftedSeries,
+    /// Per year: sums of the demand drawn.
+    demand: ShiftedSeries,
     any_count: u64,
     shortfall_years: ShiftedSums,
     total: ShiftedSums,
@@ -121,8 +123,8 @@ impl ChunkRecorder {
     pub fn new(years: usize) -> Self {
         ChunkRecorder {
             shortfall_count: vec![0; years],
-            unserved: vec![ShiftedSums::default(); years],
-            demand: vec![ShiftedSums::default(); years],
+            unserved: ShiftedSeries::new(years),
+            demand: ShiftedSeries::new(years),
             any_count: 0,
             shortfall_years: ShiftedSums::default(),
             total: ShiftedSums::default(),
@@ -136,16 +138,15 @@ impl ChunkRecorder {
     pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> (f64, u16) {
         let mut total = 0.0;
         let mut short = 0u16;
-        for y in 0..self.shortfall_count.len() {
-            let u = outcome.unserved[y];
-            let d = outcome.demand[y];
-            total += u;
-            let is_short = u > threshold * d;
+        let (unserved, demand) = (&outcome.unserved, &outcome.demand);
+        for (y, count) in self.shortfall_count.iter_mut().enumerate() {
+            total += unserved[y];
+            let is_short = unserved[y] > threshold * demand[y];
             short += u16::from(is_short);
-            self.shortfall_count[y] += u64::from(is_short);
-            self.unserved[y].push(u);
-            self.demand[y].push(d);
+            *count += u64::from(is_short);
         }
+        self.unserved.push(unserved);
+        self.demand.push(demand);
         self.any_count += u64::from(short > 0);
         self.shortfall_years.push(f64::from(short));
         self.total.push(total);
@@ -156,8 +157,8 @@ impl ChunkRecorder {
     pub fn finish(&self) -> MineralAcc {
         let mut acc = MineralAcc::new(self.shortfall_count.len());
         acc.shortfall_count.clone_from(&self.shortfall_count);
-        acc.unserved = self.unserved.iter().map(ShiftedSums::moments).collect();
-        acc.demand = self.demand.iter().map(ShiftedSums::moments).collect();
+        acc.unserved = self.unserved.moments();
+        acc.demand = self.demand.moments();
         acc.any_count = self.any_count;
         acc.shortfall_years = self.shortfall_years.moments();
         acc.total = self.total.moments();
