@@ -10,13 +10,14 @@ use crate::scenario::{Project, Scenario, Stockpile};
 /// adding a source can never lower any step's supply, not even by rounding.
 #[inline(always)]
 pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
-    // For 0 <= v < 2^51, (v + 2^52) - 2^52 rounds v to an integer (ties to
-    // even): exact, branch-free and monotone. Sums of units are exact
-    // integer arithmetic, whatever their order.
-    const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
-    // In [2^52, 2^53) the spacing of f64 is 1, so the bits of v + 2^52
-    // are those of 2^52 plus v rounded: no float-to-integer conversion.
-    debug_assert!((0.0..2_251_799_813_685_248.0).contains(&(x * inv_quantum)));
+    // For 0 <= v < 2^52, v + 2^52 rounds v to an integer (ties to even):
+    // in [2^52, 2^53) the spacing of f64 is 1, so its bits are those of
+    // 2^52 plus v rounded, read without a float-to-integer conversion.
+    // Exact, branch-free and monotone; sums of units are exact integer
+    // arithmetic, whatever their order.
+    const MAGIC: f64 = 4_503_599_627_370_496.0; // = 2^52
+
+    debug_assert!((0.0..MAGIC).contains(&(x * inv_quantum)));
     (x * inv_quantum + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
 }
 
