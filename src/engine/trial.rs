@@ -342,6 +342,22 @@ fn add_project(
     take_step_losses(factor, delta, own, sp, events, full, inv_q);
 }
 
+/// Call `f(k, d)` for each step's change of supply `d` in `steps`, `k`
+/// being the step's place in its group of four: partial sums indexed by
+/// `k` stay in registers, four independent chains of additions.
+#[inline(always)]
+fn for_each_in_fours(steps: &mut [i64], mut f: impl FnMut(usize, &mut i64)) {
+    let mut quads = steps.chunks_exact_mut(4);
+    for quad in &mut quads {
+        for (k, d) in quad.iter_mut().enumerate() {
+            f(k, d);
+        }
+    }
+    for (k, d) in quads.into_remainder().iter_mut().enumerate() {
+        f(k, d);
+    }
+}
+
 /// Draw the year's demand, serve it step by step from supply and the
 /// stockpile (MODEL.md sections 5–6), and total the year. Supply comes
 /// from the mineral's base output and the changes in `delta`, which are
@@ -398,19 +414,11 @@ fn serve_demand(
                 // Demand beyond the unit range: four independent partial
                 // sums in floating point.
                 let (mut sup, mut uns) = ([0.0f64; 4], [0.0f64; 4]);
-                let mut quads = steps.chunks_exact_mut(4);
-                for quad in &mut quads {
-                    for k in 0..4 {
-                        let s = next(&mut quad[k]) as f64 * q;
-                        sup[k] += s;
-                        uns[k] += max0(step_demand - s);
-                    }
-                }
-                for (k, d) in quads.into_remainder().iter_mut().enumerate() {
+                for_each_in_fours(steps, |k, d| {
                     let s = next(d) as f64 * q;
                     sup[k] += s;
                     uns[k] += max0(step_demand - s);
-                }
+                });
                 year_supply = (sup[0] + sup[1]) + (sup[2] + sup[3]);
                 unserved = (uns[0] + uns[1]) + (uns[2] + uns[3]);
             }
@@ -418,9 +426,9 @@ fn serve_demand(
                 let max_release = sp.max_release_per_year * dt;
                 let max_refill = sp.refill_per_year * dt;
                 let mut sup = [0.0f64; 4];
-                for (i, d) in steps.iter_mut().enumerate() {
+                for_each_in_fours(steps, |k, d| {
                     let s = next(d) as f64 * q;
-                    sup[i % 4] += s;
+                    sup[k] += s;
                     if s > step_demand {
                         // Surplus: refill (nothing to do when the stock is full).
                         // = stock + min(refill, surplus, capacity - stock),
@@ -439,7 +447,7 @@ fn serve_demand(
                         stock = max0(stock - wanted);
                         unserved += gap - release;
                     }
-                }
+                });
                 year_supply = (sup[0] + sup[1]) + (sup[2] + sup[3]);
             }
         }
