@@ -15,8 +15,11 @@ cores=$(nproc)
 threads_list="1"
 t=2; while [ "$t" -le "$cores" ]; do threads_list="$threads_list $t"; t=$((t * 2)); done
 [ "$cores" -gt 1 ] && [[ " $threads_list " != *" $cores "* ]] && threads_list="$threads_list $cores"
-for threads in $threads_list; do
-    for run in $(seq 1 "$runs"); do
+# Thread counts alternate within each round, so that the machine's drift
+# (several percent over minutes on shared machines) falls on all of them
+# alike rather than on whichever ran last.
+for run in $(seq 1 "$runs"); do
+    for threads in $threads_list; do
         start=$(date +%s.%N)
         if [ -x /usr/bin/time ]; then
             peak=$( { /usr/bin/time -f "%M" target/release/supplyrisk run benches/scenarios/realistic.toml \
