@@ -56,8 +56,6 @@ pub struct RankWindows {
     /// those in `lows[s] ..= highs[s]` (none, for a point's slots).
     lows: Vec<f64>,
     highs: Vec<f64>,
-    /// The slots of the windows that gather their values (not points).
-    gathering: Vec<usize>,
     /// Most values a slot may gather (three times what the sample
     /// predicts, and a block more) before the tally gives up.
     room: Vec<usize>,
@@ -122,7 +120,6 @@ impl RankWindows {
             })
             .collect::<Option<Vec<usize>>>()?;
         let (mut windows, mut lows, mut highs, mut room) = (vec![], vec![], vec![], vec![]);
-        let mut gathering = Vec::new();
         for &(lo, hi) in &values {
             // A zero is left to gathering: -0.0 and 0.0 compare equal but
             // sort apart.
@@ -136,7 +133,6 @@ impl RankWindows {
                 room.extend([BLOCK; 2]);
             } else {
                 windows.push(Window::Range { slot: lows.len() });
-                gathering.push(lows.len());
                 let first = sorted.partition_point(|&x| x < lo);
                 let past = sorted.partition_point(|&x| x <= hi);
                 lows.push(lo);
@@ -153,8 +149,15 @@ impl RankWindows {
             windows,
             lows,
             highs,
-            gathering,
             room,
+        })
+    }
+
+    /// The slots of the windows that gather their values (not points).
+    fn gathering(&self) -> impl Iterator<Item = usize> + '_ {
+        self.windows.iter().filter_map(|w| match *w {
+            Window::Range { slot } => Some(slot),
+            Window::Point { .. } => None,
         })
     }
 
@@ -191,9 +194,10 @@ impl WindowTally {
             if self.overflowed {
                 return;
             }
-            // Room for the block: the Vec's capacity grows by doubling,
-            // and only the new room is zeroed.
-            for (buf, &len) in self.inside.iter_mut().zip(&self.len) {
+            // Room for the block where values are gathered: the Vec's
+            // capacity grows by doubling, and only the new room is zeroed.
+            for slot in w.gathering() {
+                let (buf, len) = (&mut self.inside[slot], self.len[slot]);
                 if buf.len() <= len + block.len() {
                     buf.resize(len + block.len() + 1, 0.0);
                 }
@@ -215,7 +219,7 @@ impl WindowTally {
         for (below, &low) in self.below.iter_mut().zip(&w.lows) {
             *below += block.iter().map(|&x| usize::from(x < low)).sum::<usize>();
         }
-        for &slot in &w.gathering {
+        for slot in w.gathering() {
             let (low, high) = (w.lows[slot], w.highs[slot]);
             let out = &mut self.inside[slot];
             let mut len = self.len[slot];
