@@ -263,10 +263,20 @@ pub fn cvar_upper_within(values: &[f64], tail_den: usize, range: Option<(f64, f6
     if n == 0 {
         return 0.0;
     }
-    let k = n.div_ceil(tail_den).max(1);
-    // Sum in a canonical (sorted) order so the result depends only on the values.
-    let top = crate::select::top_sorted_within(values, n - k, range);
-    top.iter().sum::<f64>() / k as f64
+    let k = upper_tail_len(n, tail_den);
+    mean_of_sorted(&crate::select::top_sorted_within(values, n - k, range))
+}
+
+/// How many of `n >= 1` values the upper tail `1 / tail_den` holds:
+/// `ceil(n / tail_den)`, at least one.
+pub fn upper_tail_len(n: usize, tail_den: usize) -> usize {
+    n.div_ceil(tail_den).max(1)
+}
+
+/// The mean of values sorted ascending by [`f64::total_cmp`], summed in
+/// that order, so that it depends only on the values.
+pub fn mean_of_sorted(sorted: &[f64]) -> f64 {
+    sorted.iter().sum::<f64>() / sorted.len() as f64
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! from an [`Aggregate`] (MODEL.md section 7).
 
 use crate::concentration::hhi;
-use crate::engine::accumulate::SUPPLY_QUANTILES;
+use crate::engine::accumulate::{CVAR_TAIL_DEN, SUPPLY_QUANTILES, TOTAL_QUANTILES};
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
 use crate::stats::{cvar_upper_within, probability_se, quantiles_within};
@@ -162,10 +162,6 @@ impl Summary {
     }
 }
 
-/// The quantiles of the horizon's total unserved amount every run reports
-/// (`unserved_p50`, `_p90`, `_p95`, `_p99`).
-const TOTAL_QUANTILES: [f64; 4] = [0.5, 0.9, 0.95, 0.99];
-
 fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> MineralSummary {
     let p_any = if n == 0 {
         0.0
@@ -203,17 +199,19 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         })
         .collect();
     let expected_demand: f64 = years.iter().map(|y| y.demand_mean).sum();
-    let (q, cvar95) = match &acc.totals_sketch {
-        Some(sk) if acc.totals.is_empty() => (
+    let (q, cvar95) = match (&acc.totals_sketch, acc.totals_cvar) {
+        // Found while the trials ran.
+        (_, Some(cvar)) => (acc.totals_quantiles.clone(), cvar),
+        (Some(sk), None) if acc.totals.is_empty() => (
             TOTAL_QUANTILES.map(|q| sk.quantile(q)).to_vec(),
-            sk.upper_mean(n.div_ceil(20)),
+            sk.upper_mean(n.div_ceil(CVAR_TAIL_DEN as u64)),
         ),
         _ => {
             // Totals mostly lie within eight standard deviations above
             // the mean; any outside still count exactly.
             let range = Some((0.0, acc.total.mean + 8.0 * acc.total.variance().sqrt()));
             let q = quantiles_within(&acc.totals, &TOTAL_QUANTILES, range);
-            (q, cvar_upper_within(&acc.totals, 20, range))
+            (q, cvar_upper_within(&acc.totals, CVAR_TAIL_DEN, range))
         }
     };
     let mineral = &scenario.minerals[m];

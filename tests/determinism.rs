@@ -53,15 +53,19 @@ fn year_grids_are_minerals_by_years() {
     assert_eq!(sum.calendar_years(), vec![2026, 2027, 2028, 2029]);
 }
 
-/// A run of `range` that streams its supply quantiles or keeps every value.
+/// A run of `range` that streams its quantiles or keeps every value
+/// (and, streamed, keeps every trial's total or not).
 fn streamed_or_kept(
     threads: usize,
     range: std::ops::Range<u64>,
     stream: bool,
+    keep_exact: bool,
 ) -> engine::Aggregate {
     let s = scenario(FULL);
     let opts = engine::Options {
-        stream_supply: stream,
+        stream_quantiles: stream,
+        keep_trials: false,
+        keep_exact,
         ..engine::Options::default()
     };
     with_threads(Some(threads), || {
@@ -71,21 +75,35 @@ fn streamed_or_kept(
 }
 
 #[test]
-fn streamed_supply_quantiles_equal_those_of_every_value_kept() {
+fn streamed_quantiles_equal_those_of_every_value_kept() {
     // Just above the streaming threshold, starting and ending mid-chunk.
     let range = 500..engine::STREAM_TRIALS + 1_700;
     let s = scenario(FULL);
-    let streamed = streamed_or_kept(1, range.clone(), true);
-    let kept = streamed_or_kept(2, range.clone(), false);
+    let streamed = streamed_or_kept(1, range.clone(), true, false);
+    let kept = streamed_or_kept(2, range.clone(), false, false);
+    let n = (range.end - range.start) as usize;
     for (a, b) in streamed.minerals.iter().zip(&kept.minerals) {
-        // Streamed: quantiles found while running, no per-trial supply.
+        // Streamed: quantiles and CVaR found while running, no per-trial
+        // supply or totals.
         assert!(a.supply.iter().all(Vec::is_empty));
+        assert!(a.totals.is_empty() && a.years_short.is_empty());
         assert_eq!(a.supply_quantiles.len(), s.years);
-        assert!(b.supply_quantiles.is_empty() && b.supply[0].len() == b.totals.len());
+        assert_eq!(a.totals_quantiles.len(), 4);
+        assert!(a.totals_cvar.is_some());
+        // Kept: every value, nothing streamed.
+        assert!(b.supply_quantiles.is_empty() && b.totals_cvar.is_none());
+        assert!(b.supply[0].len() == n && b.totals.len() == n);
     }
     let bytes = |agg: &engine::Aggregate| json_bytes(&Summary::new(&s, 11, agg));
     assert_eq!(bytes(&streamed), bytes(&kept));
-    assert_eq!(bytes(&streamed), bytes(&streamed_or_kept(2, range, true)));
+    // Any thread count; totals kept for charts or not.
+    let charted = streamed_or_kept(2, range, true, true);
+    assert_eq!(bytes(&streamed), bytes(&charted));
+    for (a, b) in charted.minerals.iter().zip(&kept.minerals) {
+        assert_eq!(a.totals, b.totals);
+        assert_eq!(a.years_short, b.years_short);
+        assert!(a.totals_cvar.is_some());
+    }
 }
 
 /// A run forced to use sketches (as runs above the exact-quantile limit do).

@@ -144,6 +144,8 @@ pub fn simulate_keeping(
 ) -> Result<Aggregate> {
     let engine_opts = engine::Options {
         keep_trials,
+        // Charts draw the totals' exceedance curve from every trial's.
+        keep_exact: !opts.no_plots,
         ..engine::Options::default()
     };
     with_progress(trials, label, opts, |progress| {

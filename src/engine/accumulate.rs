@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 /// The quantiles of annual supply every run reports (p5, p50, p95).
 pub const SUPPLY_QUANTILES: [f64; 3] = [0.05, 0.5, 0.95];
 
+/// The quantiles of the horizon's total unserved amount every run reports
+/// (`unserved_p50`, `_p90`, `_p95`, `_p99`).
+pub const TOTAL_QUANTILES: [f64; 4] = [0.5, 0.9, 0.95, 0.99];
+
+/// `cvar95` is the mean of the largest `ceil(trials / CVAR_TAIL_DEN)`
+/// horizon totals.
+pub const CVAR_TAIL_DEN: usize = 20;
+
 /// Everything recorded about one mineral over a range of trials.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MineralAcc {
@@ -37,6 +45,14 @@ pub struct MineralAcc {
     /// they were found while the trials ran (empty otherwise).
     #[serde(default)]
     pub supply_quantiles: Vec<Vec<f64>>,
+    /// The [`TOTAL_QUANTILES`] of the horizon totals, exact, when they were
+    /// found while the trials ran (empty otherwise).
+    #[serde(default)]
+    pub totals_quantiles: Vec<f64>,
+    /// The mean of the largest `ceil(trials / CVAR_TAIL_DEN)` horizon
+    /// totals, when found while the trials ran.
+    #[serde(default)]
+    pub totals_cvar: Option<f64>,
     /// Per year: sketch of annual supply, when per-trial values are not kept.
     pub supply_sketch: Vec<Sketch>,
     /// Sketch of the horizon totals, when per-trial totals are not kept.
@@ -57,6 +73,8 @@ impl MineralAcc {
             years_short: Vec::new(),
             supply: (0..years).map(|_| Vec::new()).collect(),
             supply_quantiles: Vec::new(),
+            totals_quantiles: Vec::new(),
+            totals_cvar: None,
             supply_sketch: Vec::new(),
             totals_sketch: None,
         }
@@ -74,17 +92,22 @@ impl MineralAcc {
         self.total.merge(&next.total);
     }
 
+    /// Whether quantiles were found while the trials ran.
+    fn is_streamed(&self) -> bool {
+        !self.supply_quantiles.is_empty() || self.totals_cvar.is_some()
+    }
+
     /// Append the trials of `next`, which follow this accumulator's trials.
     ///
     /// # Panics
     ///
-    /// If either holds streamed quantiles (`supply_quantiles`), which
-    /// cannot be combined: runs meant to be appended turn streaming off
-    /// (`Options::stream_supply`).
+    /// If either holds streamed quantiles (`supply_quantiles`,
+    /// `totals_quantiles`), which cannot be combined: runs meant to be
+    /// appended turn streaming off (`Options::stream_quantiles`).
     pub fn append(&mut self, next: MineralAcc) {
         assert!(
-            self.supply_quantiles.is_empty() && next.supply_quantiles.is_empty(),
-            "streamed supply quantiles cannot be appended"
+            !self.is_streamed() && !next.is_streamed(),
+            "streamed quantiles cannot be appended"
         );
         self.merge_stats(&next);
         self.totals.extend_from_slice(&next.totals);

@@ -10,18 +10,17 @@
 pub mod accumulate;
 pub mod plan;
 pub mod process;
+pub mod streamed;
 pub mod trial;
 
 use crate::rng::TrialKey;
 use crate::scenario::Scenario;
-use crate::select::windows::{RankWindows, WindowTally};
 use crate::sketch::Sketch;
-use crate::stats::QuantilePoints;
-use accumulate::SUPPLY_QUANTILES;
 pub use accumulate::{Aggregate, ChunkRecorder, MineralAcc};
 use plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
+use streamed::{Tallies, Windows};
 use trial::{simulate_trial, Workspace};
 
 /// Trials per chunk. Part of the definition of a run's results: changing
@@ -36,13 +35,14 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 /// (at most 0.39% relative error), which keeps memory flat.
 pub const EXACT_TRIALS: u64 = 1_000_000;
 
-/// Exact runs of at least this many trials find supply quantiles while
-/// they run (when [`Options::stream_supply`]): the first [`PILOT_CHUNKS`]
-/// chunks place the windows, and sixteen times that pays for it.
+/// Exact runs of at least this many trials find their quantiles while
+/// they run (when [`Options::stream_quantiles`]): the first
+/// [`PILOT_CHUNKS`] chunks place the windows, and sixteen times that pays
+/// for it.
 pub const STREAM_TRIALS: u64 = 16 * PILOT_CHUNKS * CHUNK_TRIALS;
 
-/// Chunks whose annual supply is kept to place the quantile windows of a
-/// streamed run: 16,384 trials.
+/// Chunks whose annual supply and totals are kept to place the quantile
+/// windows of a streamed run: 16,384 trials.
 pub const PILOT_CHUNKS: u64 = 16;
 
 /// Run trials `0 .. trials` of `scenario` with `seed`, keeping every
@@ -72,21 +72,28 @@ pub struct Options {
     /// Keep every trial's horizon total and shortfall-year count even when
     /// the run is sketched (paired comparisons need them).
     pub keep_trials: bool,
+    /// Keep every trial's horizon total and shortfall-year count in exact
+    /// runs even where the summary does not need them because they were
+    /// streamed (charts draw the totals' exceedance curve from them).
+    /// Default true.
+    pub keep_exact: bool,
     /// Largest run that reports exact quantiles (default [`EXACT_TRIALS`]).
     pub exact_trials: u64,
     /// Whether exact runs of at least [`STREAM_TRIALS`] find the quantiles
-    /// of annual supply while the trials run instead of keeping every
-    /// trial's value (default true; see [`simulate_with`]). Aggregates
-    /// meant to be appended must turn it off.
-    pub stream_supply: bool,
+    /// of annual supply, and the quantiles and CVaR of the horizon totals,
+    /// while the trials run, instead of from every trial's values (default
+    /// true; see [`simulate_with`]). Aggregates meant to be appended must
+    /// turn it off.
+    pub stream_quantiles: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             keep_trials: true,
+            keep_exact: true,
             exact_trials: EXACT_TRIALS,
-            stream_supply: true,
+            stream_quantiles: true,
         }
     }
 }
@@ -95,10 +102,23 @@ impl Default for Options {
 struct ChunkView<'a> {
     index: usize,
     trials: Range<u64>,
+    /// Per mineral; empty where totals are sketched, or streamed and not
+    /// kept (outside the pilot).
     totals: Vec<&'a mut [f64]>,
+    /// Per mineral; empty where not kept.
     years_short: Vec<&'a mut [u16]>,
     /// Per mineral and year; empty where supply is sketched or streamed.
     supply: Vec<Vec<&'a mut [f64]>>,
+}
+
+/// One chunk's values that a streamed run counts against its windows
+/// without keeping them.
+#[derive(Default)]
+struct ChunkBuffers {
+    /// Per mineral and year: annual supply.
+    supply: Vec<Vec<Vec<f64>>>,
+    /// Per mineral: horizon totals.
+    totals: Vec<Vec<f64>>,
 }
 
 /// What a group of chunks run by one rayon task produced: each chunk's
@@ -109,10 +129,10 @@ struct Block {
     stats: Vec<(usize, Vec<MineralAcc>)>,
     /// Per mineral: annual-supply sketches and the totals sketch.
     sketches: Option<Vec<(Vec<Sketch>, Option<Sketch>)>>,
-    /// Per mineral and year: window tallies of annual supply (streamed runs).
-    tallies: Vec<Vec<WindowTally>>,
-    /// Per mineral and year: one chunk's annual supply (streamed runs).
-    supply_buf: Vec<Vec<Vec<f64>>>,
+    /// Window tallies (streamed runs).
+    tallies: Option<Tallies>,
+    /// Values counted, not kept (streamed runs).
+    buffers: ChunkBuffers,
     /// Scratch space reused by the block's chunks.
     workspace: Option<Workspace>,
 }
@@ -132,13 +152,13 @@ impl Block {
             }
             (a, b) => a.or(b),
         };
-        if self.tallies.is_empty() {
-            self.tallies = other.tallies;
-        } else {
-            for (mine, theirs) in self.tallies.iter_mut().zip(other.tallies) {
-                mine.iter_mut().zip(theirs).for_each(|(x, y)| x.merge(y));
+        self.tallies = match (self.tallies.take(), other.tallies) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
             }
-        }
+            (a, b) => a.or(b),
+        };
         self
     }
 }
@@ -160,21 +180,23 @@ fn sketch_scales(scenario: &Scenario) -> Vec<(f64, f64)> {
 
 /// Run the trials `range` of `scenario` with `seed` on the current rayon
 /// pool. Per-trial totals and shortfall-year counts are kept when
-/// `opts.keep_trials` or when the run is small enough for exact quantiles
-/// (`opts.exact_trials`); otherwise totals and annual supply are sketched.
-/// Each chunk writes its trials straight into the final arrays: nothing is
-/// copied or concatenated.
+/// `opts.keep_trials`, and in exact runs (at most `opts.exact_trials`
+/// trials) when `opts.keep_exact` or when the summary needs them;
+/// otherwise totals and annual supply are sketched (large runs) or
+/// streamed. Each chunk writes its trials straight into the final arrays:
+/// nothing is copied or concatenated.
 ///
 /// Exact runs of at least [`STREAM_TRIALS`] trials (with
-/// `opts.stream_supply`) do not keep every trial's annual supply: the first
-/// [`PILOT_CHUNKS`] chunks run first and keep theirs, a random sample that
-/// places a narrow window of values around each quantile's ranks
-/// ([`crate::select::windows`]); the other chunks then count their values
-/// below each window and gather those inside as they run. The quantiles
-/// are exact: if a rank fell outside its window (eight standard deviations
-/// of the sample: a chance far below one in a billion), the run is
-/// repeated keeping every value, with the same trials and so the same
-/// results.
+/// `opts.stream_quantiles`) keep neither every trial's annual supply nor
+/// (unless asked) its total: the first [`PILOT_CHUNKS`] chunks run first
+/// and keep theirs, a random sample that places a narrow window of values
+/// around each quantile's ranks, and around the upper tail of the totals
+/// that CVaR averages ([`streamed`]); the other chunks then count their
+/// values below each window and gather those inside as they run. The
+/// quantiles and CVaR are exact: if a rank fell outside its window (eight
+/// standard deviations of the sample: a chance far below one in a
+/// billion), the run is repeated keeping every value, with the same trials
+/// and so the same results.
 pub fn simulate_with(
     scenario: &Scenario,
     seed: u64,
@@ -185,40 +207,55 @@ pub fn simulate_with(
     let plan = Plan::new(scenario);
     let n = (range.end - range.start) as usize;
     let exact = n as u64 <= opts.exact_trials;
-    let keep = opts.keep_trials || exact;
-    let streamed = exact && opts.stream_supply && n as u64 >= STREAM_TRIALS;
+    let streamed = exact && opts.stream_quantiles && n as u64 >= STREAM_TRIALS;
+    let keep = opts.keep_trials || (exact && (opts.keep_exact || !streamed));
     let (minerals, years) = (plan.minerals.len(), plan.years);
     // Chunk c holds global trials c * CHUNK_TRIALS .. (c + 1) * CHUNK_TRIALS.
     let bounds: Vec<Range<u64>> = (range.start / CHUNK_TRIALS..range.end.div_ceil(CHUNK_TRIALS))
         .map(|c| (c * CHUNK_TRIALS).max(range.start)..((c + 1) * CHUNK_TRIALS).min(range.end))
         .collect();
     let width = |r: &Range<u64>| (r.end - r.start) as usize;
-    // The chunks that keep every trial's annual supply.
+    // The chunks that keep every trial's annual supply (and total).
     let kept = match (exact, streamed) {
         (false, _) => 0,
         (true, true) => PILOT_CHUNKS as usize,
         (true, false) => bounds.len(),
     };
     let kept_trials: usize = bounds[..kept].iter().map(width).sum();
-    let sized = |on: bool| if on { n } else { 0 };
-    let mut totals: Vec<Vec<f64>> = (0..minerals).map(|_| vec![0.0; sized(keep)]).collect();
-    let mut years_short: Vec<Vec<u16>> = (0..minerals).map(|_| vec![0; sized(keep)]).collect();
+    // Per-trial totals: every trial's where kept, else the pilot's alone
+    // where streamed (they place the windows).
+    let totals_len = match (keep, streamed) {
+        (true, _) => n,
+        (false, true) => kept_trials,
+        (false, false) => 0,
+    };
+    let mut totals: Vec<Vec<f64>> = (0..minerals).map(|_| vec![0.0; totals_len]).collect();
+    let short_len = if keep { n } else { 0 };
+    let mut years_short: Vec<Vec<u16>> = (0..minerals).map(|_| vec![0; short_len]).collect();
     let mut supply: Vec<Vec<Vec<f64>>> = (0..minerals)
         .map(|_| (0..years).map(|_| vec![0.0; kept_trials]).collect())
         .collect();
-    // Each chunk's slices of the totals and shortfall-year counts.
+    // Each chunk's slices of the totals and shortfall-year counts. A
+    // streamed run's pilot totals are split off first, to be read while
+    // the later chunks fill the rest.
+    let pilot_len = if streamed { kept_trials } else { 0 };
+    let mut pilot_totals: Vec<&mut [f64]> = Vec::with_capacity(minerals);
     #[allow(clippy::type_complexity)]
     let mut parts: Vec<(Vec<&mut [f64]>, Vec<&mut [u16]>)> =
         bounds.iter().map(|_| (Vec::new(), Vec::new())).collect();
     for (tv, yv) in totals.iter_mut().zip(years_short.iter_mut()) {
-        let (mut t, mut y): (&mut [f64], &mut [u16]) = (tv, yv);
-        for (r, part) in bounds.iter().zip(parts.iter_mut()) {
+        let (pilot, mut t) = tv.split_at_mut(pilot_len);
+        pilot_totals.push(pilot);
+        let mut y: &mut [u16] = yv;
+        for (i, (r, part)) in bounds.iter().zip(parts.iter_mut()).enumerate() {
             let w = if keep { width(r) } else { 0 };
-            let (a, rest) = std::mem::take(&mut t).split_at_mut(w);
+            if !(streamed && i < kept) {
+                let (a, rest) = std::mem::take(&mut t).split_at_mut(w);
+                part.0.push(a);
+                t = rest;
+            }
             let (b, rest_y) = std::mem::take(&mut y).split_at_mut(w);
-            part.0.push(a);
             part.1.push(b);
-            t = rest;
             y = rest_y;
         }
     }
@@ -235,6 +272,17 @@ pub fn simulate_with(
         .enumerate()
         .map(|(i, p)| view(i, p))
         .collect();
+    // The pilot's values: annual supply (and streamed totals) chunk by chunk.
+    if streamed {
+        for p in pilot_totals.iter_mut() {
+            let mut s: &mut [f64] = p;
+            for v in first.iter_mut() {
+                let (a, rest) = std::mem::take(&mut s).split_at_mut(width(&v.trials));
+                v.totals.push(a);
+                s = rest;
+            }
+        }
+    }
     for (m, sv) in supply.iter_mut().enumerate() {
         for year in sv.iter_mut() {
             let mut s: &mut [f64] = year;
@@ -251,9 +299,9 @@ pub fn simulate_with(
         .map(|(i, p)| view(kept + i, p))
         .collect();
     let scales = sketch_scales(scenario);
-    // Runs the views; with `windows`, annual supply is counted against the
-    // quantile windows of each mineral and year instead of kept.
-    let run = |views: Vec<ChunkView>, windows: Option<&[Vec<RankWindows>]>| {
+    // Runs the views; with `windows`, annual supply and totals are counted
+    // against the quantile windows instead of kept.
+    let run = |views: Vec<ChunkView<'_>>, windows: Option<&Windows>| {
         views
             .into_par_iter()
             .fold(Block::default, |mut block, mut view| {
@@ -269,14 +317,14 @@ pub fn simulate_with(
                     );
                 }
                 let ws = block.workspace.get_or_insert_with(|| Workspace::new(&plan));
-                if windows.is_some() && block.supply_buf.is_empty() {
-                    block.supply_buf = (0..minerals)
-                        .map(|_| {
-                            (0..years)
-                                .map(|_| vec![0.0; CHUNK_TRIALS as usize])
-                                .collect()
-                        })
-                        .collect();
+                if windows.is_some() && block.buffers.totals.is_empty() {
+                    let chunk = || vec![0.0; CHUNK_TRIALS as usize];
+                    block.buffers = ChunkBuffers {
+                        supply: (0..minerals)
+                            .map(|_| (0..years).map(|_| chunk()).collect())
+                            .collect(),
+                        totals: (0..minerals).map(|_| chunk()).collect(),
+                    };
                 }
                 let stats = run_chunk(
                     &plan,
@@ -284,10 +332,29 @@ pub fn simulate_with(
                     &mut view,
                     ws,
                     block.sketches.as_mut(),
-                    &mut block.supply_buf,
+                    &mut block.buffers,
                 );
                 if let Some(windows) = windows {
-                    tally_chunk(&mut block, windows, width(&view.trials));
+                    let trials = width(&view.trials);
+                    let bufs = &block.buffers;
+                    let totals: Vec<&[f64]> = view
+                        .totals
+                        .iter()
+                        .zip(&bufs.totals)
+                        .map(|(kept, buf)| {
+                            if kept.is_empty() {
+                                &buf[..trials]
+                            } else {
+                                &kept[..]
+                            }
+                        })
+                        .collect();
+                    block.tallies.get_or_insert_with(|| windows.tallies()).add(
+                        windows,
+                        &bufs.supply,
+                        &totals,
+                        trials,
+                    );
                 }
                 block.stats.push((view.index, stats));
                 if let Some(p) = progress {
@@ -298,28 +365,35 @@ pub fn simulate_with(
             .reduce(Block::default, Block::merge)
     };
     // Streamed runs hold the chunks after the pilot back until the pilot's
-    // supply has placed the windows; other runs take every chunk at once.
+    // values have placed the windows; other runs take every chunk at once.
     let (first, later): (Vec<ChunkView>, _) = if streamed {
         (first, later)
     } else {
         (first.into_iter().chain(later).collect(), Vec::new())
     };
     let mut block = run(first, None);
-    let mut supply_quantiles = Vec::new();
+    let mut found = Vec::new();
     if streamed {
-        let windows = supply_windows(&supply, n);
-        let streamed_block = run(later, Some(&windows));
-        match streamed_quantiles(&windows, &supply, streamed_block.tallies, n) {
-            Some(q) => supply_quantiles = q,
+        let pilot_totals: Vec<&[f64]> = pilot_totals.iter().map(|t| &**t).collect();
+        let streamed_block = Windows::place(&supply, &pilot_totals, n).and_then(|windows| {
+            let mut block = run(later, Some(&windows));
+            let tallies = block.tallies.take()?;
+            let q = tallies.finish(&windows, &supply, &pilot_totals)?;
+            Some((block, q))
+        });
+        match streamed_block {
+            Some((streamed_block, q)) => {
+                found = q;
+                block.stats.extend(streamed_block.stats);
+            }
             None => {
                 let opts = Options {
-                    stream_supply: false,
+                    stream_quantiles: false,
                     ..opts
                 };
                 return simulate_with(scenario, seed, range, None, opts);
             }
         }
-        block.stats.extend(streamed_block.stats);
     }
     let mut parts = block.stats;
     parts.sort_unstable_by_key(|(i, _)| *i);
@@ -330,15 +404,21 @@ pub fn simulate_with(
         }
     }
     let mut sketches = block.sketches;
-    let mut supply_quantiles = supply_quantiles.into_iter();
+    let mut found = found.into_iter();
     for (m, acc) in out.iter_mut().enumerate() {
-        acc.totals = std::mem::take(&mut totals[m]);
-        acc.years_short = std::mem::take(&mut years_short[m]);
-        if streamed {
+        // (Where totals are streamed and not kept, the pilot's are not all.)
+        if keep {
+            acc.totals = std::mem::take(&mut totals[m]);
+            acc.years_short = std::mem::take(&mut years_short[m]);
+        }
+        match found.next() {
             // (`acc.supply` stays empty: the pilot's values are not all.)
-            acc.supply_quantiles = supply_quantiles.next().unwrap_or_default();
-        } else {
-            acc.supply = std::mem::take(&mut supply[m]);
+            Some(q) => {
+                acc.supply_quantiles = q.supply;
+                acc.totals_quantiles = q.totals;
+                acc.totals_cvar = Some(q.cvar);
+            }
+            None => acc.supply = std::mem::take(&mut supply[m]),
         }
         if let Some(sk) = sketches.as_mut() {
             let (sup, tot) = std::mem::take(&mut sk[m]);
@@ -353,46 +433,6 @@ pub fn simulate_with(
     }
 }
 
-/// The ranks the supply quantiles of `n` trials need.
-fn supply_points(n: usize) -> QuantilePoints {
-    QuantilePoints::new(n, &SUPPLY_QUANTILES)
-}
-
-/// Per mineral and year: windows around the supply quantiles' ranks among
-/// `n` trials, placed from the pilot trials' annual supply.
-fn supply_windows(pilot: &[Vec<Vec<f64>>], n: usize) -> Vec<Vec<RankWindows>> {
-    let ranks = supply_points(n).ranks();
-    pilot
-        .par_iter()
-        .map(|years| {
-            years
-                .iter()
-                .map(|sample| {
-                    // Three quantiles need at most three windows.
-                    RankWindows::from_sample(sample, n, &ranks)
-                        .expect("a non-empty pilot and at most three windows")
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Count one chunk's annual supply, left in the block's buffer by
-/// [`run_chunk`], against the windows.
-fn tally_chunk(block: &mut Block, windows: &[Vec<RankWindows>], trials: usize) {
-    if block.tallies.is_empty() {
-        block.tallies = windows
-            .iter()
-            .map(|ws| ws.iter().map(RankWindows::tally).collect())
-            .collect();
-    }
-    for ((tallies, ws), bufs) in block.tallies.iter_mut().zip(windows).zip(&block.supply_buf) {
-        for ((t, w), buf) in tallies.iter_mut().zip(ws).zip(bufs) {
-            t.add(w, &buf[..trials]);
-        }
-    }
-}
-
 /// Run one chunk on the calling thread, writing per-trial values into its
 /// view or, where the view keeps none, into the block's sketches or (for
 /// annual supply in streamed runs) its buffer; returns the chunk's moments
@@ -403,7 +443,7 @@ fn run_chunk(
     view: &mut ChunkView,
     ws: &mut Workspace,
     mut sketches: Option<&mut Vec<(Vec<Sketch>, Option<Sketch>)>>,
-    supply_buf: &mut [Vec<Vec<f64>>],
+    bufs: &mut ChunkBuffers,
 ) -> Vec<MineralAcc> {
     let mut stats: Vec<ChunkRecorder> = (0..plan.minerals.len())
         .map(|_| ChunkRecorder::new(plan.years))
@@ -425,12 +465,14 @@ fn run_chunk(
                 }
                 None => (None, None),
             };
-            match total_sketch {
-                Some(t) => t.push(total),
-                None => {
-                    view.totals[m][j] = total;
-                    view.years_short[m][j] = short;
-                }
+            match (total_sketch, view.totals[m].get_mut(j)) {
+                (Some(t), _) => t.push(total),
+                (None, Some(t)) => *t = total,
+                // Streamed and not kept: counted from the block's buffer.
+                (None, None) => bufs.totals[m][j] = total,
+            }
+            if let Some(s) = view.years_short[m].get_mut(j) {
+                *s = short;
             }
             let supply = outcome.supply.iter();
             match (supply_sketch, view.supply[m].is_empty()) {
@@ -439,7 +481,7 @@ fn run_chunk(
                     .iter_mut()
                     .zip(supply)
                     .for_each(|(s, v)| s[j] = *v),
-                (None, true) => supply_buf[m]
+                (None, true) => bufs.supply[m]
                     .iter_mut()
                     .zip(supply)
                     .for_each(|(s, v)| s[j] = *v),
@@ -447,106 +489,4 @@ fn run_chunk(
         }
     }
     stats.iter().map(ChunkRecorder::finish).collect()
-}
-
-/// The supply quantiles per mineral and year from the pilot's values and
-/// the other chunks' tallies, or `None` if a rank fell outside its window.
-fn streamed_quantiles(
-    windows: &[Vec<RankWindows>],
-    pilot: &[Vec<Vec<f64>>],
-    tallies: Vec<Vec<WindowTally>>,
-    n: usize,
-) -> Option<Vec<Vec<Vec<f64>>>> {
-    let points = supply_points(n);
-    windows
-        .par_iter()
-        .zip(pilot)
-        .zip(tallies)
-        .map(|((ws, ps), ts)| {
-            ws.iter()
-                .zip(ps)
-                .zip(ts)
-                .map(|((w, p), mut t)| {
-                    t.add(w, p);
-                    Some(points.interpolate(&t.finish(w)?))
-                })
-                .collect::<Option<Vec<Vec<f64>>>>()
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stats::quantiles;
-
-    const SCENARIO: &str = r#"
-[scenario]
-name = "windows"
-start_year = 2026
-years = 2
-
-[[mineral]]
-id = "m"
-demand = { base = 100.0 }
-
-[[source]]
-id = "a"
-mineral = "m"
-capacity = 120.0
-disruption = { rate = 2.0, severity = { dist = "uniform", min = 0.1, max = 0.9 }, duration_months = { dist = "fixed", value = 2.0 } }
-"#;
-
-    #[test]
-    fn streamed_quantiles_are_exact_or_detect_misplaced_windows() {
-        let s = Scenario::from_toml_str(SCENARIO, "windows.toml").unwrap();
-        let n = STREAM_TRIALS as usize;
-        let opts = Options {
-            stream_supply: false,
-            ..Options::default()
-        };
-        let kept = simulate_with(&s, 3, 0..n as u64, None, opts);
-        let pilot_len = (PILOT_CHUNKS * CHUNK_TRIALS) as usize;
-        let per_year = |f: &dyn Fn(&[f64]) -> Vec<f64>| -> Vec<Vec<Vec<f64>>> {
-            kept.minerals
-                .iter()
-                .map(|m| m.supply.iter().map(|y| f(y)).collect())
-                .collect()
-        };
-        let pilot = per_year(&|y| y[..pilot_len].to_vec());
-        // The tallies of the trials after the pilot.
-        let rest = |windows: &[Vec<RankWindows>]| -> Vec<Vec<WindowTally>> {
-            windows
-                .iter()
-                .zip(&kept.minerals)
-                .map(|(ws, m)| {
-                    ws.iter()
-                        .zip(&m.supply)
-                        .map(|(w, y)| {
-                            let mut t = w.tally();
-                            t.add(w, &y[pilot_len..]);
-                            t
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        let windows = supply_windows(&pilot, n);
-        let found = streamed_quantiles(&windows, &pilot, rest(&windows), n).expect("a fair pilot");
-        for (q, m) in found.iter().zip(&kept.minerals) {
-            for (q, y) in q.iter().zip(&m.supply) {
-                assert_eq!(q, &quantiles(y, &SUPPLY_QUANTILES));
-            }
-        }
-        // Windows placed from the largest values instead of the pilot miss
-        // the lower ranks: no answer (the run would repeat keeping every
-        // value), never a wrong one.
-        let top = per_year(&|y| {
-            let mut v = y.to_vec();
-            v.sort_unstable_by(f64::total_cmp);
-            v[n - pilot_len..].to_vec()
-        });
-        let windows = supply_windows(&top, n);
-        assert!(streamed_quantiles(&windows, &pilot, rest(&windows), n).is_none());
-    }
 }

@@ -59,6 +59,9 @@ pub struct RankWindows {
     /// Most values a slot may gather (three times what the sample
     /// predicts, and a block more) before the tally gives up.
     room: Vec<usize>,
+    /// With a tail: its first rank and the slot of the (last) window that
+    /// gathers every value from some way below that rank upwards.
+    tail: Option<(usize, usize)>,
 }
 
 /// The next float above a finite, non-zero `v` (`f64::next_up` is newer
@@ -73,8 +76,20 @@ impl RankWindows {
     /// sample is `sample`; `None` when the sample is empty or the ranks
     /// need more than three separate windows.
     pub fn from_sample(sample: &[f64], n: usize, ranks: &[usize]) -> Option<Self> {
+        Self::place(sample, n, ranks, None)
+    }
+
+    /// [`RankWindows::from_sample`] that also finds every value from rank
+    /// `tail` (below `n`) up, sorted ([`WindowTally::finish_with_tail`]):
+    /// the last window then gathers everything from a little below that
+    /// rank upwards, however large.
+    pub fn with_tail(sample: &[f64], n: usize, ranks: &[usize], tail: usize) -> Option<Self> {
+        Self::place(sample, n, ranks, Some(tail))
+    }
+
+    fn place(sample: &[f64], n: usize, ranks: &[usize], tail: Option<usize>) -> Option<Self> {
         let m = sample.len();
-        if m == 0 || n == 0 {
+        if m == 0 || n == 0 || tail.is_some_and(|t| t >= n) {
             return None;
         }
         let mut sorted = sample.to_vec();
@@ -82,16 +97,17 @@ impl RankWindows {
         // Each rank's place in the sample and a span of eight binomial
         // standard deviations (and a few places) either side; spans merged
         // where they overlap (a quantile's two neighbouring ranks share one).
-        let spans_of: Vec<(usize, usize)> = ranks
-            .iter()
-            .map(|&r| {
-                let p = (r as f64 + 0.5) / n as f64;
-                let place = (p * m as f64) as usize;
-                let slack = (8.0 * (m as f64 * p * (1.0 - p)).sqrt()) as usize + 16;
-                (place.saturating_sub(slack), (place + slack).min(m - 1))
-            })
-            .collect();
+        let span = |r: usize| {
+            let p = (r as f64 + 0.5) / n as f64;
+            let place = (p * m as f64) as usize;
+            let slack = (8.0 * (m as f64 * p * (1.0 - p)).sqrt()) as usize + 16;
+            (place.saturating_sub(slack), (place + slack).min(m - 1))
+        };
+        let spans_of: Vec<(usize, usize)> = ranks.iter().map(|&r| span(r)).collect();
+        // The tail's span reaches the top of the sample.
+        let tail_span = tail.map(|t| (span(t).0, m - 1));
         let mut order = spans_of.clone();
+        order.extend(tail_span);
         order.sort_unstable();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for (a, b) in order {
@@ -120,10 +136,15 @@ impl RankWindows {
             })
             .collect::<Option<Vec<usize>>>()?;
         let (mut windows, mut lows, mut highs, mut room) = (vec![], vec![], vec![], vec![]);
-        for &(lo, hi) in &values {
+        let last = values.len() - 1;
+        let mut tail_slot = None;
+        for (k, &(lo, mut hi)) in values.iter().enumerate() {
+            // The tail's window (the last: its span reaches the top)
+            // gathers every value from its low end up.
+            let is_tail = tail.is_some() && k == last;
             // A zero is left to gathering: -0.0 and 0.0 compare equal but
             // sort apart.
-            if lo.to_bits() == hi.to_bits() && lo != 0.0 {
+            if lo.to_bits() == hi.to_bits() && lo != 0.0 && !is_tail {
                 windows.push(Window::Point {
                     slot: lows.len(),
                     value: lo,
@@ -135,6 +156,10 @@ impl RankWindows {
                 windows.push(Window::Range { slot: lows.len() });
                 let first = sorted.partition_point(|&x| x < lo);
                 let past = sorted.partition_point(|&x| x <= hi);
+                if is_tail {
+                    tail_slot = Some(lows.len());
+                    hi = f64::INFINITY;
+                }
                 lows.push(lo);
                 highs.push(hi);
                 room.push(3 * (past - first) * (n / m + 1) + BLOCK);
@@ -150,6 +175,7 @@ impl RankWindows {
             lows,
             highs,
             room,
+            tail: tail.zip(tail_slot),
         })
     }
 
@@ -247,23 +273,68 @@ impl WindowTally {
     /// The values at the windows' ranks (in the order given), or `None`
     /// if a rank fell outside its window or a window overflowed.
     pub fn finish(&self, w: &RankWindows) -> Option<Vec<f64>> {
-        if self.overflowed || self.len.iter().zip(&w.room).any(|(&l, &r)| l > r) {
-            return None;
-        }
+        self.check(w)?;
         w.ranks
             .iter()
             .zip(&w.which)
-            .map(|(&r, &k)| match w.windows[k] {
-                Window::Range { slot } => {
-                    let within = r.checked_sub(self.below[slot])?;
-                    let inside = &self.inside[slot][..self.len[slot]];
-                    (within < inside.len()).then(|| select_rank(inside, within))
-                }
-                Window::Point { slot, value } => {
-                    (self.below[slot] <= r && r < self.below[slot + 1]).then_some(value)
-                }
-            })
+            .map(|(&r, &k)| self.value_at(w, r, k))
             .collect()
+    }
+
+    /// [`WindowTally::finish`] for windows placed with a tail
+    /// ([`RankWindows::with_tail`]): the values at the ranks, and every
+    /// value from the tail's rank up, sorted ascending by
+    /// [`f64::total_cmp`]. `None` as for `finish`, or if the tail's rank
+    /// fell below its window, or the windows have no tail.
+    pub fn finish_with_tail(mut self, w: &RankWindows) -> Option<(Vec<f64>, Vec<f64>)> {
+        self.check(w)?;
+        let (from, tail_slot) = w.tail?;
+        let below = self.below[tail_slot];
+        // Every value from the window's low end up is in it, so the tail
+        // is its values from place `within` up.
+        let within = from.checked_sub(below)?;
+        let mut lower = std::mem::take(&mut self.inside[tail_slot]);
+        lower.truncate(self.len[tail_slot]);
+        if within >= lower.len() {
+            return None;
+        }
+        lower.select_nth_unstable_by(within, f64::total_cmp);
+        let mut top = lower.split_off(within);
+        top.sort_unstable_by(f64::total_cmp);
+        let values = w
+            .ranks
+            .iter()
+            .zip(&w.which)
+            .map(|(&r, &k)| match w.windows[k] {
+                Window::Range { slot } if slot == tail_slot => match r.checked_sub(from) {
+                    Some(i) => Some(top[i]),
+                    // Below the tail, within the window: among the rest.
+                    None => r.checked_sub(below).map(|i| select_rank(&lower, i)),
+                },
+                _ => self.value_at(w, r, k),
+            })
+            .collect::<Option<Vec<f64>>>()?;
+        Some((values, top))
+    }
+
+    /// `Some` unless the tally overflowed (its windows were misplaced).
+    fn check(&self, w: &RankWindows) -> Option<()> {
+        let fits = self.len.iter().zip(&w.room).all(|(&l, &r)| l <= r);
+        (!self.overflowed && fits).then_some(())
+    }
+
+    /// The value of rank `r`, which window `k` should hold.
+    fn value_at(&self, w: &RankWindows, r: usize, k: usize) -> Option<f64> {
+        match w.windows[k] {
+            Window::Range { slot } => {
+                let within = r.checked_sub(self.below[slot])?;
+                let inside = &self.inside[slot][..self.len[slot]];
+                (within < inside.len()).then(|| select_rank(inside, within))
+            }
+            Window::Point { slot, value } => {
+                (self.below[slot] <= r && r < self.below[slot + 1]).then_some(value)
+            }
+        }
     }
 }
 
@@ -393,6 +464,66 @@ mod tests {
                 assert!(gathered < n / 10, "{name}: {gathered} values gathered");
             }
         }
+    }
+
+    #[test]
+    fn a_tail_is_every_value_from_its_rank_up_sorted() {
+        let mut rng = StreamRng::seed_from_u64(8);
+        let n = 300_000;
+        let cases: [(&str, Vec<f64>); 3] = [
+            // Horizon totals: a mass of zeros, a long upper tail.
+            (
+                "totals",
+                (0..n)
+                    .map(|i| {
+                        if i % 3 == 0 {
+                            0.0
+                        } else {
+                            let u: f64 = rng.random();
+                            -(1.0 - u).ln() * 50.0
+                        }
+                    })
+                    .collect(),
+            ),
+            // A point mass at the top: the tail is never a point window.
+            (
+                "mass",
+                (0..n)
+                    .map(|i| if i % 4 == 0 { rng.random() } else { 9.5 })
+                    .collect(),
+            ),
+            ("constant", vec![3.25; n]),
+        ];
+        let k = n / 20;
+        let ranks = [n / 2, n / 2 + 1, n - k - 1, n - k, n - n / 100];
+        for (name, v) in cases {
+            let s = sorted(&v);
+            let w = RankWindows::with_tail(&v[..SAMPLE], n, &ranks, n - k).unwrap();
+            let mut parts = [w.tally(), w.tally()];
+            parts[0].add(&w, &v[..123_457]);
+            parts[1].add(&w, &v[123_457..]);
+            let [mut t, rest] = parts;
+            t.merge(rest);
+            let (got, top) = t.finish_with_tail(&w).expect("a fair sample");
+            for (&r, g) in ranks.iter().zip(&got) {
+                assert_eq!(g.to_bits(), s[r].to_bits(), "{name} rank {r}");
+            }
+            let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&top), bits(&s[n - k..]), "{name}");
+        }
+        // Placed from the lowest values, the tail's window would gather
+        // nearly every value (more than its room); placed from the
+        // highest, it starts above the tail's rank: no answer either way.
+        let v: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        for sample in [&v[..SAMPLE], &v[n - SAMPLE..]] {
+            let w = RankWindows::with_tail(sample, n, &[], n - k).unwrap();
+            let mut t = w.tally();
+            t.add(&w, &v);
+            assert!(t.finish_with_tail(&w).is_none());
+        }
+        // Windows without a tail have none to give.
+        let w = RankWindows::from_sample(&v[..SAMPLE], n, &[0]).unwrap();
+        assert!(w.tally().finish_with_tail(&w).is_none());
     }
 
     #[test]
