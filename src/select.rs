@@ -201,13 +201,25 @@ pub fn order_statistics_within(
 ) -> Vec<f64> {
     let n = values.len();
     assert!(ranks.iter().all(|&r| r < n), "rank beyond {n} values");
-    if n <= SMALL {
+    if n > SMALL {
+        if let Some(found) = windows::order_statistics(values, ranks) {
+            return found;
+        }
+    }
+    order_statistics_bucketed(values, ranks, range)
+}
+
+/// [`order_statistics_within`] without windows placed from a sample:
+/// small arrays are sorted, others bucketed (two passes).
+fn order_statistics_bucketed(
+    values: &[f64],
+    ranks: &[usize],
+    range: Option<(f64, f64)>,
+) -> Vec<f64> {
+    if values.len() <= SMALL {
         let mut sorted = values.to_vec();
         sorted.sort_unstable_by(f64::total_cmp);
         return ranks.iter().map(|&r| sorted[r]).collect();
-    }
-    if let Some(found) = windows::order_statistics(values, ranks) {
-        return found;
     }
     let buckets = Buckets::new(values, range);
     // Each rank's bucket and its rank within; each bucket gathered once.

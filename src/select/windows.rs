@@ -18,7 +18,7 @@
 //! is counted instead of gathered: the values below it and those not above
 //! it place its ranks, and no memory is spent on copies of one number.
 
-use super::select_rank;
+use super::{order_statistics_bucketed, select_rank};
 
 /// Sample size the windows are placed from when the values are in memory.
 pub const SAMPLE: usize = 16_384;
@@ -274,11 +274,13 @@ impl WindowTally {
     /// if a rank fell outside its window or a window overflowed.
     pub fn finish(&self, w: &RankWindows) -> Option<Vec<f64>> {
         self.check(w)?;
-        w.ranks
-            .iter()
-            .zip(&w.which)
-            .map(|(&r, &k)| self.value_at(w, r, k))
-            .collect()
+        let mut out = vec![0.0; w.ranks.len()];
+        for k in 0..w.windows.len() {
+            for (i, v) in self.window_values(w, k)? {
+                out[i] = v;
+            }
+        }
+        Some(out)
     }
 
     /// [`WindowTally::finish`] for windows placed with a tail
@@ -301,20 +303,24 @@ impl WindowTally {
         lower.select_nth_unstable_by(within, f64::total_cmp);
         let mut top = lower.split_off(within);
         top.sort_unstable_by(f64::total_cmp);
-        let values = w
-            .ranks
-            .iter()
-            .zip(&w.which)
-            .map(|(&r, &k)| match w.windows[k] {
-                Window::Range { slot } if slot == tail_slot => match r.checked_sub(from) {
-                    Some(i) => Some(top[i]),
-                    // Below the tail, within the window: among the rest.
-                    None => r.checked_sub(below).map(|i| select_rank(&lower, i)),
-                },
-                _ => self.value_at(w, r, k),
-            })
-            .collect::<Option<Vec<f64>>>()?;
-        Some((values, top))
+        let mut out = vec![0.0; w.ranks.len()];
+        for k in 0..w.windows.len() {
+            if matches!(w.windows[k], Window::Range { slot } if slot == tail_slot) {
+                for i in (0..w.ranks.len()).filter(|&i| w.which[i] == k) {
+                    let r = w.ranks[i];
+                    out[i] = match r.checked_sub(from) {
+                        Some(j) => top[j],
+                        // Below the tail, within the window: among the rest.
+                        None => select_rank(&lower, r.checked_sub(below)?),
+                    };
+                }
+            } else {
+                for (i, v) in self.window_values(w, k)? {
+                    out[i] = v;
+                }
+            }
+        }
+        Some((out, top))
     }
 
     /// `Some` unless the tally overflowed (its windows were misplaced).
@@ -323,17 +329,38 @@ impl WindowTally {
         (!self.overflowed && fits).then_some(())
     }
 
-    /// The value of rank `r`, which window `k` should hold.
-    fn value_at(&self, w: &RankWindows, r: usize, k: usize) -> Option<f64> {
+    /// The values of the ranks window `k` holds, each with its place
+    /// among the ranks; `None` if one fell outside the window. A window's
+    /// ranks (a quantile's two neighbours) are selected together: one pass
+    /// counts the gathered values in buckets of the window's range, a
+    /// second gathers the buckets that hold the ranks.
+    fn window_values(&self, w: &RankWindows, k: usize) -> Option<Vec<(usize, f64)>> {
+        let mine: Vec<usize> = (0..w.ranks.len()).filter(|&i| w.which[i] == k).collect();
+        if mine.is_empty() {
+            return Some(Vec::new());
+        }
         match w.windows[k] {
             Window::Range { slot } => {
-                let within = r.checked_sub(self.below[slot])?;
                 let inside = &self.inside[slot][..self.len[slot]];
-                (within < inside.len()).then(|| select_rank(inside, within))
+                let local = mine
+                    .iter()
+                    .map(|&i| {
+                        let within = w.ranks[i].checked_sub(self.below[slot])?;
+                        (within < inside.len()).then_some(within)
+                    })
+                    .collect::<Option<Vec<usize>>>()?;
+                let range = (w.lows[slot], w.highs[slot]);
+                let range = Some(range).filter(|(_, high)| high.is_finite());
+                let values = order_statistics_bucketed(inside, &local, range);
+                Some(mine.into_iter().zip(values).collect())
             }
-            Window::Point { slot, value } => {
-                (self.below[slot] <= r && r < self.below[slot + 1]).then_some(value)
-            }
+            Window::Point { slot, value } => mine
+                .into_iter()
+                .map(|i| {
+                    let r = w.ranks[i];
+                    (self.below[slot] <= r && r < self.below[slot + 1]).then_some((i, value))
+                })
+                .collect(),
         }
     }
 }
