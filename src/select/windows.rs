@@ -194,6 +194,7 @@ impl RankWindows {
             below: vec![0; k],
             inside: vec![Vec::new(); k],
             len: vec![0; k],
+            merged: vec![Vec::new(); k],
             overflowed: false,
         }
     }
@@ -208,6 +209,9 @@ pub struct WindowTally {
     /// is room to write into, branch-free).
     inside: Vec<Vec<f64>>,
     len: Vec<usize>,
+    /// Per slot: the values gathered by the tallies merged into this one,
+    /// as they gathered them (a merge copies nothing).
+    merged: Vec<Vec<Vec<f64>>>,
     /// A slot gathered more than its room: the sample was not fair, and
     /// the tally no longer gathers (its answer will be `None`).
     overflowed: bool,
@@ -261,13 +265,34 @@ impl WindowTally {
     /// gathered values are a multiset).
     pub fn merge(&mut self, other: WindowTally) {
         self.overflowed |= other.overflowed;
-        for k in 0..self.below.len() {
+        let theirs = other.inside.into_iter().zip(other.len).zip(other.merged);
+        for (k, ((mut inside, len), mut merged)) in theirs.enumerate() {
             self.below[k] += other.below[k];
-            let theirs = &other.inside[k][..other.len[k].min(other.inside[k].len())];
-            self.inside[k].truncate(self.len[k]);
-            self.inside[k].extend_from_slice(theirs);
-            self.len[k] = self.inside[k].len();
+            // (An overflowed tally's buffers are empty.)
+            inside.truncate(len);
+            if !inside.is_empty() {
+                self.merged[k].push(inside);
+            }
+            self.merged[k].append(&mut merged);
         }
+    }
+
+    /// How many values slot `k` gathered, merged tallies' included.
+    fn gathered(&self, k: usize) -> usize {
+        self.len[k] + self.merged[k].iter().map(Vec::len).sum::<usize>()
+    }
+
+    /// The values slot `k` gathered, in one array: borrowed unless
+    /// merged tallies' values must be joined to them.
+    fn values(&self, k: usize) -> std::borrow::Cow<'_, [f64]> {
+        let own = &self.inside[k][..self.len[k]];
+        if self.merged[k].is_empty() {
+            return own.into();
+        }
+        let mut all = Vec::with_capacity(self.gathered(k));
+        all.extend_from_slice(own);
+        self.merged[k].iter().for_each(|v| all.extend_from_slice(v));
+        all.into()
     }
 
     /// The values at the windows' ranks (in the order given), or `None`
@@ -297,6 +322,10 @@ impl WindowTally {
         let within = from.checked_sub(below)?;
         let mut lower = std::mem::take(&mut self.inside[tail_slot]);
         lower.truncate(self.len[tail_slot]);
+        lower.reserve(self.gathered(tail_slot) - lower.len());
+        self.merged[tail_slot]
+            .iter()
+            .for_each(|v| lower.extend_from_slice(v));
         if within >= lower.len() {
             return None;
         }
@@ -325,7 +354,7 @@ impl WindowTally {
 
     /// `Some` unless the tally overflowed (its windows were misplaced).
     fn check(&self, w: &RankWindows) -> Option<()> {
-        let fits = self.len.iter().zip(&w.room).all(|(&l, &r)| l <= r);
+        let fits = (0..self.len.len()).all(|k| self.gathered(k) <= w.room[k]);
         (!self.overflowed && fits).then_some(())
     }
 
@@ -341,7 +370,7 @@ impl WindowTally {
         }
         match w.windows[k] {
             Window::Range { slot } => {
-                let inside = &self.inside[slot][..self.len[slot]];
+                let inside = self.values(slot);
                 let local = mine
                     .iter()
                     .map(|&i| {
@@ -351,7 +380,7 @@ impl WindowTally {
                     .collect::<Option<Vec<usize>>>()?;
                 let range = (w.lows[slot], w.highs[slot]);
                 let range = Some(range).filter(|(_, high)| high.is_finite());
-                let values = order_statistics_bucketed(inside, &local, range);
+                let values = order_statistics_bucketed(&inside, &local, range);
                 Some(mine.into_iter().zip(values).collect())
             }
             Window::Point { slot, value } => mine
