@@ -20,6 +20,7 @@ pub use accumulate::{Aggregate, ChunkRecorder, MineralAcc};
 use plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 use streamed::{Tallies, Windows};
 use trial::{simulate_trial, Workspace};
 
@@ -302,67 +303,79 @@ pub fn simulate_with(
     // Runs the views; with `windows`, annual supply and totals are counted
     // against the quantile windows instead of kept.
     let run = |views: Vec<ChunkView<'_>>, windows: Option<&Windows>| {
-        views
-            .into_par_iter()
-            .fold(Block::default, |mut block, mut view| {
-                if !exact && block.sketches.is_none() {
-                    block.sketches = Some(
-                        scales
-                            .iter()
-                            .map(|&(s, d)| {
-                                let sup = (0..years).map(|_| Sketch::new(s)).collect();
-                                (sup, (!keep).then(|| Sketch::new(d)))
-                            })
-                            .collect(),
-                    );
-                }
-                let ws = block.workspace.get_or_insert_with(|| Workspace::new(&plan));
-                if windows.is_some() && block.buffers.totals.is_empty() {
-                    let chunk = || vec![0.0; CHUNK_TRIALS as usize];
-                    block.buffers = ChunkBuffers {
-                        supply: (0..minerals)
-                            .map(|_| (0..years).map(|_| chunk()).collect())
-                            .collect(),
-                        totals: (0..minerals).map(|_| chunk()).collect(),
-                    };
-                }
-                let stats = run_chunk(
-                    &plan,
-                    seed,
-                    &mut view,
-                    ws,
-                    block.sketches.as_mut(),
-                    &mut block.buffers,
-                );
-                if let Some(windows) = windows {
-                    let trials = width(&view.trials);
-                    let bufs = &block.buffers;
-                    let totals: Vec<&[f64]> = view
-                        .totals
+        // One block per worker thread, for whichever chunks it runs (a
+        // rayon fold starts one for every piece of work it splits off,
+        // each with its own scratch space, buffers and tallies to fill).
+        let blocks: Vec<Mutex<Block>> = (0..rayon::current_num_threads())
+            .map(|_| Mutex::new(Block::default()))
+            .collect();
+        views.into_par_iter().for_each(|mut view| {
+            let thread = rayon::current_thread_index().unwrap_or(0) % blocks.len();
+            // (Poisoned only if a chunk panicked, which the panic reports.)
+            let mut guard = blocks[thread]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let block = &mut *guard;
+            if !exact && block.sketches.is_none() {
+                block.sketches = Some(
+                    scales
                         .iter()
-                        .zip(&bufs.totals)
-                        .map(|(kept, buf)| {
-                            if kept.is_empty() {
-                                &buf[..trials]
-                            } else {
-                                &kept[..]
-                            }
+                        .map(|&(s, d)| {
+                            let sup = (0..years).map(|_| Sketch::new(s)).collect();
+                            (sup, (!keep).then(|| Sketch::new(d)))
                         })
-                        .collect();
-                    block.tallies.get_or_insert_with(|| windows.tallies()).add(
-                        windows,
-                        &bufs.supply,
-                        &totals,
-                        trials,
-                    );
-                }
-                block.stats.push((view.index, stats));
-                if let Some(p) = progress {
-                    p(width(&view.trials) as u64);
-                }
-                block
-            })
-            .reduce(Block::default, Block::merge)
+                        .collect(),
+                );
+            }
+            let ws = block.workspace.get_or_insert_with(|| Workspace::new(&plan));
+            if windows.is_some() && block.buffers.totals.is_empty() {
+                let chunk = || vec![0.0; CHUNK_TRIALS as usize];
+                block.buffers = ChunkBuffers {
+                    supply: (0..minerals)
+                        .map(|_| (0..years).map(|_| chunk()).collect())
+                        .collect(),
+                    totals: (0..minerals).map(|_| chunk()).collect(),
+                };
+            }
+            let stats = run_chunk(
+                &plan,
+                seed,
+                &mut view,
+                ws,
+                block.sketches.as_mut(),
+                &mut block.buffers,
+            );
+            if let Some(windows) = windows {
+                let trials = width(&view.trials);
+                let bufs = &block.buffers;
+                let totals: Vec<&[f64]> = view
+                    .totals
+                    .iter()
+                    .zip(&bufs.totals)
+                    .map(|(kept, buf)| {
+                        if kept.is_empty() {
+                            &buf[..trials]
+                        } else {
+                            &kept[..]
+                        }
+                    })
+                    .collect();
+                block.tallies.get_or_insert_with(|| windows.tallies()).add(
+                    windows,
+                    &bufs.supply,
+                    &totals,
+                    trials,
+                );
+            }
+            block.stats.push((view.index, stats));
+            if let Some(p) = progress {
+                p(width(&view.trials) as u64);
+            }
+        });
+        blocks
+            .into_iter()
+            .map(|b| b.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .fold(Block::default(), Block::merge)
     };
     // Streamed runs hold the chunks after the pilot back until the pilot's
     // values have placed the windows; other runs take every chunk at once.

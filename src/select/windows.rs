@@ -251,7 +251,9 @@ impl WindowTally {
         }
         for slot in w.gathering() {
             let (low, high) = (w.lows[slot], w.highs[slot]);
-            let out = &mut self.inside[slot];
+            // A slice, so that its start and length stay in registers
+            // (through a `Vec`, both are reloaded after every store).
+            let out: &mut [f64] = &mut self.inside[slot];
             let mut len = self.len[slot];
             for &x in block {
                 out[len] = x;
