@@ -41,14 +41,15 @@ struct Buckets {
 const LANES: usize = 4;
 
 impl Buckets {
-    /// Buckets over `range` (`(low, high)`), or over the values' own range
-    /// (one more pass) when none is given. Any range gives exact results,
-    /// since values outside it fall into the end buckets; a range that
-    /// fits the values makes the buckets small.
-    fn new(values: &[f64], range: Option<(f64, f64)>) -> Self {
+    /// Buckets of the values of `parts` (taken together) over `range`
+    /// (`(low, high)`), or over the values' own range (one more pass) when
+    /// none is given. Any range gives exact results, since values outside
+    /// it fall into the end buckets; a range that fits the values makes the
+    /// buckets small.
+    fn new(parts: &[&[f64]], range: Option<(f64, f64)>) -> Self {
         let (min, max) = range.unwrap_or_else(|| {
             let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
-            for &x in values {
+            for &x in parts.iter().flat_map(|p| p.iter()) {
                 min = if x < min { x } else { min };
                 max = if x > max { x } else { max };
             }
@@ -70,9 +71,16 @@ impl Buckets {
             scale,
             counts: vec![0; BUCKETS],
         };
-        // Counted in blocks that cannot overflow a u32 lane.
-        for block in values.chunks(u32::MAX as usize) {
-            let mut lanes = vec![0u32; LANES * BUCKETS];
+        // Counted in u32 lanes, added to the counts before they could
+        // overflow.
+        let mut lanes = vec![0u32; LANES * BUCKETS];
+        let mut pending = 0usize;
+        for block in parts.iter().flat_map(|p| p.chunks(u32::MAX as usize)) {
+            if pending + block.len() > u32::MAX as usize {
+                b.take_lanes(&mut lanes);
+                pending = 0;
+            }
+            pending += block.len();
             let mut quads = block.chunks_exact(LANES);
             for quad in &mut quads {
                 for (k, &x) in quad.iter().enumerate() {
@@ -82,13 +90,19 @@ impl Buckets {
             for &x in quads.remainder() {
                 lanes[b.of(x)] += 1;
             }
-            for (i, c) in b.counts.iter_mut().enumerate() {
-                *c += (0..LANES)
-                    .map(|k| lanes[k * BUCKETS + i] as usize)
-                    .sum::<usize>();
-            }
         }
+        b.take_lanes(&mut lanes);
         b
+    }
+
+    /// Add the lanes' counts to the buckets' and clear the lanes.
+    fn take_lanes(&mut self, lanes: &mut [u32]) {
+        for (i, c) in self.counts.iter_mut().enumerate() {
+            *c += (0..LANES)
+                .map(|k| lanes[k * BUCKETS + i] as usize)
+                .sum::<usize>();
+        }
+        lanes.fill(0);
     }
 
     /// The bucket of `x`: monotone in `x`.
@@ -116,9 +130,9 @@ impl Buckets {
         unreachable!("rank {rank} beyond {below} values")
     }
 
-    /// The values of `values` in bucket `b`.
-    fn gather(&self, values: &[f64], b: usize) -> Vec<f64> {
-        self.gather_many::<1>(values, [b]).pop().unwrap_or_default()
+    /// The values of `parts` in bucket `b`.
+    fn gather(&self, parts: &[&[f64]], b: usize) -> Vec<f64> {
+        self.gather_many::<1>(parts, [b]).pop().unwrap_or_default()
     }
 
     /// The values of `values` in each of the buckets `targets`, in one
@@ -126,11 +140,11 @@ impl Buckets {
     /// values, whether each belongs is a coin toss no branch predictor
     /// could learn. Each value is written to every output and kept where
     /// it belongs.
-    fn gather_many<const K: usize>(&self, values: &[f64], targets: [usize; K]) -> Vec<Vec<f64>> {
+    fn gather_many<const K: usize>(&self, parts: &[&[f64]], targets: [usize; K]) -> Vec<Vec<f64>> {
         let mut outs: [Vec<f64>; K] =
             std::array::from_fn(|k| vec![0.0; self.counts[targets[k]] + 1]);
         let mut len = [0usize; K];
-        for &x in values {
+        for &x in parts.iter().flat_map(|p| p.iter()) {
             let b = self.of(x);
             for k in 0..K {
                 outs[k][len[k]] = x;
@@ -147,15 +161,15 @@ impl Buckets {
     }
 
     /// [`Buckets::gather_many`] for any number of distinct buckets.
-    fn gather_all(&self, values: &[f64], targets: &[usize]) -> Vec<Vec<f64>> {
+    fn gather_all(&self, parts: &[&[f64]], targets: &[usize]) -> Vec<Vec<f64>> {
         match *targets {
-            [a] => self.gather_many(values, [a]),
-            [a, b] => self.gather_many(values, [a, b]),
-            [a, b, c] => self.gather_many(values, [a, b, c]),
-            [a, b, c, d] => self.gather_many(values, [a, b, c, d]),
+            [a] => self.gather_many(parts, [a]),
+            [a, b] => self.gather_many(parts, [a, b]),
+            [a, b, c] => self.gather_many(parts, [a, b, c]),
+            [a, b, c, d] => self.gather_many(parts, [a, b, c, d]),
             _ => targets
                 .chunks(4)
-                .flat_map(|c| self.gather_all(values, c))
+                .flat_map(|c| self.gather_all(parts, c))
                 .collect(),
         }
     }
@@ -172,12 +186,12 @@ fn select_rank(values: &[f64], r: usize) -> f64 {
         return first;
     }
     if values.len() > SMALL {
-        let buckets = Buckets::new(values, None);
+        let buckets = Buckets::new(&[values], None);
         let (b, below) = buckets.locate(r);
         // Bucketing separates these values unless their range is too
         // narrow to scale (or they are zeros of both signs).
         if buckets.counts[b] < values.len() {
-            return select_rank(&buckets.gather(values, b), r - below);
+            return select_rank(&buckets.gather(&[values], b), r - below);
         }
     }
     let mut v = values.to_vec();
@@ -206,22 +220,23 @@ pub fn order_statistics_within(
             return found;
         }
     }
-    order_statistics_bucketed(values, ranks, range)
+    order_statistics_bucketed(&[values], ranks, range)
 }
 
-/// [`order_statistics_within`] without windows placed from a sample:
-/// small arrays are sorted, others bucketed (two passes).
+/// [`order_statistics_within`] of the values of `parts` taken together,
+/// without windows placed from a sample: few values are sorted, more are
+/// bucketed (two passes over the parts, none copied).
 fn order_statistics_bucketed(
-    values: &[f64],
+    parts: &[&[f64]],
     ranks: &[usize],
     range: Option<(f64, f64)>,
 ) -> Vec<f64> {
-    if values.len() <= SMALL {
-        let mut sorted = values.to_vec();
+    if parts.iter().map(|p| p.len()).sum::<usize>() <= SMALL {
+        let mut sorted = parts.concat();
         sorted.sort_unstable_by(f64::total_cmp);
         return ranks.iter().map(|&r| sorted[r]).collect();
     }
-    let buckets = Buckets::new(values, range);
+    let buckets = Buckets::new(parts, range);
     // Each rank's bucket and its rank within; each bucket gathered once.
     let located: Vec<(usize, usize)> = ranks
         .iter()
@@ -233,7 +248,7 @@ fn order_statistics_bucketed(
     let mut targets: Vec<usize> = located.iter().map(|&(b, _)| b).collect();
     targets.sort_unstable();
     targets.dedup();
-    let bins = buckets.gather_all(values, &targets);
+    let bins = buckets.gather_all(parts, &targets);
     located
         .iter()
         .map(|&(b, r)| {
@@ -262,7 +277,7 @@ pub fn top_sorted_within(values: &[f64], from: usize, range: Option<(f64, f64)>)
         (values.to_vec(), from)
     } else {
         // Everything from the bucket holding rank `from` upwards.
-        let buckets = Buckets::new(values, range);
+        let buckets = Buckets::new(&[values], range);
         let (b, below) = buckets.locate(from);
         // Branch-free, as in `gather_many`.
         let mut kept = vec![0.0; n - below + 1];

@@ -284,17 +284,12 @@ impl WindowTally {
         self.len[k] + self.merged[k].iter().map(Vec::len).sum::<usize>()
     }
 
-    /// The values slot `k` gathered, in one array: borrowed unless
-    /// merged tallies' values must be joined to them.
-    fn values(&self, k: usize) -> std::borrow::Cow<'_, [f64]> {
+    /// The values slot `k` gathered, its own and merged tallies', in parts.
+    fn parts(&self, k: usize) -> Vec<&[f64]> {
         let own = &self.inside[k][..self.len[k]];
-        if self.merged[k].is_empty() {
-            return own.into();
-        }
-        let mut all = Vec::with_capacity(self.gathered(k));
-        all.extend_from_slice(own);
-        self.merged[k].iter().for_each(|v| all.extend_from_slice(v));
-        all.into()
+        std::iter::once(own)
+            .chain(self.merged[k].iter().map(Vec::as_slice))
+            .collect()
     }
 
     /// The values at the windows' ranks (in the order given), or `None`
@@ -372,12 +367,13 @@ impl WindowTally {
         }
         match w.windows[k] {
             Window::Range { slot } => {
-                let inside = self.values(slot);
+                let inside = self.parts(slot);
+                let gathered = self.gathered(slot);
                 let local = mine
                     .iter()
                     .map(|&i| {
                         let within = w.ranks[i].checked_sub(self.below[slot])?;
-                        (within < inside.len()).then_some(within)
+                        (within < gathered).then_some(within)
                     })
                     .collect::<Option<Vec<usize>>>()?;
                 let range = (w.lows[slot], w.highs[slot]);
