@@ -122,9 +122,9 @@ struct ChunkBuffers {
     totals: Vec<Vec<f64>>,
 }
 
-/// What a group of chunks run by one rayon task produced: each chunk's
-/// moments and counts (merged later in chunk order), and sketches and
-/// window tallies (merged in any order: they are exact).
+/// What the chunks one worker thread ran produced: each chunk's moments
+/// and counts (merged later in chunk order), and sketches and window
+/// tallies (merged in any order: they are exact).
 #[derive(Default)]
 struct Block {
     stats: Vec<(usize, Vec<MineralAcc>)>,
