@@ -59,11 +59,7 @@ impl TryRng for StreamRng {
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for part in dst.chunks_mut(8) {
-            let word = self.try_next_u64()?.to_le_bytes();
-            part.copy_from_slice(&word[..part.len()]);
-        }
-        Ok(())
+        rand::rand_core::utils::fill_bytes_via_next_word(dst, || self.try_next_u64())
     }
 }
 

@@ -5,7 +5,7 @@ use crate::concentration::hhi;
 use crate::engine::accumulate::{CVAR_TAIL_DEN, SUPPLY_QUANTILES, TOTAL_QUANTILES};
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
-use crate::stats::{cvar_upper_within, probability_se, quantiles_within};
+use crate::stats::{cvar_upper_within, probability_se, quantiles_within, upper_tail_len};
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
@@ -204,7 +204,7 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         (_, Some(cvar)) => (acc.totals_quantiles.clone(), cvar),
         (Some(sk), None) if acc.totals.is_empty() => (
             TOTAL_QUANTILES.map(|q| sk.quantile(q)).to_vec(),
-            sk.upper_mean(n.div_ceil(CVAR_TAIL_DEN as u64)),
+            sk.upper_mean(upper_tail_len(n as usize, CVAR_TAIL_DEN) as u64),
         ),
         _ => {
             // Totals mostly lie within eight standard deviations above
