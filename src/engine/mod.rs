@@ -141,27 +141,40 @@ struct Block {
 impl Block {
     fn merge(mut self, mut other: Block) -> Block {
         self.stats.append(&mut other.stats);
-        self.sketches = match (self.sketches.take(), other.sketches.take()) {
-            (Some(mut a), Some(b)) => {
-                for ((sa, ta), (sb, tb)) in a.iter_mut().zip(&b) {
-                    sa.iter_mut().zip(sb).for_each(|(x, y)| x.merge(y));
-                    if let (Some(x), Some(y)) = (ta.as_mut(), tb.as_ref()) {
-                        x.merge(y);
-                    }
+        self.sketches = merge_either(self.sketches.take(), other.sketches, |a, b| {
+            for ((sa, ta), (sb, tb)) in a.iter_mut().zip(&b) {
+                sa.iter_mut().zip(sb).for_each(|(x, y)| x.merge(y));
+                if let (Some(x), Some(y)) = (ta.as_mut(), tb.as_ref()) {
+                    x.merge(y);
                 }
-                Some(a)
             }
-            (a, b) => a.or(b),
-        };
-        self.tallies = match (self.tallies.take(), other.tallies) {
-            (Some(mut a), Some(b)) => {
-                a.merge(b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
+        });
+        self.tallies = merge_either(self.tallies.take(), other.tallies, Tallies::merge);
         self
     }
+}
+
+/// `a` and `b` merged with `merge` where both are there, else whichever is.
+fn merge_either<T>(a: Option<T>, b: Option<T>, merge: impl FnOnce(&mut T, T)) -> Option<T> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            merge(&mut a, b);
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+/// `values` cut into consecutive pieces of the given widths.
+fn pieces<'a, T>(mut values: &'a mut [T], widths: &[usize]) -> Vec<&'a mut [T]> {
+    widths
+        .iter()
+        .map(|&w| {
+            let (piece, rest) = std::mem::take(&mut values).split_at_mut(w);
+            values = rest;
+            piece
+        })
+        .collect()
 }
 
 /// A worker thread's [`Block`], on cache lines of its own: its scratch
@@ -250,20 +263,21 @@ pub fn simulate_with(
     #[allow(clippy::type_complexity)]
     let mut parts: Vec<(Vec<&mut [f64]>, Vec<&mut [u16]>)> =
         bounds.iter().map(|_| (Vec::new(), Vec::new())).collect();
+    let kept_widths: Vec<usize> = bounds
+        .iter()
+        .map(|r| if keep { width(r) } else { 0 })
+        .collect();
+    // The chunks whose totals are not the pilot's.
+    let after_pilot = if streamed { kept } else { 0 };
     for (tv, yv) in totals.iter_mut().zip(years_short.iter_mut()) {
-        let (pilot, mut t) = tv.split_at_mut(pilot_len);
+        let (pilot, rest) = tv.split_at_mut(pilot_len);
         pilot_totals.push(pilot);
-        let mut y: &mut [u16] = yv;
-        for (i, (r, part)) in bounds.iter().zip(parts.iter_mut()).enumerate() {
-            let w = if keep { width(r) } else { 0 };
-            if !(streamed && i < kept) {
-                let (a, rest) = std::mem::take(&mut t).split_at_mut(w);
-                part.0.push(a);
-                t = rest;
-            }
-            let (b, rest_y) = std::mem::take(&mut y).split_at_mut(w);
-            part.1.push(b);
-            y = rest_y;
+        let later_parts = parts[after_pilot..].iter_mut();
+        for (part, piece) in later_parts.zip(pieces(rest, &kept_widths[after_pilot..])) {
+            part.0.push(piece);
+        }
+        for (part, piece) in parts.iter_mut().zip(pieces(yv, &kept_widths)) {
+            part.1.push(piece);
         }
     }
     let later = parts.split_off(kept);
@@ -280,23 +294,18 @@ pub fn simulate_with(
         .map(|(i, p)| view(i, p))
         .collect();
     // The pilot's values: annual supply (and streamed totals) chunk by chunk.
+    let first_widths: Vec<usize> = first.iter().map(|v| width(&v.trials)).collect();
     if streamed {
         for p in pilot_totals.iter_mut() {
-            let mut s: &mut [f64] = p;
-            for v in first.iter_mut() {
-                let (a, rest) = std::mem::take(&mut s).split_at_mut(width(&v.trials));
-                v.totals.push(a);
-                s = rest;
+            for (v, piece) in first.iter_mut().zip(pieces(p, &first_widths)) {
+                v.totals.push(piece);
             }
         }
     }
     for (m, sv) in supply.iter_mut().enumerate() {
         for year in sv.iter_mut() {
-            let mut s: &mut [f64] = year;
-            for v in first.iter_mut() {
-                let (a, rest) = std::mem::take(&mut s).split_at_mut(width(&v.trials));
-                v.supply[m].push(a);
-                s = rest;
+            for (v, piece) in first.iter_mut().zip(pieces(year, &first_widths)) {
+                v.supply[m].push(piece);
             }
         }
     }

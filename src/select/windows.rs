@@ -179,6 +179,11 @@ impl RankWindows {
         })
     }
 
+    /// The places, among the ranks, of the ranks window `k` holds.
+    fn ranks_in(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.ranks.len()).filter(move |&i| self.which[i] == k)
+    }
+
     /// The slots of the windows that gather their values (not points).
     fn gathering(&self) -> impl Iterator<Item = usize> + '_ {
         self.windows.iter().filter_map(|w| match *w {
@@ -332,7 +337,7 @@ impl WindowTally {
         let mut out = vec![0.0; w.ranks.len()];
         for k in 0..w.windows.len() {
             if matches!(w.windows[k], Window::Range { slot } if slot == tail_slot) {
-                for i in (0..w.ranks.len()).filter(|&i| w.which[i] == k) {
+                for i in w.ranks_in(k) {
                     let r = w.ranks[i];
                     out[i] = match r.checked_sub(from) {
                         Some(j) => top[j],
@@ -361,7 +366,7 @@ impl WindowTally {
     /// counts the gathered values in buckets of the window's range, a
     /// second gathers the buckets that hold the ranks.
     fn window_values(&self, w: &RankWindows, k: usize) -> Option<Vec<(usize, f64)>> {
-        let mine: Vec<usize> = (0..w.ranks.len()).filter(|&i| w.which[i] == k).collect();
+        let mine: Vec<usize> = w.ranks_in(k).collect();
         if mine.is_empty() {
             return Some(Vec::new());
         }
