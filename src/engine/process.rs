@@ -48,20 +48,96 @@ pub fn duration_steps(months: f64, steps_per_year: f64) -> i64 {
 /// Half-step boundaries kept for lognormal durations: enough for 17 steps.
 const LOG_BOUNDS: usize = 16;
 
+/// Cells per unit of log-duration in [`LogSteps`]: at least one cell
+/// between two boundaries, whose closest pair (`ln(16.5 / 15.5)`) is
+/// 0.0625 apart.
+const CELLS_PER_LOG: f64 = 20.0;
+
+/// Room for the cells spanning the boundaries (`ln(16.5 / 1.5) * 20`,
+/// about 48, plus the cells at either end); a power of two, so that an
+/// index can be masked instead of checked.
+const CELLS: usize = 64;
+
+/// The number of steps of a lognormal duration, from the log of its
+/// months, without an exponential.
+///
+/// `round(months * steps_per_year / 12) >= k + 1` exactly when
+/// `ln(months) >= ln((k + 0.5) * 12 / steps_per_year)`, so the rounded
+/// number of steps is one more than the number of these half-step
+/// boundaries the log reaches. The boundaries are found by a table instead
+/// of one comparison each: the log's *cell* (a monotone function of it,
+/// [`LogSteps::cell`]) tells how many boundaries lie in cells below it, all
+/// reached, and one comparison decides the one boundary its own cell may
+/// hold. Exact by construction, since the cell of a value is computed the
+/// same way as the cells of the boundaries.
+#[derive(Debug, Clone, Copy)]
+struct LogSteps {
+    /// `ln((k + 1.5) * 12 / steps_per_year)` for `k = 0 .. LOG_BOUNDS`,
+    /// then NaN, which no value reaches (not even `+inf`).
+    bounds: [f64; LOG_BOUNDS + 1],
+    /// Per cell: the number of boundaries in lower cells.
+    reached_below: [u8; CELLS],
+}
+
+impl LogSteps {
+    /// The table for steps of `1 / steps_per_year` years, or `None` if two
+    /// boundaries share a cell (not at any step length: checked, not
+    /// assumed).
+    fn new(steps_per_year: f64) -> Option<Self> {
+        let mut bounds = [f64::NAN; LOG_BOUNDS + 1];
+        for (k, b) in bounds.iter_mut().take(LOG_BOUNDS).enumerate() {
+            *b = ((k as f64 + 1.5) * 12.0 / steps_per_year).ln();
+        }
+        let mut table = LogSteps {
+            bounds,
+            reached_below: [0; CELLS],
+        };
+        let cells: Vec<usize> = bounds[..LOG_BOUNDS].iter().map(|&b| table.cell(b)).collect();
+        let distinct = cells.windows(2).all(|w| w[0] < w[1]);
+        if !distinct || cells[LOG_BOUNDS - 1] + 1 >= CELLS {
+            return None;
+        }
+        for (i, r) in table.reached_below.iter_mut().enumerate() {
+            *r = cells.iter().filter(|&&c| c < i).count() as u8;
+        }
+        Some(table)
+    }
+
+    /// The cell of `y`: `round((y - bounds[0]) * CELLS_PER_LOG)` clamped to
+    /// `0 .. CELLS`, monotone in `y`.
+    #[inline(always)]
+    fn cell(&self, y: f64) -> usize {
+        // Rounds to an integer as `plan::to_units` does (through the bits
+        // of `x + 2^52`), branch-free.
+        const MAGIC: f64 = 4_503_599_627_370_496.0; // = 2^52
+        let x = (y - self.bounds[0]) * CELLS_PER_LOG;
+        let x = if x > 0.0 { x } else { 0.0 };
+        let x = if x < (CELLS - 1) as f64 {
+            x
+        } else {
+            (CELLS - 1) as f64
+        };
+        ((x + MAGIC).to_bits() - MAGIC.to_bits()) as usize
+    }
+
+    /// The number of boundaries `y` reaches (`0 ..= LOG_BOUNDS`).
+    #[inline(always)]
+    fn reached(&self, y: f64) -> usize {
+        let below = usize::from(self.reached_below[self.cell(y) % CELLS]);
+        below + usize::from(y >= self.bounds[below.min(LOG_BOUNDS)])
+    }
+}
+
 /// How a process draws the number of steps a disruption lasts.
 #[derive(Debug, Clone, Copy)]
 enum StepsDraw<'s> {
     /// Lognormal months. The log of the duration is drawn from
     /// `rand_distr::Normal` (the draw `rand_distr::LogNormal` makes and
-    /// exponentiates) and compared with the logs of the half-step
-    /// boundaries: `round(months * steps_per_year / 12) >= k + 1` exactly
-    /// when `ln(months) >= ln((k + 0.5) * 12 / steps_per_year)`. That gives
-    /// the rounded number of steps without an exponential, except beyond
-    /// the last boundary kept, where the duration is exponentiated.
+    /// exponentiates) and its boundaries counted by [`LogSteps`], except
+    /// beyond the last boundary kept, where the duration is exponentiated.
     LogNormal {
         log_months: Normal<f64>,
-        /// `ln((k + 1.5) * 12 / steps_per_year)` for `k = 0 .. LOG_BOUNDS`.
-        bounds: [f64; LOG_BOUNDS],
+        steps: LogSteps,
     },
     /// Any other distribution of months.
     Months(&'s Dist),
@@ -71,10 +147,10 @@ impl<'s> StepsDraw<'s> {
     fn new(months: &'s Dist, steps_per_year: f64) -> Self {
         if let DistSpec::LogNormal { median, p90 } = *months.spec() {
             let (mu, sigma) = DistSpec::lognormal_params(median, p90);
-            if let Ok(log_months) = Normal::new(mu, sigma) {
-                let bounds =
-                    std::array::from_fn(|k| ((k as f64 + 1.5) * 12.0 / steps_per_year).ln());
-                return StepsDraw::LogNormal { log_months, bounds };
+            if let (Ok(log_months), Some(steps)) =
+                (Normal::new(mu, sigma), LogSteps::new(steps_per_year))
+            {
+                return StepsDraw::LogNormal { log_months, steps };
             }
         }
         StepsDraw::Months(months)
@@ -84,12 +160,11 @@ impl<'s> StepsDraw<'s> {
     #[inline(always)]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R, steps_per_year: f64) -> i64 {
         match self {
-            StepsDraw::LogNormal { log_months, bounds } => {
+            StepsDraw::LogNormal { log_months, steps } => {
                 let y = log_months.sample(rng);
-                // Branch-free count of the boundaries reached.
-                let reached: i64 = bounds.iter().map(|&b| i64::from(y >= b)).sum();
-                if reached < LOG_BOUNDS as i64 {
-                    1 + reached
+                let reached = steps.reached(y);
+                if reached < LOG_BOUNDS {
+                    1 + reached as i64
                 } else {
                     duration_steps(y.exp(), steps_per_year)
                 }
@@ -228,6 +303,41 @@ mod tests {
             }
             // Both branches were taken.
             assert!(long > 0, "{spy}");
+        }
+    }
+
+    #[test]
+    fn log_steps_count_the_boundaries_reached_exactly() {
+        // Every value at and beside each boundary, and a sweep across all
+        // of them, gives the count the boundaries' own comparisons give;
+        // at every step length from 1 to 400 per year.
+        for spy in 1..=400 {
+            let table = LogSteps::new(spy as f64).expect("two boundaries share a cell");
+            let bounds = &table.bounds[..LOG_BOUNDS];
+            let count = |y: f64| bounds.iter().filter(|&&b| y >= b).count();
+            // The floats just below and above `b` (never 0 or infinite).
+            let beside = |b: f64| {
+                let step = |towards: f64| {
+                    if b == 0.0 {
+                        towards * f64::from_bits(1)
+                    } else if (towards > 0.0) == (b > 0.0) {
+                        f64::from_bits(b.to_bits() + 1)
+                    } else {
+                        f64::from_bits(b.to_bits() - 1)
+                    }
+                };
+                [step(-1.0), b, step(1.0)]
+            };
+            let sweep = (0..4000).map(|i| bounds[0] - 1.0 + i as f64 * 0.001);
+            let extremes = [f64::NEG_INFINITY, -1e300, 1e300, f64::INFINITY];
+            for y in bounds
+                .iter()
+                .flat_map(|&b| beside(b))
+                .chain(sweep)
+                .chain(extremes)
+            {
+                assert_eq!(table.reached(y), count(y), "spy {spy}, y {y}");
+            }
         }
     }
 
