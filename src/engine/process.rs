@@ -92,7 +92,10 @@ impl LogSteps {
             bounds,
             reached_below: [0; CELLS],
         };
-        let cells: Vec<usize> = bounds[..LOG_BOUNDS].iter().map(|&b| table.cell(b)).collect();
+        let cells: Vec<usize> = bounds[..LOG_BOUNDS]
+            .iter()
+            .map(|&b| table.cell(b))
+            .collect();
         let distinct = cells.windows(2).all(|w| w[0] < w[1]);
         if !distinct || cells[LOG_BOUNDS - 1] + 1 >= CELLS {
             return None;
@@ -129,6 +132,9 @@ impl LogSteps {
 }
 
 /// How a process draws the number of steps a disruption lasts.
+// The table is read at every draw, so it stays inline with the process's
+// other constants (a scenario has a few dozen processes), not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy)]
 enum StepsDraw<'s> {
     /// Lognormal months. The log of the duration is drawn from
