@@ -132,8 +132,8 @@ pub struct BarChart {
     pub reference_lines: Vec<(f64, String)>,
     /// Y-axis range.
     pub y_range: (f64, f64),
-    /// Largest value that gets a tick label (the range may extend above it
-    /// to leave room for the legend), if any.
+    /// Top of the scale, if any: ticks, labels and grid lines stop there
+    /// (the range may extend above it to leave room for the legend).
     pub label_max: Option<f64>,
     /// Whether values are probabilities (tick labels in percent).
     pub percent: bool,

@@ -11,6 +11,7 @@ use super::data::{
     LineChart, TornadoChart,
 };
 use crate::error::{Error, Result};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -311,16 +312,69 @@ impl Look {
 
 type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
 
-type Chart2d<'a, 'b> = ChartContext<
-    'a,
-    BitMapBackend<'b>,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
+type Chart2d<'a, 'b> = ChartWith<'a, 'b, RangedCoordf64>;
+
+/// A chart with a linear x axis and the y axis `Y`.
+type ChartWith<'a, 'b, Y> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, Y>>;
+
+/// A linear axis whose ticks and grid lines are exactly `ticks` (none
+/// light), so that a scale can stop below the top of the axis.
+#[derive(Clone)]
+struct TickedAxis {
+    range: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = plotters::coord::ranged1d::NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.range.map(value, limit)
+    }
+
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.range()
+    }
+}
+
+impl plotters::coord::ranged1d::ValueFormatter<f64> for TickedAxis {
+    fn format(value: &f64) -> String {
+        amount_label(*value)
+    }
+}
+
+/// Ticks at round steps (1, 2, 2.5 or 5 times a power of ten) from `lo`
+/// up to `hi`, about `target` of them; empty for an empty range.
+pub fn round_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) || target == 0 {
+        return Vec::new();
+    }
+    let raw = span / target as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&st| st >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
 
 /// Draw the legend in the corner of the plot with the fewest `samples`.
 /// `labels` are the legend's entries, used to estimate the box's size.
-fn legend_box<'a, 'b: 'a>(
-    chart: &mut Chart2d<'a, 'b>,
+fn legend_box<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartWith<'a, 'b, Y>,
     look: &Look,
     samples: &[(f64, f64)],
     labels: &[&str],
@@ -686,9 +740,19 @@ fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(
     let n = data.categories.len().max(1);
     // Category i is centred on x = i, so integer ticks label categories.
     let (x0, x1) = (-0.5, n as f64 - 0.5);
+    // Ticks and grid lines only up to `label_max`: the range above it is
+    // room for the legend, not part of the scale.
+    let (y0, y1) = data.y_range;
+    let ticks = round_ticks(y0, data.label_max.map_or(y1, |m| m.min(y1)), 7);
     let mut chart = look
         .builder(root, &data.title)
-        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .build_cartesian_2d(
+            x0..x1,
+            TickedAxis {
+                range: (y0..y1).into(),
+                ticks,
+            },
+        )
         .map_err(|e| e.to_string())?;
     let cats = data.categories.clone();
     chart
@@ -707,10 +771,12 @@ fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(
                 String::new()
             }
         })
-        .y_label_formatter(&|y| match data.label_max {
-            Some(max) if *y > max + 1e-9 => String::new(),
-            _ if data.percent => percent_label(*y),
-            _ => tick_label(*y, data.y_range.1 - data.y_range.0),
+        .y_label_formatter(&|y| {
+            if data.percent {
+                percent_label(*y)
+            } else {
+                tick_label(*y, y1 - y0)
+            }
         })
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(RGBColor(225, 225, 225))
@@ -795,8 +861,8 @@ fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(
 /// Whiskers (error bars without a centre marker): for each `(at, lo, hi)`
 /// a line from `lo` to `hi` at `at` with end caps of `cap` pixels each
 /// side; vertical bars when `vertical`, else horizontal.
-fn draw_whiskers<'a, 'b: 'a>(
-    chart: &mut Chart2d<'a, 'b>,
+fn draw_whiskers<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartWith<'a, 'b, Y>,
     items: &[(f64, f64, f64)],
     vertical: bool,
     style: ShapeStyle,
@@ -906,6 +972,26 @@ fn draw_tornado(root: &Area, data: &TornadoChart, look: &Look) -> std::result::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_ticks_stop_at_the_top_of_the_scale() {
+        // A probability axis with room for the legend above 100%: ticks
+        // stop at 100%.
+        let t = round_ticks(0.0, 1.0, 7);
+        assert_eq!(t.len(), 6);
+        for (k, v) in t.iter().enumerate() {
+            assert!((v - 0.2 * k as f64).abs() < 1e-12, "{t:?}");
+        }
+        assert_eq!(round_ticks(0.0, 5_700.0, 7), [0.0, 1e3, 2e3, 3e3, 4e3, 5e3]);
+        assert_eq!(
+            round_ticks(0.0, 145.0, 7),
+            [0.0, 25.0, 50.0, 75.0, 100.0, 125.0]
+        );
+        // Ticks need not start at zero, and an empty range has none.
+        assert_eq!(round_ticks(3.0, 9.0, 3), [4.0, 6.0, 8.0]);
+        assert!(round_ticks(1.0, 1.0, 5).is_empty());
+        assert!(round_ticks(0.0, f64::NAN, 5).is_empty());
+    }
 
     #[test]
     fn labels_read_like_a_briefing() {
