@@ -317,6 +317,22 @@ type Chart2d<'a, 'b> = ChartWith<'a, 'b, RangedCoordf64>;
 /// A chart with a linear x axis and the y axis `Y`.
 type ChartWith<'a, 'b, Y> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, Y>>;
 
+/// A legend swatch for a dashed line drawn with `dash` and `gap` pixels:
+/// two dashes from `(x, y)`, shortened to fit `width` pixels, so the legend
+/// shows the line's pattern.
+fn dashed_swatch<'a, DB: DrawingBackend + 'a>(
+    (x, y): (i32, i32),
+    width: i32,
+    (dash, gap): (u32, u32),
+    style: ShapeStyle,
+) -> impl IntoDynElement<'a, DB, (i32, i32)> {
+    let gap = (gap as i32).min(width / 3);
+    let dash = (dash as i32).min((width - gap) / 2).max(1);
+    EmptyElement::at((x, y))
+        + PathElement::new(vec![(0, 0), (dash, 0)], style)
+        + PathElement::new(vec![(dash + gap, 0), (2 * dash + gap, 0)], style)
+}
+
 /// A linear axis whose ticks and grid lines are exactly `ticks` (none
 /// light), so that a scale can stop below the top of the axis.
 #[derive(Clone)]
@@ -499,19 +515,18 @@ fn draw_fan(root: &Area, data: &FanChart, look: &Look) -> std::result::Result<()
     // Mean demand: dashed black (the same for every run of a comparison).
     if let Some(fan) = data.fans.first() {
         let w = look.stroke(3.0);
-        let black = colour(7);
+        let style = colour(7).stroke_width(w);
+        let pattern = (look.size.px(14.0), look.size.px(9.0));
         chart
             .draw_series(DashedLineSeries::new(
                 line(&fan.demand),
-                look.size.px(14.0),
-                look.size.px(9.0),
-                black.stroke_width(w),
+                pattern.0,
+                pattern.1,
+                style,
             ))
             .map_err(|e| e.to_string())?
             .label("mean demand")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + sw, y)], black.stroke_width(w))
-            });
+            .legend(move |at| dashed_swatch(at, sw, pattern, style));
     }
     let mut samples = Vec::new();
     for fan in &data.fans {
@@ -827,16 +842,17 @@ fn draw_bars(root: &Area, data: &BarChart, look: &Look) -> std::result::Result<(
         };
         let style = grey.stroke_width(look.stroke(2.5));
         let (dash, gap) = if k % 2 == 0 { (6.0, 8.0) } else { (16.0, 8.0) };
+        let pattern = (look.size.px(dash), look.size.px(gap));
         chart
             .draw_series(DashedLineSeries::new(
                 [(x0, *y), (x1, *y)],
-                look.size.px(dash),
-                look.size.px(gap),
+                pattern.0,
+                pattern.1,
                 style,
             ))
             .map_err(|e| e.to_string())?
             .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], style));
+            .legend(move |at| dashed_swatch(at, sw, pattern, style));
     }
     let labels: Vec<&str> = data
         .groups
