@@ -152,6 +152,25 @@ fn full_runs(c: &mut Criterion) {
         );
     }
     g.finish();
+    // A million trials as `run --no-plots` simulates them: quantiles
+    // streamed against the pilot's windows, no per-trial arrays kept.
+    let trials = 1_000_000u64;
+    let opts = engine::Options {
+        keep_trials: false,
+        keep_exact: false,
+        ..engine::Options::default()
+    };
+    let mut g = c.benchmark_group("run_streamed");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(25));
+    g.throughput(Throughput::Elements(trials));
+    g.bench_function(BenchmarkId::new("simulate_and_summarise", trials), |b| {
+        b.iter(|| {
+            let agg = engine::simulate_with(&s, 7, 0..trials, None, opts);
+            black_box(Summary::new(&s, 7, &agg))
+        })
+    });
+    g.finish();
 }
 
 fn thread_scaling(c: &mut Criterion) {
