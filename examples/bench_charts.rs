@@ -88,7 +88,7 @@ fn main() {
         let base_rate = *base.get_or_insert(rate);
         let peak = kb.iter().copied().fold(0.0, f64::max) / 1024.0;
         println!(
-            "| {t} | {med:.2} | {lo:.2}–{hi:.2} | {rate:.0} | {:.2}x | {peak:.0} MB |",
+            "| {t} | {med:.2} | {lo:.2}–{hi:.2} | {rate:.0} | {:.2}x | {peak:.0} MiB |",
             rate / base_rate
         );
         xs.push(f64::from(*t));
