@@ -10,15 +10,19 @@ use crate::scenario::{Project, Scenario, Stockpile};
 /// adding a source can never lower any step's supply, not even by rounding.
 #[inline(always)]
 pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
-    // For 0 <= v < 2^52, v + 2^52 rounds v to an integer (ties to even):
-    // in [2^52, 2^53) the spacing of f64 is 1, so its bits are those of
-    // 2^52 plus v rounded, read without a float-to-integer conversion.
-    // Exact, branch-free and monotone; sums of units are exact integer
-    // arithmetic, whatever their order.
+    round_to_int(x * inv_quantum)
+}
+
+/// `v` rounded to the nearest integer (ties to even), for `0 <= v < 2^52`:
+/// exact, branch-free and monotone. `v + 2^52` rounds `v` to an integer,
+/// since in `[2^52, 2^53)` the spacing of f64 is 1, and its bits are those
+/// of 2^52 plus `v` rounded: read without a float-to-integer conversion.
+#[inline(always)]
+pub fn round_to_int(v: f64) -> i64 {
     const MAGIC: f64 = 4_503_599_627_370_496.0; // = 2^52
 
-    debug_assert!((0.0..MAGIC).contains(&(x * inv_quantum)));
-    (x * inv_quantum + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
+    debug_assert!((0.0..MAGIC).contains(&v));
+    (v + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
 }
 
 /// Per-mineral constants.

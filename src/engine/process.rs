@@ -10,6 +10,7 @@
 //! One draw per onset replaces one Bernoulli draw per step. (The engine
 //! multiplies by a precomputed `1 / (rate dt)` instead of dividing.)
 
+use super::plan::round_to_int;
 use crate::dist::{Dist, DistSpec};
 use crate::scenario::Process;
 use rand::Rng;
@@ -110,9 +111,6 @@ impl LogSteps {
     /// `0 .. CELLS`, monotone in `y`.
     #[inline(always)]
     fn cell(&self, y: f64) -> usize {
-        // Rounds to an integer as `plan::to_units` does (through the bits
-        // of `x + 2^52`), branch-free.
-        const MAGIC: f64 = 4_503_599_627_370_496.0; // = 2^52
         let x = (y - self.bounds[0]) * CELLS_PER_LOG;
         let x = if x > 0.0 { x } else { 0.0 };
         let x = if x < (CELLS - 1) as f64 {
@@ -120,7 +118,7 @@ impl LogSteps {
         } else {
             (CELLS - 1) as f64
         };
-        ((x + MAGIC).to_bits() - MAGIC.to_bits()) as usize
+        round_to_int(x) as usize
     }
 
     /// The number of boundaries `y` reaches (`0 ..= LOG_BOUNDS`).
