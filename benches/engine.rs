@@ -153,20 +153,16 @@ fn full_runs(c: &mut Criterion) {
     }
     g.finish();
     // A million trials as `run --no-plots` simulates them: quantiles
-    // streamed against the pilot's windows, no per-trial arrays kept.
+    // sketched, no per-trial arrays kept.
     let trials = 1_000_000u64;
-    let opts = engine::Options {
-        keep_trials: false,
-        keep_exact: false,
-        ..engine::Options::default()
-    };
-    let mut g = c.benchmark_group("run_streamed");
+    let opts = engine::Options { keep_trials: false };
+    let mut g = c.benchmark_group("run_sketched");
     g.sample_size(10);
     g.measurement_time(std::time::Duration::from_secs(25));
     g.throughput(Throughput::Elements(trials));
     g.bench_function(BenchmarkId::new("simulate_and_summarise", trials), |b| {
         b.iter(|| {
-            let agg = engine::simulate_with(&s, 7, 0..trials, None, opts);
+            let agg = engine::simulate_with(&s, 7, trials, None, opts);
             black_box(Summary::new(&s, 7, &agg))
         })
     });

@@ -14,6 +14,7 @@ use supplyrisk::output::{fmt_pm, fmt_sig, write_atomic};
 use supplyrisk::plot::{self, ChartSize};
 use supplyrisk::scenario::{Scenario, DEFAULT_SEED, DEFAULT_TRIALS};
 use supplyrisk::sensitivity::sensitivity;
+use supplyrisk::summary::exceedance_curves;
 
 /// Projects valued one at a time: a name and the source ids that form it.
 const PROJECTS: [(&str, &[&str]); 6] = [
@@ -81,7 +82,13 @@ fn main() {
     let out = Path::new("docs/case-study");
     std::fs::create_dir_all(out).expect("docs/case-study");
     let size = ChartSize::default();
-    let mut charts = plot::compare_charts(&bd, &base, &div, size).expect("charts");
+    let mut charts = plot::compare_charts(
+        &bd,
+        &exceedance_curves(&base),
+        &exceedance_curves(&div),
+        size,
+    )
+    .expect("charts");
     charts.extend(plot::sensitivity_charts(&sens, &base_s, size).expect("tornado charts"));
     for c in &charts {
         write_atomic(&out.join(&c.name), &c.png).expect("chart written");
@@ -203,8 +210,8 @@ fn main() {
                 m,
                 seed,
                 trials,
-                base.minerals[m].total.mean,
-                alt.minerals[m].total.mean,
+                base.minerals[m].tally.total.mean,
+                alt.minerals[m].tally.total.mean,
             );
             let unit = &mineral.unit;
             let _ = writeln!(

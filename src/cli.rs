@@ -17,12 +17,41 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario: summary.json, years.csv and a headline table.
+    /// Simulate a scenario: summary.json, years.csv, charts, report.html
+    /// and a headline table.
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        /// Simulate only the K-th of N contiguous slices of the trials and
+        /// write its partial result (partial-K-of-N.srpart) to --out;
+        /// `merge` the N partial results into the whole run's files.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
         #[command(flatten)]
         sim: SimArgs,
+    },
+    /// Merge the partial results of every shard of a run (folders of
+    /// *.srpart files, in any order) into the files the unsharded run
+    /// writes, byte for byte.
+    Merge {
+        /// Folders (or files) holding the partial results.
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        shards: Vec<PathBuf>,
+        /// Output folder (default: results/merged/).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Worker threads for the summary and charts (default: all cores).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Write no charts.
+        #[arg(long)]
+        no_plots: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+        /// Size of the PNG charts, WIDTHxHEIGHT in pixels.
+        #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_chart_size)]
+        chart_size: ChartSize,
     },
     /// Compare two scenarios with common random numbers: paired changes,
     /// risk reduction and equivalent firm supply.
@@ -110,6 +139,18 @@ pub struct SimArgs {
     pub chart_size: ChartSize,
 }
 
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((k, n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => Err(format!(
+            "expected K/N with 1 <= K <= N, such as 3/8, found '{text}'"
+        )),
+    }
+}
+
 fn parse_chart_size(text: &str) -> Result<ChartSize, String> {
     ChartSize::parse(text).ok_or_else(|| {
         format!("expected WIDTHxHEIGHT in pixels (320-8000 x 240-8000), such as 1600x1000, found '{text}'")
@@ -126,6 +167,7 @@ impl From<SimArgs> for SimOptions {
             no_plots: a.no_plots,
             quiet: a.quiet,
             chart_size: a.chart_size,
+            shard: None,
         }
     }
 }

@@ -197,6 +197,7 @@ pub fn equivalent_firm_supply(
         let mut s = alone.clone();
         s.minerals[0].firm_supply = firm;
         engine::simulate(&s, seed, trials, None).minerals[0]
+            .tally
             .total
             .mean
     };

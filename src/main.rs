@@ -17,7 +17,35 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Run { scenario, sim } => commands::run(&scenario, &sim.into()).map(|_| ()),
+        Command::Run {
+            scenario,
+            shard,
+            sim,
+        } => {
+            let opts = commands::SimOptions {
+                shard,
+                ..sim.into()
+            };
+            commands::run(&scenario, &opts).map(|_| ())
+        }
+        Command::Merge {
+            shards,
+            out,
+            threads,
+            no_plots,
+            quiet,
+            chart_size,
+        } => {
+            let opts = commands::SimOptions {
+                out,
+                threads,
+                no_plots,
+                quiet,
+                chart_size,
+                ..Default::default()
+            };
+            commands::merge(&shards, &opts).map(|_| ())
+        }
         Command::Compare {
             baseline,
             alternative,

@@ -1,26 +1,16 @@
 //! Exact order statistics of large arrays without sorting or copying them.
 //!
-//! A run of a million trials keeps a million values per year and mineral,
-//! and the summary needs a few order statistics of each (quantiles, and
-//! the top 5% for CVaR). Selecting in place would reorder the caller's
-//! array, so it would need a copy; sorting costs `n log n`. Instead:
-//!
-//! - For arrays whose start is a fair sample of the whole (a run's trials
-//!   are independent), a sorted sample of the first values places each
-//!   wanted rank in a narrow window of values; one pass counts the values
-//!   below each window and gathers those inside, and selection finishes
-//!   inside them (see `windows`). A check that each rank fell inside its
-//!   window keeps this exact; when it fails, the general way follows.
-//! - In general, a pass counts the values in each of [`BUCKETS`]
-//!   equal-width buckets of their range (given, or found by one more
-//!   pass; a monotone map, so buckets are ordered like their values), a
-//!   second gathers only the buckets that hold the wanted ranks, and
-//!   selection finishes inside them.
+//! A run that keeps every trial's values needs a few order statistics of
+//! each year's supply and of the horizon totals (quantiles, and the top 5%
+//! for CVaR). Selecting in place would reorder the caller's array, so it
+//! would need a copy; sorting costs `n log n`. Instead a pass counts the
+//! values in each of [`BUCKETS`] equal-width buckets of their range (given,
+//! or found by one more pass; a monotone map, so buckets are ordered like
+//! their values), a second gathers only the buckets that hold the wanted
+//! ranks, and selection finishes inside them.
 //!
 //! The answers are exactly the values sorting by [`f64::total_cmp`] would
 //! put at those ranks.
-
-pub mod windows;
 
 /// Arrays at most this long are simply copied and sorted.
 const SMALL: usize = 4096;
@@ -215,17 +205,11 @@ pub fn order_statistics_within(
 ) -> Vec<f64> {
     let n = values.len();
     assert!(ranks.iter().all(|&r| r < n), "rank beyond {n} values");
-    if n > SMALL {
-        if let Some(found) = windows::order_statistics(values, ranks) {
-            return found;
-        }
-    }
     order_statistics_bucketed(&[values], ranks, range)
 }
 
 /// [`order_statistics_within`] of the values of `parts` taken together,
-/// without windows placed from a sample: few values are sorted, more are
-/// bucketed (two passes over the parts, none copied).
+/// few values are sorted, more are bucketed (two passes over the parts, none copied).
 fn order_statistics_bucketed(
     parts: &[&[f64]],
     ranks: &[usize],
@@ -373,48 +357,6 @@ mod tests {
                     bits(&s[from..]),
                     "from {from} of {n}, hinted"
                 );
-            }
-        }
-    }
-
-    #[test]
-    fn one_pass_windows_are_exact_or_decline() {
-        let mut rng = StreamRng::seed_from_u64(9);
-        let n = 16 * windows::SAMPLE + 1234;
-        let spread: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 100.0).collect();
-        // A point mass at the top (undisrupted supply) and at zero.
-        let masses: Vec<f64> = (0..n)
-            .map(|i| match i % 10 {
-                0..=3 => 1915.2,
-                4 => 0.0,
-                _ => 1000.0 + rng.random::<f64>() * 900.0,
-            })
-            .collect();
-        let mut ascending = spread.clone();
-        ascending.sort_unstable_by(f64::total_cmp);
-        let descending: Vec<f64> = ascending.iter().rev().copied().collect();
-        for (name, v, fast) in [
-            ("spread", &spread, true),
-            ("masses", &masses, true),
-            ("ascending", &ascending, false),
-            ("descending", &descending, false),
-        ] {
-            let s = sorted(v);
-            let ranks: Vec<usize> = [0.05, 0.5, 0.95, 0.99]
-                .iter()
-                .flat_map(|q| {
-                    let lo = ((n - 1) as f64 * q) as usize;
-                    [lo, lo + 1]
-                })
-                .collect();
-            let quick = windows::order_statistics(v, &ranks);
-            assert_eq!(quick.is_some(), fast, "{name}: one pass taken?");
-            let got = order_statistics(v, &ranks);
-            for (i, &r) in ranks.iter().enumerate() {
-                assert_eq!(got[i].to_bits(), s[r].to_bits(), "{name} rank {r}");
-                if let Some(q) = &quick {
-                    assert_eq!(q[i].to_bits(), s[r].to_bits(), "{name} rank {r} (one pass)");
-                }
             }
         }
     }

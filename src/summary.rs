@@ -5,7 +5,7 @@ use crate::concentration::hhi;
 use crate::engine::accumulate::{CVAR_TAIL_DEN, SUPPLY_QUANTILES, TOTAL_QUANTILES};
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
-use crate::stats::{cvar_upper_within, probability_se, quantiles_within, upper_tail_len};
+use crate::stats::probability_se;
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
@@ -163,12 +163,13 @@ impl Summary {
 }
 
 fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> MineralSummary {
+    let t = &acc.tally;
     let p_any = if n == 0 {
         0.0
     } else {
-        acc.any_count as f64 / n as f64
+        t.any_count as f64 / n as f64
     };
-    // Where annual supply lies, so that quantiles need one pass less.
+    // Where annual supply lies, so that exact quantiles need one pass less.
     let supply_range = Some((0.0, scenario.max_annual_supply(m)));
     let years: Vec<YearSummary> = (0..scenario.years)
         .into_par_iter()
@@ -176,22 +177,16 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             let p = if n == 0 {
                 0.0
             } else {
-                acc.shortfall_count[y] as f64 / n as f64
+                t.shortfall_count[y] as f64 / n as f64
             };
-            let q = match (acc.supply_quantiles.get(y), acc.supply_sketch.get(y)) {
-                (Some(q), _) => q.clone(),
-                (None, Some(sk)) if acc.supply[y].is_empty() => {
-                    SUPPLY_QUANTILES.map(|q| sk.quantile(q)).to_vec()
-                }
-                _ => quantiles_within(&acc.supply[y], &SUPPLY_QUANTILES, supply_range),
-            };
+            let q = acc.supply[y].quantiles(&SUPPLY_QUANTILES, supply_range);
             YearSummary {
                 year: scenario.calendar_year(y),
-                demand_mean: acc.demand[y].mean,
+                demand_mean: t.demand[y].mean,
                 p_shortfall: p,
                 p_shortfall_se: probability_se(p, n),
-                eud: acc.unserved[y].mean,
-                eud_se: acc.unserved[y].se(),
+                eud: t.unserved[y].mean,
+                eud_se: t.unserved[y].se(),
                 supply_p5: q[0],
                 supply_p50: q[1],
                 supply_p95: q[2],
@@ -199,32 +194,22 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         })
         .collect();
     let expected_demand: f64 = years.iter().map(|y| y.demand_mean).sum();
-    let (q, cvar95) = match (&acc.totals_sketch, acc.totals_cvar) {
-        // Found while the trials ran.
-        (_, Some(cvar)) => (acc.totals_quantiles.clone(), cvar),
-        (Some(sk), None) if acc.totals.is_empty() => (
-            TOTAL_QUANTILES.map(|q| sk.quantile(q)).to_vec(),
-            sk.upper_mean(upper_tail_len(n as usize, CVAR_TAIL_DEN) as u64),
-        ),
-        _ => {
-            // Totals mostly lie within eight standard deviations above
-            // the mean; any outside still count exactly.
-            let range = Some((0.0, acc.total.mean + 8.0 * acc.total.variance().sqrt()));
-            let q = quantiles_within(&acc.totals, &TOTAL_QUANTILES, range);
-            (q, cvar_upper_within(&acc.totals, CVAR_TAIL_DEN, range))
-        }
-    };
+    // Totals mostly lie within eight standard deviations above the mean;
+    // any outside still count exactly.
+    let range = Some((0.0, t.total.mean + 8.0 * t.total.variance().sqrt()));
+    let q = acc.totals_dist.quantiles(&TOTAL_QUANTILES, range);
+    let cvar95 = acc.totals_dist.upper_mean(CVAR_TAIL_DEN, range);
     let mineral = &scenario.minerals[m];
     MineralSummary {
         unit: mineral.unit.clone(),
         p_any_shortfall: p_any,
         p_any_shortfall_se: probability_se(p_any, n),
-        expected_shortfall_years: acc.shortfall_years.mean,
-        expected_shortfall_years_se: acc.shortfall_years.se(),
-        eud_total: acc.total.mean,
-        eud_total_se: acc.total.se(),
+        expected_shortfall_years: t.shortfall_years.mean,
+        expected_shortfall_years_se: t.shortfall_years.se(),
+        eud_total: t.total.mean,
+        eud_total_se: t.total.se(),
         unserved_share: if expected_demand > 0.0 {
-            acc.total.mean / expected_demand
+            t.total.mean / expected_demand
         } else {
             0.0
         },
@@ -237,4 +222,16 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
         hhi_with_projects: hhi(scenario, m, true),
         years,
     }
+}
+
+/// Points of an exceedance curve kept for a chart.
+pub const EXCEEDANCE_POINTS: usize = 400;
+
+/// Per mineral, in scenario order: the exceedance curve `(x, P(X > x))` of
+/// the horizon's total unserved amount, for charts.
+pub fn exceedance_curves(agg: &Aggregate) -> Vec<Vec<(f64, f64)>> {
+    agg.minerals
+        .par_iter()
+        .map(|m| m.totals_dist.exceedance(EXCEEDANCE_POINTS))
+        .collect()
 }

@@ -188,6 +188,7 @@ fn bad_chart_size_is_refused_with_exit_2() {
 #[test]
 fn chart_data_carries_the_summary_series_labels_and_ranges() {
     use supplyrisk::plot::data;
+    use supplyrisk::summary::exceedance_curves;
     let s = crate::util::scenario(crate::util::FULL);
     let agg = supplyrisk::engine::simulate(&s, 8, 2_000, None);
     let sum = supplyrisk::summary::Summary::new(&s, 8, &agg);
@@ -246,7 +247,7 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         "cu",
         "kt",
         vec![(
-            data::exceedance_of("full", &agg.minerals[0]),
+            data::exceedance_curve("full", &exceedance_curves(&agg)[0]),
             [cu.unserved_p90, cu.unserved_p95, cu.unserved_p99],
         )],
     );
@@ -255,7 +256,7 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         vec![0.10, 0.05, 0.01]
     );
     // On the full (unthinned) curve, P(X > p95) is 5% to within one trial.
-    let full = data::exceedance_curve("cu", &agg.minerals[0].totals, usize::MAX);
+    let full = data::exceedance_curve("cu", &agg.minerals[0].totals_dist.exceedance(usize::MAX));
     let at = |x: f64| {
         full.points
             .iter()

@@ -1,10 +1,12 @@
 //! Results are fixed by the scenario and seed: identical bytes for any
-//! number of threads and for repeated runs; another seed gives others.
+//! number of threads, for repeated runs, and for any split of the trials
+//! into slices that are merged afterwards; another seed gives others.
 
 use crate::util::{scenario, FULL};
 use supplyrisk::commands::with_threads;
-use supplyrisk::engine;
+use supplyrisk::engine::{self, record, slice_chunks, tree, Options, Record};
 use supplyrisk::output::json_bytes;
+use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::Summary;
 
 fn summary_bytes(threads: usize, seed: u64, trials: u64) -> Vec<u8> {
@@ -29,21 +31,6 @@ fn repeated_runs_are_identical_and_another_seed_differs() {
 }
 
 #[test]
-fn a_run_is_the_concatenation_of_its_trial_ranges() {
-    // Trials 0..3000 equal trials 0..2048 followed by 2048..3000.
-    let s = scenario(FULL);
-    let whole = engine::simulate(&s, 9, 3_000, None);
-    let mut parts = engine::simulate_range(&s, 9, 0..2_048, None);
-    parts.append(engine::simulate_range(&s, 9, 2_048..3_000, None));
-    assert_eq!(whole.minerals[0].totals, parts.minerals[0].totals);
-    assert_eq!(whole.minerals[1].supply, parts.minerals[1].supply);
-    assert_eq!(
-        json_bytes(&Summary::new(&s, 9, &whole)),
-        json_bytes(&Summary::new(&s, 9, &parts))
-    );
-}
-
-#[test]
 fn year_grids_are_minerals_by_years() {
     let s = scenario(FULL);
     let sum = Summary::new(&s, 3, &engine::simulate(&s, 3, 500, None));
@@ -53,131 +40,125 @@ fn year_grids_are_minerals_by_years() {
     assert_eq!(sum.calendar_years(), vec![2026, 2027, 2028, 2029]);
 }
 
-/// A run of `range` that streams its quantiles or keeps every value
-/// (and, streamed, keeps every trial's total or not).
-fn streamed_or_kept(
-    threads: usize,
-    range: std::ops::Range<u64>,
-    stream: bool,
-    keep_exact: bool,
-) -> engine::Aggregate {
-    let s = scenario(FULL);
-    let opts = engine::Options {
-        stream_quantiles: stream,
-        keep_trials: false,
-        keep_exact,
-        ..engine::Options::default()
-    };
-    with_threads(Some(threads), || {
-        engine::simulate_with(&s, 11, range, None, opts)
-    })
-    .unwrap()
+const NO_TRIALS: Options = Options { keep_trials: false };
+
+/// The summary bytes of a run of `trials` split into the slices with
+/// chunk bounds `bounds`, each run on `threads` threads, merged in reverse
+/// order (through their serialised form, as shards are).
+fn merged_bytes(s: &Scenario, trials: u64, bounds: &[u64], threads: usize) -> Vec<u8> {
+    let mut records: Vec<Record> = bounds
+        .windows(2)
+        .map(|w| {
+            let r = with_threads(Some(threads), || {
+                record(s, 4, trials, w[0]..w[1], None, NO_TRIALS)
+            })
+            .unwrap();
+            r.check(s).unwrap();
+            let bytes = postcard::to_stdvec(&r).unwrap();
+            postcard::from_bytes(&bytes).unwrap()
+        })
+        .collect();
+    records.reverse();
+    let agg = Record::merge(records).unwrap().finish().unwrap();
+    json_bytes(&Summary::new(s, 4, &agg))
+}
+
+/// Several splits of a run: halves, uneven thirds, one slice per chunk,
+/// and the `n`-way slices of `--shard K/n` for n = 1, 2, 3, 7.
+fn splits(trials: u64) -> Vec<Vec<u64>> {
+    let chunks = engine::chunk_count(trials);
+    let mut out = vec![
+        vec![0, chunks / 2, chunks],
+        vec![0, 1, chunks - 1, chunks],
+        (0..=chunks).collect(),
+    ];
+    for n in [1, 2, 3, 7] {
+        let mut b: Vec<u64> = (1..=n).map(|k| slice_chunks(trials, k, n).start).collect();
+        b.push(chunks);
+        out.push(b);
+    }
+    out
 }
 
 #[test]
-fn streamed_quantiles_equal_those_of_every_value_kept() {
-    // Just above the streaming threshold, starting and ending mid-chunk.
-    let range = 500..engine::STREAM_TRIALS + 1_700;
+fn any_split_into_slices_merges_to_the_bytes_of_the_whole_run() {
     let s = scenario(FULL);
-    let streamed = streamed_or_kept(1, range.clone(), true, false);
-    let kept = streamed_or_kept(2, range.clone(), false, false);
-    let n = (range.end - range.start) as usize;
-    for (a, b) in streamed.minerals.iter().zip(&kept.minerals) {
-        // Streamed: quantiles and CVaR found while running, no per-trial
-        // supply or totals.
-        assert!(a.supply.iter().all(Vec::is_empty));
-        assert!(a.totals.is_empty() && a.years_short.is_empty());
-        assert_eq!(a.supply_quantiles.len(), s.years);
-        assert_eq!(a.totals_quantiles.len(), 4);
-        assert!(a.totals_cvar.is_some());
-        // Kept: every value, nothing streamed.
-        assert!(b.supply_quantiles.is_empty() && b.totals_cvar.is_none());
-        assert!(b.supply[0].len() == n && b.totals.len() == n);
-    }
-    let bytes = |agg: &engine::Aggregate| json_bytes(&Summary::new(&s, 11, agg));
-    assert_eq!(bytes(&streamed), bytes(&kept));
-    // Any thread count; totals kept for charts or not.
-    let charted = streamed_or_kept(2, range, true, true);
-    assert_eq!(bytes(&streamed), bytes(&charted));
-    for (a, b) in charted.minerals.iter().zip(&kept.minerals) {
-        assert_eq!(a.totals, b.totals);
-        assert_eq!(a.years_short, b.years_short);
-        assert!(a.totals_cvar.is_some());
-    }
-}
-
-/// A run forced to use sketches (as runs above the exact-quantile limit do).
-fn sketched(threads: usize, trials: u64) -> (Vec<u8>, Summary) {
-    let s = scenario(FULL);
-    let opts = engine::Options {
-        keep_trials: false,
-        exact_trials: 1_000,
-        ..engine::Options::default()
-    };
-    let agg = with_threads(Some(threads), || {
-        engine::simulate_with(&s, 5, 0..trials, None, opts)
-    })
-    .unwrap();
-    assert!(agg.minerals[0].totals.is_empty() && agg.minerals[0].supply[0].is_empty());
-    let sum = Summary::new(&s, 5, &agg);
-    (json_bytes(&sum), sum)
-}
-
-#[test]
-fn sketched_runs_are_identical_for_any_thread_count_and_close_to_exact() {
-    let (one, sk) = sketched(1, 30_000);
-    assert_eq!(one, sketched(2, 30_000).0);
-    assert_eq!(one, sketched(4, 30_000).0);
-    let full = engine::simulate(&scenario(FULL), 5, 30_000, None);
-    let exact = Summary::new(&scenario(FULL), 5, &full);
-    // The order statistic of rank floor((n - 1) q), which the sketch estimates.
-    let order_stat = |values: &[f64], q: f64| {
-        let mut v = values.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[((v.len() - 1) as f64 * q).floor() as usize]
-    };
-    let within = |x: f64, y: f64| (x - y).abs() <= 0.0039 * x.abs() + 1e-12;
-    for (m, ((id, a), (_, b))) in exact.minerals.0.iter().zip(&sk.minerals.0).enumerate() {
-        // Means and probabilities do not depend on the sketch at all.
-        assert_eq!(
-            (a.eud_total, a.p_any_shortfall, a.eud_total_se),
-            (b.eud_total, b.p_any_shortfall, b.eud_total_se),
-            "{id}"
-        );
-        let totals = &full.minerals[m].totals;
-        for (q, est) in [
-            (0.5, b.unserved_p50),
-            (0.9, b.unserved_p90),
-            (0.95, b.unserved_p95),
-            (0.99, b.unserved_p99),
-        ] {
-            let x = order_stat(totals, q);
-            assert!(
-                within(x, est),
-                "{id} q{q}: order statistic {x} vs sketch {est}"
+    // Exact quantiles (every value kept), then sketched ones.
+    for trials in [9_000, engine::EXACT_TRIALS + 2_500] {
+        assert_eq!(engine::keeps_values(trials), trials == 9_000);
+        let whole = json_bytes(&Summary::new(
+            &s,
+            4,
+            &engine::simulate_with(&s, 4, trials, None, NO_TRIALS),
+        ));
+        let many = trials < 20_000;
+        for (i, bounds) in splits(trials).iter().enumerate() {
+            if !many && bounds.len() > 12 {
+                continue; // one slice per chunk: 131 slices, slow in debug builds
+            }
+            let threads = 1 + i % 3;
+            assert_eq!(
+                merged_bytes(&s, trials, bounds, threads),
+                whole,
+                "{trials} trials split at {bounds:?}"
             );
         }
-        // cvar95: each value is estimated within 0.39%, so is their mean.
-        assert!(
-            within(a.cvar95, b.cvar95),
-            "{id}: cvar95 {} vs {}",
-            a.cvar95,
-            b.cvar95
-        );
-        for (y, yb) in b.years.iter().enumerate() {
-            let supply = &full.minerals[m].supply[y];
-            for (q, est) in [
-                (0.05, yb.supply_p5),
-                (0.5, yb.supply_p50),
-                (0.95, yb.supply_p95),
-            ] {
-                let x = order_stat(supply, q);
-                assert!(
-                    within(x, est),
-                    "{id} {}: supply q{q} {x} vs sketch {est}",
-                    yb.year
-                );
-            }
+    }
+}
+
+#[test]
+fn chunk_tallies_are_merged_along_the_tree_not_in_another_order() {
+    // Each chunk run alone; merged in the tree's order they give the
+    // engine's bits, merged one after another (a left fold) they do not:
+    // the order is part of the result, and the engine keeps it.
+    let s = scenario(FULL);
+    let trials = 7_000;
+    let chunks = engine::chunk_count(trials);
+    let tally_of = |c: u64| {
+        let r = record(&s, 4, trials, c..c + 1, None, NO_TRIALS);
+        assert_eq!(r.nodes.len(), 1);
+        r.nodes[0].1.clone()
+    };
+    let merge = |mut a: Vec<engine::MineralTally>, b: Vec<engine::MineralTally>| {
+        a.iter_mut().zip(&b).for_each(|(x, y)| x.merge(y));
+        a
+    };
+    let whole = engine::simulate_with(&s, 4, trials, None, NO_TRIALS);
+    let engine_tally: Vec<_> = whole.minerals.iter().map(|m| m.tally.clone()).collect();
+    let tree_order = tree::fold(tree::Node::root(chunks), chunks, &tally_of, &merge);
+    assert_eq!(tree_order, engine_tally);
+    let left_fold = (1..chunks).map(tally_of).fold(tally_of(0), merge);
+    assert_ne!(
+        left_fold, engine_tally,
+        "a left fold happened to give the tree's bits: the test cannot tell orders apart"
+    );
+}
+
+#[test]
+fn sketched_totals_quantiles_are_within_a_fine_bucket_of_the_exact_ones() {
+    // A sketched run that also keeps every trial's total: the sketch's
+    // quantiles and CVaR against those of the kept totals.
+    let s = scenario(FULL);
+    let trials = engine::EXACT_TRIALS + 1_000;
+    let agg = engine::simulate(&s, 2, trials, None);
+    let sum = Summary::new(&s, 2, &agg);
+    let bound = 2f64.powi(-(supplyrisk::sketch::FINE_BITS as i32));
+    for (m, (id, ms)) in sum.minerals.0.iter().enumerate() {
+        let totals = &agg.minerals[m].totals;
+        assert_eq!(totals.len() as u64, trials);
+        for (q, est) in [
+            (0.5, ms.unserved_p50),
+            (0.9, ms.unserved_p90),
+            (0.95, ms.unserved_p95),
+            (0.99, ms.unserved_p99),
+        ] {
+            let exact = supplyrisk::stats::quantile(totals, q);
+            assert!(
+                (est - exact).abs() <= bound * exact,
+                "{id} q{q}: exact {exact} vs sketch {est}"
+            );
         }
+        let exact = supplyrisk::stats::cvar_upper(totals, 20);
+        assert!((ms.cvar95 - exact).abs() <= bound * exact, "{id} cvar95");
     }
 }

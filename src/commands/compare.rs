@@ -7,6 +7,7 @@ use crate::output::{fmt_pm, fmt_sig, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
+use crate::summary::exceedance_curves;
 use indicatif::ProgressBar;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -107,7 +108,12 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     let mut outputs = vec![("comparison.json".to_string(), json.clone())];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {
-            plot::compare_charts(&comparison, &base, &alt, opts.chart_size)
+            plot::compare_charts(
+                &comparison,
+                &exceedance_curves(&base),
+                &exceedance_curves(&alt),
+                opts.chart_size,
+            )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = Report {

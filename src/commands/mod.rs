@@ -3,12 +3,14 @@
 //! This module holds what they share; each command has its own module.
 
 mod compare;
+mod merge;
 mod run;
 mod sensitivity;
 mod sweep;
 
 pub use compare::{compare, CompareReport};
-pub use run::{run, validate, RunReport};
+pub use merge::merge;
+pub use run::{run, run_outputs, validate, RunReport};
 pub use sensitivity::{sensitivity, SensitivityReport};
 pub use sweep::{sweep, SweepOptions, SweepReport};
 
@@ -38,6 +40,8 @@ pub struct SimOptions {
     pub quiet: bool,
     /// Size of the PNG charts.
     pub chart_size: ChartSize,
+    /// `run --shard K/N`: simulate only the K-th of N slices of the trials.
+    pub shard: Option<(u64, u64)>,
 }
 
 /// Most trials `run` accepts (about an hour on two cores; memory stays flat).
@@ -132,8 +136,8 @@ pub fn simulate_with_progress(
     simulate_keeping(scenario, seed, trials, opts, label, true)
 }
 
-/// [`simulate_with_progress`], keeping per-trial values only when
-/// `keep_trials` or the run is small enough for exact quantiles.
+/// [`simulate_with_progress`], keeping every trial's total only when
+/// `keep_trials`.
 pub fn simulate_keeping(
     scenario: &Scenario,
     seed: u64,
@@ -142,14 +146,9 @@ pub fn simulate_keeping(
     label: &str,
     keep_trials: bool,
 ) -> Result<Aggregate> {
-    let engine_opts = engine::Options {
-        keep_trials,
-        // Charts draw the totals' exceedance curve from every trial's.
-        keep_exact: !opts.no_plots,
-        ..engine::Options::default()
-    };
+    let engine_opts = engine::Options { keep_trials };
     with_progress(trials, label, opts, |progress| {
-        engine::simulate_with(scenario, seed, 0..trials, Some(progress), engine_opts)
+        engine::simulate_with(scenario, seed, trials, Some(progress), engine_opts)
     })
 }
 

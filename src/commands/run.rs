@@ -1,19 +1,24 @@
 //! `supplyrisk run` and `supplyrisk validate`.
 
-use super::{default_out_dir, finish, resolve_trials_seed, simulate_keeping, SimOptions};
+use super::{
+    default_out_dir, finish, resolve_trials_seed, simulate_keeping, with_progress, with_threads,
+    SimOptions,
+};
+use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
 use crate::output::{headline_table, json_bytes, years_csv};
+use crate::partial;
 use crate::plot;
 use crate::report;
 use crate::scenario::Scenario;
-use crate::summary::Summary;
+use crate::summary::{exceedance_curves, Summary};
 use std::path::{Path, PathBuf};
 
-/// What `run` did.
+/// What `run` (or `merge`) did.
 #[derive(Debug, Clone)]
 pub struct RunReport {
-    /// The results.
-    pub summary: Summary,
+    /// The results (none for a shard, which writes a partial result).
+    pub summary: Option<Summary>,
     /// The folder written.
     pub out_dir: PathBuf,
     /// The files written, in order.
@@ -22,42 +27,105 @@ pub struct RunReport {
 
 /// `supplyrisk run`: simulate a scenario and write `summary.json`,
 /// `years.csv` and (unless `no_plots`) the charts and `report.html` into the
-/// output folder; print the headline table unless quiet.
+/// output folder; print the headline table unless quiet. With `shard`
+/// `(K, N)`, simulate only the K-th of N slices of the trials and write its
+/// partial result (see [`crate::partial`]) instead.
 ///
 /// # Errors
 ///
 /// [`Error::Input`] for a bad scenario or flag (nothing is written), or
 /// [`Error::Write`] when an output cannot be written.
 pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
-    let scenario = Scenario::load(scenario_path)?;
+    let text = Scenario::read_text(scenario_path)?;
+    let file = scenario_path.display().to_string();
+    let scenario = Scenario::from_toml_str(&text, &file)?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(scenario_path));
+    if let Some(shard) = opts.shard {
+        return run_shard(
+            &scenario,
+            (&file, &text),
+            (trials, seed),
+            shard,
+            &out_dir,
+            opts,
+        );
+    }
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
-    // Everything is rendered before anything is written.
-    let json = json_bytes(&summary);
+    let outputs = run_outputs(&scenario, &summary, &agg, opts)?;
+    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
+    Ok(RunReport {
+        summary: Some(summary),
+        out_dir,
+        files,
+    })
+}
+
+/// Everything `run` writes for a finished run, rendered before anything
+/// is written: `summary.json`, `years.csv` and, unless `no_plots`, the
+/// charts and `report.html`. `merge` writes the same.
+pub fn run_outputs(
+    scenario: &Scenario,
+    summary: &Summary,
+    agg: &Aggregate,
+    opts: &SimOptions,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let json = json_bytes(summary);
     let mut outputs: Vec<(String, Vec<u8>)> = vec![
         ("summary.json".to_string(), json.clone()),
-        ("years.csv".to_string(), years_csv(&summary)?),
+        ("years.csv".to_string(), years_csv(summary)?),
     ];
     if !opts.no_plots {
-        let charts = plot::run_charts(&summary, &agg, opts.chart_size)?;
+        let charts = with_threads(opts.threads, || {
+            plot::run_charts(summary, &exceedance_curves(agg), opts.chart_size)
+        })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = report::run_report(
-            &summary,
+            summary,
             scenario.description.as_deref(),
             charts,
             &String::from_utf8_lossy(&json),
         );
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
+    Ok(outputs)
+}
+
+/// `run --shard K/N`: simulate the slice and write its partial result.
+fn run_shard(
+    scenario: &Scenario,
+    (file, text): (&str, &str),
+    (trials, seed): (u64, u64),
+    (k, n): (u64, u64),
+    out_dir: &Path,
+    opts: &SimOptions,
+) -> Result<RunReport> {
+    partial::check_shard((k, n), trials)?;
+    let chunks = engine::slice_chunks(trials, k, n);
+    let first = chunks.start * engine::CHUNK_TRIALS;
+    let last = (chunks.end * engine::CHUNK_TRIALS).min(trials);
+    let label = format!("{} (shard {k}/{n})", scenario.name);
+    let record = with_progress(last - first, &label, opts, |progress| {
+        let keep = engine::Options { keep_trials: false };
+        engine::record(scenario, seed, trials, chunks.clone(), Some(progress), keep)
+    })?;
+    let bytes = partial::to_bytes(file, text, seed, k, n, &record);
+    let name = partial::file_name(k, n);
+    let files = finish(out_dir, &[(name, bytes)], true, String::new)?;
+    if !opts.quiet {
+        super::say(&format!(
+            "{} — shard {k}/{n}: trials {first}..{last} of {trials}, seed {seed}\npartial result in {}\n",
+            scenario.name,
+            files[0].display()
+        ));
+    }
     Ok(RunReport {
-        summary,
-        out_dir,
+        summary: None,
+        out_dir: out_dir.to_path_buf(),
         files,
     })
 }

@@ -1,10 +1,9 @@
-//! Accumulating trial outcomes: running moments and counts for means and
-//! probabilities, per-trial values (in trial order) for exact quantiles and
-//! paired comparisons, and, for runs too large to keep every value,
-//! mergeable sketches.
+//! What a run records about each mineral: moments and counts for means
+//! and probabilities ([`MineralTally`], merged along the chunk tree), and
+//! the distributions that quantiles need (every value, or a sketch).
 
 use super::trial::MineralOutcome;
-use crate::sketch::Sketch;
+use crate::distribution::Distribution;
 use crate::stats::{Moments, ShiftedSeries, ShiftedSums};
 use serde::{Deserialize, Serialize};
 
@@ -19,9 +18,9 @@ pub const TOTAL_QUANTILES: [f64; 4] = [0.5, 0.9, 0.95, 0.99];
 /// horizon totals.
 pub const CVAR_TAIL_DEN: usize = 20;
 
-/// Everything recorded about one mineral over a range of trials.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct MineralAcc {
+/// Moments and counts of one mineral over some trials.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MineralTally {
     /// Per year: trials in which the year was a shortfall year.
     pub shortfall_count: Vec<u64>,
     /// Per year: moments of the unserved amount.
@@ -34,54 +33,21 @@ pub struct MineralAcc {
     pub shortfall_years: Moments,
     /// Moments of the horizon's total unserved amount.
     pub total: Moments,
-    /// Per trial: the horizon's total unserved amount.
-    pub totals: Vec<f64>,
-    /// Per trial: the number of shortfall years.
-    pub years_short: Vec<u16>,
-    /// Per year, per trial: annual accessible supply (empty when sketched
-    /// or streamed).
-    pub supply: Vec<Vec<f64>>,
-    /// Per year: the [`SUPPLY_QUANTILES`] of annual supply, exact, when
-    /// they were found while the trials ran (empty otherwise).
-    #[serde(default)]
-    pub supply_quantiles: Vec<Vec<f64>>,
-    /// The [`TOTAL_QUANTILES`] of the horizon totals, exact, when they were
-    /// found while the trials ran (empty otherwise).
-    #[serde(default)]
-    pub totals_quantiles: Vec<f64>,
-    /// The mean of the largest `ceil(trials / CVAR_TAIL_DEN)` horizon
-    /// totals, when found while the trials ran.
-    #[serde(default)]
-    pub totals_cvar: Option<f64>,
-    /// Per year: sketch of annual supply, when per-trial values are not kept.
-    pub supply_sketch: Vec<Sketch>,
-    /// Sketch of the horizon totals, when per-trial totals are not kept.
-    pub totals_sketch: Option<Sketch>,
 }
 
-impl MineralAcc {
-    /// An empty accumulator for `years` years.
+impl MineralTally {
+    /// An empty tally for `years` years.
     pub fn new(years: usize) -> Self {
-        MineralAcc {
+        MineralTally {
             shortfall_count: vec![0; years],
             unserved: vec![Moments::default(); years],
             demand: vec![Moments::default(); years],
-            any_count: 0,
-            shortfall_years: Moments::default(),
-            total: Moments::default(),
-            totals: Vec::new(),
-            years_short: Vec::new(),
-            supply: (0..years).map(|_| Vec::new()).collect(),
-            supply_quantiles: Vec::new(),
-            totals_quantiles: Vec::new(),
-            totals_cvar: None,
-            supply_sketch: Vec::new(),
-            totals_sketch: None,
+            ..MineralTally::default()
         }
     }
 
-    /// Add the moments and counts of `next`, whose trials follow these.
-    pub fn merge_stats(&mut self, next: &MineralAcc) {
+    /// Add the tally of `next`, whose trials follow these.
+    pub fn merge(&mut self, next: &MineralTally) {
         for y in 0..self.shortfall_count.len() {
             self.shortfall_count[y] += next.shortfall_count[y];
             self.unserved[y].merge(&next.unserved[y]);
@@ -92,43 +58,48 @@ impl MineralAcc {
         self.total.merge(&next.total);
     }
 
-    /// Whether quantiles were found while the trials ran.
-    fn is_streamed(&self) -> bool {
-        !self.supply_quantiles.is_empty() || self.totals_cvar.is_some()
+    /// Number of trials tallied.
+    pub fn trials(&self) -> u64 {
+        self.total.n
     }
 
-    /// Append the trials of `next`, which follow this accumulator's trials.
-    ///
-    /// # Panics
-    ///
-    /// If either holds streamed quantiles (`supply_quantiles`,
-    /// `totals_quantiles`), which cannot be combined: runs meant to be
-    /// appended turn streaming off (`Options::stream_quantiles`).
-    pub fn append(&mut self, next: MineralAcc) {
-        assert!(
-            !self.is_streamed() && !next.is_streamed(),
-            "streamed quantiles cannot be appended"
-        );
-        self.merge_stats(&next);
-        self.totals.extend_from_slice(&next.totals);
-        self.years_short.extend_from_slice(&next.years_short);
-        for (mine, theirs) in self.supply.iter_mut().zip(next.supply) {
-            mine.extend_from_slice(&theirs);
-        }
-        for (mine, theirs) in self.supply_sketch.iter_mut().zip(&next.supply_sketch) {
-            mine.merge(theirs);
-        }
-        if let (Some(mine), Some(theirs)) =
-            (self.totals_sketch.as_mut(), next.totals_sketch.as_ref())
-        {
-            mine.merge(theirs);
-        }
+    /// Whether the shapes agree with a run of `years` years (a check on
+    /// tallies read from a file).
+    pub fn fits(&self, years: usize) -> bool {
+        self.shortfall_count.len() == years
+            && self.unserved.len() == years
+            && self.demand.len() == years
     }
+}
+
+/// Everything a finished run knows about one mineral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MineralAcc {
+    /// Moments and counts.
+    pub tally: MineralTally,
+    /// Per year: annual accessible supply.
+    pub supply: Vec<Distribution>,
+    /// The horizon's total unserved amount.
+    pub totals_dist: Distribution,
+    /// Per trial, in trial order: the horizon's total unserved amount
+    /// (kept when paired comparisons need it, else empty).
+    pub totals: Vec<f64>,
+    /// Per trial: the number of shortfall years (kept with `totals`).
+    pub years_short: Vec<u16>,
+}
+
+/// A finished run: per mineral, in scenario order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// Number of trials.
+    pub trials: u64,
+    /// Per mineral.
+    pub minerals: Vec<MineralAcc>,
 }
 
 /// One chunk's moments and counts of one mineral, recorded while its
 /// trials run (sums of deviations: no division per value) and turned into
-/// a [`MineralAcc`] when the chunk ends.
+/// a [`MineralTally`] when the chunk ends.
 #[derive(Debug, Clone)]
 pub struct ChunkRecorder {
     shortfall_count: Vec<u64>,
@@ -176,41 +147,15 @@ impl ChunkRecorder {
         (total, short)
     }
 
-    /// The chunk's moments and counts (no per-trial values).
-    pub fn finish(&self) -> MineralAcc {
-        let mut acc = MineralAcc::new(self.shortfall_count.len());
-        acc.shortfall_count.clone_from(&self.shortfall_count);
-        acc.unserved = self.unserved.moments();
-        acc.demand = self.demand.moments();
-        acc.any_count = self.any_count;
-        acc.shortfall_years = self.shortfall_years.moments();
-        acc.total = self.total.moments();
-        acc
-    }
-}
-
-/// The record of a contiguous range of trials, for every mineral.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Aggregate {
-    /// Index of the first trial.
-    pub first_trial: u64,
-    /// Number of trials.
-    pub trials: u64,
-    /// Per mineral, in scenario order.
-    pub minerals: Vec<MineralAcc>,
-}
-
-impl Aggregate {
-    /// Append the trials of `next`, which must start where these end.
-    pub fn append(&mut self, next: Aggregate) {
-        if self.trials == 0 && self.minerals.is_empty() {
-            *self = next;
-            return;
-        }
-        debug_assert_eq!(self.first_trial + self.trials, next.first_trial);
-        self.trials += next.trials;
-        for (mine, theirs) in self.minerals.iter_mut().zip(next.minerals) {
-            mine.append(theirs);
+    /// The chunk's tally.
+    pub fn finish(&self) -> MineralTally {
+        MineralTally {
+            shortfall_count: self.shortfall_count.clone(),
+            unserved: self.unserved.moments(),
+            demand: self.demand.moments(),
+            any_count: self.any_count,
+            shortfall_years: self.shortfall_years.moments(),
+            total: self.total.moments(),
         }
     }
 }

@@ -340,66 +340,13 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
     }
 }
 
-/// The exceedance curve of per-trial totals: `P(X > x)` at every distinct
-/// value (thinned to at most about `max_points` points, spaced evenly in
-/// log-probability so the tail keeps its detail), starting at `x = 0`.
-pub fn exceedance_curve(label: &str, totals: &[f64], max_points: usize) -> ExceedanceCurve {
-    let n = totals.len();
-    let mut sorted: Vec<f64> = totals.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let mut points = Vec::new();
-    if n > 0 {
-        // Distinct values with P(X > v) = (number of values above v) / n.
-        let mut distinct: Vec<(f64, f64)> = Vec::new();
-        let mut i = 0;
-        while i < n {
-            let v = sorted[i];
-            let mut j = i;
-            while j < n && sorted[j] == v {
-                j += 1;
-            }
-            distinct.push((v, (n - j) as f64 / n as f64));
-            i = j;
-        }
-        if distinct[0].0 > 0.0 {
-            points.push((0.0, 1.0));
-        }
-        let keep = max_points.max(2);
-        if distinct.len() <= keep {
-            points.extend(distinct);
-        } else {
-            // Keep points at log-spaced exceedance levels, plus the last.
-            let mut last_level = f64::INFINITY;
-            let step = (n as f64).ln() / keep as f64;
-            for (k, &(v, p)) in distinct.iter().enumerate() {
-                let level = if p > 0.0 { p.ln() } else { f64::NEG_INFINITY };
-                if k == 0 || k + 1 == distinct.len() || last_level - level >= step {
-                    points.push((v, p));
-                    last_level = level;
-                }
-            }
-        }
-    }
+/// An exceedance curve `(x, P(X > x))` of a run, as the results give it
+/// (see [`crate::summary::exceedance_curves`]).
+pub fn exceedance_curve(label: &str, points: &[(f64, f64)]) -> ExceedanceCurve {
     ExceedanceCurve {
         label: label.to_string(),
-        points,
+        points: points.to_vec(),
         markers: Vec::new(),
-    }
-}
-
-/// The exceedance curve of a mineral's run: from every trial's total when
-/// kept, else from the run's sketch.
-pub fn exceedance_of(label: &str, acc: &crate::engine::MineralAcc) -> ExceedanceCurve {
-    match &acc.totals_sketch {
-        Some(sk) if acc.totals.is_empty() => ExceedanceCurve {
-            label: label.to_string(),
-            points: std::iter::once((0.0, 1.0))
-                .chain(sk.exceedance())
-                .filter(|p| p.0 > 0.0 || p.1 == 1.0)
-                .collect(),
-            markers: Vec::new(),
-        },
-        _ => exceedance_curve(label, &acc.totals, 400),
     }
 }
 
@@ -795,20 +742,27 @@ mod tests {
         assert_eq!(zoomed_range(f64::INFINITY, f64::NEG_INFINITY), (0.0, 1.0));
     }
 
+    /// The chart curve of per-trial totals, as a run's results give it.
+    fn curve_of(label: &str, totals: &[f64], max_points: usize) -> ExceedanceCurve {
+        let points =
+            crate::distribution::Distribution::Values(totals.to_vec()).exceedance(max_points);
+        exceedance_curve(label, &points)
+    }
+
     #[test]
     fn exceedance_curve_counts_values_strictly_above() {
         // Values 0, 0, 1, 2, 2: P(X > 0) = 3/5, P(X > 1) = 2/5, P(X > 2) = 0.
-        let c = exceedance_curve("x", &[2.0, 0.0, 1.0, 0.0, 2.0], 100);
+        let c = curve_of("x", &[2.0, 0.0, 1.0, 0.0, 2.0], 100);
         assert_eq!(c.points, vec![(0.0, 0.6), (1.0, 0.4), (2.0, 0.0)]);
         // Without zeros the curve starts at (0, 1).
-        let c = exceedance_curve("x", &[3.0, 1.0], 100);
+        let c = curve_of("x", &[3.0, 1.0], 100);
         assert_eq!(c.points, vec![(0.0, 1.0), (1.0, 0.5), (3.0, 0.0)]);
     }
 
     #[test]
     fn exceedance_curve_is_thinned_but_keeps_the_tail() {
         let totals: Vec<f64> = (0..100_000).map(|i| i as f64).collect();
-        let c = exceedance_curve("x", &totals, 200);
+        let c = curve_of("x", &totals, 200);
         assert!(c.points.len() <= 260, "{} points", c.points.len());
         assert_eq!(c.points.last().unwrap(), &(99_999.0, 0.0));
         // The tail keeps points down to the smallest probabilities.
@@ -828,7 +782,7 @@ mod tests {
             "S",
             "cu",
             "kt",
-            vec![(exceedance_curve("S", &totals, 400), [1.0, 2.0, 3.0])],
+            vec![(curve_of("S", &totals, 400), [1.0, 2.0, 3.0])],
         );
         assert!(ch.log_y);
         // Smallest positive exceedance is 1/10,000; the axis goes a third lower.
@@ -841,7 +795,7 @@ mod tests {
             "S",
             "cu",
             "kt",
-            vec![(exceedance_curve("S", &zeros, 400), [0.0; 3])],
+            vec![(curve_of("S", &zeros, 400), [0.0; 3])],
         );
         assert!(!ch.log_y);
         assert_eq!(ch.x_range, (0.0, 1.0));

@@ -7,7 +7,6 @@
 pub mod data;
 pub mod draw;
 
-use crate::engine::Aggregate;
 use crate::error::Result;
 use crate::summary::Summary;
 use data::Chart;
@@ -46,9 +45,15 @@ fn tail_quantiles(summary: &Summary, mineral: &str) -> [f64; 3] {
     })
 }
 
-/// Every chart of `run` (CLI.md): a supply fan and an exceedance curve per
-/// mineral, the shortfall probabilities, and concentration.
-pub fn run_charts(summary: &Summary, agg: &Aggregate, size: ChartSize) -> Result<Vec<ChartFile>> {
+/// Every chart of `run`: a supply fan and an exceedance curve per
+/// mineral, the shortfall probabilities, and concentration. `curves` holds
+/// each mineral's exceedance curve of the horizon totals, in scenario order
+/// ([`crate::summary::exceedance_curves`]).
+pub fn run_charts(
+    summary: &Summary,
+    curves: &[Vec<(f64, f64)>],
+    size: ChartSize,
+) -> Result<Vec<ChartFile>> {
     let title = &summary.scenario;
     let mut jobs: Vec<(String, String, Vec<Chart>)> = vec![(
         "shortfall_probability.png".to_string(),
@@ -56,7 +61,7 @@ pub fn run_charts(summary: &Summary, agg: &Aggregate, size: ChartSize) -> Result
             .to_string(),
         vec![Chart::Lines(data::shortfall_lines(summary))],
     )];
-    for ((id, m), acc) in summary.minerals.0.iter().zip(&agg.minerals) {
+    for ((id, m), curve) in summary.minerals.0.iter().zip(curves) {
         let safe = file_safe(id);
         jobs.push((
             format!("supply_{safe}.png"),
@@ -74,7 +79,10 @@ pub fn run_charts(summary: &Summary, agg: &Aggregate, size: ChartSize) -> Result
                 title,
                 id,
                 &m.unit,
-                vec![(data::exceedance_of(title, acc), tail_quantiles(summary, id))],
+                vec![(
+                    data::exceedance_curve(title, curve),
+                    tail_quantiles(summary, id),
+                )],
             ))],
         ));
     }
@@ -99,13 +107,14 @@ pub fn render_all(
         .collect()
 }
 
-/// Charts of `compare` (CLI.md): per shared mineral both supply fans and
-/// both exceedance curves (`compare_<mineral>.png`, two panels), and
-/// `risk_reduction.png`.
+/// Charts of `compare`: per shared mineral both supply fans and both
+/// exceedance curves (`compare_<mineral>.png`, two panels), and
+/// `risk_reduction.png`. `base` and `alt` hold each run's exceedance
+/// curves, in its scenario's mineral order.
 pub fn compare_charts(
     cmp: &crate::compare::Comparison,
-    base: &Aggregate,
-    alt: &Aggregate,
+    base: &[Vec<(f64, f64)>],
+    alt: &[Vec<(f64, f64)>],
     size: ChartSize,
 ) -> Result<Vec<ChartFile>> {
     let title = "Baseline vs alternative";
@@ -129,11 +138,11 @@ pub fn compare_charts(
             &mc.unit,
             vec![
                 (
-                    data::exceedance_of("baseline", &base.minerals[bi]),
+                    data::exceedance_curve("baseline", &base[bi]),
                     tail_quantiles(&cmp.baseline, id),
                 ),
                 (
-                    data::exceedance_of("alternative", &alt.minerals[ai]),
+                    data::exceedance_curve("alternative", &alt[ai]),
                     tail_quantiles(&cmp.alternative, id),
                 ),
             ],

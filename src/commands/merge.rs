@@ -1,0 +1,44 @@
+//! `supplyrisk merge SHARD_DIR... --out DIR`: the partial results of every
+//! shard of a run into the files the unsharded run writes.
+
+use super::run::{run_outputs, RunReport};
+use super::{finish, with_threads, SimOptions};
+use crate::error::Result;
+use crate::output::headline_table;
+use crate::partial;
+use crate::summary::Summary;
+use std::path::PathBuf;
+
+/// `supplyrisk merge`: read the partial results in `inputs` (folders of
+/// `*.srpart` files, or the files themselves, in any order), check that
+/// they are every slice of one run, and write into `opts.out` the
+/// `summary.json`, `years.csv`, charts and `report.html` that the
+/// unsharded run writes, byte for byte.
+///
+/// # Errors
+///
+/// [`crate::Error::Input`] (exit status 2, nothing written) for missing,
+/// repeated, mismatched or corrupt partial results.
+pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
+    let files = partial::find(inputs)?;
+    let merged = partial::merge(partial::load(&files)?)?;
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join("merged"));
+    let scenario = &merged.scenario;
+    let agg = merged.record.finish().map_err(|e| {
+        crate::error::InputError::file(
+            "merge",
+            format!("the partial results do not fit together: {e}"),
+        )
+    })?;
+    let summary = with_threads(opts.threads, || Summary::new(scenario, merged.seed, &agg))?;
+    let outputs = run_outputs(scenario, &summary, &agg, opts)?;
+    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
+    Ok(RunReport {
+        summary: Some(summary),
+        out_dir,
+        files,
+    })
+}

@@ -1,0 +1,274 @@
+//! What some chunks of a run recorded ([`Record`]), how the records of a
+//! run's slices merge, and how a whole run's record is finished into an
+//! [`Aggregate`].
+
+use super::accumulate::{Aggregate, MineralAcc, MineralTally};
+use super::tree::{self, AssembleError, Node};
+use super::{chunk_count, empty_sketches, keeps_values, CHUNK_TRIALS};
+use crate::distribution::Distribution;
+use crate::scenario::Scenario;
+use crate::sketch::Sketch;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// One mineral's values over consecutive trials (runs that keep them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MineralValues {
+    /// Per year: annual accessible supply, per trial.
+    pub supply: Vec<Vec<f64>>,
+    /// Horizon totals, per trial.
+    pub totals: Vec<f64>,
+}
+
+/// One mineral's sketches (runs too large to keep every value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MineralSketches {
+    /// Per year: annual accessible supply.
+    pub supply: Vec<Sketch>,
+    /// Horizon totals.
+    pub totals: Sketch,
+}
+
+/// The distributions behind quantiles, per mineral.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Values {
+    /// Every value of the record's trials, in trial order.
+    Kept(Vec<MineralValues>),
+    /// Sketches of them.
+    Sketched(Vec<MineralSketches>),
+}
+
+/// What the chunks `chunks` of a run of `trials` trials recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Trials of the whole run.
+    pub trials: u64,
+    /// The chunks simulated.
+    pub chunks: Range<u64>,
+    /// Per node of the merge tree that covers `chunks`, left to right: the
+    /// tally of every mineral.
+    pub nodes: Vec<(Node, Vec<MineralTally>)>,
+    /// The distributions.
+    pub values: Values,
+    /// Per mineral, when kept: every trial's horizon total and number of
+    /// shortfall years (not part of a saved record).
+    #[serde(skip)]
+    pub per_trial: Vec<(Vec<f64>, Vec<u16>)>,
+}
+
+/// Why records could not be merged or finished.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// Records of runs of different sizes.
+    #[error("the records are of runs of different sizes ({0} and {1} trials)")]
+    Trials(u64, u64),
+    /// A chunk no record holds.
+    #[error("no record holds chunk {0} (trials {1}..)")]
+    Missing(u64, u64),
+    /// Chunks held twice.
+    #[error("chunks {0:?} are held by two records")]
+    Overlap(Range<u64>),
+    /// A record whose contents do not fit its scenario or chunks.
+    #[error("{0}")]
+    Shape(String),
+}
+
+/// `a` merged with `b`, mineral by mineral.
+pub fn merge_tallies(a: &mut [MineralTally], b: &[MineralTally]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+}
+
+/// `a` merged with `b`, mineral by mineral.
+pub fn merge_sketches(a: &mut [MineralSketches], b: &[MineralSketches]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        x.supply
+            .iter_mut()
+            .zip(&y.supply)
+            .for_each(|(s, t)| s.merge(t));
+        x.totals.merge(&y.totals);
+    }
+}
+
+impl Record {
+    /// Number of trials the record's chunks hold.
+    pub fn trials_held(&self) -> u64 {
+        let end = (self.chunks.end * CHUNK_TRIALS).min(self.trials);
+        end.saturating_sub(self.chunks.start * CHUNK_TRIALS)
+    }
+
+    /// Check that the record fits `scenario` and its own chunks: the right
+    /// tree nodes, tallies and values of the right shapes and sizes, as a
+    /// record read from a file must.
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError::Shape`] saying what does not fit.
+    pub fn check(&self, scenario: &Scenario) -> Result<(), RecordError> {
+        let bad = |what: &str| Err(RecordError::Shape(what.to_string()));
+        let total = chunk_count(self.trials);
+        if self.chunks.start >= self.chunks.end || self.chunks.end > total {
+            return bad("its chunks lie outside the run");
+        }
+        let nodes: Vec<Node> = self.nodes.iter().map(|(n, _)| *n).collect();
+        if nodes != tree::cover(self.chunks.clone(), total) {
+            return bad("its tallies are not those of its chunks");
+        }
+        let (minerals, years) = (scenario.minerals.len(), scenario.years);
+        let held = self.trials_held();
+        let mut counted = 0;
+        for (node, tally) in &self.nodes {
+            let node_trials = {
+                let c = node.chunks(total);
+                (c.end * CHUNK_TRIALS).min(self.trials) - c.start * CHUNK_TRIALS
+            };
+            if tally.len() != minerals
+                || tally
+                    .iter()
+                    .any(|t| !t.fits(years) || t.trials() != node_trials)
+            {
+                return bad("its tallies do not fit the scenario");
+            }
+            counted += node_trials;
+        }
+        if counted != held {
+            return bad("its tallies do not count its trials");
+        }
+        match (&self.values, keeps_values(self.trials)) {
+            (Values::Kept(v), true) => {
+                let fits = |m: &MineralValues| {
+                    m.totals.len() as u64 == held
+                        && m.supply.len() == years
+                        && m.supply.iter().all(|s| s.len() as u64 == held)
+                };
+                if v.len() != minerals || !v.iter().all(fits) {
+                    return bad("its values do not fit the scenario");
+                }
+            }
+            (Values::Sketched(s), false) => {
+                let empty = empty_sketches(scenario);
+                let fits = |(m, e): (&MineralSketches, &MineralSketches)| {
+                    m.supply.len() == years
+                        && m.supply
+                            .iter()
+                            .zip(&e.supply)
+                            .all(|(a, b)| a.same_scale(b) && a.len() == held)
+                        && m.totals.same_scale(&e.totals)
+                        && m.totals.len() == held
+                };
+                if s.len() != minerals || !s.iter().zip(&empty).all(fits) {
+                    return bad("its sketches do not fit the scenario");
+                }
+            }
+            _ => return bad("its values are not kept as a run of its size keeps them"),
+        }
+        Ok(())
+    }
+
+    /// Merge the records of slices of one run (in any order) into the
+    /// record of the slices together.
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError`] for records of runs of different sizes or
+    /// overlapping chunks. Gaps are allowed here ([`Record::finish`]
+    /// refuses them).
+    pub fn merge(mut records: Vec<Record>) -> Result<Record, RecordError> {
+        records.sort_by_key(|r| r.chunks.start);
+        let mut iter = records.into_iter();
+        let Some(mut acc) = iter.next() else {
+            return Err(RecordError::Missing(0, 0));
+        };
+        for next in iter {
+            if next.trials != acc.trials {
+                return Err(RecordError::Trials(acc.trials, next.trials));
+            }
+            if next.chunks.start < acc.chunks.end {
+                return Err(RecordError::Overlap(
+                    next.chunks.start..acc.chunks.end.min(next.chunks.end),
+                ));
+            }
+            acc.chunks = acc.chunks.start..next.chunks.end;
+            acc.nodes.extend(next.nodes);
+            match (&mut acc.values, next.values) {
+                (Values::Kept(a), Values::Kept(b)) => {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        x.supply
+                            .iter_mut()
+                            .zip(y.supply)
+                            .for_each(|(s, t)| s.extend(t));
+                        x.totals.extend(y.totals);
+                    }
+                }
+                (Values::Sketched(a), Values::Sketched(b)) => merge_sketches(a, &b),
+                _ => {
+                    return Err(RecordError::Shape(
+                        "records keep their values differently".into(),
+                    ))
+                }
+            }
+            for (x, y) in acc.per_trial.iter_mut().zip(next.per_trial) {
+                x.0.extend(y.0);
+                x.1.extend(y.1);
+            }
+        }
+        Ok(acc)
+    }
+
+    /// The finished run, from a record that holds all of it.
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError::Missing`] if a chunk is not held (the record is of
+    /// part of the run), [`RecordError::Overlap`] if tallies overlap.
+    pub fn finish(self) -> Result<Aggregate, RecordError> {
+        let total = chunk_count(self.trials);
+        let nodes: BTreeMap<Node, Vec<MineralTally>> = self.nodes.into_iter().collect();
+        let merge = |mut a: Vec<MineralTally>, b: Vec<MineralTally>| {
+            merge_tallies(&mut a, &b);
+            a
+        };
+        let tally = tree::assemble(nodes, total, &merge).map_err(|e| match e {
+            AssembleError::Missing(c) => RecordError::Missing(c, c * CHUNK_TRIALS),
+            AssembleError::Extra(n) => {
+                let c = n.first().map_or(0..0, |n| n.chunks(total));
+                RecordError::Overlap(c)
+            }
+        })?;
+        let dists: Vec<(Vec<Distribution>, Distribution)> = match self.values {
+            Values::Kept(v) => v
+                .into_iter()
+                .map(|m| {
+                    let supply = m.supply.into_iter().map(Distribution::Values).collect();
+                    (supply, Distribution::Values(m.totals))
+                })
+                .collect(),
+            Values::Sketched(s) => s
+                .into_iter()
+                .map(|m| {
+                    let supply = m.supply.into_iter().map(Distribution::Sketch).collect();
+                    (supply, Distribution::Sketch(m.totals))
+                })
+                .collect(),
+        };
+        let mut per_trial = self.per_trial.into_iter();
+        let minerals = tally
+            .into_iter()
+            .zip(dists)
+            .map(|(tally, (supply, totals_dist))| {
+                let (totals, years_short) = per_trial.next().unwrap_or_default();
+                MineralAcc {
+                    tally,
+                    supply,
+                    totals_dist,
+                    totals,
+                    years_short,
+                }
+            })
+            .collect();
+        Ok(Aggregate {
+            trials: self.trials,
+            minerals,
+        })
+    }
+}
