@@ -17,7 +17,7 @@ use supplyrisk::rng::{EntityKey, Purpose, StreamRng, TrialKey};
 use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::Summary;
 
-/// The benchmark scenario of issue 6's size (shipped in benches/scenarios).
+/// The realistic-size benchmark scenario (shipped in benches/scenarios).
 fn realistic() -> Scenario {
     Scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios/realistic.toml"))
         .expect("benchmark scenario")

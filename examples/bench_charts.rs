@@ -113,7 +113,7 @@ fn main() {
                 err: None,
             },
             LineSeries {
-                label: "issue 6 target: 500,000 trials/s".into(),
+                label: "goal: 500,000 trials/s".into(),
                 y: target,
                 err: None,
             },
