@@ -2,15 +2,24 @@
 //! number of threads and for repeated runs; another seed gives others.
 
 use crate::util::{scenario, FULL};
-use supplyrisk::commands::with_threads;
 use supplyrisk::engine;
 use supplyrisk::output::json_bytes;
 use supplyrisk::summary::Summary;
 
+/// Run `f` on exactly `threads` threads, even more than there are cores
+/// (which `commands::with_threads` would not allow).
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
 fn summary_bytes(threads: usize, seed: u64, trials: u64) -> Vec<u8> {
     let s = scenario(FULL);
     // 5,000 trials span several 1,024-trial chunks, the last one partial.
-    let agg = with_threads(Some(threads), || engine::simulate(&s, seed, trials, None)).unwrap();
+    let agg = on_threads(threads, || engine::simulate(&s, seed, trials, None));
     json_bytes(&Summary::new(&s, seed, &agg))
 }
 
@@ -68,10 +77,7 @@ fn streamed_or_kept(
         keep_exact,
         ..engine::Options::default()
     };
-    with_threads(Some(threads), || {
-        engine::simulate_with(&s, 11, range, None, opts)
-    })
-    .unwrap()
+    on_threads(threads, || engine::simulate_with(&s, 11, range, None, opts))
 }
 
 #[test]
@@ -114,10 +120,9 @@ fn sketched(threads: usize, trials: u64) -> (Vec<u8>, Summary) {
         exact_trials: 1_000,
         ..engine::Options::default()
     };
-    let agg = with_threads(Some(threads), || {
+    let agg = on_threads(threads, || {
         engine::simulate_with(&s, 5, 0..trials, None, opts)
-    })
-    .unwrap();
+    });
     assert!(agg.minerals[0].totals.is_empty() && agg.minerals[0].supply[0].is_empty());
     let sum = Summary::new(&s, 5, &agg);
     (json_bytes(&sum), sum)

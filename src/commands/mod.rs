@@ -68,7 +68,13 @@ pub fn default_out_dir(scenario_path: &Path) -> PathBuf {
     Path::new("results").join(stem)
 }
 
-/// Run `f` on a rayon pool of `threads` threads (all cores when `None`).
+/// Most worker threads: the cores available (1 if that is unknown).
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run `f` on a rayon pool of `threads` threads (all cores when `None`),
+/// at most [`max_threads`]: more only add contention.
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
@@ -78,7 +84,7 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
                 "expected an integer >= 1, found 0",
             ));
         }
-        builder = builder.num_threads(n);
+        builder = builder.num_threads(n.min(max_threads()));
     }
     let pool = builder
         .build()

@@ -1,0 +1,87 @@
+//! Limits that keep the program from hanging: thread counts beyond the
+//! cores are cut to them.
+
+use crate::util::{bin, stderr};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use supplyrisk::commands::{max_threads, with_threads};
+
+/// Run the binary with `args` in `dir`, killing it after `limit`.
+fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // Drain both pipes while waiting, so a chatty child never blocks.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("supplyrisk {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+#[test]
+fn threads_beyond_the_cores_are_capped_with_a_warning() {
+    let cap = max_threads();
+    assert_eq!(
+        with_threads(Some(100_000), rayon::current_num_threads).unwrap(),
+        cap
+    );
+    assert_eq!(
+        with_threads(Some(1), rayon::current_num_threads).unwrap(),
+        1
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n",
+    )
+    .unwrap();
+    let args = [
+        "run",
+        "t.toml",
+        "--trials",
+        "50",
+        "--no-plots",
+        "--threads",
+        "100000",
+    ];
+    let o = run_within(dir.path(), &args, Duration::from_secs(60));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: --threads 100000 is more than the {cap} cores available; using {cap}"
+        )),
+        "{err}"
+    );
+    let quiet: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+    let o = run_within(dir.path(), &quiet, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
