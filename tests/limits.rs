@@ -1,12 +1,13 @@
-//! Limits that keep the program from hanging: thread counts beyond the
-//! cores are cut to them.
+//! Limits that keep the program from hanging or writing in the wrong
+//! place: thread counts beyond the cores are cut to them; a file named
+//! `...toml` writes under `results/scenario/`.
 
-use crate::util::{bin, stderr};
+use crate::util::{bin, run_in, stderr};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use supplyrisk::commands::{max_threads, with_threads};
+use supplyrisk::commands::{default_out_dir, max_threads, with_threads};
 
 /// Run the binary with `args` in `dir`, killing it after `limit`.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
@@ -43,6 +44,32 @@ fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
     }
+}
+
+#[test]
+fn a_file_named_dots_writes_under_results_scenario() {
+    for name in ["...toml", "..toml", "..", ".", "/"] {
+        let out = default_out_dir(Path::new(name));
+        assert_eq!(out, Path::new("results/scenario"), "{name}");
+    }
+    assert_eq!(
+        default_out_dir(Path::new("scenarios/us.toml")),
+        Path::new("results/us")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("...toml"),
+        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["run", "...toml", "--trials", "20", "--no-plots", "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("results/scenario/summary.json").exists());
+    assert!(!dir.path().join("summary.json").exists());
+    assert!(!dir.path().join("results/summary.json").exists());
 }
 
 #[test]

@@ -59,11 +59,14 @@ pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions, max: u64) -> 
     Ok((trials, opts.seed.or(scenario.seed).unwrap_or(DEFAULT_SEED)))
 }
 
-/// The default output folder of a scenario file: `results/<file stem>/`.
+/// The default output folder of a scenario file: `results/<file stem>/`,
+/// or `results/scenario/` when the stem is empty, `.` or `..` (a file
+/// named `...toml` must not write into `results/` or the current folder).
 pub fn default_out_dir(scenario_path: &Path) -> PathBuf {
     let stem = scenario_path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !matches!(s.as_str(), "" | "." | ".."))
         .unwrap_or_else(|| "scenario".to_string());
     Path::new("results").join(stem)
 }
