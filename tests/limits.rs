@@ -1,6 +1,7 @@
 //! Limits that keep the program from hanging or writing in the wrong
-//! place: thread counts beyond the cores are cut to them; a file named
-//! `...toml` writes under `results/scenario/`.
+//! place: input files larger than 16 MiB, directories and devices are
+//! refused quickly; thread counts beyond the cores are cut to them; a file
+//! named `...toml` writes under `results/scenario/`.
 
 use crate::util::{bin, run_in, stderr};
 use std::io::Read;
@@ -8,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use supplyrisk::commands::{default_out_dir, max_threads, with_threads};
+use supplyrisk::scenario::Scenario;
 
 /// Run the binary with `args` in `dir`, killing it after `limit`.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
@@ -44,6 +46,52 @@ fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
     }
+}
+
+#[test]
+fn files_too_large_and_files_that_are_not_files_are_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    // 17 MiB of spaces: valid TOML, if it were read.
+    std::fs::write(dir.path().join("big.toml"), vec![b' '; 17 << 20]).unwrap();
+    std::fs::create_dir(dir.path().join("folder.toml")).unwrap();
+    let mut cases = vec![
+        ("big.toml", "big.toml: file is larger than 16 MiB"),
+        (
+            "folder.toml",
+            "folder.toml: expected a scenario file, found a directory",
+        ),
+    ];
+    if cfg!(unix) && Path::new("/dev/zero").exists() {
+        cases.push((
+            "/dev/zero",
+            "/dev/zero: expected a scenario file, found a device",
+        ));
+    }
+    for (file, message) in cases {
+        for command in ["validate", "run"] {
+            let o = run_within(dir.path(), &[command, file], Duration::from_secs(20));
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{command} {file}: {err}");
+            assert!(err.contains(message), "{command} {file}: {err}");
+        }
+    }
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn reading_stops_at_the_cap() {
+    // A file of exactly the cap is read (and refused only as TOML).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.toml");
+    let mut text = vec![b'#'; 16 << 20];
+    text[(16 << 20) - 1] = b'\n';
+    std::fs::write(&path, text).unwrap();
+    let e = Scenario::load(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("found an empty file") || e.contains("missing key"),
+        "{e}"
+    );
+    assert!(!e.contains("larger than"), "{e}");
 }
 
 #[test]
