@@ -1,13 +1,19 @@
 //! Scenarios: the validated description of what is simulated.
 //!
-//! Loading has two stages. [`raw`] mirrors the TOML file with serde
-//! (unknown keys denied); [`validate`] checks every rule of MODEL.md
-//! sections 9–10 and builds the domain types below, with distributions
-//! already constructed, so the simulation cannot fail. Errors name the
-//! file, line:column, key path, and what was expected versus found.
+//! Loading has two stages. [`read`] reads the TOML document into the plain
+//! structs of [`raw`], checking its shape (unknown keys, missing keys,
+//! types); [`validate`] checks every rule of MODEL.md sections 9–10 and the
+//! limits of [`rules`], and builds the domain types below, with
+//! distributions already constructed, so the simulation cannot fail.
+//! Neither stage stops at the first problem. Errors name the file,
+//! line:column, key path, and what was expected versus found.
 
+mod dists;
+pub mod ids;
 pub mod locate;
 pub mod raw;
+pub mod read;
+pub mod rules;
 pub mod validate;
 
 use crate::dist::Dist;
