@@ -158,7 +158,18 @@ fn parse_chart_size(text: &str) -> Result<ChartSize, String> {
 }
 
 impl From<SimArgs> for SimOptions {
+    /// The options, warning on stderr (unless `--quiet`) when `--threads`
+    /// asks for more threads than there are cores: the library uses at
+    /// most that many.
     fn from(a: SimArgs) -> Self {
+        let cap = supplyrisk::commands::max_threads();
+        if let Some(n) = a.threads.filter(|&n| n > cap) {
+            if !a.quiet {
+                eprintln!(
+                    "warning: --threads {n} is more than the {cap} cores available; using {cap}"
+                );
+            }
+        }
         SimOptions {
             trials: a.trials,
             seed: a.seed,

@@ -12,6 +12,12 @@ use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Pert, Triangular, Un
 /// a lognormal's `p90` into its `sigma` (MODEL.md section 9).
 pub const Z90: f64 = 1.2815515655446004;
 
+/// Smallest `sd` of a `beta`: its shape parameters then stay finite.
+pub const BETA_MIN_SD: f64 = 1e-6;
+
+/// Smallest `mean` of an `exponential`: its rate, `1 / mean`, then stays finite.
+pub const EXPONENTIAL_MIN_MEAN: f64 = 1e-300;
+
 /// The parameters of a distribution as the scenario file gives them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DistSpec {
@@ -235,6 +241,9 @@ impl Dist {
                 if min > max {
                     return err("min <= max");
                 }
+                if !(max - min).is_finite() {
+                    return err("a finite max - min");
+                }
                 if min == max {
                     Sampler::Fixed(min)
                 } else {
@@ -251,6 +260,9 @@ impl Dist {
                 if !(min <= mode && mode <= max) {
                     return err("min <= mode <= max");
                 }
+                if !(max - min).is_finite() {
+                    return err("a finite max - min");
+                }
                 match Triangular::new(min, max, mode) {
                     Ok(t) => Sampler::Triangular(t),
                     Err(e) => return err(&e.to_string()),
@@ -262,6 +274,9 @@ impl Dist {
                 }
                 if !(min <= mode && mode <= max) {
                     return err("min <= mode <= max");
+                }
+                if !(max - min).is_finite() {
+                    return err("a finite max - min");
                 }
                 // Beta-PERT with shape 4 is min + (max - min) Beta(v, w) with
                 // v = 1 + 4 (mode - min) / (max - min), w = 1 + 4 (max - mode) / (max - min),
@@ -285,6 +300,11 @@ impl Dist {
                 if sd <= 0.0 {
                     return err("sd > 0");
                 }
+                // Below this, sd^2 comes close to underflowing and the
+                // shapes to overflowing (at sd = 1e-6 they are at most 2.5e11).
+                if sd < BETA_MIN_SD {
+                    return err("sd >= 1e-6");
+                }
                 if sd * sd >= mean * (1.0 - mean) {
                     return err("sd^2 < mean (1 - mean)");
                 }
@@ -305,6 +325,9 @@ impl Dist {
                 if !(median > 0.0 && median < p90) {
                     return err("0 < median < p90");
                 }
+                if !(p90 / median).is_finite() {
+                    return err("a finite p90 / median");
+                }
                 let (mu, sigma) = DistSpec::lognormal_params(median, p90);
                 match LogNormal::new(mu, sigma) {
                     Ok(l) => Sampler::LogNormal(l),
@@ -314,6 +337,9 @@ impl Dist {
             DistSpec::Exponential { mean } => {
                 if mean <= 0.0 {
                     return err("mean > 0");
+                }
+                if mean < EXPONENTIAL_MIN_MEAN {
+                    return err("mean >= 1e-300");
                 }
                 match Exp::new(1.0 / mean) {
                     Ok(e) => Sampler::Exponential(e),
@@ -534,9 +560,52 @@ mod tests {
                 min: 0.0,
                 max: f64::INFINITY,
             },
+            // Finite parameters whose derived values are not.
+            DistSpec::Beta {
+                mean: 0.5,
+                sd: 1e-160,
+            },
+            DistSpec::Beta {
+                mean: 0.5,
+                sd: 9e-7,
+            },
+            DistSpec::Uniform {
+                min: -1e308,
+                max: 1e308,
+            },
+            DistSpec::Triangular {
+                min: -1e308,
+                mode: 0.0,
+                max: 1e308,
+            },
+            DistSpec::Pert {
+                min: -1e308,
+                mode: 0.0,
+                max: 1e308,
+            },
+            DistSpec::LogNormal {
+                median: 1e-300,
+                p90: 1e300,
+            },
+            DistSpec::Exponential { mean: 1e-310 },
         ];
         for spec in bad {
             assert!(Dist::new(spec).is_err(), "{spec:?} should be refused");
         }
+    }
+
+    #[test]
+    fn the_narrowest_beta_accepted_samples_finite_values_with_its_mean() {
+        let s = DistSpec::Beta {
+            mean: 0.5,
+            sd: BETA_MIN_SD,
+        };
+        let (a, b) = DistSpec::beta_shapes(0.5, BETA_MIN_SD);
+        assert!(a.is_finite() && b.is_finite() && a < 3e11);
+        let x = draws(s, 15);
+        assert!(
+            x.iter().all(|v| (v - 0.5).abs() < 1e-4),
+            "draws near the mean"
+        );
     }
 }

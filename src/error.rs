@@ -36,17 +36,64 @@ impl InputError {
 }
 
 impl fmt::Display for InputError {
+    /// `file:line:col: key: message`, with control characters escaped so
+    /// that nothing in a file (or its name) can drive the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", escape_controls(&self.file))?;
         if let Some((line, col)) = self.position {
             write!(f, ":{line}:{col}")?;
         }
         if let Some(key) = &self.key {
             if !key.is_empty() {
-                write!(f, ": {key}")?;
+                write!(f, ": {}", escape_controls(key))?;
             }
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", escape_controls(&self.message))
+    }
+}
+
+/// Most characters of user text (an id, a string, a key) echoed in a message.
+pub const ECHO_CHARS: usize = 80;
+
+/// `text` with every control character (ESC, newline, the C1 controls, …)
+/// written as a Rust escape such as `\u{1b}`.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// User text as a message echoes it: at most [`ECHO_CHARS`] characters
+/// (then an ellipsis), control characters escaped.
+pub fn clip(text: &str) -> String {
+    match text.char_indices().nth(ECHO_CHARS) {
+        Some((end, _)) => format!("{}…", escape_controls(&text[..end])),
+        None => escape_controls(text),
+    }
+}
+
+/// [`clip`] in double quotes: `"copper"`.
+pub fn quote(text: &str) -> String {
+    format!("\"{}\"", clip(text))
+}
+
+/// A number as messages print it: plainly when its magnitude is from 1e-4
+/// to below 1e9 (`0.25`, `5300`), in exponent form otherwise (`1e12`,
+/// `1e-300`), never with hundreds of digits.
+pub fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -123,5 +170,41 @@ mod tests {
         );
         assert_eq!(Error::from(e).exit_code(), 2);
         assert_eq!(Error::Other("x".into()).exit_code(), 1);
+    }
+
+    #[test]
+    fn echoed_text_is_clipped_and_escaped() {
+        assert_eq!(quote("copper"), "\"copper\"");
+        assert_eq!(quote("a\u{1b}[31mb"), "\"a\\u{1b}[31mb\"");
+        let long = "x".repeat(1_000_000);
+        let q = quote(&long);
+        assert_eq!(
+            q.chars().count(),
+            ECHO_CHARS + 3,
+            "80 characters, an ellipsis, two quotes"
+        );
+        assert!(q.ends_with("…\""));
+        assert_eq!(clip(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
+        let e = InputError {
+            file: "a\u{9b}b.toml".into(),
+            position: None,
+            key: Some("x\ny".into()),
+            message: "found \u{7}".into(),
+        };
+        assert_eq!(e.to_string(), "a\\u{9b}b.toml: x\\u{a}y: found \\u{7}");
+    }
+
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-0.2), "-0.2");
+        assert_eq!(num(5300.0), "5300");
+        assert_eq!(num(1e12), "1e12");
+        assert_eq!(num(1.5e308), "1.5e308");
+        assert_eq!(num(1e-300), "1e-300");
+        assert_eq!(num(-1e-300), "-1e-300");
+        assert_eq!(num(f64::NAN), "NaN");
+        assert_eq!(num(f64::INFINITY), "inf");
+        assert_eq!(num(123_456_789.0), "123456789");
     }
 }

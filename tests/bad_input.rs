@@ -39,6 +39,13 @@ fn add(extra: &str) -> String {
     format!("{BASE}{extra}")
 }
 
+fn edits(changes: &[(&str, &str)]) -> String {
+    changes.iter().fold(BASE.to_string(), |text, (from, to)| {
+        assert!(text.contains(from), "fixture edit {from:?} must apply");
+        text.replacen(from, to, 1)
+    })
+}
+
 fn cases() -> Vec<Case> {
     let c = |name, text, fragment, line| Case {
         name,
@@ -47,10 +54,10 @@ fn cases() -> Vec<Case> {
         line,
     };
     vec![
-        c("negative rate", edit("rate = 0.2", "rate = -0.2"), "source[0].disruption.rate: expected a number >= 0, found -0.2", Some(14)),
+        c("negative rate", edit("rate = 0.2", "rate = -0.2"), "source[0].disruption.rate: expected a number from 0 to 1000, found -0.2", Some(14)),
         c("access zero", edit("capacity = 100.0", "capacity = 100.0\naccess = 0.0"), "source[0].access", Some(14)),
         c("access above one", edit("capacity = 100.0", "capacity = 100.0\naccess = 1.5"), "source[0].access: expected a number with 0 < x <= 1, found 1.5", Some(14)),
-        c("negative capacity", edit("capacity = 100.0", "capacity = -1.0"), "source[0].capacity: expected a number >= 0, found -1", Some(13)),
+        c("negative capacity", edit("capacity = 100.0", "capacity = -1.0"), "source[0].capacity: expected a number from 0 to 1e12, found -1", Some(13)),
         c("unknown key in header", edit("years = 2", "years = 2\nyaers = 3"), "unknown key `yaers`", Some(5)),
         c("unknown key in disruption", edit("rate = 0.2", "rat = 0.2"), "unknown key `rat`", Some(14)),
         c("string for a number", edit("capacity = 100.0", "capacity = \"big\""), "source[0].capacity: expected a number, found string \"big\"", Some(13)),
@@ -62,8 +69,8 @@ fn cases() -> Vec<Case> {
         c("dangling stockpile mineral", add("[[stockpile]]\nmineral = \"li\"\ninitial = 1.0\nmax_release_per_year = 1.0\n"), "stockpile[0].mineral", Some(16)),
         c("duplicate source id", add("[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 1.0\n"), "source[1].id: expected a unique source id, found \"a\" again", Some(16)),
         c("duplicate mineral id", edit("[[source]]", "[[mineral]]\nid = \"cu\"\ndemand = { base = 1.0 }\n\n[[source]]"), "mineral[1].id: expected a unique mineral id", Some(11)),
-        c("nan capacity", edit("capacity = 100.0", "capacity = nan"), "source[0].capacity: expected a finite number, found NaN", Some(13)),
-        c("infinite demand", edit("base = 100.0", "base = inf"), "mineral[0].demand.base: expected a finite number, found inf", Some(8)),
+        c("nan capacity", edit("capacity = 100.0", "capacity = nan"), "source[0].capacity: expected a number from 0 to 1e12, found NaN", Some(13)),
+        c("infinite demand", edit("base = 100.0", "base = inf"), "mineral[0].demand.base: expected a number with 0 < x <= 1e12, found inf", Some(8)),
         c("syntax error", edit("capacity = 100.0", "capacity = = 100.0"), "TOML syntax error", Some(13)),
         c("empty file", String::new(), "found an empty file", None),
         c("beta sd too large", edit("severity = 0.5", "severity = { dist = \"beta\", mean = 0.5, sd = 0.6 }"), "source[0].disruption.severity: expected sd^2 < mean (1 - mean)", Some(14)),
@@ -77,16 +84,54 @@ fn cases() -> Vec<Case> {
         c("extra dist parameter", edit("duration_months = 2", "duration_months = { dist = \"exponential\", mean = 2, sd = 1 }"), "unexpected key `sd` for dist = \"exponential\"", Some(14)),
         c("stock above capacity", add("[[stockpile]]\nmineral = \"cu\"\ninitial = 5.0\ncapacity = 2.0\nmax_release_per_year = 1.0\n"), "stockpile[0].initial: expected initial <= capacity (2), found 5", Some(17)),
         c("two stockpiles", add("[[stockpile]]\nmineral = \"cu\"\ninitial = 1.0\nmax_release_per_year = 1.0\n[[stockpile]]\nmineral = \"cu\"\ninitial = 1.0\nmax_release_per_year = 1.0\n"), "stockpile[1].mineral: expected at most one stockpile per mineral", Some(20)),
-        c("exposure above one", add("[[event]]\nid = \"e\"\nrate = 0.1\nseverity = 0.5\nduration_months = 3\naffects = [ { source = \"a\", exposure = 1.5 } ]\n"), "event[0].affects[0].exposure: expected a number with 0 <= x <= 1, found 1.5", Some(20)),
+        c("exposure above one", add("[[event]]\nid = \"e\"\nrate = 0.1\nseverity = 0.5\nduration_months = 3\naffects = [ { source = \"a\", exposure = 1.5 } ]\n"), "event[0].affects[0].exposure: expected a number from 0 to 1, found 1.5", Some(20)),
         c("zero success probability", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, success_probability = 0.0 }"), "source[0].project.success_probability", Some(14)),
         c("threshold of one", edit("demand = { base = 100.0 }", "demand = { base = 100.0 }\nshortfall_threshold = 1.0"), "mineral[0].shortfall_threshold: expected a number with 0 <= x < 1, found 1", Some(9)),
-        c("growth of minus one", edit("base = 100.0", "base = 100.0, growth = -1.0"), "mineral[0].demand.growth: expected a number > -1, found -1", Some(8)),
+        c("growth of minus one", edit("base = 100.0", "base = 100.0, growth = -1.0"), "mineral[0].demand.growth: expected a number with -1 < x <= 1, found -1", Some(8)),
         c("missing capacity", edit("capacity = 100.0\n", ""), "source[0]: missing key `capacity`", Some(10)),
-        c("zero trials in file", edit("years = 2", "years = 2\ntrials = 0"), "scenario.trials: expected an integer >= 1, found 0", Some(5)),
+        c("zero trials in file", edit("years = 2", "years = 2\ntrials = 0"), "scenario.trials: expected an integer from 1 to 1000000000, found 0", Some(5)),
         c("no minerals", "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n".to_string(), "expected at least one [[mineral]]", None),
-        c("negative ramp", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, ramp_years = -1 }"), "source[0].project.ramp_years: expected a number >= 0, found -1", Some(14)),
+        c("negative ramp", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, ramp_years = -1 }"), "source[0].project.ramp_years: expected a number from 0 to 1000, found -1", Some(14)),
         c("negative delay", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, delay_months = { dist = \"uniform\", min = -3, max = 3 } }"), "source[0].project.delay_months: expected a non-negative duration or delay", Some(14)),
         c("wrong type for a distribution", edit("severity = 0.5", "severity = \"high\""), "expected a number or a distribution table", Some(14)),
+        // Limits that keep every derived quantity finite (docs/limits.md).
+        c("huge growth", edit("base = 100.0", "base = 100.0, growth = 1e100"), "mineral[0].demand.growth: expected a number with -1 < x <= 1, found 1e100", Some(8)),
+        c("huge base", edit("base = 100.0", "base = 1e308"), "mineral[0].demand.base: expected a number with 0 < x <= 1e12, found 1e308", Some(8)),
+        c("trend demand beyond the limit", edits(&[("years = 2", "years = 1000"), ("base = 100.0", "base = 1e12, growth = 0.01")]), "mineral[0].demand.growth: expected a growth that keeps the last year's trend demand, base (1 + growth)^(years - 1), at most 1e15 units per year, found 2.0751639245360244e16 (base 1e12, growth 0.01, 1000 years)", Some(8)),
+        c("huge sigma", edit("base = 100.0", "base = 100.0, sigma = 3"), "mineral[0].demand.sigma: expected a number from 0 to 2, found 3", Some(8)),
+        c("huge capacity", edit("capacity = 100.0", "capacity = 1e308"), "source[0].capacity: expected a number from 0 to 1e12, found 1e308", Some(13)),
+        c("huge rate", edit("rate = 0.2", "rate = 1e6"), "source[0].disruption.rate: expected a number from 0 to 1000, found 1000000", Some(14)),
+        c("huge stockpile", add("[[stockpile]]\nmineral = \"cu\"\ninitial = 1e13\nmax_release_per_year = 1.0\n"), "stockpile[0].initial: expected a number from 0 to 1e12, found 1e13", Some(17)),
+        c("infinite release", add("[[stockpile]]\nmineral = \"cu\"\ninitial = 1.0\nmax_release_per_year = inf\n"), "stockpile[0].max_release_per_year: expected a number from 0 to 1e12, found inf", Some(18)),
+        c("long durations", edit("duration_months = 2", "duration_months = { dist = \"uniform\", min = 0, max = 1e300 }"), "source[0].disruption.duration_months: expected a duration or delay whose mean is at most 1200 months, found dist = \"uniform\", min = 0, max = 1e300 (mean 5e299)", Some(14)),
+        c("lognormal duration of infinite mean", edit("duration_months = 2", "duration_months = { dist = \"lognormal\", median = 1e-20, p90 = 1e20 }"), "whose mean is at most 1200 months, found dist = \"lognormal\", median = 1e-20, p90 = 1e20 (mean inf)", Some(14)),
+        c("lognormal ratio overflowing", edit("duration_months = 2", "duration_months = { dist = \"lognormal\", median = 1e-300, p90 = 1e300 }"), "expected a finite p90 / median for dist = \"lognormal\"", Some(14)),
+        c("long delay", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, delay_months = { dist = \"exponential\", mean = 1e5 } }"), "source[0].project.delay_months: expected a duration or delay whose mean is at most 1200 months", Some(14)),
+        c("delay range overflowing", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, delay_months = { dist = \"pert\", min = -1e308, mode = 0, max = 1e308 } }"), "expected a finite max - min for dist = \"pert\"", Some(14)),
+        c("exponential rate overflowing", edit("duration_months = 2", "duration_months = { dist = \"exponential\", mean = 1e-310 }"), "expected mean >= 1e-300 for dist = \"exponential\"", Some(14)),
+        c("far online year", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 1e300 }"), "source[0].project.online_year: expected a number from 1026 to 3026, found 1e300", Some(14)),
+        c("long ramp", edit("capacity = 100.0", "capacity = 100.0\nproject = { online_year = 2027, ramp_years = 1e9 }"), "source[0].project.ramp_years: expected a number from 0 to 1000, found 1e9", Some(14)),
+        c("beta sd underflowing", edit("severity = 0.5", "severity = { dist = \"beta\", mean = 0.5, sd = 1e-160 }"), "source[0].disruption.severity: expected sd >= 1e-6 for dist = \"beta\", found dist = \"beta\", mean = 0.5, sd = 1e-160", Some(14)),
+        c("huge start year", edit("start_year = 2026", "start_year = 9223372036854775807"), "scenario.start_year: expected an integer from -10000 to 10000, found 9223372036854775807", Some(3)),
+        c("integer beyond 64 bits", edit("years = 2", "years = 9223372036854775808"), "scenario.years: expected an integer from 1 to 1000, found 9223372036854775808", Some(4)),
+        c("too many trials in file", edit("years = 2", "years = 2\ntrials = 2000000000"), "scenario.trials: expected an integer from 1 to 1000000000, found 2000000000", Some(5)),
+        c("tiny number", edit("capacity = 100.0", "capacity = -1e-300"), "source[0].capacity: expected a number from 0 to 1e12, found -1e-300", Some(13)),
+        c("number literal overflowing", edit("capacity = 100.0", "capacity = 1e400"), "source[0].capacity: expected a finite number, found 1e400", Some(13)),
+        // Ids and texts.
+        c("id with a slash", edits(&[("id = \"cu\"", "id = \"a/b\""), ("mineral = \"cu\"", "mineral = \"a/b\"")]), "mineral[0].id: expected an id of 1 to 64 letters, digits, '.', '_' or '-', found \"a/b\"", Some(7)),
+        c("id too long", edit("id = \"a\"", &format!("id = \"{}\"", "x".repeat(300))), "source[0].id: expected an id of 1 to 64 letters, digits, '.', '_' or '-', found \"xxxxxxxx", Some(11)),
+        c("empty id", edit("id = \"a\"", "id = \"\""), "source[0].id: expected an id of 1 to 64", Some(11)),
+        c("mineral ids equal but for case", edit("[[source]]", "[[mineral]]\nid = \"CU\"\ndemand = { base = 1.0 }\n\n[[source]]"), "mineral[1].id: expected a unique mineral id, found \"CU\" (the same as mineral[0]'s \"cu\" but for case", Some(11)),
+        c("escape codes in a name", edit("name = \"bad\"", "name = \"\\u001b[31mred\""), "scenario.name: expected a name of at most 200 characters without control characters, found \"\\u{1b}[31mred\"", Some(2)),
+        c("long name", edit("name = \"bad\"", &format!("name = \"{}\"", "n".repeat(201))), "scenario.name: expected a name of at most 200 characters", Some(2)),
+        c("empty country", edit("capacity = 100.0", "capacity = 100.0\ncountry = \"\""), "source[0].country: expected a country code such as \"CL\" of 1 to 32 characters", Some(14)),
+        c("control character in a unit", edit("id = \"cu\"", "id = \"cu\"\nunit = \"k\\tt\""), "mineral[0].unit: expected a unit such as \"kt\" of 1 to 40 characters without control characters, found \"k\\u{9}t\"", Some(8)),
+        // Types TOML has and scenarios do not.
+        c("date-time for a number", edit("rate = 0.2", "rate = 1979-05-27"), "source[0].disruption.rate: expected a number, found a date-time", Some(14)),
+        c("date-time for a string", edit("name = \"bad\"", "name = 1979-05-27T07:32:00Z"), "scenario.name: expected a string, found a date-time", Some(2)),
+        c("unknown distribution with its own parameters", edit("severity = 0.5", "severity = { dist = \"weibull\", shape = 2 }"), "source[0].disruption.severity.dist: expected one of \"fixed\", \"uniform\", \"triangular\", \"pert\", \"beta\", \"lognormal\", \"exponential\", found \"weibull\"", Some(14)),
+        c("array for a table", edit("base = 100.0 }", "base = 100.0 }\n[[mineral.demand]]"), "TOML syntax error", Some(9)),
+        c("table for a list of tables", edit("[[source]]", "[source]"), "source: expected an array of tables, found a table", Some(10)),
     ]
 }
 
@@ -230,4 +275,129 @@ fn no_input_makes_the_loader_panic() {
             let _ = supplyrisk::scenario::Scenario::from_toml_str(&text[..cut], "cut.toml");
         }
     }
+}
+
+#[test]
+fn a_type_error_hides_none_of_the_other_problems() {
+    // A wrong type, an unknown key, a range error, a missing key and a
+    // non-table entry, in several entries: all reported in one go, in
+    // file order.
+    let text = edits(&[
+        ("capacity = 100.0", "capacity = \"big\""),
+        ("demand = { base = 100.0 }", "demand = { base = 100.0 }\ncolour = \"red\""),
+        ("rate = 0.2", "rate = -0.2"),
+    ]) + "\n[[source]]\nid = \"b\"\nmineral = \"cu\"\n\n[[event]]\nid = \"e\"\nrate = 1979-05-27\nseverity = { dist = \"beta\", mean = 2, sd = 0.1 }\nduration_months = 2\naffects = [ 7, { source = \"b\" } ]\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test.toml"), &text).unwrap();
+    let o = run_in(dir.path(), &["validate", "test.toml"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let expected = [
+        "test.toml:9:1: mineral[0].colour: unknown key `colour`",
+        "test.toml:14:1: source[0].capacity: expected a number, found string \"big\"",
+        "test.toml:15:16: source[0].disruption.rate: expected a number from 0 to 1000, found -0.2",
+        "test.toml:17:1: source[1]: missing key `capacity`",
+        "test.toml:23:1: event[0].rate: expected a number, found a date-time",
+        "test.toml:24:1: event[0].severity: expected 0 < mean < 1 for dist = \"beta\"",
+        "test.toml:26:13: event[0].affects[0]: expected a table, found integer 7",
+    ];
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with(&format!("error: {want}")),
+            "{line:?} vs {want:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_distribution_is_named_as_such_not_as_unknown_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit(
+        "severity = 0.5",
+        "severity = { dist = \"weibull\", shape = 2, scale = 1 }",
+    );
+    std::fs::write(dir.path().join("test.toml"), text).unwrap();
+    let o = run_in(dir.path(), &["validate", "test.toml"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("found \"weibull\"") && err.contains("\"lognormal\""),
+        "{err}"
+    );
+    assert!(!err.contains("shape") && !err.contains("scale"), "{err}");
+}
+
+#[test]
+fn echoed_text_is_clipped_and_never_reaches_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(1_000_000);
+    std::fs::write(
+        dir.path().join("long.toml"),
+        edit("id = \"a\"", &format!("id = \"{huge}\"")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("esc.toml"),
+        edits(&[
+            (
+                "name = \"bad\"",
+                "name = \"\\u001b]0;owned\\u0007\\u001b[31mred\"",
+            ),
+            ("id = \"a\"", "id = \"\\u001b[2J\""),
+            ("mineral = \"cu\"", "mineral = \"\\u009b31m\""),
+        ]),
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["validate", "long.toml", "esc.toml"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    let long = err.lines().find(|l| l.contains("long.toml")).unwrap();
+    assert!(long.len() < 300 && long.contains("xxx…\""), "{long}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{9b}') && !err.contains('\u{7}'));
+    assert!(
+        err.contains("\\u{1b}[2J") && err.contains("\\u{9b}31m"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.contains("esc.toml")).count(),
+        3,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_problems_are_reported_quickly_as_the_first_hundred_and_a_count() {
+    // Lines and columns are found for the problems shown only: finding
+    // them for every problem took time quadratic in the file's size.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = BASE.to_string();
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "[[source]]\nid = \"s{i}\"\nmineral = \"cu\"\ncapacity = -1\n"
+        ));
+    }
+    std::fs::write(dir.path().join("test.toml"), text).unwrap();
+    let start = std::time::Instant::now();
+    let o = run_in(dir.path(), &["validate", "test.toml"]);
+    assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err.lines().count(), 101, "{err}");
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .starts_with("error: test.toml:18:1: source[1].capacity"),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .ends_with("test.toml: 99900 more problems not shown (at most 100 are reported)"),
+        "{err}"
+    );
 }

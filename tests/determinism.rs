@@ -3,16 +3,25 @@
 //! into slices that are merged afterwards; another seed gives others.
 
 use crate::util::{scenario, FULL};
-use supplyrisk::commands::with_threads;
 use supplyrisk::engine::{self, record, slice_chunks, tree, Options, Record};
 use supplyrisk::output::json_bytes;
 use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::Summary;
 
+/// Run `f` on exactly `threads` threads, even more than there are cores
+/// (which `commands::with_threads` would not allow).
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
 fn summary_bytes(threads: usize, seed: u64, trials: u64) -> Vec<u8> {
     let s = scenario(FULL);
     // 5,000 trials span several 1,024-trial chunks, the last one partial.
-    let agg = with_threads(Some(threads), || engine::simulate(&s, seed, trials, None)).unwrap();
+    let agg = on_threads(threads, || engine::simulate(&s, seed, trials, None));
     json_bytes(&Summary::new(&s, seed, &agg))
 }
 
@@ -49,10 +58,7 @@ fn merged_bytes(s: &Scenario, trials: u64, bounds: &[u64], threads: usize) -> Ve
     let mut records: Vec<Record> = bounds
         .windows(2)
         .map(|w| {
-            let r = with_threads(Some(threads), || {
-                record(s, 4, trials, w[0]..w[1], None, NO_TRIALS)
-            })
-            .unwrap();
+            let r = on_threads(threads, || record(s, 4, trials, w[0]..w[1], None, NO_TRIALS));
             r.check(s).unwrap();
             let bytes = postcard::to_stdvec(&r).unwrap();
             postcard::from_bytes(&bytes).unwrap()

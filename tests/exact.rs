@@ -347,9 +347,10 @@ project = { online_year = 2040.0 }
 
 #[test]
 fn overlapping_own_and_event_losses_multiply_their_factors() {
-    // Rates so high that every process is down at every step: a source's
-    // own intervals (2 months) and each event's (3 and 5 months) overlap
-    // in every pattern of boundaries. Each step's supply is then
+    // Rates so high (1000 a year, the most allowed) that every process is
+    // down at every step: a source's own intervals (2 months) and each
+    // event's (3 and 5 months) overlap in every pattern of boundaries.
+    // Each step's supply is then
     // capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt:
     // a: 120 x 0.5 x (1 - 0.5 x 0.4) = 48 per year;
     // b: 120 x 0.5 x 0.8 x (1 - 1.0 x 0.25) = 36 per year (two events).
@@ -369,21 +370,21 @@ demand = { base = 60.0 }
 id = "a"
 mineral = "cu"
 capacity = 120.0
-disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
+disruption = { rate = 1000, severity = 0.5, duration_months = 2 }
 [[source]]
 id = "b"
 mineral = "ni"
 capacity = 120.0
-disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
+disruption = { rate = 1000, severity = 0.5, duration_months = 2 }
 [[event]]
 id = "e1"
-rate = 1e9
+rate = 1000
 severity = 0.4
 duration_months = 3
 affects = [ { source = "a", exposure = 0.5 }, { source = "b", exposure = 0.5 } ]
 [[event]]
 id = "e2"
-rate = 1e9
+rate = 1000
 severity = 0.25
 duration_months = 5
 affects = [ { source = "b", exposure = 1.0 } ]

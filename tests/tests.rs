@@ -9,4 +9,5 @@ mod compare;
 mod crn;
 mod determinism;
 mod exact;
+mod limits;
 mod reference;

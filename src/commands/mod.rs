@@ -63,16 +63,25 @@ pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions, max: u64) -> 
     Ok((trials, opts.seed.or(scenario.seed).unwrap_or(DEFAULT_SEED)))
 }
 
-/// The default output folder of a scenario file: `results/<file stem>/`.
+/// The default output folder of a scenario file: `results/<file stem>/`,
+/// or `results/scenario/` when the stem is empty, `.` or `..` (a file
+/// named `...toml` must not write into `results/` or the current folder).
 pub fn default_out_dir(scenario_path: &Path) -> PathBuf {
     let stem = scenario_path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !matches!(s.as_str(), "" | "." | ".."))
         .unwrap_or_else(|| "scenario".to_string());
     Path::new("results").join(stem)
 }
 
-/// Run `f` on a rayon pool of `threads` threads (all cores when `None`).
+/// Most worker threads: the cores available (1 if that is unknown).
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run `f` on a rayon pool of `threads` threads (all cores when `None`),
+/// at most [`max_threads`]: more only add contention.
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
@@ -82,7 +91,7 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
                 "expected an integer >= 1, found 0",
             ));
         }
-        builder = builder.num_threads(n);
+        builder = builder.num_threads(n.min(max_threads()));
     }
     let pool = builder
         .build()

@@ -65,11 +65,24 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator over `doc`, already parsed from `text`.
+    pub fn from_doc(text: &'a str, doc: Spanned<DeTable<'a>>) -> Self {
+        Locator {
+            text,
+            doc: Some(doc),
+        }
+    }
+
     /// Line and column of the value at `path`, or of the deepest table on
     /// the way to it that exists (for a missing key: the table that lacks
     /// it). For a key that is present, the position is that of its key
     /// where the file names it, else of its value.
     pub fn position(&self, path: &str) -> Option<(usize, usize)> {
+        self.offset(path).map(|off| line_col(self.text, off))
+    }
+
+    /// The byte offset [`Locator::position`] gives the line and column of.
+    pub fn offset(&self, path: &str) -> Option<usize> {
         let doc = self.doc.as_ref()?;
         let mut best = None;
         let mut table: Option<&DeTable> = Some(doc.get_ref());
@@ -111,7 +124,7 @@ impl<'a> Locator<'a> {
                 }
             }
         }
-        best.map(|off| line_col(self.text, off))
+        best
     }
 }
 

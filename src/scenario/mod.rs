@@ -1,19 +1,29 @@
 //! Scenarios: the validated description of what is simulated.
 //!
-//! Loading has two stages. [`raw`] mirrors the TOML file with serde
-//! (unknown keys denied); [`validate`] checks every rule of MODEL.md
-//! sections 9–10 and builds the domain types below, with distributions
-//! already constructed, so the simulation cannot fail. Errors name the
-//! file, line:column, key path, and what was expected versus found.
+//! Loading has two stages. [`read`] reads the TOML document into the plain
+//! structs of [`raw`], checking its shape (unknown keys, missing keys,
+//! types); [`validate`] checks every rule of MODEL.md sections 9–10 and the
+//! limits of [`rules`], and builds the domain types below, with
+//! distributions already constructed, so the simulation cannot fail.
+//! Neither stage stops at the first problem. Errors name the file,
+//! line:column, key path, and what was expected versus found.
 
+mod dists;
+pub mod ids;
 pub mod locate;
 pub mod raw;
+pub mod read;
+pub mod rules;
 pub mod validate;
 
 use crate::dist::Dist;
 use crate::error::{Error, InputError};
 use crate::rng::EntityKey;
+use std::io::Read;
 use std::path::Path;
+
+/// Largest scenario file read, in bytes (16 MiB); reading stops there.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Default number of trials when neither the file nor the flags give one.
 pub const DEFAULT_TRIALS: u64 = 100_000;
@@ -185,15 +195,41 @@ impl Scenario {
         Scenario::from_toml_str(&Scenario::read_text(path)?, &path.display().to_string())
     }
 
-    /// Read a scenario file's text.
+    /// Read a scenario file's text: at most [`MAX_FILE_BYTES`], from a
+    /// regular file (or a pipe), never a directory or a device.
     ///
     /// # Errors
     ///
-    /// [`Error::Input`] if the file cannot be read or is not UTF-8.
+    /// [`Error::Input`] if the file cannot be read, is not a regular file
+    /// or a pipe, is larger than [`MAX_FILE_BYTES`], or is not UTF-8.
     pub fn read_text(path: &Path) -> Result<String, Error> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError::file(&file, format!("could not read the file: {e}")))?;
+        let unreadable =
+            |e: std::io::Error| InputError::file(&file, format!("could not read the file: {e}"));
+        let handle = std::fs::File::open(path).map_err(unreadable)?;
+        let kind = handle.metadata().map_err(unreadable)?.file_type();
+        if let Some(found) = not_a_file(kind) {
+            return Err(InputError::file(
+                &file,
+                format!("expected a scenario file, found {found}"),
+            )
+            .into());
+        }
+        let mut bytes = Vec::new();
+        handle
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(InputError::file(
+                &file,
+                format!(
+                    "file is larger than {} MiB, the most a scenario file may hold",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+            .into());
+        }
         Ok(String::from_utf8(bytes)
             .map_err(|_| InputError::file(&file, "expected UTF-8 text, found invalid bytes"))?)
     }
@@ -229,6 +265,31 @@ impl Scenario {
     pub fn mineral_index(&self, id: &str) -> Option<usize> {
         self.minerals.iter().position(|m| m.id == id)
     }
+}
+
+/// What a file of type `kind` is, if it is not something to read a
+/// scenario from: regular files and pipes (`<(…)`) are.
+fn not_a_file(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return None;
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some("a device");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("something that is not a regular file")
 }
 
 impl Scenario {

@@ -1,45 +1,39 @@
-//! Stage one of loading: plain serde structs that mirror the scenario file.
+//! What stage one of loading ([`super::read`]) makes of the file: plain
+//! structs that mirror it, before any range rule.
 //!
-//! Unknown keys are denied everywhere. Integers are read as `i64` and
-//! numbers as `f64` so that range checks happen in stage two
-//! ([`super::validate`]), where they can name the key and the rule.
-
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+//! Every key is optional here: a key that is missing, or whose value has
+//! the wrong type, is `None` and has already been reported, so stage two
+//! ([`super::validate`]) skips the rules that need it instead of stopping.
+//! An entry of `[[mineral]]` (and the other lists) that is not a table is
+//! kept as an empty entry, so that indexes in key paths stay those of the
+//! file.
 
 /// The whole file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawFile {
     /// `[scenario]`
     pub scenario: RawHeader,
     /// `[[mineral]]`
-    #[serde(default)]
     pub mineral: Vec<RawMineral>,
     /// `[[source]]`
-    #[serde(default)]
     pub source: Vec<RawSource>,
     /// `[[event]]`
-    #[serde(default)]
     pub event: Vec<RawEvent>,
     /// `[[stockpile]]`
-    #[serde(default)]
     pub stockpile: Vec<RawStockpile>,
 }
 
 /// `[scenario]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawHeader {
     /// Display name.
-    pub name: String,
+    pub name: Option<String>,
     /// Optional free text shown in reports (an extension of v1).
     pub description: Option<String>,
     /// First calendar year of the horizon.
-    pub start_year: i64,
+    pub start_year: Option<i64>,
     /// Number of years simulated.
-    pub years: i64,
+    pub years: Option<i64>,
     /// Steps per year (default 12).
     pub steps_per_year: Option<i64>,
     /// Default number of trials for the CLI.
@@ -49,25 +43,23 @@ pub struct RawHeader {
 }
 
 /// `[[mineral]]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawMineral {
     /// Unique mineral id.
-    pub id: String,
+    pub id: Option<String>,
     /// Unit of capacities, demand and stocks (for example "kt").
     pub unit: Option<String>,
     /// Annual demand.
-    pub demand: RawDemand,
+    pub demand: Option<RawDemand>,
     /// Fraction of annual demand above which a year is a shortfall year.
     pub shortfall_threshold: Option<f64>,
 }
 
 /// `demand = { base, growth, sigma }`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawDemand {
     /// Demand in the first year (units per year).
-    pub base: f64,
+    pub base: Option<f64>,
     /// Annual growth rate (default 0).
     pub growth: Option<f64>,
     /// Lognormal noise, per year (default 0).
@@ -75,17 +67,16 @@ pub struct RawDemand {
 }
 
 /// `[[source]]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawSource {
     /// Unique source id.
-    pub id: String,
+    pub id: Option<String>,
     /// The mineral this source supplies.
-    pub mineral: String,
+    pub mineral: Option<String>,
     /// ISO 3166 alpha-2 country code, for concentration.
     pub country: Option<String>,
     /// Output in units per year.
-    pub capacity: f64,
+    pub capacity: Option<f64>,
     /// Fraction of output the consumer can obtain in normal times.
     pub access: Option<f64>,
     /// The source's own disruption process.
@@ -95,23 +86,21 @@ pub struct RawSource {
 }
 
 /// `disruption = { rate, severity, duration_months }`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawDisruption {
     /// Expected onsets per year while up.
-    pub rate: f64,
+    pub rate: Option<f64>,
     /// Fraction of output lost.
-    pub severity: RawDist,
+    pub severity: Option<RawDist>,
     /// How long a disruption lasts, in months.
-    pub duration_months: RawDist,
+    pub duration_months: Option<RawDist>,
 }
 
 /// `project = { online_year, delay_months, ramp_years, success_probability }`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawProject {
     /// Planned time of first output (fractional calendar year).
-    pub online_year: f64,
+    pub online_year: Option<f64>,
     /// Delay in months (default 0).
     pub delay_months: Option<RawDist>,
     /// Years from first output to full capacity (default 0).
@@ -121,43 +110,40 @@ pub struct RawProject {
 }
 
 /// `[[event]]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawEvent {
     /// Unique event id.
-    pub id: String,
+    pub id: Option<String>,
     /// Expected onsets per year while up.
-    pub rate: f64,
+    pub rate: Option<f64>,
     /// Severity of the event.
-    pub severity: RawDist,
+    pub severity: Option<RawDist>,
     /// How long it lasts, in months.
-    pub duration_months: RawDist,
+    pub duration_months: Option<RawDist>,
     /// The sources it hits.
     pub affects: Vec<RawAffect>,
 }
 
 /// One entry of an event's `affects` list.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawAffect {
     /// Id of the affected source.
-    pub source: String,
+    pub source: Option<String>,
     /// How much of the event's severity reaches that source (default 1).
     pub exposure: Option<f64>,
 }
 
 /// `[[stockpile]]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct RawStockpile {
     /// The mineral stored.
-    pub mineral: String,
+    pub mineral: Option<String>,
     /// Stock at the start (units).
-    pub initial: f64,
+    pub initial: Option<f64>,
     /// Largest stock (default `initial`).
     pub capacity: Option<f64>,
     /// Largest release per year.
-    pub max_release_per_year: f64,
+    pub max_release_per_year: Option<f64>,
     /// Largest refill per year (default 0).
     pub refill_per_year: Option<f64>,
 }
@@ -173,53 +159,21 @@ pub enum RawDist {
 }
 
 /// The inline-table form of a distribution. Which parameters a `dist`
-/// needs is checked in stage two.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// needs, and whether the others belong, is checked in stage two, once the
+/// `dist` is known.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawDistTable {
-    /// The distribution's kind.
-    pub dist: String,
-    /// `fixed`
-    pub value: Option<f64>,
-    /// `uniform`, `triangular`, `pert`
-    pub min: Option<f64>,
-    /// `triangular`, `pert`
-    pub mode: Option<f64>,
-    /// `uniform`, `triangular`, `pert`
-    pub max: Option<f64>,
-    /// `beta`, `exponential`
-    pub mean: Option<f64>,
-    /// `beta`
-    pub sd: Option<f64>,
-    /// `lognormal`
-    pub median: Option<f64>,
-    /// `lognormal`
-    pub p90: Option<f64>,
+    /// The distribution's kind (`None` when missing or not a string).
+    pub dist: Option<String>,
+    /// Every other key in file order, with its number or the message
+    /// saying why it is not one.
+    pub params: Vec<(String, Result<f64, String>)>,
 }
 
-impl<'de> Deserialize<'de> for RawDist {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DistVisitor;
-        impl<'de> Visitor<'de> for DistVisitor {
-            type Value = RawDist;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a distribution table such as { dist = \"beta\", mean = 0.3, sd = 0.1 }")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist, E> {
-                Ok(RawDist::Number(v as f64))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDist, E> {
-                Ok(RawDist::Number(v as f64))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
-                Ok(RawDist::Number(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDist, A::Error> {
-                RawDistTable::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawDist::Table)
-            }
-        }
-        deserializer.deserialize_any(DistVisitor)
+impl RawDistTable {
+    /// The parameter `name`, if given.
+    pub fn param(&self, name: &str) -> Option<&Result<f64, String>> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }
 
@@ -228,19 +182,19 @@ impl<'de> Deserialize<'de> for RawDist {
 #[derive(Debug, Clone, Copy)]
 pub struct RawProcessParts<'a> {
     /// Onsets per year while up.
-    pub rate: f64,
+    pub rate: Option<f64>,
     /// Severity distribution.
-    pub severity: &'a RawDist,
+    pub severity: Option<&'a RawDist>,
     /// Duration distribution, months.
-    pub duration_months: &'a RawDist,
+    pub duration_months: Option<&'a RawDist>,
 }
 
 impl<'a> From<&'a RawDisruption> for RawProcessParts<'a> {
     fn from(d: &'a RawDisruption) -> Self {
         RawProcessParts {
             rate: d.rate,
-            severity: &d.severity,
-            duration_months: &d.duration_months,
+            severity: d.severity.as_ref(),
+            duration_months: d.duration_months.as_ref(),
         }
     }
 }
@@ -249,8 +203,8 @@ impl<'a> From<&'a RawEvent> for RawProcessParts<'a> {
     fn from(e: &'a RawEvent) -> Self {
         RawProcessParts {
             rate: e.rate,
-            severity: &e.severity,
-            duration_months: &e.duration_months,
+            severity: e.severity.as_ref(),
+            duration_months: e.duration_months.as_ref(),
         }
     }
 }

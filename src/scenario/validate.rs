@@ -1,23 +1,31 @@
-//! Stage two of loading: check every rule of MODEL.md sections 9–10 and
-//! build the validated [`Scenario`].
+//! Loading a scenario: parse the TOML, read its shape ([`super::read`]),
+//! then check every rule of MODEL.md sections 9–10 and the limits of
+//! [`super::rules`], and build the validated [`Scenario`].
 //!
-//! All problems found are reported together, each with the file, the line
-//! and column, the key path and "expected …, found …".
+//! All problems found are reported together, in file order, each with the
+//! file, the line and column, the key path and "expected …, found …".
 
+use super::dists::Role;
+use super::ids::Ids;
 use super::locate::{line_col, Locator};
-use super::raw::{RawDist, RawDistTable, RawFile, RawProcessParts};
+use super::raw::{RawFile, RawProcessParts, RawProject};
+use super::read::{Problem, Reader};
+use super::rules::{self, Range, TextRule, MAX_TREND_DEMAND};
 use super::{
     Demand, Event, Mineral, Process, Project, Scenario, Source, Stockpile,
     DEFAULT_SHORTFALL_THRESHOLD, DEFAULT_STEPS_PER_YEAR,
 };
-use crate::dist::{Dist, DistSpec};
-use crate::error::{Error, InputError};
+use crate::dist::Dist;
+use crate::error::{num, quote, Error, InputError};
 use crate::rng::{EntityKey, Purpose};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use toml::de::DeTable;
 
-/// Largest number of years accepted (a guard against absurd allocations;
-/// MODEL.md sets no upper bound).
-pub const MAX_YEARS: i64 = 1000;
+pub use super::rules::MAX_YEARS;
+
+/// Most problems reported for one file; a line then says how many more
+/// there are.
+pub const MAX_REPORTED: usize = 100;
 
 /// Parse and validate `text`; `file` names it in messages.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
@@ -28,376 +36,173 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
         )
         .into());
     }
-    let raw = parse_raw(text, file)?;
-    let mut ctx = Ctx {
-        file,
-        locator: Locator::new(text),
-        errors: Vec::new(),
-    };
-    let scenario = build(&raw, &mut ctx);
-    match (scenario, ctx.errors.len()) {
-        (Some(s), 0) => Ok(s),
-        _ if ctx.errors.len() == 1 => Err(ctx.errors.remove(0).into()),
-        _ => Err(Error::Inputs(ctx.errors)),
-    }
-}
-
-/// Stage one: TOML syntax and the shape of the file (types, unknown keys,
-/// missing keys), with the key path from `serde_path_to_error`.
-fn parse_raw(text: &str, file: &str) -> Result<RawFile, InputError> {
-    let de = toml::Deserializer::parse(text).map_err(|e| InputError {
+    let doc = DeTable::parse(text).map_err(|e| InputError {
         file: file.to_string(),
         position: e.span().map(|s| line_col(text, s.start)),
         key: None,
         message: format!("TOML syntax error: {}", e.message().trim()),
     })?;
-    serde_path_to_error::deserialize::<_, RawFile>(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let key = if path == "." { None } else { Some(path) };
-        let position = inner
-            .span()
-            .map(|s| line_col(text, s.start))
-            .or_else(|| key.as_deref().and_then(|k| Locator::new(text).position(k)));
-        InputError {
-            file: file.to_string(),
-            position,
-            key,
-            message: humanize(inner.message()),
-        }
+    let mut reader = Reader::default();
+    let raw = reader.file(doc.get_ref());
+    let mut ctx = Ctx {
+        locator: Locator::from_doc(text, doc),
+        problems: reader.problems,
+    };
+    let scenario = build(&raw, &mut ctx);
+    let mut problems = ctx.problems;
+    match scenario {
+        Some(s) if problems.is_empty() => return Ok(s),
+        None if problems.is_empty() => problems.push(Problem {
+            at: None,
+            key: None,
+            message: "could not be read as a scenario".to_string(),
+        }),
+        _ => {}
+    }
+    // File order; problems without a position (the whole file) first.
+    problems.sort_by_key(|p| p.at);
+    let more = problems.len().saturating_sub(MAX_REPORTED);
+    let mut errors: Vec<InputError> = problems
+        .into_iter()
+        .take(MAX_REPORTED)
+        .map(|p| p.place(file, text))
+        .collect();
+    if more > 0 {
+        errors.push(InputError::file(
+            file,
+            format!("{more} more problems not shown (at most {MAX_REPORTED} are reported)"),
+        ));
+    }
+    Err(if errors.len() == 1 {
+        errors.remove(0).into()
+    } else {
+        Error::Inputs(errors)
     })
 }
 
-/// Turn serde's wording into "expected …, found …".
-fn humanize(message: &str) -> String {
-    let message = message.trim();
-    let type_name = |s: &str| -> String {
-        match s.trim() {
-            "f64" => "a number".to_string(),
-            "i64" => "an integer".to_string(),
-            "a string" | "string" => "a string".to_string(),
-            other => other.to_string(),
-        }
-    };
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some((found, expected)) = rest.split_once(", expected ") {
-                return format!("expected {}, found {}", type_name(expected), found);
-            }
-        }
-    }
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        return format!("unknown key {rest}");
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("missing key {rest}");
-    }
-    message.to_string()
-}
-
-/// Collects errors with their positions.
-struct Ctx<'a> {
-    file: &'a str,
+/// Collects problems with where they are.
+pub struct Ctx<'a> {
     locator: Locator<'a>,
-    errors: Vec<InputError>,
-}
-
-/// A range rule for one number.
-#[derive(Clone, Copy)]
-enum Rule {
-    Any,
-    Positive,
-    NonNegative,
-    GreaterThanMinusOne,
-    /// 0 < x <= 1
-    OpenUnit,
-    /// 0 <= x <= 1
-    ClosedUnit,
-    /// 0 <= x < 1
-    HalfOpenUnit,
-}
-
-impl Rule {
-    fn holds(self, x: f64) -> bool {
-        match self {
-            Rule::Any => true,
-            Rule::Positive => x > 0.0,
-            Rule::NonNegative => x >= 0.0,
-            Rule::GreaterThanMinusOne => x > -1.0,
-            Rule::OpenUnit => x > 0.0 && x <= 1.0,
-            Rule::ClosedUnit => (0.0..=1.0).contains(&x),
-            Rule::HalfOpenUnit => (0.0..1.0).contains(&x),
-        }
-    }
-    fn describe(self) -> &'static str {
-        match self {
-            Rule::Any => "a finite number",
-            Rule::Positive => "a number > 0",
-            Rule::NonNegative => "a number >= 0",
-            Rule::GreaterThanMinusOne => "a number > -1",
-            Rule::OpenUnit => "a number with 0 < x <= 1",
-            Rule::ClosedUnit => "a number with 0 <= x <= 1",
-            Rule::HalfOpenUnit => "a number with 0 <= x < 1",
-        }
-    }
-}
-
-/// What a distribution is used for, which limits its support.
-#[derive(Clone, Copy)]
-enum Role {
-    /// Fraction lost: support inside [0, 1], bounded kinds only.
-    Severity,
-    /// Durations and delays: non-negative.
-    NonNegative,
+    problems: Vec<Problem>,
 }
 
 impl Ctx<'_> {
-    fn error(&mut self, key: &str, message: String) {
-        self.errors.push(InputError {
-            file: self.file.to_string(),
-            position: self.locator.position(key),
+    /// Record a problem with the value at key path `key`.
+    pub fn error(&mut self, key: &str, message: String) {
+        self.problems.push(Problem {
+            at: self.locator.offset(key),
             key: Some(key.to_string()),
             message,
         });
     }
 
-    /// Check a number against a rule; on failure record the error and
+    /// Check a number against a range; on failure record the error and
     /// return `false`.
-    fn number(&mut self, key: &str, x: f64, rule: Rule) -> bool {
-        if !x.is_finite() {
-            self.error(key, format!("expected a finite number, found {x}"));
-            false
-        } else if !rule.holds(x) {
-            self.error(key, format!("expected {}, found {x}", rule.describe()));
-            false
-        } else {
+    pub fn number(&mut self, key: &str, x: f64, range: Range) -> bool {
+        if range.holds(x) {
             true
-        }
-    }
-
-    fn integer(&mut self, key: &str, x: i64, lo: i64, hi: i64) -> bool {
-        if x < lo || x > hi {
-            let expected = if hi == i64::MAX {
-                format!("an integer >= {lo}")
-            } else {
-                format!("an integer from {lo} to {hi}")
-            };
-            self.error(key, format!("expected {expected}, found {x}"));
-            false
         } else {
-            true
-        }
-    }
-
-    fn id(
-        &mut self,
-        key: &str,
-        id: &str,
-        kind: &str,
-        seen: &mut HashMap<String, usize>,
-        index: usize,
-    ) {
-        if id.trim().is_empty() {
-            self.error(key, "expected a non-empty id, found \"\"".to_string());
-        } else if let Some(first) = seen.insert(id.to_string(), index) {
             self.error(
                 key,
-                format!("expected a unique {kind} id, found \"{id}\" again (first used by {kind}[{first}])"),
+                format!("expected {}, found {}", range.describe(), num(x)),
             );
-            seen.insert(id.to_string(), first);
+            false
         }
     }
 
-    /// Validate a distribution for `role`.
-    fn dist(&mut self, key: &str, raw: &RawDist, role: Role) -> Option<Dist> {
-        let spec = match raw {
-            RawDist::Number(v) => {
-                if !v.is_finite() {
-                    self.error(key, format!("expected a finite number, found {v}"));
-                    return None;
-                }
-                DistSpec::Fixed { value: *v }
-            }
-            RawDist::Table(t) => self.dist_spec(key, t)?,
-        };
-        let kind = spec.kind();
-        let (lo, hi) = spec.support();
-        let dist = match Dist::new(spec) {
-            Ok(d) => d,
-            Err(e) => {
+    /// [`Ctx::number`] for a value that may be missing (already reported):
+    /// the value when it is there and in range.
+    fn required(&mut self, key: &str, x: Option<f64>, range: Range) -> Option<f64> {
+        x.filter(|&x| self.number(key, x, range))
+    }
+
+    /// Check an optional number, `default` when absent.
+    fn optional(&mut self, key: &str, x: Option<f64>, default: f64, range: Range) -> Option<f64> {
+        let x = x.unwrap_or(default);
+        self.number(key, x, range).then_some(x)
+    }
+
+    fn text(&mut self, key: &str, text: Option<&str>, rule: TextRule) {
+        if let Some(t) = text {
+            if !rule.holds(t) {
                 self.error(
                     key,
-                    format!(
-                        "expected {} for dist = \"{kind}\", found {}",
-                        e.0,
-                        describe_spec(&spec)
-                    ),
+                    format!("expected {}, found {}", rule.describe(), quote(t)),
                 );
-                return None;
-            }
-        };
-        match role {
-            Role::Severity => {
-                if matches!(
-                    spec,
-                    DistSpec::LogNormal { .. } | DistSpec::Exponential { .. }
-                ) {
-                    self.error(
-                        key,
-                        format!("expected a severity distribution bounded in [0, 1] (fixed, uniform, triangular, pert or beta), found dist = \"{kind}\""),
-                    );
-                    return None;
-                }
-                if lo < 0.0 || hi > 1.0 {
-                    self.error(
-                        key,
-                        format!(
-                            "expected a severity in [0, 1], found {}",
-                            describe_spec(&spec)
-                        ),
-                    );
-                    return None;
-                }
-            }
-            Role::NonNegative => {
-                if lo < 0.0 {
-                    self.error(
-                        key,
-                        format!(
-                            "expected a non-negative duration or delay, found {}",
-                            describe_spec(&spec)
-                        ),
-                    );
-                    return None;
-                }
             }
         }
-        Some(dist)
     }
 
-    /// Map the table form to a spec: the right parameters, no others.
-    fn dist_spec(&mut self, key: &str, t: &RawDistTable) -> Option<DistSpec> {
-        let given: [(&str, Option<f64>); 8] = [
-            ("value", t.value),
-            ("min", t.min),
-            ("mode", t.mode),
-            ("max", t.max),
-            ("mean", t.mean),
-            ("sd", t.sd),
-            ("median", t.median),
-            ("p90", t.p90),
-        ];
-        let wanted: &[&str] = match t.dist.as_str() {
-            "fixed" => &["value"],
-            "uniform" => &["min", "max"],
-            "triangular" | "pert" => &["min", "mode", "max"],
-            "beta" => &["mean", "sd"],
-            "lognormal" => &["median", "p90"],
-            "exponential" => &["mean"],
-            other => {
-                self.error(
-                    &format!("{key}.dist"),
-                    format!("expected one of \"fixed\", \"uniform\", \"triangular\", \"pert\", \"beta\", \"lognormal\", \"exponential\", found \"{other}\""),
-                );
-                return None;
-            }
-        };
-        let mut ok = true;
-        for (name, value) in given {
-            let sub = format!("{key}.{name}");
-            match (wanted.contains(&name), value) {
-                (true, None) => {
-                    self.error(
-                        &sub,
-                        format!(
-                            "missing key `{name}` (dist = \"{}\" needs {})",
-                            t.dist,
-                            wanted.join(", ")
-                        ),
-                    );
-                    ok = false;
-                }
-                (false, Some(_)) => {
-                    self.error(
-                        &sub,
-                        format!(
-                            "unexpected key `{name}` for dist = \"{}\" (expected {})",
-                            t.dist,
-                            wanted.join(", ")
-                        ),
-                    );
-                    ok = false;
-                }
-                (true, Some(v)) => ok &= self.number(&sub, v, Rule::Any),
-                (false, None) => {}
-            }
+    fn id(&mut self, key: &str, id: Option<&str>, ids: &mut Ids, index: usize) {
+        if let Some(message) = id.and_then(|id| ids.check(id, index)) {
+            self.error(key, message);
         }
-        if !ok {
-            return None;
-        }
-        let g = |x: Option<f64>| x.unwrap_or(f64::NAN);
-        Some(match t.dist.as_str() {
-            "fixed" => DistSpec::Fixed { value: g(t.value) },
-            "uniform" => DistSpec::Uniform {
-                min: g(t.min),
-                max: g(t.max),
-            },
-            "triangular" => DistSpec::Triangular {
-                min: g(t.min),
-                mode: g(t.mode),
-                max: g(t.max),
-            },
-            "pert" => DistSpec::Pert {
-                min: g(t.min),
-                mode: g(t.mode),
-                max: g(t.max),
-            },
-            "beta" => DistSpec::Beta {
-                mean: g(t.mean),
-                sd: g(t.sd),
-            },
-            "lognormal" => DistSpec::LogNormal {
-                median: g(t.median),
-                p90: g(t.p90),
-            },
-            _ => DistSpec::Exponential { mean: g(t.mean) },
-        })
     }
 
     fn process(&mut self, key: &str, raw: RawProcessParts<'_>) -> Option<Process> {
-        let rate_ok = self.number(&format!("{key}.rate"), raw.rate, Rule::NonNegative);
-        let severity = self.dist(&format!("{key}.severity"), raw.severity, Role::Severity);
-        let duration = self.dist(
-            &format!("{key}.duration_months"),
-            raw.duration_months,
-            Role::NonNegative,
-        );
-        match (rate_ok, severity, duration) {
-            (true, Some(severity), Some(duration_months)) => Some(Process {
-                rate: raw.rate,
-                severity,
-                duration_months,
-            }),
-            _ => None,
-        }
+        let rate = self.required(&format!("{key}.rate"), raw.rate, rules::RATE);
+        let severity = raw
+            .severity
+            .and_then(|d| self.dist(&format!("{key}.severity"), d, Role::Severity));
+        let duration = raw
+            .duration_months
+            .and_then(|d| self.dist(&format!("{key}.duration_months"), d, Role::Months));
+        Some(Process {
+            rate: rate?,
+            severity: severity?,
+            duration_months: duration?,
+        })
     }
-}
 
-fn describe_spec(spec: &DistSpec) -> String {
-    match *spec {
-        DistSpec::Fixed { value } => format!("{value}"),
-        DistSpec::Uniform { min, max } => format!("dist = \"uniform\", min = {min}, max = {max}"),
-        DistSpec::Triangular { min, mode, max } => {
-            format!("dist = \"triangular\", min = {min}, mode = {mode}, max = {max}")
+    fn project(&mut self, key: &str, p: &RawProject, start_year: Option<i64>) -> Option<Project> {
+        let online_key = format!("{key}.online_year");
+        let online = match start_year {
+            Some(y) => self.required(&online_key, p.online_year, rules::online_years(y)),
+            // start_year is bad (reported): check finiteness only.
+            None => self.required(&online_key, p.online_year, rules::FINITE),
+        };
+        let delay = match &p.delay_months {
+            Some(d) => self.dist(&format!("{key}.delay_months"), d, Role::Months),
+            None => Some(Dist::fixed(0.0)),
+        };
+        let ramp_years = self.optional(
+            &format!("{key}.ramp_years"),
+            p.ramp_years,
+            0.0,
+            rules::RAMP_YEARS,
+        );
+        let success = self.optional(
+            &format!("{key}.success_probability"),
+            p.success_probability,
+            1.0,
+            rules::POSITIVE_FRACTION,
+        );
+        Some(Project {
+            online_year: online?,
+            delay_months: delay?,
+            ramp_years: ramp_years?,
+            success_probability: success?,
+        })
+    }
+
+    /// The trend demand of the last year, `base (1 + growth)^(years - 1)`,
+    /// must stay at most [`MAX_TREND_DEMAND`]; so then does every year's
+    /// (with a negative growth the first year's is the largest, and it is
+    /// at most `base`).
+    fn trend_demand(&mut self, key: &str, demand: Demand, years: i64) {
+        let last = demand.trend((years - 1) as usize);
+        if last.is_nan() || last > MAX_TREND_DEMAND {
+            self.error(
+                &format!("{key}.growth"),
+                format!(
+                    "expected a growth that keeps the last year's trend demand, base (1 + growth)^(years - 1), at most {} units per year, found {} (base {}, growth {}, {years} years)",
+                    num(MAX_TREND_DEMAND),
+                    num(last),
+                    num(demand.base),
+                    num(demand.growth)
+                ),
+            );
         }
-        DistSpec::Pert { min, mode, max } => {
-            format!("dist = \"pert\", min = {min}, mode = {mode}, max = {max}")
-        }
-        DistSpec::Beta { mean, sd } => format!("dist = \"beta\", mean = {mean}, sd = {sd}"),
-        DistSpec::LogNormal { median, p90 } => {
-            format!("dist = \"lognormal\", median = {median}, p90 = {p90}")
-        }
-        DistSpec::Exponential { mean } => format!("dist = \"exponential\", mean = {mean}"),
     }
 }
 
@@ -405,15 +210,13 @@ fn describe_spec(spec: &DistSpec) -> String {
 /// when something could not be built.
 fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
     let h = &raw.scenario;
-    ctx.integer("scenario.years", h.years, 1, MAX_YEARS);
+    ctx.text("scenario.name", h.name.as_deref(), rules::NAME);
+    ctx.text(
+        "scenario.description",
+        h.description.as_deref(),
+        rules::DESCRIPTION,
+    );
     let steps_per_year = h.steps_per_year.unwrap_or(DEFAULT_STEPS_PER_YEAR as i64);
-    ctx.integer("scenario.steps_per_year", steps_per_year, 1, 366);
-    if let Some(t) = h.trials {
-        ctx.integer("scenario.trials", t, 1, i64::MAX);
-    }
-    if let Some(s) = h.seed {
-        ctx.integer("scenario.seed", s, 0, i64::MAX);
-    }
     if raw.mineral.is_empty() {
         ctx.error(
             "mineral",
@@ -422,150 +225,155 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
     }
 
     // Minerals.
-    let mut mineral_ids = HashMap::new();
+    let mut mineral_ids = Ids::new("mineral", true);
     let mut minerals = Vec::with_capacity(raw.mineral.len());
     for (i, m) in raw.mineral.iter().enumerate() {
         let k = format!("mineral[{i}]");
-        ctx.id(&format!("{k}.id"), &m.id, "mineral", &mut mineral_ids, i);
-        ctx.number(&format!("{k}.demand.base"), m.demand.base, Rule::Positive);
-        let growth = m.demand.growth.unwrap_or(0.0);
-        ctx.number(
-            &format!("{k}.demand.growth"),
-            growth,
-            Rule::GreaterThanMinusOne,
-        );
-        let sigma = m.demand.sigma.unwrap_or(0.0);
-        ctx.number(&format!("{k}.demand.sigma"), sigma, Rule::NonNegative);
+        let id = m.id.clone().unwrap_or_default();
+        ctx.id(&format!("{k}.id"), m.id.as_deref(), &mut mineral_ids, i);
+        ctx.text(&format!("{k}.unit"), m.unit.as_deref(), rules::UNIT);
+        let mut demand = Demand {
+            base: 1.0,
+            growth: 0.0,
+            sigma: 0.0,
+        };
+        if let Some(d) = &m.demand {
+            let dk = format!("{k}.demand");
+            let base = ctx.required(&format!("{dk}.base"), d.base, rules::BASE);
+            let growth = ctx.optional(&format!("{dk}.growth"), d.growth, 0.0, rules::GROWTH);
+            let sigma = ctx.optional(&format!("{dk}.sigma"), d.sigma, 0.0, rules::SIGMA);
+            if let (Some(base), Some(growth), Some(sigma)) = (base, growth, sigma) {
+                demand = Demand {
+                    base,
+                    growth,
+                    sigma,
+                };
+                if let Some(years) = h.years {
+                    ctx.trend_demand(&dk, demand, years);
+                }
+            }
+        }
         let threshold = m.shortfall_threshold.unwrap_or(DEFAULT_SHORTFALL_THRESHOLD);
         ctx.number(
             &format!("{k}.shortfall_threshold"),
             threshold,
-            Rule::HalfOpenUnit,
+            rules::THRESHOLD,
         );
         minerals.push(Mineral {
-            id: m.id.clone(),
+            demand_key: EntityKey::new("mineral", &id, Purpose::Demand),
+            id,
             unit: m.unit.clone().unwrap_or_else(|| "units".to_string()),
-            demand: Demand {
-                base: m.demand.base,
-                growth,
-                sigma,
-            },
+            demand,
             shortfall_threshold: threshold,
             stockpile: None,
             sources: Vec::new(),
             firm_supply: 0.0,
-            demand_key: EntityKey::new("mineral", &m.id, Purpose::Demand),
         });
     }
-    let mineral_of = |id: &str| raw.mineral.iter().position(|m| m.id == id);
+    let mut mineral_index = HashMap::new();
+    for (i, m) in raw.mineral.iter().enumerate() {
+        if let Some(id) = &m.id {
+            mineral_index.entry(id.as_str()).or_insert(i);
+        }
+    }
 
     // Sources.
-    let mut source_ids = HashMap::new();
+    let mut source_ids = Ids::new("source", false);
     let mut sources = Vec::with_capacity(raw.source.len());
     for (i, s) in raw.source.iter().enumerate() {
         let k = format!("source[{i}]");
-        ctx.id(&format!("{k}.id"), &s.id, "source", &mut source_ids, i);
-        let mineral = mineral_of(&s.mineral);
-        if mineral.is_none() {
+        let id = s.id.clone().unwrap_or_default();
+        ctx.id(&format!("{k}.id"), s.id.as_deref(), &mut source_ids, i);
+        let mineral = s
+            .mineral
+            .as_deref()
+            .and_then(|m| mineral_index.get(m).copied());
+        if let (None, Some(name)) = (mineral, &s.mineral) {
             ctx.error(
                 &format!("{k}.mineral"),
                 format!(
-                    "expected the id of a [[mineral]], found \"{}\" (source \"{}\")",
-                    s.mineral, s.id
+                    "expected the id of a [[mineral]], found {} (source {})",
+                    quote(name),
+                    quote(&id)
                 ),
             );
         }
-        ctx.number(&format!("{k}.capacity"), s.capacity, Rule::NonNegative);
+        let capacity = ctx.required(&format!("{k}.capacity"), s.capacity, rules::AMOUNT);
         let access = s.access.unwrap_or(1.0);
-        ctx.number(&format!("{k}.access"), access, Rule::OpenUnit);
-        if let Some(c) = &s.country {
-            if c.trim().is_empty() {
-                ctx.error(
-                    &format!("{k}.country"),
-                    "expected a country code such as \"CL\", found \"\"".to_string(),
-                );
-            }
-        }
+        ctx.number(&format!("{k}.access"), access, rules::POSITIVE_FRACTION);
+        ctx.text(
+            &format!("{k}.country"),
+            s.country.as_deref(),
+            rules::COUNTRY,
+        );
         let disruption = s
             .disruption
             .as_ref()
             .and_then(|d| ctx.process(&format!("{k}.disruption"), RawProcessParts::from(d)));
-        let project = s.project.as_ref().and_then(|p| {
-            let pk = format!("{k}.project");
-            let online_ok = ctx.number(&format!("{pk}.online_year"), p.online_year, Rule::Any);
-            let delay = match &p.delay_months {
-                Some(d) => ctx.dist(&format!("{pk}.delay_months"), d, Role::NonNegative),
-                None => Some(Dist::fixed(0.0)),
-            };
-            let ramp_years = p.ramp_years.unwrap_or(0.0);
-            let ramp_ok = ctx.number(&format!("{pk}.ramp_years"), ramp_years, Rule::NonNegative);
-            let success = p.success_probability.unwrap_or(1.0);
-            let success_ok = ctx.number(
-                &format!("{pk}.success_probability"),
-                success,
-                Rule::OpenUnit,
-            );
-            match (online_ok && ramp_ok && success_ok, delay) {
-                (true, Some(delay_months)) => Some(Project {
-                    online_year: p.online_year,
-                    delay_months,
-                    ramp_years,
-                    success_probability: success,
-                }),
-                _ => None,
-            }
-        });
+        let project = s
+            .project
+            .as_ref()
+            .and_then(|p| ctx.project(&format!("{k}.project"), p, h.start_year));
         sources.push(Source {
-            id: s.id.clone(),
+            disruption_key: EntityKey::new("source", &id, Purpose::Disruption),
+            project_key: EntityKey::new("source", &id, Purpose::Project),
+            id,
             mineral: mineral.unwrap_or(0),
             country: s.country.clone(),
-            capacity: s.capacity,
+            capacity: capacity.unwrap_or(0.0),
             access,
             disruption,
             project,
             events: Vec::new(),
-            disruption_key: EntityKey::new("source", &s.id, Purpose::Disruption),
-            project_key: EntityKey::new("source", &s.id, Purpose::Project),
         });
     }
-    let source_of = |id: &str| raw.source.iter().position(|s| s.id == id);
+    let mut source_index = HashMap::new();
+    for (i, s) in raw.source.iter().enumerate() {
+        if let Some(id) = &s.id {
+            source_index.entry(id.as_str()).or_insert(i);
+        }
+    }
 
     // Events.
-    let mut event_ids = HashMap::new();
+    let mut event_ids = Ids::new("event", false);
     let mut events = Vec::with_capacity(raw.event.len());
     for (i, e) in raw.event.iter().enumerate() {
         let k = format!("event[{i}]");
-        ctx.id(&format!("{k}.id"), &e.id, "event", &mut event_ids, i);
+        let id = e.id.clone().unwrap_or_default();
+        ctx.id(&format!("{k}.id"), e.id.as_deref(), &mut event_ids, i);
         let process = ctx.process(&k, RawProcessParts::from(e));
         let mut affects = Vec::with_capacity(e.affects.len());
+        let mut hit = HashSet::new();
         for (j, a) in e.affects.iter().enumerate() {
             let ak = format!("{k}.affects[{j}]");
             let exposure = a.exposure.unwrap_or(1.0);
-            ctx.number(&format!("{ak}.exposure"), exposure, Rule::ClosedUnit);
-            match source_of(&a.source) {
+            ctx.number(&format!("{ak}.exposure"), exposure, rules::FRACTION);
+            let Some(name) = &a.source else { continue };
+            match source_index.get(name.as_str()) {
                 None => ctx.error(
                     &format!("{ak}.source"),
                     format!(
-                        "expected the id of a [[source]], found \"{}\" (event \"{}\")",
-                        a.source, e.id
+                        "expected the id of a [[source]], found {} (event {})",
+                        quote(name),
+                        quote(&id)
                     ),
                 ),
-                Some(si) if affects.iter().any(|(s, _)| *s == si) => ctx.error(
+                Some(&si) if !hit.insert(si) => ctx.error(
                     &format!("{ak}.source"),
                     format!(
-                        "expected each source once per event, found \"{}\" again",
-                        a.source
+                        "expected each source once per event, found {} again",
+                        quote(name)
                     ),
                 ),
-                Some(si) => affects.push((si, exposure)),
+                Some(&si) => affects.push((si, exposure)),
             }
         }
         if let Some(process) = process {
             events.push(Event {
-                id: e.id.clone(),
+                key: EntityKey::new("event", &id, Purpose::Disruption),
+                id,
                 process,
                 affects,
-                key: EntityKey::new("event", &e.id, Purpose::Disruption),
             });
         }
     }
@@ -574,42 +382,59 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
     let mut stock_of: HashMap<usize, usize> = HashMap::new();
     for (i, p) in raw.stockpile.iter().enumerate() {
         let k = format!("stockpile[{i}]");
-        let mineral = mineral_of(&p.mineral);
-        let initial_ok = ctx.number(&format!("{k}.initial"), p.initial, Rule::NonNegative);
-        let capacity = p.capacity.unwrap_or(p.initial);
-        let capacity_ok = ctx.number(&format!("{k}.capacity"), capacity, Rule::NonNegative);
-        if initial_ok && capacity_ok && p.initial > capacity {
-            ctx.error(
-                &format!("{k}.initial"),
-                format!(
-                    "expected initial <= capacity ({capacity}), found {}",
-                    p.initial
-                ),
-            );
+        let initial = ctx.required(&format!("{k}.initial"), p.initial, rules::AMOUNT);
+        let capacity = ctx.required(
+            &format!("{k}.capacity"),
+            p.capacity.or(p.initial),
+            rules::AMOUNT,
+        );
+        if let (Some(initial), Some(capacity)) = (initial, capacity) {
+            if initial > capacity {
+                ctx.error(
+                    &format!("{k}.initial"),
+                    format!(
+                        "expected initial <= capacity ({}), found {}",
+                        num(capacity),
+                        num(initial)
+                    ),
+                );
+            }
         }
-        ctx.number(
+        let release = ctx.required(
             &format!("{k}.max_release_per_year"),
             p.max_release_per_year,
-            Rule::NonNegative,
+            rules::AMOUNT,
         );
-        let refill = p.refill_per_year.unwrap_or(0.0);
-        ctx.number(&format!("{k}.refill_per_year"), refill, Rule::NonNegative);
-        match mineral {
+        let refill = ctx.optional(
+            &format!("{k}.refill_per_year"),
+            p.refill_per_year,
+            0.0,
+            rules::AMOUNT,
+        );
+        let Some(name) = &p.mineral else { continue };
+        match mineral_index.get(name.as_str()) {
             None => ctx.error(
                 &format!("{k}.mineral"),
-                format!("expected the id of a [[mineral]], found \"{}\"", p.mineral),
+                format!("expected the id of a [[mineral]], found {}", quote(name)),
             ),
-            Some(m) => {
+            Some(&m) => {
                 if let Some(first) = stock_of.insert(m, i) {
                     ctx.error(
                         &format!("{k}.mineral"),
-                        format!("expected at most one stockpile per mineral, found a second for \"{}\" (first: stockpile[{first}])", p.mineral),
+                        format!("expected at most one stockpile per mineral, found a second for {} (first: stockpile[{first}])", quote(name)),
                     );
-                } else if let Some(min) = minerals.get_mut(m) {
+                } else if let (
+                    Some(min),
+                    Some(initial),
+                    Some(capacity),
+                    Some(release),
+                    Some(refill),
+                ) = (minerals.get_mut(m), initial, capacity, release, refill)
+                {
                     min.stockpile = Some(Stockpile {
-                        initial: p.initial,
+                        initial,
                         capacity,
-                        max_release_per_year: p.max_release_per_year,
+                        max_release_per_year: release,
                         refill_per_year: refill,
                     });
                 }
@@ -617,7 +442,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
         }
     }
 
-    if !ctx.errors.is_empty() {
+    if !ctx.problems.is_empty() {
         return None;
     }
     // Wire sources to minerals and events to sources, in file order.
@@ -630,10 +455,10 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
         }
     }
     Some(Scenario {
-        name: h.name.clone(),
+        name: h.name.clone()?,
         description: h.description.clone(),
-        start_year: h.start_year,
-        years: h.years as usize,
+        start_year: h.start_year?,
+        years: h.years? as usize,
         steps_per_year: steps_per_year as usize,
         trials: h.trials.map(|t| t as u64),
         seed: h.seed.map(|s| s as u64),

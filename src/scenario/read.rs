@@ -1,0 +1,617 @@
+//! Stage one of loading: read the parsed TOML document into the plain
+//! structs of [`super::raw`], checking the file's shape: unknown keys,
+//! missing keys, the type of every value, and the range of every integer
+//! (an out-of-range integer may not even fit an `i64`).
+//!
+//! Nothing stops at the first problem: a value of the wrong type is
+//! reported and read as missing, so one run reports every type error,
+//! unknown key and missing key of the file, and stage two still checks the
+//! rest. Every problem names the file, the line and column, the key path
+//! and what was expected versus found.
+
+use super::locate::line_col;
+use super::raw::{
+    RawAffect, RawDemand, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader,
+    RawMineral, RawProject, RawSource, RawStockpile,
+};
+use super::rules::{
+    MAX_FILE_TRIALS, MAX_START_YEAR, MAX_STEPS_PER_YEAR, MAX_YEARS, MIN_START_YEAR,
+};
+use crate::error::{clip, quote, InputError};
+use toml::de::{DeString, DeTable, DeValue};
+use toml::Spanned;
+
+type Value<'i> = Spanned<DeValue<'i>>;
+type Key<'i> = Spanned<DeString<'i>>;
+
+/// What a distribution is, for messages about a value that is none.
+const DIST_EXPECTED: &str =
+    "a number or a distribution table such as { dist = \"beta\", mean = 0.3, sd = 0.1 }";
+
+/// A problem found while loading, before it is placed: the byte offset
+/// of the value (or table) at fault, where known. Lines and columns are
+/// found only for the problems reported, so a file with a million
+/// problems costs no more than one with a hundred.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Byte offset in the text.
+    pub at: Option<usize>,
+    /// Key path, such as `source[3].disruption.rate`.
+    pub key: Option<String>,
+    /// "expected …, found …".
+    pub message: String,
+}
+
+impl Problem {
+    /// The problem as reported: `file`, line and column in `text`.
+    pub fn place(self, file: &str, text: &str) -> InputError {
+        InputError {
+            file: file.to_string(),
+            position: self.at.map(|a| line_col(text, a)),
+            key: self.key,
+            message: self.message,
+        }
+    }
+}
+
+/// Reads one document, collecting problems.
+#[derive(Default)]
+pub struct Reader {
+    /// Every problem found so far.
+    pub problems: Vec<Problem>,
+}
+
+/// A table being read: its key path (empty for the document) and where it
+/// starts in the text.
+#[derive(Clone, Copy)]
+struct Tab<'d, 'i> {
+    table: &'d DeTable<'i>,
+    at: usize,
+}
+
+/// How a value was found, for "expected …, found …".
+fn found(v: &DeValue) -> String {
+    match v {
+        DeValue::String(s) => format!("string {}", quote(s)),
+        DeValue::Integer(i) => format!("integer {}", clip(&i.to_string())),
+        DeValue::Float(f) => format!("number {}", clip(f.as_str())),
+        DeValue::Boolean(b) => format!("boolean {b}"),
+        DeValue::Datetime(_) => "a date-time".to_string(),
+        DeValue::Array(_) => "an array".to_string(),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+/// A number value: `None` if the value is not a number, `Err(literal)` if
+/// it is one too large for an `f64` (such as `1e400`). The TOML literals
+/// `inf` and `nan` are read as such (stage two refuses them).
+fn number(v: &DeValue) -> Option<Result<f64, String>> {
+    match v {
+        DeValue::Float(f) => {
+            let s = f.as_str();
+            Some(match s.parse::<f64>() {
+                Ok(x) if x.is_finite() || s.contains("inf") || s.contains("nan") => Ok(x),
+                _ => Err(clip(s)),
+            })
+        }
+        DeValue::Integer(i) => {
+            let x = if i.radix() == 10 {
+                i.as_str().parse::<f64>().ok()
+            } else {
+                u128::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .map(|u| u as f64)
+            };
+            Some(
+                x.filter(|x| x.is_finite())
+                    .ok_or_else(|| clip(&i.to_string())),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Where a key stands: its own span where the file names it, else its
+/// value's (headers of `[[arrays]]` have keys without useful spans).
+fn at_of(key: &Key, value: &Value) -> usize {
+    let span = key.span();
+    if span.end > span.start {
+        span.start
+    } else {
+        value.span().start
+    }
+}
+
+impl Reader {
+    fn error(&mut self, at: Option<usize>, key: &str, message: String) {
+        self.problems.push(Problem {
+            at,
+            key: (!key.is_empty()).then(|| key.to_string()),
+            message,
+        });
+    }
+
+    /// Report the keys of `t` that are not in `allowed`.
+    fn unknown_keys(&mut self, t: Tab, path: &str, allowed: &[&str]) {
+        for (k, v) in t.table.iter() {
+            let name: &str = k.get_ref();
+            if !allowed.contains(&name) {
+                let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+                self.error(
+                    Some(at_of(k, v)),
+                    &child(path, &clip(name)),
+                    format!(
+                        "unknown key `{}`, expected one of {}",
+                        clip(name),
+                        list.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The value of `key` in `t`, reporting it missing when `required`.
+    fn get<'d, 'i>(
+        &mut self,
+        t: Tab<'d, 'i>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<(usize, &'d DeValue<'i>)> {
+        let hit = t.table.iter().find(|(k, _)| {
+            let name: &str = k.get_ref();
+            name == key
+        });
+        match hit {
+            Some((k, v)) => Some((at_of(k, v), v.get_ref())),
+            None => {
+                if required {
+                    let at = (!path.is_empty()).then_some(t.at);
+                    self.error(at, path, format!("missing key `{key}`"));
+                }
+                None
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, at: usize, path: &str, expected: &str, v: &DeValue) {
+        self.error(
+            Some(at),
+            path,
+            format!("expected {expected}, found {}", found(v)),
+        );
+    }
+
+    fn float(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<f64> {
+        let (at, v) = self.get(t, path, key, required)?;
+        let p = child(path, key);
+        match number(v) {
+            Some(Ok(x)) => Some(x),
+            Some(Err(literal)) => {
+                self.error(
+                    Some(at),
+                    &p,
+                    format!("expected a finite number, found {literal}"),
+                );
+                None
+            }
+            None => {
+                self.wrong_type(at, &p, "a number", v);
+                None
+            }
+        }
+    }
+
+    fn integer(
+        &mut self,
+        t: Tab,
+        path: &str,
+        key: &str,
+        required: bool,
+        lo: i64,
+        hi: i64,
+    ) -> Option<i64> {
+        let (at, v) = self.get(t, path, key, required)?;
+        let expected = format!("an integer from {lo} to {hi}");
+        match v {
+            DeValue::Integer(i) => {
+                let x = i64::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .filter(|x| (lo..=hi).contains(x));
+                if x.is_none() {
+                    self.error(
+                        Some(at),
+                        &child(path, key),
+                        format!("expected {expected}, found {}", clip(&i.to_string())),
+                    );
+                }
+                x
+            }
+            _ => {
+                self.wrong_type(at, &child(path, key), &expected, v);
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<String> {
+        let (at, v) = self.get(t, path, key, required)?;
+        match v {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.wrong_type(at, &child(path, key), "a string", v);
+                None
+            }
+        }
+    }
+
+    fn table<'d, 'i>(
+        &mut self,
+        t: Tab<'d, 'i>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<Tab<'d, 'i>> {
+        let (at, v) = self.get(t, path, key, required)?;
+        match v {
+            DeValue::Table(table) => Some(Tab { table, at }),
+            _ => {
+                self.wrong_type(at, &child(path, key), "a table", v);
+                None
+            }
+        }
+    }
+
+    /// The tables of the array `key`, each with its key path. An element
+    /// that is not a table is reported and given as `None`, so that the
+    /// others keep their indexes.
+    fn tables<'d, 'i>(
+        &mut self,
+        t: Tab<'d, 'i>,
+        path: &str,
+        key: &str,
+    ) -> Vec<(String, Option<Tab<'d, 'i>>)> {
+        let Some((at, v)) = self.get(t, path, key, false) else {
+            return Vec::new();
+        };
+        let p = child(path, key);
+        let DeValue::Array(items) = v else {
+            self.wrong_type(at, &p, "an array of tables", v);
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let ip = format!("{p}[{i}]");
+                let tab = match item.get_ref() {
+                    DeValue::Table(table) => Some(Tab {
+                        table,
+                        at: item.span().start,
+                    }),
+                    other => {
+                        self.wrong_type(item.span().start, &ip, "a table", other);
+                        None
+                    }
+                };
+                (ip, tab)
+            })
+            .collect()
+    }
+
+    fn dist(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<RawDist> {
+        let (at, v) = self.get(t, path, key, required)?;
+        let p = child(path, key);
+        match (number(v), v) {
+            (Some(Ok(x)), _) => Some(RawDist::Number(x)),
+            (Some(Err(literal)), _) => {
+                self.error(
+                    Some(at),
+                    &p,
+                    format!("expected a finite number, found {literal}"),
+                );
+                None
+            }
+            (None, DeValue::Table(table)) => {
+                let tab = Tab { table, at };
+                let dist = self.string(tab, &p, "dist", true);
+                let params = table
+                    .iter()
+                    .filter(|(k, _)| {
+                        let name: &str = k.get_ref();
+                        name != "dist"
+                    })
+                    .map(|(k, v)| {
+                        let value = match number(v.get_ref()) {
+                            Some(Ok(x)) => Ok(x),
+                            Some(Err(literal)) => {
+                                Err(format!("expected a finite number, found {literal}"))
+                            }
+                            None => Err(format!("expected a number, found {}", found(v.get_ref()))),
+                        };
+                        (k.get_ref().to_string(), value)
+                    })
+                    .collect();
+                Some(RawDist::Table(RawDistTable { dist, params }))
+            }
+            (None, _) => {
+                self.wrong_type(at, &p, DIST_EXPECTED, v);
+                None
+            }
+        }
+    }
+
+    /// Read the whole document.
+    pub fn file(&mut self, doc: &DeTable) -> RawFile {
+        let root = Tab { table: doc, at: 0 };
+        self.unknown_keys(
+            root,
+            "",
+            &["scenario", "mineral", "source", "event", "stockpile"],
+        );
+        let scenario = match self.table(root, "", "scenario", true) {
+            Some(t) => self.header(t),
+            None => RawHeader::default(),
+        };
+        let mut file = RawFile {
+            scenario,
+            ..RawFile::default()
+        };
+        for (p, t) in self.tables(root, "", "mineral") {
+            file.mineral
+                .push(t.map(|t| self.mineral(t, &p)).unwrap_or_default());
+        }
+        for (p, t) in self.tables(root, "", "source") {
+            file.source
+                .push(t.map(|t| self.source(t, &p)).unwrap_or_default());
+        }
+        for (p, t) in self.tables(root, "", "event") {
+            file.event
+                .push(t.map(|t| self.event(t, &p)).unwrap_or_default());
+        }
+        for (p, t) in self.tables(root, "", "stockpile") {
+            file.stockpile
+                .push(t.map(|t| self.stockpile(t, &p)).unwrap_or_default());
+        }
+        file
+    }
+
+    fn header(&mut self, t: Tab) -> RawHeader {
+        let p = "scenario";
+        self.unknown_keys(
+            t,
+            p,
+            &[
+                "name",
+                "description",
+                "start_year",
+                "years",
+                "steps_per_year",
+                "trials",
+                "seed",
+            ],
+        );
+        RawHeader {
+            name: self.string(t, p, "name", true),
+            description: self.string(t, p, "description", false),
+            start_year: self.integer(t, p, "start_year", true, MIN_START_YEAR, MAX_START_YEAR),
+            years: self.integer(t, p, "years", true, 1, MAX_YEARS),
+            steps_per_year: self.integer(t, p, "steps_per_year", false, 1, MAX_STEPS_PER_YEAR),
+            trials: self.integer(t, p, "trials", false, 1, MAX_FILE_TRIALS),
+            seed: self.integer(t, p, "seed", false, 0, i64::MAX),
+        }
+    }
+
+    fn mineral(&mut self, t: Tab, p: &str) -> RawMineral {
+        self.unknown_keys(t, p, &["id", "unit", "demand", "shortfall_threshold"]);
+        let demand = self.table(t, p, "demand", true).map(|d| {
+            let dp = child(p, "demand");
+            self.unknown_keys(d, &dp, &["base", "growth", "sigma"]);
+            RawDemand {
+                base: self.float(d, &dp, "base", true),
+                growth: self.float(d, &dp, "growth", false),
+                sigma: self.float(d, &dp, "sigma", false),
+            }
+        });
+        RawMineral {
+            id: self.string(t, p, "id", true),
+            unit: self.string(t, p, "unit", false),
+            demand,
+            shortfall_threshold: self.float(t, p, "shortfall_threshold", false),
+        }
+    }
+
+    fn source(&mut self, t: Tab, p: &str) -> RawSource {
+        self.unknown_keys(
+            t,
+            p,
+            &[
+                "id",
+                "mineral",
+                "country",
+                "capacity",
+                "access",
+                "disruption",
+                "project",
+            ],
+        );
+        let disruption = self.table(t, p, "disruption", false).map(|d| {
+            let dp = child(p, "disruption");
+            self.unknown_keys(d, &dp, &["rate", "severity", "duration_months"]);
+            RawDisruption {
+                rate: self.float(d, &dp, "rate", true),
+                severity: self.dist(d, &dp, "severity", true),
+                duration_months: self.dist(d, &dp, "duration_months", true),
+            }
+        });
+        let project = self.table(t, p, "project", false).map(|j| {
+            let jp = child(p, "project");
+            self.unknown_keys(
+                j,
+                &jp,
+                &[
+                    "online_year",
+                    "delay_months",
+                    "ramp_years",
+                    "success_probability",
+                ],
+            );
+            RawProject {
+                online_year: self.float(j, &jp, "online_year", true),
+                delay_months: self.dist(j, &jp, "delay_months", false),
+                ramp_years: self.float(j, &jp, "ramp_years", false),
+                success_probability: self.float(j, &jp, "success_probability", false),
+            }
+        });
+        RawSource {
+            id: self.string(t, p, "id", true),
+            mineral: self.string(t, p, "mineral", true),
+            country: self.string(t, p, "country", false),
+            capacity: self.float(t, p, "capacity", true),
+            access: self.float(t, p, "access", false),
+            disruption,
+            project,
+        }
+    }
+
+    fn event(&mut self, t: Tab, p: &str) -> RawEvent {
+        self.unknown_keys(
+            t,
+            p,
+            &["id", "rate", "severity", "duration_months", "affects"],
+        );
+        let mut affects = Vec::new();
+        if self.get(t, p, "affects", true).is_some() {
+            for (ap, a) in self.tables(t, p, "affects") {
+                affects.push(
+                    a.map(|a| {
+                        self.unknown_keys(a, &ap, &["source", "exposure"]);
+                        RawAffect {
+                            source: self.string(a, &ap, "source", true),
+                            exposure: self.float(a, &ap, "exposure", false),
+                        }
+                    })
+                    .unwrap_or_default(),
+                );
+            }
+        }
+        RawEvent {
+            id: self.string(t, p, "id", true),
+            rate: self.float(t, p, "rate", true),
+            severity: self.dist(t, p, "severity", true),
+            duration_months: self.dist(t, p, "duration_months", true),
+            affects,
+        }
+    }
+
+    fn stockpile(&mut self, t: Tab, p: &str) -> RawStockpile {
+        self.unknown_keys(
+            t,
+            p,
+            &[
+                "mineral",
+                "initial",
+                "capacity",
+                "max_release_per_year",
+                "refill_per_year",
+            ],
+        );
+        RawStockpile {
+            mineral: self.string(t, p, "mineral", true),
+            initial: self.float(t, p, "initial", true),
+            capacity: self.float(t, p, "capacity", false),
+            max_release_per_year: self.float(t, p, "max_release_per_year", true),
+            refill_per_year: self.float(t, p, "refill_per_year", false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (RawFile, Vec<String>) {
+        let doc = DeTable::parse(text).unwrap();
+        let mut r = Reader::default();
+        let raw = r.file(doc.get_ref());
+        let placed = r.problems.into_iter().map(|p| p.place("t.toml", text));
+        (raw, placed.map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn every_shape_problem_is_reported_at_once() {
+        let text = "[scenario]\nname = 1979-05-27T07:32:00Z\nstart_year = 2026\nyears = 9223372036854775808\nyaers = 1\n\n[[mineral]]\nid = 5\ndemand = { base = \"x\" }\n\n[[mineral]]\nid = \"b\"\ndemand = { base = 1e400, growth = 1979-05-27 }\n";
+        let (raw, errors) = read(text);
+        let expect = [
+            "t.toml:2:1: scenario.name: expected a string, found a date-time",
+            "t.toml:4:1: scenario.years: expected an integer from 1 to 1000, found 9223372036854775808",
+            "t.toml:5:1: scenario.yaers: unknown key `yaers`, expected one of `name`,",
+            "t.toml:8:1: mineral[0].id: expected a string, found integer 5",
+            "t.toml:9:12: mineral[0].demand.base: expected a number, found string \"x\"",
+            "t.toml:13:12: mineral[1].demand.base: expected a finite number, found 1e400",
+            "t.toml:13:26: mineral[1].demand.growth: expected a number, found a date-time",
+        ];
+        for e in expect {
+            assert!(
+                errors.iter().any(|m| m.starts_with(e)),
+                "{e} not in {errors:#?}"
+            );
+        }
+        assert_eq!(errors.len(), expect.len(), "{errors:#?}");
+        assert_eq!(raw.mineral.len(), 2);
+        assert_eq!(raw.mineral[1].id.as_deref(), Some("b"));
+        assert_eq!(raw.scenario.start_year, Some(2026));
+    }
+
+    #[test]
+    fn list_entries_that_are_not_tables_keep_the_indexes() {
+        let text = "source = [1, { id = \"b\", mineral = \"m\", capacity = 1 }]\n[scenario]\nname = \"x\"\nstart_year = 1\nyears = 1\n";
+        let (raw, errors) = read(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("source[0]: expected a table, found integer 1"),
+            "{errors:?}"
+        );
+        assert_eq!(raw.source.len(), 2);
+        assert_eq!(raw.source[1].id.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn distribution_tables_keep_their_parameters_for_stage_two() {
+        let text = "[scenario]\nname = \"x\"\nstart_year = 1\nyears = 1\n[[event]]\nid = \"e\"\nrate = 1\nduration_months = 2\naffects = []\nseverity = { dist = \"weibull\", shape = 2, scale = \"s\" }\n";
+        let (raw, errors) = read(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(RawDist::Table(t)) = &raw.event[0].severity else {
+            panic!("a table")
+        };
+        assert_eq!(t.dist.as_deref(), Some("weibull"));
+        assert_eq!(t.param("shape"), Some(&Ok(2.0)));
+        assert!(matches!(t.param("scale"), Some(Err(m)) if m.contains("found string \"s\"")));
+    }
+
+    #[test]
+    fn numbers_read_as_toml_writes_them() {
+        for (lit, x) in [
+            ("1_000", 1000.0),
+            ("0x10", 16.0),
+            ("-2.5e-3", -2.5e-3),
+            ("inf", f64::INFINITY),
+        ] {
+            let (raw, errors) = read(&format!(
+                "[scenario]\nname = \"x\"\nstart_year = 1\nyears = 1\n[[stockpile]]\nmineral = \"m\"\ninitial = {lit}\nmax_release_per_year = 1\n"
+            ));
+            assert!(errors.is_empty(), "{lit}: {errors:?}");
+            assert_eq!(raw.stockpile[0].initial, Some(x), "{lit}");
+        }
+        let (raw, _) = read("[scenario]\nname = \"x\"\nstart_year = 1\nyears = 1\n[[stockpile]]\nmineral = \"m\"\ninitial = nan\nmax_release_per_year = 1\n");
+        assert!(raw.stockpile[0].initial.is_some_and(f64::is_nan));
+    }
+}
