@@ -11,3 +11,5 @@ mod determinism;
 mod exact;
 mod limits;
 mod reference;
+mod shards;
+mod value_stability;

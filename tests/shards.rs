@@ -1,0 +1,283 @@
+//! `run --shard K/N` and `merge`, through the real binary: a merge of the
+//! shards writes the unsharded run's files byte for byte, and shard sets
+//! that are not the slices of one run are refused with exit status 2 and
+//! nothing written.
+
+use crate::util::{example_path, run_in, stderr};
+use std::path::{Path, PathBuf};
+
+/// Run the binary in `dir`, asserting success.
+fn ok(dir: &Path, args: &[&str]) {
+    let o = run_in(dir, args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+}
+
+/// The shards `ks` of `n` of the example at `trials` and `seed`, into `to`.
+fn shards(dir: &Path, to: &str, trials: &str, seed: &str, n: u64, ks: &[u64]) {
+    let example = example_path();
+    for k in ks {
+        let shard = format!("{k}/{n}");
+        ok(
+            dir,
+            &[
+                "run",
+                example.to_str().unwrap(),
+                "--trials",
+                trials,
+                "--seed",
+                seed,
+                "--shard",
+                &shard,
+                "--out",
+                to,
+                "--quiet",
+            ],
+        );
+    }
+}
+
+/// Every file of folder `a` is in `b` with the same bytes, and `b` holds
+/// no other.
+fn assert_same_files(a: &Path, b: &Path) {
+    let names = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(a), names(b));
+    for name in names(a) {
+        assert!(
+            std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap(),
+            "{} differs",
+            name.to_string_lossy()
+        );
+    }
+}
+
+#[test]
+fn merged_shards_write_the_unsharded_runs_files_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = example_path();
+    // An exact size with charts and report, split unevenly into 3 (shards
+    // run out of order, into one folder), and into one folder per shard.
+    ok(
+        d,
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "5000",
+            "--seed",
+            "11",
+            "--out",
+            "whole",
+            "--chart-size",
+            "640x400",
+            "--quiet",
+        ],
+    );
+    shards(d, "parts", "5000", "11", 3, &[2, 3, 1]);
+    ok(
+        d,
+        &[
+            "merge",
+            "parts",
+            "--out",
+            "merged",
+            "--chart-size",
+            "640x400",
+            "--quiet",
+        ],
+    );
+    assert_same_files(&d.join("whole"), &d.join("merged"));
+    for k in 1..=5 {
+        shards(d, &format!("each/{k}"), "5000", "11", 5, &[k]);
+    }
+    let each: Vec<String> = (1..=5).map(|k| format!("each/{k}")).collect();
+    let mut args = vec!["merge"];
+    args.extend(each.iter().map(String::as_str));
+    args.extend(["--out", "merged5", "--no-plots", "--quiet"]);
+    ok(d, &args);
+    for f in ["summary.json", "years.csv"] {
+        assert_eq!(
+            std::fs::read(d.join("whole").join(f)).unwrap(),
+            std::fs::read(d.join("merged5").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// A folder of valid shards 1..=3 of 3 of the example (5,000 trials,
+/// seed 11), for the refusal tests to spoil.
+fn good_parts(d: &Path) -> PathBuf {
+    shards(d, "parts", "5000", "11", 3, &[1, 2, 3]);
+    d.join("parts")
+}
+
+/// `merge` of `inputs` fails with exit status 2, a message containing
+/// `expect`, and no output folder.
+fn refused(d: &Path, inputs: &[&str], expect: &str) {
+    let mut args = vec!["merge"];
+    args.extend(inputs);
+    args.extend(["--out", "merged", "--no-plots"]);
+    let o = run_in(d, &args);
+    assert_eq!(o.status.code(), Some(2), "{inputs:?}: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(expect),
+        "expected '{expect}' in: {}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"));
+    assert!(!d.join("merged").exists(), "nothing written");
+}
+
+#[test]
+fn a_missing_or_repeated_shard_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    std::fs::create_dir(d.join("two")).unwrap();
+    for k in [1, 3] {
+        let name = format!("partial-{k}-of-3.srpart");
+        std::fs::copy(parts.join(&name), d.join("two").join(&name)).unwrap();
+    }
+    refused(d, &["two"], "no partial result for shard 2/3");
+    refused(d, &["parts", "two"], "found shard 1/3 again");
+    std::fs::create_dir(d.join("empty")).unwrap();
+    refused(d, &["empty"], "found none");
+    refused(d, &["nowhere"], "no such file or folder");
+}
+
+#[test]
+fn shards_of_different_runs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    good_parts(d);
+    // Shard 2 of another seed, of other trials, of another split.
+    for (folder, trials, seed, n) in [
+        ("seed", "5000", "12", 3),
+        ("trials", "6000", "11", 3),
+        ("split", "5000", "11", 4),
+    ] {
+        shards(d, folder, trials, seed, n, &[2]);
+    }
+    let mixed = |name: &str, other: &str| {
+        let m = d.join(name);
+        std::fs::create_dir(&m).unwrap();
+        for k in [1, 3] {
+            let f = format!("partial-{k}-of-3.srpart");
+            std::fs::copy(d.join("parts").join(&f), m.join(&f)).unwrap();
+        }
+        for e in std::fs::read_dir(d.join(other)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), m.join(e.file_name())).unwrap();
+        }
+    };
+    mixed("m-seed", "seed");
+    mixed("m-trials", "trials");
+    mixed("m-split", "split");
+    refused(d, &["m-seed"], "expected seed 11");
+    refused(d, &["m-trials"], "expected trials 5000");
+    refused(d, &["m-split"], "expected a split into 3 shards");
+    // Another scenario: the same example with one number changed.
+    let text =
+        std::fs::read_to_string(example_path())
+            .unwrap()
+            .replacen("seed = 2026", "seed = 2027", 1);
+    std::fs::write(d.join("other.toml"), text).unwrap();
+    ok(
+        d,
+        &[
+            "run",
+            "other.toml",
+            "--trials",
+            "5000",
+            "--seed",
+            "11",
+            "--shard",
+            "2/3",
+            "--out",
+            "o",
+            "--quiet",
+        ],
+    );
+    mixed("m-scenario", "o");
+    refused(d, &["m-scenario"], "expected the scenario");
+}
+
+#[test]
+fn truncated_corrupt_and_foreign_partial_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    let second = parts.join("partial-2-of-3.srpart");
+    let bytes = std::fs::read(&second).unwrap();
+    let spoil = |name: &str, b: &[u8]| {
+        let m = d.join(name);
+        std::fs::create_dir(&m).unwrap();
+        for k in [1, 3] {
+            let f = format!("partial-{k}-of-3.srpart");
+            std::fs::copy(parts.join(&f), m.join(&f)).unwrap();
+        }
+        std::fs::write(m.join("partial-2-of-3.srpart"), b).unwrap();
+    };
+    spoil("truncated", &bytes[..bytes.len() - 100]);
+    refused(d, &["truncated"], "truncated or corrupt");
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 50;
+    flipped[at] ^= 0x10;
+    spoil("flipped", &flipped);
+    refused(d, &["flipped"], "checksum");
+    spoil("foreign", b"{\"not\": \"a partial result\"}\n");
+    refused(d, &["foreign"], "another kind of file");
+    // A partial result of another format version.
+    let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
+    assert!(text.contains("\"format\":1"), "{text}");
+    let newer: Vec<u8> = {
+        let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
+        let header = String::from_utf8(bytes[..header_end].to_vec())
+            .unwrap()
+            .replacen("\"format\":1", "\"format\":2", 1);
+        [header.as_bytes(), &bytes[header_end..]].concat()
+    };
+    spoil("newer", &newer);
+    refused(
+        d,
+        &["newer"],
+        "expected partial result format 1, found format 2",
+    );
+}
+
+#[test]
+fn shard_flags_out_of_range_are_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = example_path();
+    for (shard, trials, expect) in [
+        ("0/3", "5000", "1 <= K <= N"),
+        ("4/3", "5000", "1 <= K <= N"),
+        ("x/3", "5000", "K/N"),
+        ("1/6", "5000", "at most 5 shards"),
+    ] {
+        let o = run_in(
+            d,
+            &[
+                "run",
+                example.to_str().unwrap(),
+                "--trials",
+                trials,
+                "--shard",
+                shard,
+                "--out",
+                "s",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{shard}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{shard}: {}", stderr(&o));
+        assert!(!d.join("s").exists());
+    }
+}
