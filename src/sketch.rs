@@ -6,18 +6,21 @@
 //! 2^-12 (0.024%) of its lower bound. Fine buckets are grouped in pages of
 //! 32 (one page per 2^-7 of an octave), allocated when a value first lands
 //! in them, so memory follows where the values are. Each bucket keeps its
-//! count and the smallest and largest value it has seen; the `j`-th of the
-//! `c` values of a bucket is estimated by interpolating between them by
-//! rank, so the smallest and largest are exact, a bucket whose values are
-//! all equal (a point mass such as "no disruption this year") is exact,
-//! and any estimate lies within its bucket: a relative error below 2^-12.
-//! Zeros are counted exactly.
+//! count, the smallest and largest value it has seen, and how many values
+//! equal each of them. The values equal to a bucket's smallest or largest
+//! are answered exactly: a point mass (such as "no disruption this year",
+//! full supply) is exact unless other values lie within 2^-12 of it on
+//! both sides. The values in between are estimated by interpolating
+//! between the two by rank, so every estimate lies within its bucket: a
+//! relative error below 2^-12. Zeros are counted exactly.
 //!
-//! Merging adds counts and takes minima and maxima: the result does not
-//! depend on the order or grouping of merges, so it is identical for any
-//! number of threads and any split of a run into shards.
+//! Merging adds counts and takes minima and maxima (with the counts of
+//! values equal to them): the result does not depend on the order or
+//! grouping of merges, so it is identical for any number of threads and
+//! any split of a run into shards.
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 /// Mantissa bits that pick a fine bucket within an octave.
 pub const FINE_BITS: u32 = 12;
@@ -34,12 +37,16 @@ const MAX_EXP: i32 = 1023 - BELOW - ABOVE + 1;
 /// Pages in the covered range.
 const SLOTS: usize = (BELOW + ABOVE) as usize * (1 << PAGE_BITS);
 
-/// Count and range of the values of one bucket.
+/// Count and range of the values of one bucket, with how many values
+/// equal the smallest and the largest (so that a point mass at either end
+/// of a bucket is answered exactly).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Bucket {
     count: u64,
     lo: f64,
     hi: f64,
+    at_lo: u64,
+    at_hi: u64,
 }
 
 impl Bucket {
@@ -47,37 +54,80 @@ impl Bucket {
         count: 0,
         lo: f64::INFINITY,
         hi: f64::NEG_INFINITY,
+        at_lo: 0,
+        at_hi: 0,
     };
 
     #[inline(always)]
     fn push(&mut self, x: f64) {
         self.count += 1;
         // Selects, not branches: which values extend a range is random.
-        self.lo = if x < self.lo { x } else { self.lo };
-        self.hi = if x > self.hi { x } else { self.hi };
+        let (below, at_lo) = (x < self.lo, x == self.lo);
+        self.at_lo = if below {
+            1
+        } else {
+            self.at_lo + u64::from(at_lo)
+        };
+        self.lo = if below { x } else { self.lo };
+        let (above, at_hi) = (x > self.hi, x == self.hi);
+        self.at_hi = if above {
+            1
+        } else {
+            self.at_hi + u64::from(at_hi)
+        };
+        self.hi = if above { x } else { self.hi };
     }
 
     fn merge(&mut self, other: &Bucket) {
         self.count += other.count;
+        self.at_lo = match self.lo.total_cmp(&other.lo) {
+            Ordering::Less => self.at_lo,
+            Ordering::Equal => self.at_lo + other.at_lo,
+            Ordering::Greater => other.at_lo,
+        };
+        self.at_hi = match self.hi.total_cmp(&other.hi) {
+            Ordering::Greater => self.at_hi,
+            Ordering::Equal => self.at_hi + other.at_hi,
+            Ordering::Less => other.at_hi,
+        };
         self.lo = self.lo.min(other.lo);
         self.hi = self.hi.max(other.hi);
     }
 
     /// Estimate of the `j`-th smallest of the bucket's values (0-based):
-    /// by rank between the smallest and the largest, exact at both ends.
+    /// exact among the values equal to the smallest or the largest, by
+    /// rank between them otherwise.
     fn at(&self, j: u64) -> f64 {
-        if self.count <= 1 || j == 0 || self.lo == self.hi {
+        if j < self.at_lo || self.lo == self.hi {
             self.lo
-        } else if j + 1 >= self.count {
+        } else if j + self.at_hi >= self.count {
             self.hi
         } else {
-            self.lo + (self.hi - self.lo) * (j as f64 / (self.count - 1) as f64)
+            // Ranks at_lo .. count - at_hi lie strictly between lo and hi.
+            let inner = (self.count - self.at_lo - self.at_hi + 1) as f64;
+            let k = (j + 1 - self.at_lo) as f64;
+            self.lo + (self.hi - self.lo) * (k / inner)
         }
     }
 
     /// Sum of the estimates of the bucket's largest `t` values.
     fn top_sum(&self, t: u64) -> f64 {
         (self.count - t..self.count).map(|j| self.at(j)).sum()
+    }
+
+    /// A bucket read from a file: consistent counts and range.
+    fn valid(&self) -> bool {
+        self.count > 0
+            && self.lo > 0.0
+            && self.lo <= self.hi
+            && self.hi.is_finite()
+            && self.at_lo >= 1
+            && self.at_hi >= 1
+            && if self.lo == self.hi {
+                self.at_lo == self.count && self.at_hi == self.count
+            } else {
+                self.at_lo + self.at_hi <= self.count
+            }
     }
 }
 
@@ -228,6 +278,8 @@ impl Sketch {
             count: self.zero,
             lo: 0.0,
             hi: 0.0,
+            at_lo: self.zero,
+            at_hi: self.zero,
         };
         let paged = self
             .pages
@@ -333,27 +385,34 @@ impl std::fmt::Debug for Sketch {
     }
 }
 
+/// A bucket as saved: count, smallest, largest, and how many values equal
+/// each of them.
+type SavedBucket = (u64, f64, f64, u64, u64);
+
 /// The serialised form: occupied fine buckets only.
 #[derive(Serialize, Deserialize)]
 struct SketchRepr {
     min_exp: i32,
     n: u64,
     zero: u64,
-    under: (u64, f64, f64),
-    over: (u64, f64, f64),
-    /// `(slot * 32 + fine bucket, count, smallest, largest)`.
-    buckets: Vec<(u32, u64, f64, f64)>,
+    under: SavedBucket,
+    over: SavedBucket,
+    /// `(slot * 32 + fine bucket, bucket)`.
+    buckets: Vec<(u32, SavedBucket)>,
+}
+
+fn saved(b: &Bucket) -> SavedBucket {
+    (b.count, b.lo, b.hi, b.at_lo, b.at_hi)
 }
 
 impl Serialize for Sketch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let pair = |b: &Bucket| (b.count, b.lo, b.hi);
         let mut buckets = Vec::new();
         for (slot, page) in self.pages.iter().enumerate() {
             let Some(page) = page else { continue };
             for (f, b) in page.buckets.iter().enumerate() {
                 if b.count > 0 {
-                    buckets.push(((slot * PAGE + f) as u32, b.count, b.lo, b.hi));
+                    buckets.push(((slot * PAGE + f) as u32, saved(b)));
                 }
             }
         }
@@ -361,8 +420,8 @@ impl Serialize for Sketch {
             min_exp: self.min_exp,
             n: self.n,
             zero: self.zero,
-            under: pair(&self.under),
-            over: pair(&self.over),
+            under: saved(&self.under),
+            over: saved(&self.over),
             buckets,
         }
         .serialize(s)
@@ -373,13 +432,20 @@ impl<'de> Deserialize<'de> for Sketch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let r = SketchRepr::deserialize(d)?;
-        let bucket = |(count, lo, hi): (u64, f64, f64)| -> Result<Bucket, D::Error> {
+        let bucket = |(count, lo, hi, at_lo, at_hi): SavedBucket| -> Result<Bucket, D::Error> {
+            let b = Bucket {
+                count,
+                lo,
+                hi,
+                at_lo,
+                at_hi,
+            };
             if count == 0 {
                 Ok(Bucket::EMPTY)
-            } else if lo <= hi && lo > 0.0 && hi.is_finite() {
-                Ok(Bucket { count, lo, hi })
+            } else if b.valid() {
+                Ok(b)
             } else {
-                Err(D::Error::custom("sketch bucket out of order"))
+                Err(D::Error::custom("sketch bucket inconsistent"))
             }
         };
         if !(MIN_EXP..=MAX_EXP).contains(&r.min_exp) {
@@ -394,11 +460,15 @@ impl<'de> Deserialize<'de> for Sketch {
             over: bucket(r.over)?,
             pages: vec![None; SLOTS],
         };
-        let mut counted = r.zero + sketch.under.count + sketch.over.count;
+        let mut counted = r
+            .zero
+            .saturating_add(sketch.under.count)
+            .saturating_add(sketch.over.count);
         let mut last = None;
-        for (index, count, lo, hi) in r.buckets {
+        for (index, b) in r.buckets {
             let (slot, f) = (index as usize / PAGE, index as usize % PAGE);
-            if slot >= SLOTS || count == 0 || !(lo > 0.0 && lo <= hi && hi.is_finite()) {
+            let b = bucket(b)?;
+            if slot >= SLOTS || b.count == 0 {
                 return Err(D::Error::custom("sketch bucket out of range"));
             }
             if last.is_some_and(|l| l >= index) {
@@ -406,8 +476,8 @@ impl<'de> Deserialize<'de> for Sketch {
             }
             last = Some(index);
             let page = sketch.pages[slot].get_or_insert_with(Page::new);
-            page.buckets[f] = Bucket { count, lo, hi };
-            counted += count;
+            page.buckets[f] = b;
+            counted = counted.saturating_add(b.count);
         }
         if counted != sketch.n {
             return Err(D::Error::custom("sketch counts do not add up"));
@@ -457,6 +527,35 @@ mod tests {
         let first_mass = sorted.iter().position(|&v| v == 123.456).unwrap();
         assert_eq!(s.at_rank(first_mass as u64 + 5), 123.456);
         assert_eq!(s.quantile(1.0), sorted[sorted.len() - 1]);
+    }
+
+    #[test]
+    fn point_masses_at_either_end_of_a_bucket_are_exact_after_any_merge() {
+        // Full supply 100 (a point mass) with values just below it in the
+        // same fine bucket, and a point mass at 50 with values just above.
+        let mut parts: Vec<Vec<f64>> = vec![Vec::new(); 3];
+        for i in 0..3000 {
+            let v = match i % 5 {
+                0 | 1 => 100.0,
+                2 => 100.0 - 1e-6 * (i as f64 + 1.0) / 3000.0,
+                3 => 50.0,
+                _ => 50.0 + 1e-6 * (i as f64 + 1.0) / 3000.0,
+            };
+            parts[i % 3].push(v);
+        }
+        let mut s = Sketch::new(100.0);
+        for p in &parts {
+            let mut t = Sketch::new(100.0);
+            t.push_all(p);
+            s.merge(&t);
+        }
+        let mut all: Vec<f64> = parts.concat();
+        all.sort_by(f64::total_cmp);
+        for q in [0.05, 0.1, 0.15, 0.7, 0.9, 0.99] {
+            let exact = quantile(&all, q);
+            assert!(exact == 100.0 || exact == 50.0, "q {q}: {exact}");
+            assert_eq!(s.quantile(q), exact, "q {q}");
+        }
     }
 
     #[test]
