@@ -169,7 +169,7 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
     Ok(())
 }
 
-/// Relative tolerance of the equivalent firm supply search (CLI.md: 1%).
+/// Relative tolerance of the equivalent firm supply search (1%).
 pub const EFS_TOLERANCE: f64 = 0.01;
 
 /// The constant, never-disrupted supply (units per year, every year) that,

@@ -1,4 +1,4 @@
-//! Validated probability distributions (MODEL.md section 9).
+//! Validated probability distributions (docs/model.md section 9).
 //!
 //! A [`Dist`] is built once, at load time, from checked parameters; after
 //! that, sampling cannot fail. Every sampler comes from `rand_distr` (or
@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Pert, Triangular, Uniform};
 
 /// The z-score of the 90th percentile of the standard normal, used to turn
-/// a lognormal's `p90` into its `sigma` (MODEL.md section 9).
+/// a lognormal's `p90` into its `sigma` (docs/model.md section 9).
 pub const Z90: f64 = 1.2815515655446004;
 
 /// Smallest `sd` of a `beta`: its shape parameters then stay finite.
@@ -213,7 +213,7 @@ impl Dist {
         }
     }
 
-    /// Check the parameters (MODEL.md section 9) and build the sampler.
+    /// Check the parameters (docs/model.md section 9) and build the sampler.
     ///
     /// # Errors
     ///

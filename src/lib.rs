@@ -4,16 +4,18 @@
 //! consumer is to run short of copper, cobalt, nickel or lithium, by how
 //! much, and how much a new source or a stockpile cuts that risk.
 //!
-//! The model and the scenario format are fixed by `MODEL.md` (see
-//! `docs/model.md` for this implementation's choices); the command line by
-//! `CLI.md`. The crate is organised as:
+//! The model and the scenario format are described in `docs/model.md`, the
+//! command line in `docs/cli.md`. The crate is organised as:
 //!
 //! - [`scenario`]: loading and validating scenario files (two stages: raw
 //!   serde structs, then checked domain types);
 //! - [`dist`]: validated distributions from `rand_distr`;
 //! - [`rng`]: random streams keyed by `(seed, trial, entity)`;
-//! - [`engine`]: the parallel, chunked Monte Carlo core;
-//! - [`stats`], [`summary`], [`concentration`]: the metrics;
+//! - [`engine`]: the parallel, chunked Monte Carlo core, and the records
+//!   of slices of a run that merge into the whole run's;
+//! - [`stats`], [`sketch`], [`distribution`], [`summary`],
+//!   [`concentration`]: the metrics;
+//! - [`partial`]: partial results of sharded runs, and their merge;
 //! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
 //!   and sweeps;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;

@@ -1,4 +1,4 @@
-//! Random streams keyed by `(seed, trial, entity)` (MODEL.md section 8).
+//! Random streams keyed by `(seed, trial, entity)` (docs/model.md section 8).
 //!
 //! Each entity (a source, an event, a mineral's demand) gets, in each
 //! trial, its own generator seeded from a hash of the run's seed, the trial

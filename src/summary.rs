@@ -1,5 +1,5 @@
-//! The results of a run as CLI.md's `summary.json` defines them, computed
-//! from an [`Aggregate`] (MODEL.md section 7).
+//! The results of a run as `summary.json` (docs/cli.md) defines them, computed
+//! from an [`Aggregate`] (docs/model.md section 7).
 
 use crate::concentration::hhi;
 use crate::engine::accumulate::{CVAR_TAIL_DEN, SUPPLY_QUANTILES, TOTAL_QUANTILES};

@@ -1,4 +1,4 @@
-//! Bad input (MODEL.md sections 9–10, CLI.md exit codes): every case is
+//! Bad input (docs/model.md sections 9–10, docs/cli.md exit codes): every case is
 //! refused by the real binary with exit status 2, a message naming the
 //! file, the position and the key path, no panic, and nothing written.
 

@@ -1,4 +1,4 @@
-//! Common random numbers (MODEL.md section 8): the draws of an entity in a
+//! Common random numbers (docs/model.md section 8): the draws of an entity in a
 //! trial depend only on (seed, trial, entity id), so changing other
 //! entities leaves a mineral they do not touch bit-identical.
 

@@ -1,4 +1,4 @@
-//! A second, deliberately naive implementation of MODEL.md, written from
+//! A second, deliberately naive implementation of the model (docs/model.md), written from
 //! the text step by step (a Bernoulli draw per up step, the supply formula
 //! of section 4 evaluated for every source at every step, its own random
 //! streams). The fast engine must agree with it within standard errors on
@@ -19,7 +19,7 @@ struct State {
 }
 
 impl State {
-    /// MODEL.md section 3 for one step; returns the step's severity.
+    /// docs/model.md section 3 for one step; returns the step's severity.
     fn step(&mut self, p: &Process, spy: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
         if self.remaining == 0 {
             let prob = 1.0 - (-p.rate / spy as f64).exp();

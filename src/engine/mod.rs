@@ -16,7 +16,7 @@
 //! - on request, every trial's horizon total and number of shortfall
 //!   years, for paired comparisons.
 //!
-//! [`record`] simulates some chunks into a [`Record`]; records of the
+//! [`record()`] simulates some chunks into a [`Record`]; records of the
 //! slices of a run merge into the record of the whole ([`Record::merge`]),
 //! which [`Record::finish`] turns into an [`Aggregate`]. The random numbers
 //! of an entity in a trial depend only on `(seed, trial index, entity

@@ -1,5 +1,5 @@
 //! Sampling a disruption process as a list of down intervals
-//! (MODEL.md section 3, in its inter-onset form).
+//! (docs/model.md section 3, in its inter-onset form).
 //!
 //! While a process is up, it goes down at each step with probability
 //! `p = 1 - exp(-rate dt)`. The number of whole steps `K` before the next

@@ -121,7 +121,7 @@ struct Ramp {
 }
 
 impl Ramp {
-    /// `ramp(t)` at midpoint time `tm` (MODEL.md section 4).
+    /// `ramp(t)` at midpoint time `tm` (docs/model.md section 4).
     #[inline]
     fn at(&self, tm: f64) -> f64 {
         if tm < self.online {
@@ -359,7 +359,7 @@ fn for_each_in_fours(steps: &mut [i64], mut f: impl FnMut(usize, &mut i64)) {
 }
 
 /// Draw the year's demand, serve it step by step from supply and the
-/// stockpile (MODEL.md sections 5–6), and total the year. Supply comes
+/// stockpile (docs/model.md sections 5–6), and total the year. Supply comes
 /// from the mineral's base output and the changes in `delta`, which are
 /// cleared as they are read.
 fn serve_demand(

@@ -2,7 +2,7 @@
 //!
 //! Loading has two stages. [`read`] reads the TOML document into the plain
 //! structs of [`raw`], checking its shape (unknown keys, missing keys,
-//! types); [`validate`] checks every rule of MODEL.md sections 9–10 and the
+//! types); [`validate`] checks every rule of docs/model.md sections 9–10 and the
 //! limits of [`rules`], and builds the domain types below, with
 //! distributions already constructed, so the simulation cannot fail.
 //! Neither stage stops at the first problem. Errors name the file,
@@ -125,7 +125,7 @@ pub struct Source {
     pub project_key: EntityKey,
 }
 
-/// An up/down disruption process (MODEL.md section 3).
+/// An up/down disruption process (docs/model.md section 3).
 #[derive(Debug, Clone)]
 pub struct Process {
     /// Expected onsets per year while up.
@@ -136,7 +136,7 @@ pub struct Process {
     pub duration_months: Dist,
 }
 
-/// When and whether a project produces (MODEL.md section 4).
+/// When and whether a project produces (docs/model.md section 4).
 #[derive(Debug, Clone)]
 pub struct Project {
     /// Planned first output, fractional calendar year.
@@ -162,7 +162,7 @@ pub struct Event {
     pub key: EntityKey,
 }
 
-/// A mineral's stockpile (MODEL.md section 6).
+/// A mineral's stockpile (docs/model.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stockpile {
     /// Stock at the start, units.
@@ -181,7 +181,7 @@ impl Scenario {
     /// # Errors
     ///
     /// [`Error::Input`] (or [`Error::Inputs`] when several rules are
-    /// broken) for any rule of MODEL.md sections 9–10 that is broken.
+    /// broken) for any rule of docs/model.md sections 9–10 that is broken.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, Error> {
         validate::parse(text, file)
     }

@@ -1,5 +1,5 @@
 //! The limits of a scenario file: the range of every number, the length
-//! and characters of every text. MODEL.md sets the lower bounds; the upper
+//! and characters of every text. The model sets the lower bounds; the upper
 //! bounds are this program's, chosen far beyond any real analysis so that
 //! every accepted scenario keeps every derived quantity (yearly demand,
 //! horizon totals, shares, squares of sums) finite. docs/limits.md lists
@@ -31,7 +31,7 @@ pub const MIN_START_YEAR: i64 = -10_000;
 pub const MAX_START_YEAR: i64 = 10_000;
 /// Largest number of years (a guard against absurd allocations).
 pub const MAX_YEARS: i64 = 1000;
-/// Largest number of steps per year (MODEL.md).
+/// Largest number of steps per year (docs/model.md).
 pub const MAX_STEPS_PER_YEAR: i64 = 366;
 /// Largest number of trials a file may ask for (as `run --trials` accepts).
 pub const MAX_FILE_TRIALS: i64 = crate::commands::MAX_TRIALS as i64;

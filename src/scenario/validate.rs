@@ -1,5 +1,5 @@
 //! Loading a scenario: parse the TOML, read its shape ([`super::read`]),
-//! then check every rule of MODEL.md sections 9–10 and the limits of
+//! then check every rule of docs/model.md sections 9–10 and the limits of
 //! [`super::rules`], and build the validated [`Scenario`].
 //!
 //! All problems found are reported together, in file order, each with the
