@@ -45,6 +45,50 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     })
 }
 
+/// Keys of result files whose value may be `null` by design
+/// (`risk_reduction` and `equivalent_firm_supply` of a comparison, the
+/// file value of a sweep's parameter).
+const NULLABLE: [&str; 3] = ["risk_reduction", "equivalent_firm_supply", "file_value"];
+
+/// Check that every number of a result is finite before it is written
+/// (JSON has no NaN or infinity: they would become `null`).
+///
+/// # Errors
+///
+/// [`Error::Other`] (exit status 1) naming the first number that is not
+/// finite, so that no such number reaches a file.
+pub fn check_finite<T: serde::Serialize>(what: &str, value: &T) -> Result<()> {
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>) -> Option<String> {
+        match v {
+            serde_json::Value::Null => {
+                let last = path.last().map(String::as_str).unwrap_or("");
+                (!NULLABLE.contains(&last)).then(|| path.join("."))
+            }
+            serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| {
+                path.push(i.to_string());
+                let found = walk(x, path);
+                path.pop();
+                found
+            }),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
+                path.push(k.clone());
+                let found = walk(x, path);
+                path.pop();
+                found
+            }),
+            _ => None,
+        }
+    }
+    let json = serde_json::to_value(value)
+        .map_err(|e| Error::Other(format!("could not format {what}: {e}")))?;
+    match walk(&json, &mut Vec::new()) {
+        None => Ok(()),
+        Some(path) => Err(Error::Other(format!(
+            "the results are not finite ({what}: {path} is not a finite number): the scenario's amounts or rates are too extreme for floating-point arithmetic; nothing was written"
+        ))),
+    }
+}
+
 /// Any result file (`summary.json`, `comparison.json`, …) as JSON bytes:
 /// pretty-printed, with a final newline.
 pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
@@ -213,6 +257,39 @@ mod tests {
         assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
         assert_eq!(fmt_pm(12345.6, 250.0), "12346 ± 250");
         assert_eq!(fmt_pm(1.0, 0.0), "1.000 ± 0");
+    }
+
+    #[test]
+    fn results_that_are_not_finite_are_refused_with_the_path_of_the_number() {
+        #[derive(serde::Serialize)]
+        struct R {
+            ok: f64,
+            risk_reduction: Option<f64>,
+            years: Vec<f64>,
+        }
+        let good = R {
+            ok: 1.0,
+            risk_reduction: None,
+            years: vec![0.0, 2.0],
+        };
+        assert!(check_finite("x", &good).is_ok());
+        let bad = R {
+            years: vec![0.0, f64::NAN],
+            ..good
+        };
+        let e = check_finite("summary.json", &bad).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(
+            e.to_string()
+                .contains("summary.json: years.1 is not a finite number"),
+            "{e}"
+        );
+        let inf = R {
+            ok: f64::INFINITY,
+            risk_reduction: Some(0.5),
+            years: vec![],
+        };
+        assert!(check_finite("x", &inf).is_err());
     }
 
     #[test]

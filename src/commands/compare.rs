@@ -104,6 +104,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     if let Some(sp) = spinner {
         sp.finish_and_clear();
     }
+    crate::output::check_finite("comparison.json", &comparison)?;
     let json = json_bytes(&comparison);
     let mut outputs = vec![("comparison.json".to_string(), json.clone())];
     if !opts.no_plots {

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
-use crate::output::{headline_table, json_bytes, years_csv};
+use crate::output::{check_finite, headline_table, json_bytes, years_csv};
 use crate::partial;
 use crate::plot;
 use crate::report;
@@ -74,6 +74,7 @@ pub fn run_outputs(
     agg: &Aggregate,
     opts: &SimOptions,
 ) -> Result<Vec<(String, Vec<u8>)>> {
+    check_finite("summary.json", summary)?;
     let json = json_bytes(summary);
     let mut outputs: Vec<(String, Vec<u8>)> = vec![
         ("summary.json".to_string(), json.clone()),

@@ -67,6 +67,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     let sens = with_progress(runs, "switching off each disruption", opts, |progress| {
         sensitivity::sensitivity(&scenario, seed, trials, &base, Some(progress))
     })?;
+    crate::output::check_finite("sensitivity.json", &sens)?;
     let json = json_bytes(&sens);
     let mut outputs = vec![("sensitivity.json".to_string(), json.clone())];
     if !opts.no_plots {

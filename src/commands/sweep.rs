@@ -125,6 +125,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         trials,
         points: swept,
     };
+    crate::output::check_finite("sweep.json", &sweep)?;
     let json = json_bytes(&sweep);
     let mut outputs = vec![
         ("sweep.json".to_string(), json.clone()),

@@ -143,6 +143,10 @@ impl ChunkRecorder {
         self.demand.push(demand);
         self.any_count += u64::from(short > 0);
         self.shortfall_years.push(f64::from(short));
+        debug_assert!(
+            total.is_finite() && total >= 0.0,
+            "a trial's unserved total is {total}: validation should keep every scenario finite"
+        );
         self.total.push(total);
         (total, short)
     }
