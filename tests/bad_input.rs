@@ -361,11 +361,30 @@ fn echoed_text_is_clipped_and_never_reaches_the_terminal_raw() {
         err.contains("\\u{1b}[2J") && err.contains("\\u{9b}31m"),
         "{err}"
     );
+    // The name, the id, the source's mineral, and so the mineral that no
+    // source supplies.
     assert_eq!(
         err.lines().filter(|l| l.contains("esc.toml")).count(),
-        3,
+        4,
         "{err}"
     );
+}
+
+#[test]
+fn a_mineral_that_no_source_supplies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lonely.toml"),
+        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n[[mineral]]\nid = \"co\"\ndemand = { base = 1 }\n[[source]]\nid = \"s\"\nmineral = \"cu\"\ncapacity = 1\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["run", "lonely.toml", "--trials", "10"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: lonely.toml:9:1: mineral[1].id: expected at least one [[source]] with mineral = \"co\", found none"
+    );
+    assert!(!dir.path().join("results").exists());
 }
 
 #[test]

@@ -312,7 +312,7 @@ fn a_file_named_dots_writes_under_results_scenario() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("...toml"),
-        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n",
+        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n[[source]]\nid = \"s\"\nmineral = \"cu\"\ncapacity = 1\n",
     )
     .unwrap();
     let o = run_in(
@@ -339,7 +339,7 @@ fn threads_beyond_the_cores_are_capped_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("t.toml"),
-        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n",
+        "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n[[source]]\nid = \"s\"\nmineral = \"cu\"\ncapacity = 1\n",
     )
     .unwrap();
     let args = [

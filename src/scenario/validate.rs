@@ -327,6 +327,20 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
             events: Vec::new(),
         });
     }
+    // A mineral nobody supplies has no risk to measure (every unit of its
+    // demand would be unserved) and no concentration: refuse it.
+    for (i, m) in raw.mineral.iter().enumerate() {
+        let Some(id) = m.id.as_deref() else { continue };
+        if !raw.source.iter().any(|s| s.mineral.as_deref() == Some(id)) {
+            ctx.error(
+                &format!("mineral[{i}].id"),
+                format!(
+                    "expected at least one [[source]] with mineral = {}, found none",
+                    quote(id)
+                ),
+            );
+        }
+    }
     let mut source_index = HashMap::new();
     for (i, s) in raw.source.iter().enumerate() {
         if let Some(id) = &s.id {
