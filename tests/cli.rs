@@ -192,3 +192,25 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn the_scenario_snippets_of_the_docs_are_valid_scenarios() {
+    // Every ```toml block of README.md and docs/model.md passes `validate`.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for doc in ["README.md", "docs/model.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        for (i, block) in text.split("```toml\n").skip(1).enumerate() {
+            let toml = block.split("```").next().unwrap();
+            let file = dir
+                .path()
+                .join(format!("{}-{i}.toml", doc.replace('/', "-")));
+            std::fs::write(&file, toml).unwrap();
+            let o = run_in(dir.path(), &["validate", file.to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(0), "{doc} block {i}: {}", stderr(&o));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "found {checked} snippets");
+}
