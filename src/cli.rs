@@ -122,7 +122,8 @@ pub struct SimArgs {
     /// Seed (default: the scenario's, else 0).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Output folder (default: results/<scenario file stem>/).
+    /// Output folder (default: results/<scenario file stem>/; for compare,
+    /// results/<baseline stem>-vs-<alternative stem>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores); results never depend on it.
