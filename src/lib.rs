@@ -19,7 +19,8 @@
 //! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
 //!   and sweeps;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
-//! - [`output`], [`commands`]: files, tables and the commands of the binary.
+//! - [`output`], [`tables`], [`commands`]: files, tables (printed, and as
+//!   CSV) and the commands of the binary.
 //!
 //! ```
 //! use supplyrisk::{engine, scenario::Scenario, summary::Summary};
@@ -69,5 +70,6 @@ pub mod sketch;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod tables;
 
 pub use error::{Error, InputError, Result};

@@ -214,3 +214,95 @@ fn the_scenario_snippets_of_the_docs_are_valid_scenarios() {
     }
     assert!(checked >= 2, "found {checked} snippets");
 }
+
+/// The rows of a CSV file as maps from column name to cell.
+fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_printed_table_is_also_written_as_csv_with_the_json_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = example_path();
+    let diversified = example.with_file_name("example-diversified.toml");
+    let common = ["--trials", "1500", "--seed", "2", "--no-plots", "--quiet"];
+    let cmd = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(common);
+        let o = run_in(d, &all);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    };
+    let ex = example.to_str().unwrap();
+    cmd(&["run", ex, "--out", "run"]);
+    cmd(&["compare", ex, diversified.to_str().unwrap(), "--out", "cmp"]);
+    cmd(&["sensitivity", ex, "--out", "sens"]);
+    let json = |p: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join(p)).unwrap()).unwrap()
+    };
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    // summary.csv: one row per mineral, every horizon metric.
+    let summary = json("run/summary.json");
+    let rows = csv_rows(&d.join("run/summary.csv"));
+    assert_eq!(rows.len(), summary["minerals"].as_object().unwrap().len());
+    for row in &rows {
+        let m = &summary["minerals"][row["mineral"].as_str()];
+        for key in [
+            "p_any_shortfall",
+            "eud_total_se",
+            "unserved_p99",
+            "cvar95",
+            "hhi_with_projects",
+        ] {
+            assert_eq!(num(&row[key]), m[key].as_f64().unwrap(), "{key}");
+        }
+    }
+    // comparison.csv: the paired changes and risk reduction.
+    let cmp = json("cmp/comparison.json");
+    let rows = csv_rows(&d.join("cmp/comparison.csv"));
+    assert_eq!(rows.len(), cmp["minerals"].as_object().unwrap().len());
+    for row in &rows {
+        let m = &cmp["minerals"][row["mineral"].as_str()];
+        assert_eq!(
+            num(&row["delta_eud_total"]),
+            m["delta"]["eud_total"].as_f64().unwrap()
+        );
+        assert_eq!(
+            num(&row["delta_p_any_shortfall_se"]),
+            m["delta"]["p_any_shortfall_se"].as_f64().unwrap()
+        );
+        match m["risk_reduction"].as_f64() {
+            Some(r) => assert_eq!(num(&row["risk_reduction"]), r),
+            None => assert_eq!(row["risk_reduction"], ""),
+        }
+    }
+    // sensitivity.csv: every entity of every mineral, in ranked order.
+    let sens = json("sens/sensitivity.json");
+    let rows = csv_rows(&d.join("sens/sensitivity.csv"));
+    let entries: usize = sens["minerals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows.len(), entries);
+    for row in &rows {
+        let rank: usize = row["rank"].parse().unwrap();
+        let e = &sens["minerals"][row["mineral"].as_str()][rank - 1];
+        assert_eq!(row["entity"], e["entity"].as_str().unwrap());
+        assert_eq!(
+            num(&row["delta_eud_total"]),
+            e["delta_eud_total"].as_f64().unwrap()
+        );
+    }
+}

@@ -106,7 +106,13 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     }
     crate::output::check_finite("comparison.json", &comparison)?;
     let json = json_bytes(&comparison);
-    let mut outputs = vec![("comparison.json".to_string(), json.clone())];
+    let mut outputs = vec![
+        ("comparison.json".to_string(), json.clone()),
+        (
+            "comparison.csv".to_string(),
+            crate::tables::comparison_csv(&comparison)?,
+        ),
+    ];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {
             plot::compare_charts(

@@ -79,6 +79,10 @@ pub fn run_outputs(
     let mut outputs: Vec<(String, Vec<u8>)> = vec![
         ("summary.json".to_string(), json.clone()),
         ("years.csv".to_string(), years_csv(summary)?),
+        (
+            "summary.csv".to_string(),
+            crate::tables::summary_csv(summary)?,
+        ),
     ];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {

@@ -69,7 +69,13 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     })?;
     crate::output::check_finite("sensitivity.json", &sens)?;
     let json = json_bytes(&sens);
-    let mut outputs = vec![("sensitivity.json".to_string(), json.clone())];
+    let mut outputs = vec![
+        ("sensitivity.json".to_string(), json.clone()),
+        (
+            "sensitivity.csv".to_string(),
+            crate::tables::sensitivity_csv(&sens)?,
+        ),
+    ];
     if !opts.no_plots {
         let charts = with_threads(opts.threads, || {
             plot::sensitivity_charts(&sens, &scenario, opts.chart_size)
