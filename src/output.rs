@@ -202,7 +202,7 @@ pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usiz
 }
 
 /// The headline table: one row per mineral with `p_any_shortfall ± se`,
-/// `eud_total ± se`, `unserved_p95` and `hhi`.
+/// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects.
 pub fn headline_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .minerals
@@ -215,6 +215,7 @@ pub fn headline_table(summary: &Summary) -> String {
                 format!("{} {}", fmt_pm(m.eud_total, m.eud_total_se), m.unit),
                 format!("{} {}", fmt_sig(m.unserved_p95), m.unit),
                 format!("{:.0}", m.hhi),
+                format!("{:.0}", m.hhi_with_projects),
             ]
         })
         .collect();
@@ -232,6 +233,7 @@ pub fn headline_table(summary: &Summary) -> String {
             "eud_total",
             "unserved_p95",
             "hhi",
+            "with projects",
         ],
         &rows,
     ));
