@@ -224,6 +224,36 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
     }
 }
 
+/// Fewer trials than this make every metric of a run too noisy to read.
+pub const FEW_TRIALS: u64 = 1_000;
+
+/// Warnings about metrics that a run has too few trials to estimate: a
+/// run of fewer than [`FEW_TRIALS`] trials, and percentiles with fewer than
+/// ten trials beyond them (`unserved_p99` needs 1,000 trials, `cvar95`
+/// 200).
+pub fn too_few_trials(trials: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    if trials < FEW_TRIALS {
+        out.push(format!(
+            "{trials} trials are too few for the metrics to mean much: their standard errors are large; use at least {FEW_TRIALS}"
+        ));
+    }
+    for (name, tail) in [
+        ("unserved_p99", 0.01),
+        ("unserved_p95", 0.05),
+        ("cvar95", 0.05),
+    ] {
+        let beyond = trials as f64 * tail;
+        if beyond < 10.0 {
+            out.push(format!(
+                "{name} rests on {} trial(s) beyond it (fewer than 10): read it as a rough indication",
+                beyond.floor()
+            ));
+        }
+    }
+    out
+}
+
 /// Points of an exceedance curve kept for a chart.
 pub const EXCEEDANCE_POINTS: usize = 400;
 
@@ -234,4 +264,22 @@ pub fn exceedance_curves(agg: &Aggregate) -> Vec<Vec<(f64, f64)>> {
         .par_iter()
         .map(|m| m.totals_dist.exceedance(EXCEEDANCE_POINTS))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warns_when_trials_are_too_few_for_a_metric() {
+        assert!(too_few_trials(100_000).is_empty());
+        assert!(too_few_trials(1_000).is_empty());
+        let w = too_few_trials(999);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].contains("999 trials are too few")
+                && w[1].starts_with("unserved_p99 rests on 9 trial")
+        );
+        assert_eq!(too_few_trials(150).len(), 4);
+    }
 }

@@ -57,6 +57,11 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
     let outputs = run_outputs(&scenario, &summary, &agg, opts)?;
+    if !opts.quiet {
+        for w in crate::summary::too_few_trials(trials) {
+            eprintln!("warning: {w}");
+        }
+    }
     let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
