@@ -169,6 +169,43 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
     Ok(())
 }
 
+/// What the alternative adds to mineral `id` of the baseline, in units a
+/// year: the normal-time supply (`capacity * access`, projects at full
+/// capacity) of sources it has and the baseline lacks, or has with more,
+/// plus any larger initial stock spread over the horizon's years.
+pub fn added_supply(base: &Scenario, alt: &Scenario, id: &str) -> f64 {
+    let normal = |s: &Scenario| -> Vec<(String, f64)> {
+        s.mineral_index(id)
+            .map(|m| {
+                s.minerals[m]
+                    .sources
+                    .iter()
+                    .map(|&i| {
+                        (
+                            s.sources[i].id.clone(),
+                            s.sources[i].capacity * s.sources[i].access,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = normal(base);
+    let capacity: f64 = normal(alt)
+        .iter()
+        .map(|(sid, v)| {
+            let had = before.iter().find(|(b, _)| b == sid).map_or(0.0, |b| b.1);
+            (v - had).max(0.0)
+        })
+        .sum();
+    let stock = |s: &Scenario| {
+        s.mineral_index(id)
+            .and_then(|m| s.minerals[m].stockpile)
+            .map_or(0.0, |p| p.initial)
+    };
+    capacity + (stock(alt) - stock(base)).max(0.0) / base.years.max(1) as f64
+}
+
 /// Relative tolerance of the equivalent firm supply search (1%).
 pub const EFS_TOLERANCE: f64 = 0.01;
 

@@ -306,3 +306,33 @@ fn every_printed_table_is_also_written_as_csv_with_the_json_numbers() {
         );
     }
 }
+
+#[test]
+fn compare_prints_at_most_100_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let alt = example.with_file_name("example-diversified.toml");
+    let o = run_in(
+        dir.path(),
+        &[
+            "compare",
+            example.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--trials",
+            "1500",
+            "--no-plots",
+            "--out",
+            "c",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for line in out.lines().filter(|l| !l.starts_with("results in")) {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(out.contains("equivalent firm supply") && out.contains("n/a (not better)"));
+}

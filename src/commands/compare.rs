@@ -1,7 +1,9 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
 use super::{finish, resolve_trials_seed, simulate_with_progress, with_threads, SimOptions};
-use crate::compare::{check_comparable, compare as compare_runs, Comparison};
+use crate::compare::{
+    added_supply, check_comparable, compare as compare_runs, Comparison, EFS_TOLERANCE,
+};
 use crate::error::Result;
 use crate::output::{fmt_pm, fmt_sig, json_bytes, run_line, text_table};
 use crate::plot;
@@ -32,10 +34,9 @@ pub fn default_compare_dir(base: &Path, alt: &Path) -> PathBuf {
     Path::new("results").join(format!("{}-vs-{}", stem(base), stem(alt)))
 }
 
-/// Rows of the comparison table: per mineral, both `eud_total`s, the
-/// paired change, risk reduction, both `p_any_shortfall`s with the paired
-/// change, and equivalent firm supply.
-fn comparison_rows(c: &Comparison) -> Vec<Vec<String>> {
+/// Rows of the first comparison table: per mineral, both `eud_total`s, the
+/// paired change and the risk reduction.
+fn eud_rows(c: &Comparison) -> Vec<Vec<String>> {
     c.minerals
         .0
         .iter()
@@ -50,21 +51,95 @@ fn comparison_rows(c: &Comparison) -> Vec<Vec<String>> {
                 format!("{} {u}", fmt_pm(mc.delta.eud_total, mc.delta.eud_total_se)),
                 mc.risk_reduction
                     .map_or("n/a".into(), |r| format!("{:.1}%", 100.0 * r)),
-                format!("{:.4} → {:.4}", b.p_any_shortfall, a.p_any_shortfall),
-                fmt_pm(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se),
-                mc.equivalent_firm_supply
-                    .map_or("n/a".into(), |f| format!("{} {u}/yr", fmt_sig(f))),
             ])
         })
         .collect()
 }
 
-const HEADER: [&str; 8] = [
+/// Rows of the second table: both `p_any_shortfall`s with the paired
+/// change, and equivalent firm supply.
+fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            Some(vec![
+                id.clone(),
+                format!("{:.4} → {:.4}", b.p_any_shortfall, a.p_any_shortfall),
+                fmt_pm(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se),
+                mc.equivalent_firm_supply
+                    .map_or("n/a (not better)".into(), |f| {
+                        format!("{} {}/yr", fmt_sig(f), mc.unit)
+                    }),
+            ])
+        })
+        .collect()
+}
+
+/// What equivalent firm supply means, and a caveat per mineral where it
+/// exceeds what the alternative adds in capacity and stock.
+fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
+    let mut notes = vec![
+        "Equivalent firm supply: the constant, never-disrupted supply a year that, added to the baseline, gives the alternative's expected unserved demand.".to_string(),
+    ];
+    for (id, mc) in &c.minerals.0 {
+        let u = &mc.unit;
+        match mc.equivalent_firm_supply {
+            None => notes.push(format!(
+                "{id}: n/a, the alternative's expected unserved demand is not below the baseline's."
+            )),
+            Some(f) => {
+                let added = added_supply(base, alt, id);
+                if f > added * (1.0 + EFS_TOLERANCE) {
+                    notes.push(format!(
+                        "{id}: {} {u}/yr of firm supply is more than the {} {u}/yr of capacity and stock the alternative adds: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
+                        fmt_sig(f),
+                        fmt_sig(added)
+                    ));
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// Columns of the printed comparison.
+const WIDTH: usize = 100;
+
+/// `text` broken into lines of at most `width` characters at spaces
+/// (a longer word stands alone), continuation lines indented by two
+/// spaces; each line ends with a newline.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = "  ".to_string();
+        } else if len > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+const EUD_HEADER: [&str; 5] = [
     "mineral",
     "eud_total baseline",
     "alternative",
     "change (paired se)",
     "risk_reduction",
+];
+
+const SHORTFALL_HEADER: [&str; 4] = [
+    "mineral",
     "p_any_shortfall",
     "change (paired se)",
     "equivalent firm supply",
@@ -135,27 +210,61 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
                 ("seed".into(), seed.to_string()),
                 ("horizon".into(), format!("{}–{}", base_s.start_year, base_s.start_year + base_s.years as i64 - 1)),
             ],
-            tables: vec![Table {
-                caption: "Alternative vs baseline per mineral (± one standard error; changes with paired standard errors)".into(),
-                header: HEADER.map(String::from).to_vec(),
-                rows: comparison_rows(&comparison),
-            }],
+            tables: vec![
+                Table {
+                    caption: "Expected unserved demand over the horizon, alternative vs baseline (± one standard error; the change with its paired standard error)".into(),
+                    header: EUD_HEADER.map(String::from).to_vec(),
+                    rows: eud_rows(&comparison),
+                },
+                Table {
+                    caption: "Probability of at least one shortfall year, and equivalent firm supply".into(),
+                    header: SHORTFALL_HEADER.map(String::from).to_vec(),
+                    rows: shortfall_rows(&comparison),
+                },
+            ],
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
         };
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
-    let heading = format!(
-        "{} vs {}",
-        comparison.alternative.scenario, comparison.baseline.scenario
-    );
     let files = finish(&out_dir, &outputs, opts.quiet, || {
-        run_line(&heading, trials, seed, base_s.start_year, base_s.years)
-            + &text_table(&HEADER, &comparison_rows(&comparison))
+        let prose = [
+            format!("Alternative: {}", comparison.alternative.scenario),
+            format!("Baseline: {}", comparison.baseline.scenario),
+        ];
+        let notes = efs_notes(&comparison, &base_s, &alt_s);
+        let wrapped = |lines: &[String]| -> String {
+            lines
+                .iter()
+                .map(|l| wrap(l, WIDTH))
+                .collect::<Vec<_>>()
+                .join("")
+        };
+        wrapped(&prose)
+            + &run_line("", trials, seed, base_s.start_year, base_s.years)
+                .trim_start_matches([' ', '—'])
+            + &text_table(&EUD_HEADER, &eud_rows(&comparison))
+            + "\n"
+            + &text_table(&SHORTFALL_HEADER, &shortfall_rows(&comparison))
+            + "\n"
+            + &wrapped(&notes)
     })?;
     Ok(CompareReport {
         comparison,
         out_dir,
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let w = wrap("aaa bbb ccc ddd", 8);
+        assert_eq!(w, "aaa bbb\n  ccc\n  ddd\n");
+        assert!(w.lines().all(|l| l.chars().count() <= 8));
+        assert_eq!(wrap("short", 100), "short\n");
+    }
 }
