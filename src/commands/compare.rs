@@ -241,7 +241,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
                 .join("")
         };
         wrapped(&prose)
-            + &run_line("", trials, seed, base_s.start_year, base_s.years)
+            + run_line("", trials, seed, base_s.start_year, base_s.years)
                 .trim_start_matches([' ', '—'])
             + &text_table(&EUD_HEADER, &eud_rows(&comparison))
             + "\n"
