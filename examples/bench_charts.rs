@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use supplyrisk::output::write_atomic;
-use supplyrisk::plot::data::{Chart, LineChart, LineSeries};
-use supplyrisk::plot::draw::png;
-use supplyrisk::plot::ChartSize;
+use supplyrisk::plot::lines::{LineChart, LineSeries};
+use supplyrisk::plot::{png, Chart, ChartSize};
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);

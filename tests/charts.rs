@@ -187,14 +187,14 @@ fn bad_chart_size_is_refused_with_exit_2() {
 
 #[test]
 fn chart_data_carries_the_summary_series_labels_and_ranges() {
-    use supplyrisk::plot::data;
+    use supplyrisk::plot;
     use supplyrisk::summary::exceedance_curves;
     let s = crate::util::scenario(crate::util::FULL);
     let agg = supplyrisk::engine::simulate(&s, 8, 2_000, None);
     let sum = supplyrisk::summary::Summary::new(&s, 8, &agg);
     let cu = sum.minerals.get("cu").unwrap();
 
-    let fan = data::supply_fan(&sum.scenario, &[("full", &sum)], "cu");
+    let fan = plot::fan::supply_fan(&sum.scenario, &[("full", &sum)], "cu");
     assert_eq!(fan.years, vec![2026, 2027, 2028, 2029]);
     assert_eq!(
         fan.fans[0].p50,
@@ -221,11 +221,11 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         fan.y_range
     );
 
-    let lines = data::shortfall_lines(&sum);
+    let lines = plot::lines::shortfall_lines(&sum);
     assert_eq!(lines.series.len(), 2);
     assert_eq!(lines.series[0].label, "cu");
     let err0 = lines.series[0].err.as_ref().unwrap()[0];
-    assert!((err0 - data::Z95 * cu.years[0].p_shortfall_se).abs() < 1e-15);
+    assert!((err0 - plot::Z95 * cu.years[0].p_shortfall_se).abs() < 1e-15);
     assert!(lines.y_range.0 == 0.0 && lines.y_range.1 <= 1.0);
     assert!(lines.series.iter().all(|s| s
         .y
@@ -233,7 +233,7 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         .zip(s.err.as_ref().unwrap())
         .all(|(y, e)| y + e <= lines.y_range.1 + 1e-12)));
 
-    let bars = data::concentration_bars(&sum);
+    let bars = plot::bars::concentration_bars(&sum);
     assert_eq!(bars.categories, vec!["cu", "co"]);
     assert_eq!(bars.groups[0].values[0], cu.hhi);
     assert_eq!(bars.groups[1].values[0], cu.hhi_with_projects);
@@ -242,12 +242,12 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         vec![1500.0, 2500.0]
     );
 
-    let ex = data::exceedance_chart(
+    let ex = plot::exceedance::exceedance_chart(
         "full",
         "cu",
         "kt",
         vec![(
-            data::exceedance_curve("full", &exceedance_curves(&agg)[0]),
+            plot::exceedance::exceedance_curve("full", &exceedance_curves(&agg)[0]),
             [cu.unserved_p90, cu.unserved_p95, cu.unserved_p99],
         )],
     );
@@ -256,7 +256,10 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         vec![0.10, 0.05, 0.01]
     );
     // On the full (unthinned) curve, P(X > p95) is 5% to within one trial.
-    let full = data::exceedance_curve("cu", &agg.minerals[0].totals_dist.exceedance(usize::MAX));
+    let full = plot::exceedance::exceedance_curve(
+        "cu",
+        &agg.minerals[0].totals_dist.exceedance(usize::MAX),
+    );
     let at = |x: f64| {
         full.points
             .iter()

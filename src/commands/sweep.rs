@@ -7,7 +7,7 @@ use super::{
 use crate::engine;
 use crate::error::{Error, Result};
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
-use crate::plot::{self, data::SWEEP_METRICS};
+use crate::plot::{self, lines::SWEEP_METRICS};
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
 use crate::summary::Summary;

@@ -1,17 +1,74 @@
 //! Charts: PNG files an analyst can paste into a briefing.
 //!
-//! [`data`] turns results into chart data (series, labels, ranges), which
-//! tests check; [`draw`] renders it with plotters. The same chart kinds
-//! (fan, lines, exceedance, bars) serve `run` and the comparison commands.
+//! Each chart kind has its own module, holding its data (series, labels,
+//! ranges: what tests check), the functions that build that data from
+//! results, and its drawing with plotters: [`fan`], [`lines`],
+//! [`exceedance`], [`bars`] and [`tornado`]. The same chart kinds serve
+//! `run` and the comparison commands. What they share lives in [`style`]
+//! (font, palette, sizes, rendering to PNG), [`labels`], [`axes`] and
+//! [`legend`].
 
-pub mod data;
-pub mod draw;
+pub mod axes;
+pub mod bars;
+pub mod exceedance;
+pub mod fan;
+pub mod labels;
+pub mod legend;
+pub mod lines;
+pub mod style;
+pub mod tornado;
 
 use crate::error::Result;
 use crate::summary::Summary;
-use data::Chart;
-pub use draw::ChartSize;
+use bars::BarChart;
+use exceedance::ExceedanceChart;
+use fan::FanChart;
+use lines::LineChart;
 use rayon::prelude::*;
+pub use style::ChartSize;
+use style::{render, Look};
+use tornado::TornadoChart;
+
+/// Any chart, for a panel of a PNG.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chart {
+    /// Supply fans.
+    Fan(FanChart),
+    /// Lines by x.
+    Lines(LineChart),
+    /// Exceedance curves.
+    Exceedance(ExceedanceChart),
+    /// Grouped vertical bars.
+    Bars(BarChart),
+    /// Horizontal bars by entity.
+    Tornado(TornadoChart),
+}
+
+/// Draw `panels`, stacked top to bottom, each of `size`, into one PNG.
+pub fn png(panels: &[Chart], size: ChartSize) -> Result<Vec<u8>> {
+    let n = panels.len().max(1) as u32;
+    let total = ChartSize {
+        width: size.width,
+        height: size.height * n,
+    };
+    let look = Look { size };
+    render(total, "a chart", |root| {
+        let areas = root.split_evenly((n as usize, 1));
+        for (area, chart) in areas.iter().zip(panels) {
+            match chart {
+                Chart::Fan(d) => fan::draw_fan(area, d, &look)?,
+                Chart::Lines(d) => lines::draw_lines(area, d, &look)?,
+                Chart::Exceedance(d) => exceedance::draw_exceedance(area, d, &look)?,
+                Chart::Bars(d) => bars::draw_bars(area, d, &look)?,
+                Chart::Tornado(d) => tornado::draw_tornado(area, d, &look)?,
+            }
+        }
+        Ok(())
+    })
+}
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959963984540054;
 
 /// One rendered chart.
 #[derive(Debug, Clone)]
@@ -59,14 +116,14 @@ pub fn run_charts(
         "shortfall_probability.png".to_string(),
         "Probability that each year is a shortfall year, by mineral, with 95% error bars"
             .to_string(),
-        vec![Chart::Lines(data::shortfall_lines(summary))],
+        vec![Chart::Lines(lines::shortfall_lines(summary))],
     )];
     for ((id, m), curve) in summary.minerals.0.iter().zip(curves) {
         let safe = file_safe(id);
         jobs.push((
             format!("supply_{safe}.png"),
             format!("{id}: annual accessible supply (5-95% range and median) against mean demand"),
-            vec![Chart::Fan(data::supply_fan(
+            vec![Chart::Fan(fan::supply_fan(
                 title,
                 &[(title.as_str(), summary)],
                 id,
@@ -75,12 +132,12 @@ pub fn run_charts(
         jobs.push((
             format!("exceedance_{safe}.png"),
             format!("{id}: probability that the horizon's total unserved amount exceeds x"),
-            vec![Chart::Exceedance(data::exceedance_chart(
+            vec![Chart::Exceedance(exceedance::exceedance_chart(
                 title,
                 id,
                 &m.unit,
                 vec![(
-                    data::exceedance_curve(title, curve),
+                    exceedance::exceedance_curve(title, curve),
                     tail_quantiles(summary, id),
                 )],
             ))],
@@ -89,7 +146,7 @@ pub fn run_charts(
     jobs.push((
         "concentration.png".to_string(),
         "Supplier concentration (HHI by country) without and with projects".to_string(),
-        vec![Chart::Bars(data::concentration_bars(summary))],
+        vec![Chart::Bars(bars::concentration_bars(summary))],
     ));
     render_all(jobs, size)
 }
@@ -102,7 +159,7 @@ pub fn render_all(
 ) -> Result<Vec<ChartFile>> {
     jobs.into_par_iter()
         .map(|(name, caption, panels)| {
-            draw::png(&panels, size).map(|png| ChartFile { name, caption, png })
+            png(&panels, size).map(|png| ChartFile { name, caption, png })
         })
         .collect()
 }
@@ -124,7 +181,7 @@ pub fn compare_charts(
         let (Some(bi), Some(ai)) = (index(&cmp.baseline), index(&cmp.alternative)) else {
             continue;
         };
-        let fan = data::supply_fan(
+        let fan = fan::supply_fan(
             title,
             &[
                 ("baseline", &cmp.baseline),
@@ -132,17 +189,17 @@ pub fn compare_charts(
             ],
             id,
         );
-        let ex = data::exceedance_chart(
+        let ex = exceedance::exceedance_chart(
             title,
             id,
             &mc.unit,
             vec![
                 (
-                    data::exceedance_curve("baseline", &base[bi]),
+                    exceedance::exceedance_curve("baseline", &base[bi]),
                     tail_quantiles(&cmp.baseline, id),
                 ),
                 (
-                    data::exceedance_curve("alternative", &alt[ai]),
+                    exceedance::exceedance_curve("alternative", &alt[ai]),
                     tail_quantiles(&cmp.alternative, id),
                 ),
             ],
@@ -158,7 +215,7 @@ pub fn compare_charts(
     jobs.push((
         "risk_reduction.png".to_string(),
         "Expected unserved demand (% of baseline) and probability of any shortfall year, baseline vs alternative, with 95% error bars".to_string(),
-        data::risk_reduction_bars(cmp).into_iter().map(Chart::Bars).collect(),
+        bars::risk_reduction_bars(cmp).into_iter().map(Chart::Bars).collect(),
     ));
     render_all(jobs, size)
 }
@@ -181,7 +238,7 @@ pub fn sensitivity_charts(
             (
                 format!("tornado_{}.png", file_safe(id)),
                 format!("{id}: change in expected unserved demand when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
-                vec![Chart::Tornado(data::tornado(&scenario.name, id, &m.unit, entries, TORNADO_TOP))],
+                vec![Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, entries, TORNADO_TOP))],
             )
         })
         .collect();
@@ -208,7 +265,7 @@ pub fn sweep_charts(
         }
         let panels = metrics
             .iter()
-            .map(|metric| Chart::Lines(data::sweep_lines(sweep, &m.id, &m.unit, metric)))
+            .map(|metric| Chart::Lines(lines::sweep_lines(sweep, &m.id, &m.unit, metric)))
             .collect();
         jobs.push((
             format!("sweep_{}.png", file_safe(&m.id)),

@@ -1,0 +1,151 @@
+//! Axes shared by the charts: ranges that leave room for the data and the
+//! legend, round ticks, and the year axis.
+
+use super::labels::amount_label;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+/// A y range from 0 to a little above `max` (at least `min_top`), so that
+/// an all-zero series still gets a sensible axis.
+pub fn zero_based_range(max: f64, min_top: f64) -> (f64, f64) {
+    let top = if max.is_finite() && max > 0.0 {
+        max * 1.08
+    } else {
+        0.0
+    };
+    (0.0, top.max(min_top))
+}
+
+pub(super) fn max_of<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values
+        .into_iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// A y range around `[lo, hi]` with room above and, for the legend, below;
+/// never below 0, and sensible when `lo == hi` or nothing is finite.
+pub fn zoomed_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !lo.is_finite() || !hi.is_finite() || hi < lo {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    let span = if span > 1e-9 * hi.abs().max(1.0) {
+        span
+    } else {
+        (0.1 * hi.abs()).max(1.0)
+    };
+    let bottom = lo - 0.6 * span;
+    if bottom >= 0.0 {
+        (bottom, hi + 0.12 * span)
+    } else {
+        // Clamped at 0: no free band below the data, so leave one on top.
+        (0.0, hi + 0.4 * span)
+    }
+}
+
+/// A linear axis whose ticks and grid lines are exactly `ticks` (none
+/// light), so that a scale can stop below the top of the axis.
+#[derive(Clone)]
+pub(super) struct TickedAxis {
+    pub(super) range: RangedCoordf64,
+    pub(super) ticks: Vec<f64>,
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = plotters::coord::ranged1d::NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.range.map(value, limit)
+    }
+
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.range()
+    }
+}
+
+impl plotters::coord::ranged1d::ValueFormatter<f64> for TickedAxis {
+    fn format(value: &f64) -> String {
+        amount_label(*value)
+    }
+}
+
+/// Ticks at round steps (1, 2, 2.5 or 5 times a power of ten) from `lo`
+/// up to `hi`, about `target` of them; empty for an empty range.
+pub fn round_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) || target == 0 {
+        return Vec::new();
+    }
+    let raw = span / target as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&st| st >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+pub(super) fn year_axis(years: &[i64]) -> (f64, f64) {
+    let lo = years.first().copied().unwrap_or(0) as f64;
+    let hi = years.last().copied().unwrap_or(0) as f64;
+    (lo - 0.4, hi + 0.4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ticks_stop_at_the_top_of_the_scale() {
+        // A probability axis with room for the legend above 100%: ticks
+        // stop at 100%.
+        let t = round_ticks(0.0, 1.0, 7);
+        assert_eq!(t.len(), 6);
+        for (k, v) in t.iter().enumerate() {
+            assert!((v - 0.2 * k as f64).abs() < 1e-12, "{t:?}");
+        }
+        assert_eq!(round_ticks(0.0, 5_700.0, 7), [0.0, 1e3, 2e3, 3e3, 4e3, 5e3]);
+        assert_eq!(
+            round_ticks(0.0, 145.0, 7),
+            [0.0, 25.0, 50.0, 75.0, 100.0, 125.0]
+        );
+        // Ticks need not start at zero, and an empty range has none.
+        assert_eq!(round_ticks(3.0, 9.0, 3), [4.0, 6.0, 8.0]);
+        assert!(round_ticks(1.0, 1.0, 5).is_empty());
+        assert!(round_ticks(0.0, f64::NAN, 5).is_empty());
+    }
+
+    #[test]
+    fn zero_based_range_handles_all_zero_and_positive() {
+        assert_eq!(zero_based_range(0.0, 1.0), (0.0, 1.0));
+        assert_eq!(zero_based_range(f64::NEG_INFINITY, 1.0), (0.0, 1.0));
+        let (lo, hi) = zero_based_range(100.0, 1.0);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 108.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn zoomed_range_leaves_room_and_stays_non_negative() {
+        let (lo, hi) = zoomed_range(2000.0, 2100.0);
+        assert!((lo - 1940.0).abs() < 1e-9 && (hi - 2112.0).abs() < 1e-9);
+        // Clamped at 0: the free band moves to the top.
+        assert_eq!(zoomed_range(10.0, 1000.0), (0.0, 1000.0 + 0.4 * 990.0));
+        assert_eq!(zoomed_range(0.0, 0.0), (0.0, 0.4));
+        let (lo, hi) = zoomed_range(500.0, 500.0);
+        assert!(lo < 500.0 && hi > 500.0);
+        assert_eq!(zoomed_range(f64::INFINITY, f64::NEG_INFINITY), (0.0, 1.0));
+    }
+}

@@ -1,0 +1,323 @@
+//! Grouped vertical bars by mineral: supplier concentration
+//! (`concentration.png`) and a comparison's risk reduction
+//! (`risk_reduction.png`).
+
+use super::axes::{max_of, round_ticks, TickedAxis};
+use super::labels::{percent_label, tick_label};
+use super::legend::{dashed_swatch, draw_whiskers, legend_box};
+use super::style::{colour, Area, Look};
+use super::Z95;
+use crate::summary::Summary;
+use plotters::prelude::*;
+
+/// One group of bars (one colour), a value per category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarGroup {
+    /// Legend name.
+    pub label: String,
+    /// Bar heights, one per category.
+    pub values: Vec<f64>,
+    /// Error-bar half-widths, if any.
+    pub err: Option<Vec<f64>>,
+}
+
+/// Grouped vertical bars by category, with optional reference lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarChart {
+    /// Chart title.
+    pub title: String,
+    /// Y-axis label, with units.
+    pub y_label: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// Category names (x).
+    pub categories: Vec<String>,
+    /// Bar groups.
+    pub groups: Vec<BarGroup>,
+    /// Horizontal reference lines: `(y, label)`.
+    pub reference_lines: Vec<(f64, String)>,
+    /// Y-axis range.
+    pub y_range: (f64, f64),
+    /// Top of the scale, if any: ticks, labels and grid lines stop there
+    /// (the range may extend above it to leave room for the legend).
+    pub label_max: Option<f64>,
+    /// Whether values are probabilities (tick labels in percent).
+    pub percent: bool,
+}
+
+/// HHI thresholds of concentration used in antitrust practice.
+pub const HHI_THRESHOLDS: [(f64, &str); 2] = [
+    (1500.0, "HHI 1,500: moderately concentrated"),
+    (2500.0, "HHI 2,500: highly concentrated"),
+];
+
+/// `concentration.png`: HHI without and with projects per mineral.
+pub fn concentration_bars(summary: &Summary) -> BarChart {
+    let categories: Vec<String> = summary
+        .minerals
+        .0
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    let hhi: Vec<f64> = summary.minerals.0.iter().map(|(_, m)| m.hhi).collect();
+    let with: Vec<f64> = summary
+        .minerals
+        .0
+        .iter()
+        .map(|(_, m)| m.hhi_with_projects)
+        .collect();
+    let top = max_of(hhi.iter().chain(&with)).max(2500.0);
+    BarChart {
+        title: format!("{}: supplier concentration by country", summary.scenario),
+        y_label: "Herfindahl-Hirschman index (0-10,000)".to_string(),
+        x_label: "Mineral".to_string(),
+        categories,
+        groups: vec![
+            BarGroup {
+                label: "Existing sources".to_string(),
+                values: hhi,
+                err: None,
+            },
+            BarGroup {
+                label: "With projects at full capacity".to_string(),
+                values: with,
+                err: None,
+            },
+        ],
+        reference_lines: HHI_THRESHOLDS
+            .iter()
+            .map(|(y, l)| (*y, l.to_string()))
+            .collect(),
+        // Headroom for the legend above the tallest bar; ticks stop at 10,000.
+        y_range: (0.0, top * 1.5),
+        label_max: Some(10_000.0),
+        percent: false,
+    }
+}
+
+/// `risk_reduction.png`: per mineral, baseline and alternative
+/// `eud_total` (as % of the baseline's, so minerals of different units
+/// share an axis) and `p_any_shortfall`, with 95% error bars.
+pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
+    let ids: Vec<String> = cmp.minerals.0.iter().map(|(id, _)| id.clone()).collect();
+    let pick = |s: &Summary,
+                f: &dyn Fn(&crate::summary::MineralSummary) -> (f64, f64)|
+     -> Vec<(f64, f64)> {
+        ids.iter()
+            .map(|id| s.minerals.get(id).map_or((0.0, 0.0), f))
+            .collect()
+    };
+    let base_eud = pick(&cmp.baseline, &|m| (m.eud_total, m.eud_total_se));
+    let alt_eud = pick(&cmp.alternative, &|m| (m.eud_total, m.eud_total_se));
+    let rel = |v: &[(f64, f64)]| -> (Vec<f64>, Vec<f64>) {
+        v.iter()
+            .zip(&base_eud)
+            .map(|(&(x, se), &(b, _))| {
+                if b > 0.0 {
+                    (100.0 * x / b, Z95 * 100.0 * se / b)
+                } else {
+                    (0.0, 0.0)
+                }
+            })
+            .unzip()
+    };
+    let (bv, be) = rel(&base_eud);
+    let (av, ae) = rel(&alt_eud);
+    let p = |s: &Summary| -> (Vec<f64>, Vec<f64>) {
+        pick(s, &|m| (m.p_any_shortfall, m.p_any_shortfall_se))
+            .into_iter()
+            .map(|(v, se)| (v, Z95 * se))
+            .unzip()
+    };
+    let (bp, bpe) = p(&cmp.baseline);
+    let (ap, ape) = p(&cmp.alternative);
+    let names = (
+        format!("baseline: {}", cmp.baseline.scenario),
+        format!("alternative: {}", cmp.alternative.scenario),
+    );
+    let groups = |b: Vec<f64>, be: Vec<f64>, a: Vec<f64>, ae: Vec<f64>| {
+        vec![
+            BarGroup {
+                label: names.0.clone(),
+                values: b,
+                err: Some(be),
+            },
+            BarGroup {
+                label: names.1.clone(),
+                values: a,
+                err: Some(ae),
+            },
+        ]
+    };
+    let top_eud = max_of(
+        bv.iter()
+            .zip(&be)
+            .chain(av.iter().zip(&ae))
+            .map(|(v, e)| v + e)
+            .collect::<Vec<_>>()
+            .iter(),
+    )
+    .max(100.0);
+    let top_p = max_of(
+        bp.iter()
+            .zip(&bpe)
+            .chain(ap.iter().zip(&ape))
+            .map(|(v, e)| v + e)
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    [
+        BarChart {
+            title: "Expected unserved demand over the horizon, % of baseline".to_string(),
+            y_label: "eud_total, % of baseline".to_string(),
+            x_label: "Mineral".to_string(),
+            categories: ids.clone(),
+            groups: groups(bv, be, av, ae),
+            reference_lines: Vec::new(),
+            y_range: (0.0, top_eud * 1.45),
+            label_max: None,
+            percent: false,
+        },
+        BarChart {
+            title: "Probability of at least one shortfall year, baseline vs alternative"
+                .to_string(),
+            y_label: "Probability of at least one shortfall year".to_string(),
+            x_label: "Mineral".to_string(),
+            categories: ids,
+            groups: groups(bp, bpe, ap, ape),
+            reference_lines: Vec::new(),
+            y_range: (0.0, (top_p * 1.45).clamp(0.05, 1.45)),
+            label_max: Some(1.0),
+            percent: true,
+        },
+    ]
+}
+
+/// Draw grouped vertical bars, with error bars and reference lines, as PNG bytes.
+pub(super) fn draw_bars(
+    root: &Area,
+    data: &BarChart,
+    look: &Look,
+) -> std::result::Result<(), String> {
+    let (sw, sh) = look.swatch();
+    let n = data.categories.len().max(1);
+    // Category i is centred on x = i, so integer ticks label categories.
+    let (x0, x1) = (-0.5, n as f64 - 0.5);
+    // Ticks and grid lines only up to `label_max`: the range above it is
+    // room for the legend, not part of the scale.
+    let (y0, y1) = data.y_range;
+    let ticks = round_ticks(y0, data.label_max.map_or(y1, |m| m.min(y1)), 7);
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(
+            x0..x1,
+            TickedAxis {
+                range: (y0..y1).into(),
+                ticks,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    let cats = data.categories.clone();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(&data.y_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                cats.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| {
+            if data.percent {
+                percent_label(*y)
+            } else {
+                tick_label(*y, y1 - y0)
+            }
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let g = data.groups.len().max(1) as f64;
+    let width = 0.72 / g;
+    for (gi, group) in data.groups.iter().enumerate() {
+        let c = colour(gi);
+        let left = |i: usize| i as f64 - 0.36 + gi as f64 * width;
+        chart
+            .draw_series(group.values.iter().enumerate().map(|(i, v)| {
+                Rectangle::new(
+                    [(left(i) + 0.01, 0.0), (left(i) + width - 0.01, *v)],
+                    c.filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?
+            .label(group.label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], c.filled()));
+        if let Some(err) = &group.err {
+            let items: Vec<(f64, f64, f64)> = group
+                .values
+                .iter()
+                .zip(err)
+                .enumerate()
+                .filter(|(_, (_, e))| **e > 0.0)
+                .map(|(i, (v, e))| (left(i) + width / 2.0, v - e, v + e))
+                .collect();
+            draw_whiskers(
+                &mut chart,
+                &items,
+                true,
+                colour(7).stroke_width(look.stroke(2.5)),
+                look.size.px(14.0) as i32,
+            )?;
+        }
+    }
+    // Reference lines: distinct greys and dash patterns, named in the legend.
+    for (k, (y, label)) in data.reference_lines.iter().enumerate() {
+        if *y > data.y_range.1 {
+            continue;
+        }
+        let grey = if k % 2 == 0 {
+            RGBColor(120, 120, 120)
+        } else {
+            RGBColor(40, 40, 40)
+        };
+        let style = grey.stroke_width(look.stroke(2.5));
+        let (dash, gap) = if k % 2 == 0 { (6.0, 8.0) } else { (16.0, 8.0) };
+        let pattern = (look.size.px(dash), look.size.px(gap));
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, *y), (x1, *y)],
+                pattern.0,
+                pattern.1,
+                style,
+            ))
+            .map_err(|e| e.to_string())?
+            .label(label.clone())
+            .legend(move |at| dashed_swatch(at, sw, pattern, style));
+    }
+    let labels: Vec<&str> = data
+        .groups
+        .iter()
+        .map(|g| g.label.as_str())
+        .chain(data.reference_lines.iter().map(|(_, l)| l.as_str()))
+        .collect();
+    let mut samples = Vec::new();
+    for (gi, group) in data.groups.iter().enumerate() {
+        for (i, v) in group.values.iter().enumerate() {
+            let left = i as f64 - 0.36 + gi as f64 * width;
+            for a in 0..5 {
+                for b in 0..=10 {
+                    samples.push((left + width * a as f64 / 4.0, v * b as f64 / 10.0));
+                }
+            }
+        }
+    }
+    legend_box(&mut chart, look, &samples, &labels)
+}

@@ -1,0 +1,278 @@
+//! Exceedance curves: the probability that a horizon's total unserved
+//! amount exceeds x, with p90/p95/p99 marked (`exceedance_<mineral>.png`,
+//! and the bottom panel of `compare_<mineral>.png`).
+
+use super::labels::{amount_label, log_probability_label, tick_label};
+use super::legend::{densify, draw_note, legend_box};
+use super::style::{colour, Area, Look};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One exceedance curve: `P(total unserved > x)` against `x`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceCurve {
+    /// Legend name.
+    pub label: String,
+    /// `(x, P(X > x))` points, x increasing, probability decreasing.
+    pub points: Vec<(f64, f64)>,
+    /// Marked quantiles: `(name, x, P(X > x))`, e.g. ("p95", 48.7, 0.05).
+    pub markers: Vec<(String, f64, f64)>,
+}
+
+/// An exceedance chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceedanceChart {
+    /// Chart title.
+    pub title: String,
+    /// X-axis label, with units.
+    pub x_label: String,
+    /// The curves.
+    pub curves: Vec<ExceedanceCurve>,
+    /// X-axis range.
+    pub x_range: (f64, f64),
+    /// Y-axis range (probability).
+    pub y_range: (f64, f64),
+    /// Whether the probability axis is logarithmic (values span decades).
+    pub log_y: bool,
+    /// A note drawn in the plot area.
+    pub note: Option<String>,
+    /// Unit of x, for marker labels.
+    pub unit: String,
+}
+
+/// An exceedance curve `(x, P(X > x))` of a run, as the results give it
+/// (see [`crate::summary::exceedance_curves`]).
+pub fn exceedance_curve(label: &str, points: &[(f64, f64)]) -> ExceedanceCurve {
+    ExceedanceCurve {
+        label: label.to_string(),
+        points: points.to_vec(),
+        markers: Vec::new(),
+    }
+}
+
+/// `exceedance_<mineral>.png` for one or more runs: `(label, curve, p90,
+/// p95, p99)` per run.
+pub fn exceedance_chart(
+    title: &str,
+    mineral: &str,
+    unit: &str,
+    runs: Vec<(ExceedanceCurve, [f64; 3])>,
+) -> ExceedanceChart {
+    let mut curves: Vec<ExceedanceCurve> = Vec::new();
+    let mut smallest_p = 1.0f64;
+    let mut x_max = 0.0f64;
+    let single = runs.len() == 1;
+    for (mut c, q) in runs {
+        // A single curve needs no run name: say what it is instead.
+        if single {
+            c.label = "P(total unserved > x)".to_string();
+        }
+        for (name, x, p) in [
+            ("p90", q[0], 0.10),
+            ("p95", q[1], 0.05),
+            ("p99", q[2], 0.01),
+        ] {
+            c.markers.push((name.to_string(), x, p));
+        }
+        if let Some(min_p) = c
+            .points
+            .iter()
+            .map(|p| p.1)
+            .filter(|p| *p > 0.0)
+            .reduce(f64::min)
+        {
+            smallest_p = smallest_p.min(min_p);
+        }
+        x_max = x_max.max(c.points.iter().map(|p| p.0).fold(0.0, f64::max));
+        curves.push(c);
+    }
+    let any_positive = curves
+        .iter()
+        .any(|c| c.points.iter().any(|p| p.0 > 0.0 && p.1 >= 0.0));
+    let log_y = any_positive && smallest_p < 0.05;
+    let y_range = if log_y {
+        (smallest_p / 3.0, 1.0)
+    } else {
+        (0.0, 1.0)
+    };
+    ExceedanceChart {
+        unit: unit.to_string(),
+        title: format!("{title}: {mineral} shortfall exceedance"),
+        x_label: format!("Total unserved {mineral} over the horizon, {unit}"),
+        x_range: if x_max > 0.0 {
+            (0.0, x_max * 1.05)
+        } else {
+            (0.0, 1.0)
+        },
+        y_range,
+        log_y,
+        note: (!any_positive).then(|| "No unserved demand in any trial".to_string()),
+        curves,
+    }
+}
+
+/// Draw exceedance curves, with markers at p90/p95/p99, as PNG bytes.
+pub(super) fn draw_exceedance(
+    root: &Area,
+    data: &ExceedanceChart,
+    look: &Look,
+) -> std::result::Result<(), String> {
+    let (sw, _) = look.swatch();
+    let log = data.log_y;
+    // On a log axis, plot log10(p) on a linear axis with percentage labels.
+    let ty = move |p: f64| if log { p.log10() } else { p };
+    let (y0, y1) = (ty(data.y_range.0), ty(data.y_range.1));
+    let (x0, x1) = data.x_range;
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| e.to_string())?;
+    let decades = (y1 - y0).ceil().max(1.0) as usize;
+    chart
+        .configure_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(if log {
+            "Probability of exceeding (log scale)"
+        } else {
+            "Probability of exceeding"
+        })
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(10)
+        .y_labels(if log { decades + 1 } else { 11 })
+        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
+        .y_label_formatter(&|y| {
+            if log {
+                log_probability_label(*y)
+            } else {
+                format!("{:.0}%", y * 100.0)
+            }
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let w = look.stroke(3.5);
+    let mut samples = Vec::new();
+    for (i, c) in data.curves.iter().enumerate() {
+        let col = colour(i);
+        // Step function: P(X > x) holds from one distinct value to the next.
+        let mut pts: Vec<(f64, f64)> = Vec::with_capacity(c.points.len() * 2);
+        for win in c.points.windows(2) {
+            let ((xa, pa), (xb, _)) = (win[0], win[1]);
+            if pa > 0.0 || !log {
+                pts.push((xa, ty(pa)));
+                pts.push((xb, ty(pa)));
+            }
+        }
+        samples.extend(densify(&pts, 6));
+        chart
+            .draw_series(LineSeries::new(pts, col.stroke_width(w)))
+            .map_err(|e| e.to_string())?
+            .label(c.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], col.stroke_width(w)));
+        let r = look.size.px(9.0);
+        // First curve: labels above right of the marker; others: below left.
+        let (anchor, offset) = if i == 0 {
+            (
+                Pos::new(HPos::Left, VPos::Bottom),
+                (
+                    r as i32 + look.size.px(4.0) as i32,
+                    -(r as i32) - look.size.px(2.0) as i32,
+                ),
+            )
+        } else {
+            (
+                Pos::new(HPos::Right, VPos::Top),
+                (
+                    -(r as i32) - look.size.px(4.0) as i32,
+                    r as i32 + look.size.px(2.0) as i32,
+                ),
+            )
+        };
+        let font = look.tick().pos(anchor);
+        for (name, x, p) in &c.markers {
+            if *x <= 0.0 {
+                continue;
+            }
+            let y = ty(*p);
+            let label = format!("{name}: {} {}", amount_label(*x), data.unit);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, y))
+                        + Circle::new((0, 0), r, col.filled())
+                        + Text::new(label, offset, font.clone()),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
+    let labels: Vec<&str> = data.curves.iter().map(|c| c.label.as_str()).collect();
+    legend_box(&mut chart, look, &samples, &labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chart curve of per-trial totals, as a run's results give it.
+    fn curve_of(label: &str, totals: &[f64], max_points: usize) -> ExceedanceCurve {
+        let points =
+            crate::distribution::Distribution::Values(totals.to_vec()).exceedance(max_points);
+        exceedance_curve(label, &points)
+    }
+
+    #[test]
+    fn exceedance_curve_counts_values_strictly_above() {
+        // Values 0, 0, 1, 2, 2: P(X > 0) = 3/5, P(X > 1) = 2/5, P(X > 2) = 0.
+        let c = curve_of("x", &[2.0, 0.0, 1.0, 0.0, 2.0], 100);
+        assert_eq!(c.points, vec![(0.0, 0.6), (1.0, 0.4), (2.0, 0.0)]);
+        // Without zeros the curve starts at (0, 1).
+        let c = curve_of("x", &[3.0, 1.0], 100);
+        assert_eq!(c.points, vec![(0.0, 1.0), (1.0, 0.5), (3.0, 0.0)]);
+    }
+
+    #[test]
+    fn exceedance_curve_is_thinned_but_keeps_the_tail() {
+        let totals: Vec<f64> = (0..100_000).map(|i| i as f64).collect();
+        let c = curve_of("x", &totals, 200);
+        assert!(c.points.len() <= 260, "{} points", c.points.len());
+        assert_eq!(c.points.last().unwrap(), &(99_999.0, 0.0));
+        // The tail keeps points down to the smallest probabilities.
+        assert!(c.points.iter().any(|p| p.1 > 0.0 && p.1 <= 1e-4));
+        assert!(c
+            .points
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 >= w[1].1));
+    }
+
+    #[test]
+    fn exceedance_chart_goes_log_when_tails_span_decades() {
+        let totals: Vec<f64> = (0..10_000)
+            .map(|i| if i < 9_000 { 0.0 } else { i as f64 })
+            .collect();
+        let ch = exceedance_chart(
+            "S",
+            "cu",
+            "kt",
+            vec![(curve_of("S", &totals, 400), [1.0, 2.0, 3.0])],
+        );
+        assert!(ch.log_y);
+        // Smallest positive exceedance is 1/10,000; the axis goes a third lower.
+        assert!((ch.y_range.0 - 1e-4 / 3.0).abs() < 1e-12 && ch.y_range.1 == 1.0);
+        assert_eq!(ch.curves[0].label, "P(total unserved > x)");
+        assert_eq!(ch.curves[0].markers.len(), 3);
+        assert!(ch.note.is_none());
+        let zeros = vec![0.0; 100];
+        let ch = exceedance_chart(
+            "S",
+            "cu",
+            "kt",
+            vec![(curve_of("S", &zeros, 400), [0.0; 3])],
+        );
+        assert!(!ch.log_y);
+        assert_eq!(ch.x_range, (0.0, 1.0));
+        assert_eq!(ch.y_range, (0.0, 1.0));
+        assert!(ch.note.is_some());
+    }
+}

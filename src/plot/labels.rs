@@ -1,0 +1,99 @@
+//! Tick and marker labels: amounts, percentages and log-scale probabilities.
+
+/// Tick label for an amount: thousands separated, no needless decimals.
+pub fn amount_label(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".to_string()
+    } else if a >= 1000.0 {
+        let s = format!("{:.0}", a);
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if v < 0.0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    } else if a >= 10.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        let s = format!("{v:.1}");
+        s.trim_end_matches(".0").to_string()
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Tick label for an amount on an axis spanning `span`: as
+/// [`amount_label`] when ticks are at least 1 apart, else with enough
+/// decimals to tell neighbouring ticks apart.
+pub fn tick_label(v: f64, span: f64) -> String {
+    let step = span / 10.0;
+    if !step.is_finite() || step <= 0.0 || step >= 1.0 || v.abs() >= 1000.0 {
+        return amount_label(v);
+    }
+    let decimals = ((-step.log10()).ceil().max(0.0) as usize).min(8);
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Tick label for a probability on a linear axis, in percent.
+pub fn percent_label(p: f64) -> String {
+    let pct = p * 100.0;
+    if pct == 0.0 || pct.abs() >= 10.0 || (pct - pct.round()).abs() < 1e-9 {
+        format!("{pct:.0}%")
+    } else {
+        let s = format!("{pct:.2}");
+        format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+/// Tick label for a probability given as a power of ten exponent.
+pub fn log_probability_label(exponent: f64) -> String {
+    let p = 10f64.powf(exponent) * 100.0;
+    if p >= 1.0 {
+        format!("{p:.0}%")
+    } else {
+        let digits = (-p.log10().floor()) as usize;
+        format!("{p:.digits$}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_like_a_briefing() {
+        assert_eq!(amount_label(0.0), "0");
+        assert_eq!(amount_label(1234567.0), "1,234,567");
+        assert_eq!(amount_label(-2500.0), "-2,500");
+        assert_eq!(amount_label(250.0), "250");
+        assert_eq!(amount_label(2.5), "2.5");
+        assert_eq!(amount_label(2.0), "2");
+        assert_eq!(amount_label(0.125), "0.125");
+        assert_eq!(tick_label(10.5, 4.0), "10.5");
+        assert_eq!(tick_label(10.0, 4.0), "10");
+        assert_eq!(tick_label(0.125, 0.05), "0.125");
+        assert_eq!(tick_label(0.13, 0.1), "0.13");
+        assert_eq!(tick_label(2500.0, 4000.0), "2,500");
+        assert_eq!(percent_label(0.35), "35%");
+        assert_eq!(percent_label(0.05), "5%");
+        assert_eq!(percent_label(0.025), "2.5%");
+        assert_eq!(percent_label(0.0), "0%");
+        assert_eq!(log_probability_label(0.0), "100%");
+        assert_eq!(log_probability_label(-2.0), "1%");
+        assert_eq!(log_probability_label(-3.0), "0.1%");
+        assert_eq!(log_probability_label(-5.0), "0.001%");
+    }
+}

@@ -1,0 +1,287 @@
+//! Line charts: the probability of a shortfall year by year
+//! (`shortfall_probability.png`) and a sweep's metrics against the swept
+//! parameter (`sweep_<mineral>.png`).
+
+use super::axes::year_axis;
+use super::labels::{percent_label, tick_label};
+use super::legend::{densify, draw_note, draw_whiskers, legend_box};
+use super::style::{colour, Area, Look};
+use super::Z95;
+use crate::summary::Summary;
+use plotters::prelude::*;
+
+/// One line of a line chart, with optional symmetric error bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSeries {
+    /// Legend name.
+    pub label: String,
+    /// Values, one per x.
+    pub y: Vec<f64>,
+    /// Half-widths of the error bars (same length as `y`), if any.
+    pub err: Option<Vec<f64>>,
+}
+
+/// Lines by year (or by any numeric x).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineChart {
+    /// Chart title.
+    pub title: String,
+    /// X-axis label.
+    pub x_label: String,
+    /// Y-axis label, with units.
+    pub y_label: String,
+    /// X values shared by all series.
+    pub x: Vec<f64>,
+    /// Whether x values are integers such as calendar years or thread
+    /// counts (labels without decimals).
+    pub x_integer: bool,
+    /// Whether y values are probabilities (labels in percent).
+    pub y_is_probability: bool,
+    /// Draw `err` as a shaded band rather than as error bars.
+    pub err_as_band: bool,
+    /// The lines.
+    pub series: Vec<LineSeries>,
+    /// Y-axis range.
+    pub y_range: (f64, f64),
+    /// A note drawn in the plot area (for example "no shortfall in any trial").
+    pub note: Option<String>,
+}
+
+/// `shortfall_probability.png`: `p_shortfall` by year, one line per
+/// mineral, with 95% error bars (± 1.96 standard errors).
+pub fn shortfall_lines(summary: &Summary) -> LineChart {
+    let series: Vec<LineSeries> = summary
+        .minerals
+        .0
+        .iter()
+        .map(|(id, m)| LineSeries {
+            label: id.clone(),
+            y: m.years.iter().map(|y| y.p_shortfall).collect(),
+            err: Some(m.years.iter().map(|y| Z95 * y.p_shortfall_se).collect()),
+        })
+        .collect();
+    let top = series
+        .iter()
+        .flat_map(|s| s.y.iter().zip(s.err.iter().flatten()).map(|(y, e)| y + e))
+        .fold(0.0, f64::max);
+    let all_zero = series.iter().all(|s| s.y.iter().all(|v| *v == 0.0));
+    LineChart {
+        title: format!("{}: probability of a shortfall year", summary.scenario),
+        x_label: "Year".to_string(),
+        y_label: "Probability of a shortfall year".to_string(),
+        x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
+        x_integer: true,
+        y_is_probability: true,
+        err_as_band: false,
+        series,
+        y_range: (0.0, (top * 1.12).clamp(0.05, 1.0)),
+        note: all_zero.then(|| "No shortfall year in any trial".to_string()),
+    }
+}
+
+/// A sweep metric: `(json key, axis label, is a probability)`.
+pub const SWEEP_METRICS: [(&str, &str, bool); 5] = [
+    (
+        "eud_total",
+        "Expected unserved demand over the horizon",
+        false,
+    ),
+    (
+        "p_any_shortfall",
+        "Probability of at least one shortfall year",
+        true,
+    ),
+    (
+        "expected_shortfall_years",
+        "Expected number of shortfall years",
+        false,
+    ),
+    (
+        "unserved_p95",
+        "95th percentile of total unserved amount",
+        false,
+    ),
+    (
+        "cvar95",
+        "Mean total unserved amount in the worst 5% of trials",
+        false,
+    ),
+];
+
+/// One panel of `sweep_<mineral>.png`: `metric` against the parameter's
+/// value with a 95% band where the metric has a standard error.
+pub fn sweep_lines(
+    sweep: &crate::sweep::Sweep,
+    mineral: &str,
+    unit: &str,
+    metric: &str,
+) -> LineChart {
+    let get = |m: &crate::sweep::SweepMetrics| -> (f64, Option<f64>) {
+        match metric {
+            "p_any_shortfall" => (m.p_any_shortfall, Some(m.p_any_shortfall_se)),
+            "expected_shortfall_years" => (
+                m.expected_shortfall_years,
+                Some(m.expected_shortfall_years_se),
+            ),
+            "unserved_p95" => (m.unserved_p95, None),
+            "cvar95" => (m.cvar95, None),
+            _ => (m.eud_total, Some(m.eud_total_se)),
+        }
+    };
+    let points: Vec<(f64, f64, Option<f64>)> = sweep
+        .points
+        .iter()
+        .filter_map(|p| {
+            p.minerals
+                .get(mineral)
+                .map(|m| (p.value, get(m).0, get(m).1))
+        })
+        .collect();
+    let (label, is_prob) = SWEEP_METRICS
+        .iter()
+        .find(|(k, _, _)| *k == metric)
+        .map_or(("", false), |(_, l, p)| (*l, *p));
+    let y: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let err: Option<Vec<f64>> = points.iter().map(|p| p.2.map(|se| Z95 * se)).collect();
+    let top = y
+        .iter()
+        .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
+        .map(|(v, e)| v + e)
+        .fold(0.0, f64::max);
+    LineChart {
+        title: format!("{mineral}: {metric} against {}", sweep.parameter),
+        x_label: sweep.parameter.clone(),
+        y_label: if is_prob {
+            label.to_string()
+        } else {
+            format!("{label}, {unit}")
+        },
+        x: points.iter().map(|p| p.0).collect(),
+        x_integer: false,
+        y_is_probability: is_prob,
+        err_as_band: true,
+        series: vec![LineSeries {
+            label: format!("{mineral} {metric} (95% band)"),
+            y,
+            err,
+        }],
+        y_range: match (is_prob, top > 0.0) {
+            (true, _) => (0.0, (top * 1.15).clamp(0.05, 1.0)),
+            (false, true) => (0.0, top * 1.15),
+            (false, false) => (0.0, 1.0),
+        },
+        note: None,
+    }
+}
+
+/// Draw a line chart with optional error bars as PNG bytes.
+pub(super) fn draw_lines(
+    root: &Area,
+    data: &LineChart,
+    look: &Look,
+) -> std::result::Result<(), String> {
+    let (sw, _) = look.swatch();
+    let (x0, x1) = if data.x_integer {
+        let years: Vec<i64> = data.x.iter().map(|x| *x as i64).collect();
+        year_axis(&years)
+    } else {
+        let lo = data.x.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = data.x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let pad = if hi > lo { (hi - lo) * 0.04 } else { 1.0 };
+        (lo - pad, hi + pad)
+    };
+    let mut chart = look
+        .builder(root, &data.title)
+        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .map_err(|e| e.to_string())?;
+    let is_year = data.x_integer;
+    chart
+        .configure_mesh()
+        .x_desc(&data.x_label)
+        .y_desc(&data.y_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .x_labels(if is_year { data.x.len().min(16) } else { 10 })
+        .x_label_formatter(&|x| {
+            if is_year {
+                format!("{:.0}", x)
+            } else {
+                tick_label(*x, x1 - x0)
+            }
+        })
+        .y_label_formatter(&|y| {
+            if data.y_is_probability {
+                percent_label(*y)
+            } else {
+                tick_label(*y, data.y_range.1 - data.y_range.0)
+            }
+        })
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let w = look.stroke(3.5);
+    for (i, s) in data.series.iter().enumerate() {
+        let c = colour(i);
+        let pts: Vec<(f64, f64)> = data.x.iter().copied().zip(s.y.iter().copied()).collect();
+        if let (Some(err), true) = (&s.err, data.err_as_band) {
+            let mut band: Vec<(f64, f64)> = pts
+                .iter()
+                .zip(err)
+                .map(|(&(x, y), e)| (x, (y + e).min(data.y_range.1)))
+                .collect();
+            band.extend(
+                pts.iter()
+                    .zip(err)
+                    .rev()
+                    .map(|(&(x, y), e)| (x, (y - e).max(data.y_range.0))),
+            );
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2).filled())))
+                .map_err(|e| e.to_string())?;
+        } else if let Some(err) = &s.err {
+            let cap = look.size.px(12.0);
+            // Error bars shorter than a marker would only blur it.
+            let visible = 0.012 * (data.y_range.1 - data.y_range.0);
+            let items: Vec<(f64, f64, f64)> = pts
+                .iter()
+                .zip(err)
+                .filter(|(_, e)| **e > visible)
+                .map(|(&(x, y), e)| (x, (y - e).max(data.y_range.0), (y + e).min(data.y_range.1)))
+                .collect();
+            draw_whiskers(
+                &mut chart,
+                &items,
+                true,
+                c.stroke_width(look.stroke(2.5)),
+                cap as i32,
+            )?;
+        }
+        chart
+            .draw_series(
+                plotters::series::LineSeries::new(pts.clone(), c.stroke_width(w))
+                    .point_size(look.size.px(6.0)),
+            )
+            .map_err(|e| e.to_string())?
+            .label(s.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
+    }
+    draw_note(&chart, look, &data.note, (x0, x1), data.y_range)?;
+    let samples: Vec<(f64, f64)> = data
+        .series
+        .iter()
+        .flat_map(|s| {
+            densify(
+                &data
+                    .x
+                    .iter()
+                    .copied()
+                    .zip(s.y.iter().copied())
+                    .collect::<Vec<_>>(),
+                12,
+            )
+        })
+        .collect();
+    let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
+    legend_box(&mut chart, look, &samples, &labels)
+}

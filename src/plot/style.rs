@@ -1,0 +1,255 @@
+//! The look shared by every chart: font, palette, size, text styles, and
+//! rendering to PNG bytes.
+//!
+//! Charts render into an in-memory RGB buffer (plotters' bitmap backend),
+//! which is then encoded as PNG, so callers can write files atomically or
+//! embed them in `report.html`. Text uses the DejaVu Sans font bundled in
+//! `assets/fonts` through plotters' `ab_glyph` feature: no system font or
+//! font library is needed.
+
+use crate::error::{Error, Result};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::Once;
+
+/// Font family name registered for every chart.
+pub const FONT: &str = "sans-serif";
+
+static FONTS: Once = Once::new();
+
+fn register_fonts() {
+    FONTS.call_once(|| {
+        // The bytes are valid TrueType files shipped with the crate; a
+        // failure would show as missing text, caught by the chart tests.
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        );
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Bold,
+            include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
+        );
+    });
+}
+
+/// The Okabe–Ito palette, safe for the common forms of colour blindness,
+/// in the order series use it (black last).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+/// Colour of series `i`.
+pub fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Size of the charts, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartSize {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+impl Default for ChartSize {
+    fn default() -> Self {
+        ChartSize {
+            width: 1600,
+            height: 1000,
+        }
+    }
+}
+
+impl ChartSize {
+    /// Parse `WIDTHxHEIGHT`, for example `1600x1000`.
+    pub fn parse(text: &str) -> Option<ChartSize> {
+        let (w, h) = text.split_once(['x', 'X'])?;
+        let (width, height) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+        ((320..=8000).contains(&width) && (240..=8000).contains(&height))
+            .then_some(ChartSize { width, height })
+    }
+
+    /// Font scale relative to the default size.
+    fn scale(self) -> f64 {
+        (self.width as f64 / 1600.0).min(self.height as f64 / 1000.0)
+    }
+
+    /// A length in pixels, scaled from the default size.
+    pub(super) fn px(self, base: f64) -> u32 {
+        (base * self.scale()).round().max(1.0) as u32
+    }
+
+    /// A font size in pixels, scaled, never below 10.
+    pub(super) fn font(self, base: f64) -> u32 {
+        self.px(base).max(10)
+    }
+}
+
+fn chart_err(what: &str) -> impl Fn(String) -> Error + '_ {
+    move |e| Error::Other(format!("could not draw {what}: {e}"))
+}
+
+/// Render with `draw` onto a white canvas of `size` and return PNG bytes.
+pub(super) fn render<F>(size: ChartSize, what: &str, draw: F) -> Result<Vec<u8>>
+where
+    F: FnOnce(&DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
+{
+    register_fonts();
+    let (w, h) = (size.width, size.height);
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| e.to_string())
+            .map_err(chart_err(what))?;
+        draw(&root).map_err(chart_err(what))?;
+        root.present()
+            .map_err(|e| e.to_string())
+            .map_err(chart_err(what))?;
+    }
+    encode_png(&buf, w, h).map_err(|e| chart_err(what)(e.to_string()))
+}
+
+/// Encode an RGB8 buffer as PNG.
+pub fn encode_png(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, width, height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Charts are mostly flat colour: adaptive filtering shrinks them several-fold.
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        enc.set_compression(png::Compression::Best);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+/// A title that fits `width` pixels at font size `px` (DejaVu Sans
+/// averages about 0.55 em per character): the font shrinks down to 70%,
+/// then the text is cut with an ellipsis. Returns the text and font size.
+pub fn fit_title(title: &str, px: u32, width: u32) -> (String, u32) {
+    let usable = width as f64 * 0.94;
+    let chars = title.chars().count().max(1) as f64;
+    let needed = |size: f64| 0.55 * size * chars;
+    if needed(px as f64) <= usable {
+        return (title.to_string(), px);
+    }
+    let smallest = (px as f64 * 0.7).round();
+    let size = (usable / (0.55 * chars)).max(smallest).floor();
+    if needed(size) <= usable {
+        return (title.to_string(), size as u32);
+    }
+    let keep = (usable / (0.55 * size)) as usize;
+    let cut: String = title.chars().take(keep.saturating_sub(1)).collect();
+    (format!("{}…", cut.trim_end()), size as u32)
+}
+
+/// Shared look of a chart: caption, label areas and mesh styles.
+pub(super) struct Look {
+    pub(super) size: ChartSize,
+}
+
+impl Look {
+    pub(super) fn axis(&self) -> TextStyle<'static> {
+        (FONT, self.size.font(28.0)).into_font().into()
+    }
+    pub(super) fn tick(&self) -> TextStyle<'static> {
+        (FONT, self.size.font(23.0)).into_font().into()
+    }
+    pub(super) fn legend(&self) -> TextStyle<'static> {
+        (FONT, self.size.font(24.0)).into_font().into()
+    }
+    pub(super) fn note(&self) -> TextStyle<'static> {
+        (FONT, self.size.font(30.0))
+            .into_font()
+            .color(&RGBColor(90, 90, 90))
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            ))
+    }
+    pub(super) fn stroke(&self, base: f64) -> u32 {
+        self.size.px(base)
+    }
+    /// Length and half-height of a legend swatch, in pixels.
+    pub(super) fn swatch(&self) -> (i32, i32) {
+        (self.size.px(30.0) as i32, self.size.px(9.0) as i32)
+    }
+    /// The title and its style, shrunk (to 70% at most) and then cut with
+    /// an ellipsis so that it fits `width` pixels.
+    pub(super) fn fitted_title(&self, title: &str, width: u32) -> (String, TextStyle<'static>) {
+        let (text, px) = fit_title(title, self.size.font(40.0), width);
+        (text, (FONT, px).into_font().style(FontStyle::Bold).into())
+    }
+
+    pub(super) fn builder<'a, 'b>(
+        &self,
+        root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+        title: &str,
+    ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
+        let mut b = ChartBuilder::on(root);
+        let (text, style) = self.fitted_title(title, root.dim_in_pixel().0);
+        b.caption(text, style)
+            .margin(self.size.px(30.0))
+            .x_label_area_size(self.size.px(95.0))
+            .y_label_area_size(self.size.px(130.0));
+        b
+    }
+}
+
+pub(super) type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
+
+pub(super) type Chart2d<'a, 'b> = ChartWith<'a, 'b, RangedCoordf64>;
+
+/// A chart with a linear x axis and the y axis `Y`.
+pub(super) type ChartWith<'a, 'b, Y> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, Y>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_titles_shrink_then_are_cut() {
+        assert_eq!(fit_title("Short", 40, 1600), ("Short".to_string(), 40));
+        let long = "x".repeat(80);
+        let (t, px) = fit_title(&long, 40, 1600);
+        assert_eq!(t, long);
+        assert!((28..40).contains(&px));
+        let very = "y".repeat(200);
+        let (t, px) = fit_title(&very, 40, 1600);
+        assert_eq!(px, 28);
+        assert!(t.ends_with('…') && t.chars().count() < 100);
+    }
+
+    #[test]
+    fn chart_size_parses_and_bounds() {
+        assert_eq!(ChartSize::parse("1600x1000"), Some(ChartSize::default()));
+        assert_eq!(
+            ChartSize::parse("800X500"),
+            Some(ChartSize {
+                width: 800,
+                height: 500
+            })
+        );
+        assert_eq!(ChartSize::parse("10x10"), None);
+        assert_eq!(ChartSize::parse("wide"), None);
+    }
+}
