@@ -247,7 +247,7 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         "cu",
         "kt",
         vec![(
-            plot::exceedance::exceedance_curve("full", &exceedance_curves(&agg)[0]),
+            plot::exceedance::exceedance_curve("full", &exceedance_curves(&agg)[0], agg.trials),
             [cu.unserved_p90, cu.unserved_p95, cu.unserved_p99],
         )],
     );
@@ -255,18 +255,10 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         ex.curves[0].markers.iter().map(|m| m.2).collect::<Vec<_>>(),
         vec![0.10, 0.05, 0.01]
     );
-    // On the full (unthinned) curve, P(X > p95) is 5% to within one trial.
-    let full = plot::exceedance::exceedance_curve(
-        "cu",
-        &agg.minerals[0].totals_dist.exceedance(usize::MAX),
-    );
-    let at = |x: f64| {
-        full.points
-            .iter()
-            .rev()
-            .find(|p| p.0 <= x)
-            .map_or(1.0, |p| p.1)
-    };
+    // On the full (unthinned, uncut) curve, P(X > p95) is 5% to within
+    // one trial.
+    let full = agg.minerals[0].totals_dist.exceedance(usize::MAX);
+    let at = |x: f64| full.iter().rev().find(|p| p.0 <= x).map_or(1.0, |p| p.1);
     let one = 1.0 / 2_000.0;
     for (x, p) in [
         (cu.unserved_p90, 0.10),

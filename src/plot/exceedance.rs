@@ -17,7 +17,13 @@ pub struct ExceedanceCurve {
     pub points: Vec<(f64, f64)>,
     /// Marked quantiles: `(name, x, P(X > x))`, e.g. ("p95", 48.7, 0.05).
     pub markers: Vec<(String, f64, f64)>,
+    /// Whether the curve was cut where too few trials lie beyond x.
+    pub cut: bool,
 }
+
+/// A curve stops where fewer than this many trials lie beyond x: further
+/// out it would be the noise of a handful of trials.
+pub const THIN_TRIALS: f64 = 30.0;
 
 /// An exceedance chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,13 +46,22 @@ pub struct ExceedanceChart {
     pub unit: String,
 }
 
-/// An exceedance curve `(x, P(X > x))` of a run, as the results give it
-/// (see [`crate::summary::exceedance_curves`]).
-pub fn exceedance_curve(label: &str, points: &[(f64, f64)]) -> ExceedanceCurve {
+/// An exceedance curve `(x, P(X > x))` of a run of `trials` trials, as
+/// the results give it (see [`crate::summary::exceedance_curves`]), up to
+/// the first point beyond which fewer than [`THIN_TRIALS`] trials lie.
+/// Runs of fewer than 1,000 trials are too small for the cut: their whole
+/// curve is thin, and `run` warns about it.
+pub fn exceedance_curve(label: &str, points: &[(f64, f64)], trials: u64) -> ExceedanceCurve {
+    let floor = THIN_TRIALS / trials.max(1) as f64;
+    let keep = points
+        .iter()
+        .position(|p| trials >= 1_000 && p.1 < floor)
+        .map_or(points.len(), |i| i + 1);
     ExceedanceCurve {
         label: label.to_string(),
-        points: points.to_vec(),
+        points: points[..keep].to_vec(),
         markers: Vec::new(),
+        cut: keep < points.len(),
     }
 }
 
@@ -65,7 +80,7 @@ pub fn exceedance_chart(
     for (mut c, q) in runs {
         // A single curve needs no run name: say what it is instead.
         if single {
-            c.label = "P(total unserved > x)".to_string();
+            c.label = "P(total > x)".to_string();
         }
         for (name, x, p) in [
             ("p90", q[0], 0.10),
@@ -89,6 +104,12 @@ pub fn exceedance_chart(
     let any_positive = curves
         .iter()
         .any(|c| c.points.iter().any(|p| p.0 > 0.0 && p.1 >= 0.0));
+    let markers_max = curves
+        .iter()
+        .flat_map(|c| c.markers.iter().map(|m| m.1))
+        .fold(0.0, f64::max);
+    x_max = x_max.max(markers_max);
+    let cut = curves.iter().any(|c| c.cut);
     let log_y = any_positive && smallest_p < 0.05;
     let y_range = if log_y {
         (smallest_p / 3.0, 1.0)
@@ -97,7 +118,7 @@ pub fn exceedance_chart(
     };
     ExceedanceChart {
         unit: unit.to_string(),
-        title: format!("{title}: {mineral} shortfall exceedance"),
+        title: format!("{title}: {mineral}, total unserved over the horizon (any amount)"),
         x_label: format!("Total unserved {mineral} over the horizon, {unit}"),
         x_range: if x_max > 0.0 {
             (0.0, x_max * 1.05)
@@ -106,7 +127,15 @@ pub fn exceedance_chart(
         },
         y_range,
         log_y,
-        note: (!any_positive).then(|| "No unserved demand in any trial".to_string()),
+        note: if !any_positive {
+            Some("No unserved demand in any trial".to_string())
+        } else if cut {
+            Some(format!(
+                "Curves stop where fewer than {THIN_TRIALS} trials lie beyond x"
+            ))
+        } else {
+            None
+        },
         curves,
     }
 }
@@ -219,7 +248,7 @@ mod tests {
     fn curve_of(label: &str, totals: &[f64], max_points: usize) -> ExceedanceCurve {
         let points =
             crate::distribution::Distribution::Values(totals.to_vec()).exceedance(max_points);
-        exceedance_curve(label, &points)
+        exceedance_curve(label, &points, totals.len() as u64)
     }
 
     #[test]
@@ -233,13 +262,16 @@ mod tests {
     }
 
     #[test]
-    fn exceedance_curve_is_thinned_but_keeps_the_tail() {
+    fn exceedance_curve_is_thinned_and_stops_where_30_trials_remain() {
         let totals: Vec<f64> = (0..100_000).map(|i| i as f64).collect();
         let c = curve_of("x", &totals, 200);
         assert!(c.points.len() <= 260, "{} points", c.points.len());
-        assert_eq!(c.points.last().unwrap(), &(99_999.0, 0.0));
-        // The tail keeps points down to the smallest probabilities.
-        assert!(c.points.iter().any(|p| p.1 > 0.0 && p.1 <= 1e-4));
+        assert!(c.cut);
+        // The last point is the first beyond which fewer than 30 remain.
+        let (x, p) = *c.points.last().unwrap();
+        assert!(p < 30.0 / 1e5 && p * 1e5 > 20.0, "({x}, {p})");
+        let before = c.points[c.points.len() - 2].1;
+        assert!(before * 1e5 >= 30.0);
         assert!(c
             .points
             .windows(2)
@@ -258,11 +290,17 @@ mod tests {
             vec![(curve_of("S", &totals, 400), [1.0, 2.0, 3.0])],
         );
         assert!(ch.log_y);
-        // Smallest positive exceedance is 1/10,000; the axis goes a third lower.
-        assert!((ch.y_range.0 - 1e-4 / 3.0).abs() < 1e-12 && ch.y_range.1 == 1.0);
-        assert_eq!(ch.curves[0].label, "P(total unserved > x)");
+        // The curve stops at the first point below 30 trials in 10,000;
+        // the axis goes a third lower.
+        let smallest = ch.curves[0].points.last().unwrap().1;
+        assert!(smallest < 0.003 && smallest > 0.002, "{smallest}");
+        assert!((ch.y_range.0 - smallest / 3.0).abs() < 1e-12 && ch.y_range.1 == 1.0);
+        assert_eq!(ch.curves[0].label, "P(total > x)");
         assert_eq!(ch.curves[0].markers.len(), 3);
-        assert!(ch.note.is_none());
+        assert!(ch.note.as_deref().unwrap().contains("fewer than 30 trials"));
+        assert!(ch
+            .title
+            .contains("total unserved over the horizon (any amount)"));
         let zeros = vec![0.0; 100];
         let ch = exceedance_chart(
             "S",

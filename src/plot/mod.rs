@@ -137,7 +137,7 @@ pub fn run_charts(
                 id,
                 &m.unit,
                 vec![(
-                    exceedance::exceedance_curve(title, curve),
+                    exceedance::exceedance_curve(title, curve, summary.trials),
                     tail_quantiles(summary, id),
                 )],
             ))],
@@ -195,11 +195,11 @@ pub fn compare_charts(
             &mc.unit,
             vec![
                 (
-                    exceedance::exceedance_curve("baseline", &base[bi]),
+                    exceedance::exceedance_curve("baseline", &base[bi], cmp.trials),
                     tail_quantiles(&cmp.baseline, id),
                 ),
                 (
-                    exceedance::exceedance_curve("alternative", &alt[ai]),
+                    exceedance::exceedance_curve("alternative", &alt[ai], cmp.trials),
                     tail_quantiles(&cmp.alternative, id),
                 ),
             ],
