@@ -52,6 +52,10 @@ pub enum Command {
         /// Size of the PNG charts, WIDTHxHEIGHT in pixels.
         #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_chart_size)]
         chart_size: ChartSize,
+        /// Most memory the run may need, in GiB (default 4); a run estimated
+        /// to need more is refused before it starts.
+        #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+        max_memory: Option<f64>,
     },
     /// Compare two scenarios with common random numbers: paired changes,
     /// risk reduction and equivalent firm supply.
@@ -138,6 +142,10 @@ pub struct SimArgs {
     /// Size of the PNG charts, WIDTHxHEIGHT in pixels.
     #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_chart_size)]
     pub chart_size: ChartSize,
+    /// Most memory a run may need, in GiB (default 4); a run estimated to
+    /// need more is refused before it starts.
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<f64>,
 }
 
 fn parse_shard(text: &str) -> Result<(u64, u64), String> {
@@ -148,6 +156,15 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
         Some((k, n)) if k >= 1 && k <= n => Ok((k, n)),
         _ => Err(format!(
             "expected K/N with 1 <= K <= N, such as 3/8, found '{text}'"
+        )),
+    }
+}
+
+fn parse_gib(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1e6 => Ok(x),
+        _ => Err(format!(
+            "expected a number of GiB above 0 and at most 1000000, such as 16, found '{text}'"
         )),
     }
 }
@@ -180,6 +197,7 @@ impl From<SimArgs> for SimOptions {
             quiet: a.quiet,
             chart_size: a.chart_size,
             shard: None,
+            max_memory: a.max_memory,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The `supplyrisk` binary: parse arguments, call the library, map errors
-//! to exit codes (0 success, 2 bad input, 1 anything else).
+//! to exit codes (0 success, 2 bad input, 1 anything else; 130 and 143
+//! after SIGINT and SIGTERM).
 
 mod cli;
 
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use supplyrisk::commands;
 
 fn main() -> ExitCode {
+    on_signals_remove_pending();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
             no_plots,
             quiet,
             chart_size,
+            max_memory,
         } => {
             let opts = commands::SimOptions {
                 out,
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
                 no_plots,
                 quiet,
                 chart_size,
+                max_memory,
                 ..Default::default()
             };
             commands::merge(&shards, &opts).map(|_| ())
@@ -82,3 +86,22 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// On SIGINT or SIGTERM: delete the temporary output folder (or shard
+/// file) being written, then exit with 128 + the signal (130, 143).
+#[cfg(unix)]
+fn on_signals_remove_pending() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            supplyrisk::output::folder::remove_pending();
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn on_signals_remove_pending() {}

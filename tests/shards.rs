@@ -37,12 +37,14 @@ fn shards(dir: &Path, to: &str, trials: &str, seed: &str, n: u64, ks: &[u64]) {
 }
 
 /// Every file of folder `a` is in `b` with the same bytes, and `b` holds
-/// no other.
+/// no other (but the marker, whose first line names the command: `run` or
+/// `merge`).
 fn assert_same_files(a: &Path, b: &Path) {
     let names = |d: &Path| {
         let mut v: Vec<_> = std::fs::read_dir(d)
             .unwrap()
             .map(|e| e.unwrap().file_name())
+            .filter(|n| n != ".supplyrisk")
             .collect();
         v.sort();
         v

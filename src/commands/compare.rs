@@ -1,6 +1,9 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
-use super::{finish, resolve_trials_seed, simulate_with_progress, with_threads, SimOptions};
+use super::{
+    check_memory, finish, prepare_out, resolve_trials_seed, simulate_with_progress, with_threads,
+    SimOptions,
+};
 use crate::compare::{
     added_supply, check_comparable, compare as compare_runs, Comparison, EFS_TOLERANCE,
 };
@@ -164,6 +167,13 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         .out
         .clone()
         .unwrap_or_else(|| default_compare_dir(base_path, alt_path));
+    let larger = if alt_s.minerals.len() > base_s.minerals.len() {
+        &alt_s
+    } else {
+        &base_s
+    };
+    check_memory(larger, (trials, trials), true, 3, opts)?;
+    let staging = prepare_out(&out_dir, "compare", opts)?;
     let base = simulate_with_progress(&base_s, seed, trials, opts, "baseline")?;
     let alt = simulate_with_progress(&alt_s, seed, trials, opts, "alternative")?;
     // Equivalent firm supply bisects over further runs: show it is working.
@@ -227,7 +237,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         };
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
-    let files = finish(&out_dir, &outputs, opts.quiet, || {
+    let files = finish(staging, &outputs, opts.quiet, || {
         let prose = [
             format!("Alternative: {}", comparison.alternative.scenario),
             format!("Baseline: {}", comparison.baseline.scenario),

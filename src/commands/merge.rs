@@ -2,7 +2,7 @@
 //! shard of a run into the files the unsharded run writes.
 
 use super::run::{run_outputs, RunReport};
-use super::{finish, with_threads, SimOptions};
+use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
 use crate::error::Result;
 use crate::output::headline_table;
 use crate::partial;
@@ -27,6 +27,14 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join("merged"));
     let scenario = &merged.scenario;
+    check_memory(
+        scenario,
+        (merged.record.trials, merged.record.trials),
+        false,
+        1,
+        opts,
+    )?;
+    let staging = prepare_out(&out_dir, "merge", opts)?;
     let agg = merged.record.finish().map_err(|e| {
         crate::error::InputError::file(
             "merge",
@@ -35,7 +43,7 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
     })?;
     let summary = with_threads(opts.threads, || Summary::new(scenario, merged.seed, &agg))?;
     let outputs = run_outputs(scenario, &summary, &agg, opts)?;
-    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
+    let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
         out_dir,

@@ -16,7 +16,8 @@ pub use sweep::{sweep, SweepOptions, SweepReport};
 
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
-use crate::output::{create_dir, write_atomic};
+use crate::output::folder::Staging;
+use crate::output::memory::Need;
 use crate::plot::ChartSize;
 use crate::scenario::{Scenario, DEFAULT_SEED, DEFAULT_TRIALS};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -42,6 +43,9 @@ pub struct SimOptions {
     pub chart_size: ChartSize,
     /// `run --shard K/N`: simulate only the K-th of N slices of the trials.
     pub shard: Option<(u64, u64)>,
+    /// Most memory a run may need, in GiB (default
+    /// [`crate::output::memory::DEFAULT_MAX_GIB`]); checked before simulating.
+    pub max_memory: Option<f64>,
 }
 
 /// Most trials `run` accepts (about an hour on two cores; memory stays flat).
@@ -161,19 +165,85 @@ pub fn simulate_keeping(
     })
 }
 
-/// Write the outputs into `dir` and, unless `quiet`, print `report` (a
-/// heading and a table) and where the results are. Returns the files written.
+/// Check `out` and create the temporary folder the command's files are
+/// written into (see [`crate::output::folder`]). Called by every command
+/// that writes results, before it simulates: a bad `--out` is bad input.
+///
+/// # Errors
+///
+/// [`Error::Input`] when `out` is a file, a symbolic link, a folder holding
+/// files supplyrisk did not write, or cannot be created.
+pub fn prepare_out(out: &Path, command: &str, opts: &SimOptions) -> Result<Staging> {
+    Staging::begin(out, command, opts.quiet)
+}
+
+/// Refuse, before simulating, a command whose estimated memory exceeds
+/// `--max-memory` (see [`crate::output::memory`]). `trials` is the whole
+/// run's, `simulated` the trials run here; `paired` commands keep every
+/// trial's total; `copies` runs are held at once.
+///
+/// # Errors
+///
+/// [`Error::Input`] naming the estimate and the flag.
+pub fn check_memory(
+    scenario: &Scenario,
+    (trials, simulated): (u64, u64),
+    paired: bool,
+    copies: u32,
+    opts: &SimOptions,
+) -> Result<()> {
+    Need {
+        minerals: scenario.minerals.len(),
+        years: scenario.years,
+        trials,
+        simulated,
+        paired,
+        copies,
+        threads: opts.threads.unwrap_or(usize::MAX).clamp(1, max_threads()),
+    }
+    .check(opts.max_memory)
+}
+
+/// Write the outputs into the temporary folder, swap it in as the output
+/// folder and, unless `quiet`, print `report` (a heading and a table) and
+/// where the results are. Returns the files written.
 pub fn finish(
-    dir: &Path,
+    mut staging: Staging,
     outputs: &[(String, Vec<u8>)],
     quiet: bool,
     report: impl FnOnce() -> String,
 ) -> Result<Vec<PathBuf>> {
-    let files = write_outputs(dir, outputs)?;
+    for (name, bytes) in outputs {
+        staging.write(name, bytes)?;
+    }
+    let dir = staging.out().to_path_buf();
+    let files = staging.commit()?;
     if !quiet {
         say(&format!("{}results in {}\n", report(), dir.display()));
     }
     Ok(files)
+}
+
+/// `n` with the singular or plural noun: `1 run`, `33 runs`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A large count in words: `3.3 million`, `1.2 billion`; plainly below a
+/// million.
+pub fn fmt_count(n: u64) -> String {
+    let x = n as f64;
+    let (v, word) = if x >= 1e12 {
+        (x / 1e12, "trillion")
+    } else if x >= 1e9 {
+        (x / 1e9, "billion")
+    } else if x >= 1e6 {
+        (x / 1e6, "million")
+    } else {
+        return n.to_string();
+    };
+    let s = format!("{v:.1}");
+    format!("{} {word}", s.strip_suffix(".0").unwrap_or(&s))
 }
 
 /// Write `text` to stdout. A closed pipe (`supplyrisk … | head`) is not an
@@ -182,16 +252,4 @@ pub fn say(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-}
-
-/// Create `dir` and write each `(file name, bytes)` into it atomically.
-pub fn write_outputs(dir: &Path, outputs: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    create_dir(dir)?;
-    outputs
-        .iter()
-        .map(|(name, bytes)| {
-            let path = dir.join(name);
-            write_atomic(&path, bytes).map(|()| path)
-        })
-        .collect()
 }

@@ -1,11 +1,12 @@
 //! `supplyrisk run` and `supplyrisk validate`.
 
 use super::{
-    default_out_dir, finish, resolve_trials_seed, simulate_keeping, with_progress, with_threads,
-    SimOptions,
+    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed, simulate_keeping,
+    with_progress, with_threads, SimOptions,
 };
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
+use crate::output::folder;
 use crate::output::{check_finite, headline_table, json_bytes, years_csv};
 use crate::partial;
 use crate::plot;
@@ -54,6 +55,8 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
             opts,
         );
     }
+    check_memory(&scenario, (trials, trials), false, 1, opts)?;
+    let staging = prepare_out(&out_dir, "run", opts)?;
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
     let outputs = run_outputs(&scenario, &summary, &agg, opts)?;
@@ -62,7 +65,7 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
             eprintln!("warning: {w}");
         }
     }
-    let files = finish(&out_dir, &outputs, opts.quiet, || headline_table(&summary))?;
+    let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
         out_dir,
@@ -118,6 +121,8 @@ fn run_shard(
     let chunks = engine::slice_chunks(trials, k, n);
     let first = chunks.start * engine::CHUNK_TRIALS;
     let last = (chunks.end * engine::CHUNK_TRIALS).min(trials);
+    super::check_memory(scenario, (trials, last - first), false, 1, opts)?;
+    folder::check_shards(out_dir, opts.quiet)?;
     let label = format!("{} (shard {k}/{n})", scenario.name);
     let record = with_progress(last - first, &label, opts, |progress| {
         let keep = engine::Options { keep_trials: false };
@@ -125,7 +130,7 @@ fn run_shard(
     })?;
     let bytes = partial::to_bytes(file, text, seed, k, n, &record);
     let name = partial::file_name(k, n);
-    let files = finish(out_dir, &[(name, bytes)], true, String::new)?;
+    let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
     if !opts.quiet {
         super::say(&format!(
             "{} — shard {k}/{n}: trials {first}..{last} of {trials}, seed {seed}\npartial result in {}\n",

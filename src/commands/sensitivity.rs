@@ -1,8 +1,8 @@
 //! `supplyrisk sensitivity SCENARIO`.
 
 use super::{
-    default_out_dir, finish, resolve_trials_seed, simulate_with_progress, with_progress,
-    with_threads, SimOptions,
+    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed,
+    simulate_with_progress, with_progress, with_threads, SimOptions,
 };
 use crate::error::Result;
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
@@ -62,11 +62,23 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     let scenario = Scenario::load(path)?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    check_memory(&scenario, (trials, trials), true, 2, opts)?;
+    let staging = prepare_out(&out_dir, "sensitivity", opts)?;
+    let runs = sensitivity::runs(&scenario);
+    if !opts.quiet {
+        eprintln!(
+            "sensitivity: {} of {trials} trials ({} trials)",
+            super::count(runs + 1, "run", "runs"),
+            super::fmt_count((runs + 1).saturating_mul(trials))
+        );
+    }
     let base = simulate_with_progress(&scenario, seed, trials, opts, "baseline")?;
-    let runs = trials * sensitivity::runs(&scenario);
-    let sens = with_progress(runs, "switching off each disruption", opts, |progress| {
-        sensitivity::sensitivity(&scenario, seed, trials, &base, Some(progress))
-    })?;
+    let sens = with_progress(
+        runs * trials,
+        "switching off each disruption",
+        opts,
+        |progress| sensitivity::sensitivity(&scenario, seed, trials, &base, Some(progress)),
+    )?;
     crate::output::check_finite("sensitivity.json", &sens)?;
     let json = json_bytes(&sens);
     let mut outputs = vec![
@@ -98,7 +110,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
         outputs.push(("sensitivity.html".to_string(), page.to_html().into_bytes()));
     }
     let heading = format!("{}: sensitivity", scenario.name);
-    let files = finish(&out_dir, &outputs, opts.quiet, || {
+    let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
             + &text_table(&HEADER, &driver_rows(&sens, &scenario, 5))
     })?;

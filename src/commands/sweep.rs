@@ -1,8 +1,8 @@
 //! `supplyrisk sweep SCENARIO --param KIND.ID.KEY (--values … | --range …)`.
 
 use super::{
-    default_out_dir, finish, resolve_trials_seed, simulate_with_progress, with_progress,
-    with_threads, SimOptions,
+    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed,
+    simulate_with_progress, with_progress, with_threads, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, Result};
@@ -103,6 +103,16 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         .collect::<Result<_>>()?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    check_memory(&scenario, (trials, trials), true, 2, opts)?;
+    let staging = prepare_out(&out_dir, "sweep", opts)?;
+    if !opts.quiet {
+        let runs = points.len() as u64 + 1;
+        eprintln!(
+            "sweep: {} of {trials} trials ({} trials)",
+            super::count(runs, "run", "runs"),
+            super::fmt_count(runs.saturating_mul(trials))
+        );
+    }
     let base = simulate_with_progress(&scenario, seed, trials, opts, "scenario as written")?;
     let total = trials * points.len() as u64;
     let swept: Vec<SweepPoint> =
@@ -154,7 +164,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         outputs.push(("sweep.html".to_string(), page.to_html().into_bytes()));
     }
     let heading = format!("{}: sweep of {param}", scenario.name);
-    let files = finish(&out_dir, &outputs, opts.quiet, || {
+    let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
             + &text_table(&HEADER, &sweep_rows(&sweep, &scenario))
     })?;

@@ -298,15 +298,19 @@ impl Scenario {
     /// them (with `affects` limited to kept sources). Because random
     /// streams are keyed by entity id, each kept mineral's results are
     /// bit-identical to those of the full scenario.
+    ///
+    /// Its cost grows with the kept minerals' sources and the events that
+    /// hit them, not with the whole scenario: `sensitivity` calls it once
+    /// per source and event.
     pub fn only_minerals(&self, keep: &[usize]) -> Scenario {
-        let mut source_map = vec![None; self.sources.len()];
+        let mut source_map = std::collections::HashMap::new();
         let mut sources = Vec::new();
         let mut minerals = Vec::with_capacity(keep.len());
         for (new_m, &m) in keep.iter().enumerate() {
             let mut mineral = self.minerals[m].clone();
             mineral.sources.clear();
             for &i in &self.minerals[m].sources {
-                source_map[i] = Some(sources.len());
+                source_map.insert(i, sources.len());
                 mineral.sources.push(sources.len());
                 let mut s = self.sources[i].clone();
                 s.mineral = new_m;
@@ -315,12 +319,19 @@ impl Scenario {
             }
             minerals.push(mineral);
         }
-        let mut events = Vec::new();
-        for e in &self.events {
+        // The events that hit a kept source, in scenario order.
+        let mut hit: Vec<usize> = source_map
+            .keys()
+            .flat_map(|&i| self.sources[i].events.iter().map(|&(e, _)| e))
+            .collect();
+        hit.sort_unstable();
+        hit.dedup();
+        let mut events = Vec::with_capacity(hit.len());
+        for e in hit.into_iter().map(|e| &self.events[e]) {
             let affects: Vec<(usize, f64)> = e
                 .affects
                 .iter()
-                .filter_map(|&(i, x)| source_map[i].map(|j| (j, x)))
+                .filter_map(|&(i, x)| source_map.get(&i).map(|&j| (j, x)))
                 .collect();
             if affects.is_empty() {
                 continue;
@@ -328,15 +339,24 @@ impl Scenario {
             for &(j, x) in &affects {
                 sources[j].events.push((events.len(), x));
             }
-            let mut ev = e.clone();
-            ev.affects = affects;
-            events.push(ev);
+            events.push(Event {
+                id: e.id.clone(),
+                process: e.process.clone(),
+                affects,
+                key: e.key,
+            });
         }
         Scenario {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            start_year: self.start_year,
+            years: self.years,
+            steps_per_year: self.steps_per_year,
+            trials: self.trials,
+            seed: self.seed,
             minerals,
             sources,
             events,
-            ..self.clone()
         }
     }
 

@@ -1,48 +1,31 @@
-//! Writing results: atomic file writes, `summary.json`, `years.csv` and the
-//! headline table printed to stdout.
+//! Writing results: the output folder ([`folder`]), `summary.json`,
+//! `years.csv` and the headline table printed to stdout.
+
+pub mod folder;
+pub mod memory;
 
 use crate::error::{Error, Result};
 use crate::summary::Summary;
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 
-/// Write `bytes` to `path` atomically: into a temporary file in the same
-/// folder, flushed to disk, then renamed over `path`. A failed or
-/// interrupted run never leaves a truncated file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let werr = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+/// Write one file atomically, outside any results folder (the examples
+/// write figures into `docs/` this way): into a new temporary file
+/// `.<name>.tmp-<pid>-<random>` beside it, flushed to disk, then renamed
+/// over `path`. Results folders are written by [`folder::Staging`].
+///
+/// # Errors
+///
+/// [`Error::Write`] when the file cannot be written.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(std::path::Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(werr(e));
-    }
-    Ok(())
-}
-
-/// Create the output folder (and its parents).
-pub fn create_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
-    })
+    folder::place(dir, &name, bytes).map(|_| ())
 }
 
 /// Keys of result files whose value may be `null` by design

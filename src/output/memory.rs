@@ -1,0 +1,153 @@
+//! The memory guard: before simulating, estimate the memory a command
+//! needs and refuse (exit status 2) above `--max-memory` (default
+//! [`DEFAULT_MAX_GIB`] GiB), rather than be killed by the system halfway.
+//!
+//! The estimate, in bytes, for one run of `M` minerals, `Y` years and `T`
+//! trials:
+//!
+//! - runs that keep every value (at most [`engine::EXACT_TRIALS`] trials):
+//!   `2 × 8 × M × (Y + 1) × T` (every trial's annual supply and horizon
+//!   total, held twice while they are gathered);
+//! - larger runs, which sketch them: `M × (Y + 1) × 1 MiB × (threads + 1)`
+//!   (a generous size for one sketch, per worker thread and merged);
+//! - plus, for the paired commands (`compare`, `sensitivity`, `sweep`),
+//!   `10 × M × T` (every trial's total and number of shortfall years);
+//!
+//! times the number of runs held at once: 3 for `compare` (both scenarios
+//! and the bisection for equivalent firm supply), 2 for `sensitivity` and
+//! `sweep` (the scenario as written and the run in progress), 1 otherwise.
+
+use crate::engine;
+use crate::error::{Error, Result};
+
+/// Default `--max-memory`, in GiB.
+pub const DEFAULT_MAX_GIB: f64 = 4.0;
+
+/// Bytes counted for one sketch per thread.
+const SKETCH_BYTES: f64 = 1024.0 * 1024.0;
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// What a command will simulate.
+#[derive(Debug, Clone, Copy)]
+pub struct Need {
+    /// Minerals of the scenario (the larger one for `compare`).
+    pub minerals: usize,
+    /// Years of the horizon.
+    pub years: usize,
+    /// Trials of the whole run (they decide whether values are kept).
+    pub trials: u64,
+    /// Trials simulated here (fewer for a shard).
+    pub simulated: u64,
+    /// Whether every trial's total is kept (paired commands).
+    pub paired: bool,
+    /// Runs held at once.
+    pub copies: u32,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl Need {
+    /// The estimate in bytes, and how it was reached.
+    pub fn estimate(&self) -> (f64, String) {
+        let m = self.minerals as f64;
+        let y = self.years as f64 + 1.0;
+        let t = self.simulated as f64;
+        let (values, how) = if engine::keeps_values(self.trials) {
+            (
+                2.0 * 8.0 * m * y * t,
+                format!(
+                    "{} minerals x {} years x {} trials, every value kept",
+                    self.minerals, self.years, self.simulated
+                ),
+            )
+        } else {
+            (
+                m * y * SKETCH_BYTES * (self.threads as f64 + 1.0),
+                format!(
+                    "{} minerals x {} years of sketches x {} threads",
+                    self.minerals, self.years, self.threads
+                ),
+            )
+        };
+        let paired = if self.paired { 10.0 * m * t } else { 0.0 };
+        let copies = f64::from(self.copies);
+        let how = match (self.paired, self.copies) {
+            (false, 1) => how,
+            (false, c) => format!("{how}, {c} runs at once"),
+            (true, c) => format!("{how}, plus 10 bytes per trial and mineral, {c} runs at once"),
+        };
+        (copies * (values + paired), how)
+    }
+
+    /// Refuse when the estimate is above `max_gib` (default
+    /// [`DEFAULT_MAX_GIB`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] naming the estimate and `--max-memory`.
+    pub fn check(&self, max_gib: Option<f64>) -> Result<()> {
+        let limit = max_gib.unwrap_or(DEFAULT_MAX_GIB);
+        let (bytes, how) = self.estimate();
+        if bytes <= limit * GIB {
+            return Ok(());
+        }
+        Err(Error::bad_flag(
+            "--max-memory",
+            format!(
+                "this needs about {} GiB of memory ({how}), more than the limit of {} GiB; raise the limit with --max-memory GIB, or use fewer trials, years or minerals",
+                gib(bytes),
+                crate::error::num(limit)
+            ),
+        ))
+    }
+}
+
+/// Bytes as GiB with three significant digits.
+fn gib(bytes: f64) -> String {
+    let g = bytes / GIB;
+    if g >= 100.0 {
+        format!("{g:.0}")
+    } else if g >= 10.0 {
+        format!("{g:.1}")
+    } else {
+        format!("{g:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(trials: u64, paired: bool, copies: u32) -> Need {
+        Need {
+            minerals: 4,
+            years: 10,
+            trials,
+            simulated: trials,
+            paired,
+            copies,
+            threads: 2,
+        }
+    }
+
+    #[test]
+    fn kept_values_and_sketches_are_counted() {
+        let (b, _) = need(100_000, false, 1).estimate();
+        assert_eq!(b, 2.0 * 8.0 * 4.0 * 11.0 * 100_000.0);
+        let (b, _) = need(1_000_000, false, 1).estimate();
+        assert_eq!(b, 4.0 * 11.0 * SKETCH_BYTES * 3.0);
+        let (b, _) = need(1_000_000, true, 2).estimate();
+        assert_eq!(b, 2.0 * (4.0 * 11.0 * SKETCH_BYTES * 3.0 + 40.0 * 1e6));
+    }
+
+    #[test]
+    fn above_the_limit_is_refused_with_the_estimate() {
+        assert!(need(100_000, false, 1).check(None).is_ok());
+        let e = need(50_000_000, true, 3).check(None).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("--max-memory"), "{e}");
+        assert!(e.to_string().contains("GiB of memory"), "{e}");
+        assert!(need(50_000_000, true, 3).check(Some(8.0)).is_ok());
+    }
+}
