@@ -9,6 +9,7 @@ trials=${1:-1000000}
 runs=${2:-5}
 cargo build --release --quiet
 mkdir -p target/bench
+rm -rf target/bench/out   # this script's own results folder, started afresh
 csv=target/bench/whole_process.csv
 echo "threads,run,seconds,peak_kb" > "$csv"
 cores=$(nproc)

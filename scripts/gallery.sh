@@ -3,6 +3,8 @@
 # with the scenario's own trials and seed, so the images are reproducible.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# (The folder is this script's own: start it afresh.)
+rm -rf target/gallery
 cargo run --release --quiet -- run scenarios/example.toml --out target/gallery --quiet
 mkdir -p docs/img
 for chart in shortfall_probability supply_copper exceedance_copper concentration supply_cobalt exceedance_lithium; do

@@ -119,7 +119,13 @@ pub fn exceedance_chart(
     ExceedanceChart {
         unit: unit.to_string(),
         title: format!("{title}: {mineral}, total unserved over the horizon (any amount)"),
-        x_label: format!("Total unserved {mineral} over the horizon, {unit}"),
+        x_label: if cut && any_positive {
+            format!(
+                "Total unserved {mineral} over the horizon, {unit} (curves stop where fewer than {THIN_TRIALS} trials lie beyond x)"
+            )
+        } else {
+            format!("Total unserved {mineral} over the horizon, {unit}")
+        },
         x_range: if x_max > 0.0 {
             (0.0, x_max * 1.05)
         } else {
@@ -127,15 +133,7 @@ pub fn exceedance_chart(
         },
         y_range,
         log_y,
-        note: if !any_positive {
-            Some("No unserved demand in any trial".to_string())
-        } else if cut {
-            Some(format!(
-                "Curves stop where fewer than {THIN_TRIALS} trials lie beyond x"
-            ))
-        } else {
-            None
-        },
+        note: (!any_positive).then(|| "No unserved demand in any trial".to_string()),
         curves,
     }
 }
@@ -297,7 +295,10 @@ mod tests {
         assert!((ch.y_range.0 - smallest / 3.0).abs() < 1e-12 && ch.y_range.1 == 1.0);
         assert_eq!(ch.curves[0].label, "P(total > x)");
         assert_eq!(ch.curves[0].markers.len(), 3);
-        assert!(ch.note.as_deref().unwrap().contains("fewer than 30 trials"));
+        assert!(ch.note.is_none());
+        assert!(ch
+            .x_label
+            .contains("curves stop where fewer than 30 trials lie beyond x"));
         assert!(ch
             .title
             .contains("total unserved over the horizon (any amount)"));
