@@ -1,4 +1,4 @@
-//! Tests of the parent module.
+//! Tests of writing a results folder whole.
 use super::*;
 
 #[test]

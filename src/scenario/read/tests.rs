@@ -1,4 +1,4 @@
-//! Tests of the parent module.
+//! Tests of stage one of loading: the shape of the file, every problem at once.
 use super::*;
 
 fn read(text: &str) -> (RawFile, Vec<String>) {
