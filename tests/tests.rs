@@ -10,6 +10,7 @@ mod crn;
 mod determinism;
 mod exact;
 mod limits;
+mod properties;
 mod reference;
 mod shards;
 mod value_stability;
