@@ -1,6 +1,7 @@
 //! Supplier concentration: the Herfindahl–Hirschman index by country.
 
 use crate::scenario::Scenario;
+use crate::stats::order_free_sum;
 use std::collections::BTreeMap;
 
 /// HHI (0..10000) of the consumer's normal-time supply of mineral `m` by
@@ -9,8 +10,10 @@ use std::collections::BTreeMap;
 /// when `with_projects`, and not at all otherwise. Returns 0 when the
 /// normal-time supply is 0.
 pub fn hhi(scenario: &Scenario, m: usize, with_projects: bool) -> f64 {
-    let mut by_country: BTreeMap<String, f64> = BTreeMap::new();
-    let mut alone: Vec<f64> = Vec::new();
+    // Every sum is taken in ascending order of its terms, so that the
+    // result does not depend on the order of sources in the file.
+    let mut by_country: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut shares: Vec<f64> = Vec::new();
     let mineral = &scenario.minerals[m];
     for &i in &mineral.sources {
         let s = &scenario.sources[i];
@@ -19,16 +22,16 @@ pub fn hhi(scenario: &Scenario, m: usize, with_projects: bool) -> f64 {
         }
         let supply = s.capacity * s.access;
         match &s.country {
-            Some(c) => *by_country.entry(c.clone()).or_insert(0.0) += supply,
-            None => alone.push(supply),
+            Some(c) => by_country.entry(c.clone()).or_default().push(supply),
+            None => shares.push(supply),
         }
     }
-    let shares: Vec<f64> = by_country.values().copied().chain(alone).collect();
-    let total: f64 = shares.iter().sum();
+    shares.extend(by_country.into_values().map(order_free_sum));
+    let total = order_free_sum(shares.iter().copied());
     if total <= 0.0 {
         return 0.0;
     }
-    shares.iter().map(|s| (100.0 * s / total).powi(2)).sum()
+    order_free_sum(shares.iter().map(|s| (100.0 * s / total).powi(2)))
 }
 
 #[cfg(test)]

@@ -273,6 +273,15 @@ pub fn upper_tail_len(n: usize, tail_den: usize) -> usize {
     n.div_ceil(tail_den).max(1)
 }
 
+/// The sum of `values` added in ascending order (by [`f64::total_cmp`]),
+/// so that it depends only on the values, not on the order they come in
+/// (the order of sources in a scenario file, for example).
+pub fn order_free_sum(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v.iter().sum()
+}
+
 /// The mean of values sorted ascending by [`f64::total_cmp`], summed in
 /// that order, so that it depends only on the values.
 pub fn mean_of_sorted(sorted: &[f64]) -> f64 {

@@ -11,6 +11,7 @@ mod determinism;
 mod exact;
 mod limits;
 mod outputs;
+mod properties;
 mod reference;
 mod shards;
 mod value_stability;

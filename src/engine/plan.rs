@@ -152,13 +152,12 @@ impl<'s> Plan<'s> {
             .minerals
             .iter()
             .map(|m| {
-                // The largest possible supply per step sets the unit.
-                let most: f64 = m
-                    .sources
-                    .iter()
-                    .map(|&i| sources[i].step_supply)
-                    .sum::<f64>()
-                    + m.firm_supply * dt;
+                // The largest possible supply per step sets the unit
+                // (summed in ascending order: the same for any order of
+                // sources).
+                let most: f64 =
+                    crate::stats::order_free_sum(m.sources.iter().map(|&i| sources[i].step_supply))
+                        + m.firm_supply * dt;
                 let exponent = if most > 0.0 {
                     most.log2().ceil() as i32
                 } else {

@@ -248,12 +248,13 @@ impl Scenario {
     /// times access (projects fully ramped) plus firm supply.
     pub fn max_annual_supply(&self, m: usize) -> f64 {
         let mineral = &self.minerals[m];
-        mineral
-            .sources
-            .iter()
-            .map(|&i| self.sources[i].capacity * self.sources[i].access)
-            .sum::<f64>()
-            + mineral.firm_supply
+        // Summed in ascending order: the same for any order of sources.
+        crate::stats::order_free_sum(
+            mineral
+                .sources
+                .iter()
+                .map(|&i| self.sources[i].capacity * self.sources[i].access),
+        ) + mineral.firm_supply
     }
 
     /// Calendar year of year index `y`.
