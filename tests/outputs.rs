@@ -502,3 +502,42 @@ fn two_runs_into_one_folder_at_once_leave_one_complete_run() {
         assert_eq!(names(d), ["race"], "round {round}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_leaves_the_previous_run_whole_and_nothing_half_written() {
+    // A 256 KiB file system: a run without charts fits, one with charts
+    // does not. Mounting needs root (as CI runs); elsewhere the test says
+    // so and checks nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(d)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small file system here (needs root)");
+        return;
+    }
+    let o = example_run(d, "res", &["--no-plots", "--seed", "1"]);
+    let first_ok = o.status.code() == Some(0);
+    let full = example_run(d, "res", &["--seed", "2"]);
+    let after = names(&d.join("res"));
+    let seed = std::fs::read_to_string(d.join("res/summary.json")).unwrap_or_default();
+    let beside = names(d);
+    let _ = Command::new("umount").arg(d).status();
+    assert!(first_ok, "{}", stderr(&o));
+    assert_eq!(full.status.code(), Some(1), "{}", stderr(&full));
+    assert!(stderr(&full).contains("No space left"), "{}", stderr(&full));
+    assert_eq!(
+        after,
+        [".supplyrisk", "summary.csv", "summary.json", "years.csv"]
+    );
+    assert!(
+        seed.contains("\"seed\": 1,"),
+        "the first run's files, whole"
+    );
+    assert_eq!(beside, ["res"], "no half-written folder left beside it");
+}
