@@ -133,16 +133,41 @@ pub fn fmt_sig(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
-/// Format `value ± se` the way results are quoted: the standard error to
-/// two significant digits and the value to the same decimal place.
+/// Format `value ± se` to the precision the standard error supports, by
+/// the particle physicists' rule: the standard error's three leading digits
+/// from 100 to 354 keep two significant digits, from 355 to 949 one, and
+/// from 950 up it is rounded up to two (`0.00096` becomes `0.0010`); the
+/// value is given to the same decimal place. Values below 0.001 in size
+/// (with a standard error below it too) are written in scientific
+/// notation (`2.5e-5 ± 1.6e-5`), never as `0.0000`.
 pub fn fmt_pm(value: f64, se: f64) -> String {
     if !se.is_finite() || se <= 0.0 || !value.is_finite() {
         return format!("{} ± 0", fmt_sig(value));
     }
-    let decimals = (1 - se.log10().floor() as i32).clamp(0, 12) as usize;
     if se < 1e-12 * value.abs() {
         return format!("{} ± {se:.1e}", fmt_sig(value));
     }
+    let exp = se.log10().floor() as i32;
+    let lead = (se / 10f64.powi(exp - 2)).round();
+    // Significant digits of the standard error, and its exponent after a
+    // round-up from 950..999 to 1000.
+    let (digits, exp) = match lead as i64 {
+        i64::MIN..=354 => (2, exp),
+        355..=949 => (1, exp),
+        _ => (2, exp + 1),
+    };
+    if value != 0.0 && value.abs() < 1e-3 && se < 1e-3 {
+        // Scientific: the value to the standard error's last digit.
+        let value_exp = value.abs().log10().floor() as i32;
+        let last = exp - digits + 1;
+        let sig = (value_exp - last + 1).clamp(1, 6) as usize;
+        return format!(
+            "{value:.prec$e} ± {se:.se_prec$e}",
+            prec = sig - 1,
+            se_prec = (digits - 1) as usize
+        );
+    }
+    let decimals = (digits - 1 - exp).clamp(0, 12) as usize;
     format!("{value:.decimals$} ± {se:.decimals$}")
 }
 
@@ -237,11 +262,18 @@ mod tests {
     }
 
     #[test]
-    fn fmt_pm_quotes_se_to_two_significant_digits() {
-        assert_eq!(fmt_pm(228.0312, 0.4875), "228.03 ± 0.49");
+    fn fmt_pm_quotes_to_the_precision_the_standard_error_supports() {
+        // 487 -> one digit; 157 -> two; 250 -> two.
+        assert_eq!(fmt_pm(228.0312, 0.4875), "228.0 ± 0.5");
         assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
         assert_eq!(fmt_pm(12345.6, 250.0), "12346 ± 250");
         assert_eq!(fmt_pm(1.0, 0.0), "1.000 ± 0");
+        // No spurious digits near 1; 950..999 rounds up to two digits.
+        assert_eq!(fmt_pm(0.99999, 0.0000071), "0.999990 ± 0.000007");
+        assert_eq!(fmt_pm(0.10359, 0.00096), "0.1036 ± 0.0010");
+        // Tiny values in scientific notation, never "0.0000".
+        assert_eq!(fmt_pm(0.000025, 0.0000158), "2.5e-5 ± 1.6e-5");
+        assert_eq!(fmt_pm(0.00012, 0.0000071), "1.20e-4 ± 7e-6");
     }
 
     #[test]
