@@ -26,6 +26,26 @@ pub struct SensitivityEntry {
     pub delta_p_any_shortfall_se: f64,
 }
 
+/// Every disruption of the scenario switched off at once, for one mineral:
+/// the total that the entities' separate effects add up to (roughly: they
+/// interact), and what remains without any disruption.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllOff {
+    /// Change in `eud_total` with every disruption switched off.
+    pub delta_eud_total: f64,
+    /// Its paired standard error.
+    pub delta_eud_total_se: f64,
+    /// Change in `p_any_shortfall`.
+    pub delta_p_any_shortfall: f64,
+    /// Its paired standard error.
+    pub delta_p_any_shortfall_se: f64,
+    /// `eud_total` with no disruption at all: demand that supply cannot
+    /// meet even undisrupted (demand outgrowing supply, late projects).
+    pub eud_total_without_disruptions: f64,
+    /// Its standard error.
+    pub eud_total_without_disruptions_se: f64,
+}
+
 /// `sensitivity.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sensitivity {
@@ -36,6 +56,8 @@ pub struct Sensitivity {
     /// Per mineral: every source of the mineral and every event that hits
     /// one of them, most negative `delta_eud_total` first.
     pub minerals: OrderedMap<Vec<SensitivityEntry>>,
+    /// Per mineral: every disruption switched off at once.
+    pub all_disruptions_off: OrderedMap<AllOff>,
 }
 
 /// What to switch off.
@@ -118,6 +140,26 @@ pub fn sensitivity(
             });
         }
     }
+    let quiet = without_disruptions(s);
+    let run = engine::simulate(&quiet, seed, trials, progress);
+    let all_off = s
+        .minerals
+        .iter()
+        .enumerate()
+        .map(|(m, mineral)| {
+            let d = MineralDelta::new(&base.minerals[m], &run.minerals[m]);
+            let left = &run.minerals[m].tally.total;
+            let off = AllOff {
+                delta_eud_total: d.eud_total,
+                delta_eud_total_se: d.eud_total_se,
+                delta_p_any_shortfall: d.p_any_shortfall,
+                delta_p_any_shortfall_se: d.p_any_shortfall_se,
+                eud_total_without_disruptions: left.mean,
+                eud_total_without_disruptions_se: left.se(),
+            };
+            (mineral.id.clone(), off)
+        })
+        .collect();
     for r in &mut rows {
         r.sort_by(|a, b| {
             a.delta_eud_total
@@ -131,10 +173,27 @@ pub fn sensitivity(
         seed,
         trials,
         minerals: OrderedMap(s.minerals.iter().map(|m| m.id.clone()).zip(rows).collect()),
+        all_disruptions_off: OrderedMap(all_off),
     }
 }
 
-/// Number of runs [`sensitivity`] makes (one per source and event).
+/// The scenario with every source's and event's disruption switched off
+/// (rate 0). Streams are keyed by entity, so every other draw is as before.
+pub fn without_disruptions(s: &Scenario) -> Scenario {
+    let mut quiet = s.clone();
+    for src in &mut quiet.sources {
+        if let Some(d) = src.disruption.as_mut() {
+            d.rate = 0.0;
+        }
+    }
+    for e in &mut quiet.events {
+        e.process.rate = 0.0;
+    }
+    quiet
+}
+
+/// Number of runs [`sensitivity`] makes (one per source and event, and one
+/// with every disruption off).
 pub fn runs(s: &Scenario) -> u64 {
-    (s.sources.len() + s.events.len()) as u64
+    (s.sources.len() + s.events.len()) as u64 + 1
 }

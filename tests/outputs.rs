@@ -353,9 +353,10 @@ fn sensitivity_and_sweep_announce_their_work() {
         &["sensitivity", "full.toml", "--trials", "500", "--no-plots"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    // 5 sources, 1 event and the scenario as written.
+    // 5 sources, 1 event, all disruptions off together, and the scenario
+    // as written.
     assert!(
-        stderr(&o).contains("sensitivity: 7 runs of 500 trials (3500 trials)"),
+        stderr(&o).contains("sensitivity: 8 runs of 500 trials (4000 trials)"),
         "{}",
         stderr(&o)
     );

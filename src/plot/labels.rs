@@ -1,7 +1,20 @@
 //! Tick and marker labels: amounts, percentages and log-scale probabilities.
 
+/// `s` without a minus sign when it stands for zero ("-0", "-0.00"):
+/// rounding a tiny negative value must not print "-0".
+fn no_negative_zero(s: String) -> String {
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
 /// Tick label for an amount: thousands separated, no needless decimals.
 pub fn amount_label(v: f64) -> String {
+    no_negative_zero(amount_digits(v))
+}
+
+fn amount_digits(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".to_string()
@@ -40,11 +53,11 @@ pub fn tick_label(v: f64, span: f64) -> String {
     }
     let decimals = ((-step.log10()).ceil().max(0.0) as usize).min(8);
     let s = format!("{v:.decimals$}");
-    if s.contains('.') {
+    no_negative_zero(if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
-    }
+    })
 }
 
 /// Tick label for a probability on a linear axis, in percent.
@@ -72,6 +85,16 @@ pub fn log_probability_label(exponent: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_never_print_negative_zero() {
+        assert_eq!(amount_label(-0.3), "-0.3");
+        assert_eq!(amount_label(-0.00001), "0");
+        assert_eq!(amount_label(-0.0), "0");
+        assert_eq!(tick_label(-0.0001, 0.5), "0");
+        assert_eq!(tick_label(-0.2, 0.5), "-0.2");
+        assert_eq!(amount_label(-1500.0), "-1,500");
+    }
 
     #[test]
     fn labels_read_like_a_briefing() {

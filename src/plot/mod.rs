@@ -238,7 +238,7 @@ pub fn sensitivity_charts(
             (
                 format!("tornado_{}.png", file_safe(id)),
                 format!("{id}: change in expected unserved demand when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
-                vec![Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, entries, TORNADO_TOP))],
+                vec![Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, entries, sens.all_disruptions_off.get(id), TORNADO_TOP))],
             )
         })
         .collect();

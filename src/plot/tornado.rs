@@ -1,7 +1,7 @@
 //! Tornado charts: the disruptions whose removal changes a mineral's
 //! expected unserved demand the most (`tornado_<mineral>.png`).
 
-use super::labels::tick_label;
+use super::labels::{amount_label, tick_label};
 use super::legend::{draw_note, draw_whiskers};
 use super::style::{colour, Area, Look};
 use super::Z95;
@@ -24,35 +24,76 @@ pub struct TornadoChart {
     pub x_range: (f64, f64),
     /// A note drawn in the plot area.
     pub note: Option<String>,
+    /// The bar of every disruption switched off at once, `(value, error
+    /// half-width)`, drawn at the top in its own colour.
+    pub total: Option<(f64, f64)>,
+    /// Lines printed under the chart.
+    pub footnotes: Vec<String>,
 }
 
+/// The label of the total bar.
+pub const TOTAL_LABEL: &str = "all disruptions off, together";
+
 /// `tornado_<mineral>.png`: the `top` entities with the largest change in
-/// `eud_total` when their disruption is switched off, with 95% error bars.
+/// `eud_total` when their disruption is switched off, with 95% error bars;
+/// on top, the bar of every disruption switched off together (`all_off`),
+/// the total the entities' effects compare with. Entities without any
+/// effect (a change of exactly 0) are not drawn but named under the chart,
+/// with what remains without any disruption.
 pub fn tornado(
     scenario: &str,
     mineral: &str,
     unit: &str,
     entries: &[crate::sensitivity::SensitivityEntry],
+    all_off: Option<&crate::sensitivity::AllOff>,
     top: usize,
 ) -> TornadoChart {
-    let mut shown: Vec<&crate::sensitivity::SensitivityEntry> = entries.iter().collect();
+    let no_effect = |e: &&crate::sensitivity::SensitivityEntry| {
+        e.delta_eud_total == 0.0 && e.delta_eud_total_se == 0.0
+    };
+    let mut shown: Vec<&crate::sensitivity::SensitivityEntry> =
+        entries.iter().filter(|e| !no_effect(e)).collect();
     shown.sort_by(|a, b| b.delta_eud_total.abs().total_cmp(&a.delta_eud_total.abs()));
+    let hidden = shown.len().saturating_sub(top);
     shown.truncate(top);
     shown.sort_by(|a, b| a.delta_eud_total.total_cmp(&b.delta_eud_total));
     let values: Vec<f64> = shown.iter().map(|e| e.delta_eud_total).collect();
     let err: Vec<f64> = shown.iter().map(|e| Z95 * e.delta_eud_total_se).collect();
-    let lo = values
+    let total = all_off
+        .filter(|a| a.delta_eud_total != 0.0 || a.delta_eud_total_se != 0.0)
+        .map(|a| (a.delta_eud_total, Z95 * a.delta_eud_total_se));
+    let ends = values
         .iter()
         .zip(&err)
-        .map(|(v, e)| v - e)
-        .fold(0.0, f64::min);
-    let hi = values
-        .iter()
-        .zip(&err)
-        .map(|(v, e)| v + e)
-        .fold(0.0, f64::max);
+        .chain(total.iter().map(|(v, e)| (v, e)));
+    let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(lo, hi), (v, e)| {
+        (lo.min(v - e), hi.max(v + e))
+    });
     let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
-    let all_zero = values.iter().all(|v| *v == 0.0);
+    let mut footnotes = Vec::new();
+    if let Some(a) = all_off {
+        footnotes.push(format!(
+            "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon (supply short of demand even when undisrupted).",
+            amount_label(a.eud_total_without_disruptions)
+        ));
+    }
+    let zero: Vec<String> = entries
+        .iter()
+        .filter(|e| no_effect(e))
+        .map(|e| e.entity.clone())
+        .collect();
+    if !zero.is_empty() {
+        let mut names = zero.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+        if zero.len() > 6 {
+            names += &format!(" and {} more", zero.len() - 6);
+        }
+        footnotes.push(format!("No effect in any trial (not drawn): {names}."));
+    }
+    if hidden > 0 {
+        footnotes.push(format!(
+            "{hidden} smaller effect(s) not drawn; all are in sensitivity.csv."
+        ));
+    }
     TornadoChart {
         title: format!("{scenario}: drivers of {mineral} shortfall risk"),
         x_label: format!(
@@ -65,7 +106,10 @@ pub fn tornado(
         values,
         err,
         x_range: (lo - 0.08 * span, hi + 0.08 * span),
-        note: all_zero.then(|| "No disruption changes the risk".to_string()),
+        note: (shown.is_empty() && total.is_none())
+            .then(|| "No disruption changes the risk".to_string()),
+        total,
+        footnotes,
     }
 }
 
@@ -75,26 +119,39 @@ pub(super) fn draw_tornado(
     data: &TornadoChart,
     look: &Look,
 ) -> std::result::Result<(), String> {
-    let n = data.labels.len().max(1);
+    // The total bar first (at the top), then the entities.
+    let mut labels = data.labels.clone();
+    let mut values = data.values.clone();
+    let mut err = data.err.clone();
+    if let Some((v, e)) = data.total {
+        labels.insert(0, TOTAL_LABEL.to_string());
+        values.insert(0, v);
+        err.insert(0, e);
+    }
+    let first_entity = usize::from(data.total.is_some());
+    let n = labels.len().max(1);
     let (x0, x1) = data.x_range;
     // Entity i (0 = top) is centred on y = n - 1 - i.
     let (y0, y1) = (-0.5, n as f64 - 0.5);
-    let longest = data
-        .labels
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(8) as f64;
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
     let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
-    let (title, title_style) = look.fitted_title(&data.title, root.dim_in_pixel().0);
-    let mut chart = ChartBuilder::on(root)
+    // Footnotes get a strip of their own under the chart.
+    let line = look.size.px(30.0);
+    let strip = if data.footnotes.is_empty() {
+        0
+    } else {
+        data.footnotes.len() as u32 * line + line / 2
+    };
+    let (width, height) = root.dim_in_pixel();
+    let (area, foot) = root.split_vertically(height.saturating_sub(strip));
+    let (title, title_style) = look.fitted_title(&data.title, width);
+    let mut chart = ChartBuilder::on(&area)
         .caption(title, title_style)
         .margin(look.size.px(30.0))
         .x_label_area_size(look.size.px(95.0))
         .y_label_area_size(label_area.max(look.size.px(130.0)))
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| e.to_string())?;
-    let labels = data.labels.clone();
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -116,18 +173,21 @@ pub(super) fn draw_tornado(
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()
         .map_err(|e| e.to_string())?;
-    let c = colour(5);
     chart
-        .draw_series(data.values.iter().enumerate().map(|(i, v)| {
+        .draw_series(values.iter().enumerate().map(|(i, v)| {
             let y = (n - 1 - i) as f64;
+            let c = if i < first_entity {
+                colour(1)
+            } else {
+                colour(5)
+            };
             Rectangle::new([(0.0, y - 0.34), (*v, y + 0.34)], c.filled())
         }))
         .map_err(|e| e.to_string())?;
     let black = colour(7);
-    let items: Vec<(f64, f64, f64)> = data
-        .values
+    let items: Vec<(f64, f64, f64)> = values
         .iter()
-        .zip(&data.err)
+        .zip(&err)
         .enumerate()
         .filter(|(_, (_, e))| **e > 0.0)
         .map(|(i, (v, e))| ((n - 1 - i) as f64, v - e, v + e))
@@ -145,5 +205,62 @@ pub(super) fn draw_tornado(
             black.stroke_width(look.stroke(2.0)),
         ))
         .map_err(|e| e.to_string())?;
-    draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))
+    draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
+    let left = look.size.px(30.0) as i32;
+    for (k, text) in data.footnotes.iter().enumerate() {
+        foot.draw(&Text::new(
+            text.clone(),
+            (left, k as i32 * line as i32),
+            look.tick(),
+        ))
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensitivity::{AllOff, SensitivityEntry};
+
+    fn entry(entity: &str, d: f64, se: f64) -> SensitivityEntry {
+        SensitivityEntry {
+            entity: entity.to_string(),
+            kind: "source",
+            delta_eud_total: d,
+            delta_eud_total_se: se,
+            delta_p_any_shortfall: 0.0,
+            delta_p_any_shortfall_se: 0.0,
+        }
+    }
+
+    #[test]
+    fn zero_effects_are_named_not_drawn_and_the_total_comes_first() {
+        let entries = [
+            entry("a", -5.0, 0.2),
+            entry("quiet", 0.0, 0.0),
+            entry("b", -1.0, 0.1),
+            entry("c", -0.5, 0.1),
+        ];
+        let all_off = AllOff {
+            delta_eud_total: -7.0,
+            delta_eud_total_se: 0.3,
+            delta_p_any_shortfall: -0.1,
+            delta_p_any_shortfall_se: 0.01,
+            eud_total_without_disruptions: 12.0,
+            eud_total_without_disruptions_se: 0.5,
+        };
+        let t = tornado("S", "cu", "kt", &entries, Some(&all_off), 2);
+        assert_eq!(t.labels, ["a (source)", "b (source)"]);
+        assert_eq!(t.total, Some((-7.0, Z95 * 0.3)));
+        assert!(t.x_range.0 < -7.0 - Z95 * 0.3);
+        assert!(t.footnotes[0].contains("12 kt of cu would still go unserved"));
+        assert!(t.footnotes[1].contains("not drawn): quiet."));
+        assert!(t.footnotes[2].starts_with("1 smaller effect"));
+        assert!(t.note.is_none());
+        // Nothing at all: the note says so.
+        let t = tornado("S", "cu", "kt", &[entry("quiet", 0.0, 0.0)], None, 5);
+        assert!(t.labels.is_empty() && t.total.is_none());
+        assert_eq!(t.note.as_deref(), Some("No disruption changes the risk"));
+    }
 }
