@@ -121,7 +121,9 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
             })
             .unzip()
     };
-    let (bv, be) = rel(&base_eud);
+    // The baseline is 100% of itself exactly: no error bar.
+    let (bv, _) = rel(&base_eud);
+    let be = vec![0.0; bv.len()];
     let (av, ae) = rel(&alt_eud);
     let p = |s: &Summary| -> (Vec<f64>, Vec<f64>) {
         pick(s, &|m| (m.p_any_shortfall, m.p_any_shortfall_se))
@@ -169,7 +171,7 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
     [
         BarChart {
             title: "Expected unserved demand over the horizon, % of baseline".to_string(),
-            y_label: "eud_total, % of baseline".to_string(),
+            y_label: "Expected unserved demand, % of the baseline's".to_string(),
             x_label: "Mineral".to_string(),
             categories: ids.clone(),
             groups: groups(bv, be, av, ae),

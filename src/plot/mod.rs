@@ -174,36 +174,62 @@ pub fn compare_charts(
     alt: &[Vec<(f64, f64)>],
     size: ChartSize,
 ) -> Result<Vec<ChartFile>> {
-    let title = "Baseline vs alternative";
+    // The two scenarios' names where they fit a title, else their roles.
+    let names = format!("{} vs {}", cmp.alternative.scenario, cmp.baseline.scenario);
+    let title = if names.chars().count() <= 60 {
+        names.as_str()
+    } else {
+        "Alternative vs baseline"
+    };
     let mut jobs: Vec<(String, String, Vec<Chart>)> = Vec::new();
     for (id, mc) in &cmp.minerals.0 {
         let index = |s: &Summary| s.minerals.0.iter().position(|(k, _)| k == id);
         let (Some(bi), Some(ai)) = (index(&cmp.baseline), index(&cmp.alternative)) else {
             continue;
         };
-        let fan = fan::supply_fan(
-            title,
-            &[
-                ("baseline", &cmp.baseline),
-                ("alternative", &cmp.alternative),
-            ],
-            id,
-        );
-        let ex = exceedance::exceedance_chart(
-            title,
-            id,
-            &mc.unit,
-            vec![
-                (
-                    exceedance::exceedance_curve("baseline", &base[bi], cmp.trials),
+        // A mineral both scenarios define alike gives the same results to
+        // the bit: one fan and one curve, said to be both.
+        let same = base[bi] == alt[ai]
+            && cmp.baseline.minerals.0[bi].1 == cmp.alternative.minerals.0[ai].1;
+        let (fan, ex) = if same {
+            let both = format!("{title} (the same in both)");
+            let fan = fan::supply_fan(&both, &[("both", &cmp.baseline)], id);
+            let ex = exceedance::exceedance_chart(
+                &both,
+                id,
+                &mc.unit,
+                vec![(
+                    exceedance::exceedance_curve("both", &base[bi], cmp.trials),
                     tail_quantiles(&cmp.baseline, id),
-                ),
-                (
-                    exceedance::exceedance_curve("alternative", &alt[ai], cmp.trials),
-                    tail_quantiles(&cmp.alternative, id),
-                ),
-            ],
-        );
+                )],
+            );
+            (fan, ex)
+        } else {
+            let fan = fan::supply_fan(
+                title,
+                &[
+                    ("baseline", &cmp.baseline),
+                    ("alternative", &cmp.alternative),
+                ],
+                id,
+            );
+            let ex = exceedance::exceedance_chart(
+                title,
+                id,
+                &mc.unit,
+                vec![
+                    (
+                        exceedance::exceedance_curve("baseline", &base[bi], cmp.trials),
+                        tail_quantiles(&cmp.baseline, id),
+                    ),
+                    (
+                        exceedance::exceedance_curve("alternative", &alt[ai], cmp.trials),
+                        tail_quantiles(&cmp.alternative, id),
+                    ),
+                ],
+            );
+            (fan, ex)
+        };
         jobs.push((
             format!("compare_{}.png", file_safe(id)),
             format!(
