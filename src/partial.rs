@@ -242,6 +242,8 @@ pub struct Merged {
     pub scenario: Scenario,
     /// The scenario file as the shards were given it.
     pub scenario_file: String,
+    /// The scenario text the shards ran.
+    pub scenario_text: String,
     /// Seed of the run.
     pub seed: u64,
     /// The whole run's record.
@@ -384,6 +386,7 @@ pub fn merge(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
     })?;
     Ok(Merged {
         scenario,
+        scenario_text: h0.scenario_text,
         scenario_file: h0.scenario_file,
         seed: h0.seed,
         record,

@@ -336,3 +336,41 @@ fn compare_prints_at_most_100_columns() {
     }
     assert!(out.contains("equivalent firm supply") && out.contains("n/a (not better)"));
 }
+
+#[test]
+fn the_report_opens_with_key_findings_and_says_where_its_numbers_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "2000",
+            "--seed",
+            "8",
+            "--chart-size",
+            "400x300",
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(dir.path().join("r/report.html")).unwrap();
+    let text = std::fs::read_to_string(&example).unwrap();
+    let hash = supplyrisk::partial::sha256_hex(&text);
+    let source = format!(
+        "scenario example.toml (SHA-256 {}…), 2000 trials, seed 8",
+        &hash[..12]
+    );
+    assert!(page.contains(&source), "provenance line");
+    let findings = page.find("<h2>Key findings</h2>").expect("key findings");
+    assert!(
+        findings < page.find("<table>").unwrap(),
+        "findings come first"
+    );
+    assert!(page.contains("<li>copper: at least one shortfall year in "));
+    assert!(page.contains("-year horizons;"));
+}

@@ -108,6 +108,34 @@ fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
     notes
 }
 
+/// One sentence per mineral compared: the paired change of expected
+/// unserved demand and of the chance of a shortfall year.
+fn findings(c: &Comparison) -> Vec<String> {
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            let d = &mc.delta;
+            Some(if d.eud_total == 0.0 && d.eud_total_se == 0.0 {
+                format!("{id}: the same in both scenarios.")
+            } else {
+                format!(
+                    "{id}: the alternative changes expected unserved {id} by {} {} (paired){}, and the chance of at least one shortfall year from {:.1}% to {:.1}%.",
+                    fmt_pm(d.eud_total, d.eud_total_se),
+                    mc.unit,
+                    mc.risk_reduction
+                        .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
+                        .unwrap_or_default(),
+                    100.0 * b.p_any_shortfall,
+                    100.0 * a.p_any_shortfall
+                )
+            })
+        })
+        .collect()
+}
+
 /// Columns of the printed comparison.
 const WIDTH: usize = 100;
 
@@ -208,8 +236,18 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+        let source = |path: &Path| {
+            let text = Scenario::read_text(path).unwrap_or_default();
+            super::provenance(&path.display().to_string(), &text, trials, seed)
+        };
         let page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
+            findings: findings(&comparison),
+            provenance: Some(format!(
+                "baseline {}; alternative {}",
+                source(base_path),
+                source(alt_path)
+            )),
             paragraphs: vec![
                 format!("Baseline: {}. {}", base_s.name, base_s.description.clone().unwrap_or_default()),
                 format!("Alternative: {}. {}", alt_s.name, alt_s.description.clone().unwrap_or_default()),

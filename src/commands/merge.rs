@@ -1,7 +1,7 @@
 //! `supplyrisk merge SHARD_DIR... --out DIR`: the partial results of every
 //! shard of a run into the files the unsharded run writes.
 
-use super::run::{run_outputs, RunReport};
+use super::run::{provenance, run_outputs, RunReport};
 use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
 use crate::error::Result;
 use crate::output::headline_table;
@@ -42,7 +42,13 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
         )
     })?;
     let summary = with_threads(opts.threads, || Summary::new(scenario, merged.seed, &agg))?;
-    let outputs = run_outputs(scenario, &summary, &agg, opts)?;
+    let source = provenance(
+        &merged.scenario_file,
+        &merged.scenario_text,
+        agg.trials,
+        merged.seed,
+    );
+    let outputs = run_outputs(scenario, &summary, &agg, &source, opts)?;
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),

@@ -10,7 +10,7 @@ mod sweep;
 
 pub use compare::{compare, CompareReport};
 pub use merge::merge;
-pub use run::{run, run_outputs, validate, RunReport};
+pub use run::{provenance, run, run_outputs, validate, RunReport};
 pub use sensitivity::{sensitivity, SensitivityReport};
 pub use sweep::{sweep, SweepOptions, SweepReport};
 

@@ -59,7 +59,8 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     let staging = prepare_out(&out_dir, "run", opts)?;
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
     let summary = Summary::new(&scenario, seed, &agg);
-    let outputs = run_outputs(&scenario, &summary, &agg, opts)?;
+    let source = provenance(&file, &text, trials, seed);
+    let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
     if !opts.quiet {
         for w in crate::summary::too_few_trials(trials) {
             eprintln!("warning: {w}");
@@ -73,13 +74,29 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     })
 }
 
+/// Where a run's results come from, as its page says: the scenario file's
+/// name (not its folder, so that shards run from anywhere agree), the
+/// first 12 hex digits of the SHA-256 of its text, trials and seed.
+pub fn provenance(file: &str, text: &str, trials: u64, seed: u64) -> String {
+    let name = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let hash = partial::sha256_hex(text);
+    format!(
+        "scenario {name} (SHA-256 {}…), {trials} trials, seed {seed}",
+        &hash[..12]
+    )
+}
+
 /// Everything `run` writes for a finished run, rendered before anything
 /// is written: `summary.json`, `years.csv` and, unless `no_plots`, the
-/// charts and `report.html`. `merge` writes the same.
+/// charts and `report.html` (whose `source` line says where the results
+/// come from, see [`provenance`]). `merge` writes the same.
 pub fn run_outputs(
     scenario: &Scenario,
     summary: &Summary,
     agg: &Aggregate,
+    source: &str,
     opts: &SimOptions,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     check_finite("summary.json", summary)?;
@@ -100,6 +117,7 @@ pub fn run_outputs(
         let page = report::run_report(
             summary,
             scenario.description.as_deref(),
+            Some(source.to_string()),
             charts,
             &String::from_utf8_lossy(&json),
         );

@@ -93,8 +93,24 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
             plot::sensitivity_charts(&sens, &scenario, opts.chart_size)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+        let text = Scenario::read_text(path).unwrap_or_default();
         let page = Report {
             title: format!("{}: what drives the risk", scenario.name),
+            findings: sens
+                .minerals
+                .0
+                .iter()
+                .filter_map(|(id, entries)| {
+                    let top = entries.first().filter(|e| e.delta_eud_total < 0.0)?;
+                    Some(format!(
+                        "{id}: the largest driver is {} ({}); switching it off changes expected unserved {id} by {}.",
+                        top.entity,
+                        top.kind,
+                        fmt_pm(top.delta_eud_total, top.delta_eud_total_se)
+                    ))
+                })
+                .collect(),
+            provenance: Some(super::provenance(&path.display().to_string(), &text, trials, seed)),
             paragraphs: vec![
                 "Each source's own disruption, and each common-cause event, is switched off (rate 0) in turn, with the same seed and trials as the scenario as written. The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
             ],
