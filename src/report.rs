@@ -60,10 +60,15 @@ pub struct Report {
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ddd}\
-.scroll{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{padding:.35em .7em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{padding:.3em .5em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
+th{white-space:normal;vertical-align:bottom}\
 th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text-align:left;font-weight:bold;padding:.3em 0}\
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
-dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}";
+dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
+@media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
+.scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em;white-space:normal}\
+h1,h2,caption{break-after:avoid;page-break-after:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
+img{max-width:100%;max-height:42vh;width:auto;border:none}details{display:none}}";
 
 /// What each metric means, for readers of the report.
 pub const GLOSSARY: [(&str, &str); 10] = [
@@ -171,16 +176,18 @@ impl Report {
 pub fn headline_table(summary: &Summary) -> Table {
     Table {
         caption: "Headline results per mineral (± one standard error)".to_string(),
+        // Words that wrap, so that the table fits a 1024-pixel page; the
+        // glossary below gives each key.
         header: [
             "mineral",
-            "p_any_shortfall",
-            "expected_shortfall_years",
-            "eud_total",
-            "unserved_share",
-            "unserved_p95",
-            "cvar95",
-            "hhi",
-            "hhi_with_projects",
+            "P(any shortfall year) p_any_shortfall",
+            "expected shortfall years",
+            "expected unserved eud_total",
+            "unserved share",
+            "1-in-20 total unserved_p95",
+            "worst 5% mean cvar95",
+            "HHI",
+            "HHI with projects",
         ]
         .map(String::from)
         .to_vec(),
