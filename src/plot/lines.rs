@@ -258,13 +258,19 @@ pub(super) fn draw_lines(
             )?;
         }
         chart
-            .draw_series(
-                plotters::series::LineSeries::new(pts.clone(), c.stroke_width(w))
-                    .point_size(look.size.px(6.0)),
-            )
+            .draw_series(plotters::series::LineSeries::new(
+                pts.clone(),
+                c.stroke_width(w),
+            ))
             .map_err(|e| e.to_string())?
             .label(s.label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
+        // Filled markers: a hollow one would hide the middle of its error
+        // bar behind a white speck.
+        let r = look.size.px(5.0) as i32;
+        chart
+            .draw_series(pts.iter().map(|&p| Circle::new(p, r, c.filled())))
+            .map_err(|e| e.to_string())?;
     }
     draw_note(&chart, look, &data.note, (x0, x1), data.y_range)?;
     let samples: Vec<(f64, f64)> = data
