@@ -350,12 +350,21 @@ pub fn merge(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
             .map(|(k, _)| format!("{}/{}", k + 1, h0.shards))
             .collect();
         if !missing.is_empty() {
+            // At most ten named, however many are missing.
+            let mut named = missing
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if missing.len() > 10 {
+                named += &format!(" and {} more", missing.len() - 10);
+            }
             problems.push(InputError::file(
                 "merge",
                 format!(
-                    "expected all {} shards of the run, found no partial result for shard {}",
-                    h0.shards,
-                    missing.join(", ")
+                    "expected all {} shards of the run, found no partial result for shard {named}",
+                    h0.shards
                 ),
             ));
         }
