@@ -52,6 +52,7 @@ fn line(
         series,
         y_range: (0.0, (top * 1.25).max(1.0)),
         note: None,
+        mark_x: None,
     }
 }
 

@@ -45,6 +45,56 @@ pub struct LineChart {
     pub y_range: (f64, f64),
     /// A note drawn in the plot area (for example "no shortfall in any trial").
     pub note: Option<String>,
+    /// An x value marked with a dashed vertical line and its label (a
+    /// sweep's value as written in the scenario file).
+    pub mark_x: Option<(f64, String)>,
+}
+
+/// A sweep's parameter `KIND.ID.KEY` in words, with its unit where it has
+/// one: `event.cn-export-controls.rate` is "onset rate of event
+/// cn-export-controls, per year".
+pub fn parameter_words(param: &str, unit: &str) -> String {
+    const KEYS: [(&str, &str, &str); 16] = [
+        ("disruption.rate", "disruption onset rate", "per year"),
+        ("rate", "onset rate", "per year"),
+        ("capacity", "capacity", "U per year"),
+        ("access", "share the consumer obtains", ""),
+        ("demand.base", "demand in the first year", "U"),
+        ("demand.growth", "annual demand growth", ""),
+        ("demand.sigma", "demand noise (sigma)", ""),
+        (
+            "shortfall_threshold",
+            "shortfall threshold",
+            "share of demand",
+        ),
+        ("initial", "initial stock", "U"),
+        ("max_release_per_year", "largest release", "U per year"),
+        ("refill_per_year", "largest refill", "U per year"),
+        (
+            "project.success_probability",
+            "project success probability",
+            "",
+        ),
+        ("project.online_year", "project online year", ""),
+        ("project.ramp_years", "project ramp-up", "years"),
+        ("disruption.severity", "disruption severity", ""),
+        ("severity", "severity", ""),
+    ];
+    let Some((kind, rest)) = param.split_once('.') else {
+        return param.to_string();
+    };
+    for (key, words, u) in KEYS {
+        if let Some(id) = rest.strip_suffix(key).and_then(|r| r.strip_suffix('.')) {
+            let u = u.replace('U', unit);
+            let unit_part = if u.is_empty() {
+                String::new()
+            } else {
+                format!(", {u}")
+            };
+            return format!("{words} of {kind} {id}{unit_part}");
+        }
+    }
+    param.to_string()
 }
 
 /// `shortfall_probability.png`: `p_shortfall` by year, one line per
@@ -76,6 +126,7 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
         series,
         y_range: (0.0, (top * 1.12).clamp(0.05, 1.0)),
         note: all_zero.then(|| "No shortfall year in any trial".to_string()),
+        mark_x: None,
     }
 }
 
@@ -143,14 +194,27 @@ pub fn sweep_lines(
         .map_or(("", false), |(_, l, p)| (*l, *p));
     let y: Vec<f64> = points.iter().map(|p| p.1).collect();
     let err: Option<Vec<f64>> = points.iter().map(|p| p.2.map(|se| Z95 * se)).collect();
+    let words = parameter_words(&sweep.parameter, unit);
+    let series_label = if err.is_some() {
+        format!("{mineral} (95% band)")
+    } else {
+        mineral.to_string()
+    };
     let top = y
         .iter()
         .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
         .map(|(v, e)| v + e)
         .fold(0.0, f64::max);
     LineChart {
-        title: format!("{mineral}: {metric} against {}", sweep.parameter),
-        x_label: sweep.parameter.clone(),
+        // The parameter is on the x axis: the title names what is drawn.
+        title: format!("{mineral}: {}", label.to_lowercase()),
+        x_label: {
+            let mut w = words.clone();
+            if let Some(first) = w.get(..1) {
+                w.replace_range(..1, &first.to_uppercase());
+            }
+            w
+        },
         y_label: if is_prob {
             label.to_string()
         } else {
@@ -161,7 +225,7 @@ pub fn sweep_lines(
         y_is_probability: is_prob,
         err_as_band: true,
         series: vec![LineSeries {
-            label: format!("{mineral} {metric} (95% band)"),
+            label: series_label,
             y,
             err,
         }],
@@ -171,6 +235,9 @@ pub fn sweep_lines(
             (false, false) => (0.0, 1.0),
         },
         note: None,
+        mark_x: sweep
+            .file_value
+            .map(|v| (v, "as in the scenario file".to_string())),
     }
 }
 
@@ -272,6 +339,23 @@ pub(super) fn draw_lines(
             .draw_series(pts.iter().map(|&p| Circle::new(p, r, c.filled())))
             .map_err(|e| e.to_string())?;
     }
+    if let Some((x, label)) = &data.mark_x {
+        let grey = RGBColor(90, 90, 90);
+        let (ylo, yhi) = data.y_range;
+        let dashes = (0..20).map(|k| {
+            let a = ylo + (yhi - ylo) * k as f64 / 20.0;
+            let b = a + (yhi - ylo) * 0.6 / 20.0;
+            PathElement::new(vec![(*x, a), (*x, b)], grey.stroke_width(look.stroke(2.0)))
+        });
+        chart.draw_series(dashes).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(" {label}"),
+                (*x, yhi - (yhi - ylo) * 0.03),
+                look.tick(),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
     draw_note(&chart, look, &data.note, (x0, x1), data.y_range)?;
     let samples: Vec<(f64, f64)> = data
         .series
@@ -290,4 +374,30 @@ pub(super) fn draw_lines(
         .collect();
     let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
     legend_box(&mut chart, look, &samples, &labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweep_parameters_read_as_words_with_their_units() {
+        assert_eq!(
+            parameter_words("event.cn-export-controls.rate", "kt"),
+            "onset rate of event cn-export-controls, per year"
+        );
+        assert_eq!(
+            parameter_words("source.chile-copper.disruption.rate", "kt"),
+            "disruption onset rate of source chile-copper, per year"
+        );
+        assert_eq!(
+            parameter_words("stockpile.cobalt.initial", "kt"),
+            "initial stock of stockpile cobalt, kt"
+        );
+        assert_eq!(
+            parameter_words("source.reko-diq.project.success_probability", "kt"),
+            "project success probability of source reko-diq"
+        );
+        assert_eq!(parameter_words("odd", "kt"), "odd");
+    }
 }
