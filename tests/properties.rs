@@ -290,13 +290,16 @@ fn totals(s: &Scenario, seed: u64, trials: u64) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// `more`'s totals are, trial by trial, at most `base`'s.
+/// `more`'s totals are, trial by trial, at most `base`'s: exactly while
+/// both count the mineral's supply in the same unit, and up to the last
+/// bits (a relative 1e-12) when the added supply lifts the largest supply
+/// across a power of two, which doubles the unit (see `engine::plan`).
 fn never_worse(base: &[Vec<f64>], more: &[Vec<f64>]) -> Result<(), TestCaseError> {
     for (m, (b, x)) in base.iter().zip(more).enumerate() {
         prop_assert_eq!(b.len(), x.len());
         for (t, (b, x)) in b.iter().zip(x).enumerate() {
             prop_assert!(
-                x <= b,
+                *x <= *b + 1e-12 * b.abs(),
                 "mineral {}, trial {}: unserved {} > {} before",
                 m,
                 t,
@@ -314,7 +317,19 @@ fn summary_bytes(s: &Scenario, seed: u64, trials: u64, threads: usize) -> Vec<u8
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // A fixed seed: the same cases on every run, so CI cannot fail by
+    // chance; change it (or the cases) deliberately to explore others.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(2026),
+        // Cases that once failed are replayed first (from this file).
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(
+                "tests/properties.proptest-regressions",
+            ),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn adding_a_source_never_raises_any_trials_unserved_amount(

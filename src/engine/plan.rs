@@ -7,7 +7,10 @@ use crate::scenario::{Project, Scenario, Stockpile};
 /// Supply per step is kept in integer *units* of a power of two, `quantum`
 /// (see [`MineralPlan::quantum`]): integer sums are exact and independent
 /// of order, so losses can be subtracted over disrupted steps only, and
-/// adding a source can never lower any step's supply, not even by rounding.
+/// adding a source can never lower any step's supply, not even by rounding
+/// (while the quantum stays the same: a source that lifts the mineral's
+/// largest supply across a power of two doubles the quantum, and sums in
+/// the new unit can differ from the old in their last bit).
 #[inline(always)]
 pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
     round_to_int(x * inv_quantum)
