@@ -27,6 +27,10 @@ pub enum Command {
         /// `merge` the N partial results into the whole run's files.
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<(u64, u64)>,
+        /// Also write every trial's horizon total unserved amount per
+        /// mineral to FILE (CSV: trial, then one column per mineral).
+        #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+        per_trial: Option<PathBuf>,
         #[command(flatten)]
         sim: SimArgs,
     },
@@ -197,6 +201,7 @@ impl From<SimArgs> for SimOptions {
             quiet: a.quiet,
             chart_size: a.chart_size,
             shard: None,
+            per_trial: None,
             max_memory: a.max_memory,
         }
     }

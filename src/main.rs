@@ -22,10 +22,12 @@ fn main() -> ExitCode {
         Command::Run {
             scenario,
             shard,
+            per_trial,
             sim,
         } => {
             let opts = commands::SimOptions {
                 shard,
+                per_trial,
                 ..sim.into()
             };
             commands::run(&scenario, &opts).map(|_| ())

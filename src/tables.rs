@@ -31,6 +31,29 @@ fn opt(x: Option<f64>) -> String {
     x.map(cell).unwrap_or_default()
 }
 
+/// `run --per-trial FILE`: one row per trial, its index and each mineral's
+/// horizon total unserved amount (columns named by mineral id), for
+/// analysts' own histograms and joint shortfalls.
+pub fn per_trial_csv(
+    scenario: &crate::scenario::Scenario,
+    agg: &crate::engine::Aggregate,
+) -> Result<Vec<u8>> {
+    let mut header = vec!["trial"];
+    header.extend(scenario.minerals.iter().map(|m| m.id.as_str()));
+    let rows = (0..agg.trials as usize)
+        .map(|t| {
+            std::iter::once(t.to_string())
+                .chain(
+                    agg.minerals
+                        .iter()
+                        .map(|m| m.totals.get(t).copied().map(cell).unwrap_or_default()),
+                )
+                .collect()
+        })
+        .collect();
+    csv_bytes("the per-trial file", &header, rows)
+}
+
 /// `summary.csv`: per mineral, every horizon metric of `summary.json`.
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
     let header = [

@@ -374,3 +374,55 @@ fn the_report_opens_with_key_findings_and_says_where_its_numbers_come_from() {
     assert!(page.contains("<li>copper: at least one shortfall year in "));
     assert!(page.contains("-year horizons;"));
 }
+
+#[test]
+fn per_trial_writes_every_trials_totals_whose_mean_is_eud_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "2500",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "r",
+            "--per-trial",
+            "totals.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_rows(&dir.path().join("totals.csv"));
+    assert_eq!(rows.len(), 2500);
+    assert_eq!(rows[7]["trial"], "7");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/summary.json")).unwrap()).unwrap();
+    for (id, m) in summary["minerals"].as_object().unwrap() {
+        let mean = rows
+            .iter()
+            .map(|r| r[id.as_str()].parse::<f64>().unwrap())
+            .sum::<f64>()
+            / 2500.0;
+        let eud = m["eud_total"].as_f64().unwrap();
+        assert!(
+            (mean - eud).abs() <= 1e-9 * eud.abs().max(1e-300),
+            "{id}: {mean} vs {eud}"
+        );
+    }
+    // Not with --shard: a shard holds part of the trials.
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--shard",
+            "1/2",
+            "--per-trial",
+            "x.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}

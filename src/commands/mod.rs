@@ -43,6 +43,8 @@ pub struct SimOptions {
     pub chart_size: ChartSize,
     /// `run --shard K/N`: simulate only the K-th of N slices of the trials.
     pub shard: Option<(u64, u64)>,
+    /// `run --per-trial FILE`: also write every trial's horizon totals.
+    pub per_trial: Option<PathBuf>,
     /// Most memory a run may need, in GiB (default
     /// [`crate::output::memory::DEFAULT_MAX_GIB`]); checked before simulating.
     pub max_memory: Option<f64>,

@@ -55,10 +55,20 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
             opts,
         );
     }
-    check_memory(&scenario, (trials, trials), false, 1, opts)?;
+    check_memory(
+        &scenario,
+        (trials, trials),
+        opts.per_trial.is_some(),
+        1,
+        opts,
+    )?;
     let staging = prepare_out(&out_dir, "run", opts)?;
-    let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, false)?;
+    let keep = opts.per_trial.is_some();
+    let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, keep)?;
     let summary = Summary::new(&scenario, seed, &agg);
+    if let Some(file) = &opts.per_trial {
+        crate::output::write_atomic(file, &crate::tables::per_trial_csv(&scenario, &agg)?)?;
+    }
     let source = provenance(&file, &text, trials, seed);
     let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
     if !opts.quiet {
