@@ -321,9 +321,7 @@ pub fn point_metrics(
 
 /// `sweep.csv`: one row per point and mineral.
 pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| Error::Other(format!("could not format sweep.csv: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = [
         "parameter",
         "value",
         "mineral",
@@ -339,8 +337,8 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
         "delta_eud_total_se",
         "delta_p_any_shortfall",
         "delta_p_any_shortfall_se",
-    ])
-    .map_err(err)?;
+    ];
+    let mut rows = Vec::new();
     for p in &sweep.points {
         for (id, m) in &p.minerals.0 {
             let nums = [
@@ -359,11 +357,10 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
             ];
             let mut row = vec![sweep.parameter.clone(), p.value.to_string(), id.clone()];
             row.extend(nums.iter().map(f64::to_string));
-            w.write_record(&row).map_err(err)?;
+            rows.push(row);
         }
     }
-    w.into_inner()
-        .map_err(|e| Error::Other(format!("could not format sweep.csv: {e}")))
+    crate::tables::csv_bytes("sweep.csv", &header, rows)
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::sensitivity::Sensitivity;
 use crate::summary::Summary;
 
-/// A CSV document from a header and rows of cells.
-fn csv_bytes(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
+/// A CSV document from a header and rows of cells; `name` names the
+/// file in errors. Every CSV file of the program is written by it.
+pub fn csv_bytes(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::Other(format!("could not format {name}: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(err)?;

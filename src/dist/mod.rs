@@ -254,14 +254,8 @@ impl Dist {
                 }
             }
             DistSpec::Triangular { min, mode, max } => {
-                if min >= max {
-                    return err("min < max");
-                }
-                if !(min <= mode && mode <= max) {
-                    return err("min <= mode <= max");
-                }
-                if !(max - min).is_finite() {
-                    return err("a finite max - min");
+                if let Some(rule) = three_point_rule(min, mode, max) {
+                    return err(rule);
                 }
                 match Triangular::new(min, max, mode) {
                     Ok(t) => Sampler::Triangular(t),
@@ -269,14 +263,8 @@ impl Dist {
                 }
             }
             DistSpec::Pert { min, mode, max } => {
-                if min >= max {
-                    return err("min < max");
-                }
-                if !(min <= mode && mode <= max) {
-                    return err("min <= mode <= max");
-                }
-                if !(max - min).is_finite() {
-                    return err("a finite max - min");
+                if let Some(rule) = three_point_rule(min, mode, max) {
+                    return err(rule);
                 }
                 // Beta-PERT with shape 4 is min + (max - min) Beta(v, w) with
                 // v = 1 + 4 (mode - min) / (max - min), w = 1 + 4 (max - mode) / (max - min),
@@ -372,6 +360,20 @@ impl Dist {
             Sampler::LogNormal(d) => d.sample(rng),
             Sampler::Exponential(d) => d.sample(rng),
         }
+    }
+}
+
+/// The rule a `min`, `mode`, `max` triple (triangular, PERT) breaks, if
+/// any: `min < max`, `min <= mode <= max`, and a finite `max - min`.
+fn three_point_rule(min: f64, mode: f64, max: f64) -> Option<&'static str> {
+    if min >= max {
+        Some("min < max")
+    } else if !(min <= mode && mode <= max) {
+        Some("min <= mode <= max")
+    } else if !(max - min).is_finite() {
+        Some("a finite max - min")
+    } else {
+        None
     }
 }
 

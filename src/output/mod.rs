@@ -83,9 +83,7 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// `years.csv`: one row per mineral and year, columns `mineral` and the
 /// per-year keys of `summary.json`.
 pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Other(format!("could not format years.csv: {e}"));
-    w.write_record([
+    let header = [
         "mineral",
         "year",
         "demand_mean",
@@ -96,27 +94,32 @@ pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
         "supply_p5",
         "supply_p50",
         "supply_p95",
-    ])
-    .map_err(err)?;
-    for (id, m) in &summary.minerals.0 {
-        for y in &m.years {
-            w.write_record([
-                id.clone(),
-                y.year.to_string(),
-                y.demand_mean.to_string(),
-                y.p_shortfall.to_string(),
-                y.p_shortfall_se.to_string(),
-                y.eud.to_string(),
-                y.eud_se.to_string(),
-                y.supply_p5.to_string(),
-                y.supply_p50.to_string(),
-                y.supply_p95.to_string(),
-            ])
-            .map_err(err)?;
-        }
-    }
-    w.into_inner()
-        .map_err(|e| Error::Other(format!("could not format years.csv: {e}")))
+    ];
+    let rows = summary
+        .minerals
+        .0
+        .iter()
+        .flat_map(|(id, m)| {
+            m.years.iter().map(move |y| {
+                let mut r = vec![id.clone(), y.year.to_string()];
+                r.extend(
+                    [
+                        y.demand_mean,
+                        y.p_shortfall,
+                        y.p_shortfall_se,
+                        y.eud,
+                        y.eud_se,
+                        y.supply_p5,
+                        y.supply_p50,
+                        y.supply_p95,
+                    ]
+                    .map(|x| x.to_string()),
+                );
+                r
+            })
+        })
+        .collect();
+    crate::tables::csv_bytes("years.csv", &header, rows)
 }
 
 /// Format a number with four significant digits, without scientific
