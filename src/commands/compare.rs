@@ -187,8 +187,8 @@ const SHORTFALL_HEADER: [&str; 4] = [
 /// [`crate::Error::Input`] for bad scenarios, scenarios with different
 /// horizons or steps, or no shared mineral; nothing is written then.
 pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<CompareReport> {
-    let base_s = Scenario::load(base_path)?;
-    let alt_s = Scenario::load(alt_path)?;
+    let (base_s, base_text) = Scenario::load_with_text(base_path)?;
+    let (alt_s, alt_text) = Scenario::load_with_text(alt_path)?;
     check_comparable(&base_s, &alt_s, &alt_path.display().to_string())?;
     let (trials, seed) = resolve_trials_seed(&base_s, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
@@ -236,17 +236,16 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let source = |path: &Path| {
-            let text = Scenario::read_text(path).unwrap_or_default();
-            super::provenance(&path.display().to_string(), &text, trials, seed)
+        let source = |path: &Path, text: &str| {
+            super::provenance(&path.display().to_string(), text, trials, seed)
         };
         let page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
             findings: findings(&comparison),
             provenance: Some(format!(
                 "baseline {}; alternative {}",
-                source(base_path),
-                source(alt_path)
+                source(base_path, &base_text),
+                source(alt_path, &alt_text)
             )),
             paragraphs: vec![
                 format!("Baseline: {}. {}", base_s.name, base_s.description.clone().unwrap_or_default()),

@@ -59,7 +59,7 @@ const HEADER: [&str; 4] = [
 ///
 /// [`crate::Error::Input`] for a bad scenario or flag; nothing is written then.
 pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> {
-    let scenario = Scenario::load(path)?;
+    let (scenario, text) = Scenario::load_with_text(path)?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
@@ -93,7 +93,6 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
             plot::sensitivity_charts(&sens, &scenario, opts.chart_size)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let text = Scenario::read_text(path).unwrap_or_default();
         let page = Report {
             title: format!("{}: what drives the risk", scenario.name),
             findings: sens

@@ -146,7 +146,6 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
             plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let text = Scenario::read_text(path).unwrap_or_default();
         let page = Report {
             title: format!("{}: sweep of {param}", scenario.name),
             findings: Vec::new(),

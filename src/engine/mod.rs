@@ -335,7 +335,12 @@ pub fn record(
             kept.iter_mut()
                 .map(|k| MineralValues {
                     supply: std::mem::take(&mut k.supply),
-                    totals: k.totals.clone(),
+                    // Copied only where the per-trial totals are kept too.
+                    totals: if run.keep {
+                        k.totals.clone()
+                    } else {
+                        std::mem::take(&mut k.totals)
+                    },
                 })
                 .collect(),
         )

@@ -192,7 +192,19 @@ impl Scenario {
     ///
     /// [`Error::Input`] if the file cannot be read or is not a valid scenario.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        Scenario::from_toml_str(&Scenario::read_text(path)?, &path.display().to_string())
+        Scenario::load_with_text(path).map(|(s, _)| s)
+    }
+
+    /// [`Scenario::load`], also returning the file's text (for its hash
+    /// in the results' provenance).
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::load`].
+    pub fn load_with_text(path: &Path) -> Result<(Scenario, String), Error> {
+        let text = Scenario::read_text(path)?;
+        let scenario = Scenario::from_toml_str(&text, &path.display().to_string())?;
+        Ok((scenario, text))
     }
 
     /// Read a scenario file's text: at most [`MAX_FILE_BYTES`], from a
