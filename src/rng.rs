@@ -97,6 +97,8 @@ pub enum Purpose {
     Project,
     /// A mineral's demand noise.
     Demand,
+    /// The noise of the rest of the world's demand for a market mineral.
+    RestOfWorld,
 }
 
 /// The key of one entity's stream: a hash of `(kind, id, purpose)`,
@@ -113,6 +115,7 @@ impl EntityKey {
             Purpose::Disruption => b"disruption",
             Purpose::Project => b"project",
             Purpose::Demand => b"demand",
+            Purpose::RestOfWorld => b"rest-of-world-demand",
         };
         for part in [kind.as_bytes(), &[0xFF], id.as_bytes(), &[0xFF], tag] {
             for &b in part {

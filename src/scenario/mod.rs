@@ -9,6 +9,7 @@
 //! line:column, key path, and what was expected versus found.
 
 mod dists;
+mod chain_rules;
 pub mod ids;
 pub mod locate;
 pub mod raw;
@@ -79,6 +80,72 @@ pub struct Mineral {
     pub firm_supply: f64,
     /// Stream key of the demand noise.
     pub demand_key: EntityKey,
+    /// The world market, when the mineral is traded on one.
+    pub market: Option<Market>,
+}
+
+/// A world market of which the consumer is a part (docs/model.md, world
+/// market).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Market {
+    /// The rest of the world's annual demand.
+    pub rest_of_world: Demand,
+    /// Price at which the market is in balance, `currency` per unit.
+    pub reference_price: f64,
+    /// Label of the currency of costs.
+    pub currency: String,
+    /// Short-run price elasticity of demand, in (-1, 0).
+    pub elasticity: f64,
+    /// Cap on the price multiple.
+    pub max_price: f64,
+    /// Floor of the price multiple.
+    pub min_price: f64,
+    /// A year whose mean price multiple exceeds this is a spike year.
+    pub spike_threshold: f64,
+    /// Stream key of the rest of the world's demand noise.
+    pub rest_key: EntityKey,
+}
+
+/// Default currency label of a market.
+pub const DEFAULT_CURRENCY: &str = "USD million";
+/// Default cap on the price multiple.
+pub const DEFAULT_MAX_PRICE: f64 = 10.0;
+/// Default floor of the price multiple.
+pub const DEFAULT_MIN_PRICE: f64 = 0.5;
+/// Default spike threshold (price multiple).
+pub const DEFAULT_SPIKE_THRESHOLD: f64 = 1.5;
+/// Default price multiple above which a market stockpile releases.
+pub const DEFAULT_RELEASE_PRICE: f64 = 1.5;
+/// Default price multiple at or below which a market stockpile refills.
+pub const DEFAULT_REFILL_PRICE: f64 = 1.0;
+
+/// Where in the supply chain a source stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stage {
+    /// Output in the form the consumer buys (v1).
+    #[default]
+    Product,
+    /// Feed (ore or concentrate), in units of contained mineral.
+    Mine,
+    /// Processing capacity, in product units per year.
+    Refinery,
+}
+
+impl Stage {
+    /// Whether the source's output is product (refinery or product source).
+    pub fn is_product_level(self) -> bool {
+        self != Stage::Mine
+    }
+}
+
+/// What an event does to the sources it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventKind {
+    /// Output is lost (v1).
+    #[default]
+    Outage,
+    /// Output is not lost but may not be sold to the consumer.
+    Restriction,
 }
 
 /// `D(y) = base (1 + growth)^y eps`, `eps = exp(sigma Z - sigma^2 / 2)`.
@@ -116,13 +183,31 @@ pub struct Source {
     pub disruption: Option<Process>,
     /// Project timing, if the source is a project.
     pub project: Option<Project>,
-    /// Common-cause events that hit this source: `(event index, exposure)`,
-    /// in event file order.
+    /// Outage events that hit this source: `(event index, exposure)`, in
+    /// event file order.
     pub events: Vec<(usize, f64)>,
     /// Stream key of the disruption process.
     pub disruption_key: EntityKey,
     /// Stream key of the project draws.
     pub project_key: EntityKey,
+    /// Supply-chain stage.
+    pub stage: Stage,
+    /// Share of output delivered to the consumer at the reference price
+    /// (in a market; 0 otherwise).
+    pub offtake: f64,
+    /// Restriction events that list this source: `(event index,
+    /// exposure)`, in event file order (outages are in `events`).
+    pub restrictions: Vec<(usize, f64)>,
+}
+
+impl Source {
+    /// Record that event `e` of `kind` lists this source with `exposure`.
+    pub fn wire_event(&mut self, kind: EventKind, e: usize, exposure: f64) {
+        match kind {
+            EventKind::Outage => self.events.push((e, exposure)),
+            EventKind::Restriction => self.restrictions.push((e, exposure)),
+        }
+    }
 }
 
 /// An up/down disruption process (docs/model.md section 3).
@@ -160,6 +245,8 @@ pub struct Event {
     pub affects: Vec<(usize, f64)>,
     /// Stream key of the event's process.
     pub key: EntityKey,
+    /// Outage or restriction.
+    pub kind: EventKind,
 }
 
 /// A mineral's stockpile (docs/model.md section 6).
@@ -173,6 +260,10 @@ pub struct Stockpile {
     pub max_release_per_year: f64,
     /// Largest refill, units per year.
     pub refill_per_year: f64,
+    /// In a market: price multiple above which it releases.
+    pub release_price: f64,
+    /// In a market: price multiple at or below which it refills.
+    pub refill_price: f64,
 }
 
 impl Scenario {
@@ -328,6 +419,7 @@ impl Scenario {
                 let mut s = self.sources[i].clone();
                 s.mineral = new_m;
                 s.events.clear();
+                s.restrictions.clear();
                 sources.push(s);
             }
             minerals.push(mineral);
@@ -335,7 +427,10 @@ impl Scenario {
         // The events that hit a kept source, in scenario order.
         let mut hit: Vec<usize> = source_map
             .keys()
-            .flat_map(|&i| self.sources[i].events.iter().map(|&(e, _)| e))
+            .flat_map(|&i| {
+                let s = &self.sources[i];
+                s.events.iter().chain(&s.restrictions).map(|&(e, _)| e)
+            })
             .collect();
         hit.sort_unstable();
         hit.dedup();
@@ -350,13 +445,14 @@ impl Scenario {
                 continue;
             }
             for &(j, x) in &affects {
-                sources[j].events.push((events.len(), x));
+                sources[j].wire_event(e.kind, events.len(), x);
             }
             events.push(Event {
                 id: e.id.clone(),
                 process: e.process.clone(),
                 affects,
                 key: e.key,
+                kind: e.kind,
             });
         }
         Scenario {
@@ -396,6 +492,7 @@ impl Scenario {
                 map[i] = Some(sources.len());
                 let mut s = s.clone();
                 s.events.clear();
+                s.restrictions.clear();
                 sources.push(s);
             }
         }
@@ -411,7 +508,7 @@ impl Scenario {
                 .filter_map(|&(i, x)| map[i].map(|j| (j, x)))
                 .collect();
             for &(j, x) in &ev.affects {
-                sources[j].events.push((e, x));
+                sources[j].wire_event(ev.kind, e, x);
             }
         }
         Scenario {

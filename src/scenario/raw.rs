@@ -53,6 +53,27 @@ pub struct RawMineral {
     pub demand: Option<RawDemand>,
     /// Fraction of annual demand above which a year is a shortfall year.
     pub shortfall_threshold: Option<f64>,
+    /// The world market the mineral is traded on (v2).
+    pub market: Option<RawMarket>,
+}
+
+/// `market = { rest_of_world_demand, reference_price, … }` (v2).
+#[derive(Debug, Clone, Default)]
+pub struct RawMarket {
+    /// The rest of the world's demand (required).
+    pub rest_of_world_demand: Option<RawDemand>,
+    /// Price at which the market is in balance, currency per unit.
+    pub reference_price: Option<f64>,
+    /// Label of the currency (default "USD million").
+    pub currency: Option<String>,
+    /// Short-run price elasticity of demand, -1 < e < 0.
+    pub demand_elasticity: Option<f64>,
+    /// Cap on the price multiple (default 10).
+    pub max_price: Option<f64>,
+    /// Floor of the price multiple (default 0.5).
+    pub min_price: Option<f64>,
+    /// Price multiple above which a year is a spike year (default 1.5).
+    pub spike_threshold: Option<f64>,
 }
 
 /// `demand = { base, growth, sigma }`
@@ -83,6 +104,10 @@ pub struct RawSource {
     pub disruption: Option<RawDisruption>,
     /// Makes this source a project that starts later.
     pub project: Option<RawProject>,
+    /// Supply-chain stage: "product" (default), "mine" or "refinery" (v2).
+    pub stage: Option<String>,
+    /// Share of output contracted to the consumer at the reference price (v2).
+    pub offtake: Option<f64>,
 }
 
 /// `disruption = { rate, severity, duration_months }`
@@ -122,6 +147,8 @@ pub struct RawEvent {
     pub duration_months: Option<RawDist>,
     /// The sources it hits.
     pub affects: Vec<RawAffect>,
+    /// "outage" (default) or "restriction" (v2).
+    pub kind: Option<String>,
 }
 
 /// One entry of an event's `affects` list.
@@ -146,6 +173,10 @@ pub struct RawStockpile {
     pub max_release_per_year: Option<f64>,
     /// Largest refill per year (default 0).
     pub refill_per_year: Option<f64>,
+    /// Price multiple above which a market stockpile releases (v2).
+    pub release_price: Option<f64>,
+    /// Price multiple at or below which a market stockpile refills (v2).
+    pub refill_price: Option<f64>,
 }
 
 /// A distribution as written: a plain number, or an inline table with

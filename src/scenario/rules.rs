@@ -132,6 +132,32 @@ pub const FRACTION: Range = Range::closed(0.0, 1.0);
 pub const RATE: Range = Range::closed(0.0, MAX_RATE);
 /// `ramp_years`
 pub const RAMP_YEARS: Range = Range::closed(0.0, MAX_RAMP_YEARS);
+/// `offtake`
+pub const OFFTAKE: Range = Range::closed(0.0, 1.0);
+/// Largest price multiple a market may allow (`max_price`).
+pub const MAX_PRICE_MULTIPLE: f64 = 1e6;
+/// `market.reference_price`
+pub const PRICE: Range = Range::open_closed(0.0, MAX_AMOUNT);
+/// `market.demand_elasticity`
+pub const ELASTICITY: Range = Range {
+    lo: -1.0,
+    lo_open: true,
+    hi: 0.0,
+    hi_open: true,
+};
+/// `market.max_price`
+pub const MAX_PRICE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE);
+/// `market.min_price`
+pub const MIN_PRICE: Range = Range {
+    lo: 0.0,
+    lo_open: true,
+    hi: 1.0,
+    hi_open: true,
+};
+/// `market.spike_threshold`, a stockpile's `release_price`
+pub const ABOVE_ONE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE);
+/// A stockpile's `refill_price`
+pub const REFILL_PRICE: Range = Range::open_closed(0.0, 1.0);
 /// Distribution parameters before their own rules: any finite number.
 pub const FINITE: Range = Range::closed(f64::MIN, f64::MAX);
 
@@ -172,6 +198,13 @@ pub const DESCRIPTION: TextRule = TextRule {
 /// `mineral.unit`
 pub const UNIT: TextRule = TextRule {
     what: "a unit such as \"kt\"",
+    min_chars: 1,
+    max_chars: MAX_UNIT_CHARS,
+    line_breaks: false,
+};
+/// `market.currency`
+pub const CURRENCY: TextRule = TextRule {
+    what: "a currency label such as \"USD million\"",
     min_chars: 1,
     max_chars: MAX_UNIT_CHARS,
     line_breaks: false,

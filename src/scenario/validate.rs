@@ -8,12 +8,13 @@
 use super::dists::Role;
 use super::ids::Ids;
 use super::locate::{line_col, Locator};
-use super::raw::{RawFile, RawProcessParts, RawProject};
+use super::raw::{RawDemand, RawFile, RawProcessParts, RawProject};
 use super::read::{Problem, Reader};
 use super::rules::{self, Range, TextRule, MAX_TREND_DEMAND};
 use super::{
-    Demand, Event, Mineral, Process, Project, Scenario, Source, Stockpile,
-    DEFAULT_SHORTFALL_THRESHOLD, DEFAULT_STEPS_PER_YEAR,
+    Demand, Event, EventKind, Mineral, Process, Project, Scenario, Source, Stage, Stockpile,
+    DEFAULT_REFILL_PRICE, DEFAULT_RELEASE_PRICE, DEFAULT_SHORTFALL_THRESHOLD,
+    DEFAULT_STEPS_PER_YEAR,
 };
 use crate::dist::Dist;
 use crate::error::{num, quote, Error, InputError};
@@ -112,17 +113,17 @@ impl Ctx<'_> {
 
     /// [`Ctx::number`] for a value that may be missing (already reported):
     /// the value when it is there and in range.
-    fn required(&mut self, key: &str, x: Option<f64>, range: Range) -> Option<f64> {
+    pub(super) fn required(&mut self, key: &str, x: Option<f64>, range: Range) -> Option<f64> {
         x.filter(|&x| self.number(key, x, range))
     }
 
     /// Check an optional number, `default` when absent.
-    fn optional(&mut self, key: &str, x: Option<f64>, default: f64, range: Range) -> Option<f64> {
+    pub(super) fn optional(&mut self, key: &str, x: Option<f64>, default: f64, range: Range) -> Option<f64> {
         let x = x.unwrap_or(default);
         self.number(key, x, range).then_some(x)
     }
 
-    fn text(&mut self, key: &str, text: Option<&str>, rule: TextRule) {
+    pub(super) fn text(&mut self, key: &str, text: Option<&str>, rule: TextRule) {
         if let Some(t) = text {
             if !rule.holds(t) {
                 self.error(
@@ -185,6 +186,23 @@ impl Ctx<'_> {
         })
     }
 
+    /// A demand table at `key`, checked (with its trend over `years`
+    /// years, when known): `None` when a rule is broken (reported).
+    pub(super) fn demand(&mut self, key: &str, d: &RawDemand, years: Option<i64>) -> Option<Demand> {
+        let base = self.required(&format!("{key}.base"), d.base, rules::BASE);
+        let growth = self.optional(&format!("{key}.growth"), d.growth, 0.0, rules::GROWTH);
+        let sigma = self.optional(&format!("{key}.sigma"), d.sigma, 0.0, rules::SIGMA);
+        let demand = Demand {
+            base: base?,
+            growth: growth?,
+            sigma: sigma?,
+        };
+        if let Some(years) = years {
+            self.trend_demand(key, demand, years);
+        }
+        Some(demand)
+    }
+
     /// The trend demand of the last year, `base (1 + growth)^(years - 1)`,
     /// must stay at most [`MAX_TREND_DEMAND`]; so then does every year's
     /// (with a negative growth the first year's is the largest, and it is
@@ -232,27 +250,15 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
         let id = m.id.clone().unwrap_or_default();
         ctx.id(&format!("{k}.id"), m.id.as_deref(), &mut mineral_ids, i);
         ctx.text(&format!("{k}.unit"), m.unit.as_deref(), rules::UNIT);
-        let mut demand = Demand {
-            base: 1.0,
-            growth: 0.0,
-            sigma: 0.0,
-        };
-        if let Some(d) = &m.demand {
-            let dk = format!("{k}.demand");
-            let base = ctx.required(&format!("{dk}.base"), d.base, rules::BASE);
-            let growth = ctx.optional(&format!("{dk}.growth"), d.growth, 0.0, rules::GROWTH);
-            let sigma = ctx.optional(&format!("{dk}.sigma"), d.sigma, 0.0, rules::SIGMA);
-            if let (Some(base), Some(growth), Some(sigma)) = (base, growth, sigma) {
-                demand = Demand {
-                    base,
-                    growth,
-                    sigma,
-                };
-                if let Some(years) = h.years {
-                    ctx.trend_demand(&dk, demand, years);
-                }
-            }
-        }
+        let demand = m
+            .demand
+            .as_ref()
+            .and_then(|d| ctx.demand(&format!("{k}.demand"), d, h.years))
+            .unwrap_or(Demand {
+                base: 1.0,
+                growth: 0.0,
+                sigma: 0.0,
+            });
         let threshold = m.shortfall_threshold.unwrap_or(DEFAULT_SHORTFALL_THRESHOLD);
         ctx.number(
             &format!("{k}.shortfall_threshold"),
@@ -268,6 +274,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
             stockpile: None,
             sources: Vec::new(),
             firm_supply: 0.0,
+            market: None,
         });
     }
     let mut mineral_index = HashMap::new();
@@ -325,6 +332,9 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
             disruption,
             project,
             events: Vec::new(),
+            stage: Stage::Product,
+            offtake: 0.0,
+            restrictions: Vec::new(),
         });
     }
     // A mineral nobody supplies has no risk to measure (every unit of its
@@ -388,6 +398,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
                 id,
                 process,
                 affects,
+                kind: EventKind::Outage,
             });
         }
     }
@@ -450,11 +461,15 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
                         capacity,
                         max_release_per_year: release,
                         refill_per_year: refill,
+                        release_price: DEFAULT_RELEASE_PRICE,
+                        refill_price: DEFAULT_REFILL_PRICE,
                     });
                 }
             }
         }
     }
+
+    super::chain_rules::check(raw, ctx, &mut minerals, &mut sources, &mut events);
 
     if !ctx.problems.is_empty() {
         return None;
@@ -465,7 +480,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
     }
     for (e, ev) in events.iter().enumerate() {
         for &(s, exposure) in &ev.affects {
-            sources[s].events.push((e, exposure));
+            sources[s].wire_event(ev.kind, e, exposure);
         }
     }
     Some(Scenario {

@@ -11,7 +11,7 @@
 
 use super::locate::line_col;
 use super::raw::{
-    RawAffect, RawDemand, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader,
+    RawAffect, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader,
     RawMineral, RawProject, RawSource, RawStockpile,
 };
 use super::rules::{
@@ -64,7 +64,7 @@ pub struct Reader {
 /// A table being read: its key path (empty for the document) and where it
 /// starts in the text.
 #[derive(Clone, Copy)]
-struct Tab<'d, 'i> {
+pub(super) struct Tab<'d, 'i> {
     table: &'d DeTable<'i>,
     at: usize,
 }
@@ -111,7 +111,7 @@ fn number(v: &DeValue) -> Option<Result<f64, String>> {
     }
 }
 
-fn child(path: &str, key: &str) -> String {
+pub(super) fn child(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -140,7 +140,7 @@ impl Reader {
     }
 
     /// Report the keys of `t` that are not in `allowed`.
-    fn unknown_keys(&mut self, t: Tab, path: &str, allowed: &[&str]) {
+    pub(super) fn unknown_keys(&mut self, t: Tab, path: &str, allowed: &[&str]) {
         for (k, v) in t.table.iter() {
             let name: &str = k.get_ref();
             if !allowed.contains(&name) {
@@ -190,7 +190,7 @@ impl Reader {
         );
     }
 
-    fn float(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<f64> {
+    pub(super) fn float(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<f64> {
         let (at, v) = self.get(t, path, key, required)?;
         let p = child(path, key);
         match number(v) {
@@ -242,7 +242,7 @@ impl Reader {
         }
     }
 
-    fn string(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<String> {
+    pub(super) fn string(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<String> {
         let (at, v) = self.get(t, path, key, required)?;
         match v {
             DeValue::String(s) => Some(s.to_string()),
@@ -253,7 +253,7 @@ impl Reader {
         }
     }
 
-    fn table<'d, 'i>(
+    pub(super) fn table<'d, 'i>(
         &mut self,
         t: Tab<'d, 'i>,
         path: &str,
@@ -411,21 +411,22 @@ impl Reader {
     }
 
     fn mineral(&mut self, t: Tab, p: &str) -> RawMineral {
-        self.unknown_keys(t, p, &["id", "unit", "demand", "shortfall_threshold"]);
-        let demand = self.table(t, p, "demand", true).map(|d| {
-            let dp = child(p, "demand");
-            self.unknown_keys(d, &dp, &["base", "growth", "sigma"]);
-            RawDemand {
-                base: self.float(d, &dp, "base", true),
-                growth: self.float(d, &dp, "growth", false),
-                sigma: self.float(d, &dp, "sigma", false),
-            }
-        });
+        self.unknown_keys(
+            t,
+            p,
+            &["id", "unit", "demand", "shortfall_threshold", "market"],
+        );
+        let demand = self
+            .table(t, p, "demand", true)
+            .map(|d| self.demand(d, &child(p, "demand")));
         RawMineral {
             id: self.string(t, p, "id", true),
             unit: self.string(t, p, "unit", false),
             demand,
             shortfall_threshold: self.float(t, p, "shortfall_threshold", false),
+            market: self
+                .table(t, p, "market", false)
+                .map(|m| self.market(m, &child(p, "market"))),
         }
     }
 
@@ -441,6 +442,8 @@ impl Reader {
                 "access",
                 "disruption",
                 "project",
+                "stage",
+                "offtake",
             ],
         );
         let disruption = self.table(t, p, "disruption", false).map(|d| {
@@ -479,6 +482,8 @@ impl Reader {
             access: self.float(t, p, "access", false),
             disruption,
             project,
+            stage: self.string(t, p, "stage", false),
+            offtake: self.float(t, p, "offtake", false),
         }
     }
 
@@ -486,7 +491,7 @@ impl Reader {
         self.unknown_keys(
             t,
             p,
-            &["id", "rate", "severity", "duration_months", "affects"],
+            &["id", "kind", "rate", "severity", "duration_months", "affects"],
         );
         let mut affects = Vec::new();
         if self.get(t, p, "affects", true).is_some() {
@@ -509,6 +514,7 @@ impl Reader {
             severity: self.dist(t, p, "severity", true),
             duration_months: self.dist(t, p, "duration_months", true),
             affects,
+            kind: self.string(t, p, "kind", false),
         }
     }
 
@@ -522,6 +528,8 @@ impl Reader {
                 "capacity",
                 "max_release_per_year",
                 "refill_per_year",
+                "release_price",
+                "refill_price",
             ],
         );
         RawStockpile {
@@ -530,9 +538,12 @@ impl Reader {
             capacity: self.float(t, p, "capacity", false),
             max_release_per_year: self.float(t, p, "max_release_per_year", true),
             refill_per_year: self.float(t, p, "refill_per_year", false),
+            release_price: self.float(t, p, "release_price", false),
+            refill_price: self.float(t, p, "refill_price", false),
         }
     }
 }
 
+mod market;
 #[cfg(test)]
 mod tests;
