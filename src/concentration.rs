@@ -1,15 +1,37 @@
 //! Supplier concentration: the Herfindahl–Hirschman index by country.
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Source, Stage};
 use crate::stats::order_free_sum;
 use std::collections::BTreeMap;
 
 /// HHI (0..10000) of the consumer's normal-time supply of mineral `m` by
-/// country: the sum of squared percentage shares of `capacity * access`.
-/// Sources without a country count alone. Projects count at full capacity
-/// when `with_projects`, and not at all otherwise. Returns 0 when the
+/// country: the sum of squared percentage shares of `capacity * access`
+/// over its product-level sources (refineries and product sources; in a
+/// market `access` is 1, so these are the world's shares). Sources without
+/// a country count alone. Projects count at full capacity when
+/// `with_projects`, and not at all otherwise. Returns 0 when the
 /// normal-time supply is 0.
 pub fn hhi(scenario: &Scenario, m: usize, with_projects: bool) -> f64 {
+    hhi_of(scenario, m, with_projects, |s| s.stage.is_product_level())
+}
+
+/// HHI of mineral `m`'s mine capacity by country, as [`hhi`]; `None`
+/// for a mineral without stages.
+pub fn hhi_mine(scenario: &Scenario, m: usize, with_projects: bool) -> Option<f64> {
+    let mineral = &scenario.minerals[m];
+    let staged = mineral
+        .sources
+        .iter()
+        .any(|&i| scenario.sources[i].stage == Stage::Mine);
+    staged.then(|| hhi_of(scenario, m, with_projects, |s| s.stage == Stage::Mine))
+}
+
+fn hhi_of(
+    scenario: &Scenario,
+    m: usize,
+    with_projects: bool,
+    counts: impl Fn(&Source) -> bool,
+) -> f64 {
     // Every sum is taken in ascending order of its terms, so that the
     // result does not depend on the order of sources in the file.
     let mut by_country: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -17,7 +39,7 @@ pub fn hhi(scenario: &Scenario, m: usize, with_projects: bool) -> f64 {
     let mineral = &scenario.minerals[m];
     for &i in &mineral.sources {
         let s = &scenario.sources[i];
-        if s.project.is_some() && !with_projects {
+        if (s.project.is_some() && !with_projects) || !counts(s) {
             continue;
         }
         let supply = s.capacity * s.access;

@@ -2,7 +2,7 @@
 //! supply, the horizon's total unserved amount): every trial's value, or a
 //! [`Sketch`] of them, with the same questions asked of either.
 
-use crate::sketch::Sketch;
+use crate::sketch::{SignedSketch, Sketch};
 use crate::stats::{cvar_upper_within, quantiles_within, upper_tail_len};
 
 /// Where a quantity's values went.
@@ -12,6 +12,8 @@ pub enum Distribution {
     Values(Vec<f64>),
     /// A sketch: answers within a fine bucket (see [`crate::sketch`]).
     Sketch(Sketch),
+    /// A sketch of values of either sign.
+    Signed(SignedSketch),
 }
 
 impl Distribution {
@@ -20,6 +22,7 @@ impl Distribution {
         match self {
             Distribution::Values(v) => v.len() as u64,
             Distribution::Sketch(s) => s.len(),
+            Distribution::Signed(s) => s.len(),
         }
     }
 
@@ -35,6 +38,7 @@ impl Distribution {
         match self {
             Distribution::Values(v) => quantiles_within(v, qs, range),
             Distribution::Sketch(s) => qs.iter().map(|&q| s.quantile(q)).collect(),
+            Distribution::Signed(s) => qs.iter().map(|&q| s.quantile(q)).collect(),
         }
     }
 
@@ -44,6 +48,10 @@ impl Distribution {
             Distribution::Values(v) => cvar_upper_within(v, tail_den, range),
             Distribution::Sketch(s) if s.is_empty() => 0.0,
             Distribution::Sketch(s) => {
+                s.upper_mean(upper_tail_len(s.len() as usize, tail_den) as u64)
+            }
+            Distribution::Signed(s) if s.is_empty() => 0.0,
+            Distribution::Signed(s) => {
                 s.upper_mean(upper_tail_len(s.len() as usize, tail_den) as u64)
             }
         }
@@ -56,6 +64,7 @@ impl Distribution {
         let distinct = match self {
             Distribution::Values(values) => distinct_exceedance(values),
             Distribution::Sketch(s) => s.exceedance(),
+            Distribution::Signed(s) => s.exceedance(),
         };
         thin_exceedance(distinct, self.len(), max_points)
     }

@@ -1,7 +1,7 @@
 //! The results of a run as `summary.json` (docs/cli.md) defines them, computed
 //! from an [`Aggregate`] (docs/model.md section 7).
 
-use crate::concentration::hhi;
+use crate::concentration::{hhi, hhi_mine};
 use crate::engine::accumulate::{CVAR_TAIL_DEN, SUPPLY_QUANTILES, TOTAL_QUANTILES};
 use crate::engine::{Aggregate, MineralAcc};
 use crate::scenario::Scenario;
@@ -84,6 +84,38 @@ pub struct MineralSummary {
     pub hhi: f64,
     /// HHI by country with projects at full capacity.
     pub hhi_with_projects: f64,
+    /// HHI of mine capacity by country (minerals with stages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hhi_mine: Option<f64>,
+    /// The same with projects at full capacity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hhi_mine_with_projects: Option<f64>,
+    /// Probability that the stockpile is empty at the end of a step in
+    /// which it released (minerals with a stockpile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_stock_empty: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_stock_empty_se: Option<f64>,
+    /// Currency of costs (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Probability that some year's mean price multiple exceeds the spike
+    /// threshold (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike_se: Option<f64>,
+    /// The consumer's expected cost over the horizon, in `currency`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total_se: Option<f64>,
+    /// 95th percentile of the horizon's cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_p95: Option<f64>,
     /// Per year.
     pub years: Vec<YearSummary>,
 }
@@ -109,6 +141,36 @@ pub struct YearSummary {
     pub supply_p50: f64,
     /// 95th percentile of annual accessible supply.
     pub supply_p95: f64,
+    /// Mean of the year's mean price multiple (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_mean: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_mean_se: Option<f64>,
+    /// 5th percentile of the year's mean price multiple.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_p5: Option<f64>,
+    /// Its median.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_p50: Option<f64>,
+    /// Its 95th percentile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_p95: Option<f64>,
+    /// Expected cost to the consumer in the year, in the market's currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_se: Option<f64>,
+    /// 5th percentile of the stock at the end of the year (stockpiles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_p5: Option<f64>,
+    /// Its median.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_p50: Option<f64>,
+    /// Its 95th percentile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_p95: Option<f64>,
 }
 
 impl Summary {
@@ -169,8 +231,12 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
     } else {
         t.any_count as f64 / n as f64
     };
-    // Where annual supply lies, so that exact quantiles need one pass less.
+    let mineral = &scenario.minerals[m];
+    // Where annual supply, prices and stocks lie, so that exact quantiles
+    // need one pass less (any range gives exact results).
     let supply_range = Some((0.0, scenario.max_annual_supply(m)));
+    let price_range = mineral.market.as_ref().map(|k| (k.min_price, k.max_price));
+    let stock_range = mineral.stockpile.map(|s| (0.0, s.capacity));
     let years: Vec<YearSummary> = (0..scenario.years)
         .into_par_iter()
         .map(|y| {
@@ -180,7 +246,26 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
                 t.shortfall_count[y] as f64 / n as f64
             };
             let q = acc.supply[y].quantiles(&SUPPLY_QUANTILES, supply_range);
+            let market = t.market.as_ref();
+            let pq = acc
+                .price
+                .get(y)
+                .map(|d| d.quantiles(&SUPPLY_QUANTILES, price_range));
+            let sq = acc
+                .stock
+                .get(y)
+                .map(|d| d.quantiles(&SUPPLY_QUANTILES, stock_range));
             YearSummary {
+                price_mean: market.map(|k| k.price[y].mean),
+                price_mean_se: market.map(|k| k.price[y].se()),
+                price_p5: pq.as_ref().map(|q| q[0]),
+                price_p50: pq.as_ref().map(|q| q[1]),
+                price_p95: pq.as_ref().map(|q| q[2]),
+                cost: market.map(|k| k.cost[y].mean),
+                cost_se: market.map(|k| k.cost[y].se()),
+                stock_p5: sq.as_ref().map(|q| q[0]),
+                stock_p50: sq.as_ref().map(|q| q[1]),
+                stock_p95: sq.as_ref().map(|q| q[2]),
                 year: scenario.calendar_year(y),
                 demand_mean: t.demand[y].mean,
                 p_shortfall: p,
@@ -199,8 +284,27 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
     let range = Some((0.0, t.total.mean + 8.0 * t.total.variance().sqrt()));
     let q = acc.totals_dist.quantiles(&TOTAL_QUANTILES, range);
     let cvar95 = acc.totals_dist.upper_mean(CVAR_TAIL_DEN, range);
-    let mineral = &scenario.minerals[m];
+    let share = |count: u64| {
+        let p = if n == 0 { 0.0 } else { count as f64 / n as f64 };
+        (p, probability_se(p, n))
+    };
+    let market = t.market.as_ref();
+    let spike = market.map(|k| share(k.spike_count));
+    let empty = mineral.stockpile.map(|_| share(t.stock_empty_count));
     MineralSummary {
+        hhi_mine: hhi_mine(scenario, m, false),
+        hhi_mine_with_projects: hhi_mine(scenario, m, true),
+        p_stock_empty: empty.map(|e| e.0),
+        p_stock_empty_se: empty.map(|e| e.1),
+        currency: mineral.market.as_ref().map(|k| k.currency.clone()),
+        p_price_spike: spike.map(|e| e.0),
+        p_price_spike_se: spike.map(|e| e.1),
+        cost_total: market.map(|k| k.cost_total.mean),
+        cost_total_se: market.map(|k| k.cost_total.se()),
+        cost_p95: acc
+            .cost_dist
+            .as_ref()
+            .map(|d| d.quantiles(&[0.95], None)[0]),
         unit: mineral.unit.clone(),
         p_any_shortfall: p_any,
         p_any_shortfall_se: probability_se(p_any, n),

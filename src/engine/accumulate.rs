@@ -33,6 +33,37 @@ pub struct MineralTally {
     pub shortfall_years: Moments,
     /// Moments of the horizon's total unserved amount.
     pub total: Moments,
+    /// Trials in which the stockpile ran empty in a step it released
+    /// (0 without a stockpile).
+    pub stock_empty_count: u64,
+    /// Price and cost, for a mineral traded on a world market.
+    pub market: Option<MarketTally>,
+}
+
+/// Moments and counts of a market mineral's price and cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MarketTally {
+    /// Per year: moments of the year's mean price multiple.
+    pub price: Vec<Moments>,
+    /// Per year: moments of the consumer's cost.
+    pub cost: Vec<Moments>,
+    /// Moments of the consumer's cost over the horizon.
+    pub cost_total: Moments,
+    /// Trials in which some year's mean price exceeded the spike threshold.
+    pub spike_count: u64,
+}
+
+impl MarketTally {
+    fn merge(&mut self, next: &MarketTally) {
+        for (a, b) in self.price.iter_mut().zip(&next.price) {
+            a.merge(b);
+        }
+        for (a, b) in self.cost.iter_mut().zip(&next.cost) {
+            a.merge(b);
+        }
+        self.cost_total.merge(&next.cost_total);
+        self.spike_count += next.spike_count;
+    }
 }
 
 impl MineralTally {
@@ -56,6 +87,10 @@ impl MineralTally {
         self.any_count += next.any_count;
         self.shortfall_years.merge(&next.shortfall_years);
         self.total.merge(&next.total);
+        self.stock_empty_count += next.stock_empty_count;
+        if let (Some(a), Some(b)) = (&mut self.market, &next.market) {
+            a.merge(b);
+        }
     }
 
     /// Number of trials tallied.
@@ -69,6 +104,9 @@ impl MineralTally {
         self.shortfall_count.len() == years
             && self.unserved.len() == years
             && self.demand.len() == years
+            && self.market.as_ref().is_none_or(|m| {
+                m.price.len() == years && m.cost.len() == years && m.cost_total.n == self.total.n
+            })
     }
 }
 
@@ -86,6 +124,16 @@ pub struct MineralAcc {
     pub totals: Vec<f64>,
     /// Per trial: the number of shortfall years (kept with `totals`).
     pub years_short: Vec<u16>,
+    /// Per year: the mean price multiple (market minerals; else empty).
+    pub price: Vec<Distribution>,
+    /// Per year: the stock at the end of the year (minerals with a
+    /// stockpile; else empty).
+    pub stock: Vec<Distribution>,
+    /// The consumer's cost over the horizon (market minerals).
+    pub cost_dist: Option<Distribution>,
+    /// Per trial, kept with `totals`: the consumer's cost over the
+    /// horizon and whether some year's price spiked (market minerals).
+    pub market_trials: Vec<(f64, bool)>,
 }
 
 /// A finished run: per mineral, in scenario order.
@@ -110,11 +158,37 @@ pub struct ChunkRecorder {
     any_count: u64,
     shortfall_years: ShiftedSums,
     total: ShiftedSums,
+    stock_empty_count: u64,
+    market: Option<MarketRecorder>,
+}
+
+/// A chunk's sums of a market mineral's price and cost.
+#[derive(Debug, Clone)]
+struct MarketRecorder {
+    price: ShiftedSeries,
+    cost: ShiftedSeries,
+    cost_total: ShiftedSums,
+    spike_count: u64,
+    spike_threshold: f64,
+}
+
+/// What one trial gave for one mineral, beyond its yearly outcome.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrialTotals {
+    /// The horizon's total unserved amount.
+    pub total: f64,
+    /// Number of shortfall years.
+    pub short: u16,
+    /// The consumer's cost over the horizon (market minerals; else 0).
+    pub cost: f64,
+    /// Whether some year's mean price exceeded the spike threshold.
+    pub spike: bool,
 }
 
 impl ChunkRecorder {
-    /// An empty record for `years` years.
-    pub fn new(years: usize) -> Self {
+    /// An empty record for `years` years; `spike_threshold` is the
+    /// market's, for a market mineral.
+    pub fn new(years: usize, spike_threshold: Option<f64>) -> Self {
         ChunkRecorder {
             shortfall_count: vec![0; years],
             unserved: ShiftedSeries::new(years),
@@ -122,14 +196,21 @@ impl ChunkRecorder {
             any_count: 0,
             shortfall_years: ShiftedSums::default(),
             total: ShiftedSums::default(),
+            stock_empty_count: 0,
+            market: spike_threshold.map(|t| MarketRecorder {
+                price: ShiftedSeries::new(years),
+                cost: ShiftedSeries::new(years),
+                cost_total: ShiftedSums::default(),
+                spike_count: 0,
+                spike_threshold: t,
+            }),
         }
     }
 
-    /// Record one trial; returns its horizon total and number of
-    /// shortfall years. A year is a shortfall year when its unserved amount
-    /// exceeds `threshold` times its demand.
+    /// Record one trial. A year is a shortfall year when its unserved
+    /// amount exceeds `threshold` times its demand.
     #[inline]
-    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> (f64, u16) {
+    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> TrialTotals {
         let mut total = 0.0;
         let mut short = 0u16;
         let (unserved, demand) = (&outcome.unserved, &outcome.demand);
@@ -148,7 +229,21 @@ impl ChunkRecorder {
             "a trial's unserved total is {total}: validation should keep every scenario finite"
         );
         self.total.push(total);
-        (total, short)
+        self.stock_empty_count += u64::from(outcome.stock_empty);
+        let mut out = TrialTotals {
+            total,
+            short,
+            ..TrialTotals::default()
+        };
+        if let Some(m) = &mut self.market {
+            out.cost = outcome.cost.iter().sum();
+            out.spike = outcome.price.iter().any(|&x| x > m.spike_threshold);
+            m.price.push(&outcome.price);
+            m.cost.push(&outcome.cost);
+            m.cost_total.push(out.cost);
+            m.spike_count += u64::from(out.spike);
+        }
+        out
     }
 
     /// The chunk's tally.
@@ -160,6 +255,13 @@ impl ChunkRecorder {
             any_count: self.any_count,
             shortfall_years: self.shortfall_years.moments(),
             total: self.total.moments(),
+            stock_empty_count: self.stock_empty_count,
+            market: self.market.as_ref().map(|m| MarketTally {
+                price: m.price.moments(),
+                cost: m.cost.moments(),
+                cost_total: m.cost_total.moments(),
+                spike_count: m.spike_count,
+            }),
         }
     }
 }

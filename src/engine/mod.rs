@@ -23,24 +23,28 @@
 //! key)` (see [`crate::rng`]).
 
 pub mod accumulate;
+pub mod chain;
+pub mod market;
 pub mod plan;
 pub mod process;
 pub mod record;
 pub mod tree;
 pub mod trial;
+pub mod values;
 
 use crate::rng::TrialKey;
 use crate::scenario::Scenario;
-use crate::sketch::Sketch;
 use accumulate::ChunkRecorder;
 pub use accumulate::{Aggregate, MineralAcc, MineralTally};
 use plan::Plan;
 use rayon::prelude::*;
-pub use record::{MineralSketches, MineralValues, Record, Values};
+pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values};
 use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
 use tree::Node;
 use trial::{simulate_trial, Workspace};
+pub use values::empty_sketches;
+use values::{series_of, ChunkValues};
 
 /// Trials per chunk. Part of the definition of a run's results: changing
 /// it changes the order of floating-point merges (not the statistics).
@@ -120,43 +124,6 @@ pub fn simulate_with(
         .unwrap_or_else(|e| unreachable!("a whole run's record is complete: {e}"))
 }
 
-/// Per mineral: the scale of its annual-supply sketches (the largest
-/// annual supply) and of its totals sketch (expected total demand).
-fn sketch_scales(scenario: &Scenario) -> Vec<(f64, f64)> {
-    scenario
-        .minerals
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let supply = scenario.max_annual_supply(i);
-            let demand: f64 = (0..scenario.years).map(|y| m.demand.trend(y)).sum();
-            (supply.max(f64::MIN_POSITIVE), demand.max(f64::MIN_POSITIVE))
-        })
-        .collect()
-}
-
-/// Empty sketches for every mineral of `scenario`.
-pub fn empty_sketches(scenario: &Scenario) -> Vec<MineralSketches> {
-    sketch_scales(scenario)
-        .into_iter()
-        .map(|(s, d)| MineralSketches {
-            supply: (0..scenario.years).map(|_| Sketch::new(s)).collect(),
-            totals: Sketch::new(d),
-        })
-        .collect()
-}
-
-/// One chunk's values, per mineral.
-#[derive(Debug, Clone, Default)]
-struct ChunkValues {
-    /// Per year: annual supply (exact runs).
-    supply: Vec<Vec<f64>>,
-    /// Horizon totals (exact runs, or kept for pairing).
-    totals: Vec<f64>,
-    /// Shortfall years (kept for pairing).
-    years_short: Vec<u16>,
-}
-
 /// What a node of the merge tree produced: its tally, and its chunks'
 /// values where they are kept, in chunk order.
 struct NodeOut {
@@ -215,60 +182,34 @@ impl Run<'_> {
         let block = &mut *guard;
         let ws = block.workspace.get_or_insert_with(|| Workspace::new(plan));
         if block.buffers.is_empty() {
-            let chunk = || vec![0.0; CHUNK_TRIALS as usize];
             block.buffers = (0..plan.minerals.len())
-                .map(|_| ChunkValues {
-                    supply: (0..plan.years).map(|_| chunk()).collect(),
-                    totals: chunk(),
-                    years_short: vec![0; CHUNK_TRIALS as usize],
-                })
+                .map(|m| ChunkValues::buffers(plan.years, series_of(self.scenario, m)))
                 .collect();
         }
-        let mut recorders: Vec<ChunkRecorder> = (0..plan.minerals.len())
-            .map(|_| ChunkRecorder::new(plan.years))
+        let mut recorders: Vec<ChunkRecorder> = plan
+            .minerals
+            .iter()
+            .map(|mp| ChunkRecorder::new(plan.years, mp.spike_threshold()))
             .collect();
         for (j, trial) in trials.enumerate() {
             simulate_trial(plan, TrialKey::new(self.seed, trial), ws);
             let per_mineral = recorders.iter_mut().zip(&ws.outcome).zip(&plan.minerals);
             for (((rec, outcome), mp), buf) in per_mineral.zip(block.buffers.iter_mut()) {
-                let (total, short) = rec.record(outcome, mp.threshold);
-                buf.totals[j] = total;
-                buf.years_short[j] = short;
-                for (s, v) in buf.supply.iter_mut().zip(&outcome.supply) {
-                    s[j] = *v;
-                }
+                let totals = rec.record(outcome, mp.threshold);
+                buf.store(j, outcome, totals);
             }
         }
         let values: Vec<ChunkValues> = block
             .buffers
             .iter()
-            .map(|buf| ChunkValues {
-                supply: if self.exact {
-                    buf.supply.iter().map(|s| s[..n].to_vec()).collect()
-                } else {
-                    Vec::new()
-                },
-                totals: if self.exact || self.keep {
-                    buf.totals[..n].to_vec()
-                } else {
-                    Vec::new()
-                },
-                years_short: if self.keep {
-                    buf.years_short[..n].to_vec()
-                } else {
-                    Vec::new()
-                },
-            })
+            .map(|buf| buf.kept(n, self.exact, self.keep))
             .collect();
-        if !self.exact && std::env::var_os("NOSK").is_none() {
+        if !self.exact {
             let sketches = block
                 .sketches
                 .get_or_insert_with(|| empty_sketches(self.scenario));
             for (sk, buf) in sketches.iter_mut().zip(&block.buffers) {
-                for (s, values) in sk.supply.iter_mut().zip(&buf.supply) {
-                    s.push_all(&values[..n]);
-                }
-                sk.totals.push_all(&buf.totals[..n]);
+                buf.push_into(sk, n);
             }
         }
         if let Some(p) = self.progress {
@@ -317,33 +258,13 @@ pub fn record(
     for (node, out) in nodes.into_iter().zip(outs) {
         for chunk in out.chunks {
             for (all, c) in kept.iter_mut().zip(chunk) {
-                if all.supply.is_empty() {
-                    all.supply = vec![Vec::new(); c.supply.len()];
-                }
-                all.supply
-                    .iter_mut()
-                    .zip(c.supply)
-                    .for_each(|(a, s)| a.extend(s));
-                all.totals.extend(c.totals);
-                all.years_short.extend(c.years_short);
+                all.extend(c);
             }
         }
         tallies.push((node, out.tally));
     }
     let values = if run.exact {
-        Values::Kept(
-            kept.iter_mut()
-                .map(|k| MineralValues {
-                    supply: std::mem::take(&mut k.supply),
-                    // Copied only where the per-trial totals are kept too.
-                    totals: if run.keep {
-                        k.totals.clone()
-                    } else {
-                        std::mem::take(&mut k.totals)
-                    },
-                })
-                .collect(),
-        )
+        Values::Kept(kept.iter_mut().map(|k| k.take_values(run.keep)).collect())
     } else {
         let sketches = run
             .blocks
@@ -367,7 +288,12 @@ pub fn record(
         values,
         per_trial: if opts.keep_trials {
             kept.into_iter()
-                .map(|k| (k.totals, k.years_short))
+                .map(|k| PerTrial {
+                    totals: k.totals,
+                    years_short: k.years_short,
+                    cost: k.cost,
+                    spike: k.spike,
+                })
                 .collect()
         } else {
             Vec::new()

@@ -1,5 +1,7 @@
 //! What the engine precomputes from a scenario before the first trial.
 
+use super::chain::{uses_chain, ChainPlan, ChainSource};
+use super::market::MarketPlan;
 use super::process::ProcessPlan;
 use crate::rng::EntityKey;
 use crate::scenario::{Project, Scenario, Stockpile};
@@ -53,6 +55,17 @@ pub struct MineralPlan {
     pub dynamic_sources: Vec<usize>,
     /// Stream key of the demand noise.
     pub demand_key: EntityKey,
+    /// Channels, for a mineral with stages, restrictions or a market.
+    pub chain: Option<ChainPlan>,
+    /// The world market, if any.
+    pub market: Option<MarketPlan>,
+}
+
+impl MineralPlan {
+    /// The market's spike threshold, for a market mineral.
+    pub fn spike_threshold(&self) -> Option<f64> {
+        self.market.as_ref().map(|m| m.spike_threshold)
+    }
 }
 
 /// Per-source constants.
@@ -68,8 +81,10 @@ pub struct SourcePlan<'s> {
     pub own: Option<ProcessPlan<'s>>,
     /// Project timing, if a project.
     pub project: Option<&'s Project>,
-    /// `(event index, exposure)` of events that hit it.
+    /// `(event index, exposure)` of outage events that hit it.
     pub events: &'s [(usize, f64)],
+    /// `(event index, exposure)` of restriction events that list it.
+    pub restrictions: &'s [(usize, f64)],
     /// Stream key of the disruption process.
     pub disruption_key: EntityKey,
     /// Stream key of the project draws.
@@ -114,6 +129,8 @@ pub struct Plan<'s> {
     pub sources: Vec<SourcePlan<'s>>,
     /// Per event.
     pub events: Vec<EventPlan<'s>>,
+    /// Per source: what it adds to its mineral's channels.
+    pub chain_sources: Vec<ChainSource>,
 }
 
 impl<'s> Plan<'s> {
@@ -138,6 +155,7 @@ impl<'s> Plan<'s> {
                         .and_then(|p| ProcessPlan::new(p, steps, scenario.steps_per_year)),
                     project: s.project.as_ref(),
                     events: &s.events,
+                    restrictions: &s.restrictions,
                     disruption_key: s.disruption_key,
                     project_key: s.project_key,
                 }
@@ -151,10 +169,21 @@ impl<'s> Plan<'s> {
                 key: e.key,
             })
             .collect();
+        let chain_sources: Vec<ChainSource> = scenario
+            .sources
+            .iter()
+            .map(|s| ChainSource {
+                stage: s.stage,
+                step: s.capacity * dt,
+                access: s.access,
+                offtake: s.offtake,
+            })
+            .collect();
         let minerals = scenario
             .minerals
             .iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(mi, m)| {
                 // The largest possible supply per step sets the unit
                 // (summed in ascending order: the same for any order of
                 // sources).
@@ -194,6 +223,12 @@ impl<'s> Plan<'s> {
                     stockpile: m.stockpile,
                     dynamic_sources,
                     demand_key: m.demand_key,
+                    chain: uses_chain(scenario, mi)
+                        .then(|| ChainPlan::new(scenario, mi, &sources, &chain_sources, dt)),
+                    market: m
+                        .market
+                        .as_ref()
+                        .map(|k| MarketPlan::new(k, m.stockpile.as_ref(), scenario.years)),
                 }
             })
             .collect();
@@ -206,6 +241,7 @@ impl<'s> Plan<'s> {
             minerals,
             sources,
             events,
+            chain_sources,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::tree::{self, AssembleError, Node};
 use super::{chunk_count, empty_sketches, keeps_values, CHUNK_TRIALS};
 use crate::distribution::Distribution;
 use crate::scenario::Scenario;
-use crate::sketch::Sketch;
+use crate::sketch::{SignedSketch, Sketch};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -19,6 +19,12 @@ pub struct MineralValues {
     pub supply: Vec<Vec<f64>>,
     /// Horizon totals, per trial.
     pub totals: Vec<f64>,
+    /// Per year: mean price multiple, per trial (market minerals).
+    pub price: Vec<Vec<f64>>,
+    /// Per year: stock at the end of the year, per trial (stockpiles).
+    pub stock: Vec<Vec<f64>>,
+    /// Horizon cost, per trial (market minerals).
+    pub cost: Vec<f64>,
 }
 
 /// One mineral's sketches (runs too large to keep every value).
@@ -28,6 +34,35 @@ pub struct MineralSketches {
     pub supply: Vec<Sketch>,
     /// Horizon totals.
     pub totals: Sketch,
+    /// Per year: mean price multiple (market minerals).
+    pub price: Vec<Sketch>,
+    /// Per year: stock at the end of the year (stockpiles).
+    pub stock: Vec<Sketch>,
+    /// Horizon cost (market minerals).
+    pub cost: Option<SignedSketch>,
+}
+
+/// One mineral's per-trial results, in trial order, kept for paired
+/// comparisons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PerTrial {
+    /// Horizon total unserved amount.
+    pub totals: Vec<f64>,
+    /// Number of shortfall years.
+    pub years_short: Vec<u16>,
+    /// Horizon cost (market minerals; else empty).
+    pub cost: Vec<f64>,
+    /// Whether the price spiked (market minerals; else empty).
+    pub spike: Vec<bool>,
+}
+
+impl PerTrial {
+    fn extend(&mut self, next: PerTrial) {
+        self.totals.extend(next.totals);
+        self.years_short.extend(next.years_short);
+        self.cost.extend(next.cost);
+        self.spike.extend(next.spike);
+    }
 }
 
 /// The distributions behind quantiles, per mineral.
@@ -51,10 +86,19 @@ pub struct Record {
     pub nodes: Vec<(Node, Vec<MineralTally>)>,
     /// The distributions.
     pub values: Values,
-    /// Per mineral, when kept: every trial's horizon total and number of
-    /// shortfall years (not part of a saved record).
+    /// Per mineral, when kept: every trial's horizon results (not part
+    /// of a saved record).
     #[serde(skip)]
-    pub per_trial: Vec<(Vec<f64>, Vec<u16>)>,
+    pub per_trial: Vec<PerTrial>,
+}
+
+/// One mineral's finished distributions.
+struct Dists {
+    supply: Vec<Distribution>,
+    price: Vec<Distribution>,
+    stock: Vec<Distribution>,
+    totals: Distribution,
+    cost: Option<Distribution>,
 }
 
 /// Why records could not be merged or finished.
@@ -82,11 +126,17 @@ pub fn merge_tallies(a: &mut [MineralTally], b: &[MineralTally]) {
 /// `a` merged with `b`, mineral by mineral.
 pub fn merge_sketches(a: &mut [MineralSketches], b: &[MineralSketches]) {
     for (x, y) in a.iter_mut().zip(b) {
-        x.supply
-            .iter_mut()
-            .zip(&y.supply)
-            .for_each(|(s, t)| s.merge(t));
+        for (mine, theirs) in [
+            (&mut x.supply, &y.supply),
+            (&mut x.price, &y.price),
+            (&mut x.stock, &y.stock),
+        ] {
+            mine.iter_mut().zip(theirs).for_each(|(s, t)| s.merge(t));
+        }
         x.totals.merge(&y.totals);
+        if let (Some(c), Some(d)) = (&mut x.cost, &y.cost) {
+            c.merge(d);
+        }
     }
 }
 
@@ -136,25 +186,42 @@ impl Record {
         }
         match (&self.values, keeps_values(self.trials)) {
             (Values::Kept(v), true) => {
-                let fits = |m: &MineralValues| {
+                let fits = |(m, i): (&MineralValues, usize)| {
+                    let (market, stock) = super::values::series_of(scenario, i);
+                    let series = |s: &Vec<Vec<f64>>, on: bool| {
+                        s.len() == if on { years } else { 0 }
+                            && s.iter().all(|s| s.len() as u64 == held)
+                    };
                     m.totals.len() as u64 == held
-                        && m.supply.len() == years
-                        && m.supply.iter().all(|s| s.len() as u64 == held)
+                        && series(&m.supply, true)
+                        && series(&m.price, market)
+                        && series(&m.stock, stock)
+                        && m.cost.len() as u64 == if market { held } else { 0 }
                 };
-                if v.len() != minerals || !v.iter().all(fits) {
+                if v.len() != minerals || !v.iter().zip(0..).all(fits) {
                     return bad("its values do not fit the scenario");
                 }
             }
             (Values::Sketched(s), false) => {
                 let empty = empty_sketches(scenario);
                 let fits = |(m, e): (&MineralSketches, &MineralSketches)| {
-                    m.supply.len() == years
-                        && m.supply
-                            .iter()
-                            .zip(&e.supply)
-                            .all(|(a, b)| a.same_scale(b) && a.len() == held)
+                    let series = |a: &Vec<Sketch>, b: &Vec<Sketch>| {
+                        a.len() == b.len()
+                            && a.iter()
+                                .zip(b)
+                                .all(|(a, b)| a.same_scale(b) && a.len() == held)
+                    };
+                    let cost = match (&m.cost, &e.cost) {
+                        (None, None) => true,
+                        (Some(a), Some(b)) => a.same_scale(b) && a.len() == held,
+                        _ => false,
+                    };
+                    series(&m.supply, &e.supply)
+                        && series(&m.price, &e.price)
+                        && series(&m.stock, &e.stock)
                         && m.totals.same_scale(&e.totals)
                         && m.totals.len() == held
+                        && cost
                 };
                 if s.len() != minerals || !s.iter().zip(&empty).all(fits) {
                     return bad("its sketches do not fit the scenario");
@@ -193,11 +260,15 @@ impl Record {
             match (&mut acc.values, next.values) {
                 (Values::Kept(a), Values::Kept(b)) => {
                     for (x, y) in a.iter_mut().zip(b) {
-                        x.supply
-                            .iter_mut()
-                            .zip(y.supply)
-                            .for_each(|(s, t)| s.extend(t));
+                        for (mine, theirs) in [
+                            (&mut x.supply, y.supply),
+                            (&mut x.price, y.price),
+                            (&mut x.stock, y.stock),
+                        ] {
+                            mine.iter_mut().zip(theirs).for_each(|(s, t)| s.extend(t));
+                        }
                         x.totals.extend(y.totals);
+                        x.cost.extend(y.cost);
                     }
                 }
                 (Values::Sketched(a), Values::Sketched(b)) => merge_sketches(a, &b),
@@ -208,8 +279,7 @@ impl Record {
                 }
             }
             for (x, y) in acc.per_trial.iter_mut().zip(next.per_trial) {
-                x.0.extend(y.0);
-                x.1.extend(y.1);
+                x.extend(y);
             }
         }
         Ok(acc)
@@ -235,19 +305,32 @@ impl Record {
                 RecordError::Overlap(c)
             }
         })?;
-        let dists: Vec<(Vec<Distribution>, Distribution)> = match self.values {
+        let dists: Vec<Dists> = match self.values {
             Values::Kept(v) => v
                 .into_iter()
                 .map(|m| {
-                    let supply = m.supply.into_iter().map(Distribution::Values).collect();
-                    (supply, Distribution::Values(m.totals))
+                    let yearly =
+                        |s: Vec<Vec<f64>>| s.into_iter().map(Distribution::Values).collect();
+                    Dists {
+                        supply: yearly(m.supply),
+                        price: yearly(m.price),
+                        stock: yearly(m.stock),
+                        totals: Distribution::Values(m.totals),
+                        cost: (!m.cost.is_empty()).then_some(Distribution::Values(m.cost)),
+                    }
                 })
                 .collect(),
             Values::Sketched(s) => s
                 .into_iter()
                 .map(|m| {
-                    let supply = m.supply.into_iter().map(Distribution::Sketch).collect();
-                    (supply, Distribution::Sketch(m.totals))
+                    let yearly = |s: Vec<Sketch>| s.into_iter().map(Distribution::Sketch).collect();
+                    Dists {
+                        supply: yearly(m.supply),
+                        price: yearly(m.price),
+                        stock: yearly(m.stock),
+                        totals: Distribution::Sketch(m.totals),
+                        cost: m.cost.map(Distribution::Signed),
+                    }
                 })
                 .collect(),
         };
@@ -255,14 +338,18 @@ impl Record {
         let minerals = tally
             .into_iter()
             .zip(dists)
-            .map(|(tally, (supply, totals_dist))| {
-                let (totals, years_short) = per_trial.next().unwrap_or_default();
+            .map(|(tally, d)| {
+                let p = per_trial.next().unwrap_or_default();
                 MineralAcc {
                     tally,
-                    supply,
-                    totals_dist,
-                    totals,
-                    years_short,
+                    supply: d.supply,
+                    totals_dist: d.totals,
+                    totals: p.totals,
+                    years_short: p.years_short,
+                    price: d.price,
+                    stock: d.stock,
+                    cost_dist: d.cost,
+                    market_trials: p.cost.into_iter().zip(p.spike).collect(),
                 }
             })
             .collect();

@@ -13,8 +13,8 @@
 
 use super::plan::{to_units, MineralPlan, Plan, SourcePlan};
 use super::process::Interval;
-use crate::rng::TrialKey;
-use crate::scenario::Project;
+use crate::rng::{EntityKey, TrialKey};
+use crate::scenario::{Project, Stockpile};
 use rand_distr::{Distribution, StandardNormal, StandardUniform};
 
 /// What one trial produced for one mineral, per year index.
@@ -24,8 +24,18 @@ pub struct MineralOutcome {
     pub unserved: Vec<f64>,
     /// Demand drawn for each year, units.
     pub demand: Vec<f64>,
-    /// Accessible supply in each year, units.
+    /// Accessible supply in each year, units (in a market: the amount
+    /// served to the consumer).
     pub supply: Vec<f64>,
+    /// Market minerals: the mean price multiple of each year.
+    pub price: Vec<f64>,
+    /// Market minerals: the consumer's cost in each year.
+    pub cost: Vec<f64>,
+    /// Minerals with a stockpile: the stock at the end of each year.
+    pub stock: Vec<f64>,
+    /// Whether the stockpile was empty at the end of a step in which it
+    /// released.
+    pub stock_empty: bool,
 }
 
 /// Scratch space for trials, allocated once per chunk of trials.
@@ -38,9 +48,16 @@ pub struct Workspace {
     delta: Vec<i64>,
     /// Product of a source's disruption factors per step; 1.0 everywhere
     /// between uses.
-    factor: Vec<f64>,
-    own: Vec<Interval>,
-    event_intervals: Vec<Vec<Interval>>,
+    pub(super) factor: Vec<f64>,
+    pub(super) own: Vec<Interval>,
+    pub(super) event_intervals: Vec<Vec<Interval>>,
+    /// Per step, the product of a source's restriction factors; 1.0
+    /// everywhere between uses.
+    pub(super) rfactor: Vec<f64>,
+    /// Channels of a chain mineral (see [`super::chain`]).
+    pub(super) channels: Vec<i64>,
+    /// The rest of the world's demand per year (market minerals).
+    pub(super) rest: Vec<f64>,
     /// The last trial's outcome, per mineral.
     pub outcome: Vec<MineralOutcome>,
 }
@@ -53,12 +70,19 @@ impl Workspace {
             delta: vec![0; plan.steps + 1],
             factor: vec![1.0; plan.steps],
             own: Vec::with_capacity(16),
+            rfactor: vec![1.0; plan.steps],
+            channels: vec![0; super::chain::CHANNELS * plan.steps],
+            rest: vec![0.0; plan.years],
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
                 .map(|_| MineralOutcome {
                     unserved: per_year(),
                     demand: per_year(),
                     supply: per_year(),
+                    price: per_year(),
+                    cost: per_year(),
+                    stock: per_year(),
+                    stock_empty: false,
                 })
                 .collect(),
         }
@@ -112,9 +136,9 @@ fn min(a: f64, b: f64) -> f64 {
 
 /// A successful project's timing in one trial.
 #[derive(Debug, Clone, Copy)]
-struct Ramp {
+pub(super) struct Ramp {
     /// First step whose midpoint is at or after `online`.
-    first_step: usize,
+    pub(super) first_step: usize,
     online: f64,
     /// `1 / ramp_years`, or 0 for an instant start.
     inv_ramp_years: f64,
@@ -123,7 +147,7 @@ struct Ramp {
 impl Ramp {
     /// `ramp(t)` at midpoint time `tm` (docs/model.md section 4).
     #[inline]
-    fn at(&self, tm: f64) -> f64 {
+    pub(super) fn at(&self, tm: f64) -> f64 {
         if tm < self.online {
             0.0
         } else if self.inv_ramp_years == 0.0 {
@@ -144,6 +168,12 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
         }
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
+        if let Some(cp) = &mp.chain {
+            super::chain::fill_channels(plan, cp, key, ws);
+            let (ch, rest, out) = (&ws.channels, &mut ws.rest, &mut ws.outcome[m]);
+            super::market::serve_chain(plan, mp, cp, key, ch, rest, out);
+            continue;
+        }
         for &i in &mp.dynamic_sources {
             let sp = &plan.sources[i];
             match sp.project {
@@ -157,7 +187,12 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
 
 /// Draw a project's success and delay: its timing, or `None` if it never
 /// produces.
-fn start_project(plan: &Plan, sp: &SourcePlan, p: &Project, key: TrialKey) -> Option<Ramp> {
+pub(super) fn start_project(
+    plan: &Plan,
+    sp: &SourcePlan,
+    p: &Project,
+    key: TrialKey,
+) -> Option<Ramp> {
     let mut rng = key.stream(sp.project_key);
     let u: f64 = StandardUniform.sample(&mut rng);
     if u >= p.success_probability {
@@ -235,7 +270,7 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
 
 /// A source's own down intervals, into `own` (cleared first).
 #[inline(always)]
-fn sample_own(sp: &SourcePlan, key: TrialKey, own: &mut Vec<Interval>) {
+pub(super) fn sample_own(sp: &SourcePlan, key: TrialKey, own: &mut Vec<Interval>) {
     own.clear();
     if let Some(process) = &sp.own {
         process.sample_into(&mut key.stream(sp.disruption_key), own);
@@ -286,7 +321,7 @@ fn source_intervals<'a>(
 /// Multiply into `factor` each step's disruption factors of a source
 /// (`1 - exposure * severity`), list by list as [`source_intervals`] gives
 /// them.
-fn multiply_factors(
+pub(super) fn multiply_factors(
     factor: &mut [f64],
     own: &[Interval],
     sp: &SourcePlan,
@@ -358,6 +393,75 @@ fn for_each_in_fours(steps: &mut [i64], mut f: impl FnMut(usize, &mut i64)) {
     }
 }
 
+/// Draw each year's demand `trend * exp(sigma Z - sigma^2 / 2)` into
+/// `out`, from the stream of `entity` (docs/model.md section 5).
+pub(super) fn draw_demand(
+    trend: &[f64],
+    sigma: f64,
+    key: TrialKey,
+    entity: EntityKey,
+    out: &mut [f64],
+) {
+    if sigma > 0.0 {
+        let mut rng = key.stream(entity);
+        let s = sigma;
+        for (d, trend) in out.iter_mut().zip(trend) {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            *d = trend * (s * z - s * s / 2.0).exp();
+        }
+    } else {
+        out.copy_from_slice(trend);
+    }
+}
+
+/// A physical stockpile's rule per step (docs/model.md section 6).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StockRule {
+    capacity: f64,
+    max_release: f64,
+    max_refill: f64,
+}
+
+impl StockRule {
+    /// The rule of `sp` for steps of `dt` years.
+    pub(super) fn new(sp: &Stockpile, dt: f64) -> StockRule {
+        StockRule {
+            capacity: sp.capacity,
+            max_release: sp.max_release_per_year * dt,
+            max_refill: sp.refill_per_year * dt,
+        }
+    }
+
+    /// Serve `step_demand` from supply `s` and `stock`; returns the
+    /// unserved amount and sets `empty` when a release leaves no stock.
+    #[inline(always)]
+    pub(super) fn step(&self, stock: &mut f64, s: f64, step_demand: f64, empty: &mut bool) -> f64 {
+        if s > step_demand {
+            // Surplus: refill (nothing to do when the stock is full).
+            // = stock + min(refill, surplus, capacity - stock),
+            // written so that rounding stays monotone in supply.
+            if *stock < self.capacity {
+                *stock = min(
+                    *stock + min(self.max_refill, s - step_demand),
+                    self.capacity,
+                );
+            }
+            0.0
+        } else {
+            // release = min(gap, stock, max_release), and
+            // stock - release is max(stock - min(gap,
+            // max_release), 0) exactly: two steps on the chain
+            // through the stock instead of three.
+            let gap = step_demand - s;
+            let wanted = min(gap, self.max_release);
+            let release = min(wanted, *stock);
+            *stock = max0(*stock - wanted);
+            *empty |= release > 0.0 && *stock == 0.0;
+            gap - release
+        }
+    }
+}
+
 /// Draw the year's demand, serve it step by step from supply and the
 /// stockpile (docs/model.md sections 5–6), and total the year. Supply comes
 /// from the mineral's base output and the changes in `delta`, which are
@@ -369,20 +473,12 @@ fn serve_demand(
     delta: &mut [i64],
     out: &mut MineralOutcome,
 ) {
-    if mp.sigma > 0.0 {
-        let mut rng = key.stream(mp.demand_key);
-        let s = mp.sigma;
-        for (d, trend) in out.demand.iter_mut().zip(&mp.trend) {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            *d = trend * (s * z - s * s / 2.0).exp();
-        }
-    } else {
-        out.demand.copy_from_slice(&mp.trend);
-    }
+    draw_demand(&mp.trend, mp.sigma, key, mp.demand_key, &mut out.demand);
     let dt = plan.dt;
     let spy = plan.steps_per_year;
     let q = mp.quantum;
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
+    out.stock_empty = false;
     // Supply in units at the current step.
     let mut units = mp.base_units;
     // Supply in units at the next step, clearing its change.
@@ -423,36 +519,19 @@ fn serve_demand(
                 unserved = (uns[0] + uns[1]) + (uns[2] + uns[3]);
             }
             Some(sp) => {
-                let max_release = sp.max_release_per_year * dt;
-                let max_refill = sp.refill_per_year * dt;
+                let rule = StockRule::new(&sp, dt);
                 let mut sup = [0.0f64; 4];
                 for_each_in_fours(steps, |k, d| {
                     let s = next(d) as f64 * q;
                     sup[k] += s;
-                    if s > step_demand {
-                        // Surplus: refill (nothing to do when the stock is full).
-                        // = stock + min(refill, surplus, capacity - stock),
-                        // written so that rounding stays monotone in supply.
-                        if stock < sp.capacity {
-                            stock = min(stock + min(max_refill, s - step_demand), sp.capacity);
-                        }
-                    } else {
-                        // release = min(gap, stock, max_release), and
-                        // stock - release is max(stock - min(gap,
-                        // max_release), 0) exactly: two steps on the chain
-                        // through the stock instead of three.
-                        let gap = step_demand - s;
-                        let wanted = min(gap, max_release);
-                        let release = min(wanted, stock);
-                        stock = max0(stock - wanted);
-                        unserved += gap - release;
-                    }
+                    unserved += rule.step(&mut stock, s, step_demand, &mut out.stock_empty);
                 });
                 year_supply = (sup[0] + sup[1]) + (sup[2] + sup[3]);
             }
         }
         out.unserved[y] = unserved;
         out.supply[y] = year_supply;
+        out.stock[y] = stock;
     }
     // Changes at the horizon are never read.
     delta[plan.steps] = 0;

@@ -95,7 +95,10 @@ pub fn check(
             Some(other) => {
                 ctx.error(
                     &format!("{k}.kind"),
-                    format!("expected \"outage\" or \"restriction\", found {}", quote(other)),
+                    format!(
+                        "expected \"outage\" or \"restriction\", found {}",
+                        quote(other)
+                    ),
                 );
                 EventKind::Outage
             }

@@ -8,8 +8,8 @@
 //! Neither stage stops at the first problem. Errors name the file,
 //! line:column, key path, and what was expected versus found.
 
-mod dists;
 mod chain_rules;
+mod dists;
 pub mod ids;
 pub mod locate;
 pub mod raw;

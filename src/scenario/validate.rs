@@ -118,7 +118,13 @@ impl Ctx<'_> {
     }
 
     /// Check an optional number, `default` when absent.
-    pub(super) fn optional(&mut self, key: &str, x: Option<f64>, default: f64, range: Range) -> Option<f64> {
+    pub(super) fn optional(
+        &mut self,
+        key: &str,
+        x: Option<f64>,
+        default: f64,
+        range: Range,
+    ) -> Option<f64> {
         let x = x.unwrap_or(default);
         self.number(key, x, range).then_some(x)
     }
@@ -188,7 +194,12 @@ impl Ctx<'_> {
 
     /// A demand table at `key`, checked (with its trend over `years`
     /// years, when known): `None` when a rule is broken (reported).
-    pub(super) fn demand(&mut self, key: &str, d: &RawDemand, years: Option<i64>) -> Option<Demand> {
+    pub(super) fn demand(
+        &mut self,
+        key: &str,
+        d: &RawDemand,
+        years: Option<i64>,
+    ) -> Option<Demand> {
         let base = self.required(&format!("{key}.base"), d.base, rules::BASE);
         let growth = self.optional(&format!("{key}.growth"), d.growth, 0.0, rules::GROWTH);
         let sigma = self.optional(&format!("{key}.sigma"), d.sigma, 0.0, rules::SIGMA);

@@ -20,6 +20,9 @@
 //! any split of a run into shards.
 
 mod saved;
+mod signed;
+
+pub use signed::SignedSketch;
 
 use std::cmp::Ordering;
 
@@ -295,7 +298,7 @@ impl Sketch {
     }
 
     /// Estimate of the value of 0-based rank `r` (`r < len`).
-    fn at_rank(&self, r: u64) -> f64 {
+    pub(crate) fn at_rank(&self, r: u64) -> f64 {
         let mut left = r;
         if left < self.zero {
             return 0.0;
@@ -356,6 +359,11 @@ impl Sketch {
             }
         }
         sum / k as f64
+    }
+
+    /// Each non-empty bucket's `(smallest, largest, count)`, increasing.
+    pub(crate) fn ranges(&self) -> impl DoubleEndedIterator<Item = (f64, f64, u64)> + '_ {
+        self.buckets().map(|b| (b.lo, b.hi, b.count))
     }
 
     /// Points `(x, P(X > x))` at each bucket's largest value, increasing

@@ -11,8 +11,8 @@
 
 use super::locate::line_col;
 use super::raw::{
-    RawAffect, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader,
-    RawMineral, RawProject, RawSource, RawStockpile,
+    RawAffect, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader, RawMineral,
+    RawProject, RawSource, RawStockpile,
 };
 use super::rules::{
     MAX_FILE_TRIALS, MAX_START_YEAR, MAX_STEPS_PER_YEAR, MAX_YEARS, MIN_START_YEAR,
@@ -242,7 +242,13 @@ impl Reader {
         }
     }
 
-    pub(super) fn string(&mut self, t: Tab, path: &str, key: &str, required: bool) -> Option<String> {
+    pub(super) fn string(
+        &mut self,
+        t: Tab,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
         let (at, v) = self.get(t, path, key, required)?;
         match v {
             DeValue::String(s) => Some(s.to_string()),
@@ -491,7 +497,14 @@ impl Reader {
         self.unknown_keys(
             t,
             p,
-            &["id", "kind", "rate", "severity", "duration_months", "affects"],
+            &[
+                "id",
+                "kind",
+                "rate",
+                "severity",
+                "duration_months",
+                "affects",
+            ],
         );
         let mut affects = Vec::new();
         if self.get(t, p, "affects", true).is_some() {

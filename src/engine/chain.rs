@@ -1,0 +1,215 @@
+//! Minerals with supply-chain stages, restrictions or a world market
+//! (docs/model.md, "Supply-chain stages" and "World market"): each step's
+//! output is gathered into a few *channels* of integer units (feed,
+//! refining capacity, and per product level what the consumer may buy,
+//! its offtake and the whole output), from which
+//! [`super::serve`] clears the step.
+//!
+//! Every source at full output is in the channels' starting values; a
+//! source whose output varies (a project, or one with a disruption or
+//! listed by an event) replaces its full contribution at the steps where
+//! it differs. Integer sums are exact and independent of order, so adding
+//! a source never lowers a channel and lifting a restriction moves units
+//! from "restricted" to "open" without changing the whole.
+
+use super::plan::{to_units, Plan, SourcePlan};
+use super::trial::{multiply_factors, sample_own, start_project, Workspace};
+use crate::rng::TrialKey;
+use crate::scenario::{Scenario, Stage};
+
+/// Feed delivered by mines.
+pub const FEED: usize = 0;
+/// Refining capacity available.
+pub const CAPACITY: usize = 1;
+/// Refineries: output the consumer may buy (physical: times `access`).
+pub const REF_OPEN: usize = 2;
+/// Refineries: offtake delivered.
+pub const REF_OFFTAKE: usize = 3;
+/// Product sources: output the consumer may buy.
+pub const PROD_OPEN: usize = 4;
+/// Product sources: offtake delivered.
+pub const PROD_OFFTAKE: usize = 5;
+/// Product sources: whole output.
+pub const PROD_TOTAL: usize = 6;
+/// Number of channels.
+pub const CHANNELS: usize = 7;
+
+/// What a source adds to the channels.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainSource {
+    /// Stage.
+    pub stage: Stage,
+    /// `capacity * dt`: one undisrupted step's output.
+    pub step: f64,
+    /// Share the consumer may buy in normal times (1 in a market).
+    pub access: f64,
+    /// Offtake share (0 outside a market).
+    pub offtake: f64,
+}
+
+impl ChainSource {
+    /// The source's contribution to each channel, `(channel, units)`, for
+    /// output `q` of which the share `keep` is not restricted.
+    #[inline(always)]
+    pub fn units(&self, q: f64, keep: f64, inv_q: f64) -> [(usize, i64); 3] {
+        let u = |x: f64| to_units(x, inv_q);
+        match self.stage {
+            Stage::Mine => [(FEED, u(q)), (FEED, 0), (FEED, 0)],
+            Stage::Refinery => [
+                (CAPACITY, u(q)),
+                (REF_OPEN, u(self.access * q * keep)),
+                (REF_OFFTAKE, u(self.offtake * q * keep)),
+            ],
+            Stage::Product => [
+                (PROD_TOTAL, u(q)),
+                (PROD_OPEN, u(self.access * q * keep)),
+                (PROD_OFFTAKE, u(self.offtake * q * keep)),
+            ],
+        }
+    }
+
+    /// Add `sign` times the contribution [`ChainSource::units`] to step
+    /// `t` of the channels `ch` (`steps` values each).
+    #[inline(always)]
+    pub fn put(
+        &self,
+        ch: &mut [i64],
+        (steps, t): (usize, usize),
+        q: f64,
+        keep: f64,
+        sign: i64,
+        inv_q: f64,
+    ) {
+        for (c, v) in self.units(q, keep, inv_q) {
+            ch[c * steps + t] += sign * v;
+        }
+    }
+}
+
+/// A mineral's chain constants.
+#[derive(Debug, Clone)]
+pub struct ChainPlan {
+    /// Unit of the channels (a power of two, as for physical supply).
+    pub quantum: f64,
+    /// `1 / quantum`.
+    pub inv_quantum: f64,
+    /// Each channel's value at a step where every existing source is at
+    /// full output and no restriction is in force, firm supply included.
+    pub base: [i64; CHANNELS],
+    /// Whether the mineral has mines and refineries.
+    pub stages: bool,
+    /// Sources whose output varies, in file order.
+    pub dynamic: Vec<usize>,
+}
+
+/// Whether mineral `m` is simulated through channels: it has stages, a
+/// market, or a source listed by a restriction.
+pub fn uses_chain(scenario: &Scenario, m: usize) -> bool {
+    let mineral = &scenario.minerals[m];
+    mineral.market.is_some()
+        || mineral.sources.iter().any(|&i| {
+            let s = &scenario.sources[i];
+            s.stage != Stage::Product || !s.restrictions.is_empty()
+        })
+}
+
+impl ChainPlan {
+    /// The chain plan of mineral `m` (see [`uses_chain`]); `sources` are
+    /// the run's source plans and `chain` their chain constants.
+    pub fn new(
+        scenario: &Scenario,
+        m: usize,
+        sources: &[SourcePlan],
+        chain: &[ChainSource],
+        dt: f64,
+    ) -> ChainPlan {
+        let mineral = &scenario.minerals[m];
+        let firm = mineral.firm_supply * dt;
+        let most =
+            crate::stats::order_free_sum(mineral.sources.iter().map(|&i| chain[i].step)) + firm;
+        let exponent = if most > 0.0 {
+            most.log2().ceil() as i32
+        } else {
+            0
+        };
+        let (quantum, inv_quantum) = (2f64.powi(exponent - 51), 2f64.powi(51 - exponent));
+        let mut base = [0i64; CHANNELS];
+        // Firm supply: never disrupted or restricted; in a market a firm
+        // offtake.
+        let firm_source = ChainSource {
+            stage: Stage::Product,
+            step: firm,
+            access: 1.0,
+            offtake: if mineral.market.is_some() { 1.0 } else { 0.0 },
+        };
+        firm_source.put(&mut base, (1, 0), firm, 1.0, 1, inv_quantum);
+        let mut dynamic = Vec::new();
+        for &i in &mineral.sources {
+            let (sp, cs) = (&sources[i], &chain[i]);
+            if sp.project.is_none() {
+                cs.put(&mut base, (1, 0), cs.step, 1.0, 1, inv_quantum);
+            }
+            if sp.project.is_some()
+                || sp.own.is_some()
+                || !sp.events.is_empty()
+                || !sp.restrictions.is_empty()
+            {
+                dynamic.push(i);
+            }
+        }
+        let stages = mineral
+            .sources
+            .iter()
+            .any(|&i| chain[i].stage != Stage::Product);
+        ChainPlan {
+            quantum,
+            inv_quantum,
+            base,
+            stages,
+            dynamic,
+        }
+    }
+}
+
+/// Fill the channels of a chain mineral for trial `key` into
+/// `ws.channels`, the event intervals having been drawn.
+pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Workspace) {
+    let steps = plan.steps;
+    for (c, base) in cp.base.iter().enumerate() {
+        ws.channels[c * steps..(c + 1) * steps].fill(*base);
+    }
+    let inv_q = cp.inv_quantum;
+    for &i in &cp.dynamic {
+        let (sp, cs) = (&plan.sources[i], &plan.chain_sources[i]);
+        sample_own(sp, key, &mut ws.own);
+        multiply_factors(&mut ws.factor, &ws.own, sp, &ws.event_intervals);
+        for &(e, x) in sp.restrictions {
+            for iv in &ws.event_intervals[e] {
+                for f in &mut ws.rfactor[iv.start..iv.end] {
+                    *f *= 1.0 - x * iv.severity;
+                }
+            }
+        }
+        let (factor, rfactor, ch) = (&ws.factor, &ws.rfactor, &mut ws.channels);
+        match sp.project {
+            Some(p) => {
+                if let Some(r) = start_project(plan, sp, p, key) {
+                    for t in r.first_step..steps {
+                        let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
+                        cs.put(ch, (steps, t), q, rfactor[t], 1, inv_q);
+                    }
+                }
+            }
+            None => {
+                for t in 0..steps {
+                    if factor[t] != 1.0 || rfactor[t] != 1.0 {
+                        cs.put(ch, (steps, t), cs.step, 1.0, -1, inv_q);
+                        cs.put(ch, (steps, t), cs.step * factor[t], rfactor[t], 1, inv_q);
+                    }
+                }
+            }
+        }
+        ws.factor.fill(1.0);
+        ws.rfactor.fill(1.0);
+    }
+}
