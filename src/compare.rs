@@ -60,6 +60,30 @@ pub struct MineralDelta {
     pub expected_shortfall_years: f64,
     /// Its paired standard error.
     pub expected_shortfall_years_se: f64,
+    /// Change in `cost_total` (minerals on a world market in both runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total_se: Option<f64>,
+    /// Change in `p_price_spike` (minerals on a world market in both runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike_se: Option<f64>,
+}
+
+/// Paired changes of a market mineral's horizon cost and of its price
+/// spike indicator, `(cost, spike)`; `None` unless both runs kept them.
+pub fn market_deltas(base: &MineralAcc, alt: &MineralAcc) -> Option<(Paired, Paired)> {
+    if base.market_trials.is_empty() || base.market_trials.len() != alt.market_trials.len() {
+        return None;
+    }
+    let (b, a) = (&base.market_trials, &alt.market_trials);
+    let cost = paired(b.iter().map(|t| t.0), a.iter().map(|t| t.0));
+    let spike = |t: &(f64, bool)| f64::from(u8::from(t.1));
+    Some((cost, paired(b.iter().map(spike), a.iter().map(spike))))
 }
 
 impl MineralDelta {
@@ -80,7 +104,12 @@ impl MineralDelta {
         let p = paired(any(base).into_iter(), any(alt).into_iter());
         let e = paired(base.totals.iter().copied(), alt.totals.iter().copied());
         let y = paired(years(base).into_iter(), years(alt).into_iter());
+        let market = market_deltas(base, alt);
         MineralDelta {
+            cost_total: market.map(|m| m.0.delta),
+            cost_total_se: market.map(|m| m.0.se),
+            p_price_spike: market.map(|m| m.1.delta),
+            p_price_spike_se: market.map(|m| m.1.se),
             p_any_shortfall: p.delta,
             p_any_shortfall_se: p.se,
             eud_total: e.delta,

@@ -1,6 +1,6 @@
 //! Partial results of a sharded run (`run --shard K/N`) and their merge.
 //!
-//! # File format (version 1)
+//! # File format (version 2)
 //!
 //! A partial result file, `partial-K-of-N.srpart`, holds:
 //!
@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// The first line of a partial result file.
 pub const MAGIC: &str = "supplyrisk partial result\n";
 /// Version of the file format.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Extension of partial result files.
 pub const EXTENSION: &str = "srpart";
 

@@ -9,7 +9,7 @@ use crate::summary::OrderedMap;
 use serde::Serialize;
 
 /// One entity's effect on one mineral (a row of `sensitivity.json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SensitivityEntry {
     /// Source or event id.
     pub entity: String,
@@ -24,12 +24,24 @@ pub struct SensitivityEntry {
     pub delta_p_any_shortfall: f64,
     /// Its paired standard error.
     pub delta_p_any_shortfall_se: f64,
+    /// Change in `cost_total` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total_se: Option<f64>,
+    /// Change in `p_price_spike` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike_se: Option<f64>,
 }
 
 /// Every disruption of the scenario switched off at once, for one mineral:
 /// the total that the entities' separate effects add up to (roughly: they
 /// interact), and what remains without any disruption.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AllOff {
     /// Change in `eud_total` with every disruption switched off.
     pub delta_eud_total: f64,
@@ -44,6 +56,18 @@ pub struct AllOff {
     pub eud_total_without_disruptions: f64,
     /// Its standard error.
     pub eud_total_without_disruptions_se: f64,
+    /// Change in `cost_total` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total_se: Option<f64>,
+    /// Change in `p_price_spike` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike_se: Option<f64>,
 }
 
 /// `sensitivity.json`.
@@ -137,6 +161,10 @@ pub fn sensitivity(
                 delta_eud_total_se: d.eud_total_se,
                 delta_p_any_shortfall: d.p_any_shortfall,
                 delta_p_any_shortfall_se: d.p_any_shortfall_se,
+                delta_cost_total: d.cost_total,
+                delta_cost_total_se: d.cost_total_se,
+                delta_p_price_spike: d.p_price_spike,
+                delta_p_price_spike_se: d.p_price_spike_se,
             });
         }
     }
@@ -156,6 +184,10 @@ pub fn sensitivity(
                 delta_p_any_shortfall_se: d.p_any_shortfall_se,
                 eud_total_without_disruptions: left.mean,
                 eud_total_without_disruptions_se: left.se(),
+                delta_cost_total: d.cost_total,
+                delta_cost_total_se: d.cost_total_se,
+                delta_p_price_spike: d.p_price_spike,
+                delta_p_price_spike_se: d.p_price_spike_se,
             };
             (mineral.id.clone(), off)
         })

@@ -2,7 +2,8 @@
 //! random numbers across points.
 //!
 //! A parameter is addressed as `KIND.ID.KEY`: `KIND` is `source`, `event`,
-//! `mineral` or `stockpile` (a stockpile's `ID` is its mineral), `ID` the
+//! `mineral`, `stockpile` (a stockpile's `ID` is its mineral) or `market`
+//! (a mineral's world market: `market.cobalt.reference_price`), `ID` the
 //! entity's id and `KEY` a dotted path inside its table, for example
 //! `source.chile-copper.access`, `source.reko-diq.project.success_probability`,
 //! `event.cn-export-controls.rate`, `stockpile.cobalt.initial`,
@@ -19,7 +20,7 @@ use serde::Serialize;
 /// A parameter to sweep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepParam {
-    /// `source`, `event`, `mineral` or `stockpile`.
+    /// `source`, `event`, `mineral`, `stockpile` or `market`.
     pub kind: String,
     /// Entity id (for a stockpile: its mineral).
     pub id: String,
@@ -41,11 +42,11 @@ impl SweepParam {
     ///
     /// A message saying what was expected.
     pub fn parse(text: &str) -> std::result::Result<SweepParam, String> {
-        let expected = "expected KIND.ID.KEY with KIND one of source, event, mineral, stockpile (for example source.chile-copper.access)";
+        let expected = "expected KIND.ID.KEY with KIND one of source, event, mineral, stockpile, market (for example source.chile-copper.access)";
         let (kind, rest) = text
             .split_once('.')
             .ok_or_else(|| format!("{expected}, found '{text}'"))?;
-        if !["source", "event", "mineral", "stockpile"].contains(&kind) {
+        if !["source", "event", "mineral", "stockpile", "market"].contains(&kind) {
             return Err(format!("{expected}, found kind '{kind}'"));
         }
         let (id, key) = rest
@@ -70,19 +71,35 @@ impl SweepParam {
         }
     }
 
+    /// The array of tables the entity is in (a market is in its mineral).
+    fn array(&self) -> &str {
+        if self.kind == "market" {
+            "mineral"
+        } else {
+            &self.kind
+        }
+    }
+
+    /// The key path inside the entity's table.
+    fn path(&self) -> Vec<String> {
+        let inside = (self.kind == "market").then(|| "market".to_string());
+        inside.into_iter().chain(self.key.iter().cloned()).collect()
+    }
+
     /// The entity's table in a parsed scenario document.
     fn entity<'a>(
         &self,
         doc: &'a mut toml::Table,
     ) -> std::result::Result<&'a mut toml::Table, String> {
         let field = self.field();
+        let kind = self.array().to_string();
         let items = doc
-            .get_mut(&self.kind)
+            .get_mut(&kind)
             .and_then(toml::Value::as_array_mut)
             .ok_or_else(|| {
                 format!(
-                    "expected a [[{}]] with {field} = \"{}\", found no [[{}]] at all",
-                    self.kind, self.id, self.kind
+                    "expected a [[{kind}]] with {field} = \"{}\", found no [[{kind}]] at all",
+                    self.id
                 )
             })?;
         items
@@ -91,8 +108,8 @@ impl SweepParam {
             .find(|t| t.get(field).and_then(toml::Value::as_str) == Some(self.id.as_str()))
             .ok_or_else(|| {
                 format!(
-                    "expected a [[{}]] with {field} = \"{}\", found none",
-                    self.kind, self.id
+                    "expected a [[{kind}]] with {field} = \"{}\", found none",
+                    self.id
                 )
             })
     }
@@ -101,10 +118,11 @@ impl SweepParam {
     pub fn current(&self, text: &str) -> Option<f64> {
         let mut doc: toml::Table = toml::from_str(text).ok()?;
         let mut t = self.entity(&mut doc).ok()?;
-        for k in &self.key[..self.key.len() - 1] {
+        let path = self.path();
+        for k in &path[..path.len() - 1] {
             t = t.get_mut(k)?.as_table_mut()?;
         }
-        match t.get(self.key.last()?)? {
+        match t.get(path.last()?)? {
             toml::Value::Float(f) => Some(*f),
             toml::Value::Integer(i) => Some(*i as f64),
             _ => None,
@@ -121,7 +139,8 @@ impl SweepParam {
     pub fn apply(&self, text: &str, value: f64) -> std::result::Result<String, String> {
         let mut doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
         let mut t = self.entity(&mut doc)?;
-        for k in &self.key[..self.key.len() - 1] {
+        let path = self.path();
+        for k in &path[..path.len() - 1] {
             let next = t
                 .entry(k.clone())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -130,7 +149,7 @@ impl SweepParam {
                 format!("expected `{k}` to be a table to set {self} in, found a {found}")
             })?;
         }
-        if let Some(last) = self.key.last() {
+        if let Some(last) = path.last() {
             t.insert(last.clone(), toml::Value::Float(value));
         }
         toml::to_string(&doc).map_err(|e| e.to_string())
@@ -257,6 +276,30 @@ pub struct SweepMetrics {
     pub delta_p_any_shortfall: f64,
     /// Its paired standard error.
     pub delta_p_any_shortfall_se: f64,
+    /// As in `summary.json` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total_se: Option<f64>,
+    /// As in `summary.json` (market minerals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_price_spike_se: Option<f64>,
+    /// Change in `cost_total` from the scenario as written, paired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_cost_total_se: Option<f64>,
+    /// Change in `p_price_spike` from the scenario as written, paired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike: Option<f64>,
+    /// Its paired standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_p_price_spike_se: Option<f64>,
 }
 
 /// One point of a sweep.
@@ -312,6 +355,14 @@ pub fn point_metrics(
                         delta_eud_total_se: d.eud_total_se,
                         delta_p_any_shortfall: d.p_any_shortfall,
                         delta_p_any_shortfall_se: d.p_any_shortfall_se,
+                        cost_total: ms.cost_total,
+                        cost_total_se: ms.cost_total_se,
+                        p_price_spike: ms.p_price_spike,
+                        p_price_spike_se: ms.p_price_spike_se,
+                        delta_cost_total: d.cost_total,
+                        delta_cost_total_se: d.cost_total_se,
+                        delta_p_price_spike: d.p_price_spike,
+                        delta_p_price_spike_se: d.p_price_spike_se,
                     },
                 )
             })
@@ -321,7 +372,7 @@ pub fn point_metrics(
 
 /// `sweep.csv`: one row per point and mineral.
 pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
-    let header = [
+    let mut header = vec![
         "parameter",
         "value",
         "mineral",
@@ -338,6 +389,23 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
         "delta_p_any_shortfall",
         "delta_p_any_shortfall_se",
     ];
+    // Market columns only when some mineral is on a world market.
+    let market_columns = sweep
+        .points
+        .iter()
+        .any(|p| p.minerals.0.iter().any(|(_, m)| m.cost_total.is_some()));
+    if market_columns {
+        header.extend([
+            "cost_total",
+            "cost_total_se",
+            "p_price_spike",
+            "p_price_spike_se",
+            "delta_cost_total",
+            "delta_cost_total_se",
+            "delta_p_price_spike",
+            "delta_p_price_spike_se",
+        ]);
+    }
     let mut rows = Vec::new();
     for p in &sweep.points {
         for (id, m) in &p.minerals.0 {
@@ -355,8 +423,26 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
                 m.delta_p_any_shortfall,
                 m.delta_p_any_shortfall_se,
             ];
+            let market = [
+                m.cost_total,
+                m.cost_total_se,
+                m.p_price_spike,
+                m.p_price_spike_se,
+                m.delta_cost_total,
+                m.delta_cost_total_se,
+                m.delta_p_price_spike,
+                m.delta_p_price_spike_se,
+            ];
             let mut row = vec![sweep.parameter.clone(), p.value.to_string(), id.clone()];
             row.extend(nums.iter().map(f64::to_string));
+            if market_columns {
+                // An empty cell where a metric does not apply to the mineral.
+                row.extend(
+                    market
+                        .iter()
+                        .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+                );
+            }
             rows.push(row);
         }
     }

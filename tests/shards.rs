@@ -238,19 +238,19 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     refused(d, &["foreign"], "another kind of file");
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text.contains("\"format\":1"), "{text}");
+    assert!(text.contains("\"format\":2"), "{text}");
     let newer: Vec<u8> = {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
         let header = String::from_utf8(bytes[..header_end].to_vec())
             .unwrap()
-            .replacen("\"format\":1", "\"format\":2", 1);
+            .replacen("\"format\":2", "\"format\":3", 1);
         [header.as_bytes(), &bytes[header_end..]].concat()
     };
     spoil("newer", &newer);
     refused(
         d,
         &["newer"],
-        "expected partial result format 1, found format 2",
+        "expected partial result format 2, found format 3",
     );
 }
 

@@ -81,6 +81,61 @@ fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Header of the market table.
+const MARKET_HEADER: [&str; 5] = [
+    "mineral",
+    "cost_total baseline",
+    "alternative",
+    "change (paired se)",
+    "P(price spike) change",
+];
+
+/// Rows of the market table: for each mineral on a world market in both
+/// scenarios, the consumer's expected cost in each and the paired change,
+/// and the paired change of the chance of a price spike.
+fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            let d = &mc.delta;
+            let money = b.currency.as_deref().unwrap_or("");
+            Some(vec![
+                id.clone(),
+                format!("{} {money}", fmt_pm(b.cost_total?, b.cost_total_se?)),
+                format!("{} {money}", fmt_pm(a.cost_total?, a.cost_total_se?)),
+                format!("{} {money}", fmt_pm(d.cost_total?, d.cost_total_se?)),
+                fmt_pm(d.p_price_spike?, d.p_price_spike_se?),
+            ])
+        })
+        .collect()
+}
+
+/// One sentence per market mineral: what the alternative does to the
+/// consumer's expected cost and to the chance of a price spike.
+fn market_findings(c: &Comparison) -> Vec<String> {
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            let d = &mc.delta;
+            let (cost, se) = (d.cost_total?, d.cost_total_se?);
+            let money = b.currency.clone().unwrap_or_default();
+            let verb = if cost <= 0.0 { "cuts" } else { "raises" };
+            Some(format!(
+                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and the chance of a price spike year from {:.1}% to {:.1}%.",
+                fmt_pm(cost.abs(), se),
+                100.0 * b.p_price_spike?,
+                100.0 * a.p_price_spike?
+            ))
+        })
+        .collect()
+}
+
 /// What equivalent firm supply means, and a caveat per mineral where it
 /// exceeds what the alternative adds in capacity and stock.
 fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
@@ -219,6 +274,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     }
     crate::output::check_finite("comparison.json", &comparison)?;
     let json = json_bytes(&comparison);
+    let market = market_rows(&comparison);
     let mut outputs = vec![
         ("comparison.json".to_string(), json.clone()),
         (
@@ -241,7 +297,10 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         };
         let page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
-            findings: findings(&comparison),
+            findings: findings(&comparison)
+                .into_iter()
+                .chain(market_findings(&comparison))
+                .collect(),
             provenance: Some(format!(
                 "baseline {}; alternative {}",
                 source(base_path, &base_text),
@@ -268,7 +327,14 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
                     header: SHORTFALL_HEADER.map(String::from).to_vec(),
                     rows: shortfall_rows(&comparison),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain((!market.is_empty()).then(|| Table {
+                caption: "Consumer's expected cost over the horizon (loss of consumer surplus against the reference price, less the gain on offtakes), and the change in the chance of a price spike year".into(),
+                header: MARKET_HEADER.map(String::from).to_vec(),
+                rows: market.clone(),
+            }))
+            .collect(),
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
         };
@@ -294,6 +360,11 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             + "\n"
             + &text_table(&SHORTFALL_HEADER, &shortfall_rows(&comparison))
             + "\n"
+            + &if market.is_empty() {
+                String::new()
+            } else {
+                text_table(&MARKET_HEADER, &market) + "\n" + &wrapped(&market_findings(&comparison))
+            }
             + &wrapped(&notes)
     })?;
     Ok(CompareReport {

@@ -231,6 +231,7 @@ mod tests {
             delta_eud_total_se: se,
             delta_p_any_shortfall: 0.0,
             delta_p_any_shortfall_se: 0.0,
+            ..SensitivityEntry::default()
         }
     }
 
@@ -249,6 +250,7 @@ mod tests {
             delta_p_any_shortfall_se: 0.01,
             eud_total_without_disruptions: 12.0,
             eud_total_without_disruptions_se: 0.5,
+            ..AllOff::default()
         };
         let t = tornado("S", "cu", "kt", &entries, Some(&all_off), 2);
         assert_eq!(t.labels, ["a (source)", "b (source)"]);
