@@ -92,11 +92,12 @@ pub enum Command {
             long,
             value_name = "A,B,...",
             conflicts_with = "range",
-            required_unless_present = "range"
+            required_unless_present = "range",
+            allow_hyphen_values = true
         )]
         values: Option<String>,
         /// COUNT evenly spaced values from FROM to TO, e.g. 0:0.5:11.
-        #[arg(long, value_name = "FROM:TO:COUNT")]
+        #[arg(long, value_name = "FROM:TO:COUNT", allow_hyphen_values = true)]
         range: Option<String>,
         /// Metrics to chart: eud_total, p_any_shortfall,
         /// expected_shortfall_years, unserved_p95, cvar95.

@@ -28,9 +28,11 @@ pub fn check(
             minerals[i].market = Some(market);
         }
     }
+    // Whether a mineral has a `market` table, valid or not (an invalid
+    // one is reported once, not again at every key that needs a market).
     let in_market = |mineral: &Option<String>| -> Option<bool> {
         let id = mineral.as_deref()?;
-        let m = minerals.iter().find(|m| m.id == id)?;
+        let m = raw.mineral.iter().find(|m| m.id.as_deref() == Some(id))?;
         Some(m.market.is_some())
     };
     for (i, s) in raw.source.iter().enumerate() {
@@ -238,7 +240,14 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
         else {
             continue;
         };
+        let has_table = raw
+            .mineral
+            .iter()
+            .any(|r| r.id.as_deref() == Some(m.id.as_str()) && r.market.is_some());
         let Some(market) = m.market.clone() else {
+            if has_table {
+                continue; // the market's own problems are reported
+            }
             for (key, v) in [
                 ("release_price", p.release_price),
                 ("refill_price", p.refill_price),
