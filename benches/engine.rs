@@ -23,6 +23,14 @@ fn realistic() -> Scenario {
         .expect("benchmark scenario")
 }
 
+/// The same scenario on world markets, with mines and refineries.
+fn realistic_market() -> Scenario {
+    Scenario::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios/realistic-market.toml"),
+    )
+    .expect("benchmark scenario")
+}
+
 /// A synthetic scenario with `sources` disrupted sources per mineral (4
 /// minerals) over `years` years: for scaling curves.
 pub fn synthetic(sources: usize, years: usize) -> Scenario {
@@ -112,6 +120,18 @@ fn one_trial(c: &mut Criterion) {
             trial += 1;
             simulate_trial(&plan, TrialKey::new(7, trial), &mut ws);
             black_box(ws.outcome[0].unserved[0])
+        })
+    });
+    // The same sources on world markets, with stages: the market's cost
+    // per trial against the physical model's.
+    let market = realistic_market();
+    let market_plan = Plan::new(&market);
+    let mut market_ws = Workspace::new(&market_plan);
+    g.bench_function("realistic_market", |b| {
+        b.iter(|| {
+            trial += 1;
+            simulate_trial(&market_plan, TrialKey::new(7, trial), &mut market_ws);
+            black_box(market_ws.outcome[0].unserved[0])
         })
     });
     // The sampling floor inside a trial: every source's own disruption
