@@ -190,26 +190,66 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                 }
             }
         }
-        let (factor, rfactor, ch) = (&ws.factor, &ws.rfactor, &mut ws.channels);
-        match sp.project {
+        let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels);
+        let from = match sp.project {
+            // A project adds its output step by step from the step it
+            // comes online (never: nothing).
             Some(p) => {
-                if let Some(r) = start_project(plan, sp, p, key) {
-                    for t in r.first_step..steps {
-                        let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
-                        cs.put(ch, (steps, t), q, rfactor[t], 1, inv_q);
-                    }
+                let Some(r) = start_project(plan, sp, p, key) else {
+                    reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
+                    continue;
+                };
+                for t in r.first_step..steps {
+                    let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
+                    cs.put(ch, (steps, t), q, rfactor[t], 1, inv_q);
                 }
+                steps
             }
-            None => {
-                for t in 0..steps {
-                    if factor[t] != 1.0 || rfactor[t] != 1.0 {
-                        cs.put(ch, (steps, t), cs.step, 1.0, -1, inv_q);
-                        cs.put(ch, (steps, t), cs.step * factor[t], rfactor[t], 1, inv_q);
+            None => 0,
+        };
+        // An existing source is in the channels at full output: replace
+        // it at each step where it is disrupted or restricted, once per
+        // step however many intervals cover it, leaving its factors at 1.
+        let lists = std::iter::once(&ws.own[..])
+            .chain(sp.events.iter().map(|&(e, _)| &ws.event_intervals[e][..]))
+            .chain(
+                sp.restrictions
+                    .iter()
+                    .map(|&(e, _)| &ws.event_intervals[e][..]),
+            );
+        for list in lists {
+            for iv in list {
+                for t in iv.start..iv.end {
+                    let (f, r) = (factor[t], rfactor[t]);
+                    if f != 1.0 || r != 1.0 {
+                        if t >= from {
+                            cs.put(ch, (steps, t), cs.step, 1.0, -1, inv_q);
+                            cs.put(ch, (steps, t), cs.step * f, r, 1, inv_q);
+                        }
+                        factor[t] = 1.0;
+                        rfactor[t] = 1.0;
                     }
                 }
             }
         }
-        ws.factor.fill(1.0);
-        ws.rfactor.fill(1.0);
+    }
+}
+
+/// Set a source's factors back to 1 over every interval that touches it.
+fn reset(
+    factor: &mut [f64],
+    rfactor: &mut [f64],
+    own: &[super::process::Interval],
+    sp: &SourcePlan,
+    events: &[Vec<super::process::Interval>],
+) {
+    let lists = std::iter::once(own)
+        .chain(sp.events.iter().map(|&(e, _)| &events[e][..]))
+        .chain(sp.restrictions.iter().map(|&(e, _)| &events[e][..]));
+    for list in lists {
+        for iv in list {
+            factor[iv.start..iv.end].fill(1.0);
+            rfactor[iv.start..iv.end].fill(1.0);
+        }
     }
 }

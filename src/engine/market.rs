@@ -4,7 +4,7 @@
 //! A physical chain mineral is served as in the physical model.
 
 use super::chain::{
-    ChainPlan, CAPACITY, FEED, PROD_OFFTAKE, PROD_OPEN, PROD_TOTAL, REF_OFFTAKE, REF_OPEN,
+    ChainPlan, CAPACITY, CHANNELS, FEED, PROD_OFFTAKE, PROD_OPEN, PROD_TOTAL, REF_OFFTAKE, REF_OPEN,
 };
 use super::plan::{MineralPlan, Plan};
 use super::trial::{draw_demand, MineralOutcome, StockRule};
@@ -24,6 +24,8 @@ pub struct MarketPlan {
     inv_e: f64,
     /// `1 + e`.
     one_plus_e: f64,
+    /// `1 / (1 + e)`.
+    inv_one_plus_e: f64,
     /// Reference price.
     price: f64,
     max_price: f64,
@@ -46,6 +48,7 @@ impl MarketPlan {
             rest_key: market.rest_key,
             inv_e: 1.0 / e,
             one_plus_e: 1.0 + e,
+            inv_one_plus_e: 1.0 / (1.0 + e),
             price: market.reference_price,
             max_price: market.max_price,
             min_price: market.min_price,
@@ -68,25 +71,53 @@ impl MarketPlan {
     }
 }
 
-/// The price multiple and its power `1 + e` at the last served ratio
-/// seen: undisrupted steps of a year share one, so most steps need no
-/// power function.
+/// The price multiple and its power `1 + e` at the two served ratios
+/// seen last: undisrupted steps of a year share one, and a disruption
+/// mostly moves between it and one other, so most steps need no power
+/// function.
 struct PriceMemo {
-    served: f64,
-    x: f64,
-    x_pow: f64,
+    /// `(served, x, x^(1 + e))`, the most recent first.
+    slots: [(f64, f64, f64); 2],
 }
 
 impl PriceMemo {
+    fn new() -> PriceMemo {
+        PriceMemo {
+            slots: [(f64::NAN, 0.0, 0.0); 2],
+        }
+    }
+
     #[inline]
     fn at(&mut self, m: &MarketPlan, served: f64) -> (f64, f64) {
-        if served != self.served {
-            self.served = served;
-            self.x = m.multiple(served);
-            self.x_pow = self.x.powf(m.one_plus_e);
+        if served == self.slots[0].0 {
+            return (self.slots[0].1, self.slots[0].2);
         }
-        (self.x, self.x_pow)
+        if served == self.slots[1].0 {
+            self.slots.swap(0, 1);
+            return (self.slots[0].1, self.slots[0].2);
+        }
+        let x = m.multiple(served);
+        // x^(1 + e) = x * x^e = x * served unless the price is capped or
+        // floored.
+        let x_pow = if served > 0.0 && x > m.min_price && x < m.max_price {
+            x * served
+        } else {
+            x.powf(m.one_plus_e)
+        };
+        self.slots[1] = self.slots[0];
+        self.slots[0] = (served, x, x_pow);
+        (x, x_pow)
     }
+}
+
+/// One market step's results: unserved and served amounts, the price
+/// multiple and the consumer's cost.
+#[derive(Debug, Clone, Copy, Default)]
+struct StepResult {
+    unserved: f64,
+    served: f64,
+    x: f64,
+    cost: f64,
 }
 
 /// Serve a chain mineral's demand in one trial from the channels `ch`
@@ -106,61 +137,69 @@ pub fn serve_chain(
     if let Some(m) = market {
         draw_demand(&m.rest_trend, m.rest_sigma, key, m.rest_key, rest);
     }
-    let (steps, spy, dt, q) = (plan.steps, plan.steps_per_year, plan.dt, cp.quantum);
-    let at = |c: usize, t: usize| ch[c * steps + t] as f64;
+    let (steps, spy, dt) = (plan.steps, plan.steps_per_year, plan.dt);
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
     out.stock_empty = false;
     let rule = mp.stockpile.map(|s| StockRule::new(&s, dt));
-    let mut memo = PriceMemo {
-        served: f64::NAN,
-        x: 0.0,
-        x_pow: 0.0,
-    };
+    let mut memo = PriceMemo::new();
+    // The last market step's channels, stock and results: a step of the
+    // same year with the same channels and stock has the same results
+    // (and leaves the stock as it was: a step that moves it changes the
+    // next step's key).
+    let mut last: ([i64; CHANNELS], f64, StepResult) =
+        ([i64::MIN; CHANNELS], f64::NAN, StepResult::default());
+    let mut inv_capacity = (f64::NAN, 0.0);
     for (y, &rest_y) in rest.iter().enumerate() {
         let dc = out.demand[y] * dt;
         let (mut unserved, mut supply, mut price, mut cost) = (0.0, 0.0, 0.0, 0.0);
+        last.1 = f64::NAN;
+        let dr = rest_y * dt;
+        let (inv_dc, inv_all) = (1.0 / dc, 1.0 / (dc + dr));
         for t in y * spy..(y + 1) * spy {
-            // Share of refining capacity that feed can keep busy.
-            let ratio = if !cp.stages {
-                1.0
-            } else if at(CAPACITY, t) > 0.0 {
-                (at(FEED, t) / at(CAPACITY, t)).min(1.0)
-            } else {
-                0.0
-            };
-            let open = (ratio * at(REF_OPEN, t) + at(PROD_OPEN, t)) * q;
             let Some(m) = market else {
-                let s = open;
+                let s = product(cp, ch, steps, t, &mut inv_capacity).0;
                 supply += s;
-                unserved += match (&rule, mp.stockpile) {
-                    (Some(r), Some(_)) => r.step(&mut stock, s, dc, &mut out.stock_empty),
-                    _ => (dc - s).max(0.0),
+                unserved += match &rule {
+                    Some(r) => r.step(&mut stock, s, dc, &mut out.stock_empty),
+                    None => (dc - s).max(0.0),
                 };
                 continue;
             };
-            let dr = rest_y * dt;
-            let offtake = (ratio * at(REF_OFFTAKE, t) + at(PROD_OFFTAKE, t)) * q;
-            let whole = (ratio * at(CAPACITY, t) + at(PROD_TOTAL, t)) * q;
-            let k = match mp.stockpile {
-                Some(sp) => market_stock(
-                    m,
-                    &sp,
-                    dt,
-                    &mut stock,
-                    open,
-                    whole,
-                    dc,
-                    dr,
-                    &mut out.stock_empty,
-                ),
-                None => 0.0,
+            let now: [i64; CHANNELS] = std::array::from_fn(|c| ch[c * steps + t]);
+            // (Compared by bits: `==` on arrays calls memcmp.)
+            let same = now.iter().zip(&last.0).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+            let r = if same && stock == last.1 {
+                last.2
+            } else {
+                let before = stock;
+                let (open, offtake, whole) = product(cp, ch, steps, t, &mut inv_capacity);
+                let k = match mp.stockpile {
+                    Some(sp) => {
+                        let d = Demands {
+                            dc,
+                            all: dc + dr,
+                            inv_dc,
+                            inv_all,
+                        };
+                        market_stock(m, &sp, dt, &mut stock, open, whole, d, &mut out.stock_empty)
+                    }
+                    None => 0.0,
+                };
+                let served = ((open + k) * inv_dc).min((whole + k) * inv_all).max(0.0);
+                let (x, x_pow) = memo.at(m, served);
+                let r = StepResult {
+                    unserved: dc * (1.0 - served).max(0.0),
+                    served: dc * served.min(1.0),
+                    x,
+                    cost: m.price * (dc * (x_pow - 1.0) * m.inv_one_plus_e - (x - 1.0) * offtake),
+                };
+                last = (now, before, r);
+                r
             };
-            let served = ((open + k) / dc).min((whole + k) / (dc + dr)).max(0.0);
-            let (x, x_pow) = memo.at(m, served);
-            unserved += dc * (1.0 - served).max(0.0);
-            supply += dc * served.min(1.0);
-            price += x;
-            cost += m.price * (dc * (x_pow - 1.0) / m.one_plus_e - (x - 1.0) * offtake);
+            unserved += r.unserved;
+            supply += r.served;
+            price += r.x;
+            cost += r.cost;
         }
         out.unserved[y] = unserved;
         out.supply[y] = supply;
@@ -170,6 +209,48 @@ pub fn serve_chain(
             out.cost[y] = cost;
         }
     }
+}
+
+/// What the consumer may buy at step `t` (offtake included), the offtake
+/// delivered and the whole product output, from the channels.
+/// `inv_capacity` keeps the last refining capacity seen and its
+/// reciprocal (capacity changes far less often than feed).
+#[inline(always)]
+fn product(
+    cp: &ChainPlan,
+    ch: &[i64],
+    steps: usize,
+    t: usize,
+    inv_capacity: &mut (f64, f64),
+) -> (f64, f64, f64) {
+    let at = |c: usize| ch[c * steps + t] as f64;
+    // Share of refining capacity that feed can keep busy.
+    let ratio = if !cp.stages {
+        1.0
+    } else if at(CAPACITY) > 0.0 {
+        if at(CAPACITY) != inv_capacity.0 {
+            *inv_capacity = (at(CAPACITY), 1.0 / at(CAPACITY));
+        }
+        (at(FEED) * inv_capacity.1).min(1.0)
+    } else {
+        0.0
+    };
+    let q = cp.quantum;
+    (
+        (ratio * at(REF_OPEN) + at(PROD_OPEN)) * q,
+        (ratio * at(REF_OFFTAKE) + at(PROD_OFFTAKE)) * q,
+        (ratio * at(CAPACITY) + at(PROD_TOTAL)) * q,
+    )
+}
+
+/// A step's demands: the consumer's, both together, and their
+/// reciprocals.
+#[derive(Debug, Clone, Copy)]
+struct Demands {
+    dc: f64,
+    all: f64,
+    inv_dc: f64,
+    inv_all: f64,
 }
 
 /// The market stockpile's rule for one step: the amount released (> 0)
@@ -184,22 +265,27 @@ fn market_stock(
     stock: &mut f64,
     open: f64,
     whole: f64,
-    dc: f64,
-    dr: f64,
+    d: Demands,
     empty: &mut bool,
 ) -> f64 {
-    let served0 = (open / dc).min(whole / (dc + dr)).max(0.0);
+    let Demands {
+        dc,
+        all,
+        inv_dc,
+        inv_all,
+    } = d;
+    let served0 = (open * inv_dc).min(whole * inv_all).max(0.0);
     // x0 > release_price exactly when served0 < release_price^e (the price
     // falls as the served ratio rises; the cap is above release_price).
     if served0 < m.release_served {
-        let want = (m.release_served * dc - open).max(m.release_served * (dc + dr) - whole);
+        let want = (m.release_served * dc - open).max(m.release_served * all - whole);
         let k = stock.min(sp.max_release_per_year * dt).min(want.max(0.0));
         *stock -= k;
         *empty |= k > 0.0 && *stock <= 0.0;
         k
     } else if served0 >= m.refill_served {
         // x0 <= refill_price (the floor is at or below refill_price).
-        let room = (open - m.refill_served * dc).min(whole - m.refill_served * (dc + dr));
+        let room = (open - m.refill_served * dc).min(whole - m.refill_served * all);
         let b = (sp.refill_per_year * dt)
             .min(sp.capacity - *stock)
             .min(room.max(0.0));
