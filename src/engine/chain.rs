@@ -33,6 +33,10 @@ pub const PROD_OFFTAKE: usize = 5;
 pub const PROD_TOTAL: usize = 6;
 /// Number of channels.
 pub const CHANNELS: usize = 7;
+/// Values kept per step: the channels and one spare, so that a step's
+/// values are one aligned row of eight (step-major layout:
+/// `ch[t * ROW + channel]`).
+pub const ROW: usize = 8;
 
 /// What a source adds to the channels.
 #[derive(Debug, Clone, Copy)]
@@ -69,19 +73,11 @@ impl ChainSource {
     }
 
     /// Add `sign` times the contribution [`ChainSource::units`] to step
-    /// `t` of the channels `ch` (`steps` values each).
+    /// `t` of the channels `ch` (rows of [`ROW`] values per step).
     #[inline(always)]
-    pub fn put(
-        &self,
-        ch: &mut [i64],
-        (steps, t): (usize, usize),
-        q: f64,
-        keep: f64,
-        sign: i64,
-        inv_q: f64,
-    ) {
+    pub fn put(&self, ch: &mut [i64], t: usize, q: f64, keep: f64, sign: i64, inv_q: f64) {
         for (c, v) in self.units(q, keep, inv_q) {
-            ch[c * steps + t] += sign * v;
+            ch[t * ROW + c] += sign * v;
         }
     }
 }
@@ -94,8 +90,9 @@ pub struct ChainPlan {
     /// `1 / quantum`.
     pub inv_quantum: f64,
     /// Each channel's value at a step where every existing source is at
-    /// full output and no restriction is in force, firm supply included.
-    pub base: [i64; CHANNELS],
+    /// full output and no restriction is in force, firm supply included
+    /// (and 0 in the spare place).
+    pub base: [i64; ROW],
     /// Whether the mineral has mines and refineries.
     pub stages: bool,
     /// Sources whose output varies, in file order.
@@ -133,7 +130,7 @@ impl ChainPlan {
             0
         };
         let (quantum, inv_quantum) = (2f64.powi(exponent - 51), 2f64.powi(51 - exponent));
-        let mut base = [0i64; CHANNELS];
+        let mut base = [0i64; ROW];
         // Firm supply: never disrupted or restricted; in a market a firm
         // offtake.
         let firm_source = ChainSource {
@@ -142,12 +139,12 @@ impl ChainPlan {
             access: 1.0,
             offtake: if mineral.market.is_some() { 1.0 } else { 0.0 },
         };
-        firm_source.put(&mut base, (1, 0), firm, 1.0, 1, inv_quantum);
+        firm_source.put(&mut base, 0, firm, 1.0, 1, inv_quantum);
         let mut dynamic = Vec::new();
         for &i in &mineral.sources {
             let (sp, cs) = (&sources[i], &chain[i]);
             if sp.project.is_none() {
-                cs.put(&mut base, (1, 0), cs.step, 1.0, 1, inv_quantum);
+                cs.put(&mut base, 0, cs.step, 1.0, 1, inv_quantum);
             }
             if sp.project.is_some()
                 || sp.own.is_some()
@@ -171,12 +168,12 @@ impl ChainPlan {
     }
 }
 
-/// Fill the channels of a chain mineral for trial `key` into
-/// `ws.channels`, the event intervals having been drawn.
-pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Workspace) {
+/// Fill the channels of chain mineral `m` for trial `key` into
+/// `ws.channels[m]`, the event intervals having been drawn.
+pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Workspace, m: usize) {
     let steps = plan.steps;
-    for (c, base) in cp.base.iter().enumerate() {
-        ws.channels[c * steps..(c + 1) * steps].fill(*base);
+    for row in ws.channels[m].chunks_exact_mut(ROW) {
+        row.copy_from_slice(&cp.base);
     }
     let inv_q = cp.inv_quantum;
     for &i in &cp.dynamic {
@@ -190,7 +187,7 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                 }
             }
         }
-        let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels);
+        let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels[m]);
         let from = match sp.project {
             // A project adds its output step by step from the step it
             // comes online (never: nothing).
@@ -201,7 +198,7 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                 };
                 for t in r.first_step..steps {
                     let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
-                    cs.put(ch, (steps, t), q, rfactor[t], 1, inv_q);
+                    cs.put(ch, t, q, rfactor[t], 1, inv_q);
                 }
                 steps
             }
@@ -223,8 +220,8 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                     let (f, r) = (factor[t], rfactor[t]);
                     if f != 1.0 || r != 1.0 {
                         if t >= from {
-                            cs.put(ch, (steps, t), cs.step, 1.0, -1, inv_q);
-                            cs.put(ch, (steps, t), cs.step * f, r, 1, inv_q);
+                            cs.put(ch, t, cs.step, 1.0, -1, inv_q);
+                            cs.put(ch, t, cs.step * f, r, 1, inv_q);
                         }
                         factor[t] = 1.0;
                         rfactor[t] = 1.0;

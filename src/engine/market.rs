@@ -4,7 +4,7 @@
 //! A physical chain mineral is served as in the physical model.
 
 use super::chain::{
-    ChainPlan, CAPACITY, CHANNELS, FEED, PROD_OFFTAKE, PROD_OPEN, PROD_TOTAL, REF_OFFTAKE, REF_OPEN,
+    ChainPlan, CAPACITY, FEED, PROD_OFFTAKE, PROD_OPEN, PROD_TOTAL, REF_OFFTAKE, REF_OPEN, ROW,
 };
 use super::plan::{MineralPlan, Plan};
 use super::trial::{draw_demand, MineralOutcome, StockRule};
@@ -137,27 +137,26 @@ pub fn serve_chain(
     if let Some(m) = market {
         draw_demand(&m.rest_trend, m.rest_sigma, key, m.rest_key, rest);
     }
-    let (steps, spy, dt) = (plan.steps, plan.steps_per_year, plan.dt);
+    let (spy, dt) = (plan.steps_per_year, plan.dt);
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
     out.stock_empty = false;
     let rule = mp.stockpile.map(|s| StockRule::new(&s, dt));
     let mut memo = PriceMemo::new();
-    // The last market step's channels, stock and results: a step of the
-    // same year with the same channels and stock has the same results
-    // (and leaves the stock as it was: a step that moves it changes the
-    // next step's key).
-    let mut last: ([i64; CHANNELS], f64, StepResult) =
-        ([i64::MIN; CHANNELS], f64::NAN, StepResult::default());
+    // The last market step's stock and results: a step of the same year
+    // with the same channels as the step before and the same stock has the
+    // same results (and leaves the stock as it was: a step that moves it
+    // changes the next step's key).
+    let mut last: (f64, StepResult) = (f64::NAN, StepResult::default());
     let mut inv_capacity = (f64::NAN, 0.0);
     for (y, &rest_y) in rest.iter().enumerate() {
         let dc = out.demand[y] * dt;
         let (mut unserved, mut supply, mut price, mut cost) = (0.0, 0.0, 0.0, 0.0);
-        last.1 = f64::NAN;
+        last.0 = f64::NAN;
         let dr = rest_y * dt;
         let (inv_dc, inv_all) = (1.0 / dc, 1.0 / (dc + dr));
         for t in y * spy..(y + 1) * spy {
             let Some(m) = market else {
-                let s = product(cp, ch, steps, t, &mut inv_capacity).0;
+                let s = product(cp, ch, t, &mut inv_capacity).0;
                 supply += s;
                 unserved += match &rule {
                     Some(r) => r.step(&mut stock, s, dc, &mut out.stock_empty),
@@ -165,14 +164,18 @@ pub fn serve_chain(
                 };
                 continue;
             };
-            let now: [i64; CHANNELS] = std::array::from_fn(|c| ch[c * steps + t]);
-            // (Compared by bits: `==` on arrays calls memcmp.)
-            let same = now.iter().zip(&last.0).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
-            let r = if same && stock == last.1 {
-                last.2
+            // (Compared by bits, the first step of a year with itself: `==`
+            // on slices calls memcmp.)
+            let (row, prev) = (
+                &ch[t * ROW..][..ROW],
+                &ch[t.saturating_sub(1) * ROW..][..ROW],
+            );
+            let same = row.iter().zip(prev).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+            let r = if same && stock == last.0 {
+                last.1
             } else {
                 let before = stock;
-                let (open, offtake, whole) = product(cp, ch, steps, t, &mut inv_capacity);
+                let (open, offtake, whole) = product(cp, ch, t, &mut inv_capacity);
                 let k = match mp.stockpile {
                     Some(sp) => {
                         let d = Demands {
@@ -193,7 +196,7 @@ pub fn serve_chain(
                     x,
                     cost: m.price * (dc * (x_pow - 1.0) * m.inv_one_plus_e - (x - 1.0) * offtake),
                 };
-                last = (now, before, r);
+                last = (before, r);
                 r
             };
             unserved += r.unserved;
@@ -216,14 +219,9 @@ pub fn serve_chain(
 /// `inv_capacity` keeps the last refining capacity seen and its
 /// reciprocal (capacity changes far less often than feed).
 #[inline(always)]
-fn product(
-    cp: &ChainPlan,
-    ch: &[i64],
-    steps: usize,
-    t: usize,
-    inv_capacity: &mut (f64, f64),
-) -> (f64, f64, f64) {
-    let at = |c: usize| ch[c * steps + t] as f64;
+fn product(cp: &ChainPlan, ch: &[i64], t: usize, inv_capacity: &mut (f64, f64)) -> (f64, f64, f64) {
+    let row = &ch[t * ROW..][..ROW];
+    let at = |c: usize| row[c] as f64;
     // Share of refining capacity that feed can keep busy.
     let ratio = if !cp.stages {
         1.0

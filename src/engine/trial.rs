@@ -54,8 +54,9 @@ pub struct Workspace {
     /// Per step, the product of a source's restriction factors; 1.0
     /// everywhere between uses.
     pub(super) rfactor: Vec<f64>,
-    /// Channels of a chain mineral (see [`super::chain`]).
-    pub(super) channels: Vec<i64>,
+    /// Per mineral, its channels if it is a chain mineral (see
+    /// [`super::chain`]).
+    pub(super) channels: Vec<Vec<i64>>,
     /// The rest of the world's demand per year (market minerals).
     pub(super) rest: Vec<f64>,
     /// The last trial's outcome, per mineral.
@@ -71,7 +72,14 @@ impl Workspace {
             factor: vec![1.0; plan.steps],
             own: Vec::with_capacity(16),
             rfactor: vec![1.0; plan.steps],
-            channels: vec![0; super::chain::CHANNELS * plan.steps],
+            channels: plan
+                .minerals
+                .iter()
+                .map(|mp| match mp.chain {
+                    Some(_) => vec![0; super::chain::ROW * plan.steps],
+                    None => Vec::new(),
+                })
+                .collect(),
             rest: vec![0.0; plan.years],
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
@@ -169,8 +177,8 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
         if let Some(cp) = &mp.chain {
-            super::chain::fill_channels(plan, cp, key, ws);
-            let (ch, rest, out) = (&ws.channels, &mut ws.rest, &mut ws.outcome[m]);
+            super::chain::fill_channels(plan, cp, key, ws, m);
+            let (ch, rest, out) = (&ws.channels[m], &mut ws.rest, &mut ws.outcome[m]);
             super::market::serve_chain(plan, mp, cp, key, ch, rest, out);
             continue;
         }
