@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 use crate::summary::Summary;
 use std::fmt::Write as _;
 
+pub use crate::tables::years_csv;
+
 /// Write one file atomically, outside any results folder (the examples
 /// write figures into `docs/` this way): into a new temporary file
 /// `.<name>.tmp-<pid>-<random>` beside it, flushed to disk, then renamed
@@ -78,48 +80,6 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
-}
-
-/// `years.csv`: one row per mineral and year, columns `mineral` and the
-/// per-year keys of `summary.json`.
-pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
-    let header = [
-        "mineral",
-        "year",
-        "demand_mean",
-        "p_shortfall",
-        "p_shortfall_se",
-        "eud",
-        "eud_se",
-        "supply_p5",
-        "supply_p50",
-        "supply_p95",
-    ];
-    let rows = summary
-        .minerals
-        .0
-        .iter()
-        .flat_map(|(id, m)| {
-            m.years.iter().map(move |y| {
-                let mut r = vec![id.clone(), y.year.to_string()];
-                r.extend(
-                    [
-                        y.demand_mean,
-                        y.p_shortfall,
-                        y.p_shortfall_se,
-                        y.eud,
-                        y.eud_se,
-                        y.supply_p5,
-                        y.supply_p50,
-                        y.supply_p95,
-                    ]
-                    .map(|x| x.to_string()),
-                );
-                r
-            })
-        })
-        .collect();
-    crate::tables::csv_bytes("years.csv", &header, rows)
 }
 
 /// Format a number with four significant digits, without scientific
