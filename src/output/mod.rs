@@ -173,7 +173,10 @@ pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usiz
 }
 
 /// The headline table: one row per mineral with `p_any_shortfall ± se`,
-/// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects.
+/// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects;
+/// then, when some mineral is traded on a world market, one row per such
+/// mineral with `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in
+/// its currency (see [`market_table`]).
 pub fn headline_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .minerals
@@ -208,7 +211,40 @@ pub fn headline_table(summary: &Summary) -> String {
         ],
         &rows,
     ));
+    out.push_str(&market_table(summary));
     out
+}
+
+/// The market rows of the headline table: per market mineral,
+/// `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in its currency;
+/// empty when no mineral has a market. It starts with a blank line.
+pub fn market_table(summary: &Summary) -> String {
+    let rows: Vec<Vec<String>> = summary
+        .minerals
+        .0
+        .iter()
+        .filter_map(|(id, m)| {
+            let currency = m.currency.as_deref()?;
+            let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
+            let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+            Some(vec![
+                id.clone(),
+                fmt_pm(p, p_se),
+                format!("{} {currency}", fmt_pm(c, c_se)),
+                m.cost_p95
+                    .map(|q| format!("{} {currency}", fmt_sig(q)))
+                    .unwrap_or_default(),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let table = text_table(
+        &["world market", "p_price_spike", "cost_total", "cost_p95"],
+        &rows,
+    );
+    format!("\n{table}")
 }
 
 #[cfg(test)]
