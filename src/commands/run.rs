@@ -120,17 +120,14 @@ pub fn run_outputs(
         ),
     ];
     if !opts.no_plots {
+        let context = chart_context(scenario, agg);
         let charts = with_threads(opts.threads, || {
-            plot::run_charts(
-                summary,
-                &exceedance_curves(agg),
-                &chart_context(scenario, agg),
-                opts.chart_size,
-            )
+            plot::run_charts(summary, &exceedance_curves(agg), &context, opts.chart_size)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = report::run_report(
             summary,
+            &context,
             scenario.description.as_deref(),
             Some(source.to_string()),
             charts,

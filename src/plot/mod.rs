@@ -152,7 +152,7 @@ pub fn run_charts(
         let safe = file_safe(id);
         let cx = context.get(i).unwrap_or(&none);
         let supply_caption = if m.currency.is_some() {
-            format!("{id}: annual amount served to the consumer in the world market (5-95% range and median; never more than its demand) against mean demand")
+            format!("{id}: annual amount served to the consumer in the world market (5-95% range and median; never more than that year's demand, which varies around its mean) against mean demand")
         } else {
             format!("{id}: annual accessible supply (5-95% range and median) against mean demand")
         };
