@@ -343,21 +343,19 @@ pub(super) fn draw_exceedance(
             let label = format!("{name}: {} {}", amount_label(*x), data.unit)
                 .trim_end()
                 .to_string();
-            // First curve: labels above right of the marker; others: below
-            // left; either flips where it would run off the plot.
+            // First curve: labels above right of the marker, below left
+            // where that would run off the plot; others: below left, moved
+            // right to stay inside the plot (above right is the first
+            // curve's). The curves fall to the right: above right and below
+            // left of a marker are clear of its own curve.
             let width = (char_px * label.chars().count() as f64) as i32;
             let at = chart.backend_coord(&(*x, y)).0;
-            let right = if i == 0 {
-                at + dx + width <= right_px
-            } else {
-                at - dx - width < left_px
-            };
-            // The curve falls to the right: above right and below left of
-            // a marker are clear of it.
-            let (h, ox, v, oy) = if right {
+            let (h, ox, v, oy) = if i == 0 && at + dx + width <= right_px {
                 (HPos::Left, dx, VPos::Bottom, -dy)
-            } else {
+            } else if at - dx - width >= left_px {
                 (HPos::Right, -dx, VPos::Top, dy)
+            } else {
+                (HPos::Left, left_px + dx / 2 - at, VPos::Top, dy)
             };
             let font = look.tick().pos(Pos::new(h, v));
             chart
