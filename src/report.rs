@@ -4,8 +4,8 @@
 //! script.
 
 use crate::output::{fmt_pm, fmt_sig};
-use crate::plot::ChartFile;
-use crate::summary::Summary;
+use crate::plot::{ChartFile, MineralContext};
+use crate::summary::{MineralSummary, Summary};
 use base64::Engine as _;
 use std::fmt::Write as _;
 
@@ -56,6 +56,9 @@ pub struct Report {
     pub charts: Vec<ChartFile>,
     /// Raw JSON results, shown in a collapsed block.
     pub raw_json: Option<String>,
+    /// Terms explained after [`GLOSSARY`]'s, for results only some runs
+    /// have (world markets, stockpiles).
+    pub glossary_extra: Vec<(String, String)>,
 }
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
@@ -67,7 +70,7 @@ figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figca
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
 @media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 .scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em;white-space:normal}\
-h1,h2,caption{break-after:avoid;page-break-after:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
+h1,h2,caption,dt{break-after:avoid;page-break-after:avoid}dd{break-inside:avoid;page-break-inside:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
 img{max-width:100%;max-height:42vh;width:auto;border:none}details{display:none}}";
 
 /// What each metric means, for readers of the report.
@@ -151,7 +154,11 @@ impl Report {
             );
         }
         let _ = writeln!(h, "<h2>What the numbers mean</h2>\n<dl>");
-        for (term, meaning) in GLOSSARY {
+        let extra = self
+            .glossary_extra
+            .iter()
+            .map(|(t, m)| (t.as_str(), m.as_str()));
+        for (term, meaning) in GLOSSARY.into_iter().chain(extra) {
             let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(meaning));
         }
         let _ = writeln!(h, "</dl>");
@@ -212,9 +219,11 @@ pub fn headline_table(summary: &Summary) -> Table {
     }
 }
 
-/// The report of a `run`.
+/// The report of a `run`. `context` gives each mineral's market numbers
+/// (its spike threshold), in scenario order.
 pub fn run_report(
     summary: &Summary,
+    context: &[MineralContext],
     description: Option<&str>,
     provenance: Option<String>,
     charts: Vec<ChartFile>,
@@ -224,9 +233,27 @@ pub fn run_report(
     if let Some(d) = description {
         paragraphs.push(d.to_string());
     }
+    let mut tables = vec![headline_table(summary)];
+    tables.extend(market_table(summary));
+    // Each mineral's market finding follows its shortfall finding.
+    let mut findings = Vec::new();
+    for (i, ((id, m), f)) in summary
+        .minerals
+        .0
+        .iter()
+        .zip(key_findings(summary))
+        .enumerate()
+    {
+        findings.push(f);
+        let threshold = context
+            .get(i)
+            .and_then(|c| c.market.as_ref())
+            .map(|k| k.spike_threshold);
+        findings.extend(market_finding(id, m, threshold, summary.years));
+    }
     Report {
         title: summary.scenario.clone(),
-        findings: key_findings(summary),
+        findings,
         provenance,
         paragraphs,
         facts: vec![
@@ -242,11 +269,145 @@ pub fn run_report(
             ("trials".into(), summary.trials.to_string()),
             ("seed".into(), summary.seed.to_string()),
         ],
-        tables: vec![headline_table(summary)],
+        tables,
         charts,
         raw_json: Some(json_bytes.to_string()),
+        glossary_extra: glossary_extra(summary),
     }
 }
+
+/// A mineral's world-market finding: how often the price spikes and what
+/// the market's prices cost the consumer; `None` for a mineral without a
+/// market. `threshold` is the market's spike threshold, if known.
+pub fn market_finding(
+    id: &str,
+    m: &MineralSummary,
+    threshold: Option<f64>,
+    years: usize,
+) -> Option<String> {
+    let currency = m.currency.as_deref()?;
+    let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
+    let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+    let above = threshold.map_or_else(
+        || "above the spike threshold".to_string(),
+        |t| format!("above {} times the reference price", fmt_multiple(t)),
+    );
+    let spike = if p == 0.0 {
+        format!("the year's average price was never {above} in any trial")
+    } else {
+        format!(
+            "the year's average price is {above} in at least one year in {} of {years}-year horizons",
+            pct(p, p_se)
+        )
+    };
+    let cost = if c >= 0.0 {
+        format!(
+            "the consumer's expected cost of the market's prices over the horizon is {} {currency}",
+            fmt_pm(c, c_se)
+        )
+    } else {
+        format!(
+            "the consumer expects to save {} {currency} over the horizon against the reference price",
+            fmt_pm(-c, c_se)
+        )
+    };
+    let tail = m
+        .cost_p95
+        .filter(|q| *q > 0.0)
+        .map(|q| format!(" (in 1 horizon in 20, {} {currency} or more)", fmt_sig(q)))
+        .unwrap_or_default();
+    Some(format!("{id} (world market): {spike}; {cost}{tail}."))
+}
+
+/// A price multiple in words: `1.5`, `2`.
+fn fmt_multiple(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The world-market table of a run: one row per mineral traded on a world
+/// market; `None` when there is none.
+pub fn market_table(summary: &Summary) -> Option<Table> {
+    let rows: Vec<Vec<String>> = summary
+        .minerals
+        .0
+        .iter()
+        .filter_map(|(id, m)| {
+            let currency = m.currency.as_deref()?;
+            let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
+            let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+            let peak = m
+                .years
+                .iter()
+                .filter_map(|y| y.price_mean.map(|x| (x, y.year)))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(x, year)| format!("{}× in {year}", fmt_multiple(x)))
+                .unwrap_or_default();
+            Some(vec![
+                id.clone(),
+                fmt_pm(p, p_se),
+                format!("{} {currency}", fmt_pm(c, c_se)),
+                m.cost_p95
+                    .map(|q| format!("{} {currency}", fmt_sig(q)))
+                    .unwrap_or_default(),
+                peak,
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        caption: "World market results per mineral (± one standard error; costs in the market's currency)".to_string(),
+        header: [
+            "mineral",
+            "P(price spike year) p_price_spike",
+            "expected cost cost_total",
+            "1-in-20 cost cost_p95",
+            "highest yearly mean price multiple",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    })
+}
+
+/// The glossary's terms for the results a run has beyond [`GLOSSARY`]:
+/// world markets' prices and costs, stockpiles' stock.
+pub fn glossary_extra(summary: &Summary) -> Vec<(String, String)> {
+    let any = |f: fn(&MineralSummary) -> bool| summary.minerals.0.iter().any(|(_, m)| f(m));
+    let mut out = Vec::new();
+    if any(|m| m.currency.is_some()) {
+        for (t, m) in MARKET_GLOSSARY {
+            out.push((t.to_string(), m.to_string()));
+        }
+    }
+    if any(|m| m.p_stock_empty.is_some()) {
+        for (t, m) in STOCK_GLOSSARY {
+            out.push((t.to_string(), m.to_string()));
+        }
+    }
+    out
+}
+
+/// What the results of a world market mean.
+pub const MARKET_GLOSSARY: [(&str, &str); 6] = [
+    ("price multiple", "A world market's price as a multiple of its reference price: 1 is the reference price, 2 twice it. The price charts show the year's average over its steps."),
+    ("p_price_spike", "Probability that in at least one year of the horizon the year's average price is above the market's spike threshold (a price multiple, 1.5 unless the scenario says otherwise)."),
+    ("cost_total", "The consumer's expected cost of the world market's prices over the horizon, in the market's currency: what buying at the market price costs against buying at the reference price (the loss of consumer surplus), less the gain on fixed-price offtake. Negative when prices stay below the reference price. Purchases and sales of the stockpile are not part of it."),
+    ("cost_p95", "95th percentile of the horizon's cost: in 1 horizon in 20 the cost is at least this much."),
+    ("served (world market)", "For a mineral traded on a world market, the supply chart shows what the consumer is served, which never exceeds its demand; the demand left unserved is what high prices price out or rationing leaves unmet."),
+    ("hhi (world market)", "For a mineral traded on a world market, the concentration of the world's refined (product-level) capacity by country, not of the consumer's own supply."),
+];
+
+/// What the results of a stockpile mean.
+pub const STOCK_GLOSSARY: [(&str, &str); 2] = [
+    (
+        "stock p5-p95 (by year)",
+        "Spread across trials of the stock held in the stockpile at the end of each year.",
+    ),
+    (
+        "p_stock_empty",
+        "Probability that the stockpile runs empty at the end of some step in which it released.",
+    ),
+];
 
 /// One sentence per mineral, from the numbers: how often a shortfall year
 /// comes, how much goes unserved, and how bad the bad cases are.

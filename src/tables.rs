@@ -1,13 +1,16 @@
 //! Every table the commands print, as CSV with full-precision numbers for
-//! analysts' own tools: `summary.csv` (one row per mineral),
+//! analysts' own tools: `years.csv` (one row per mineral and year),
+//! `summary.csv` (one row per mineral),
 //! `comparison.csv` (one row per mineral compared) and `sensitivity.csv`
 //! (one row per mineral and entity). Empty cells stand for values that do
-//! not exist (a risk reduction without baseline risk).
+//! not exist (a risk reduction without baseline risk) or do not apply to
+//! a row's mineral (a price where there is no market). A column that
+//! applies to no mineral of a run is left out.
 
 use crate::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::sensitivity::Sensitivity;
-use crate::summary::Summary;
+use crate::summary::{MineralSummary, Summary, YearSummary};
 
 /// A CSV document from a header and rows of cells; `name` names the
 /// file in errors. Every CSV file of the program is written by it.
@@ -55,9 +58,104 @@ pub fn per_trial_csv(
     csv_bytes("the per-trial file", &header, rows)
 }
 
-/// `summary.csv`: per mineral, every horizon metric of `summary.json`.
+/// The per-year results that apply only to some minerals (markets,
+/// stockpiles), in the order of `summary.json`.
+type YearColumn = (&'static str, fn(&YearSummary) -> Option<f64>);
+const YEAR_OPTIONAL: [YearColumn; 10] = [
+    ("price_mean", |y| y.price_mean),
+    ("price_mean_se", |y| y.price_mean_se),
+    ("price_p5", |y| y.price_p5),
+    ("price_p50", |y| y.price_p50),
+    ("price_p95", |y| y.price_p95),
+    ("cost", |y| y.cost),
+    ("cost_se", |y| y.cost_se),
+    ("stock_p5", |y| y.stock_p5),
+    ("stock_p50", |y| y.stock_p50),
+    ("stock_p95", |y| y.stock_p95),
+];
+
+/// The horizon results that apply only to some minerals (stages,
+/// stockpiles, markets), in the order of `summary.json`; `currency` is
+/// written as text.
+type MineralColumn = (&'static str, fn(&MineralSummary) -> Option<f64>);
+const MINERAL_OPTIONAL: [MineralColumn; 9] = [
+    ("hhi_mine", |m| m.hhi_mine),
+    ("hhi_mine_with_projects", |m| m.hhi_mine_with_projects),
+    ("p_stock_empty", |m| m.p_stock_empty),
+    ("p_stock_empty_se", |m| m.p_stock_empty_se),
+    ("p_price_spike", |m| m.p_price_spike),
+    ("p_price_spike_se", |m| m.p_price_spike_se),
+    ("cost_total", |m| m.cost_total),
+    ("cost_total_se", |m| m.cost_total_se),
+    ("cost_p95", |m| m.cost_p95),
+];
+
+/// `years.csv`: one row per mineral and year, columns `mineral` and the
+/// per-year keys of `summary.json`. A key that applies to some minerals
+/// only (a market's price and cost, a stockpile's stock) is a column when
+/// it applies to at least one, with empty cells in the rows of the others.
+pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
+    let minerals = &summary.minerals.0;
+    let optional: Vec<&YearColumn> = YEAR_OPTIONAL
+        .iter()
+        .filter(|(_, get)| {
+            minerals
+                .iter()
+                .any(|(_, m)| m.years.iter().any(|y| get(y).is_some()))
+        })
+        .collect();
+    let mut header = vec![
+        "mineral",
+        "year",
+        "demand_mean",
+        "p_shortfall",
+        "p_shortfall_se",
+        "eud",
+        "eud_se",
+        "supply_p5",
+        "supply_p50",
+        "supply_p95",
+    ];
+    header.extend(optional.iter().map(|(name, _)| *name));
+    let rows = minerals
+        .iter()
+        .flat_map(|(id, m)| {
+            let optional = &optional;
+            m.years.iter().map(move |y| {
+                let mut r = vec![id.clone(), y.year.to_string()];
+                r.extend(
+                    [
+                        y.demand_mean,
+                        y.p_shortfall,
+                        y.p_shortfall_se,
+                        y.eud,
+                        y.eud_se,
+                        y.supply_p5,
+                        y.supply_p50,
+                        y.supply_p95,
+                    ]
+                    .map(cell),
+                );
+                r.extend(optional.iter().map(|(_, get)| opt(get(y))));
+                r
+            })
+        })
+        .collect();
+    csv_bytes("years.csv", &header, rows)
+}
+
+/// `summary.csv`: per mineral, every horizon metric of `summary.json`. A
+/// metric that applies to some minerals only (a stockpile's, a market's)
+/// is a column when it applies to at least one, with empty cells in the
+/// rows of the others; `currency` comes with the market's columns.
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
-    let header = [
+    let minerals = &summary.minerals.0;
+    let optional: Vec<&MineralColumn> = MINERAL_OPTIONAL
+        .iter()
+        .filter(|(_, get)| minerals.iter().any(|(_, m)| get(m).is_some()))
+        .collect();
+    let currency = minerals.iter().any(|(_, m)| m.currency.is_some());
+    let mut header = vec![
         "mineral",
         "unit",
         "p_any_shortfall",
@@ -75,9 +173,13 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
         "hhi",
         "hhi_with_projects",
     ];
-    let rows = summary
-        .minerals
-        .0
+    for (name, _) in &optional {
+        if *name == "p_price_spike" && currency {
+            header.push("currency");
+        }
+        header.push(name);
+    }
+    let rows = minerals
         .iter()
         .map(|(id, m)| {
             let mut r = vec![id.clone(), m.unit.clone()];
@@ -100,6 +202,12 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
                 ]
                 .map(cell),
             );
+            for (name, get) in &optional {
+                if *name == "p_price_spike" && currency {
+                    r.push(m.currency.clone().unwrap_or_default());
+                }
+                r.push(opt(get(m)));
+            }
             r
         })
         .collect();

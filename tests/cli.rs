@@ -57,7 +57,7 @@ fn run_writes_summary_and_years_and_prints_the_headline_table() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "mineral,year,demand_mean,p_shortfall,p_shortfall_se,eud,eud_se,supply_p5,supply_p50,supply_p95"
+        "mineral,year,demand_mean,p_shortfall,p_shortfall_se,eud,eud_se,supply_p5,supply_p50,supply_p95,stock_p5,stock_p50,stock_p95"
     );
     assert_eq!(lines.count(), 40);
     // No temporary files are left behind.

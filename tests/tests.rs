@@ -10,6 +10,7 @@ mod crn;
 mod determinism;
 mod exact;
 mod limits;
+mod market_outputs;
 mod outputs;
 mod properties;
 mod reference;

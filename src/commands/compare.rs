@@ -337,6 +337,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             .collect(),
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            glossary_extra: Vec::new(),
         };
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }

@@ -120,12 +120,14 @@ pub fn run_outputs(
         ),
     ];
     if !opts.no_plots {
+        let context = chart_context(scenario, agg);
         let charts = with_threads(opts.threads, || {
-            plot::run_charts(summary, &exceedance_curves(agg), opts.chart_size)
+            plot::run_charts(summary, &exceedance_curves(agg), &context, opts.chart_size)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = report::run_report(
             summary,
+            &context,
             scenario.description.as_deref(),
             Some(source.to_string()),
             charts,
@@ -134,6 +136,29 @@ pub fn run_outputs(
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
     Ok(outputs)
+}
+
+/// What each mineral's charts need beyond the summary, in scenario order:
+/// its market's reference price, spike threshold and the exceedance curve
+/// of the consumer's horizon cost; its stockpile's capacity.
+fn chart_context(scenario: &Scenario, agg: &Aggregate) -> Vec<plot::MineralContext> {
+    scenario
+        .minerals
+        .iter()
+        .zip(&agg.minerals)
+        .map(|(m, acc)| plot::MineralContext {
+            market: m.market.as_ref().map(|k| plot::MarketContext {
+                reference_price: k.reference_price,
+                spike_threshold: k.spike_threshold,
+                cost_curve: acc
+                    .cost_dist
+                    .as_ref()
+                    .map(|d| d.exceedance(crate::summary::EXCEEDANCE_POINTS))
+                    .unwrap_or_default(),
+            }),
+            stock_capacity: m.stockpile.map(|s| s.capacity),
+        })
+        .collect()
 }
 
 /// `run --shard K/N`: simulate the slice and write its partial result.

@@ -121,6 +121,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
             }],
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            glossary_extra: Vec::new(),
         };
         outputs.push(("sensitivity.html".to_string(), page.to_html().into_bytes()));
     }

@@ -162,6 +162,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
             }],
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            glossary_extra: Vec::new(),
         };
         outputs.push(("sweep.html".to_string(), page.to_html().into_bytes()));
     }

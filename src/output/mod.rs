@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 use crate::summary::Summary;
 use std::fmt::Write as _;
 
+pub use crate::tables::years_csv;
+
 /// Write one file atomically, outside any results folder (the examples
 /// write figures into `docs/` this way): into a new temporary file
 /// `.<name>.tmp-<pid>-<random>` beside it, flushed to disk, then renamed
@@ -78,48 +80,6 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
-}
-
-/// `years.csv`: one row per mineral and year, columns `mineral` and the
-/// per-year keys of `summary.json`.
-pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
-    let header = [
-        "mineral",
-        "year",
-        "demand_mean",
-        "p_shortfall",
-        "p_shortfall_se",
-        "eud",
-        "eud_se",
-        "supply_p5",
-        "supply_p50",
-        "supply_p95",
-    ];
-    let rows = summary
-        .minerals
-        .0
-        .iter()
-        .flat_map(|(id, m)| {
-            m.years.iter().map(move |y| {
-                let mut r = vec![id.clone(), y.year.to_string()];
-                r.extend(
-                    [
-                        y.demand_mean,
-                        y.p_shortfall,
-                        y.p_shortfall_se,
-                        y.eud,
-                        y.eud_se,
-                        y.supply_p5,
-                        y.supply_p50,
-                        y.supply_p95,
-                    ]
-                    .map(|x| x.to_string()),
-                );
-                r
-            })
-        })
-        .collect();
-    crate::tables::csv_bytes("years.csv", &header, rows)
 }
 
 /// Format a number with four significant digits, without scientific
@@ -213,7 +173,10 @@ pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usiz
 }
 
 /// The headline table: one row per mineral with `p_any_shortfall ± se`,
-/// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects.
+/// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects;
+/// then, when some mineral is traded on a world market, one row per such
+/// mineral with `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in
+/// its currency (see [`market_table`]).
 pub fn headline_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .minerals
@@ -248,7 +211,40 @@ pub fn headline_table(summary: &Summary) -> String {
         ],
         &rows,
     ));
+    out.push_str(&market_table(summary));
     out
+}
+
+/// The market rows of the headline table: per market mineral,
+/// `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in its currency;
+/// empty when no mineral has a market. It starts with a blank line.
+pub fn market_table(summary: &Summary) -> String {
+    let rows: Vec<Vec<String>> = summary
+        .minerals
+        .0
+        .iter()
+        .filter_map(|(id, m)| {
+            let currency = m.currency.as_deref()?;
+            let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
+            let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+            Some(vec![
+                id.clone(),
+                fmt_pm(p, p_se),
+                format!("{} {currency}", fmt_pm(c, c_se)),
+                m.cost_p95
+                    .map(|q| format!("{} {currency}", fmt_sig(q)))
+                    .unwrap_or_default(),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let table = text_table(
+        &["world market", "p_price_spike", "cost_total", "cost_p95"],
+        &rows,
+    );
+    format!("\n{table}")
 }
 
 #[cfg(test)]

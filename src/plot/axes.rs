@@ -44,6 +44,20 @@ pub fn zoomed_range(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
+/// A y range from 0 to above `hi`, for data whose lowest value is `lo`:
+/// a little above when the data leave the lower part of the chart free for
+/// the legend, else with a free band on top for it.
+pub fn zero_floor_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !(hi.is_finite() && hi > 0.0) {
+        return (0.0, 1.0);
+    }
+    if lo.is_finite() && lo >= 0.45 * hi {
+        (0.0, hi * 1.08)
+    } else {
+        (0.0, hi * 1.4)
+    }
+}
+
 /// A linear axis whose ticks and grid lines are exactly `ticks` (none
 /// light), so that a scale can stop below the top of the axis.
 #[derive(Clone)]

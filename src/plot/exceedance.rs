@@ -1,6 +1,8 @@
 //! Exceedance curves: the probability that a horizon's total unserved
 //! amount exceeds x, with p90/p95/p99 marked (`exceedance_<mineral>.png`,
-//! and the bottom panel of `compare_<mineral>.png`).
+//! and the bottom panel of `compare_<mineral>.png`), and that the
+//! consumer's cost of a world market's prices over the horizon exceeds x,
+//! with p95 marked (`cost_exceedance.png`).
 
 use super::labels::{amount_label, log_probability_label, tick_label};
 use super::legend::{densify, draw_note, legend_box};
@@ -44,6 +46,9 @@ pub struct ExceedanceChart {
     pub note: Option<String>,
     /// Unit of x, for marker labels.
     pub unit: String,
+    /// Words either side of a grey line at x = 0, drawn when the axis
+    /// spans 0 (`("saving", "cost")`: a cost may be negative).
+    pub zero_line: Option<(String, String)>,
 }
 
 /// An exceedance curve `(x, P(X > x))` of a run of `trials` trials, as
@@ -134,7 +139,101 @@ pub fn exceedance_chart(
         y_range,
         log_y,
         note: (!any_positive).then(|| "No unserved demand in any trial".to_string()),
+        zero_line: None,
         curves,
+    }
+}
+
+/// One market mineral's cost for [`cost_exceedance_chart`]: its id, its
+/// market's currency, the exceedance curve of the consumer's horizon cost
+/// (see [`exceedance_curve`]) and the cost's 95th percentile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostCurve {
+    /// Mineral id.
+    pub mineral: String,
+    /// Currency of the cost.
+    pub currency: String,
+    /// `P(cost > x)` against `x`.
+    pub curve: ExceedanceCurve,
+    /// `cost_p95`.
+    pub p95: f64,
+}
+
+/// `cost_exceedance.png`: per mineral traded on a world market, the
+/// probability that the consumer's cost over the horizon exceeds x, with
+/// p95 marked. The cost may be negative (prices below the reference
+/// price), so x may start below 0.
+pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceChart {
+    let one_currency = costs
+        .first()
+        .map(|c| c.currency.clone())
+        .filter(|cur| costs.iter().all(|c| &c.currency == cur));
+    let mut smallest_p = 1.0f64;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut cut = false;
+    let curves: Vec<ExceedanceCurve> = costs
+        .into_iter()
+        .map(|c| {
+            let mut curve = c.curve;
+            curve.label = match &one_currency {
+                Some(_) => format!("{}: P(cost > x)", c.mineral),
+                None => format!("{}: P(cost > x), x in {}", c.mineral, c.currency),
+            };
+            curve.markers = vec![("p95".to_string(), c.p95, 0.05)];
+            for &(x, p) in curve.points.iter().chain(std::iter::once(&(c.p95, 1.0))) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+                if p > 0.0 {
+                    smallest_p = smallest_p.min(p);
+                }
+            }
+            cut |= curve.cut;
+            curve
+        })
+        .collect();
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        let pad = 0.04 * (hi - lo);
+        (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad)
+    } else if lo.is_finite() {
+        (lo.min(0.0) - 1.0, hi.max(0.0) + 1.0)
+    } else {
+        (0.0, 1.0)
+    };
+    // Below the smallest cost every trial exceeds x: each curve starts at
+    // 100% from the left of the axis.
+    let mut curves = curves;
+    for c in &mut curves {
+        if let Some(&(x, p)) = c.points.first() {
+            if p < 1.0 && x > lo {
+                c.points.insert(0, (lo, 1.0));
+            }
+        }
+    }
+    let log_y = smallest_p < 0.05;
+    let in_currency = one_currency.as_deref().map_or_else(
+        || "in each market's currency".to_string(),
+        |c| c.to_string(),
+    );
+    let mut x_label = format!("Consumer's cost over the horizon, {in_currency}");
+    if cut {
+        x_label.push_str(&format!(
+            " (curves stop where fewer than {THIN_TRIALS} trials lie beyond x)"
+        ));
+    }
+    ExceedanceChart {
+        title: format!("{title}: consumer's cost of world-market prices over the horizon"),
+        x_label,
+        curves,
+        x_range: (lo, hi),
+        y_range: if log_y {
+            (smallest_p / 3.0, 1.0)
+        } else {
+            (0.0, 1.0)
+        },
+        log_y,
+        note: None,
+        unit: one_currency.unwrap_or_default(),
+        zero_line: Some(("saving".to_string(), "cost".to_string())),
     }
 }
 
@@ -181,6 +280,36 @@ pub(super) fn draw_exceedance(
         .map_err(|e| e.to_string())?;
     let w = look.stroke(3.5);
     let mut samples = Vec::new();
+    if let Some((below, above)) = data.zero_line.as_ref().filter(|_| x0 < 0.0 && x1 > 0.0) {
+        let grey = RGBColor(110, 110, 110);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, y0), (0.0, y1)],
+                grey.stroke_width(look.stroke(2.0)),
+            )))
+            .map_err(|e| e.to_string())?;
+        // The words sit near the bottom, either side of the line.
+        let at = y0 + 0.04 * (y1 - y0);
+        let gap = look.size.px(10.0) as i32;
+        for (text, h, dx) in [(below, HPos::Right, -gap), (above, HPos::Left, gap)] {
+            let arrowed = if dx < 0 {
+                format!("← {text}")
+            } else {
+                format!("{text} →")
+            };
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((0.0, at))
+                        + Text::new(
+                            arrowed,
+                            (dx, 0),
+                            look.tick().color(&grey).pos(Pos::new(h, VPos::Center)),
+                        ),
+                ))
+                .map_err(|e| e.to_string())?;
+            samples.extend((0..6).map(|k| (0.0, at + k as f64 * 0.01 * (y1 - y0))));
+        }
+    }
     for (i, c) in data.curves.iter().enumerate() {
         let col = colour(i);
         // Step function: P(X > x) holds from one distinct value to the next.
@@ -198,37 +327,42 @@ pub(super) fn draw_exceedance(
             .map_err(|e| e.to_string())?
             .label(c.label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], col.stroke_width(w)));
-        let r = look.size.px(9.0);
-        // First curve: labels above right of the marker; others: below left.
-        let (anchor, offset) = if i == 0 {
-            (
-                Pos::new(HPos::Left, VPos::Bottom),
-                (
-                    r as i32 + look.size.px(4.0) as i32,
-                    -(r as i32) - look.size.px(2.0) as i32,
-                ),
-            )
-        } else {
-            (
-                Pos::new(HPos::Right, VPos::Top),
-                (
-                    -(r as i32) - look.size.px(4.0) as i32,
-                    r as i32 + look.size.px(2.0) as i32,
-                ),
-            )
+        let r = look.size.px(9.0) as i32;
+        let (dx, dy) = (r + look.size.px(4.0) as i32, r + look.size.px(2.0) as i32);
+        let (left_px, right_px) = {
+            let range = chart.plotting_area().get_pixel_range().0;
+            (range.start, range.end)
         };
-        let font = look.tick().pos(anchor);
+        let char_px = 0.6 * look.size.font(23.0) as f64;
         for (name, x, p) in &c.markers {
-            if *x <= 0.0 {
+            // A marker at 0 on an axis that starts there says nothing.
+            if *x <= 0.0 && x0 >= 0.0 {
                 continue;
             }
             let y = ty(*p);
-            let label = format!("{name}: {} {}", amount_label(*x), data.unit);
+            let label = format!("{name}: {} {}", amount_label(*x), data.unit)
+                .trim_end()
+                .to_string();
+            // First curve: labels above right of the marker, below left
+            // where that would run off the plot; others: below left, moved
+            // right to stay inside the plot (above right is the first
+            // curve's). The curves fall to the right: above right and below
+            // left of a marker are clear of its own curve.
+            let width = (char_px * label.chars().count() as f64) as i32;
+            let at = chart.backend_coord(&(*x, y)).0;
+            let (h, ox, v, oy) = if i == 0 && at + dx + width <= right_px {
+                (HPos::Left, dx, VPos::Bottom, -dy)
+            } else if at - dx - width >= left_px {
+                (HPos::Right, -dx, VPos::Top, dy)
+            } else {
+                (HPos::Left, left_px + dx / 2 - at, VPos::Top, dy)
+            };
+            let font = look.tick().pos(Pos::new(h, v));
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((*x, y))
-                        + Circle::new((0, 0), r, col.filled())
-                        + Text::new(label, offset, font.clone()),
+                        + Circle::new((0, 0), r as u32, col.filled())
+                        + Text::new(label, (ox, oy), font),
                 ))
                 .map_err(|e| e.to_string())?;
         }

@@ -1,13 +1,17 @@
-//! Supply fans: the 5-95% band and median of annual supply against mean
-//! demand (`supply_<mineral>.png`, and the top panel of
-//! `compare_<mineral>.png`).
+//! Fan charts by year: a 5-95% band, a median line and a dashed line,
+//! with labelled levels across the chart. Supply against mean demand
+//! (`supply_<mineral>.png`, and the top panel of `compare_<mineral>.png`;
+//! in a world market, what the consumer is served), the yearly average
+//! price of a market against its spike threshold (`price_<mineral>.png`)
+//! and a stockpile's stock against its capacity (`stock_<mineral>.png`).
 
-use super::axes::{max_of, year_axis, zoomed_range};
+use super::axes::{max_of, year_axis, zero_floor_range};
 use super::labels::tick_label;
 use super::legend::{dashed_swatch, densify, legend_box};
-use super::style::{colour, Area, Look};
+use super::style::{colour, Area, Chart2d, Look, FONT, PALETTE};
 use crate::summary::Summary;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A band (5th–95th percentile), a median line and a reference line per
 /// year: supply against demand.
@@ -21,8 +25,34 @@ pub struct FanSeries {
     pub p50: Vec<f64>,
     /// Upper edge of the band.
     pub p95: Vec<f64>,
-    /// Mean demand.
+    /// The dashed line: mean demand (supply fans) or the mean (price
+    /// fans); empty for none.
     pub demand: Vec<f64>,
+}
+
+/// What a fan's parts stand for, as its legend says: the band, the median
+/// line and the dashed line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanWords {
+    /// The band, such as "5-95% range of supply".
+    pub band: String,
+    /// The median line.
+    pub median: String,
+    /// The dashed line, such as "mean demand".
+    pub line: String,
+}
+
+/// A horizontal line across a fan chart, labelled on the chart at its
+/// right end (a spike threshold, a stockpile's capacity).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    /// Where it is, in y units.
+    pub y: f64,
+    /// Its label, such as "spike threshold: 1.5 x reference price".
+    pub label: String,
+    /// Drawn dashed in a strong colour (a threshold), else as a thin grey
+    /// line (a reference).
+    pub strong: bool,
 }
 
 /// A fan chart: one or more supply fans by year.
@@ -38,19 +68,27 @@ pub struct FanChart {
     pub fans: Vec<FanSeries>,
     /// Y-axis range.
     pub y_range: (f64, f64),
+    /// What the band, the median and the dashed line stand for.
+    pub words: FanWords,
+    /// Horizontal lines with their labels.
+    pub levels: Vec<Level>,
 }
 
 /// `supply_<mineral>.png`: fans of annual accessible supply against mean
-/// demand, for one or more runs of the same mineral.
+/// demand, for one or more runs of the same mineral. For a mineral traded
+/// on a world market the fan is of what the consumer is served (never more
+/// than its demand).
 pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanChart {
     let mut fans = Vec::new();
     let mut unit = String::new();
     let mut years = Vec::new();
+    let mut market = false;
     for (label, s) in runs {
         let Some(m) = s.minerals.get(mineral) else {
             continue;
         };
         unit = m.unit.clone();
+        market |= m.currency.is_some();
         years = s.calendar_years();
         fans.push(FanSeries {
             label: label.to_string(),
@@ -66,13 +104,130 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
         .flat_map(|f| f.p5.iter().chain(&f.demand))
         .copied()
         .fold(f64::INFINITY, f64::min);
+    let (what, band, median) = if market {
+        (
+            "served to the consumer",
+            "5-95% range served to consumer",
+            "median served to consumer",
+        )
+    } else {
+        ("supply", "5-95% range of supply", "median supply")
+    };
     FanChart {
-        title: format!("{title}: {mineral} supply vs demand"),
+        title: format!("{title}: {mineral} {what} vs demand"),
         y_label: format!("{mineral}, {unit} per year"),
         years,
         fans,
-        y_range: zoomed_range(bottom, top),
+        y_range: zero_floor_range(bottom, top),
+        words: FanWords {
+            band: band.to_string(),
+            median: median.to_string(),
+            line: "mean demand".to_string(),
+        },
+        levels: Vec::new(),
     }
+}
+
+/// A price multiple for a label: `1.5`, `2`.
+fn multiple(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `price_<mineral>.png`: the yearly average price multiple of a mineral
+/// traded on a world market (5-95% range, median and mean by year) against
+/// its spike threshold and the reference price; `reference_price` is in
+/// the mineral's currency per unit. `None` when the mineral has no price.
+pub fn price_fan(
+    title: &str,
+    summary: &Summary,
+    mineral: &str,
+    reference_price: f64,
+    spike_threshold: f64,
+) -> Option<FanChart> {
+    let m = summary.minerals.get(mineral)?;
+    let currency = m.currency.as_deref()?;
+    let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
+        m.years.iter().map(f).collect()
+    };
+    let fan = FanSeries {
+        label: title.to_string(),
+        p5: get(|y| y.price_p5)?,
+        p50: get(|y| y.price_p50)?,
+        p95: get(|y| y.price_p95)?,
+        demand: get(|y| y.price_mean)?,
+    };
+    let top = max_of(fan.p95.iter().chain(&fan.demand)).max(spike_threshold);
+    let bottom = fan.p5.iter().copied().fold(f64::INFINITY, f64::min);
+    let (lo, hi) = zero_floor_range(bottom.min(1.0), top);
+    Some(FanChart {
+        title: format!("{title}: {mineral} price, yearly average"),
+        y_label: format!(
+            "price multiple (1 = reference price of {} {currency}/{})",
+            super::labels::amount_label(reference_price),
+            m.unit
+        ),
+        years: summary.calendar_years(),
+        fans: vec![fan],
+        y_range: (lo, hi.max(spike_threshold * 1.25)),
+        words: FanWords {
+            band: "5-95% range of the yearly average price".to_string(),
+            median: "median".to_string(),
+            line: "mean".to_string(),
+        },
+        levels: vec![
+            Level {
+                y: 1.0,
+                label: "reference price".to_string(),
+                strong: false,
+            },
+            Level {
+                y: spike_threshold,
+                label: format!("spike threshold: {} × reference", multiple(spike_threshold)),
+                strong: true,
+            },
+        ],
+    })
+}
+
+/// `stock_<mineral>.png`: the stock of a mineral's stockpile at the end of
+/// each year (5-95% range and median) against its capacity. `None` when
+/// the mineral has no stockpile.
+pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -> Option<FanChart> {
+    let m = summary.minerals.get(mineral)?;
+    let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
+        m.years.iter().map(f).collect()
+    };
+    let fan = FanSeries {
+        label: title.to_string(),
+        p5: get(|y| y.stock_p5)?,
+        p50: get(|y| y.stock_p50)?,
+        p95: get(|y| y.stock_p95)?,
+        demand: Vec::new(),
+    };
+    let top = max_of(&fan.p95).max(capacity);
+    let bottom = fan.p5.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(FanChart {
+        title: format!("{title}: {mineral} stockpile at the end of each year"),
+        y_label: format!("{mineral} in stock, {}", m.unit),
+        years: summary.calendar_years(),
+        fans: vec![fan],
+        y_range: zero_floor_range(bottom, top),
+        words: FanWords {
+            band: "5-95% range of the stock".to_string(),
+            median: "median stock".to_string(),
+            line: String::new(),
+        },
+        levels: vec![Level {
+            y: capacity,
+            label: format!(
+                "capacity: {} {}",
+                super::labels::amount_label(capacity),
+                m.unit
+            ),
+            strong: true,
+        }],
+    })
 }
 
 /// Draw a fan chart (supply band, median, mean demand) as PNG bytes.
@@ -114,10 +269,9 @@ pub(super) fn draw_fan(
     };
     let mut labels: Vec<String> = Vec::new();
     for fan in &data.fans {
-        labels.push(format!("{}5-95% range of supply", prefix(fan)));
-        labels.push(format!("{}median supply", prefix(fan)));
+        labels.push(format!("{}{}", prefix(fan), data.words.band));
+        labels.push(format!("{}{}", prefix(fan), data.words.median));
     }
-    labels.push("mean demand".to_string());
     let w = look.stroke(3.5);
     for (i, fan) in data.fans.iter().enumerate() {
         let c = colour(i);
@@ -136,7 +290,8 @@ pub(super) fn draw_fan(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
     }
     // Mean demand: dashed black (the same for every run of a comparison).
-    if let Some(fan) = data.fans.first() {
+    if let Some(fan) = data.fans.first().filter(|f| !f.demand.is_empty()) {
+        labels.push(data.words.line.clone());
         let w = look.stroke(3.0);
         let style = colour(7).stroke_width(w);
         let pattern = (look.size.px(14.0), look.size.px(9.0));
@@ -148,14 +303,18 @@ pub(super) fn draw_fan(
                 style,
             ))
             .map_err(|e| e.to_string())?
-            .label("mean demand")
+            .label(data.words.line.clone())
             .legend(move |at| dashed_swatch(at, sw, pattern, style));
     }
-    let mut samples = Vec::new();
+    let mut lines = Vec::new();
     for fan in &data.fans {
         for values in [&fan.p5, &fan.p50, &fan.p95, &fan.demand] {
-            samples.extend(densify(&line(values), 12));
+            lines.extend(densify(&line(values), 12));
         }
+    }
+    let mut samples = draw_levels(&mut chart, data, look, &lines)?;
+    samples.extend(lines);
+    for fan in &data.fans {
         let (lo, hi) = (densify(&line(&fan.p5), 12), densify(&line(&fan.p95), 12));
         for (a, b) in lo.iter().zip(&hi) {
             samples.extend((1..8).map(|k| (a.0, a.1 + (b.1 - a.1) * k as f64 / 8.0)));
@@ -163,4 +322,92 @@ pub(super) fn draw_fan(
     }
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     legend_box(&mut chart, look, &samples, &labels)
+}
+
+/// Draw the chart's levels: a line across the plot and its label just
+/// above or below it, at its right or left end, wherever the fewest of
+/// `lines` (points along the chart's lines) and of the labels already
+/// placed lie, on a pale box so that it reads over the band. Returns points
+/// where the levels and labels are, for the legend to keep clear of.
+fn draw_levels<'a, 'b: 'a>(
+    chart: &mut Chart2d<'a, 'b>,
+    data: &FanChart,
+    look: &Look,
+    lines: &[(f64, f64)],
+) -> std::result::Result<Vec<(f64, f64)>, String> {
+    let (x0, x1) = year_axis(&data.years);
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
+    let (y0, y1) = data.y_range;
+    let per_px_x = (x1 - x0) / pw.max(1) as f64;
+    let per_px_y = (y1 - y0) / ph.max(1) as f64;
+    let font = look.size.font(23.0) as f64;
+    let pad = look.size.px(8.0) as f64;
+    let mut samples = Vec::new();
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    for level in data.levels.iter().filter(|l| l.y > y0 && l.y < y1) {
+        let (colour, width) = if level.strong {
+            (PALETTE[5], look.stroke(3.0))
+        } else {
+            (RGBColor(110, 110, 110), look.stroke(2.0))
+        };
+        let style = colour.stroke_width(width);
+        let line = vec![(x0, level.y), (x1, level.y)];
+        if level.strong {
+            let (dash, gap) = (look.size.px(18.0), look.size.px(10.0));
+            chart
+                .draw_series(DashedLineSeries::new(line.clone(), dash, gap, style))
+                .map_err(|e| e.to_string())?;
+        } else {
+            chart
+                .draw_series(LineSeries::new(line.clone(), style))
+                .map_err(|e| e.to_string())?;
+        }
+        // Candidate boxes [left, right, bottom, top], in order of preference.
+        let w = (0.6 * font * level.label.chars().count() as f64 + 2.0 * pad) * per_px_x;
+        let h = (font * 1.25 + pad) * per_px_y;
+        let gap = 0.5 * pad * per_px_y;
+        let (right_end, left_end) = (x1 - 2.0 * pad * per_px_x, x0 + 2.0 * pad * per_px_x);
+        let candidates = [
+            [right_end - w, right_end, level.y + gap, level.y + gap + h],
+            [right_end - w, right_end, level.y - gap - h, level.y - gap],
+            [left_end, left_end + w, level.y + gap, level.y + gap + h],
+            [left_end, left_end + w, level.y - gap - h, level.y - gap],
+        ];
+        let inside =
+            |b: &[f64; 4], p: &(f64, f64)| p.0 >= b[0] && p.0 <= b[1] && p.1 >= b[2] && p.1 <= b[3];
+        let overlaps =
+            |a: &[f64; 4], b: &[f64; 4]| a[0] < b[1] && b[0] < a[1] && a[2] < b[3] && b[2] < a[3];
+        let score = |b: &[f64; 4]| {
+            let outside = if b[2] < y0 || b[3] > y1 { 10_000 } else { 0 };
+            let clash = placed.iter().filter(|p| overlaps(b, p)).count() * 1_000;
+            outside + clash + lines.iter().filter(|p| inside(b, p)).count()
+        };
+        let Some(b) = candidates.iter().min_by_key(|b| score(b)).copied() else {
+            continue;
+        };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(b[0], b[2]), (b[1], b[3])],
+                WHITE.mix(0.75).filled(),
+            )))
+            .map_err(|e| e.to_string())?;
+        let text = (FONT, font as u32)
+            .into_font()
+            .color(&colour)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                level.label.clone(),
+                ((b[0] + b[1]) / 2.0, (b[2] + b[3]) / 2.0),
+                text,
+            )))
+            .map_err(|e| e.to_string())?;
+        samples.extend(densify(&line, 40));
+        for k in 0..=8 {
+            let x = b[0] + (b[1] - b[0]) * k as f64 / 8.0;
+            samples.extend([(x, b[2]), (x, b[3])]);
+        }
+        placed.push(b);
+    }
+    Ok(samples)
 }

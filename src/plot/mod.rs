@@ -2,8 +2,9 @@
 //!
 //! Each chart kind has its own module, holding its data (series, labels,
 //! ranges: what tests check), the functions that build that data from
-//! results, and its drawing with plotters: [`fan`], [`lines`],
-//! [`exceedance`], [`bars`] and [`tornado`]. The same chart kinds serve
+//! results, and its drawing with plotters: [`fan`] (supply, price and
+//! stock by year), [`lines`], [`exceedance`] (unserved amounts and costs),
+//! [`bars`] and [`tornado`]. The same chart kinds serve
 //! `run` and the comparison commands. What they share lives in [`style`]
 //! (font, palette, sizes, rendering to PNG), [`labels`], [`axes`] and
 //! [`legend`].
@@ -102,13 +103,40 @@ fn tail_quantiles(summary: &Summary, mineral: &str) -> [f64; 3] {
     })
 }
 
+/// What a mineral's charts need beyond its summary (plain numbers from
+/// the scenario and the run): its market's reference price and spike
+/// threshold with the exceedance curve of the consumer's horizon cost, and
+/// its stockpile's capacity.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MineralContext {
+    /// For a mineral traded on a world market.
+    pub market: Option<MarketContext>,
+    /// Capacity of the mineral's stockpile, if it has one.
+    pub stock_capacity: Option<f64>,
+}
+
+/// A world market's numbers for its charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketContext {
+    /// Currency per unit of the mineral at a price multiple of 1.
+    pub reference_price: f64,
+    /// A year whose average price multiple is above this is a spike year.
+    pub spike_threshold: f64,
+    /// `(x, P(cost > x))` of the consumer's cost over the horizon.
+    pub cost_curve: Vec<(f64, f64)>,
+}
+
 /// Every chart of `run`: a supply fan and an exceedance curve per
-/// mineral, the shortfall probabilities, and concentration. `curves` holds
-/// each mineral's exceedance curve of the horizon totals, in scenario order
+/// mineral, a price fan per mineral traded on a world market and a stock
+/// fan per mineral with a stockpile, the consumer's cost of the markets'
+/// prices, the shortfall probabilities, and concentration. `curves` holds
+/// each mineral's exceedance curve of the horizon totals and `context` what
+/// else its charts need, both in scenario order
 /// ([`crate::summary::exceedance_curves`]).
 pub fn run_charts(
     summary: &Summary,
     curves: &[Vec<(f64, f64)>],
+    context: &[MineralContext],
     size: ChartSize,
 ) -> Result<Vec<ChartFile>> {
     let title = &summary.scenario;
@@ -118,17 +146,54 @@ pub fn run_charts(
             .to_string(),
         vec![Chart::Lines(lines::shortfall_lines(summary))],
     )];
-    for ((id, m), curve) in summary.minerals.0.iter().zip(curves) {
+    let mut costs = Vec::new();
+    let none = MineralContext::default();
+    for (i, ((id, m), curve)) in summary.minerals.0.iter().zip(curves).enumerate() {
         let safe = file_safe(id);
+        let cx = context.get(i).unwrap_or(&none);
+        let supply_caption = if m.currency.is_some() {
+            format!("{id}: annual amount served to the consumer in the world market (5-95% range and median; never more than that year's demand, which varies around its mean) against mean demand")
+        } else {
+            format!("{id}: annual accessible supply (5-95% range and median) against mean demand")
+        };
         jobs.push((
             format!("supply_{safe}.png"),
-            format!("{id}: annual accessible supply (5-95% range and median) against mean demand"),
+            supply_caption,
             vec![Chart::Fan(fan::supply_fan(
                 title,
                 &[(title.as_str(), summary)],
                 id,
             ))],
         ));
+        if let Some(k) = &cx.market {
+            if let Some(price) =
+                fan::price_fan(title, summary, id, k.reference_price, k.spike_threshold)
+            {
+                jobs.push((
+                    format!("price_{safe}.png"),
+                    format!("{id}: the year's average world price as a multiple of the reference price (5-95% range, median and mean), against the spike threshold"),
+                    vec![Chart::Fan(price)],
+                ));
+            }
+            if let (Some(currency), Some(p95)) = (&m.currency, m.cost_p95) {
+                costs.push(exceedance::CostCurve {
+                    mineral: id.clone(),
+                    currency: currency.clone(),
+                    curve: exceedance::exceedance_curve(id, &k.cost_curve, summary.trials),
+                    p95,
+                });
+            }
+        }
+        if let Some(stock) = cx
+            .stock_capacity
+            .and_then(|c| fan::stock_fan(title, summary, id, c))
+        {
+            jobs.push((
+                format!("stock_{safe}.png"),
+                format!("{id}: stock held in the stockpile at the end of each year (5-95% range and median), against its capacity"),
+                vec![Chart::Fan(stock)],
+            ));
+        }
         jobs.push((
             format!("exceedance_{safe}.png"),
             format!("{id}: probability that the horizon's total unserved amount exceeds x"),
@@ -141,6 +206,13 @@ pub fn run_charts(
                     tail_quantiles(summary, id),
                 )],
             ))],
+        ));
+    }
+    if !costs.is_empty() {
+        jobs.push((
+            "cost_exceedance.png".to_string(),
+            "Probability that the consumer's cost of world-market prices over the horizon exceeds x (the loss against paying the reference price, less the gain on fixed-price offtake; negative when prices stay low), with the 1-in-20 cost marked".to_string(),
+            vec![Chart::Exceedance(exceedance::cost_exceedance_chart(title, costs))],
         ));
     }
     jobs.push((

@@ -1,0 +1,425 @@
+//! What `run` writes for a scenario with a world market and stockpiles:
+//! the price, stock and cost charts, the new columns of years.csv and
+//! summary.csv, the report's market findings, and a headline table that
+//! stays as it was for scenarios without a market.
+
+use crate::util::{example_path, run_in, scenario, stderr, stdout, FULL};
+use std::collections::HashMap;
+use std::path::Path;
+use supplyrisk::output::{fmt_pm, fmt_sig};
+
+/// A world cobalt market (with a stockpile) beside physical lithium (with
+/// a stockpile) and physical nickel (without).
+const MARKET: &str = r#"
+[scenario]
+name = "market and physical"
+start_year = 2026
+years = 5
+
+[[mineral]]
+id = "cobalt"
+unit = "kt"
+demand = { base = 10.0, growth = 0.04, sigma = 0.05 }
+market = { rest_of_world_demand = { base = 175.0, growth = 0.02 }, reference_price = 33.0, currency = "USD million", demand_elasticity = -0.2 }
+
+[[source]]
+id = "cd-mine"
+mineral = "cobalt"
+stage = "mine"
+country = "CD"
+capacity = 170.0
+disruption = { rate = 0.5, severity = 0.5, duration_months = 6 }
+
+[[source]]
+id = "au-mine"
+mineral = "cobalt"
+stage = "mine"
+country = "AU"
+capacity = 40.0
+
+[[source]]
+id = "cn-ref"
+mineral = "cobalt"
+stage = "refinery"
+country = "CN"
+capacity = 180.0
+
+[[source]]
+id = "fi-ref"
+mineral = "cobalt"
+stage = "refinery"
+country = "FI"
+capacity = 40.0
+offtake = 0.2
+
+[[event]]
+id = "cn-ban"
+kind = "restriction"
+rate = 0.3
+severity = 1.0
+duration_months = 12
+affects = [ { source = "cn-ref" } ]
+
+[[stockpile]]
+mineral = "cobalt"
+initial = 2.0
+capacity = 4.0
+max_release_per_year = 2.0
+refill_per_year = 1.0
+
+[[mineral]]
+id = "lithium"
+unit = "kt LCE"
+demand = { base = 100.0, growth = 0.08 }
+
+[[source]]
+id = "au-li"
+mineral = "lithium"
+country = "AU"
+capacity = 120.0
+disruption = { rate = 0.4, severity = 0.5, duration_months = 6 }
+
+[[stockpile]]
+mineral = "lithium"
+initial = 20.0
+capacity = 30.0
+max_release_per_year = 20.0
+refill_per_year = 10.0
+
+[[mineral]]
+id = "nickel"
+unit = "kt"
+demand = { base = 50.0 }
+
+[[source]]
+id = "id-ni"
+mineral = "nickel"
+country = "ID"
+capacity = 60.0
+disruption = { rate = 0.3, severity = 0.6, duration_months = 4 }
+"#;
+
+fn names(d: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Write `text` as `file` in `dir` and run it with `extra` flags into
+/// `dir/out`; returns stdout.
+fn run_scenario(dir: &Path, file: &str, text: &str, out: &str, extra: &[&str]) -> String {
+    std::fs::write(dir.join(file), text).unwrap();
+    let mut args = vec!["run", file, "--trials", "2000", "--seed", "3", "--out", out];
+    args.extend_from_slice(extra);
+    let o = run_in(dir, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The rows of a CSV file as maps from column name to cell, and its header.
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn a_market_run_draws_price_stock_and_cost_charts_and_a_physical_run_none_of_the_market_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let size = ["--chart-size", "400x250", "--quiet"];
+    run_scenario(d, "market.toml", MARKET, "market", &size);
+    let files = names(&d.join("market"));
+    for f in [
+        "supply_cobalt.png",
+        "price_cobalt.png",
+        "stock_cobalt.png",
+        "stock_lithium.png",
+        "cost_exceedance.png",
+        "exceedance_nickel.png",
+    ] {
+        assert!(files.contains(&f.to_string()), "{f} missing: {files:?}");
+    }
+    for f in ["price_lithium.png", "price_nickel.png", "stock_nickel.png"] {
+        assert!(!files.contains(&f.to_string()), "{f} written: {files:?}");
+    }
+    // The report embeds the new charts and says what prices cost.
+    let html = std::fs::read_to_string(d.join("market/report.html")).unwrap();
+    for f in [
+        "price_cobalt.png",
+        "stock_lithium.png",
+        "cost_exceedance.png",
+    ] {
+        assert!(html.contains(&format!("<figure id=\"{f}\">")), "{f}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("market/summary.json")).unwrap()).unwrap();
+    let co = &summary["minerals"]["cobalt"];
+    let f = |k: &str| co[k].as_f64().unwrap();
+    let cost = format!(
+        "{} USD million",
+        fmt_pm(f("cost_total"), f("cost_total_se"))
+    );
+    assert!(html.contains(&cost), "report lacks {cost}");
+    assert!(
+        html.contains("cobalt (world market): the year&#39;s average price is above 1.5 times the reference price"),
+        "market finding"
+    );
+    assert!(html.contains("World market results per mineral"));
+
+    // A scenario without a market: no price or cost chart, a stock chart
+    // only for the mineral with a stockpile, and no market words.
+    run_scenario(d, "full.toml", FULL, "full", &size);
+    let files = names(&d.join("full"));
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.starts_with("price_") && f != "cost_exceedance.png"),
+        "{files:?}"
+    );
+    assert!(files.contains(&"stock_co.png".to_string()), "{files:?}");
+    assert!(!files.contains(&"stock_cu.png".to_string()), "{files:?}");
+    let html = std::fs::read_to_string(d.join("full/report.html")).unwrap();
+    assert!(!html.contains("world market") && !html.contains("World market"));
+}
+
+#[test]
+fn years_and_summary_csv_leave_cells_empty_where_a_column_does_not_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_scenario(
+        d,
+        "market.toml",
+        MARKET,
+        "market",
+        &["--no-plots", "--quiet"],
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("market/summary.json")).unwrap()).unwrap();
+    let (header, rows) = csv_rows(&d.join("market/years.csv"));
+    let price = [
+        "price_mean",
+        "price_mean_se",
+        "price_p5",
+        "price_p50",
+        "price_p95",
+    ];
+    let cost = ["cost", "cost_se"];
+    let stock = ["stock_p5", "stock_p50", "stock_p95"];
+    let mut want: Vec<&str> = vec![
+        "mineral",
+        "year",
+        "demand_mean",
+        "p_shortfall",
+        "p_shortfall_se",
+        "eud",
+        "eud_se",
+        "supply_p5",
+        "supply_p50",
+        "supply_p95",
+    ];
+    want.extend(price.iter().chain(&cost).chain(&stock));
+    assert_eq!(header, want);
+    assert_eq!(rows.len(), 15);
+    for row in &rows {
+        let m = row["mineral"].as_str();
+        let y = row["year"].parse::<i64>().unwrap() - 2026;
+        let json = &summary["minerals"][m]["years"][y as usize];
+        for key in price.iter().chain(&cost).chain(&stock) {
+            let applies = match m {
+                "cobalt" => true,
+                "lithium" => stock.contains(key),
+                _ => false,
+            };
+            if applies {
+                let cell: f64 = row[*key].parse().unwrap_or_else(|_| panic!("{m} {key}"));
+                assert_eq!(cell, json[*key].as_f64().unwrap(), "{m} {key}");
+            } else {
+                assert_eq!(row[*key], "", "{m} {key}");
+                assert!(json.get(*key).is_none(), "{m} {key} in summary.json");
+            }
+        }
+    }
+
+    // summary.csv: the market's metrics in its row, empty cells elsewhere.
+    let (header, rows) = csv_rows(&d.join("market/summary.csv"));
+    for key in [
+        "hhi_mine",
+        "p_stock_empty",
+        "currency",
+        "p_price_spike",
+        "p_price_spike_se",
+        "cost_total",
+        "cost_total_se",
+        "cost_p95",
+    ] {
+        assert!(header.contains(&key.to_string()), "{key}: {header:?}");
+    }
+    for row in &rows {
+        let m = &summary["minerals"][row["mineral"].as_str()];
+        for key in ["p_price_spike", "cost_total", "cost_p95", "p_stock_empty"] {
+            match m.get(key).and_then(|v| v.as_f64()) {
+                Some(v) => assert_eq!(row[key].parse::<f64>().unwrap(), v, "{key}"),
+                None => assert_eq!(row[key], "", "{key}"),
+            }
+        }
+    }
+    assert_eq!(rows[0]["currency"], "USD million");
+    assert_eq!(rows[1]["currency"], "");
+
+    // Without a market or a stockpile the files have their v1 columns.
+    let plain = FULL.split("[[stockpile]]").next().unwrap();
+    run_scenario(d, "plain.toml", plain, "plain", &["--no-plots", "--quiet"]);
+    let (header, _) = csv_rows(&d.join("plain/years.csv"));
+    assert_eq!(header, &want[..10]);
+    let (header, _) = csv_rows(&d.join("plain/summary.csv"));
+    assert_eq!(header.last().unwrap(), "hhi_with_projects");
+}
+
+#[test]
+fn the_headline_table_of_a_scenario_without_a_market_is_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "3000",
+            "--seed",
+            "5",
+            "--no-plots",
+            "--out",
+            "o",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let golden =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/example-3000-seed5-headline.txt");
+    let want = std::fs::read_to_string(golden).unwrap();
+    assert_eq!(stdout(&o), format!("{want}results in o\n"));
+}
+
+#[test]
+fn the_headline_table_adds_the_market_rows_within_100_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_scenario(dir.path(), "market.toml", MARKET, "m", &["--no-plots"]);
+    assert!(
+        out.lines().all(|l| l.chars().count() <= 100),
+        "a line over 100 columns:\n{out}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("m/summary.json")).unwrap()).unwrap();
+    let co = &summary["minerals"]["cobalt"];
+    let f = |k: &str| co[k].as_f64().unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("world market"))
+        .unwrap_or_else(|| panic!("no market table:\n{out}"));
+    assert_eq!(lines[at - 1], "", "a blank line before the market table");
+    assert!(lines[at].contains("p_price_spike") && lines[at].contains("cost_total"));
+    let row = lines[at + 1];
+    assert!(row.starts_with("cobalt "), "{row}");
+    for shown in [
+        fmt_pm(f("p_price_spike"), f("p_price_spike_se")),
+        format!(
+            "{} USD million",
+            fmt_pm(f("cost_total"), f("cost_total_se"))
+        ),
+        format!("{} USD million", fmt_sig(f("cost_p95"))),
+    ] {
+        assert!(row.contains(&shown), "{row} lacks {shown}");
+    }
+    // Only market minerals have a market row.
+    assert!(lines[at + 2].starts_with("results in"), "{out}");
+}
+
+#[test]
+fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
+    use supplyrisk::plot::{exceedance, fan};
+    let s = scenario(MARKET);
+    let agg = supplyrisk::engine::simulate(&s, 3, 2_000, None);
+    let sum = supplyrisk::summary::Summary::new(&s, 3, &agg);
+    let co = sum.minerals.get("cobalt").unwrap();
+
+    let price = fan::price_fan("T", &sum, "cobalt", 33.0, 1.5).unwrap();
+    assert_eq!(
+        price.fans[0].p50,
+        co.years
+            .iter()
+            .map(|y| y.price_p50.unwrap())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        price.fans[0].demand,
+        co.years
+            .iter()
+            .map(|y| y.price_mean.unwrap())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        price.y_label,
+        "price multiple (1 = reference price of 33 USD million/kt)"
+    );
+    assert_eq!(price.levels.len(), 2);
+    assert_eq!((price.levels[1].y, price.levels[1].strong), (1.5, true));
+    assert!(price.levels[1].label.contains("spike threshold"));
+    assert_eq!(price.y_range.0, 0.0);
+    assert!(price.fans[0].p95.iter().all(|&x| x <= price.y_range.1));
+    assert!(fan::price_fan("T", &sum, "lithium", 33.0, 1.5).is_none());
+
+    let stock = fan::stock_fan("T", &sum, "lithium", 30.0).unwrap();
+    assert_eq!(stock.levels[0].y, 30.0);
+    assert_eq!(stock.levels[0].label, "capacity: 30 kt LCE");
+    assert!(stock.fans[0].demand.is_empty());
+    assert!(stock.y_range.1 > 30.0 && stock.y_range.0 == 0.0);
+    assert!(fan::stock_fan("T", &sum, "nickel", 1.0).is_none());
+
+    // A market's supply fan is what the consumer is served; every fan
+    // starts at 0.
+    let served = fan::supply_fan("T", &[("T", &sum)], "cobalt");
+    assert!(served.words.band.contains("served to consumer"));
+    assert!(served.title.contains("served to the consumer"));
+    let ni = fan::supply_fan("T", &[("T", &sum)], "nickel");
+    assert_eq!(ni.words.band, "5-95% range of supply");
+    assert_eq!((served.y_range.0, ni.y_range.0), (0.0, 0.0));
+
+    // The cost chart's axis reaches below 0 when a cost can be negative.
+    let curve =
+        exceedance::exceedance_curve("cobalt", &[(-50.0, 0.9), (10.0, 0.5), (400.0, 0.0)], 2_000);
+    let ch = exceedance::cost_exceedance_chart(
+        "T",
+        vec![exceedance::CostCurve {
+            mineral: "cobalt".into(),
+            currency: "USD million".into(),
+            curve,
+            p95: 300.0,
+        }],
+    );
+    assert!(
+        ch.x_range.0 < -50.0 && ch.x_range.1 > 400.0,
+        "{:?}",
+        ch.x_range
+    );
+    assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 1.0));
+    assert_eq!(ch.curves[0].markers, vec![("p95".to_string(), 300.0, 0.05)]);
+    assert!(ch
+        .x_label
+        .starts_with("Consumer's cost over the horizon, USD million"));
+    assert!(ch.zero_line.is_some());
+}
