@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the README gallery (docs/img/*.png) from scenarios/example.toml,
+# Regenerate the README gallery (docs/img/*.png) from scenarios/example.toml
+# and scenarios/example-market.toml (market_*.png),
 # with the scenario's own trials and seed, so the images are reproducible.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +10,10 @@ cargo run --release --quiet -- run scenarios/example.toml --out target/gallery -
 mkdir -p docs/img
 for chart in shortfall_probability supply_copper exceedance_copper concentration supply_cobalt exceedance_lithium; do
     cp "target/gallery/$chart.png" "docs/img/$chart.png"
+done
+rm -rf target/gallery-market
+cargo run --release --quiet -- run scenarios/example-market.toml --out target/gallery-market --quiet
+for chart in price_copper cost_exceedance supply_copper stock_copper; do
+    cp "target/gallery-market/$chart.png" "docs/img/market_$chart.png"
 done
 echo "gallery written to docs/img/"
