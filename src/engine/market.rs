@@ -64,8 +64,10 @@ impl MarketPlan {
         if served <= 0.0 {
             self.max_price
         } else {
-            served
-                .powf(self.inv_e)
+            // exp(ln(s) / e): cheaper than `powf`, as accurate to a few
+            // units in the last place.
+            (served.ln() * self.inv_e)
+                .exp()
                 .clamp(self.min_price, self.max_price)
         }
     }
