@@ -62,22 +62,23 @@ impl Bucket {
         at_hi: 0,
     };
 
+    /// Count `k` copies of `x`.
     #[inline(always)]
-    fn push(&mut self, x: f64) {
-        self.count += 1;
+    fn push_n(&mut self, x: f64, k: u64) {
+        self.count += k;
         // Selects, not branches: which values extend a range is random.
         let (below, at_lo) = (x < self.lo, x == self.lo);
         self.at_lo = if below {
-            1
+            k
         } else {
-            self.at_lo + u64::from(at_lo)
+            self.at_lo + if at_lo { k } else { 0 }
         };
         self.lo = if below { x } else { self.lo };
         let (above, at_hi) = (x > self.hi, x == self.hi);
         self.at_hi = if above {
-            1
+            k
         } else {
-            self.at_hi + u64::from(at_hi)
+            self.at_hi + if at_hi { k } else { 0 }
         };
         self.hi = if above { x } else { self.hi };
     }
@@ -201,38 +202,46 @@ impl Sketch {
     #[inline]
     pub fn push(&mut self, x: f64) {
         self.n += 1;
-        self.place(x);
+        self.place(x, 1);
     }
 
-    /// Add values.
+    /// Add values. A run of equal values (a point mass, such as full
+    /// supply or a full stockpile, in consecutive trials) is placed at
+    /// once: the same buckets as one at a time, without a chain of
+    /// updates of one bucket.
     pub fn push_all(&mut self, xs: &[f64]) {
         self.n += xs.len() as u64;
-        xs.iter().for_each(|&x| self.place(x));
+        let mut rest = xs;
+        while let Some((&x, tail)) = rest.split_first() {
+            let run = 1 + tail.iter().take_while(|&&y| y == x).count() as u64;
+            self.place(x, run);
+            rest = &rest[run as usize..];
+        }
     }
 
-    /// Put a counted value into its bucket.
+    /// Put `k` counted copies of a value into its bucket.
     #[inline(always)]
-    fn place(&mut self, x: f64) {
+    fn place(&mut self, x: f64, k: u64) {
         // Positive values at or above the lowest page (most of them):
         // their position is a subtraction of bit patterns.
         let from = x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS);
         if x > 0.0 && from < (SLOTS << (FINE_BITS - PAGE_BITS)) as u64 {
             let (slot, f) = (from as usize / PAGE, from as usize % PAGE);
-            self.pages[slot].get_or_insert_with(Page::new).buckets[f].push(x);
+            self.pages[slot].get_or_insert_with(Page::new).buckets[f].push_n(x, k);
         } else {
-            self.place_outside(x);
+            self.place_outside(x, k);
         }
     }
 
     /// Zeros, and values below or above the pages.
     #[cold]
-    fn place_outside(&mut self, x: f64) {
+    fn place_outside(&mut self, x: f64, k: u64) {
         if x.is_nan() || x <= 0.0 {
-            self.zero += 1;
+            self.zero += k;
         } else if exponent(x) < self.min_exp {
-            self.under.push(x);
+            self.under.push_n(x, k);
         } else {
-            self.over.push(x);
+            self.over.push_n(x, k);
         }
     }
 
