@@ -218,7 +218,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
 /// `p_any_shortfall`, the paired changes, risk reduction and equivalent
 /// firm supply.
 pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
-    let header = [
+    let mut header = vec![
         "mineral",
         "unit",
         "eud_total_baseline",
@@ -236,6 +236,27 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
         "delta_expected_shortfall_years_se",
         "equivalent_firm_supply",
     ];
+    // Market columns only when some mineral is on a world market in both.
+    let market = c
+        .minerals
+        .0
+        .iter()
+        .any(|(_, mc)| mc.delta.cost_total.is_some());
+    if market {
+        header.extend([
+            "currency",
+            "cost_total_baseline",
+            "cost_total_baseline_se",
+            "cost_total_alternative",
+            "cost_total_alternative_se",
+            "delta_cost_total",
+            "delta_cost_total_se",
+            "p_price_spike_baseline",
+            "p_price_spike_alternative",
+            "delta_p_price_spike",
+            "delta_p_price_spike_se",
+        ]);
+    }
     let rows = c
         .minerals
         .0
@@ -269,6 +290,24 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
                 .map(cell),
             );
             r.push(opt(mc.equivalent_firm_supply));
+            if market {
+                r.push(b.currency.clone().unwrap_or_default());
+                r.extend(
+                    [
+                        b.cost_total,
+                        b.cost_total_se,
+                        a.cost_total,
+                        a.cost_total_se,
+                        d.cost_total,
+                        d.cost_total_se,
+                        b.p_price_spike,
+                        a.p_price_spike,
+                        d.p_price_spike,
+                        d.p_price_spike_se,
+                    ]
+                    .map(opt),
+                );
+            }
             Some(r)
         })
         .collect();
@@ -278,7 +317,7 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
 /// `sensitivity.csv`: per mineral and entity, in the ranked order of
 /// `sensitivity.json`.
 pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {
-    let header = [
+    let mut header = vec![
         "mineral",
         "rank",
         "entity",
@@ -288,6 +327,20 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {
         "delta_p_any_shortfall",
         "delta_p_any_shortfall_se",
     ];
+    // Market columns only when some mineral is on a world market.
+    let market = s
+        .minerals
+        .0
+        .iter()
+        .any(|(_, es)| es.iter().any(|e| e.delta_cost_total.is_some()));
+    if market {
+        header.extend([
+            "delta_cost_total",
+            "delta_cost_total_se",
+            "delta_p_price_spike",
+            "delta_p_price_spike_se",
+        ]);
+    }
     let rows = s
         .minerals
         .0
@@ -309,6 +362,17 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {
                     ]
                     .map(cell),
                 );
+                if market {
+                    r.extend(
+                        [
+                            e.delta_cost_total,
+                            e.delta_cost_total_se,
+                            e.delta_p_price_spike,
+                            e.delta_p_price_spike_se,
+                        ]
+                        .map(opt),
+                    );
+                }
                 r
             })
         })

@@ -43,6 +43,41 @@ fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Str
     rows
 }
 
+/// Rows of the top `n` drivers of the consumer's cost of every mineral on
+/// a world market, largest contribution (most negative change) first.
+fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
+        let Some(money) = m.market.as_ref().map(|k| &k.currency) else {
+            continue;
+        };
+        let mut by_cost: Vec<_> = entries
+            .iter()
+            .filter_map(|e| Some((e, e.delta_cost_total?, e.delta_cost_total_se?)))
+            .collect();
+        by_cost.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for (e, cost, se) in by_cost.into_iter().take(n) {
+            rows.push(vec![
+                id.clone(),
+                format!("{} ({})", e.entity, e.kind),
+                format!("{} {money}", fmt_pm(cost, se)),
+                fmt_pm(
+                    e.delta_p_price_spike.unwrap_or(0.0),
+                    e.delta_p_price_spike_se.unwrap_or(0.0),
+                ),
+            ]);
+        }
+    }
+    rows
+}
+
+const COST_HEADER: [&str; 4] = [
+    "world market",
+    "disruption switched off",
+    "change in cost_total",
+    "change in p_price_spike",
+];
+
 const HEADER: [&str; 4] = [
     "mineral",
     "disruption switched off",
@@ -81,6 +116,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     )?;
     crate::output::check_finite("sensitivity.json", &sens)?;
     let json = json_bytes(&sens);
+    let cost = cost_rows(&sens, &scenario, 5);
     let mut outputs = vec![
         ("sensitivity.json".to_string(), json.clone()),
         (
@@ -114,11 +150,17 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
                 "Each source's own disruption, and each common-cause event, is switched off (rate 0) in turn, with the same seed and trials as the scenario as written. The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
             ],
             facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
-            tables: vec![Table {
+            tables: std::iter::once(Table {
                 caption: "Top five drivers per mineral (± paired standard error)".into(),
                 header: HEADER.map(String::from).to_vec(),
                 rows: driver_rows(&sens, &scenario, 5),
-            }],
+            })
+            .chain((!cost.is_empty()).then(|| Table {
+                caption: "Top five drivers of the consumer's cost per world-market mineral (± paired standard error)".into(),
+                header: COST_HEADER.map(String::from).to_vec(),
+                rows: cost.clone(),
+            }))
+            .collect(),
             charts,
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
             glossary_extra: Vec::new(),
@@ -129,6 +171,11 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
             + &text_table(&HEADER, &driver_rows(&sens, &scenario, 5))
+            + &if cost.is_empty() {
+                String::new()
+            } else {
+                "\n".to_string() + &text_table(&COST_HEADER, &cost)
+            }
     })?;
     Ok(SensitivityReport {
         sensitivity: sens,
