@@ -14,6 +14,7 @@ mod market_exact;
 mod outputs;
 mod properties;
 mod reference;
+mod reference_market;
 mod restriction_exact;
 mod shards;
 mod stages_exact;
