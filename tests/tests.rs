@@ -11,6 +11,7 @@ mod determinism;
 mod exact;
 mod limits;
 mod market_exact;
+mod market_invariants;
 mod outputs;
 mod properties;
 mod reference;
