@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod bad_input_v2;
 mod charts;
 mod cli;
 mod compare;
