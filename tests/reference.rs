@@ -13,14 +13,14 @@ use supplyrisk::summary::Summary;
 
 /// A process's state in the naive simulation.
 #[derive(Clone, Copy, Default)]
-struct State {
+pub(crate) struct State {
     remaining: usize,
     severity: f64,
 }
 
 impl State {
     /// docs/model.md section 3 for one step; returns the step's severity.
-    fn step(&mut self, p: &Process, spy: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
+    pub(crate) fn step(&mut self, p: &Process, spy: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
         if self.remaining == 0 {
             let prob = 1.0 - (-p.rate / spy as f64).exp();
             let u: f64 = StandardUniform.sample(rng);
@@ -211,7 +211,7 @@ fn agree(what: &str, a: f64, se_a: f64, b: f64, se_b: f64) {
 /// `q + tol` and its share at or below `x` at least `q - tol` (which allows
 /// for atoms), with `tol` from both samples' binomial errors.
 #[track_caller]
-fn quantile_agrees(what: &str, x: f64, q: f64, reference: &[f64], n_engine: f64) {
+pub(crate) fn quantile_agrees(what: &str, x: f64, q: f64, reference: &[f64], n_engine: f64) {
     let n = reference.len() as f64;
     let eps = 1e-9 * x.abs().max(1.0);
     let below = reference.iter().filter(|v| **v < x - eps).count() as f64 / n;

@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod bad_input_v2;
 mod charts;
 mod cli;
 mod compare;
@@ -10,9 +11,14 @@ mod crn;
 mod determinism;
 mod exact;
 mod limits;
+mod market_exact;
+mod market_invariants;
 mod market_outputs;
 mod outputs;
 mod properties;
 mod reference;
+mod reference_market;
+mod restriction_exact;
 mod shards;
+mod stages_exact;
 mod value_stability;

@@ -28,12 +28,12 @@ pub fn check(
             minerals[i].market = Some(market);
         }
     }
-    // Whether a mineral has a `market` table, valid or not (an invalid
-    // one is reported once, not again at every key that needs a market).
+    // Whether a source's mineral has a `market` table, valid or not (a
+    // market with a bad value is still a market for its sources' keys).
     let in_market = |mineral: &Option<String>| -> Option<bool> {
         let id = mineral.as_deref()?;
-        let m = raw.mineral.iter().find(|m| m.id.as_deref() == Some(id))?;
-        Some(m.market.is_some())
+        let i = minerals.iter().position(|m| m.id == id)?;
+        Some(raw.mineral[i].market.is_some())
     };
     for (i, s) in raw.source.iter().enumerate() {
         let k = format!("source[{i}]");
@@ -233,20 +233,31 @@ fn market(
 fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
     for (i, p) in raw.stockpile.iter().enumerate() {
         let k = format!("stockpile[{i}]");
-        let Some(m) = p
+        let Some(mi) = p
             .mineral
             .as_deref()
-            .and_then(|id| minerals.iter_mut().find(|m| m.id == id))
+            .and_then(|id| minerals.iter().position(|m| m.id == id))
         else {
             continue;
         };
-        let has_table = raw
-            .mineral
-            .iter()
-            .any(|r| r.id.as_deref() == Some(m.id.as_str()) && r.market.is_some());
+        let m = &mut minerals[mi];
         let Some(market) = m.market.clone() else {
-            if has_table {
-                continue; // the market's own problems are reported
+            if raw.mineral[mi].market.is_some() {
+                // A market with a bad value (reported there): check the
+                // prices' own ranges only.
+                ctx.optional(
+                    &format!("{k}.release_price"),
+                    p.release_price,
+                    super::DEFAULT_RELEASE_PRICE,
+                    rules::ABOVE_ONE,
+                );
+                ctx.optional(
+                    &format!("{k}.refill_price"),
+                    p.refill_price,
+                    super::DEFAULT_REFILL_PRICE,
+                    rules::REFILL_PRICE,
+                );
+                continue;
             }
             for (key, v) in [
                 ("release_price", p.release_price),
