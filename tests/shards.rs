@@ -14,7 +14,12 @@ fn ok(dir: &Path, args: &[&str]) {
 
 /// The shards `ks` of `n` of the example at `trials` and `seed`, into `to`.
 fn shards(dir: &Path, to: &str, trials: &str, seed: &str, n: u64, ks: &[u64]) {
-    let example = example_path();
+    shards_of(&example_path(), dir, to, trials, seed, n, ks);
+}
+
+/// The shards `ks` of `n` of scenario `example` at `trials` and `seed`,
+/// into `to`.
+fn shards_of(example: &Path, dir: &Path, to: &str, trials: &str, seed: &str, n: u64, ks: &[u64]) {
     for k in ks {
         let shard = format!("{k}/{n}");
         ok(
@@ -110,6 +115,44 @@ fn merged_shards_write_the_unsharded_runs_files_byte_for_byte() {
             std::fs::read(d.join("merged5").join(f)).unwrap(),
             "{f}"
         );
+    }
+}
+
+#[test]
+fn merged_shards_of_a_world_market_run_are_the_unsharded_run_byte_for_byte() {
+    // Prices, costs, stocks and the signed cost distribution merge too,
+    // exactly (a small run keeps every value) and sketched (above the
+    // exact-quantile limit).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let market = example_path().with_file_name("example-market.toml");
+    for (trials, n) in [("3000", 3u64), ("140000", 2)] {
+        let whole = format!("whole-{trials}");
+        let parts = format!("parts-{trials}");
+        let merged = format!("merged-{trials}");
+        let m = market.to_str().unwrap();
+        ok(
+            d,
+            &[
+                "run",
+                m,
+                "--trials",
+                trials,
+                "--seed",
+                "3",
+                "--out",
+                &whole,
+                "--no-plots",
+                "--quiet",
+            ],
+        );
+        let ks: Vec<u64> = (1..=n).rev().collect();
+        shards_of(&market, d, &parts, trials, "3", n, &ks);
+        ok(
+            d,
+            &["merge", &parts, "--out", &merged, "--no-plots", "--quiet"],
+        );
+        assert_same_files(&d.join(&whole), &d.join(&merged));
     }
 }
 
