@@ -166,12 +166,12 @@ fn main() {
     let size = ChartSize::default();
     write_atomic(
         Path::new("docs/img/bench_threads.png"),
-        &png(&[Chart::Lines(threads_chart)], size).expect("chart"),
+        &png(&[Chart::Lines(threads_chart)], size, "").expect("chart"),
     )
     .expect("write");
     write_atomic(
         Path::new("docs/img/bench_size.png"),
-        &png(&size_charts, size).expect("chart"),
+        &png(&size_charts, size, "").expect("chart"),
     )
     .expect("write");
     for id in [

@@ -82,14 +82,19 @@ fn main() {
     let out = Path::new("docs/case-study");
     std::fs::create_dir_all(out).expect("docs/case-study");
     let size = ChartSize::default();
+    let footer = format!(
+        "scenarios/us-2026-*.toml, {trials} trials, seed {seed}, {}",
+        supplyrisk::partial::program()
+    );
     let mut charts = plot::compare_charts(
         &bd,
         &exceedance_curves(&base),
         &exceedance_curves(&div),
         size,
+        &footer,
     )
     .expect("charts");
-    charts.extend(plot::sensitivity_charts(&sens, &base_s, size).expect("tornado charts"));
+    charts.extend(plot::sensitivity_charts(&sens, &base_s, size, &footer).expect("tornado charts"));
     for c in &charts {
         write_atomic(&out.join(&c.name), &c.png).expect("chart written");
     }

@@ -283,29 +283,31 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         ),
     ];
     if !opts.no_plots {
+        let source = |path: &Path, text: &str| {
+            super::provenance(&path.display().to_string(), text, trials, seed)
+        };
+        let both = format!(
+            "baseline {}; alternative {}",
+            source(base_path, &base_text),
+            source(alt_path, &alt_text)
+        );
         let charts = with_threads(opts.threads, || {
             plot::compare_charts(
                 &comparison,
                 &exceedance_curves(&base),
                 &exceedance_curves(&alt),
                 opts.chart_size,
+                &both,
             )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let source = |path: &Path, text: &str| {
-            super::provenance(&path.display().to_string(), text, trials, seed)
-        };
         let page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
             findings: findings(&comparison)
                 .into_iter()
                 .chain(market_findings(&comparison))
                 .collect(),
-            provenance: Some(format!(
-                "baseline {}; alternative {}",
-                source(base_path, &base_text),
-                source(alt_path, &alt_text)
-            )),
+            provenance: Some(both),
             paragraphs: vec![
                 format!("Baseline: {}. {}", base_s.name, base_s.description.clone().unwrap_or_default()),
                 format!("Alternative: {}. {}", alt_s.name, alt_s.description.clone().unwrap_or_default()),

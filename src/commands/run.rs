@@ -93,8 +93,10 @@ pub fn provenance(file: &str, text: &str, trials: u64, seed: u64) -> String {
         .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
     let hash = partial::sha256_hex(text);
     format!(
-        "scenario {name} (SHA-256 {}…), {trials} trials, seed {seed}",
-        &hash[..12]
+        "scenario {name} (SHA-256 {}…), {trials} trial{}, seed {seed}, {}",
+        &hash[..12],
+        if trials == 1 { "" } else { "s" },
+        partial::program()
     )
 }
 
@@ -122,7 +124,13 @@ pub fn run_outputs(
     if !opts.no_plots {
         let context = chart_context(scenario, agg);
         let charts = with_threads(opts.threads, || {
-            plot::run_charts(summary, &exceedance_curves(agg), &context, opts.chart_size)
+            plot::run_charts(
+                summary,
+                &exceedance_curves(agg),
+                &context,
+                opts.chart_size,
+                source,
+            )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = report::run_report(
@@ -157,6 +165,25 @@ fn chart_context(scenario: &Scenario, agg: &Aggregate) -> Vec<plot::MineralConte
                     .unwrap_or_default(),
             }),
             stock_capacity: m.stockpile.map(|s| s.capacity),
+            demand_band: demand_band(scenario, m),
+        })
+        .collect()
+}
+
+/// Per year, the 5th and 95th percentiles of a mineral's demand, which
+/// is lognormal: `trend * exp(sigma z - sigma^2 / 2)` at `z = ±1.645`
+/// (empty without noise).
+fn demand_band(scenario: &Scenario, m: &crate::scenario::Mineral) -> Vec<(f64, f64)> {
+    const Z95: f64 = 1.6448536269514722;
+    let s = m.demand.sigma;
+    if s <= 0.0 {
+        return Vec::new();
+    }
+    (0..scenario.years)
+        .map(|y| {
+            let t = m.demand.trend(y);
+            let at = |z: f64| t * (s * z - s * s / 2.0).exp();
+            (at(-Z95), at(Z95))
         })
         .collect()
 }

@@ -125,8 +125,9 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
         ),
     ];
     if !opts.no_plots {
+        let source = super::provenance(&path.display().to_string(), &text, trials, seed);
         let charts = with_threads(opts.threads, || {
-            plot::sensitivity_charts(&sens, &scenario, opts.chart_size)
+            plot::sensitivity_charts(&sens, &scenario, opts.chart_size, &source)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = Report {
@@ -145,7 +146,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
                     ))
                 })
                 .collect(),
-            provenance: Some(super::provenance(&path.display().to_string(), &text, trials, seed)),
+            provenance: Some(source),
             paragraphs: vec![
                 "Each source's own disruption, and each common-cause event, is switched off (rate 0) in turn, with the same seed and trials as the scenario as written. The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
             ],

@@ -142,14 +142,15 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         ("sweep.csv".to_string(), sweep_csv(&sweep)?),
     ];
     if !opts.no_plots {
+        let source = super::provenance(&path.display().to_string(), &text, trials, seed);
         let charts = with_threads(opts.threads, || {
-            plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size)
+            plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size, &source)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let page = Report {
             title: format!("{}: sweep of {param}", scenario.name),
             findings: Vec::new(),
-            provenance: Some(super::provenance(&path.display().to_string(), &text, trials, seed)),
+            provenance: Some(source),
             paragraphs: vec![format!(
                 "The scenario ran once as written ({param} = {}) and once per value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
                 sweep.file_value.map_or("not set".to_string(), |v| v.to_string())

@@ -72,6 +72,22 @@ pub struct FanChart {
     pub words: FanWords,
     /// Horizontal lines with their labels.
     pub levels: Vec<Level>,
+    /// Per year, the 5th and 95th percentiles of demand (thin dotted
+    /// lines; empty for none).
+    pub demand_band: Vec<(f64, f64)>,
+}
+
+impl FanChart {
+    /// The chart with demand's 5–95% range by year drawn too (the y range
+    /// widened to hold it).
+    pub fn with_demand_band(mut self, band: Vec<(f64, f64)>) -> FanChart {
+        if band.len() == self.years.len() && band.iter().any(|b| b.0 < b.1) {
+            let top = band.iter().map(|b| b.1).fold(self.y_range.1, f64::max);
+            self.y_range.1 = self.y_range.1.max(top * 1.02);
+            self.demand_band = band;
+        }
+        self
+    }
 }
 
 /// `supply_<mineral>.png`: fans of annual accessible supply against mean
@@ -125,6 +141,7 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
             line: "mean demand".to_string(),
         },
         levels: Vec::new(),
+        demand_band: Vec::new(),
     }
 }
 
@@ -187,6 +204,7 @@ pub fn price_fan(
                 strong: true,
             },
         ],
+        demand_band: Vec::new(),
     })
 }
 
@@ -227,6 +245,7 @@ pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -
             ),
             strong: true,
         }],
+        demand_band: Vec::new(),
     })
 }
 
@@ -307,6 +326,33 @@ pub(super) fn draw_fan(
             .legend(move |at| dashed_swatch(at, sw, pattern, style));
     }
     let mut lines = Vec::new();
+    if !data.demand_band.is_empty() {
+        let label = "demand, 5-95% range".to_string();
+        labels.push(label.clone());
+        let style = colour(7).mix(0.7).stroke_width(look.stroke(1.6));
+        let pattern = (look.size.px(4.0), look.size.px(6.0));
+        for (k, edge) in [0usize, 1].into_iter().enumerate() {
+            let values: Vec<f64> = data
+                .demand_band
+                .iter()
+                .map(|b| if edge == 0 { b.0 } else { b.1 })
+                .collect();
+            let series = chart
+                .draw_series(DashedLineSeries::new(
+                    line(&values),
+                    pattern.0,
+                    pattern.1,
+                    style,
+                ))
+                .map_err(|e| e.to_string())?;
+            if k == 0 {
+                series
+                    .label(label.clone())
+                    .legend(move |at| dashed_swatch(at, sw, pattern, style));
+            }
+            lines.extend(densify(&line(&values), 12));
+        }
+    }
     for fan in &data.fans {
         for values in [&fan.p5, &fan.p50, &fan.p95, &fan.demand] {
             lines.extend(densify(&line(values), 12));

@@ -45,8 +45,10 @@ pub enum Chart {
     Tornado(TornadoChart),
 }
 
-/// Draw `panels`, stacked top to bottom, each of `size`, into one PNG.
-pub fn png(panels: &[Chart], size: ChartSize) -> Result<Vec<u8>> {
+/// Draw `panels`, stacked top to bottom, each of `size`, into one PNG,
+/// with `footer` (where the results come from) in small grey type along
+/// the bottom edge when it is not empty.
+pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
     let n = panels.len().max(1) as u32;
     let total = ChartSize {
         width: size.width,
@@ -54,6 +56,14 @@ pub fn png(panels: &[Chart], size: ChartSize) -> Result<Vec<u8>> {
     };
     let look = Look { size };
     render(total, "a chart", |root| {
+        let root = if footer.is_empty() {
+            root.clone()
+        } else {
+            let strip = look.footer_height();
+            let (body, bottom) = root.split_vertically(total.height.saturating_sub(strip));
+            style::draw_footer(&bottom, footer, &look)?;
+            body
+        };
         let areas = root.split_evenly((n as usize, 1));
         for (area, chart) in areas.iter().zip(panels) {
             match chart {
@@ -113,6 +123,9 @@ pub struct MineralContext {
     pub market: Option<MarketContext>,
     /// Capacity of the mineral's stockpile, if it has one.
     pub stock_capacity: Option<f64>,
+    /// Per year, the 5th and 95th percentiles of the consumer's demand
+    /// (empty when demand has no noise).
+    pub demand_band: Vec<(f64, f64)>,
 }
 
 /// A world market's numbers for its charts.
@@ -138,6 +151,7 @@ pub fn run_charts(
     curves: &[Vec<(f64, f64)>],
     context: &[MineralContext],
     size: ChartSize,
+    footer: &str,
 ) -> Result<Vec<ChartFile>> {
     let title = &summary.scenario;
     let mut jobs: Vec<(String, String, Vec<Chart>)> = vec![(
@@ -159,11 +173,10 @@ pub fn run_charts(
         jobs.push((
             format!("supply_{safe}.png"),
             supply_caption,
-            vec![Chart::Fan(fan::supply_fan(
-                title,
-                &[(title.as_str(), summary)],
-                id,
-            ))],
+            vec![Chart::Fan(
+                fan::supply_fan(title, &[(title.as_str(), summary)], id)
+                    .with_demand_band(cx.demand_band.clone()),
+            )],
         ));
         if let Some(k) = &cx.market {
             if let Some(price) =
@@ -220,7 +233,7 @@ pub fn run_charts(
         "Supplier concentration (HHI by country) without and with projects".to_string(),
         vec![Chart::Bars(bars::concentration_bars(summary))],
     ));
-    render_all(jobs, size)
+    render_all(jobs, size, footer)
 }
 
 /// Draw charts in parallel, keeping their order: `(file name, caption,
@@ -228,10 +241,11 @@ pub fn run_charts(
 pub fn render_all(
     jobs: Vec<(String, String, Vec<Chart>)>,
     size: ChartSize,
+    footer: &str,
 ) -> Result<Vec<ChartFile>> {
     jobs.into_par_iter()
         .map(|(name, caption, panels)| {
-            png(&panels, size).map(|png| ChartFile { name, caption, png })
+            png(&panels, size, footer).map(|png| ChartFile { name, caption, png })
         })
         .collect()
 }
@@ -245,6 +259,7 @@ pub fn compare_charts(
     base: &[Vec<(f64, f64)>],
     alt: &[Vec<(f64, f64)>],
     size: ChartSize,
+    footer: &str,
 ) -> Result<Vec<ChartFile>> {
     // The two scenarios' names where they fit a title, else their roles.
     let names = format!("{} vs {}", cmp.alternative.scenario, cmp.baseline.scenario);
@@ -315,7 +330,7 @@ pub fn compare_charts(
         "Expected unserved demand (% of baseline) and probability of any shortfall year, baseline vs alternative, with 95% error bars".to_string(),
         bars::risk_reduction_bars(cmp).into_iter().map(Chart::Bars).collect(),
     ));
-    render_all(jobs, size)
+    render_all(jobs, size, footer)
 }
 
 /// Entities shown in a tornado chart.
@@ -326,6 +341,7 @@ pub fn sensitivity_charts(
     sens: &crate::sensitivity::Sensitivity,
     scenario: &crate::scenario::Scenario,
     size: ChartSize,
+    footer: &str,
 ) -> Result<Vec<ChartFile>> {
     let jobs = sens
         .minerals
@@ -340,7 +356,7 @@ pub fn sensitivity_charts(
             )
         })
         .collect();
-    render_all(jobs, size)
+    render_all(jobs, size, footer)
 }
 
 /// `sweep_<mineral>.png` (one panel per metric) for every mineral whose
@@ -350,6 +366,7 @@ pub fn sweep_charts(
     scenario: &crate::scenario::Scenario,
     metrics: &[String],
     size: ChartSize,
+    footer: &str,
 ) -> Result<Vec<ChartFile>> {
     let mut jobs = Vec::new();
     for m in &scenario.minerals {
@@ -376,5 +393,5 @@ pub fn sweep_charts(
             panels,
         ));
     }
-    render_all(jobs, size)
+    render_all(jobs, size, footer)
 }

@@ -121,6 +121,26 @@ where
     encode_png(&buf, w, h).map_err(|e| chart_err(what)(e.to_string()))
 }
 
+/// Draw `text` in small grey type at the left of `area` (a chart's
+/// footer), cut with an ellipsis if it is wider than the area.
+pub(super) fn draw_footer(
+    area: &DrawingArea<BitMapBackend, Shift>,
+    text: &str,
+    look: &Look,
+) -> std::result::Result<(), String> {
+    let px = look.size.font(20.0);
+    let (w, h) = area.dim_in_pixel();
+    let (fitted, px) = fit_title(text, px, w.saturating_sub(2 * px));
+    let style = (FONT, px).into_font().color(&RGBColor(110, 110, 110)).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ),
+    );
+    area.draw(&Text::new(fitted, (px as i32, (h / 2) as i32), style))
+        .map_err(|e| e.to_string())
+}
+
 /// Encode an RGB8 buffer as PNG.
 pub fn encode_png(
     rgb: &[u8],
@@ -184,6 +204,10 @@ impl Look {
                 plotters::style::text_anchor::HPos::Center,
                 plotters::style::text_anchor::VPos::Center,
             ))
+    }
+    /// Height of the footer strip, in pixels.
+    pub(super) fn footer_height(&self) -> u32 {
+        self.size.font(20.0) * 2
     }
     pub(super) fn stroke(&self, base: f64) -> u32 {
         self.size.px(base)
