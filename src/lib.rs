@@ -51,6 +51,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod assumptions;
 pub mod commands;
 pub mod compare;
 pub mod concentration;

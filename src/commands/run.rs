@@ -133,7 +133,7 @@ pub fn run_outputs(
             )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let page = report::run_report(
+        let mut page = report::run_report(
             summary,
             &context,
             scenario.description.as_deref(),
@@ -141,6 +141,10 @@ pub fn run_outputs(
             charts,
             &String::from_utf8_lossy(&json),
         );
+        // What was assumed, then the results year by year.
+        page.tables
+            .extend(crate::assumptions::input_tables(scenario));
+        page.tables.push(crate::assumptions::year_table(summary));
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
     Ok(outputs)
