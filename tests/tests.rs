@@ -2,11 +2,13 @@
 
 mod util;
 
+mod bad_dependence;
 mod bad_input;
 mod charts;
 mod cli;
 mod compare;
 mod crn;
+mod dependence;
 mod determinism;
 mod exact;
 mod limits;

@@ -247,3 +247,119 @@ fn start(
         inv_ramp_years: pp.inv_ramp_years,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::trial::{simulate_trial, Workspace};
+
+    #[test]
+    fn the_rest_of_the_world_demand_loads_on_its_factor() {
+        // The consumer's and the rest of the world's demand for copper on
+        // one year-scope factor: their shocks correlate by 0.7 x 0.6.
+        let s = Scenario::from_toml_str(
+            r#"
+[scenario]
+name = "market factor"
+start_year = 2026
+years = 5
+
+[[factor]]
+id = "cycle"
+scope = "year"
+
+[[mineral]]
+id = "cu"
+demand = { base = 10.0, sigma = 0.2, factor = "cycle", loading = 0.7 }
+market = { rest_of_world_demand = { base = 1000.0, growth = 0.02, sigma = 0.1, factor = "cycle", loading = 0.6 }, reference_price = 9.0, demand_elasticity = -0.2 }
+
+[[source]]
+id = "cu-a"
+mineral = "cu"
+capacity = 1000.0
+"#,
+            "test.toml",
+        )
+        .unwrap();
+        let plan = Plan::new(&s);
+        let mut ws = Workspace::new(&plan);
+        let market = s.minerals[0].market.as_ref().unwrap();
+        let shock =
+            |d: f64, trend: f64, sigma: f64| ((d / trend).ln() + sigma * sigma / 2.0) / sigma;
+        let (mut sxy, mut sxx, mut syy, mut n) = (0.0, 0.0, 0.0, 0.0);
+        for t in 0..20_000 {
+            simulate_trial(&plan, TrialKey::new(3, t), &mut ws);
+            for y in 0..5 {
+                let x = shock(ws.outcome[0].demand[y], s.minerals[0].demand.trend(y), 0.2);
+                let r = shock(ws.rest[y], market.rest_of_world.trend(y), 0.1);
+                (sxy, sxx, syy, n) = (sxy + x * r, sxx + x * x, syy + r * r, n + 1.0);
+            }
+        }
+        // Means are 0 and variances 1 by construction; the sample
+        // correlation's standard error is (1 - rho^2) / sqrt(n).
+        let (rho, corr) = (0.7 * 0.6, sxy / (sxx * syy).sqrt());
+        assert!(
+            (corr - rho).abs() < 4.5 * (1.0 - rho * rho) / f64::sqrt(n),
+            "{corr}"
+        );
+    }
+
+    #[test]
+    fn projects_are_placed_after_the_projects_they_require() {
+        let s = Scenario::from_toml_str(
+            r#"
+[scenario]
+name = "chain of projects"
+start_year = 2026
+years = 2
+
+[[mineral]]
+id = "li"
+demand = { base = 1.0 }
+
+[[project]]
+id = "c"
+online_year = 2027
+requires = "b"
+
+[[project]]
+id = "b"
+online_year = 2027
+requires = "a"
+
+[[source]]
+id = "x"
+mineral = "li"
+capacity = 1.0
+project = "c"
+
+[[source]]
+id = "a"
+mineral = "li"
+capacity = 1.0
+project = { online_year = 2026 }
+
+[[source]]
+id = "y"
+mineral = "li"
+capacity = 1.0
+project = "b"
+"#,
+            "test.toml",
+        )
+        .unwrap();
+        let (plans, of_source) = project_plans(&s, 0..3, &[]);
+        let ids: Vec<&str> = plans.iter().map(|p| p.project.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(of_source, [Some(2), Some(0), Some(1)]);
+        assert_eq!(
+            plans.iter().map(|p| p.requires).collect::<Vec<_>>(),
+            [None, Some(0), Some(1)]
+        );
+        // Only the projects of the sources asked for, and what they
+        // require (here source a's).
+        let (plans, of_source) = project_plans(&s, 2..3, &[]);
+        assert_eq!(plans.len(), 2);
+        assert_eq!(of_source, [None, Some(0), Some(1)]);
+    }
+}

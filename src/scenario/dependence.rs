@@ -219,7 +219,6 @@ fn projects(raw: &RawFile, ctx: &mut Ctx, table: &Factors, sources: &mut [Source
                     quote(id)
                 ),
             );
-            continue;
         }
         named.entry(id).or_insert(written.len());
         index.entry(id).or_insert(written.len());
