@@ -554,3 +554,80 @@ fn switching_a_factor_off_is_the_file_without_it() {
     let d = off.sources[0].disruption.as_ref().unwrap();
     assert!(d.rate == 0.0 && d.initial.is_none());
 }
+
+#[test]
+fn the_independent_example_is_the_correlated_one_with_every_loading_zero() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let (correlated, independent) = (
+        read("example-dependence.toml"),
+        read("example-dependence-independent.toml"),
+    );
+    // From `[scenario]` on, but for the name.
+    let body = |text: &str| {
+        let body = &text[text.find("[scenario]").unwrap()..];
+        let name = body.lines().nth(1).unwrap().to_string();
+        body.replacen(&name, "", 1)
+    };
+    let zeroed: String = body(&correlated)
+        .split_inclusive('\n')
+        .map(|line| match line.find("loading = ") {
+            Some(at) if !line.trim_start().starts_with('#') => {
+                let end = line[at + 10..]
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+                    .map_or(line.len(), |k| at + 10 + k);
+                format!("{}loading = 0.0{}", &line[..at], &line[end..])
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    assert!(correlated.matches("loading = 0.").count() >= 5);
+    assert_eq!(zeroed, body(&independent));
+}
+
+#[test]
+fn sensitivity_ranks_factors_and_initial_disruptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-dependence.toml");
+    let args = [
+        "sensitivity",
+        example.to_str().unwrap(),
+        "--trials",
+        "2000",
+        "--no-plots",
+        "--quiet",
+        "--out",
+        "sens",
+    ];
+    let o = crate::util::run_in(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::util::stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sens/sensitivity.json")).unwrap())
+            .unwrap();
+    let rows = |m: &str| -> Vec<(String, String)> {
+        json["minerals"][m]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap().to_string();
+                (s("entity"), s("kind"))
+            })
+            .collect()
+    };
+    let has = |m: &str, entity: &str, kind: &str| rows(m).contains(&(entity.into(), kind.into()));
+    // Lithium: its demand's factor, its projects' factor, the spell in
+    // progress at the start of one of its sources.
+    assert!(has("lithium", "ev-boom", "factor"));
+    assert!(has("lithium", "financing", "factor"));
+    assert!(has("lithium", "lithium-argentina", "initial"));
+    assert!(has("lithium", "lithium-argentina", "source"));
+    // Cobalt: the quota in force at the start; the financing factor
+    // through the nickel-cobalt mine; no lithium entity.
+    assert!(has("cobalt", "drc-export-quota", "initial"));
+    assert!(has("cobalt", "financing", "factor"));
+    assert!(!has("cobalt", "lithium-argentina", "initial"));
+    let csv = std::fs::read_to_string(dir.path().join("sens/sensitivity.csv")).unwrap();
+    assert!(csv.contains(",financing,factor,") && csv.contains(",drc-export-quota,initial,"));
+}
