@@ -11,6 +11,7 @@ mod crn;
 mod dependence;
 mod determinism;
 mod exact;
+mod initial;
 mod limits;
 mod market_outputs;
 mod outputs;

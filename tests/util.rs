@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use supplyrisk::engine;
+use supplyrisk::engine::plan::Plan;
+use supplyrisk::engine::trial::{simulate_trial, Workspace};
+use supplyrisk::rng::TrialKey;
 use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::{MineralSummary, Summary};
 
@@ -35,6 +38,17 @@ pub fn stdout(o: &Output) -> String {
 /// Parse a scenario held in a string.
 pub fn scenario(text: &str) -> Scenario {
     Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Run trials `0 .. n` of `s` with `seed`, handing each trial's workspace
+/// to `f`.
+pub fn each_trial(s: &Scenario, seed: u64, n: u64, mut f: impl FnMut(&Workspace)) {
+    let plan = Plan::new(s);
+    let mut ws = Workspace::new(&plan);
+    for t in 0..n {
+        simulate_trial(&plan, TrialKey::new(seed, t), &mut ws);
+        f(&ws);
+    }
 }
 
 /// Simulate and summarise.
