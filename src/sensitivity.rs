@@ -80,8 +80,10 @@ pub struct Sensitivity {
     pub seed: u64,
     /// Trials of every run.
     pub trials: u64,
-    /// Per mineral: every source of the mineral and every event that hits
-    /// one of them, most negative `delta_eud_total` first.
+    /// Per mineral: every source of the mineral, every event that hits
+    /// one of them, every factor that moves the mineral and every initial
+    /// spell of those sources and events, most negative `delta_eud_total`
+    /// first.
     pub minerals: OrderedMap<Vec<SensitivityEntry>>,
     /// Per mineral: every disruption switched off at once.
     pub all_disruptions_off: OrderedMap<AllOff>,
@@ -234,7 +236,7 @@ pub fn switched_off(s: &Scenario, e: Entity) -> (Scenario, Vec<usize>) {
     (o, keep)
 }
 
-/// Run the sensitivity analysis: one run per source and per event, each
+/// Run the sensitivity analysis: one run per entity of [`entities`], each
 /// restricted to the minerals it affects. `progress` receives trials done.
 pub fn sensitivity(
     s: &Scenario,
