@@ -99,6 +99,8 @@ pub enum Purpose {
     Demand,
     /// The noise of the rest of the world's demand for a market mineral.
     RestOfWorld,
+    /// A shared factor's standard-normal draws.
+    Factor,
 }
 
 /// The key of one entity's stream: a hash of `(kind, id, purpose)`,
@@ -107,8 +109,9 @@ pub enum Purpose {
 pub struct EntityKey(pub u64);
 
 impl EntityKey {
-    /// Key for the entity of `kind` ("source", "event", "mineral") named
-    /// `id`, for `purpose`. FNV-1a over the bytes, then mixed.
+    /// Key for the entity of `kind` ("source", "event", "mineral",
+    /// "project", "factor") named `id`, for `purpose`. FNV-1a over the
+    /// bytes, then mixed.
     pub fn new(kind: &str, id: &str, purpose: Purpose) -> Self {
         let mut h: u64 = 0xCBF2_9CE4_8422_2325;
         let tag: &[u8] = match purpose {
@@ -116,6 +119,7 @@ impl EntityKey {
             Purpose::Project => b"project",
             Purpose::Demand => b"demand",
             Purpose::RestOfWorld => b"rest-of-world-demand",
+            Purpose::Factor => b"factor",
         };
         for part in [kind.as_bytes(), &[0xFF], id.as_bytes(), &[0xFF], tag] {
             for &b in part {

@@ -1,19 +1,22 @@
 //! Which disruptions drive the risk: each source's and each event's
-//! disruption switched off (rate 0) in turn, with common random numbers,
-//! and the paired change in `eud_total` and `p_any_shortfall`, ranked.
+//! disruption switched off (rate 0) in turn, then each shared factor (its
+//! loadings set to 0) and each disruption in progress at the start, with
+//! common random numbers, and the paired change in `eud_total` and
+//! `p_any_shortfall`, ranked.
 
 use crate::compare::MineralDelta;
 use crate::engine::{self, Aggregate, Progress};
-use crate::scenario::Scenario;
+use crate::scenario::{Loading, Process, Scenario};
 use crate::summary::OrderedMap;
 use serde::Serialize;
 
 /// One entity's effect on one mineral (a row of `sensitivity.json`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SensitivityEntry {
-    /// Source or event id.
+    /// Source, event or factor id (for an initial disruption: its source's
+    /// or event's).
     pub entity: String,
-    /// `"source"` or `"event"`.
+    /// `"source"`, `"event"`, `"factor"` or `"initial"`.
     pub kind: &'static str,
     /// Change in `eud_total` with the entity's disruption switched off
     /// (negative: the entity adds that much expected unserved demand).
@@ -77,8 +80,10 @@ pub struct Sensitivity {
     pub seed: u64,
     /// Trials of every run.
     pub trials: u64,
-    /// Per mineral: every source of the mineral and every event that hits
-    /// one of them, most negative `delta_eud_total` first.
+    /// Per mineral: every source of the mineral, every event that hits
+    /// one of them, every factor that moves the mineral and every initial
+    /// spell of those sources and events, most negative `delta_eud_total`
+    /// first.
     pub minerals: OrderedMap<Vec<SensitivityEntry>>,
     /// Per mineral: every disruption switched off at once.
     pub all_disruptions_off: OrderedMap<AllOff>,
@@ -87,52 +92,151 @@ pub struct Sensitivity {
 /// What to switch off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
-    /// A source's own disruption (index into `Scenario::sources`).
+    /// A source's own disruption, its initial spell included (index into
+    /// `Scenario::sources`).
     Source(usize),
-    /// A common-cause event (index into `Scenario::events`).
+    /// A common-cause event, its initial spell included (index into
+    /// `Scenario::events`).
     Event(usize),
+    /// A shared factor: every loading on it set to 0 (index into
+    /// `Scenario::factors`).
+    Factor(usize),
+    /// The initial spell of a source's own disruption.
+    SourceInitial(usize),
+    /// The initial spell of an event.
+    EventInitial(usize),
+}
+
+impl Entity {
+    /// The id and kind reported for the entity.
+    fn name(self, s: &Scenario) -> (String, &'static str) {
+        match self {
+            Entity::Source(i) => (s.sources[i].id.clone(), "source"),
+            Entity::Event(i) => (s.events[i].id.clone(), "event"),
+            Entity::Factor(f) => (s.factors[f].id.clone(), "factor"),
+            Entity::SourceInitial(i) => (s.sources[i].id.clone(), "initial"),
+            Entity::EventInitial(i) => (s.events[i].id.clone(), "initial"),
+        }
+    }
+}
+
+/// Every entity [`sensitivity`] switches off, in the order it runs them:
+/// sources, events, factors, then initial spells (of sources, then of
+/// events).
+pub fn entities(s: &Scenario) -> Vec<Entity> {
+    let initial = |p: Option<&Process>| p.is_some_and(|p| p.initial.is_some());
+    (0..s.sources.len())
+        .map(Entity::Source)
+        .chain((0..s.events.len()).map(Entity::Event))
+        .chain((0..s.factors.len()).map(Entity::Factor))
+        .chain(
+            (0..s.sources.len())
+                .filter(|&i| initial(s.sources[i].disruption.as_ref()))
+                .map(Entity::SourceInitial),
+        )
+        .chain(
+            (0..s.events.len())
+                .filter(|&i| initial(Some(&s.events[i].process)))
+                .map(Entity::EventInitial),
+        )
+        .collect()
+}
+
+/// Whether project `p` loads on factor `f`, or requires (at any depth) a
+/// project that does.
+fn project_loads_on(s: &Scenario, mut p: usize, f: usize) -> bool {
+    // `requires` has no cycles: a chain is at most as long as the list.
+    for _ in 0..=s.projects.len() {
+        let project = &s.projects[p];
+        if project.factor.is_some_and(|l| l.factor == f) {
+            return true;
+        }
+        match project.requires {
+            Some(r) => p = r,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The minerals an entity can affect, in scenario order.
 pub fn affected_minerals(s: &Scenario, e: Entity) -> Vec<usize> {
     let mut ms: Vec<usize> = match e {
-        Entity::Source(i) => vec![s.sources[i].mineral],
-        Entity::Event(i) => s.events[i]
+        Entity::Source(i) | Entity::SourceInitial(i) => vec![s.sources[i].mineral],
+        Entity::Event(i) | Entity::EventInitial(i) => s.events[i]
             .affects
             .iter()
             .map(|&(src, _)| s.sources[src].mineral)
             .collect(),
+        Entity::Factor(f) => {
+            let on = |l: Option<Loading>| l.is_some_and(|l| l.factor == f);
+            let demands = s.minerals.iter().enumerate().filter_map(|(m, mineral)| {
+                let rest = mineral.market.as_ref().map(|k| k.rest_of_world.factor);
+                (on(mineral.demand.factor) || on(rest.flatten())).then_some(m)
+            });
+            let projects = s.sources.iter().filter_map(|src| {
+                let p = src.project?;
+                project_loads_on(s, p, f).then_some(src.mineral)
+            });
+            demands.chain(projects).collect()
+        }
     };
     ms.sort_unstable();
     ms.dedup();
     ms
 }
 
-/// The scenario restricted to the minerals `e` affects, with `e`'s
-/// disruption switched off (rate 0). Returns the restricted scenario and
-/// the kept mineral indexes (of `s`), in order.
+/// Switch a process off: rate 0 and no initial spell.
+fn off(p: &mut Process) {
+    p.rate = 0.0;
+    p.initial = None;
+}
+
+/// The scenario restricted to the minerals `e` affects, with `e`
+/// switched off: a disruption's rate set to 0 and its initial spell
+/// removed, a factor's loadings set to 0, an initial spell removed.
+/// Returns the restricted scenario and the kept mineral indexes (of `s`),
+/// in order.
 pub fn switched_off(s: &Scenario, e: Entity) -> (Scenario, Vec<usize>) {
     let keep = affected_minerals(s, e);
-    let mut off = s.only_minerals(&keep);
+    let mut o = s.only_minerals(&keep);
+    let process = match e {
+        Entity::Source(i) | Entity::SourceInitial(i) => o
+            .source_index(&s.sources[i].id)
+            .and_then(|j| o.sources[j].disruption.as_mut()),
+        Entity::Event(i) | Entity::EventInitial(i) => o
+            .event_index(&s.events[i].id)
+            .map(|j| &mut o.events[j].process),
+        Entity::Factor(_) => None,
+    };
     match e {
-        Entity::Source(i) => {
-            let id = &s.sources[i].id;
-            if let Some(j) = off.source_index(id) {
-                if let Some(d) = off.sources[j].disruption.as_mut() {
-                    d.rate = 0.0;
-                }
+        Entity::Source(_) | Entity::Event(_) => process.into_iter().for_each(off),
+        Entity::SourceInitial(_) | Entity::EventInitial(_) => {
+            if let Some(p) = process {
+                p.initial = None;
             }
         }
-        Entity::Event(i) => {
-            if let Some(j) = off.event_index(&s.events[i].id) {
-                off.events[j].process.rate = 0.0;
+        Entity::Factor(f) => {
+            let zero = |l: &mut Option<Loading>| {
+                if let Some(l) = l.as_mut().filter(|l| l.factor == f) {
+                    l.loading = 0.0;
+                }
+            };
+            for m in &mut o.minerals {
+                zero(&mut m.demand.factor);
+                if let Some(k) = m.market.as_mut() {
+                    zero(&mut k.rest_of_world.factor);
+                }
+            }
+            for p in &mut o.projects {
+                zero(&mut p.factor);
             }
         }
     }
-    (off, keep)
+    (o, keep)
 }
 
-/// Run the sensitivity analysis: one run per source and per event, each
+/// Run the sensitivity analysis: one run per entity of [`entities`], each
 /// restricted to the minerals it affects. `progress` receives trials done.
 pub fn sensitivity(
     s: &Scenario,
@@ -142,18 +246,12 @@ pub fn sensitivity(
     progress: Option<Progress>,
 ) -> Sensitivity {
     let mut rows: Vec<Vec<SensitivityEntry>> = vec![Vec::new(); s.minerals.len()];
-    let entities = (0..s.sources.len())
-        .map(Entity::Source)
-        .chain((0..s.events.len()).map(Entity::Event));
-    for e in entities {
+    for e in entities(s) {
         let (off, keep) = switched_off(s, e);
         let run = engine::simulate(&off, seed, trials, progress);
         for (k, &m) in keep.iter().enumerate() {
             let d = MineralDelta::new(&base.minerals[m], &run.minerals[k]);
-            let (entity, kind) = match e {
-                Entity::Source(i) => (s.sources[i].id.clone(), "source"),
-                Entity::Event(i) => (s.events[i].id.clone(), "event"),
-            };
+            let (entity, kind) = e.name(s);
             rows[m].push(SensitivityEntry {
                 entity,
                 kind,
@@ -210,22 +308,23 @@ pub fn sensitivity(
 }
 
 /// The scenario with every source's and event's disruption switched off
-/// (rate 0). Streams are keyed by entity, so every other draw is as before.
+/// (rate 0, no initial spell). Streams are keyed by entity, so every other
+/// draw is as before.
 pub fn without_disruptions(s: &Scenario) -> Scenario {
     let mut quiet = s.clone();
     for src in &mut quiet.sources {
         if let Some(d) = src.disruption.as_mut() {
-            d.rate = 0.0;
+            off(d);
         }
     }
     for e in &mut quiet.events {
-        e.process.rate = 0.0;
+        off(&mut e.process);
     }
     quiet
 }
 
-/// Number of runs [`sensitivity`] makes (one per source and event, and one
-/// with every disruption off).
+/// Number of runs [`sensitivity`] makes (one per entity it switches off,
+/// and one with every disruption off).
 pub fn runs(s: &Scenario) -> u64 {
-    (s.sources.len() + s.events.len()) as u64 + 1
+    entities(s).len() as u64 + 1
 }

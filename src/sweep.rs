@@ -2,8 +2,9 @@
 //! random numbers across points.
 //!
 //! A parameter is addressed as `KIND.ID.KEY`: `KIND` is `source`, `event`,
-//! `mineral`, `stockpile` (a stockpile's `ID` is its mineral) or `market`
-//! (a mineral's world market: `market.cobalt.reference_price`), `ID` the
+//! `mineral`, `stockpile` (a stockpile's `ID` is its mineral), `market`
+//! (a mineral's world market: `market.cobalt.reference_price`) or
+//! `project` (a named `[[project]]`: `project.goongarrie.success_probability`), `ID` the
 //! entity's id and `KEY` a dotted path inside its table, for example
 //! `source.chile-copper.access`, `source.reko-diq.project.success_probability`,
 //! `event.cn-export-controls.rate`, `stockpile.cobalt.initial`,
@@ -20,7 +21,7 @@ use serde::Serialize;
 /// A parameter to sweep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepParam {
-    /// `source`, `event`, `mineral`, `stockpile` or `market`.
+    /// `source`, `event`, `mineral`, `stockpile`, `market` or `project`.
     pub kind: String,
     /// Entity id (for a stockpile: its mineral).
     pub id: String,
@@ -42,11 +43,20 @@ impl SweepParam {
     ///
     /// A message saying what was expected.
     pub fn parse(text: &str) -> std::result::Result<SweepParam, String> {
-        let expected = "expected KIND.ID.KEY with KIND one of source, event, mineral, stockpile, market (for example source.chile-copper.access)";
+        let expected = "expected KIND.ID.KEY with KIND one of source, event, mineral, stockpile, market, project (for example source.chile-copper.access)";
         let (kind, rest) = text
             .split_once('.')
             .ok_or_else(|| format!("{expected}, found '{text}'"))?;
-        if !["source", "event", "mineral", "stockpile", "market"].contains(&kind) {
+        if ![
+            "source",
+            "event",
+            "mineral",
+            "stockpile",
+            "market",
+            "project",
+        ]
+        .contains(&kind)
+        {
             return Err(format!("{expected}, found kind '{kind}'"));
         }
         let (id, key) = rest
@@ -522,5 +532,14 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("[[event]]"));
+    }
+
+    #[test]
+    fn a_named_project_is_addressed_as_project() {
+        let text = format!("{TEXT}[[project]]\nid = \"p\"\nonline_year = 2027\n[[source]]\nid = \"b\"\nmineral = \"cu\"\ncapacity = 1.0\nproject = \"p\"\n");
+        let p = SweepParam::parse("project.p.success_probability").unwrap();
+        assert_eq!(p.current(&text), None, "not written: the default");
+        let s = point_scenario(&text, "f.toml", &p, 0.25).unwrap();
+        assert_eq!(s.projects[0].success_probability, 0.25);
     }
 }

@@ -195,11 +195,12 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 
 #[test]
 fn the_scenario_snippets_of_the_docs_are_valid_scenarios() {
-    // Every ```toml block of README.md and docs/model.md passes `validate`.
+    // Every ```toml block of README.md, docs/model.md and docs/dependence.md
+    // passes `validate`.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
-    for doc in ["README.md", "docs/model.md"] {
+    for doc in ["README.md", "docs/model.md", "docs/dependence.md"] {
         let text = std::fs::read_to_string(root.join(doc)).unwrap();
         for (i, block) in text.split("```toml\n").skip(1).enumerate() {
             let toml = block.split("```").next().unwrap();
@@ -212,7 +213,7 @@ fn the_scenario_snippets_of_the_docs_are_valid_scenarios() {
             checked += 1;
         }
     }
-    assert!(checked >= 2, "found {checked} snippets");
+    assert!(checked >= 3, "found {checked} snippets");
 }
 
 /// The rows of a CSV file as maps from column name to cell.

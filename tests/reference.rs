@@ -1,14 +1,17 @@
-//! A second, deliberately naive implementation of the model (docs/model.md), written from
-//! the text step by step (a Bernoulli draw per up step, the supply formula
-//! of section 4 evaluated for every source at every step, its own random
-//! streams). The fast engine must agree with it within standard errors on
-//! every metric, for several step lengths.
+//! A second, deliberately naive implementation of the model (docs/model.md,
+//! docs/dependence.md), written from the text step by step (a Bernoulli
+//! draw per up step, the supply formula of section 4 evaluated for every
+//! source at every step, project success as a normal shock below
+//! `Phi^-1(success_probability)`, its own random streams). The fast engine
+//! must agree with it within standard errors on every metric, for several
+//! step lengths.
 
-use crate::util::{scenario, summarise, FULL};
+use crate::util::{scenario, summarise, DEPENDENCE, FULL};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal, StandardUniform};
-use supplyrisk::scenario::{Process, Scenario};
+use statrs::distribution::{ContinuousCDF, Normal};
+use supplyrisk::scenario::{FactorScope, Loading, Process, Scenario};
 use supplyrisk::summary::Summary;
 
 /// A process's state in the naive simulation.
@@ -19,6 +22,17 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// The state at step 0: down for the initial spell's steps, if any.
+    fn start(p: &Process, spy: usize, rng: &mut Xoshiro256PlusPlus) -> State {
+        match &p.initial {
+            None => State::default(),
+            Some(i) => State {
+                remaining: (i.months * spy as f64 / 12.0).round().max(1.0) as usize,
+                severity: i.severity.sample(rng),
+            },
+        }
+    }
+
     /// docs/model.md section 3 for one step; returns the step's severity.
     pub(crate) fn step(&mut self, p: &Process, spy: usize, rng: &mut Xoshiro256PlusPlus) -> f64 {
         if self.remaining == 0 {
@@ -70,17 +84,54 @@ fn reference(s: &Scenario, seed: u64, trials: usize) -> Vec<RefMineral> {
     for trial in 0..trials {
         let mut rng =
             Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(1_000_003) + trial as u64);
-        // Projects: online time or None.
+        // Factors: one value per trial or per year.
+        let factor: Vec<Vec<f64>> = s
+            .factors
+            .iter()
+            .map(|f| {
+                let n = if f.scope == FactorScope::Year {
+                    s.years
+                } else {
+                    1
+                };
+                (0..n).map(|_| StandardNormal.sample(&mut rng)).collect()
+            })
+            .collect();
+        // A standard normal shock loading on value `k` of a factor.
+        let shock = |l: Option<Loading>, k: usize, rng: &mut Xoshiro256PlusPlus| {
+            let own: f64 = StandardNormal.sample(rng);
+            match l {
+                None => own,
+                Some(l) => l.loading * factor[l.factor][k] + (1.0 - l.loading.powi(2)).sqrt() * own,
+            }
+        };
+        // Projects: online time or None, each once, a required project
+        // before those that require it.
+        let mut fate: Vec<Option<Option<f64>>> = vec![None; s.projects.len()];
+        while fate.iter().any(Option::is_none) {
+            for (j, p) in s.projects.iter().enumerate() {
+                let required = match p.requires {
+                    None => Some(None),
+                    Some(r) => fate[r].map(Some),
+                };
+                let (None, Some(required)) = (fate[j], required) else {
+                    continue;
+                };
+                let z = shock(p.factor, 0, &mut rng);
+                let c = Normal::standard().inverse_cdf(p.success_probability);
+                let own = p.online_year + p.delay_months.sample(&mut rng) / 12.0;
+                fate[j] = Some(match required {
+                    Some(None) => None,
+                    _ if z >= c => None,
+                    Some(Some(r)) => Some(own.max(r)),
+                    None => Some(own),
+                });
+            }
+        }
         let online: Vec<Option<f64>> = s
             .sources
             .iter()
-            .map(|src| {
-                src.project.as_ref().and_then(|p| {
-                    let u: f64 = StandardUniform.sample(&mut rng);
-                    (u < p.success_probability)
-                        .then(|| p.online_year + p.delay_months.sample(&mut rng) / 12.0)
-                })
-            })
+            .map(|src| src.project.and_then(|p| fate[p].flatten()))
             .collect();
         let demand: Vec<Vec<f64>> = s
             .minerals
@@ -88,7 +139,7 @@ fn reference(s: &Scenario, seed: u64, trials: usize) -> Vec<RefMineral> {
             .map(|m| {
                 (0..s.years)
                     .map(|y| {
-                        let z: f64 = StandardNormal.sample(&mut rng);
+                        let z = shock(m.demand.factor, y, &mut rng);
                         let sg = m.demand.sigma;
                         m.demand.base
                             * (1.0 + m.demand.growth).powf(y as f64)
@@ -97,8 +148,19 @@ fn reference(s: &Scenario, seed: u64, trials: usize) -> Vec<RefMineral> {
                     .collect()
             })
             .collect();
-        let mut ev_state = vec![State::default(); s.events.len()];
-        let mut src_state = vec![State::default(); s.sources.len()];
+        let mut ev_state: Vec<State> = s
+            .events
+            .iter()
+            .map(|e| State::start(&e.process, spy, &mut rng))
+            .collect();
+        let mut src_state: Vec<State> = s
+            .sources
+            .iter()
+            .map(|src| match &src.disruption {
+                Some(p) => State::start(p, spy, &mut rng),
+                None => State::default(),
+            })
+            .collect();
         let mut stock: Vec<f64> = s
             .minerals
             .iter()
@@ -121,7 +183,7 @@ fn reference(s: &Scenario, seed: u64, trials: usize) -> Vec<RefMineral> {
                     Some(p) => src_state[i].step(p, spy, &mut rng),
                     None => 0.0,
                 };
-                let ramp = match (&src.project, online[i]) {
+                let ramp = match (src.project.map(|p| &s.projects[p]), online[i]) {
                     (None, _) => 1.0,
                     (Some(_), None) => 0.0,
                     (Some(p), Some(on)) => {
@@ -303,5 +365,19 @@ fn engine_agrees_with_naive_reference_weekly() {
         &FULL.replace("steps_per_year = 12", "steps_per_year = 52"),
         60_000,
         30_000,
+    );
+}
+
+#[test]
+fn engine_agrees_with_naive_reference_with_dependence() {
+    compare(DEPENDENCE, 100_000, 60_000);
+}
+
+#[test]
+fn engine_agrees_with_naive_reference_with_dependence_quarterly() {
+    compare(
+        &DEPENDENCE.replace("steps_per_year = 12", "steps_per_year = 4"),
+        60_000,
+        40_000,
     );
 }

@@ -2,14 +2,17 @@
 
 mod util;
 
+mod bad_dependence;
 mod bad_input;
 mod bad_input_v2;
 mod charts;
 mod cli;
 mod compare;
 mod crn;
+mod dependence;
 mod determinism;
 mod exact;
+mod initial;
 mod limits;
 mod market_exact;
 mod market_invariants;

@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use supplyrisk::engine;
+use supplyrisk::engine::plan::Plan;
+use supplyrisk::engine::trial::{simulate_trial, Workspace};
+use supplyrisk::rng::TrialKey;
 use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::{MineralSummary, Summary};
 
@@ -35,6 +38,17 @@ pub fn stdout(o: &Output) -> String {
 /// Parse a scenario held in a string.
 pub fn scenario(text: &str) -> Scenario {
     Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Run trials `0 .. n` of `s` with `seed`, handing each trial's workspace
+/// to `f`.
+pub fn each_trial(s: &Scenario, seed: u64, n: u64, mut f: impl FnMut(&Workspace)) {
+    let plan = Plan::new(s);
+    let mut ws = Workspace::new(&plan);
+    for t in 0..n {
+        simulate_trial(&plan, TrialKey::new(seed, t), &mut ws);
+        f(&ws);
+    }
 }
 
 /// Simulate and summarise.
@@ -132,4 +146,102 @@ initial = 1.0
 capacity = 2.0
 max_release_per_year = 3.0
 refill_per_year = 1.0
+"#;
+
+/// A small scenario with every kind of dependence: demands loading on a
+/// year-scope factor, two projects loading on a trial-scope factor, a
+/// named project shared by two minerals' sources, a project that requires
+/// it, and disruptions in progress at the start.
+pub const DEPENDENCE: &str = r#"
+[scenario]
+name = "dependence"
+start_year = 2026
+years = 4
+steps_per_year = 12
+
+[[factor]]
+id = "ev-boom"
+scope = "year"
+
+[[factor]]
+id = "capex"
+scope = "trial"
+
+[[mineral]]
+id = "ni"
+unit = "kt"
+demand = { base = 100.0, growth = 0.05, sigma = 0.15, factor = "ev-boom", loading = 0.8 }
+
+[[mineral]]
+id = "co"
+unit = "kt"
+demand = { base = 10.0, sigma = 0.1, factor = "ev-boom", loading = -0.5 }
+shortfall_threshold = 0.1
+
+[[project]]
+id = "goongarrie"
+online_year = 2027.0
+delay_months = { dist = "uniform", min = 0, max = 18 }
+ramp_years = 1.0
+success_probability = 0.6
+factor = "capex"
+loading = 0.9
+
+[[project]]
+id = "goongarrie-2"
+online_year = 2026.5
+ramp_years = 0.5
+success_probability = 0.7
+requires = "goongarrie"
+
+[[source]]
+id = "ni-existing"
+mineral = "ni"
+capacity = 105.0
+disruption = { rate = 0.5, severity = { dist = "uniform", min = 0.2, max = 0.6 }, duration_months = 3, initial = { severity = 0.3, months = 2 } }
+
+[[source]]
+id = "ni-goongarrie"
+mineral = "ni"
+capacity = 30.0
+project = "goongarrie"
+
+[[source]]
+id = "co-goongarrie"
+mineral = "co"
+capacity = 3.0
+project = "goongarrie"
+
+[[source]]
+id = "ni-phase-2"
+mineral = "ni"
+capacity = 20.0
+project = "goongarrie-2"
+
+[[source]]
+id = "ni-other"
+mineral = "ni"
+capacity = 25.0
+project = { online_year = 2027.5, success_probability = 0.5, factor = "capex", loading = 0.9 }
+
+[[source]]
+id = "co-existing"
+mineral = "co"
+capacity = 10.5
+disruption = { rate = 0.3, severity = 0.5, duration_months = 4 }
+
+[[event]]
+id = "export-quota"
+rate = 0.2
+severity = 0.6
+duration_months = 6
+initial = { severity = { dist = "uniform", min = 0.1, max = 0.5 }, months = 5 }
+affects = [ { source = "co-existing" }, { source = "ni-existing", exposure = 0.1 } ]
+
+[[stockpile]]
+mineral = "co"
+initial = 1.0
+capacity = 2.0
+max_release_per_year = 2.0
+refill_per_year = 0.5
 "#;

@@ -148,7 +148,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
                 .collect(),
             provenance: Some(source),
             paragraphs: vec![
-                "Each source's own disruption, and each common-cause event, is switched off (rate 0) in turn, with the same seed and trials as the scenario as written. The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
+                "Each source's own disruption, and each common-cause event, is switched off (rate 0, with any disruption in progress at the start) in turn, with the same seed and trials as the scenario as written; so is each shared factor (kind factor: every loading on it set to 0, which makes what loads on it independent) and each disruption in progress at the start alone (kind initial). The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
             ],
             facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
             tables: std::iter::once(Table {

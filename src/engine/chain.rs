@@ -13,7 +13,7 @@
 //! from "restricted" to "open" without changing the whole.
 
 use super::plan::{to_units, Plan, SourcePlan};
-use super::trial::{multiply_factors, sample_own, start_project, Workspace};
+use super::trial::{multiply_factors, sample_own, Workspace};
 use crate::rng::TrialKey;
 use crate::scenario::{Scenario, Stage};
 
@@ -192,7 +192,7 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
             // A project adds its output step by step from the step it
             // comes online (never: nothing).
             Some(p) => {
-                let Some(r) = start_project(plan, sp, p, key) else {
+                let Some(r) = ws.ramps[p] else {
                     reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
                     continue;
                 };

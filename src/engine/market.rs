@@ -7,8 +7,8 @@ use super::chain::{
     ChainPlan, CAPACITY, FEED, PROD_OFFTAKE, PROD_OPEN, PROD_TOTAL, REF_OFFTAKE, REF_OPEN, ROW,
 };
 use super::plan::{MineralPlan, Plan};
-use super::trial::{draw_demand, MineralOutcome, StockRule};
-use crate::rng::{EntityKey, TrialKey};
+use super::trial::{MineralOutcome, StockRule};
+use crate::rng::EntityKey;
 use crate::scenario::{Market, Stockpile};
 
 /// A market's constants.
@@ -122,23 +122,18 @@ struct StepResult {
     cost: f64,
 }
 
-/// Serve a chain mineral's demand in one trial from the channels `ch`
-/// (`plan.steps` values per channel); `rest` takes the rest of the
-/// world's demand per year.
+/// Serve a chain mineral's demand in one trial (drawn into `out.demand`)
+/// from the channels `ch` (`plan.steps` values per channel); `rest` holds
+/// the rest of the world's demand per year.
 pub fn serve_chain(
     plan: &Plan,
     mp: &MineralPlan,
     cp: &ChainPlan,
-    key: TrialKey,
     ch: &[i64],
-    rest: &mut [f64],
+    rest: &[f64],
     out: &mut MineralOutcome,
 ) {
-    draw_demand(&mp.trend, mp.sigma, key, mp.demand_key, &mut out.demand);
     let market = mp.market.as_ref();
-    if let Some(m) = market {
-        draw_demand(&m.rest_trend, m.rest_sigma, key, m.rest_key, rest);
-    }
     let (spy, dt) = (plan.steps_per_year, plan.dt);
     let mut stock = mp.stockpile.map_or(0.0, |s| s.initial);
     out.stock_empty = false;

@@ -24,6 +24,7 @@
 
 pub mod accumulate;
 pub mod chain;
+pub mod dependence;
 pub mod market;
 pub mod plan;
 pub mod process;

@@ -1,10 +1,11 @@
 //! What the engine precomputes from a scenario before the first trial.
 
 use super::chain::{uses_chain, ChainPlan, ChainSource};
+use super::dependence::{factor_plans, project_plans, FactorPlan, Load, ProjectPlan};
 use super::market::MarketPlan;
 use super::process::ProcessPlan;
 use crate::rng::EntityKey;
-use crate::scenario::{Project, Scenario, Stockpile};
+use crate::scenario::{Scenario, Stockpile};
 
 /// Supply per step is kept in integer *units* of a power of two, `quantum`
 /// (see [`MineralPlan::quantum`]): integer sums are exact and independent
@@ -55,6 +56,10 @@ pub struct MineralPlan {
     pub dynamic_sources: Vec<usize>,
     /// Stream key of the demand noise.
     pub demand_key: EntityKey,
+    /// The demand's loading on a year-scope factor.
+    pub demand_load: Option<Load>,
+    /// The rest of the world's demand's loading (market minerals).
+    pub rest_load: Option<Load>,
     /// Channels, for a mineral with stages, restrictions or a market.
     pub chain: Option<ChainPlan>,
     /// The world market, if any.
@@ -79,16 +84,14 @@ pub struct SourcePlan<'s> {
     pub step_units: i64,
     /// Own process, when it can go down.
     pub own: Option<ProcessPlan<'s>>,
-    /// Project timing, if a project.
-    pub project: Option<&'s Project>,
+    /// Its project's place in [`Plan::projects`], if a project.
+    pub project: Option<usize>,
     /// `(event index, exposure)` of outage events that hit it.
     pub events: &'s [(usize, f64)],
     /// `(event index, exposure)` of restriction events that list it.
     pub restrictions: &'s [(usize, f64)],
     /// Stream key of the disruption process.
     pub disruption_key: EntityKey,
-    /// Stream key of the project draws.
-    pub project_key: EntityKey,
 }
 
 impl SourcePlan<'_> {
@@ -131,6 +134,13 @@ pub struct Plan<'s> {
     pub events: Vec<EventPlan<'s>>,
     /// Per source: what it adds to its mineral's channels.
     pub chain_sources: Vec<ChainSource>,
+    /// Shared factors.
+    pub factors: Vec<FactorPlan>,
+    /// Number of factor values a trial draws.
+    pub factor_values: usize,
+    /// The projects of the sources, a required project before those
+    /// that require it.
+    pub projects: Vec<ProjectPlan<'s>>,
 }
 
 impl<'s> Plan<'s> {
@@ -140,10 +150,13 @@ impl<'s> Plan<'s> {
         let dt = scenario.dt();
         let start = scenario.start_year as f64;
         let midpoints = (0..steps).map(|t| start + (t as f64 + 0.5) * dt).collect();
+        let (factors, factor_values) = factor_plans(scenario);
+        let (projects, project_of) = project_plans(scenario, 0..scenario.sources.len(), &factors);
         let mut sources: Vec<SourcePlan> = scenario
             .sources
             .iter()
-            .map(|s| {
+            .zip(&project_of)
+            .map(|(s, &project)| {
                 let normal_supply = s.capacity * s.access;
                 SourcePlan {
                     normal_supply,
@@ -153,11 +166,10 @@ impl<'s> Plan<'s> {
                         .disruption
                         .as_ref()
                         .and_then(|p| ProcessPlan::new(p, steps, scenario.steps_per_year)),
-                    project: s.project.as_ref(),
+                    project,
                     events: &s.events,
                     restrictions: &s.restrictions,
                     disruption_key: s.disruption_key,
-                    project_key: s.project_key,
                 }
             })
             .collect();
@@ -223,6 +235,11 @@ impl<'s> Plan<'s> {
                     stockpile: m.stockpile,
                     dynamic_sources,
                     demand_key: m.demand_key,
+                    demand_load: Load::new(m.demand.factor, &factors),
+                    rest_load: m
+                        .market
+                        .as_ref()
+                        .and_then(|k| Load::new(k.rest_of_world.factor, &factors)),
                     chain: uses_chain(scenario, mi)
                         .then(|| ChainPlan::new(scenario, mi, &sources, &chain_sources, dt)),
                     market: m
@@ -242,6 +259,9 @@ impl<'s> Plan<'s> {
             sources,
             events,
             chain_sources,
+            factors,
+            factor_values,
+            projects,
         }
     }
 }

@@ -9,6 +9,10 @@
 //! `P(floor(E / (rate dt)) >= k) = P(E >= k rate dt) = exp(-k rate dt)`.
 //! One draw per onset replaces one Bernoulli draw per step. (The engine
 //! multiplies by a precomputed `1 / (rate dt)` instead of dividing.)
+//!
+//! A process with an `initial` spell (docs/dependence.md) is down from
+//! step 0 for its `n` steps with a severity drawn first from its stream;
+//! it is up at step `n`, where the same geometric gaps start.
 
 use super::plan::round_to_int;
 use crate::dist::{Dist, DistSpec};
@@ -188,6 +192,11 @@ pub struct ProcessPlan<'s> {
     /// `1 / (rate dt)`: a standard exponential draw times this is the
     /// (fractional) number of steps to the next onset.
     inv_rate_dt: f64,
+    /// Whether onsets can occur (a process with only an initial spell
+    /// has none).
+    onsets: bool,
+    /// The initial spell's severity and number of steps, if any.
+    initial: Option<(&'s Dist, i64)>,
     /// Steps in the horizon.
     steps: usize,
     /// Steps per year, for durations.
@@ -196,30 +205,51 @@ pub struct ProcessPlan<'s> {
 
 impl<'s> ProcessPlan<'s> {
     /// The plan of `process` over `steps` steps of `1 / steps_per_year`
-    /// years, or `None` if it never goes down: a rate of zero, or one so
-    /// small (below about 1e-300 per year) that `1 / (rate dt)` overflows
-    /// and no onset could occur in any feasible number of trials.
+    /// years, or `None` if it never goes down: no initial spell, and a
+    /// rate of zero or one so small (below about 1e-300 per year) that
+    /// `1 / (rate dt)` overflows and no onset could occur in any feasible
+    /// number of trials.
     pub fn new(process: &'s Process, steps: usize, steps_per_year: usize) -> Option<Self> {
         let rate_dt = process.rate * (1.0 / steps_per_year as f64);
         let inv_rate_dt = 1.0 / rate_dt;
-        (rate_dt > 0.0 && inv_rate_dt.is_finite()).then_some(ProcessPlan {
+        let onsets = rate_dt > 0.0 && inv_rate_dt.is_finite();
+        let spy = steps_per_year as f64;
+        let initial = process
+            .initial
+            .as_ref()
+            .map(|i| (&i.severity, duration_steps(i.months, spy)));
+        (onsets || initial.is_some()).then_some(ProcessPlan {
             process,
-            duration: StepsDraw::new(&process.duration_months, steps_per_year as f64),
+            duration: StepsDraw::new(&process.duration_months, spy),
             inv_rate_dt,
+            onsets,
+            initial,
             steps,
-            steps_per_year: steps_per_year as f64,
+            steps_per_year: spy,
         })
     }
 
     /// Sample the down intervals over the horizon, in order, handing each
-    /// to `sink` as soon as it is drawn (no list is built). Per onset the
-    /// draws are, in order: the gap, the severity, the duration.
+    /// to `sink` as soon as it is drawn (no list is built). The initial
+    /// spell's severity is drawn first; then per onset, in order: the gap,
+    /// the severity, the duration.
     #[inline(always)]
     pub fn for_each<R: Rng + ?Sized>(&self, rng: &mut R, mut sink: impl FnMut(Interval)) {
         // Signed step arithmetic: conversions from and to f64 are single
         // instructions (steps are far below 2^53).
         let steps = self.steps as i64;
         let mut t = 0i64;
+        if let Some((severity, n)) = self.initial {
+            t = n.min(steps);
+            sink(Interval {
+                start: 0,
+                end: t as usize,
+                severity: severity.sample(rng),
+            });
+            if !self.onsets {
+                return;
+            }
+        }
         while t < steps {
             let e: f64 = Exp1.sample(rng);
             // floor(gap) >= remaining exactly when gap >= remaining.
@@ -260,6 +290,7 @@ mod tests {
             rate,
             severity: Dist::fixed(severity),
             duration_months: Dist::new(DistSpec::Fixed { value: months }).unwrap(),
+            initial: None,
         }
     }
 

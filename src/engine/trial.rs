@@ -11,11 +11,12 @@
 //! lives in a [`Workspace`] reused across trials: nothing is allocated per
 //! trial.
 
+use super::dependence::{draw_factors, start_projects, Load, Ramp};
 use super::plan::{to_units, MineralPlan, Plan, SourcePlan};
 use super::process::Interval;
 use crate::rng::{EntityKey, TrialKey};
-use crate::scenario::{Project, Stockpile};
-use rand_distr::{Distribution, StandardNormal, StandardUniform};
+use crate::scenario::Stockpile;
+use rand_distr::{Distribution, StandardNormal};
 
 /// What one trial produced for one mineral, per year index.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +60,11 @@ pub struct Workspace {
     pub(super) channels: Vec<Vec<i64>>,
     /// The rest of the world's demand per year (market minerals).
     pub(super) rest: Vec<f64>,
+    /// The trial's factor values (see [`super::dependence`]).
+    pub(super) factors: Vec<f64>,
+    /// Per project of the plan: its timing in the trial, or `None` if it
+    /// never produces.
+    pub(super) ramps: Vec<Option<Ramp>>,
     /// The last trial's outcome, per mineral.
     pub outcome: Vec<MineralOutcome>,
 }
@@ -81,6 +87,8 @@ impl Workspace {
                 })
                 .collect(),
             rest: vec![0.0; plan.years],
+            factors: vec![0.0; plan.factor_values],
+            ramps: vec![None; plan.projects.len()],
             event_intervals: vec![Vec::with_capacity(16); plan.events.len()],
             outcome: (0..plan.minerals.len())
                 .map(|_| MineralOutcome {
@@ -142,32 +150,10 @@ fn min(a: f64, b: f64) -> f64 {
     }
 }
 
-/// A successful project's timing in one trial.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Ramp {
-    /// First step whose midpoint is at or after `online`.
-    pub(super) first_step: usize,
-    online: f64,
-    /// `1 / ramp_years`, or 0 for an instant start.
-    inv_ramp_years: f64,
-}
-
-impl Ramp {
-    /// `ramp(t)` at midpoint time `tm` (docs/model.md section 4).
-    #[inline]
-    pub(super) fn at(&self, tm: f64) -> f64 {
-        if tm < self.online {
-            0.0
-        } else if self.inv_ramp_years == 0.0 {
-            1.0
-        } else {
-            min((tm - self.online) * self.inv_ramp_years, 1.0)
-        }
-    }
-}
-
 /// Run trial `key` of `plan`; the outcome is left in `ws.outcome`.
 pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
+    draw_factors(&plan.factors, key, &mut ws.factors);
+    start_projects(plan, key, &ws.factors, &mut ws.ramps);
     for (e, ev) in plan.events.iter().enumerate() {
         let out = &mut ws.event_intervals[e];
         out.clear();
@@ -176,10 +162,31 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
         }
     }
     for (m, mp) in plan.minerals.iter().enumerate() {
+        let (factors, out) = (&ws.factors, &mut ws.outcome[m]);
+        draw_demand(
+            &mp.trend,
+            mp.sigma,
+            key,
+            mp.demand_key,
+            mp.demand_load,
+            factors,
+            &mut out.demand,
+        );
         if let Some(cp) = &mp.chain {
+            if let Some(k) = &mp.market {
+                draw_demand(
+                    &k.rest_trend,
+                    k.rest_sigma,
+                    key,
+                    k.rest_key,
+                    mp.rest_load,
+                    factors,
+                    &mut ws.rest,
+                );
+            }
             super::chain::fill_channels(plan, cp, key, ws, m);
-            let (ch, rest, out) = (&ws.channels[m], &mut ws.rest, &mut ws.outcome[m]);
-            super::market::serve_chain(plan, mp, cp, key, ch, rest, out);
+            let (ch, rest, out) = (&ws.channels[m], &ws.rest, &mut ws.outcome[m]);
+            super::market::serve_chain(plan, mp, cp, ch, rest, out);
             continue;
         }
         for &i in &mp.dynamic_sources {
@@ -189,34 +196,8 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
                 None => add_losses(mp, sp, key, ws),
             }
         }
-        serve_demand(plan, mp, key, &mut ws.delta, &mut ws.outcome[m]);
+        serve_demand(plan, mp, &mut ws.delta, &mut ws.outcome[m]);
     }
-}
-
-/// Draw a project's success and delay: its timing, or `None` if it never
-/// produces.
-pub(super) fn start_project(
-    plan: &Plan,
-    sp: &SourcePlan,
-    p: &Project,
-    key: TrialKey,
-) -> Option<Ramp> {
-    let mut rng = key.stream(sp.project_key);
-    let u: f64 = StandardUniform.sample(&mut rng);
-    if u >= p.success_probability {
-        return None;
-    }
-    let delay = p.delay_months.sample(&mut rng);
-    let online = p.online_year + delay / 12.0;
-    Some(Ramp {
-        first_step: plan.midpoints.partition_point(|&tm| tm < online),
-        online,
-        inv_ramp_years: if p.ramp_years > 0.0 {
-            1.0 / p.ramp_years
-        } else {
-            0.0
-        },
-    })
 }
 
 /// Take an existing source's losses over its down steps. Its supply at a
@@ -353,11 +334,11 @@ fn add_project(
     plan: &Plan,
     mp: &MineralPlan,
     sp: &SourcePlan,
-    p: &Project,
+    p: usize,
     key: TrialKey,
     ws: &mut Workspace,
 ) {
-    let Some(r) = start_project(plan, sp, p, key) else {
+    let Some(r) = ws.ramps[p] else {
         return; // never produces
     };
     let own = &mut ws.own;
@@ -402,20 +383,37 @@ fn for_each_in_fours(steps: &mut [i64], mut f: impl FnMut(usize, &mut i64)) {
 }
 
 /// Draw each year's demand `trend * exp(sigma Z - sigma^2 / 2)` into
-/// `out`, from the stream of `entity` (docs/model.md section 5).
+/// `out`, from the stream of `entity` (docs/model.md section 5). With a
+/// `load` on a year-scope factor whose values are in `factors`,
+/// `Z = loading * F_y + sqrt(1 - loading^2) * Z_own`, `Z_own` drawn as
+/// without one (docs/dependence.md).
 pub(super) fn draw_demand(
     trend: &[f64],
     sigma: f64,
     key: TrialKey,
     entity: EntityKey,
+    load: Option<Load>,
+    factors: &[f64],
     out: &mut [f64],
 ) {
     if sigma > 0.0 {
         let mut rng = key.stream(entity);
         let s = sigma;
-        for (d, trend) in out.iter_mut().zip(trend) {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            *d = trend * (s * z - s * s / 2.0).exp();
+        match load {
+            None => {
+                for (d, trend) in out.iter_mut().zip(trend) {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    *d = trend * (s * z - s * s / 2.0).exp();
+                }
+            }
+            Some(l) => {
+                let shared = &factors[l.at..l.at + out.len()];
+                for ((d, trend), f) in out.iter_mut().zip(trend).zip(shared) {
+                    let z_own: f64 = StandardNormal.sample(&mut rng);
+                    let z = l.loading * f + l.own * z_own;
+                    *d = trend * (s * z - s * s / 2.0).exp();
+                }
+            }
         }
     } else {
         out.copy_from_slice(trend);
@@ -473,18 +471,11 @@ impl StockRule {
     }
 }
 
-/// Draw the year's demand, serve it step by step from supply and the
-/// stockpile (docs/model.md sections 5–6), and total the year. Supply comes
-/// from the mineral's base output and the changes in `delta`, which are
-/// cleared as they are read.
-fn serve_demand(
-    plan: &Plan,
-    mp: &MineralPlan,
-    key: TrialKey,
-    delta: &mut [i64],
-    out: &mut MineralOutcome,
-) {
-    draw_demand(&mp.trend, mp.sigma, key, mp.demand_key, &mut out.demand);
+/// Serve the year's demand (drawn into `out.demand`) step by step from
+/// supply and the stockpile (docs/model.md sections 5–6), and total the
+/// year. Supply comes from the mineral's base output and the changes in
+/// `delta`, which are cleared as they are read.
+fn serve_demand(plan: &Plan, mp: &MineralPlan, delta: &mut [i64], out: &mut MineralOutcome) {
     let dt = plan.dt;
     let spy = plan.steps_per_year;
     let q = mp.quantum;

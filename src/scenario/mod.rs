@@ -9,11 +9,13 @@
 //! line:column, key path, and what was expected versus found.
 
 mod chain_rules;
+mod dependence;
 mod dists;
 pub mod ids;
 pub mod locate;
 pub mod raw;
 pub mod read;
+mod restrict;
 pub mod rules;
 pub mod validate;
 
@@ -58,6 +60,12 @@ pub struct Scenario {
     pub sources: Vec<Source>,
     /// Common-cause events, in file order.
     pub events: Vec<Event>,
+    /// Shared factors, in file order.
+    pub factors: Vec<Factor>,
+    /// Every project: the sources' inline projects in source order, then
+    /// the named `[[project]]` tables in file order. Sources refer to
+    /// them by index.
+    pub projects: Vec<Project>,
 }
 
 /// One mineral the consumer needs.
@@ -157,6 +165,8 @@ pub struct Demand {
     pub growth: f64,
     /// Lognormal noise.
     pub sigma: f64,
+    /// The year-scope factor its noise loads on, if any.
+    pub factor: Option<Loading>,
 }
 
 impl Demand {
@@ -181,15 +191,14 @@ pub struct Source {
     pub access: f64,
     /// Own disruption process, if any.
     pub disruption: Option<Process>,
-    /// Project timing, if the source is a project.
-    pub project: Option<Project>,
+    /// The project the source belongs to, if it is one: an index into
+    /// [`Scenario::projects`].
+    pub project: Option<usize>,
     /// Outage events that hit this source: `(event index, exposure)`, in
     /// event file order.
     pub events: Vec<(usize, f64)>,
     /// Stream key of the disruption process.
     pub disruption_key: EntityKey,
-    /// Stream key of the project draws.
-    pub project_key: EntityKey,
     /// Supply-chain stage.
     pub stage: Stage,
     /// Share of output delivered to the consumer at the reference price
@@ -219,19 +228,71 @@ pub struct Process {
     pub severity: Dist,
     /// Duration of one disruption, months (non-negative).
     pub duration_months: Dist,
+    /// A disruption in progress when the horizon starts, if any.
+    pub initial: Option<Initial>,
 }
 
-/// When and whether a project produces (docs/model.md section 4).
+/// A disruption in progress at the start of the horizon
+/// (docs/dependence.md).
+#[derive(Debug, Clone)]
+pub struct Initial {
+    /// Fraction of output lost while it lasts, in [0, 1].
+    pub severity: Dist,
+    /// How long it lasts from the start, months (non-negative).
+    pub months: f64,
+}
+
+/// When and whether a project produces (docs/model.md section 4,
+/// docs/dependence.md).
 #[derive(Debug, Clone)]
 pub struct Project {
+    /// The project's id: its source's id for an inline project.
+    pub id: String,
     /// Planned first output, fractional calendar year.
     pub online_year: f64,
     /// Delay, months (non-negative).
     pub delay_months: Dist,
     /// Years from first output to full capacity.
     pub ramp_years: f64,
-    /// Probability that it ever produces.
+    /// Probability that it ever produces (given that the project it
+    /// requires does).
     pub success_probability: f64,
+    /// The trial-scope factor its success loads on, if any.
+    pub factor: Option<Loading>,
+    /// The project it requires (an index into [`Scenario::projects`]).
+    pub requires: Option<usize>,
+    /// Stream key of its success and delay draws.
+    pub key: EntityKey,
+}
+
+/// A shared standard-normal shock (docs/dependence.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    /// Unique id.
+    pub id: String,
+    /// One draw per trial, or one per trial and year.
+    pub scope: FactorScope,
+    /// Stream key of its draws.
+    pub key: EntityKey,
+}
+
+/// How often a factor is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorScope {
+    /// Once per trial (projects load on it).
+    Trial,
+    /// Once per trial and year (demands load on it).
+    Year,
+}
+
+/// A loading on a factor: the entity's standard-normal shock is
+/// `loading * F + sqrt(1 - loading^2) * Z_own`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Loading {
+    /// Index into [`Scenario::factors`].
+    pub factor: usize,
+    /// In [-1, 1].
+    pub loading: f64,
 }
 
 /// A common-cause event hitting several sources at once.
@@ -394,128 +455,4 @@ fn not_a_file(kind: std::fs::FileType) -> Option<&'static str> {
         }
     }
     Some("something that is not a regular file")
-}
-
-impl Scenario {
-    /// The same scenario restricted to the minerals `keep` (indexes, in
-    /// the order given): their sources, and the events that hit any of
-    /// them (with `affects` limited to kept sources). Because random
-    /// streams are keyed by entity id, each kept mineral's results are
-    /// bit-identical to those of the full scenario.
-    ///
-    /// Its cost grows with the kept minerals' sources and the events that
-    /// hit them, not with the whole scenario: `sensitivity` calls it once
-    /// per source and event.
-    pub fn only_minerals(&self, keep: &[usize]) -> Scenario {
-        let mut source_map = std::collections::HashMap::new();
-        let mut sources = Vec::new();
-        let mut minerals = Vec::with_capacity(keep.len());
-        for (new_m, &m) in keep.iter().enumerate() {
-            let mut mineral = self.minerals[m].clone();
-            mineral.sources.clear();
-            for &i in &self.minerals[m].sources {
-                source_map.insert(i, sources.len());
-                mineral.sources.push(sources.len());
-                let mut s = self.sources[i].clone();
-                s.mineral = new_m;
-                s.events.clear();
-                s.restrictions.clear();
-                sources.push(s);
-            }
-            minerals.push(mineral);
-        }
-        // The events that hit a kept source, in scenario order.
-        let mut hit: Vec<usize> = source_map
-            .keys()
-            .flat_map(|&i| {
-                let s = &self.sources[i];
-                s.events.iter().chain(&s.restrictions).map(|&(e, _)| e)
-            })
-            .collect();
-        hit.sort_unstable();
-        hit.dedup();
-        let mut events = Vec::with_capacity(hit.len());
-        for e in hit.into_iter().map(|e| &self.events[e]) {
-            let affects: Vec<(usize, f64)> = e
-                .affects
-                .iter()
-                .filter_map(|&(i, x)| source_map.get(&i).map(|&j| (j, x)))
-                .collect();
-            if affects.is_empty() {
-                continue;
-            }
-            for &(j, x) in &affects {
-                sources[j].wire_event(e.kind, events.len(), x);
-            }
-            events.push(Event {
-                id: e.id.clone(),
-                process: e.process.clone(),
-                affects,
-                key: e.key,
-                kind: e.kind,
-            });
-        }
-        Scenario {
-            name: self.name.clone(),
-            description: self.description.clone(),
-            start_year: self.start_year,
-            years: self.years,
-            steps_per_year: self.steps_per_year,
-            trials: self.trials,
-            seed: self.seed,
-            minerals,
-            sources,
-            events,
-        }
-    }
-
-    /// Index of the source with this id.
-    pub fn source_index(&self, id: &str) -> Option<usize> {
-        self.sources.iter().position(|s| s.id == id)
-    }
-
-    /// Index of the event with this id.
-    pub fn event_index(&self, id: &str) -> Option<usize> {
-        self.events.iter().position(|e| e.id == id)
-    }
-}
-
-impl Scenario {
-    /// The same scenario without the sources whose ids are in `drop`
-    /// (events keep their other sources). Random streams are keyed by id,
-    /// so every remaining entity draws exactly as before.
-    pub fn without_sources(&self, drop: &[&str]) -> Scenario {
-        let mut map = vec![None; self.sources.len()];
-        let mut sources = Vec::new();
-        for (i, s) in self.sources.iter().enumerate() {
-            if !drop.contains(&s.id.as_str()) {
-                map[i] = Some(sources.len());
-                let mut s = s.clone();
-                s.events.clear();
-                s.restrictions.clear();
-                sources.push(s);
-            }
-        }
-        let mut minerals = self.minerals.clone();
-        for m in &mut minerals {
-            m.sources = m.sources.iter().filter_map(|&i| map[i]).collect();
-        }
-        let mut events = self.events.clone();
-        for (e, ev) in events.iter_mut().enumerate() {
-            ev.affects = ev
-                .affects
-                .iter()
-                .filter_map(|&(i, x)| map[i].map(|j| (j, x)))
-                .collect();
-            for &(j, x) in &ev.affects {
-                sources[j].wire_event(ev.kind, e, x);
-            }
-        }
-        Scenario {
-            minerals,
-            sources,
-            events,
-            ..self.clone()
-        }
-    }
 }

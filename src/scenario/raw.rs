@@ -21,6 +21,10 @@ pub struct RawFile {
     pub event: Vec<RawEvent>,
     /// `[[stockpile]]`
     pub stockpile: Vec<RawStockpile>,
+    /// `[[factor]]`
+    pub factor: Vec<RawFactor>,
+    /// `[[project]]`: named projects.
+    pub project: Vec<RawProject>,
 }
 
 /// `[scenario]`
@@ -85,6 +89,10 @@ pub struct RawDemand {
     pub growth: Option<f64>,
     /// Lognormal noise, per year (default 0).
     pub sigma: Option<f64>,
+    /// Id of the year-scope factor its noise loads on.
+    pub factor: Option<String>,
+    /// Its loading on that factor, in [-1, 1].
+    pub loading: Option<f64>,
 }
 
 /// `[[source]]`
@@ -102,8 +110,9 @@ pub struct RawSource {
     pub access: Option<f64>,
     /// The source's own disruption process.
     pub disruption: Option<RawDisruption>,
-    /// Makes this source a project that starts later.
-    pub project: Option<RawProject>,
+    /// Makes this source a project that starts later: an inline table,
+    /// or the id of a named `[[project]]`.
+    pub project: Option<RawProjectRef>,
     /// Supply-chain stage: "product" (default), "mine" or "refinery" (v2).
     pub stage: Option<String>,
     /// Share of output contracted to the consumer at the reference price (v2).
@@ -119,11 +128,44 @@ pub struct RawDisruption {
     pub severity: Option<RawDist>,
     /// How long a disruption lasts, in months.
     pub duration_months: Option<RawDist>,
+    /// A disruption in progress when the horizon starts.
+    pub initial: Option<RawInitial>,
 }
 
-/// `project = { online_year, delay_months, ramp_years, success_probability }`
+/// `initial = { severity, months }`
+#[derive(Debug, Clone, Default)]
+pub struct RawInitial {
+    /// Fraction of output lost while it lasts.
+    pub severity: Option<RawDist>,
+    /// How long it lasts from the start, in months.
+    pub months: Option<f64>,
+}
+
+/// A source's `project` key.
+#[derive(Debug, Clone)]
+pub enum RawProjectRef {
+    /// An inline table: a project of the source's own.
+    Inline(RawProject),
+    /// The id of a named `[[project]]`.
+    Named(String),
+}
+
+/// `[[factor]]`
+#[derive(Debug, Clone, Default)]
+pub struct RawFactor {
+    /// Unique factor id.
+    pub id: Option<String>,
+    /// "trial" or "year".
+    pub scope: Option<String>,
+}
+
+/// `project = { online_year, delay_months, ramp_years, success_probability,
+/// factor, loading, requires }`, or a `[[project]]` table (which has an
+/// `id` too).
 #[derive(Debug, Clone, Default)]
 pub struct RawProject {
+    /// Id of a named project (`None` inline).
+    pub id: Option<String>,
     /// Planned time of first output (fractional calendar year).
     pub online_year: Option<f64>,
     /// Delay in months (default 0).
@@ -132,6 +174,12 @@ pub struct RawProject {
     pub ramp_years: Option<f64>,
     /// Probability that the project ever produces (default 1).
     pub success_probability: Option<f64>,
+    /// Id of the trial-scope factor its success loads on.
+    pub factor: Option<String>,
+    /// Its loading on that factor, in [-1, 1].
+    pub loading: Option<f64>,
+    /// Id of the project it requires.
+    pub requires: Option<String>,
 }
 
 /// `[[event]]`
@@ -149,6 +197,8 @@ pub struct RawEvent {
     pub affects: Vec<RawAffect>,
     /// "outage" (default) or "restriction" (v2).
     pub kind: Option<String>,
+    /// A disruption in progress when the horizon starts.
+    pub initial: Option<RawInitial>,
 }
 
 /// One entry of an event's `affects` list.
@@ -218,6 +268,8 @@ pub struct RawProcessParts<'a> {
     pub severity: Option<&'a RawDist>,
     /// Duration distribution, months.
     pub duration_months: Option<&'a RawDist>,
+    /// The disruption in progress at the start, if any.
+    pub initial: Option<&'a RawInitial>,
 }
 
 impl<'a> From<&'a RawDisruption> for RawProcessParts<'a> {
@@ -226,6 +278,7 @@ impl<'a> From<&'a RawDisruption> for RawProcessParts<'a> {
             rate: d.rate,
             severity: d.severity.as_ref(),
             duration_months: d.duration_months.as_ref(),
+            initial: d.initial.as_ref(),
         }
     }
 }
@@ -236,6 +289,7 @@ impl<'a> From<&'a RawEvent> for RawProcessParts<'a> {
             rate: e.rate,
             severity: e.severity.as_ref(),
             duration_months: e.duration_months.as_ref(),
+            initial: e.initial.as_ref(),
         }
     }
 }

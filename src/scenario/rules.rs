@@ -134,6 +134,13 @@ pub const RATE: Range = Range::closed(0.0, MAX_RATE);
 pub const RAMP_YEARS: Range = Range::closed(0.0, MAX_RAMP_YEARS);
 /// `offtake`
 pub const OFFTAKE: Range = Range::closed(0.0, 1.0);
+/// A demand's or project's `loading` on a factor.
+pub const LOADING: Range = Range::closed(-1.0, 1.0);
+/// Longest disruption in progress at the start (`initial.months`): the
+/// longest horizon, so that any horizon can start with one throughout.
+pub const MAX_INITIAL_MONTHS: f64 = 12.0 * MAX_YEARS as f64;
+/// `initial.months`
+pub const INITIAL_MONTHS: Range = Range::closed(0.0, MAX_INITIAL_MONTHS);
 /// Largest price multiple a market may allow (`max_price`).
 pub const MAX_PRICE_MULTIPLE: f64 = 1e6;
 /// `market.reference_price`

@@ -8,15 +8,14 @@
 use super::dists::Role;
 use super::ids::Ids;
 use super::locate::{line_col, Locator};
-use super::raw::{RawDemand, RawFile, RawProcessParts, RawProject};
+use super::raw::{RawDemand, RawFile, RawProcessParts};
 use super::read::{Problem, Reader};
 use super::rules::{self, Range, TextRule, MAX_TREND_DEMAND};
 use super::{
-    Demand, Event, EventKind, Mineral, Process, Project, Scenario, Source, Stage, Stockpile,
+    Demand, Event, EventKind, Mineral, Process, Scenario, Source, Stage, Stockpile,
     DEFAULT_REFILL_PRICE, DEFAULT_RELEASE_PRICE, DEFAULT_SHORTFALL_THRESHOLD,
     DEFAULT_STEPS_PER_YEAR,
 };
-use crate::dist::Dist;
 use crate::error::{num, quote, Error, InputError};
 use crate::rng::{EntityKey, Purpose};
 use std::collections::{HashMap, HashSet};
@@ -140,7 +139,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn id(&mut self, key: &str, id: Option<&str>, ids: &mut Ids, index: usize) {
+    pub(super) fn id(&mut self, key: &str, id: Option<&str>, ids: &mut Ids, index: usize) {
         if let Some(message) = id.and_then(|id| ids.check(id, index)) {
             self.error(key, message);
         }
@@ -154,41 +153,15 @@ impl Ctx<'_> {
         let duration = raw
             .duration_months
             .and_then(|d| self.dist(&format!("{key}.duration_months"), d, Role::Months));
+        let initial = match raw.initial {
+            None => Some(None),
+            Some(i) => self.initial(&format!("{key}.initial"), i).map(Some),
+        };
         Some(Process {
             rate: rate?,
             severity: severity?,
             duration_months: duration?,
-        })
-    }
-
-    fn project(&mut self, key: &str, p: &RawProject, start_year: Option<i64>) -> Option<Project> {
-        let online_key = format!("{key}.online_year");
-        let online = match start_year {
-            Some(y) => self.required(&online_key, p.online_year, rules::online_years(y)),
-            // start_year is bad (reported): check finiteness only.
-            None => self.required(&online_key, p.online_year, rules::FINITE),
-        };
-        let delay = match &p.delay_months {
-            Some(d) => self.dist(&format!("{key}.delay_months"), d, Role::Months),
-            None => Some(Dist::fixed(0.0)),
-        };
-        let ramp_years = self.optional(
-            &format!("{key}.ramp_years"),
-            p.ramp_years,
-            0.0,
-            rules::RAMP_YEARS,
-        );
-        let success = self.optional(
-            &format!("{key}.success_probability"),
-            p.success_probability,
-            1.0,
-            rules::POSITIVE_FRACTION,
-        );
-        Some(Project {
-            online_year: online?,
-            delay_months: delay?,
-            ramp_years: ramp_years?,
-            success_probability: success?,
+            initial: initial?,
         })
     }
 
@@ -207,6 +180,7 @@ impl Ctx<'_> {
             base: base?,
             growth: growth?,
             sigma: sigma?,
+            factor: None,
         };
         if let Some(years) = years {
             self.trend_demand(key, demand, years);
@@ -269,6 +243,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
                 base: 1.0,
                 growth: 0.0,
                 sigma: 0.0,
+                factor: None,
             });
         let threshold = m.shortfall_threshold.unwrap_or(DEFAULT_SHORTFALL_THRESHOLD);
         ctx.number(
@@ -328,20 +303,15 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
             .disruption
             .as_ref()
             .and_then(|d| ctx.process(&format!("{k}.disruption"), RawProcessParts::from(d)));
-        let project = s
-            .project
-            .as_ref()
-            .and_then(|p| ctx.project(&format!("{k}.project"), p, h.start_year));
         sources.push(Source {
             disruption_key: EntityKey::new("source", &id, Purpose::Disruption),
-            project_key: EntityKey::new("source", &id, Purpose::Project),
             id,
             mineral: mineral.unwrap_or(0),
             country: s.country.clone(),
             capacity: capacity.unwrap_or(0.0),
             access,
             disruption,
-            project,
+            project: None,
             events: Vec::new(),
             stage: Stage::Product,
             offtake: 0.0,
@@ -481,6 +451,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
     }
 
     super::chain_rules::check(raw, ctx, &mut minerals, &mut sources, &mut events);
+    let (factors, projects) = super::dependence::check(raw, ctx, &mut minerals, &mut sources);
 
     if !ctx.problems.is_empty() {
         return None;
@@ -505,5 +476,7 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
         minerals,
         sources,
         events,
+        factors,
+        projects,
     })
 }

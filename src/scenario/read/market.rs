@@ -5,13 +5,15 @@ use super::{child, Reader, Tab};
 use crate::scenario::raw::{RawDemand, RawMarket};
 
 impl Reader {
-    /// `demand = { base, growth, sigma }` at `p`.
+    /// `demand = { base, growth, sigma, factor, loading }` at `p`.
     pub(super) fn demand(&mut self, d: Tab, p: &str) -> RawDemand {
-        self.unknown_keys(d, p, &["base", "growth", "sigma"]);
+        self.unknown_keys(d, p, &["base", "growth", "sigma", "factor", "loading"]);
         RawDemand {
             base: self.float(d, p, "base", true),
             growth: self.float(d, p, "growth", false),
             sigma: self.float(d, p, "sigma", false),
+            factor: self.string(d, p, "factor", false),
+            loading: self.float(d, p, "loading", false),
         }
     }
 

@@ -12,7 +12,7 @@
 use super::locate::line_col;
 use super::raw::{
     RawAffect, RawDisruption, RawDist, RawDistTable, RawEvent, RawFile, RawHeader, RawMineral,
-    RawProject, RawSource, RawStockpile,
+    RawSource, RawStockpile,
 };
 use super::rules::{
     MAX_FILE_TRIALS, MAX_START_YEAR, MAX_STEPS_PER_YEAR, MAX_YEARS, MIN_START_YEAR,
@@ -361,7 +361,15 @@ impl Reader {
         self.unknown_keys(
             root,
             "",
-            &["scenario", "mineral", "source", "event", "stockpile"],
+            &[
+                "scenario",
+                "mineral",
+                "source",
+                "event",
+                "stockpile",
+                "factor",
+                "project",
+            ],
         );
         let scenario = match self.table(root, "", "scenario", true) {
             Some(t) => self.header(t),
@@ -386,6 +394,14 @@ impl Reader {
         for (p, t) in self.tables(root, "", "stockpile") {
             file.stockpile
                 .push(t.map(|t| self.stockpile(t, &p)).unwrap_or_default());
+        }
+        for (p, t) in self.tables(root, "", "factor") {
+            file.factor
+                .push(t.map(|t| self.factor(t, &p)).unwrap_or_default());
+        }
+        for (p, t) in self.tables(root, "", "project") {
+            file.project
+                .push(t.map(|t| self.named_project(t, &p)).unwrap_or_default());
         }
         file
     }
@@ -454,32 +470,15 @@ impl Reader {
         );
         let disruption = self.table(t, p, "disruption", false).map(|d| {
             let dp = child(p, "disruption");
-            self.unknown_keys(d, &dp, &["rate", "severity", "duration_months"]);
+            self.unknown_keys(d, &dp, &["rate", "severity", "duration_months", "initial"]);
             RawDisruption {
                 rate: self.float(d, &dp, "rate", true),
                 severity: self.dist(d, &dp, "severity", true),
                 duration_months: self.dist(d, &dp, "duration_months", true),
+                initial: self.initial(d, &dp),
             }
         });
-        let project = self.table(t, p, "project", false).map(|j| {
-            let jp = child(p, "project");
-            self.unknown_keys(
-                j,
-                &jp,
-                &[
-                    "online_year",
-                    "delay_months",
-                    "ramp_years",
-                    "success_probability",
-                ],
-            );
-            RawProject {
-                online_year: self.float(j, &jp, "online_year", true),
-                delay_months: self.dist(j, &jp, "delay_months", false),
-                ramp_years: self.float(j, &jp, "ramp_years", false),
-                success_probability: self.float(j, &jp, "success_probability", false),
-            }
-        });
+        let project = self.project_ref(t, p);
         RawSource {
             id: self.string(t, p, "id", true),
             mineral: self.string(t, p, "mineral", true),
@@ -504,6 +503,7 @@ impl Reader {
                 "severity",
                 "duration_months",
                 "affects",
+                "initial",
             ],
         );
         let mut affects = Vec::new();
@@ -528,6 +528,7 @@ impl Reader {
             duration_months: self.dist(t, p, "duration_months", true),
             affects,
             kind: self.string(t, p, "kind", false),
+            initial: self.initial(t, p),
         }
     }
 
@@ -557,6 +558,7 @@ impl Reader {
     }
 }
 
+mod dependence;
 mod market;
 #[cfg(test)]
 mod tests;
