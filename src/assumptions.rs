@@ -62,8 +62,9 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
                     )
                 },
             );
-            let project = src.project.as_ref().map_or(String::new(), |p| {
-                format!("{}, P {}", num(p.online_year), num(p.success_probability))
+            let project = src.project.map_or(String::new(), |p| {
+                let p = &s.projects[p];
+                format!("{} ({})", num(p.online_year), num(p.success_probability))
             });
             row([
                 src.id.clone(),

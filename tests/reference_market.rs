@@ -48,7 +48,7 @@ fn naive_trial(s: &Scenario, seed: u64, trial: usize) -> Vec<Trial> {
         .sources
         .iter()
         .map(|src| {
-            src.project.as_ref().and_then(|p| {
+            src.project.map(|p| &s.projects[p]).and_then(|p| {
                 let u: f64 = StandardUniform.sample(&mut rng);
                 (u < p.success_probability)
                     .then(|| p.online_year + p.delay_months.sample(&mut rng) / 12.0)
@@ -102,7 +102,7 @@ fn naive_trial(s: &Scenario, seed: u64, trial: usize) -> Vec<Trial> {
                 Some(p) => src_state[i].step(p, spy, &mut rng),
                 None => 0.0,
             };
-            let ramp = match (&src.project, online[i]) {
+            let ramp = match (src.project.map(|p| &s.projects[p]), online[i]) {
                 (None, _) => 1.0,
                 (Some(_), None) => 0.0,
                 (Some(p), Some(on)) => {
