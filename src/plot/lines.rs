@@ -54,7 +54,7 @@ pub struct LineChart {
 /// one: `event.cn-export-controls.rate` is "onset rate of event
 /// cn-export-controls, per year".
 pub fn parameter_words(param: &str, unit: &str) -> String {
-    const KEYS: [(&str, &str, &str); 16] = [
+    const KEYS: [(&str, &str, &str); 27] = [
         ("disruption.rate", "disruption onset rate", "per year"),
         ("rate", "onset rate", "per year"),
         ("capacity", "capacity", "U per year"),
@@ -79,6 +79,25 @@ pub fn parameter_words(param: &str, unit: &str) -> String {
         ("project.ramp_years", "project ramp-up", "years"),
         ("disruption.severity", "disruption severity", ""),
         ("severity", "severity", ""),
+        ("offtake", "offtake share", ""),
+        ("exposure", "exposure", ""),
+        ("reference_price", "reference price", ""),
+        ("demand_elasticity", "demand elasticity", ""),
+        ("max_price", "price cap", "x reference"),
+        ("min_price", "price floor", "x reference"),
+        ("spike_threshold", "spike threshold", "x reference"),
+        ("release_price", "release price", "x reference"),
+        ("refill_price", "refill price", "x reference"),
+        (
+            "rest_of_world_demand.base",
+            "rest of the world's demand",
+            "U",
+        ),
+        (
+            "rest_of_world_demand.growth",
+            "rest of the world's demand growth",
+            "",
+        ),
     ];
     let Some((kind, rest)) = param.split_once('.') else {
         return param.to_string();
@@ -131,7 +150,7 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
 }
 
 /// A sweep metric: `(json key, axis label, is a probability)`.
-pub const SWEEP_METRICS: [(&str, &str, bool); 5] = [
+pub const SWEEP_METRICS: [(&str, &str, bool); 7] = [
     (
         "eud_total",
         "Expected unserved demand over the horizon",
@@ -157,6 +176,16 @@ pub const SWEEP_METRICS: [(&str, &str, bool); 5] = [
         "Mean total unserved amount in the worst 5% of trials",
         false,
     ),
+    (
+        "cost_total",
+        "Consumer's expected cost over the horizon (world market)",
+        false,
+    ),
+    (
+        "p_price_spike",
+        "Probability of a price spike year (world market)",
+        true,
+    ),
 ];
 
 /// One panel of `sweep_<mineral>.png`: `metric` against the parameter's
@@ -167,8 +196,8 @@ pub fn sweep_lines(
     unit: &str,
     metric: &str,
 ) -> LineChart {
-    let get = |m: &crate::sweep::SweepMetrics| -> (f64, Option<f64>) {
-        match metric {
+    let get = |m: &crate::sweep::SweepMetrics| -> Option<(f64, Option<f64>)> {
+        Some(match metric {
             "p_any_shortfall" => (m.p_any_shortfall, Some(m.p_any_shortfall_se)),
             "expected_shortfall_years" => (
                 m.expected_shortfall_years,
@@ -176,16 +205,17 @@ pub fn sweep_lines(
             ),
             "unserved_p95" => (m.unserved_p95, None),
             "cvar95" => (m.cvar95, None),
+            "cost_total" => (m.cost_total?, m.cost_total_se),
+            "p_price_spike" => (m.p_price_spike?, m.p_price_spike_se),
             _ => (m.eud_total, Some(m.eud_total_se)),
-        }
+        })
     };
     let points: Vec<(f64, f64, Option<f64>)> = sweep
         .points
         .iter()
         .filter_map(|p| {
-            p.minerals
-                .get(mineral)
-                .map(|m| (p.value, get(m).0, get(m).1))
+            let (v, se) = get(p.minerals.get(mineral)?)?;
+            Some((p.value, v, se))
         })
         .collect();
     let (label, is_prob) = SWEEP_METRICS
@@ -205,6 +235,13 @@ pub fn sweep_lines(
         .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
         .map(|(v, e)| v + e)
         .fold(0.0, f64::max);
+    // A cost may be negative (prices below the reference): the axis then
+    // reaches below 0.
+    let bottom = y
+        .iter()
+        .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
+        .map(|(v, e)| v - e)
+        .fold(0.0, f64::min);
     LineChart {
         // The parameter is on the x axis: the title names what is drawn.
         title: format!("{mineral}: {}", label.to_lowercase()),
@@ -231,7 +268,8 @@ pub fn sweep_lines(
         }],
         y_range: match (is_prob, top > 0.0) {
             (true, _) => (0.0, (top * 1.15).clamp(0.05, 1.0)),
-            (false, true) => (0.0, top * 1.15),
+            (false, true) => (bottom * 1.15, top * 1.15),
+            (false, false) if bottom < 0.0 => (bottom * 1.15, 0.0),
             (false, false) => (0.0, 1.0),
         },
         note: None,

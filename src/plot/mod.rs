@@ -378,10 +378,22 @@ pub fn sweep_charts(
         if values.windows(2).all(|w| w[0] == w[1]) {
             continue;
         }
-        let panels = metrics
+        // Price and cost metrics only for a mineral on a world market, the
+        // cost in the market's currency.
+        let panels: Vec<Chart> = metrics
             .iter()
-            .map(|metric| Chart::Lines(lines::sweep_lines(sweep, &m.id, &m.unit, metric)))
+            .filter_map(|metric| {
+                let unit = match (metric.as_str(), &m.market) {
+                    ("cost_total", Some(k)) => k.currency.as_str(),
+                    ("cost_total" | "p_price_spike", None) => return None,
+                    _ => m.unit.as_str(),
+                };
+                Some(Chart::Lines(lines::sweep_lines(sweep, &m.id, unit, metric)))
+            })
             .collect();
+        if panels.is_empty() {
+            continue;
+        }
         jobs.push((
             format!("sweep_{}.png", file_safe(&m.id)),
             format!(
