@@ -15,6 +15,7 @@ pub mod locate;
 pub mod raw;
 pub mod read;
 pub mod rules;
+pub mod uncertain;
 pub mod validate;
 
 use crate::dist::Dist;

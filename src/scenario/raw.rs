@@ -21,6 +21,8 @@ pub struct RawFile {
     pub event: Vec<RawEvent>,
     /// `[[stockpile]]`
     pub stockpile: Vec<RawStockpile>,
+    /// `[[uncertain]]`
+    pub uncertain: Vec<super::uncertain::RawUncertain>,
 }
 
 /// `[scenario]`

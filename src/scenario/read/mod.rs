@@ -361,7 +361,14 @@ impl Reader {
         self.unknown_keys(
             root,
             "",
-            &["scenario", "mineral", "source", "event", "stockpile"],
+            &[
+                "scenario",
+                "mineral",
+                "source",
+                "event",
+                "stockpile",
+                "uncertain",
+            ],
         );
         let scenario = match self.table(root, "", "scenario", true) {
             Some(t) => self.header(t),
@@ -387,6 +394,7 @@ impl Reader {
             file.stockpile
                 .push(t.map(|t| self.stockpile(t, &p)).unwrap_or_default());
         }
+        file.uncertain = self.uncertain_tables(root);
         file
     }
 
@@ -560,3 +568,4 @@ impl Reader {
 mod market;
 #[cfg(test)]
 mod tests;
+mod uncertain;
