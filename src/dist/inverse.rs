@@ -67,20 +67,38 @@ mod tests {
     #[test]
     fn quantiles_match_known_values() {
         let d = |s| Dist::new(s).unwrap();
-        close(d(DistSpec::Uniform { min: 2.0, max: 4.0 }).inverse_cdf(0.25), 2.5, 1e-12);
-        let t = d(DistSpec::Triangular { min: 0.0, mode: 1.0, max: 2.0 });
+        close(
+            d(DistSpec::Uniform { min: 2.0, max: 4.0 }).inverse_cdf(0.25),
+            2.5,
+            1e-12,
+        );
+        let t = d(DistSpec::Triangular {
+            min: 0.0,
+            mode: 1.0,
+            max: 2.0,
+        });
         close(t.inverse_cdf(0.5), 1.0, 1e-12);
         close(t.inverse_cdf(0.125), 0.5, 1e-12);
-        let l = d(DistSpec::LogNormal { median: 2.0, p90: 5.0 });
+        let l = d(DistSpec::LogNormal {
+            median: 2.0,
+            p90: 5.0,
+        });
         close(l.inverse_cdf(0.5), 2.0, 1e-9);
         close(l.inverse_cdf(0.9), 5.0, 1e-7);
         let e = d(DistSpec::Exponential { mean: 3.0 });
         close(e.inverse_cdf(1.0 - (-1.0f64).exp()), 3.0, 1e-12);
         // Beta(2, 2) (mean 0.5, sd sqrt(0.05)) is symmetric.
-        let b = d(DistSpec::Beta { mean: 0.5, sd: 0.05f64.sqrt() });
+        let b = d(DistSpec::Beta {
+            mean: 0.5,
+            sd: 0.05f64.sqrt(),
+        });
         close(b.inverse_cdf(0.5), 0.5, 1e-9);
         close(b.inverse_cdf(0.15625), 0.25, 1e-8); // cdf(x) = 3x^2 - 2x^3
-        let p = d(DistSpec::Pert { min: 0.0, mode: 5.0, max: 10.0 });
+        let p = d(DistSpec::Pert {
+            min: 0.0,
+            mode: 5.0,
+            max: 10.0,
+        });
         close(p.inverse_cdf(0.5), 5.0, 1e-9);
     }
 }

@@ -70,7 +70,7 @@ enum Slot<'r> {
 
 /// Allowed values of a distribution's parameters, by role.
 const SEVERITY: Range = Range::closed(0.0, 1.0);
-const MONTHS: Range = Range::closed(0.0, f64::MAX);
+const MONTHS: Range = Range::closed(0.0, rules::MAX_MEAN_MONTHS);
 
 fn num_slot(x: &mut Option<f64>, range: Range) -> Result<(Slot<'_>, Range), String> {
     Ok((Slot::Num(x), range))
