@@ -134,6 +134,16 @@ fn index(v: &Value, mineral: &str, metric: &str, param: &str, which: &str) -> f6
 fn a_parameter_without_effect_has_index_zero_and_a_sole_driver_total_one() {
     let dir = tempfile::tempdir().unwrap();
     let v = run_two(dir.path());
+    for f in [
+        "uncertainty_cu.png",
+        "sobol_cu.png",
+        "uncertainty_ni.png",
+        "sobol_ni.png",
+        "uncertainty.html",
+        "uncertainty_runs.csv",
+    ] {
+        assert!(dir.path().join("out").join(f).is_file(), "{f}");
+    }
     assert_eq!(v["samples"], 16);
     assert_eq!(v["trials"], 400);
     assert_eq!(v["parameters"][0]["dist"]["dist"], "uniform");

@@ -4,11 +4,12 @@
 
 use super::{
     check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed, with_progress,
-    SimOptions,
+    with_threads, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::output::{json_bytes, run_line, text_table};
+use crate::report::{Report, Table};
 use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
@@ -153,13 +154,44 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
             }
         }
     }
-    let outputs = vec![
+    crate::output::check_finite("uncertainty.json", &result)?;
+    let mut outputs = vec![
         ("uncertainty.json".to_string(), json_bytes(&result)),
         (
             "uncertainty_runs.csv".to_string(),
             runs_csv(&plan, &params, &minerals, &results)?,
         ),
     ];
+    if !opts.no_plots {
+        let charts = with_threads(opts.threads, || {
+            crate::uncertainty::charts::charts(&result, &scenario, opts.chart_size)
+        })??;
+        outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+        let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
+        let page = Report {
+            title: format!("{}: parameter uncertainty", scenario.name),
+            findings: Vec::new(),
+            provenance: Some(super::provenance(&file, &text, trials, seed)),
+            paragraphs: vec![format!(
+                "The scenario ran once for each of {runs} parameter sets drawn from its {k} [[uncertain]] tables ({samples} base sets in a Saltelli design), all with the same seed and trials (common random numbers). The spread is over the {} sets of the two base matrices. A parameter's first-order index is the share of a result's variance across sets that it explains alone; its total index adds its interactions with the others. Intervals are 95% bootstrap intervals over the base sets. The noise share is the part of the spread that is Monte Carlo noise of the runs themselves: when it is large, use more trials.",
+                2 * samples
+            )],
+            facts: vec![
+                ("trials per set".into(), trials.to_string()),
+                ("seed".into(), seed.to_string()),
+                ("base sets".into(), samples.to_string()),
+            ],
+            tables: vec![Table {
+                caption: "Spread across parameter sets and the largest total index".into(),
+                header: HEADER.map(String::from).to_vec(),
+                rows: table_rows(&result),
+            }],
+            charts,
+            raw_json: Some(json),
+            glossary_extra: Vec::new(),
+        };
+        outputs.push(("uncertainty.html".to_string(), page.to_html().into_bytes()));
+    }
     let heading = format!(
         "{}: uncertainty over {k} parameters, {samples} base sets",
         scenario.name

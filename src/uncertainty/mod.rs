@@ -6,6 +6,7 @@
 //! plain numbers (one metric's value per run), so they can be checked on
 //! test functions with known indices.
 
+pub mod charts;
 pub mod output;
 
 use crate::dist::Dist;
