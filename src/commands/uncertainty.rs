@@ -17,7 +17,7 @@ use crate::uncertainty::output::{
     dist_json, estimate, run_metrics, runs_csv, table_rows, Parameter, RunMetrics,
     UncertaintyResult, HEADER,
 };
-use crate::uncertainty::{design, MAX_PARAMS, MAX_SAMPLES};
+use crate::uncertainty::{design, Matrix, MAX_PARAMS, MAX_SAMPLES};
 use std::path::{Path, PathBuf};
 
 /// Default base sets.
@@ -80,23 +80,24 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     let (trials, seed) = resolve_trials_seed(&scenario, &o, super::MAX_TRIALS)?;
     let dists: Vec<_> = study.params.iter().map(|u| u.dist).collect();
     let plan = design(&dists, samples, seed);
-    let scenarios: Vec<Scenario> = plan
-        .runs
-        .iter()
-        .map(|(matrix, row, values)| {
-            study.scenario(values, &text, &file).map_err(|e| match e {
-                Error::Input(mut b) => {
-                    b.message = format!("parameter set {matrix} row {row}, {}", b.message);
-                    Error::Input(b)
-                }
-                other => other,
-            })
+    // Every set is checked before anything runs; the scenarios are built
+    // again one at a time as they run, so memory does not grow with N.
+    let build = |(matrix, row, values): &(Matrix, usize, Vec<f64>)| {
+        study.scenario(values, &text, &file).map_err(|e| match e {
+            Error::Input(mut b) => {
+                b.message = format!("parameter set {matrix} row {row}, {}", b.message);
+                Error::Input(b)
+            }
+            other => other,
         })
-        .collect::<Result<_>>()?;
+    };
+    for run in &plan.runs {
+        build(run)?;
+    }
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
     check_memory(&scenario, (trials, trials), false, 1, opts)?;
     let staging = prepare_out(&out_dir, "uncertainty", opts)?;
-    let runs = scenarios.len() as u64;
+    let runs = plan.runs.len() as u64;
     if !opts.quiet {
         eprintln!(
             "uncertainty: {} parameters, {} of {trials} trials ({} trials)",
@@ -113,20 +114,21 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     let label = format!("{} parameter sets", runs);
     let results: Vec<RunMetrics> =
         with_progress(runs.saturating_mul(trials), &label, opts, |progress| {
-            scenarios
+            plan.runs
                 .iter()
-                .map(|s| {
+                .map(|run| {
+                    let s = build(run)?;
                     let agg = engine::simulate_with(
-                        s,
+                        &s,
                         seed,
                         trials,
                         Some(progress),
                         engine::Options { keep_trials: false },
                     );
-                    run_metrics(&Summary::new(s, seed, &agg), &market)
+                    Ok(run_metrics(&Summary::new(&s, seed, &agg), &market))
                 })
-                .collect()
-        })?;
+                .collect::<Result<_>>()
+        })??;
     let params: Vec<String> = study.params.iter().map(|u| u.param.clone()).collect();
     let minerals: Vec<String> = scenario.minerals.iter().map(|m| m.id.clone()).collect();
     let result = UncertaintyResult {

@@ -178,6 +178,13 @@ fn slot<'r>(
             let i = raw.event.iter().position(|e| e.id.as_deref() == want);
             let i = i.ok_or_else(unknown)?;
             let e = &mut raw.event[i];
+            if let ["affects", source @ .., "exposure"] = key {
+                let source = Some(source.join("."));
+                let j = e.affects.iter().position(|a| a.source == source);
+                let j = j.ok_or_else(unknown)?;
+                let slot = num_slot(&mut e.affects[j].exposure, rules::FRACTION)?;
+                return Ok((slot.0, slot.1, format!("event[{i}].affects[{j}].exposure")));
+            }
             let slot = process_slot(&mut e.rate, &mut e.severity, &mut e.duration_months, key)?;
             (slot, format!("event[{i}]"))
         }
@@ -423,7 +430,7 @@ impl Ctx<'_> {
 fn examples(kind: &str) -> &'static str {
     match kind {
         "source" => "capacity, access, offtake, disruption.rate, disruption.severity.max, project.success_probability",
-        "event" => "rate, severity.mode, duration_months.mean",
+        "event" => "rate, severity.mode, duration_months.mean, affects.<source id>.exposure",
         "mineral" => "demand.base, demand.growth, demand.sigma, shortfall_threshold",
         "market" => "reference_price, demand_elasticity, rest_of_world_demand.growth",
         "stockpile" => "initial, capacity, max_release_per_year",
