@@ -309,3 +309,51 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
     );
     assert!(!d.join("o").exists());
 }
+
+#[test]
+fn a_market_mineral_has_cost_and_price_spike_metrics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("scenarios/example-market.toml")).unwrap();
+    text.push_str(
+        "\n[[uncertain]]\nparam = \"market.copper.demand_elasticity\"\ndist = { dist = \"uniform\", min = -0.3, max = -0.1 }\n\
+         \n[[uncertain]]\nparam = \"stockpile.copper.initial\"\ndist = { dist = \"uniform\", min = 50, max = 263 }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.toml"), &text).unwrap();
+    let args = [
+        "uncertainty",
+        "m.toml",
+        "--samples",
+        "2",
+        "--trials",
+        "100",
+        "--out",
+        "o",
+        "--no-plots",
+        "--quiet",
+    ];
+    let o = run_in(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/uncertainty.json")).unwrap())
+            .unwrap();
+    let cu = &v["minerals"]["copper"];
+    for metric in [
+        "p_any_shortfall",
+        "eud_total",
+        "cvar95",
+        "cost_total",
+        "p_price_spike",
+    ] {
+        assert_eq!(cu[metric]["sobol"].as_array().unwrap().len(), 2, "{metric}");
+    }
+    assert!(v["minerals"]["cobalt"].get("cost_total").is_none());
+    let csv = std::fs::read_to_string(dir.path().join("o/uncertainty_runs.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains(",copper.cost_total,copper.cost_total_se,copper.p_price_spike,"),
+        "{header}"
+    );
+    assert!(!header.contains("cobalt.cost_total"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 4);
+}

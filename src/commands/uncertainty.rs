@@ -156,7 +156,17 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
             }
         }
     }
-    crate::output::check_finite("uncertainty.json", &result)?;
+    // Indices may be null (a metric that does not vary), so only the
+    // spreads are checked for numbers too large for floating point.
+    crate::output::check_finite(
+        "uncertainty.json",
+        &result
+            .minerals
+            .0
+            .iter()
+            .map(|(_, m)| m.0.iter().map(|(_, r)| r.spread).collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+    )?;
     let mut outputs = vec![
         ("uncertainty.json".to_string(), json_bytes(&result)),
         (

@@ -220,15 +220,20 @@ pub fn sobol(o: &Outputs, seed: u64) -> Vec<Indices> {
             }
         }
     }
-    let ci = |v: &[f64], q: f64| (!v.is_empty()).then(|| quantile(v, q));
+    let ci = |v: &[f64], q: f64| {
+        (!v.is_empty())
+            .then(|| quantile(v, q))
+            .filter(|x| x.is_finite())
+    };
+    let finite = |x: f64| Some(x).filter(|x| x.is_finite());
     point
         .into_iter()
         .enumerate()
         .map(|(i, (s, t))| Indices {
-            first: Some(s),
+            first: finite(s),
             first_lo: ci(&firsts[i], 0.025),
             first_hi: ci(&firsts[i], 0.975),
-            total: Some(t),
+            total: finite(t),
             total_lo: ci(&totals[i], 0.025),
             total_hi: ci(&totals[i], 0.975),
         })
