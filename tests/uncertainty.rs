@@ -357,3 +357,67 @@ fn a_market_mineral_has_cost_and_price_spike_metrics() {
     assert!(!header.contains("cobalt.cost_total"));
     assert_eq!(csv.lines().count(), 1 + 2 * 4);
 }
+
+#[test]
+fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |param: &str, dist: &str| {
+        let text = with_uncertain(&format!(
+            "[[uncertain]]\nparam = \"{param}\"\ndist = {dist}\n"
+        ));
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        let o = run_in(dir.path(), &["validate", "s.toml"]);
+        (o.status.code(), stderr(&o))
+    };
+    let ok = [
+        // demand.base > 0: a continuous distribution may start at the open bound.
+        (
+            "mineral.cu.demand.base",
+            "{ dist = \"uniform\", min = 0, max = 200 }",
+        ),
+        (
+            "source.cu.mine.disruption.rate",
+            "{ dist = \"beta\", mean = 0.7, sd = 0.1 }",
+        ),
+        (
+            "source.cu.mine.disruption.severity.max",
+            "{ dist = \"pert\", min = 0.6, mode = 0.8, max = 1 }",
+        ),
+        (
+            "stockpile.cu.capacity",
+            "{ dist = \"uniform\", min = 10, max = 30 }",
+        ),
+    ];
+    for (param, dist) in ok {
+        let (code, err) = check(param, dist);
+        assert_eq!(code, Some(0), "{param}: {err}");
+    }
+    let refused = [
+        ("mineral.cu.demand.base", "0.0"),
+        // Unbounded above, where the key has a largest value.
+        (
+            "mineral.ni.demand.base",
+            "{ dist = \"lognormal\", median = 50, p90 = 80 }",
+        ),
+        (
+            "source.ni-mine.disruption.rate",
+            "{ dist = \"exponential\", mean = 1 }",
+        ),
+        (
+            "source.ni-mine.disruption.severity",
+            "{ dist = \"uniform\", min = 0.5, max = 1.2 }",
+        ),
+        (
+            "mineral.cu.demand.sigma",
+            "{ dist = \"uniform\", min = -0.1, max = 0.3 }",
+        ),
+    ];
+    for (param, dist) in refused {
+        let (code, err) = check(param, dist);
+        assert_eq!(code, Some(2), "{param}: {err}");
+        assert!(
+            err.contains("allowed range") && err.contains("s.toml:"),
+            "{param}: {err}"
+        );
+    }
+}
