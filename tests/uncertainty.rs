@@ -421,3 +421,36 @@ fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
         );
     }
 }
+
+#[test]
+fn few_trials_warn_that_noise_is_a_large_share_of_the_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("u.toml"), TWO).unwrap();
+    let args = [
+        "uncertainty",
+        "u.toml",
+        "--samples",
+        "4",
+        "--trials",
+        "20",
+        "--out",
+        "o",
+        "--no-plots",
+    ];
+    let o = run_in(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Monte Carlo noise; use more --trials"),
+        "{}",
+        stderr(&o)
+    );
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/uncertainty.json")).unwrap())
+            .unwrap();
+    assert!(
+        v["minerals"]["cu"]["p_any_shortfall"]["noise_share"]
+            .as_f64()
+            .unwrap()
+            > 0.2
+    );
+}
