@@ -111,6 +111,18 @@ pub enum Command {
         #[command(flatten)]
         sim: SimArgs,
     },
+    /// Spread of each result across parameter sets drawn from the
+    /// scenario's [[uncertain]] tables, and Sobol indices of each parameter.
+    Uncertainty {
+        /// Scenario file (TOML) with [[uncertain]] tables.
+        scenario: PathBuf,
+        /// Base parameter sets N, a power of two (N (k + 2) runs for k
+        /// parameters).
+        #[arg(long, value_name = "N", default_value_t = supplyrisk::commands::DEFAULT_SAMPLES)]
+        samples: usize,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
     /// Check scenario files without simulating.
     Validate {
         /// Scenario files (TOML).

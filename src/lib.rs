@@ -72,5 +72,6 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
+pub mod uncertainty;
 
 pub use error::{Error, InputError, Result};

@@ -76,6 +76,11 @@ fn main() -> ExitCode {
             };
             commands::sweep(&scenario, &sweep, &sim.into()).map(|_| ())
         }
+        Command::Uncertainty {
+            scenario,
+            samples,
+            sim,
+        } => commands::uncertainty(&scenario, samples, &sim.into()).map(|_| ()),
         Command::Validate { scenarios, quiet } => commands::validate(&scenarios, quiet),
     };
     match result {

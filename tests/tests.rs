@@ -24,4 +24,5 @@ mod reference_market;
 mod restriction_exact;
 mod shards;
 mod stages_exact;
+mod uncertainty;
 mod value_stability;

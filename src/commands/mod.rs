@@ -7,12 +7,14 @@ mod merge;
 mod run;
 mod sensitivity;
 mod sweep;
+mod uncertainty;
 
 pub use compare::{compare, CompareReport};
 pub use merge::merge;
 pub use run::{provenance, run, run_outputs, validate, RunReport};
 pub use sensitivity::{sensitivity, SensitivityReport};
 pub use sweep::{sweep, SweepOptions, SweepReport};
+pub use uncertainty::{uncertainty, UncertaintyReport, DEFAULT_SAMPLES};
 
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};

@@ -377,5 +377,7 @@ fn three_point_rule(min: f64, mode: f64, max: f64) -> Option<&'static str> {
     }
 }
 
+mod inverse;
+
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ pub mod axes;
 pub mod bars;
 pub mod exceedance;
 pub mod fan;
+pub mod intervals;
 pub mod labels;
 pub mod legend;
 pub mod lines;
@@ -43,6 +44,8 @@ pub enum Chart {
     Bars(BarChart),
     /// Horizontal bars by entity.
     Tornado(TornadoChart),
+    /// Estimates with intervals, by row.
+    Intervals(intervals::IntervalChart),
 }
 
 /// Draw `panels`, stacked top to bottom, each of `size`, into one PNG,
@@ -72,6 +75,7 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
                 Chart::Exceedance(d) => exceedance::draw_exceedance(area, d, &look)?,
                 Chart::Bars(d) => bars::draw_bars(area, d, &look)?,
                 Chart::Tornado(d) => tornado::draw_tornado(area, d, &look)?,
+                Chart::Intervals(d) => intervals::draw_intervals(area, d, &look)?,
             }
         }
         Ok(())

@@ -133,7 +133,7 @@ impl Ctx<'_> {
 
     /// Map the table form to a spec: a known `dist`, the right parameters,
     /// no others.
-    fn dist_spec(&mut self, key: &str, t: &RawDistTable) -> Option<DistSpec> {
+    pub(super) fn dist_spec(&mut self, key: &str, t: &RawDistTable) -> Option<DistSpec> {
         // A missing or non-string `dist` was reported in stage one.
         let kind = t.dist.as_deref()?;
         let Some(wanted) = wanted(kind) else {

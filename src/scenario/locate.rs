@@ -65,6 +65,12 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator that knows no positions (for checks that are placed
+    /// again, with a parsed locator, only when they fail).
+    pub fn blank(text: &'a str) -> Self {
+        Locator { text, doc: None }
+    }
+
     /// A locator over `doc`, already parsed from `text`.
     pub fn from_doc(text: &'a str, doc: Spanned<DeTable<'a>>) -> Self {
         Locator {

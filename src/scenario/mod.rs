@@ -17,6 +17,7 @@ pub mod raw;
 pub mod read;
 mod restrict;
 pub mod rules;
+pub mod uncertain;
 pub mod validate;
 
 use crate::dist::Dist;

@@ -25,6 +25,8 @@ pub struct RawFile {
     pub factor: Vec<RawFactor>,
     /// `[[project]]`: named projects.
     pub project: Vec<RawProject>,
+    /// `[[uncertain]]`
+    pub uncertain: Vec<super::uncertain::RawUncertain>,
 }
 
 /// `[scenario]`

@@ -87,6 +87,11 @@ impl Range {
         }
     }
 
+    /// `(lo, lo_open, hi, hi_open)`.
+    pub fn bounds(self) -> (f64, bool, f64, bool) {
+        (self.lo, self.lo_open, self.hi, self.hi_open)
+    }
+
     /// Whether `x` is inside.
     pub fn holds(self, x: f64) -> bool {
         let above = if self.lo_open {

@@ -11,6 +11,7 @@ use super::locate::{line_col, Locator};
 use super::raw::{RawDemand, RawFile, RawProcessParts};
 use super::read::{Problem, Reader};
 use super::rules::{self, Range, TextRule, MAX_TREND_DEMAND};
+use super::uncertain::Study;
 use super::{
     Demand, Event, EventKind, Mineral, Process, Scenario, Source, Stage, Stockpile,
     DEFAULT_REFILL_PRICE, DEFAULT_RELEASE_PRICE, DEFAULT_SHORTFALL_THRESHOLD,
@@ -29,6 +30,11 @@ pub const MAX_REPORTED: usize = 100;
 
 /// Parse and validate `text`; `file` names it in messages.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
+    parse_study(text, file).map(|(s, _)| s)
+}
+
+/// [`parse`], also returning the file's `[[uncertain]]` parameters.
+pub fn parse_study(text: &str, file: &str) -> Result<(Scenario, Study), Error> {
     if text.trim().is_empty() {
         return Err(InputError::file(
             file,
@@ -49,9 +55,10 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
         problems: reader.problems,
     };
     let scenario = build(&raw, &mut ctx);
+    let study = ctx.uncertain(&raw);
     let mut problems = ctx.problems;
     match scenario {
-        Some(s) if problems.is_empty() => return Ok(s),
+        Some(s) if problems.is_empty() => return Ok((s, study)),
         None if problems.is_empty() => problems.push(Problem {
             at: None,
             key: None,
@@ -59,6 +66,40 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
         }),
         _ => {}
     }
+    Err(report(problems, text, file))
+}
+
+/// Build the scenario of plain structs made from `text` (with values
+/// changed in memory), checked like a file; positions are looked up in
+/// `text` only when a rule is broken.
+pub fn rebuild(raw: &RawFile, text: &str, file: &str) -> Result<Scenario, Error> {
+    let mut ctx = Ctx {
+        locator: Locator::blank(text),
+        problems: Vec::new(),
+    };
+    if let Some(s) = build(raw, &mut ctx) {
+        if ctx.problems.is_empty() {
+            return Ok(s);
+        }
+    }
+    let mut ctx = Ctx {
+        locator: Locator::new(text),
+        problems: Vec::new(),
+    };
+    build(raw, &mut ctx);
+    let mut problems = ctx.problems;
+    if problems.is_empty() {
+        problems.push(Problem {
+            at: None,
+            key: None,
+            message: "could not be read as a scenario".to_string(),
+        });
+    }
+    Err(report(problems, text, file))
+}
+
+/// The error reporting `problems`, in file order, at most [`MAX_REPORTED`].
+fn report(mut problems: Vec<Problem>, text: &str, file: &str) -> Error {
     // File order; problems without a position (the whole file) first.
     problems.sort_by_key(|p| p.at);
     let more = problems.len().saturating_sub(MAX_REPORTED);
@@ -73,11 +114,11 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, Error> {
             format!("{more} more problems not shown (at most {MAX_REPORTED} are reported)"),
         ));
     }
-    Err(if errors.len() == 1 {
+    if errors.len() == 1 {
         errors.remove(0).into()
     } else {
         Error::Inputs(errors)
-    })
+    }
 }
 
 /// Collects problems with where they are.

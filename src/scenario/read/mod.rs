@@ -369,6 +369,7 @@ impl Reader {
                 "stockpile",
                 "factor",
                 "project",
+                "uncertain",
             ],
         );
         let scenario = match self.table(root, "", "scenario", true) {
@@ -403,6 +404,7 @@ impl Reader {
             file.project
                 .push(t.map(|t| self.named_project(t, &p)).unwrap_or_default());
         }
+        file.uncertain = self.uncertain_tables(root);
         file
     }
 
@@ -562,3 +564,4 @@ mod dependence;
 mod market;
 #[cfg(test)]
 mod tests;
+mod uncertain;

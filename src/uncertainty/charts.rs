@@ -1,0 +1,107 @@
+//! Charts of `uncertainty`: each metric's spread across parameter sets
+//! (`uncertainty_<mineral>.png`) and the Sobol indices of each parameter
+//! (`sobol_<mineral>.png`), one panel per metric.
+
+use super::output::UncertaintyResult;
+use crate::error::Result;
+use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
+use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
+use crate::scenario::Scenario;
+
+/// What a metric is, with its unit.
+pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
+    match metric {
+        "p_any_shortfall" => "probability of at least one shortfall year".to_string(),
+        "eud_total" => format!("expected unserved demand over the horizon ({unit})"),
+        "cvar95" => format!("mean of the worst 5% of horizon unserved amounts ({unit})"),
+        "cost_total" => format!("expected cost of supply over the horizon ({currency})"),
+        "p_price_spike" => "probability of at least one price-spike year".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Every chart of an uncertainty analysis.
+///
+/// # Errors
+///
+/// When a chart cannot be drawn.
+pub fn charts(
+    result: &UncertaintyResult,
+    scenario: &Scenario,
+    size: ChartSize,
+    footer: &str,
+) -> Result<Vec<ChartFile>> {
+    let mut jobs = Vec::new();
+    for ((id, metrics), m) in result.minerals.0.iter().zip(&scenario.minerals) {
+        let currency = m.market.as_ref().map_or("", |k| k.currency.as_str());
+        let mut spread = Vec::new();
+        let mut sobol = Vec::new();
+        for (name, r) in &metrics.0 {
+            let words = metric_words(name, &m.unit, currency);
+            let s = &r.spread;
+            let series = vec![
+                IntervalSeries {
+                    label: "median, 5-95% range".to_string(),
+                    points: vec![Some((s.p50, s.p5, s.p95))],
+                },
+                IntervalSeries {
+                    label: "mean".to_string(),
+                    points: vec![Some((s.mean, s.mean, s.mean))],
+                },
+            ];
+            spread.push(Chart::Intervals(IntervalChart {
+                title: format!("{id}: {name} across parameter sets"),
+                x_label: words.clone(),
+                labels: vec!["parameter sets".to_string()],
+                x_range: range_of(&series, None),
+                series,
+                note: None,
+            }));
+            let labels: Vec<String> = r.sobol.iter().map(|x| x.param.clone()).collect();
+            let point = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
+                v.map(|v| (v, lo.unwrap_or(v), hi.unwrap_or(v)))
+            };
+            let series = vec![
+                IntervalSeries {
+                    label: "total index, 95% interval".to_string(),
+                    points: r
+                        .sobol
+                        .iter()
+                        .map(|x| point(x.indices.total, x.indices.total_lo, x.indices.total_hi))
+                        .collect(),
+                },
+                IntervalSeries {
+                    label: "first-order index, 95% interval".to_string(),
+                    points: r
+                        .sobol
+                        .iter()
+                        .map(|x| point(x.indices.first, x.indices.first_lo, x.indices.first_hi))
+                        .collect(),
+                },
+            ];
+            let still = r.sobol.iter().all(|x| x.indices.total.is_none());
+            sobol.push(Chart::Intervals(IntervalChart {
+                title: format!("{id}: share of the variance of {name} due to each parameter"),
+                x_label: "Sobol index (share of variance)".to_string(),
+                labels,
+                x_range: range_of(&series, Some((0.0, 1.0))),
+                series,
+                note: still.then(|| format!("{name} does not vary across parameter sets")),
+            }));
+        }
+        let safe = file_safe(id);
+        jobs.push((
+            format!("uncertainty_{safe}.png"),
+            format!(
+                "{id}: spread of each metric across parameter sets (median, 5-95% range and mean)"
+            ),
+            spread,
+        ));
+        jobs.push((
+            format!("sobol_{safe}.png"),
+            format!("{id}: first-order and total Sobol indices of each uncertain parameter, with 95% bootstrap intervals"),
+            sobol,
+        ));
+    }
+    render_all(jobs, size, footer)
+}

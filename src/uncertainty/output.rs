@@ -1,0 +1,255 @@
+//! What `uncertainty` writes: `uncertainty.json`, `uncertainty_runs.csv`
+//! and the printed table.
+
+use super::{noise_share, sobol, spread, Design, Indices, Outputs, Spread};
+use crate::dist::DistSpec;
+use crate::error::Result;
+use crate::summary::{OrderedMap, Summary};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// The metrics of a mineral: name, and whether it is only for market
+/// minerals.
+pub const METRICS: [(&str, bool); 5] = [
+    ("p_any_shortfall", false),
+    ("eud_total", false),
+    ("cvar95", false),
+    ("cost_total", true),
+    ("p_price_spike", true),
+];
+
+/// A metric's value and standard error (`None` for `cvar95`) in one run.
+pub fn metric(s: &Summary, mineral: usize, name: &str) -> Option<(f64, Option<f64>)> {
+    let m = &s.minerals.0.get(mineral)?.1;
+    match name {
+        "p_any_shortfall" => Some((m.p_any_shortfall, Some(m.p_any_shortfall_se))),
+        "eud_total" => Some((m.eud_total, Some(m.eud_total_se))),
+        "cvar95" => Some((m.cvar95, None)),
+        "cost_total" => Some((m.cost_total?, m.cost_total_se)),
+        "p_price_spike" => Some((m.p_price_spike?, m.p_price_spike_se)),
+        _ => None,
+    }
+}
+
+/// One run's results: per mineral, per metric, `(value, se)`.
+pub type RunMetrics = Vec<Vec<(String, f64, Option<f64>)>>;
+
+/// The results of one run, for every mineral and its metrics.
+pub fn run_metrics(s: &Summary, market: &[bool]) -> RunMetrics {
+    (0..s.minerals.0.len())
+        .map(|m| {
+            METRICS
+                .iter()
+                .filter(|(_, only_market)| !only_market || market[m])
+                .filter_map(|(name, _)| metric(s, m, name).map(|(v, se)| (name.to_string(), v, se)))
+                .collect()
+        })
+        .collect()
+}
+
+/// One parameter's indices in `uncertainty.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolRow {
+    /// `KIND.ID.KEY`.
+    pub param: String,
+    /// The indices.
+    #[serde(flatten)]
+    pub indices: Indices,
+}
+
+/// One metric of one mineral in `uncertainty.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricResult {
+    /// Spread over the runs of A and B.
+    #[serde(flatten)]
+    pub spread: Spread,
+    /// Share of the variance that is Monte Carlo noise (absent without a
+    /// standard error, null when the variance is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise_share: Option<Option<f64>>,
+    /// Indices, largest total first.
+    pub sobol: Vec<SobolRow>,
+}
+
+/// An uncertain parameter in `uncertainty.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    /// `KIND.ID.KEY`.
+    pub param: String,
+    /// `{ "dist": …, parameters }`.
+    pub dist: Value,
+}
+
+/// `uncertainty.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncertaintyResult {
+    /// Seed of every run.
+    pub seed: u64,
+    /// Trials of every run.
+    pub trials: u64,
+    /// Base sets N.
+    pub samples: usize,
+    /// The parameters and their distributions.
+    pub parameters: Vec<Parameter>,
+    /// Per mineral, per metric.
+    pub minerals: OrderedMap<OrderedMap<MetricResult>>,
+}
+
+/// A distribution as `{ "dist": …, parameters }`.
+pub fn dist_json(spec: &DistSpec) -> Value {
+    match *spec {
+        DistSpec::Fixed { value } => json!({"dist": "fixed", "value": value}),
+        DistSpec::Uniform { min, max } => json!({"dist": "uniform", "min": min, "max": max}),
+        DistSpec::Triangular { min, mode, max } => {
+            json!({"dist": "triangular", "min": min, "mode": mode, "max": max})
+        }
+        DistSpec::Pert { min, mode, max } => {
+            json!({"dist": "pert", "min": min, "mode": mode, "max": max})
+        }
+        DistSpec::Beta { mean, sd } => json!({"dist": "beta", "mean": mean, "sd": sd}),
+        DistSpec::LogNormal { median, p90 } => {
+            json!({"dist": "lognormal", "median": median, "p90": p90})
+        }
+        DistSpec::Exponential { mean } => json!({"dist": "exponential", "mean": mean}),
+    }
+}
+
+/// The estimates of every mineral and metric from the runs' results (in
+/// the design's order).
+pub fn estimate(
+    design: &Design,
+    params: &[String],
+    minerals: &[String],
+    results: &[RunMetrics],
+    seed: u64,
+) -> OrderedMap<OrderedMap<MetricResult>> {
+    let (n, k) = (design.samples, design.params);
+    let mut out = Vec::new();
+    for (m, id) in minerals.iter().enumerate() {
+        let mut metrics = Vec::new();
+        for (j, (name, _, se)) in results[0][m].iter().enumerate() {
+            let f = |run: usize| results[run][m][j].1;
+            let s = |run: usize| results[run][m][j].2.unwrap_or(0.0);
+            let o = Outputs {
+                a: (0..n).map(f).collect(),
+                b: (n..2 * n).map(f).collect(),
+                ab: (0..k)
+                    .map(|i| ((2 + i) * n..(3 + i) * n).map(f).collect())
+                    .collect(),
+            };
+            let both: Vec<f64> = o.a.iter().chain(&o.b).copied().collect();
+            let noise = se.map(|_| {
+                let se_a: Vec<f64> = (0..n).map(s).collect();
+                let se_b: Vec<f64> = (n..2 * n).map(s).collect();
+                noise_share(&o, &se_a, &se_b)
+            });
+            let mut rows: Vec<SobolRow> = sobol(&o, seed)
+                .into_iter()
+                .zip(params)
+                .map(|(indices, p)| SobolRow {
+                    param: p.clone(),
+                    indices,
+                })
+                .collect();
+            let key = |r: &SobolRow| r.indices.total.unwrap_or(f64::NEG_INFINITY);
+            rows.sort_by(|x, y| key(y).total_cmp(&key(x)));
+            metrics.push((
+                name.clone(),
+                MetricResult {
+                    spread: spread(&both),
+                    noise_share: noise,
+                    sobol: rows,
+                },
+            ));
+        }
+        out.push((id.clone(), OrderedMap(metrics)));
+    }
+    OrderedMap(out)
+}
+
+/// `uncertainty_runs.csv`.
+///
+/// # Errors
+///
+/// When the CSV cannot be written.
+pub fn runs_csv(
+    design: &Design,
+    params: &[String],
+    minerals: &[String],
+    results: &[RunMetrics],
+) -> Result<Vec<u8>> {
+    let mut header = vec!["matrix".to_string(), "row".to_string()];
+    header.extend(params.iter().cloned());
+    if let Some(first) = results.first() {
+        for (m, id) in minerals.iter().enumerate() {
+            for (name, _, se) in &first[m] {
+                header.push(format!("{id}.{name}"));
+                if se.is_some() {
+                    header.push(format!("{id}.{name}_se"));
+                }
+            }
+        }
+    }
+    let mut rows = Vec::with_capacity(results.len());
+    for ((matrix, row, values), res) in design.runs.iter().zip(results) {
+        let mut rec = vec![matrix.to_string(), row.to_string()];
+        rec.extend(values.iter().map(|v| v.to_string()));
+        for mineral in res {
+            for (_, v, se) in mineral {
+                rec.push(v.to_string());
+                if let Some(se) = se {
+                    rec.push(se.to_string());
+                }
+            }
+        }
+        rows.push(rec);
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::tables::csv_bytes("uncertainty_runs.csv", &header, rows)
+}
+
+fn g(x: f64) -> String {
+    crate::output::fmt_sig(x)
+}
+
+/// The printed table: per mineral and metric, the spread and the
+/// parameter with the largest total index.
+pub fn table_rows(result: &UncertaintyResult) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (id, metrics) in &result.minerals.0 {
+        for (name, r) in &metrics.0 {
+            let top = r.sobol.first().map_or("-".to_string(), |s| {
+                match (s.indices.total, s.indices.total_lo, s.indices.total_hi) {
+                    (Some(t), Some(lo), Some(hi)) => {
+                        format!("{} {:.2} [{:.2}, {:.2}]", s.param, t, lo, hi)
+                    }
+                    (Some(t), _, _) => format!("{} {:.2}", s.param, t),
+                    _ => "- (no variance)".to_string(),
+                }
+            });
+            let noise = match r.noise_share {
+                Some(Some(x)) => format!("{x:.2}"),
+                Some(None) | None => "-".to_string(),
+            };
+            rows.push(vec![
+                id.clone(),
+                name.clone(),
+                g(r.spread.mean),
+                format!("{} – {}", g(r.spread.p5), g(r.spread.p95)),
+                top,
+                noise,
+            ]);
+        }
+    }
+    rows
+}
+
+/// Columns of the printed table.
+pub const HEADER: [&str; 6] = [
+    "mineral",
+    "metric",
+    "mean",
+    "p5 – p95",
+    "largest total index [95%]",
+    "noise",
+];

@@ -1,0 +1,456 @@
+//! Parameter uncertainty: the Sobol estimators on a function with known
+//! indices, `[[uncertain]]` bad input, and the `uncertainty` command's
+//! indices and runs against plain runs.
+
+use crate::util::{run_in, stderr};
+use serde_json::Value;
+use std::path::Path;
+use supplyrisk::dist::{Dist, DistSpec};
+use supplyrisk::sweep::SweepParam;
+use supplyrisk::uncertainty::{design, sobol, Outputs};
+
+/// Ishigami with a = 7, b = 0.1: S = (0.3139, 0.4424, 0), ST = (0.5576,
+/// 0.4424, 0.2437).
+#[test]
+fn ishigami_indices_lie_in_their_bootstrap_intervals() {
+    let pi = std::f64::consts::PI;
+    let u = Dist::new(DistSpec::Uniform { min: -pi, max: pi }).unwrap();
+    let n = 8192;
+    let d = design(&[u, u, u], n, 11);
+    let f = |x: &[f64]| x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
+    let y: Vec<f64> = d.runs.iter().map(|(_, _, x)| f(x)).collect();
+    let o = Outputs {
+        a: y[..n].to_vec(),
+        b: y[n..2 * n].to_vec(),
+        ab: (0..3)
+            .map(|i| y[(2 + i) * n..(3 + i) * n].to_vec())
+            .collect(),
+    };
+    let idx = sobol(&o, 5);
+    let first = [0.3139, 0.4424, 0.0];
+    let total = [0.5576, 0.4424, 0.2437];
+    for i in 0..3 {
+        let s = idx[i];
+        let (lo, hi) = (s.first_lo.unwrap(), s.first_hi.unwrap());
+        assert!(
+            lo <= first[i] && first[i] <= hi,
+            "S{}: {lo}..{hi} vs {}",
+            i + 1,
+            first[i]
+        );
+        let (lo, hi) = (s.total_lo.unwrap(), s.total_hi.unwrap());
+        assert!(
+            lo <= total[i] && total[i] <= hi,
+            "ST{}: {lo}..{hi} vs {}",
+            i + 1,
+            total[i]
+        );
+        assert!(hi - lo < 0.1, "ST{} interval too wide: {lo}..{hi}", i + 1);
+    }
+}
+
+#[test]
+fn a_constant_function_has_null_indices() {
+    let o = Outputs {
+        a: vec![1.0; 8],
+        b: vec![1.0; 8],
+        ab: vec![vec![1.0; 8]],
+    };
+    let idx = sobol(&o, 1);
+    assert!(idx[0].first.is_none() && idx[0].total.is_none());
+}
+
+/// Copper's results depend only on its mine's capacity, nickel's only on
+/// its mine's disruption rate (random streams are keyed by entity).
+const TWO: &str = r#"
+[scenario]
+name = "u"
+start_year = 2026
+years = 3
+steps_per_year = 4
+trials = 400
+seed = 7
+
+[[mineral]]
+id = "cu"
+demand = { base = 100.0, sigma = 0.1 }
+
+[[mineral]]
+id = "ni"
+demand = { base = 50.0, sigma = 0.1 }
+
+[[source]]
+id = "cu.mine"
+mineral = "cu"
+capacity = 100.0
+disruption = { rate = 0.5, severity = { dist = "uniform", min = 0.2, max = 0.6 }, duration_months = 3 }
+
+[[source]]
+id = "ni-mine"
+mineral = "ni"
+capacity = 55.0
+disruption = { rate = 0.5, severity = 0.5, duration_months = 3 }
+
+[[stockpile]]
+mineral = "cu"
+initial = 5.0
+capacity = 10.0
+max_release_per_year = 5.0
+
+[[uncertain]]
+param = "source.cu.mine.capacity"
+dist = { dist = "uniform", min = 90.0, max = 130.0 }
+
+[[uncertain]]
+param = "source.ni-mine.disruption.rate"
+dist = { dist = "triangular", min = 0.1, mode = 0.5, max = 1.0 }
+"#;
+
+fn run_two(dir: &Path) -> Value {
+    std::fs::write(dir.join("u.toml"), TWO).unwrap();
+    let o = run_in(
+        dir,
+        &[
+            "uncertainty",
+            "u.toml",
+            "--samples",
+            "16",
+            "--out",
+            "out",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&std::fs::read(dir.join("out/uncertainty.json")).unwrap()).unwrap()
+}
+
+fn index(v: &Value, mineral: &str, metric: &str, param: &str, which: &str) -> f64 {
+    let rows = v["minerals"][mineral][metric]["sobol"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["param"] == param).unwrap();
+    row[which].as_f64().unwrap()
+}
+
+#[test]
+fn a_parameter_without_effect_has_index_zero_and_a_sole_driver_total_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = run_two(dir.path());
+    for f in [
+        "uncertainty_cu.png",
+        "sobol_cu.png",
+        "uncertainty_ni.png",
+        "sobol_ni.png",
+        "uncertainty.html",
+        "uncertainty_runs.csv",
+    ] {
+        assert!(dir.path().join("out").join(f).is_file(), "{f}");
+    }
+    assert_eq!(v["samples"], 16);
+    assert_eq!(v["trials"], 400);
+    assert_eq!(v["parameters"][0]["dist"]["dist"], "uniform");
+    for (mineral, own, other) in [
+        (
+            "cu",
+            "source.cu.mine.capacity",
+            "source.ni-mine.disruption.rate",
+        ),
+        (
+            "ni",
+            "source.ni-mine.disruption.rate",
+            "source.cu.mine.capacity",
+        ),
+    ] {
+        for metric in ["p_any_shortfall", "eud_total", "cvar95"] {
+            assert_eq!(index(&v, mineral, metric, other, "first"), 0.0);
+            assert_eq!(index(&v, mineral, metric, other, "total"), 0.0);
+        }
+        let t = index(&v, mineral, "eud_total", own, "total");
+        assert!((t - 1.0).abs() < 0.25, "{mineral}: total {t}");
+        let sobol = v["minerals"][mineral]["eud_total"]["sobol"]
+            .as_array()
+            .unwrap();
+        assert_eq!(sobol[0]["param"], own, "sorted by total");
+        assert!(v["minerals"][mineral]["cvar95"]
+            .get("noise_share")
+            .is_none());
+        assert!(v["minerals"][mineral]["eud_total"]["noise_share"].is_number());
+    }
+}
+
+#[test]
+fn each_run_equals_a_plain_run_with_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    run_two(dir.path());
+    let csv = std::fs::read_to_string(dir.path().join("out/uncertainty_runs.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..4],
+        [
+            "matrix",
+            "row",
+            "source.cu.mine.capacity",
+            "source.ni-mine.disruption.rate"
+        ]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 16 * 4);
+    assert_eq!(
+        (rows[0][0], rows[16][0], rows[63][0], rows[63][1]),
+        ("A", "B", "AB2", "15")
+    );
+    for r in [0, 21, 40, 63] {
+        let row = &rows[r];
+        let mut text = TWO.to_string();
+        for (j, p) in ["source.cu.mine.capacity", "source.ni-mine.disruption.rate"]
+            .iter()
+            .enumerate()
+        {
+            let param = SweepParam {
+                kind: "source".into(),
+                id: if j == 0 { "cu.mine" } else { "ni-mine" }.into(),
+                key: p
+                    .split('.')
+                    .skip(if j == 0 { 3 } else { 2 })
+                    .map(String::from)
+                    .collect(),
+            };
+            text = param.apply(&text, row[2 + j].parse().unwrap()).unwrap();
+        }
+        std::fs::write(dir.path().join("p.toml"), &text).unwrap();
+        let o = run_in(
+            dir.path(),
+            &["run", "p.toml", "--out", "plain", "--no-plots", "--quiet"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("plain/summary.json")).unwrap())
+                .unwrap();
+        for (c, name) in header.iter().enumerate().skip(4) {
+            let (mineral, metric) = name.split_once('.').unwrap();
+            let plain = s["minerals"][mineral][metric].as_f64().unwrap();
+            let ours: f64 = row[c].parse().unwrap();
+            assert_eq!(ours, plain, "row {r}, {name}");
+        }
+    }
+}
+
+/// `TWO` with `[[uncertain]]` tables replaced by `tables`.
+fn with_uncertain(tables: &str) -> String {
+    let base = TWO.split("[[uncertain]]").next().unwrap();
+    format!("{base}{tables}")
+}
+
+#[test]
+fn bad_uncertain_tables_are_refused_with_exit_2_by_run_and_uncertainty() {
+    let cases = [
+        ("param = \"planet.cu.x\"\ndist = 1.0", "KIND one of"),
+        ("param = \"source.nope.capacity\"\ndist = 1.0", "expected an id in the file"),
+        ("param = \"source.ni-mine.access\"\ndist = 0.5", "no value is written there"),
+        ("param = \"source.cu.mine.disruption.severity\"\ndist = 0.5", "a distribution table is written there"),
+        ("param = \"source.cu.mine.colour\"\ndist = 0.5", "expected an uncertain number"),
+        ("param = \"source.ni-mine.disruption.severity\"\ndist = { dist = \"uniform\", min = 0.5, max = 1.5 }", "allowed range"),
+        ("param = \"event.x.rate\"\ndist = { dist = \"uniform\", min = 2, max = 1 }", "expected an id"),
+        ("param = \"source.ni-mine.capacity\"\ndist = { dist = \"uniform\", min = 2, max = 1 }", "min <= max"),
+        ("param = \"source.ni-mine.capacity\"\ndist = { dist = \"normal\", mean = 1 }", "expected one of"),
+        ("param = \"source.ni-mine.capacity\"\ndist = 60.0\n[[uncertain]]\nparam = \"source.ni-mine.capacity\"\ndist = 70.0", "expected each parameter once"),
+        ("param = \"source.ni-mine.capacity\"", "missing key `dist`"),
+        ("param = \"source.ni-mine.capacity\"\ndist = 1.0\ncolour = 1", "unknown key `colour`"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (table, message) in cases {
+        let text = with_uncertain(&format!("[[uncertain]]\n{table}\n"));
+        std::fs::write(dir.path().join("bad.toml"), &text).unwrap();
+        for args in [
+            &["run", "bad.toml", "--out", "o1", "--no-plots"][..],
+            &["uncertainty", "bad.toml", "--samples", "4", "--out", "o2"][..],
+        ] {
+            let o = run_in(dir.path(), args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{table}: {err}");
+            assert!(
+                err.contains(message),
+                "{table}: expected '{message}' in {err}"
+            );
+            assert!(err.contains("bad.toml:"), "{err}");
+            assert!(!dir.path().join("o1").exists() && !dir.path().join("o2").exists());
+        }
+    }
+}
+
+#[test]
+fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("none.toml"), with_uncertain("")).unwrap();
+    let o = run_in(d, &["uncertainty", "none.toml", "--out", "o"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[[uncertain]]"), "{}", stderr(&o));
+    std::fs::write(d.join("u.toml"), TWO).unwrap();
+    let o = run_in(
+        d,
+        &["uncertainty", "u.toml", "--samples", "12", "--out", "o"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("power of two"), "{}", stderr(&o));
+    // A drawn stock above the stockpile's capacity breaks a rule between keys.
+    let keys = "[[uncertain]]\nparam = \"stockpile.cu.initial\"\ndist = { dist = \"uniform\", min = 0, max = 20 }\n";
+    std::fs::write(d.join("k.toml"), with_uncertain(keys)).unwrap();
+    let o = run_in(d, &["validate", "k.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_in(
+        d,
+        &["uncertainty", "k.toml", "--samples", "8", "--out", "o"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("parameter set") && err.contains("with stockpile.cu.initial = "),
+        "{err}"
+    );
+    assert!(!d.join("o").exists());
+}
+
+#[test]
+fn a_market_mineral_has_cost_and_price_spike_metrics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("scenarios/example-market.toml")).unwrap();
+    text.push_str(
+        "\n[[uncertain]]\nparam = \"market.copper.demand_elasticity\"\ndist = { dist = \"uniform\", min = -0.3, max = -0.1 }\n\
+         \n[[uncertain]]\nparam = \"stockpile.copper.initial\"\ndist = { dist = \"uniform\", min = 50, max = 263 }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.toml"), &text).unwrap();
+    let args = [
+        "uncertainty",
+        "m.toml",
+        "--samples",
+        "2",
+        "--trials",
+        "100",
+        "--out",
+        "o",
+        "--no-plots",
+        "--quiet",
+    ];
+    let o = run_in(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/uncertainty.json")).unwrap())
+            .unwrap();
+    let cu = &v["minerals"]["copper"];
+    for metric in [
+        "p_any_shortfall",
+        "eud_total",
+        "cvar95",
+        "cost_total",
+        "p_price_spike",
+    ] {
+        assert_eq!(cu[metric]["sobol"].as_array().unwrap().len(), 2, "{metric}");
+    }
+    assert!(v["minerals"]["cobalt"].get("cost_total").is_none());
+    let csv = std::fs::read_to_string(dir.path().join("o/uncertainty_runs.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains(",copper.cost_total,copper.cost_total_se,copper.p_price_spike,"),
+        "{header}"
+    );
+    assert!(!header.contains("cobalt.cost_total"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 4);
+}
+
+#[test]
+fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |param: &str, dist: &str| {
+        let text = with_uncertain(&format!(
+            "[[uncertain]]\nparam = \"{param}\"\ndist = {dist}\n"
+        ));
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        let o = run_in(dir.path(), &["validate", "s.toml"]);
+        (o.status.code(), stderr(&o))
+    };
+    let ok = [
+        // demand.base > 0: a continuous distribution may start at the open bound.
+        (
+            "mineral.cu.demand.base",
+            "{ dist = \"uniform\", min = 0, max = 200 }",
+        ),
+        (
+            "source.cu.mine.disruption.rate",
+            "{ dist = \"beta\", mean = 0.7, sd = 0.1 }",
+        ),
+        (
+            "source.cu.mine.disruption.severity.max",
+            "{ dist = \"pert\", min = 0.6, mode = 0.8, max = 1 }",
+        ),
+        (
+            "stockpile.cu.capacity",
+            "{ dist = \"uniform\", min = 10, max = 30 }",
+        ),
+    ];
+    for (param, dist) in ok {
+        let (code, err) = check(param, dist);
+        assert_eq!(code, Some(0), "{param}: {err}");
+    }
+    let refused = [
+        ("mineral.cu.demand.base", "0.0"),
+        // Unbounded above, where the key has a largest value.
+        (
+            "mineral.ni.demand.base",
+            "{ dist = \"lognormal\", median = 50, p90 = 80 }",
+        ),
+        (
+            "source.ni-mine.disruption.rate",
+            "{ dist = \"exponential\", mean = 1 }",
+        ),
+        (
+            "source.ni-mine.disruption.severity",
+            "{ dist = \"uniform\", min = 0.5, max = 1.2 }",
+        ),
+        (
+            "mineral.cu.demand.sigma",
+            "{ dist = \"uniform\", min = -0.1, max = 0.3 }",
+        ),
+    ];
+    for (param, dist) in refused {
+        let (code, err) = check(param, dist);
+        assert_eq!(code, Some(2), "{param}: {err}");
+        assert!(
+            err.contains("allowed range") && err.contains("s.toml:"),
+            "{param}: {err}"
+        );
+    }
+}
+
+#[test]
+fn few_trials_warn_that_noise_is_a_large_share_of_the_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("u.toml"), TWO).unwrap();
+    let args = [
+        "uncertainty",
+        "u.toml",
+        "--samples",
+        "4",
+        "--trials",
+        "20",
+        "--out",
+        "o",
+        "--no-plots",
+    ];
+    let o = run_in(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Monte Carlo noise; use more --trials"),
+        "{}",
+        stderr(&o)
+    );
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/uncertainty.json")).unwrap())
+            .unwrap();
+    assert!(
+        v["minerals"]["cu"]["p_any_shortfall"]["noise_share"]
+            .as_f64()
+            .unwrap()
+            > 0.2
+    );
+}
