@@ -64,7 +64,7 @@ pub struct Report {
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ddd}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{padding:.3em .5em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
-th{white-space:normal;vertical-align:bottom}td.text{white-space:normal;text-align:left;min-width:6em}\
+th{white-space:normal;vertical-align:bottom}td.text{white-space:normal;min-width:6em}\
 th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text-align:left;font-weight:bold;padding:.3em 0}\
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
