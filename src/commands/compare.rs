@@ -301,7 +301,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             )
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let page = Report {
+        let mut page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
             findings: findings(&comparison)
                 .into_iter()
@@ -341,6 +341,17 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
             glossary_extra: Vec::new(),
         };
+        // What each scenario assumed, after the results.
+        for (role, s) in [("baseline", &base_s), ("alternative", &alt_s)] {
+            page.tables.extend(
+                crate::assumptions::input_tables(s)
+                    .into_iter()
+                    .map(|mut t| {
+                        t.caption = format!("{} ({role}: {})", t.caption, s.name);
+                        t
+                    }),
+            );
+        }
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
     let files = finish(staging, &outputs, opts.quiet, || {

@@ -130,7 +130,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
             plot::sensitivity_charts(&sens, &scenario, opts.chart_size, &source)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let page = Report {
+        let mut page = Report {
             title: format!("{}: what drives the risk", scenario.name),
             findings: sens
                 .minerals
@@ -166,6 +166,9 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
             glossary_extra: Vec::new(),
         };
+        // What was assumed, after the results.
+        page.tables
+            .extend(crate::assumptions::input_tables(&scenario));
         outputs.push(("sensitivity.html".to_string(), page.to_html().into_bytes()));
     }
     let heading = format!("{}: sensitivity", scenario.name);

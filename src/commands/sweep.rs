@@ -147,7 +147,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
             plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size, &source)
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let page = Report {
+        let mut page = Report {
             title: format!("{}: sweep of {param}", scenario.name),
             findings: Vec::new(),
             provenance: Some(source),
@@ -165,6 +165,9 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
             raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
             glossary_extra: Vec::new(),
         };
+        // What was assumed, after the results.
+        page.tables
+            .extend(crate::assumptions::input_tables(&scenario));
         outputs.push(("sweep.html".to_string(), page.to_html().into_bytes()));
     }
     let heading = format!("{}: sweep of {param}", scenario.name);

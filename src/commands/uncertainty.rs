@@ -181,7 +181,7 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
         })??;
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
-        let page = Report {
+        let mut page = Report {
             title: format!("{}: parameter uncertainty", scenario.name),
             findings: Vec::new(),
             provenance: Some(source),
@@ -203,6 +203,9 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
             raw_json: Some(json),
             glossary_extra: Vec::new(),
         };
+        // What was assumed, after the results.
+        page.tables
+            .extend(crate::assumptions::input_tables(&scenario));
         outputs.push(("uncertainty.html".to_string(), page.to_html().into_bytes()));
     }
     let heading = format!(
