@@ -113,6 +113,7 @@ pub enum Command {
     },
     /// Spread of each result across parameter sets drawn from the
     /// scenario's [[uncertain]] tables, and Sobol indices of each parameter.
+    #[command(mut_arg("trials", |a| a.help("Trials per parameter set (default: the scenario's, else 20000)")))]
     Uncertainty {
         /// Scenario file (TOML) with [[uncertain]] tables.
         scenario: PathBuf,
