@@ -18,6 +18,7 @@ use crate::uncertainty::output::{
     UncertaintyResult, HEADER,
 };
 use crate::uncertainty::{design, Matrix, MAX_PARAMS, MAX_SAMPLES};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Default base sets.
@@ -114,8 +115,11 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     let label = format!("{} parameter sets", runs);
     let results: Vec<RunMetrics> =
         with_progress(runs.saturating_mul(trials), &label, opts, |progress| {
+            // Sets run side by side on the pool (each run's results do not
+            // depend on how its trials are scheduled), so no run's last
+            // chunks leave a core idle; results are collected in set order.
             plan.runs
-                .iter()
+                .par_iter()
                 .map(|run| {
                     let s = build(run)?;
                     let agg = engine::simulate_with(
