@@ -118,6 +118,54 @@ pub(super) fn year_axis(years: &[i64]) -> (f64, f64) {
     (lo - 0.4, hi + 0.4)
 }
 
+/// A chart with one row per label, top to bottom (row `i` centred on
+/// `y = n - 1 - i`), the labels at the left in an area as wide as the
+/// longest needs, and `x` from `x.0` to `x.1` with a described axis: the
+/// frame of tornado and interval charts.
+pub(super) fn row_chart<'a, 'b>(
+    area: &'a super::style::Area<'b>,
+    look: &super::style::Look,
+    title: &str,
+    x_label: &str,
+    labels: &[String],
+    x: (f64, f64),
+) -> std::result::Result<super::style::Chart2d<'a, 'b>, String> {
+    let n = labels.len().max(1);
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
+    let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
+    let (width, _) = area.dim_in_pixel();
+    let (title, title_style) = look.fitted_title(title, width);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_style)
+        .margin(look.size.px(30.0))
+        .x_label_area_size(look.size.px(95.0))
+        .y_label_area_size(label_area.max(look.size.px(130.0)))
+        .build_cartesian_2d(x.0..x.1, -0.5..n as f64 - 0.5)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(x_label)
+        .axis_desc_style(look.axis())
+        .label_style(look.tick())
+        .y_labels(n)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_labels(10)
+        .x_label_formatter(&|v| super::labels::tick_label(*v, x.1 - x.0))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! indices per parameter; `uncertainty_<mineral>.png`: each metric's
 //! spread across parameter sets).
 
-use super::labels::tick_label;
+use super::axes::row_chart;
 use super::legend::{draw_note, legend_box};
 use super::style::{colour, Area, Look};
 use plotters::prelude::*;
@@ -62,44 +62,14 @@ pub(super) fn draw_intervals(
     let n = data.labels.len().max(1);
     let (x0, x1) = data.x_range;
     let (y0, y1) = (-0.5, n as f64 - 0.5);
-    let longest = data
-        .labels
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(8) as f64;
-    let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
-    let (width, _) = root.dim_in_pixel();
-    let (title, title_style) = look.fitted_title(&data.title, width);
-    let labels = data.labels.clone();
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, title_style)
-        .margin(look.size.px(30.0))
-        .x_label_area_size(look.size.px(95.0))
-        .y_label_area_size(label_area.max(look.size.px(130.0)))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .x_desc(&data.x_label)
-        .axis_desc_style(look.axis())
-        .label_style(look.tick())
-        .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .x_labels(10)
-        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = row_chart(
+        root,
+        look,
+        &data.title,
+        &data.x_label,
+        &data.labels,
+        (x0, x1),
+    )?;
     let k = data.series.len().max(1) as f64;
     let radius = look.size.px(9.0) as i32;
     let mut samples = Vec::new();

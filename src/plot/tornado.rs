@@ -1,7 +1,8 @@
 //! Tornado charts: the disruptions whose removal changes a mineral's
 //! expected unserved demand the most (`tornado_<mineral>.png`).
 
-use super::labels::{amount_label, tick_label};
+use super::axes::row_chart;
+use super::labels::amount_label;
 use super::legend::{draw_note, draw_whiskers};
 use super::style::{colour, Area, Look};
 use super::Z95;
@@ -133,8 +134,6 @@ pub(super) fn draw_tornado(
     let (x0, x1) = data.x_range;
     // Entity i (0 = top) is centred on y = n - 1 - i.
     let (y0, y1) = (-0.5, n as f64 - 0.5);
-    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
-    let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
     // Footnotes get a strip of their own under the chart.
     let line = look.size.px(30.0);
     let strip = if data.footnotes.is_empty() {
@@ -142,37 +141,9 @@ pub(super) fn draw_tornado(
     } else {
         data.footnotes.len() as u32 * line + line / 2
     };
-    let (width, height) = root.dim_in_pixel();
+    let (_, height) = root.dim_in_pixel();
     let (area, foot) = root.split_vertically(height.saturating_sub(strip));
-    let (title, title_style) = look.fitted_title(&data.title, width);
-    let mut chart = ChartBuilder::on(&area)
-        .caption(title, title_style)
-        .margin(look.size.px(30.0))
-        .x_label_area_size(look.size.px(95.0))
-        .y_label_area_size(label_area.max(look.size.px(130.0)))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .x_desc(&data.x_label)
-        .axis_desc_style(look.axis())
-        .label_style(look.tick())
-        .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .x_labels(10)
-        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = row_chart(&area, look, &data.title, &data.x_label, &labels, (x0, x1))?;
     chart
         .draw_series(values.iter().enumerate().map(|(i, v)| {
             let y = (n - 1 - i) as f64;
