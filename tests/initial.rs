@@ -5,12 +5,18 @@
 //! stages draws initial spells and shared projects as a physical one does.
 
 use crate::util::{assert_within, each_trial, scenario};
+use supplyrisk::scenario::validate::parse_study;
 use supplyrisk::scenario::Scenario;
 
 /// One source of capacity 12 a year with an own disruption table `d`
 /// (and events after it, if any), over `years` years of `spy` steps.
 fn one_source(spy: usize, years: usize, d: &str, events: &str) -> Scenario {
-    scenario(&format!(
+    scenario(&format!("{}{events}", toml_text(spy, years, d)))
+}
+
+/// The text of [`one_source`] without events.
+fn toml_text(spy: usize, years: usize, d: &str) -> String {
+    format!(
         r#"
 [scenario]
 name = "initial"
@@ -27,8 +33,8 @@ id = "co-a"
 mineral = "co"
 capacity = 12.0
 disruption = {d}
-{events}"#
-    ))
+"#
+    )
 }
 
 #[test]
@@ -185,4 +191,52 @@ project = "shared"
         on += usize::from(success);
     });
     assert!((1_800..2_200).contains(&on), "{on}");
+}
+
+/// An initial spell's severity and length are uncertain parameters like
+/// any other number: a drawn set gives the scenario with those values
+/// written in the file.
+#[test]
+fn an_initial_spell_may_be_an_uncertain_parameter() {
+    let d = "{ rate = 0.2, severity = 0.3, duration_months = 1, initial = { severity = 0.5, months = 3 } }";
+    let events = r#"
+[[event]]
+id = "ban"
+rate = 0.1
+severity = 0.4
+duration_months = 2
+initial = { severity = { dist = "uniform", min = 0.2, max = 0.6 }, months = 2 }
+affects = [ { source = "co-a" } ]
+
+[[uncertain]]
+param = "source.co-a.disruption.initial.severity"
+dist = { dist = "uniform", min = 0.1, max = 0.9 }
+
+[[uncertain]]
+param = "event.ban.initial.months"
+dist = { dist = "uniform", min = 0, max = 12 }
+
+[[uncertain]]
+param = "event.ban.initial.severity.max"
+dist = { dist = "uniform", min = 0.6, max = 1.0 }
+"#;
+    let text = format!("{}{events}", toml_text(12, 2, d));
+    let (_, study) = parse_study(&text, "u.toml").unwrap();
+    assert_eq!(study.params.len(), 3);
+    let drawn = study.scenario(&[0.8, 7.0, 0.9], &text, "u.toml").unwrap();
+    let written = text
+        .replace(
+            "initial = { severity = 0.5, months = 3 }",
+            "initial = { severity = 0.8, months = 3 }",
+        )
+        .replace(
+            "initial = { severity = { dist = \"uniform\", min = 0.2, max = 0.6 }, months = 2 }",
+            "initial = { severity = { dist = \"uniform\", min = 0.2, max = 0.9 }, months = 7 }",
+        );
+    let plain = Scenario::from_toml_str(&written, "u.toml").unwrap();
+    assert_eq!(format!("{drawn:?}"), format!("{plain:?}"));
+    // A severity outside [0, 1] is refused like any value out of range.
+    let bad = text.replace("min = 0.1, max = 0.9", "min = 0.1, max = 1.5");
+    let err = parse_study(&bad, "u.toml").unwrap_err();
+    assert!(err.to_string().contains("allowed range"), "{err}");
 }

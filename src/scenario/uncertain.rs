@@ -92,17 +92,28 @@ fn unknown() -> String {
     "no such key".to_string()
 }
 
-/// `rate`, `severity[.p]`, `duration_months[.p]` of a process.
+/// The number of a disruption process (a source's `disruption` or an
+/// event) at `key`: `rate`, `severity[.p]`, `duration_months[.p]`,
+/// `initial.severity[.p]`, `initial.months`.
 fn process_slot<'r>(
     rate: &'r mut Option<f64>,
     severity: &'r mut Option<RawDist>,
     duration: &'r mut Option<RawDist>,
+    initial: &'r mut Option<super::raw::RawInitial>,
     key: &[&str],
 ) -> Result<(Slot<'r>, Range), String> {
     match key {
         ["rate"] => num_slot(rate, rules::RATE),
         ["severity", rest @ ..] => dist_slot(severity, rest, SEVERITY),
         ["duration_months", rest @ ..] => dist_slot(duration, rest, MONTHS),
+        ["initial", rest @ ..] => {
+            let i = initial.as_mut().ok_or_else(unknown)?;
+            match rest {
+                ["severity", rest @ ..] => dist_slot(&mut i.severity, rest, SEVERITY),
+                ["months"] => num_slot(&mut i.months, rules::INITIAL_MONTHS),
+                _ => Err(unknown()),
+            }
+        }
         _ => Err(unknown()),
     }
 }
@@ -169,7 +180,13 @@ fn slot<'r>(
                 ["offtake"] => num_slot(&mut s.offtake, rules::OFFTAKE),
                 ["disruption", rest @ ..] => {
                     let d = s.disruption.as_mut().ok_or_else(unknown)?;
-                    process_slot(&mut d.rate, &mut d.severity, &mut d.duration_months, rest)
+                    process_slot(
+                        &mut d.rate,
+                        &mut d.severity,
+                        &mut d.duration_months,
+                        &mut d.initial,
+                        rest,
+                    )
                 }
                 ["project", rest @ ..] => match s.project.as_mut() {
                     Some(RawProjectRef::Inline(p)) => project_slot(p, rest),
@@ -190,7 +207,13 @@ fn slot<'r>(
                 let slot = num_slot(&mut e.affects[j].exposure, rules::FRACTION)?;
                 return Ok((slot.0, slot.1, format!("event[{i}].affects[{j}].exposure")));
             }
-            let slot = process_slot(&mut e.rate, &mut e.severity, &mut e.duration_months, key)?;
+            let slot = process_slot(
+                &mut e.rate,
+                &mut e.severity,
+                &mut e.duration_months,
+                &mut e.initial,
+                key,
+            )?;
             (slot, format!("event[{i}]"))
         }
         "mineral" => {
@@ -442,8 +465,8 @@ impl Ctx<'_> {
 
 fn examples(kind: &str) -> &'static str {
     match kind {
-        "source" => "capacity, access, offtake, disruption.rate, disruption.severity.max, project.success_probability",
-        "event" => "rate, severity.mode, duration_months.mean, affects.<source id>.exposure",
+        "source" => "capacity, access, offtake, disruption.rate, disruption.severity.max, disruption.initial.severity, project.success_probability",
+        "event" => "rate, severity.mode, duration_months.mean, initial.months, affects.<source id>.exposure",
         "mineral" => "demand.base, demand.growth, demand.sigma, shortfall_threshold",
         "market" => "reference_price, demand_elasticity, rest_of_world_demand.growth",
         "stockpile" => "initial, capacity, max_release_per_year",
