@@ -11,7 +11,7 @@ mod uncertainty;
 
 pub use compare::{compare, CompareReport};
 pub use merge::merge;
-pub use run::{provenance, run, run_outputs, validate, RunReport};
+pub use run::{chart_context, provenance, run, run_outputs, validate, RunReport};
 pub use sensitivity::{sensitivity, SensitivityReport};
 pub use sweep::{sweep, SweepOptions, SweepReport};
 pub use uncertainty::{uncertainty, UncertaintyReport, DEFAULT_SAMPLES};

@@ -153,7 +153,7 @@ pub fn run_outputs(
 /// What each mineral's charts need beyond the summary, in scenario order:
 /// its market's reference price, spike threshold and the exceedance curve
 /// of the consumer's horizon cost; its stockpile's capacity.
-fn chart_context(scenario: &Scenario, agg: &Aggregate) -> Vec<plot::MineralContext> {
+pub fn chart_context(scenario: &Scenario, agg: &Aggregate) -> Vec<plot::MineralContext> {
     scenario
         .minerals
         .iter()

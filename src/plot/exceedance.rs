@@ -221,7 +221,7 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
         ));
     }
     ExceedanceChart {
-        title: format!("{title}: consumer's cost of world-market prices over the horizon"),
+        title: format!("{title}: consumer's cost over the horizon"),
         x_label,
         curves,
         x_range: (lo, hi),
@@ -280,6 +280,7 @@ pub(super) fn draw_exceedance(
         .map_err(|e| e.to_string())?;
     let w = look.stroke(3.5);
     let mut samples = Vec::new();
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     if let Some((below, above)) = data.zero_line.as_ref().filter(|_| x0 < 0.0 && x1 > 0.0) {
         let grey = RGBColor(110, 110, 110);
         chart
@@ -334,6 +335,7 @@ pub(super) fn draw_exceedance(
             (range.start, range.end)
         };
         let char_px = 0.6 * look.size.font(23.0) as f64;
+        let line_px = look.size.font(23.0) as i32 + 2;
         for (name, x, p) in &c.markers {
             // A marker at 0 on an axis that starts there says nothing.
             if *x <= 0.0 && x0 >= 0.0 {
@@ -344,19 +346,37 @@ pub(super) fn draw_exceedance(
                 .trim_end()
                 .to_string();
             // First curve: labels above right of the marker, below left
-            // where that would run off the plot; others: below left, moved
-            // right to stay inside the plot (above right is the first
-            // curve's). The curves fall to the right: above right and below
-            // left of a marker are clear of its own curve.
+            // where that would run off the plot; others: below left (above
+            // right is the first curve's). The curves fall to the right:
+            // above right and below left of a marker are clear of its own
+            // curve. A label that would overlap one already placed moves
+            // to the next free place, further away step by step.
             let width = (char_px * label.chars().count() as f64) as i32;
-            let at = chart.backend_coord(&(*x, y)).0;
-            let (h, ox, v, oy) = if i == 0 && at + dx + width <= right_px {
-                (HPos::Left, dx, VPos::Bottom, -dy)
-            } else if at - dx - width >= left_px {
-                (HPos::Right, -dx, VPos::Top, dy)
+            let at = chart.backend_coord(&(*x, y));
+            let above = (HPos::Left, dx, VPos::Bottom, -dy);
+            let below = (HPos::Right, -dx, VPos::Top, dy);
+            let order = if i == 0 {
+                [above, below]
             } else {
-                (HPos::Left, left_px + dx / 2 - at, VPos::Top, dy)
+                [below, above]
             };
+            let fits = |&(h, ox, v, oy): &(HPos, i32, VPos, i32)| {
+                let b = label_box(at, (h, ox, v, oy), width, line_px);
+                b.0 >= left_px && b.2 <= right_px && !placed.iter().any(|p| overlaps(p, &b))
+            };
+            let candidates = (0..5).flat_map(|k| {
+                order
+                    .into_iter()
+                    .map(move |(h, ox, v, oy)| (h, ox, v, oy + oy.signum() * k * line_px))
+            });
+            let (h, ox, v, oy) = candidates.clone().find(|c| fits(c)).unwrap_or_else(|| {
+                if at.0 - dx - width >= left_px {
+                    below
+                } else {
+                    (HPos::Left, left_px + dx / 2 - at.0, VPos::Top, dy)
+                }
+            });
+            placed.push(label_box(at, (h, ox, v, oy), width, line_px));
             let font = look.tick().pos(Pos::new(h, v));
             chart
                 .draw_series(std::iter::once(
@@ -370,6 +390,33 @@ pub(super) fn draw_exceedance(
     draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
     let labels: Vec<&str> = data.curves.iter().map(|c| c.label.as_str()).collect();
     legend_box(&mut chart, look, &samples, &labels)
+}
+
+/// The pixel box `(left, top, right, bottom)` of a label of `width` and
+/// `height` anchored at `at` moved by `(ox, oy)` and aligned by `(h, v)`.
+fn label_box(
+    at: (i32, i32),
+    (h, ox, v, oy): (HPos, i32, VPos, i32),
+    width: i32,
+    height: i32,
+) -> (i32, i32, i32, i32) {
+    let (ax, ay) = (at.0 + ox, at.1 + oy);
+    let (l, r) = match h {
+        HPos::Left => (ax, ax + width),
+        HPos::Right => (ax - width, ax),
+        HPos::Center => (ax - width / 2, ax + width / 2),
+    };
+    let (t, b) = match v {
+        VPos::Bottom => (ay - height, ay),
+        VPos::Top => (ay, ay + height),
+        VPos::Center => (ay - height / 2, ay + height / 2),
+    };
+    (l, t, r, b)
+}
+
+/// Whether two pixel boxes overlap.
+fn overlaps(a: &(i32, i32, i32, i32), b: &(i32, i32, i32, i32)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
 #[cfg(test)]
