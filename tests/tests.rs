@@ -25,4 +25,5 @@ mod restriction_exact;
 mod shards;
 mod stages_exact;
 mod uncertainty;
+mod uncertainty_shards;
 mod value_stability;

@@ -62,7 +62,7 @@ fn a_constant_function_has_null_indices() {
 
 /// Copper's results depend only on its mine's capacity, nickel's only on
 /// its mine's disruption rate (random streams are keyed by entity).
-const TWO: &str = r#"
+pub(crate) const TWO: &str = r#"
 [scenario]
 name = "u"
 start_year = 2026
