@@ -243,6 +243,30 @@ fn corrupt_study_shards_and_bad_shard_flags_are_refused() {
     flipped[at] ^= 0x10;
     spoil("flipped", &flipped);
     refused(d, &["flipped"], "checksum");
+    // Headers edited alike in every shard (the checksum covers the body
+    // only): they agree with one another, but not with the scenario.
+    std::fs::create_dir(d.join("edited")).unwrap();
+    for k in 1..=3 {
+        let name = format!("partial-{k}-of-3.srpart");
+        let b = read(d, "parts", &name);
+        // The magic line and the header line are text; the body is not.
+        let end = b
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c == b'\n')
+            .nth(1)
+            .unwrap()
+            .0;
+        let header = String::from_utf8(b[..end].to_vec()).unwrap().replacen(
+            "\"parameters\":[\"source.cu.mine.capacity\"",
+            "\"parameters\":[\"source.cu.mine.access\"",
+            1,
+        );
+        assert!(header.contains("source.cu.mine.access"));
+        let edited = [header.as_bytes(), &b[end..]].concat();
+        std::fs::write(d.join("edited").join(&name), edited).unwrap();
+    }
+    refused(d, &["edited"], "do not fit the study's design");
     for (shard, expect) in [
         ("0/3", "1 <= K <= N"),
         ("1/17", "at most 16 shards for a study of 16 parameter sets"),

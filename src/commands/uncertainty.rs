@@ -93,7 +93,7 @@ pub fn merge_study(
     };
     let samples = usize::try_from(study.samples).unwrap_or(usize::MAX);
     let plan = Plan::new(study.scenario_text, study.scenario_file, samples, &o)?;
-    plan.check_results(&study.results)?;
+    plan.check_results(&study.parameters, &study.results)?;
     check_memory(&plan.scenario, (plan.trials, plan.trials), false, 1, opts)?;
     let staging = prepare_out(out_dir, "merge", opts)?;
     plan.write(study.results, staging, out_dir.to_path_buf(), &o)
@@ -280,9 +280,10 @@ impl Plan {
         })
     }
 
-    /// Check that merged results are one per parameter set of the design,
-    /// each with the metrics this scenario's minerals have.
-    fn check_results(&self, results: &[RunMetrics]) -> Result<()> {
+    /// Check that merged results are of this study's `parameters`, one per
+    /// parameter set of the design, each with the metrics this scenario's
+    /// minerals have.
+    fn check_results(&self, parameters: &[String], results: &[RunMetrics]) -> Result<()> {
         let corrupt = |what: String| -> Result<()> {
             Err(InputError::file(
                 "merge",
@@ -292,6 +293,13 @@ impl Plan {
             )
             .into())
         };
+        if parameters != self.params().as_slice() {
+            return corrupt(format!(
+                "expected the parameters {}, found {}",
+                self.params().join(", "),
+                parameters.join(", ")
+            ));
+        }
         if results.len() != self.design.runs.len() {
             return corrupt(format!(
                 "expected {} parameter sets, found {}",

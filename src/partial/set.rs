@@ -74,6 +74,8 @@ pub struct MergedStudy {
     pub trials: u64,
     /// Base parameter sets of the design.
     pub samples: u64,
+    /// The uncertain parameters the shards ran, in the scenario's order.
+    pub parameters: Vec<String>,
     /// Every parameter set's results, in design order.
     pub results: Vec<RunMetrics>,
 }
@@ -299,7 +301,10 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
 pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
     let partials = in_order(partials)?;
     let h0 = partials[0].1.header.clone();
-    let samples = h0.study.as_ref().map_or(0, |s| s.samples);
+    let (samples, parameters) = h0
+        .study
+        .as_ref()
+        .map_or((0, Vec::new()), |s| (s.samples, s.parameters.clone()));
     let mut results = Vec::new();
     for (path, p) in partials {
         let Body::Study(runs) = p.body else {
@@ -317,6 +322,7 @@ pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
         seed: h0.seed,
         trials: h0.trials,
         samples,
+        parameters,
         results,
     })
 }
