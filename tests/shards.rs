@@ -282,18 +282,32 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
     assert!(text.contains("\"format\":3"), "{text}");
-    let newer: Vec<u8> = {
+    // The header with each `(from, to)` replaced once.
+    let edited = |changes: &[(&str, &str)]| -> Vec<u8> {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
-        let header = String::from_utf8(bytes[..header_end].to_vec())
-            .unwrap()
-            .replacen("\"format\":3", "\"format\":4", 1);
+        let mut header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
+        for (from, to) in changes {
+            assert!(header.contains(from), "{from}");
+            header = header.replacen(from, to, 1);
+        }
         [header.as_bytes(), &bytes[header_end..]].concat()
     };
-    spoil("newer", &newer);
+    spoil("newer", &edited(&[("\"format\":3", "\"format\":4")]));
     refused(
         d,
         &["newer"],
         "expected partial result format 3, found format 4",
+    );
+    // An older one, whose header has other keys.
+    let older = edited(&[
+        ("\"format\":3", "\"format\":2"),
+        ("\"slice\":", "\"chunks\":"),
+    ]);
+    spoil("older", &older);
+    refused(
+        d,
+        &["older"],
+        "expected partial result format 3, found format 2",
     );
 }
 

@@ -60,6 +60,14 @@ pub fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
+/// The keys every format's header has.
+#[derive(Deserialize)]
+struct Version {
+    format: u32,
+    #[serde(default)]
+    program: String,
+}
+
 /// The header line of a partial result file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,7 +84,7 @@ pub struct Header {
     pub scenario_text: String,
     /// Seed of the run.
     pub seed: u64,
-    /// Trials of the whole run.
+    /// Trials of the whole run (of each parameter set, for a study).
     pub trials: u64,
     /// Which slice (1-based).
     pub shard: u64,
@@ -225,17 +233,20 @@ pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial, InputError> {
         .iter()
         .position(|&b| b == b'\n')
         .ok_or_else(|| bad("expected a header line, found a truncated file".into()))?;
-    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(|e| {
+    let corrupt_header = |e: serde_json::Error| {
         bad(format!(
             "expected a valid header, found a corrupt one ({e})"
         ))
-    })?;
-    if header.format != FORMAT {
+    };
+    // The version first: a header of another format may have other keys.
+    let version: Version = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+    if version.format != FORMAT {
         return Err(bad(format!(
             "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
-            header.format, header.program
+            version.format, version.program
         )));
     }
+    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
     let body = &rest[line_end + 1..];
     if body.len() as u64 != header.body_bytes {
         return Err(bad(format!(
