@@ -15,8 +15,8 @@ use std::path::PathBuf;
 /// they are every slice of one run, and write into `opts.out` the
 /// `summary.json`, `years.csv`, charts and `report.html` that the
 /// unsharded run writes, byte for byte. The slices of an uncertainty
-/// study write the study's files instead (see
-/// [`super::uncertainty::merge_study`]).
+/// study write the study's files instead, as the unsharded `uncertainty`
+/// command writes them.
 ///
 /// # Errors
 ///

@@ -19,7 +19,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// What the whole is called in messages: `run` or `study`.
+    /// What the whole is called in messages: `run` or `uncertainty study`.
     pub fn whole(self) -> &'static str {
         match self {
             Kind::Run => "run",
