@@ -34,9 +34,9 @@ pub enum Command {
         #[command(flatten)]
         sim: SimArgs,
     },
-    /// Merge the partial results of every shard of a run (folders of
-    /// *.srpart files, in any order) into the files the unsharded run
-    /// writes, byte for byte.
+    /// Merge the partial results of every shard of a run or uncertainty
+    /// study (folders of *.srpart files, in any order) into the files the
+    /// unsharded command writes, byte for byte.
     Merge {
         /// Folders (or files) holding the partial results.
         #[arg(required = true, value_name = "SHARD_DIR")]
@@ -121,6 +121,12 @@ pub enum Command {
         /// parameters).
         #[arg(long, value_name = "N", default_value_t = supplyrisk::commands::DEFAULT_SAMPLES)]
         samples: usize,
+        /// Run only the K-th of N contiguous slices of the parameter sets
+        /// (in design order) and write its partial result
+        /// (partial-K-of-N.srpart) to --out; `merge` the N partial results
+        /// into the study's files.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
         #[command(flatten)]
         sim: SimArgs,
     },

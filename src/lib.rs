@@ -15,7 +15,8 @@
 //!   of slices of a run that merge into the whole run's;
 //! - [`stats`], [`sketch`], [`distribution`], [`summary`],
 //!   [`concentration`]: the metrics;
-//! - [`partial`]: partial results of sharded runs, and their merge;
+//! - [`partial`]: partial results of sharded runs and uncertainty
+//!   studies, and their merge;
 //! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
 //!   and sweeps;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;

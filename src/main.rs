@@ -79,8 +79,15 @@ fn main() -> ExitCode {
         Command::Uncertainty {
             scenario,
             samples,
+            shard,
             sim,
-        } => commands::uncertainty(&scenario, samples, &sim.into()).map(|_| ()),
+        } => {
+            let opts = commands::SimOptions {
+                shard,
+                ..sim.into()
+            };
+            commands::uncertainty(&scenario, samples, &opts).map(|_| ())
+        }
         Command::Validate { scenarios, quiet } => commands::validate(&scenarios, quiet),
     };
     match result {

@@ -7,7 +7,7 @@ use crate::util::{example_path, run_in, stderr};
 use std::path::{Path, PathBuf};
 
 /// Run the binary in `dir`, asserting success.
-fn ok(dir: &Path, args: &[&str]) {
+pub(crate) fn ok(dir: &Path, args: &[&str]) {
     let o = run_in(dir, args);
     assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
 }
@@ -44,7 +44,7 @@ fn shards_of(example: &Path, dir: &Path, to: &str, trials: &str, seed: &str, n: 
 /// Every file of folder `a` is in `b` with the same bytes, and `b` holds
 /// no other (but the marker, whose first line names the command: `run` or
 /// `merge`).
-fn assert_same_files(a: &Path, b: &Path) {
+pub(crate) fn assert_same_files(a: &Path, b: &Path) {
     let names = |d: &Path| {
         let mut v: Vec<_> = std::fs::read_dir(d)
             .unwrap()
@@ -165,7 +165,7 @@ fn good_parts(d: &Path) -> PathBuf {
 
 /// `merge` of `inputs` fails with exit status 2, a message containing
 /// `expect`, and no output folder.
-fn refused(d: &Path, inputs: &[&str], expect: &str) {
+pub(crate) fn refused(d: &Path, inputs: &[&str], expect: &str) {
     let mut args = vec!["merge"];
     args.extend(inputs);
     args.extend(["--out", "merged", "--no-plots"]);
@@ -281,19 +281,33 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     refused(d, &["foreign"], "another kind of file");
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text.contains("\"format\":2"), "{text}");
-    let newer: Vec<u8> = {
+    assert!(text.contains("\"format\":3"), "{text}");
+    // The header with each `(from, to)` replaced once.
+    let edited = |changes: &[(&str, &str)]| -> Vec<u8> {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
-        let header = String::from_utf8(bytes[..header_end].to_vec())
-            .unwrap()
-            .replacen("\"format\":2", "\"format\":3", 1);
+        let mut header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
+        for (from, to) in changes {
+            assert!(header.contains(from), "{from}");
+            header = header.replacen(from, to, 1);
+        }
         [header.as_bytes(), &bytes[header_end..]].concat()
     };
-    spoil("newer", &newer);
+    spoil("newer", &edited(&[("\"format\":3", "\"format\":4")]));
     refused(
         d,
         &["newer"],
-        "expected partial result format 2, found format 3",
+        "expected partial result format 3, found format 4",
+    );
+    // An older one, whose header has other keys.
+    let older = edited(&[
+        ("\"format\":3", "\"format\":2"),
+        ("\"slice\":", "\"chunks\":"),
+    ]);
+    spoil("older", &older);
+    refused(
+        d,
+        &["older"],
+        "expected partial result format 3, found format 2",
     );
 }
 

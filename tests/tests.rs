@@ -24,5 +24,7 @@ mod reference_market;
 mod restriction_exact;
 mod shards;
 mod stages_exact;
+mod uncertain_loadings;
 mod uncertainty;
+mod uncertainty_shards;
 mod value_stability;

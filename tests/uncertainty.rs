@@ -62,7 +62,7 @@ fn a_constant_function_has_null_indices() {
 
 /// Copper's results depend only on its mine's capacity, nickel's only on
 /// its mine's disruption rate (random streams are keyed by entity).
-const TWO: &str = r#"
+pub(crate) const TWO: &str = r#"
 [scenario]
 name = "u"
 start_year = 2026
@@ -198,34 +198,52 @@ fn each_run_equals_a_plain_run_with_its_values() {
         (rows[0][0], rows[16][0], rows[63][0], rows[63][1]),
         ("A", "B", "AB2", "15")
     );
-    for r in [0, 21, 40, 63] {
+    let params = [
+        SweepParam {
+            kind: "source".into(),
+            id: "cu.mine".into(),
+            key: vec!["capacity".into()],
+        },
+        SweepParam {
+            kind: "source".into(),
+            id: "ni-mine".into(),
+            key: vec!["disruption".into(), "rate".into()],
+        },
+    ];
+    runs_equal_plain_runs(dir.path(), TWO, &params, &csv, &[0, 21, 40, 63]);
+}
+
+/// Rows `which` of `csv` (an `uncertainty_runs.csv` of the study of
+/// `text` with `params`, at the file's trials and seed) equal, metric for
+/// metric, plain runs of `text` with the rows' values written in.
+pub(crate) fn runs_equal_plain_runs(
+    dir: &Path,
+    text: &str,
+    params: &[SweepParam],
+    csv: &str,
+    which: &[usize],
+) {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let k = params.len();
+    for &r in which {
         let row = &rows[r];
-        let mut text = TWO.to_string();
-        for (j, p) in ["source.cu.mine.capacity", "source.ni-mine.disruption.rate"]
-            .iter()
-            .enumerate()
-        {
-            let param = SweepParam {
-                kind: "source".into(),
-                id: if j == 0 { "cu.mine" } else { "ni-mine" }.into(),
-                key: p
-                    .split('.')
-                    .skip(if j == 0 { 3 } else { 2 })
-                    .map(String::from)
-                    .collect(),
-            };
+        let mut text = text.to_string();
+        for (j, param) in params.iter().enumerate() {
+            assert_eq!(header[2 + j], param.to_string());
             text = param.apply(&text, row[2 + j].parse().unwrap()).unwrap();
         }
-        std::fs::write(dir.path().join("p.toml"), &text).unwrap();
+        std::fs::write(dir.join("p.toml"), &text).unwrap();
         let o = run_in(
-            dir.path(),
+            dir,
             &["run", "p.toml", "--out", "plain", "--no-plots", "--quiet"],
         );
         assert!(o.status.success(), "{}", stderr(&o));
         let s: Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("plain/summary.json")).unwrap())
+            serde_json::from_slice(&std::fs::read(dir.join("plain/summary.json")).unwrap())
                 .unwrap();
-        for (c, name) in header.iter().enumerate().skip(4) {
+        for (c, name) in header.iter().enumerate().skip(2 + k) {
             let (mineral, metric) = name.split_once('.').unwrap();
             let plain = s["minerals"][mineral][metric].as_f64().unwrap();
             let ours: f64 = row[c].parse().unwrap();

@@ -1,13 +1,14 @@
 //! Any bytes read as a partial result file (what `merge` reads from disk)
-//! are either a partial result or an error, never a panic; a record that
-//! passes its checks merges and, when it holds the whole run, finishes into
-//! a summary without a panic.
+//! are either a partial result or an error, never a panic; a run's record
+//! that passes its checks merges and, when it holds the whole run, finishes
+//! into a summary without a panic; a study's slice goes through the checks
+//! of a set without a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use supplyrisk::engine::{chunk_count, Record};
-use supplyrisk::partial::{self, Header, Partial, MAGIC};
+use supplyrisk::partial::{self, Body, Header, Partial, MAGIC};
 use supplyrisk::scenario::Scenario;
 use supplyrisk::summary::Summary;
 
@@ -26,10 +27,14 @@ fn use_partial(p: Partial) {
     let Ok(scenario) = Scenario::from_toml_str(&p.header.scenario_text, "fuzz.toml") else {
         return;
     };
-    if p.record.check(&scenario).is_err() {
+    let seed = p.header.seed;
+    let Body::Run(record) = p.body else {
+        let _ = partial::check_set(&[("fuzz.srpart".into(), p)]);
+        return;
+    };
+    if record.check(&scenario).is_err() {
         return;
     }
-    let record = p.record;
     let whole = record.chunks == (0..chunk_count(record.trials));
     let Ok(merged) = Record::merge(vec![record]) else {
         return;
@@ -41,7 +46,7 @@ fn use_partial(p: Partial) {
     let agg = merged
         .finish()
         .expect("a checked record of a whole run finishes");
-    let summary = pool().install(|| Summary::new(&scenario, p.header.seed, &agg));
+    let summary = pool().install(|| Summary::new(&scenario, seed, &agg));
     serde_json::to_vec(&summary).expect("the summary serialises");
 }
 

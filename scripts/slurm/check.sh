@@ -2,22 +2,39 @@
 # End-to-end check of sharded runs on Slurm, on this one machine: bring up a
 # one-node cluster, run the realistic benchmark scenario as an 8-shard job
 # array plus the dependent merge job, run it again in one piece, and compare
-# the outputs byte for byte. Prints PASS or FAIL with timings; exits 0 only on
-# PASS. The cluster is always taken down at the end (KEEP_CLUSTER=1 keeps it).
+# the outputs byte for byte. With COMMAND=uncertainty, the same for an
+# uncertainty study of scenarios/example-uncertainty.toml (32 base sets,
+# 5000 trials per set), sharded by parameter sets. Prints PASS or FAIL with
+# timings; exits 0 only on PASS. The cluster is always taken down at the end
+# (KEEP_CLUSTER=1 keeps it).
 #
 # Usage: sudo scripts/slurm/check.sh
 # Needs the release binary (cargo build --release) and root (for the cluster).
 #
-# Environment: TRIALS (default 200000), SEED (7), SHARDS (8),
-#   SCENARIO (benches/scenarios/realistic.toml), CHECK_TIMEOUT (seconds to
-#   wait for the jobs, default 300), SUPPLYRISK (the binary), KEEP_CLUSTER.
+# Environment: COMMAND (run, the default, or uncertainty), TRIALS (default
+#   200000; 5000 per parameter set for a study), SEED (7), SHARDS (8),
+#   SAMPLES (a study's base sets, default 32), SCENARIO
+#   (benches/scenarios/realistic.toml; scenarios/example-uncertainty.toml for
+#   a study), CHECK_TIMEOUT (seconds to wait for the jobs, default 300),
+#   SUPPLYRISK (the binary), KEEP_CLUSTER.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
-scenario=${SCENARIO:-benches/scenarios/realistic.toml}
-trials=${TRIALS:-200000}
+command=${COMMAND:-run}
+case "$command" in
+    run)
+        scenario=${SCENARIO:-benches/scenarios/realistic.toml}
+        trials=${TRIALS:-200000}
+        required=(summary.json years.csv) ;;
+    uncertainty)
+        scenario=${SCENARIO:-scenarios/example-uncertainty.toml}
+        trials=${TRIALS:-5000}
+        required=(uncertainty.json uncertainty_runs.csv) ;;
+    *) echo "check: COMMAND must be run or uncertainty, not '$command'" >&2; exit 1 ;;
+esac
+samples=${SAMPLES:-32}
 seed=${SEED:-7}
 shards=${SHARDS:-8}
 timeout=${CHECK_TIMEOUT:-300}
@@ -33,8 +50,8 @@ if [ ! -x "$bin" ]; then
     echo "check: no binary $bin: run cargo build --release first" >&2
     exit 1
 fi
-if ! "$bin" run --help 2>/dev/null | grep -q -- '--shard' || ! "$bin" merge --help >/dev/null 2>&1; then
-    echo "check: $bin has no 'run --shard' or no 'merge': rebuild it (cargo build --release)" >&2
+if ! "$bin" "$command" --help 2>/dev/null | grep -q -- '--shard' || ! "$bin" merge --help >/dev/null 2>&1; then
+    echo "check: $bin has no '$command --shard' or no 'merge': rebuild it (cargo build --release)" >&2
     exit 1
 fi
 bin=$(realpath "$bin")
@@ -72,12 +89,15 @@ t_up=$(now)
 log "cluster up in $(secs "$t0" "$t_up") s"
 
 # 3. The job array and the merge job.
-ids=$(SUPPLYRISK=$bin "$here/submit.sh" "$scenario" "$trials" "$seed" "$shards" "$work/slurm")
+ids=$(SUPPLYRISK=$bin COMMAND=$command SAMPLES=$samples \
+    "$here/submit.sh" "$scenario" "$trials" "$seed" "$shards" "$work/slurm")
 t_submit=$(now)
 shards_job=$(sed -n 's/^shards_job=//p' <<< "$ids")
 merge_job=$(sed -n 's/^merge_job=//p' <<< "$ids")
+what="$trials trials, seed $seed"
+[ "$command" = uncertainty ] && what="uncertainty study, $samples base sets, $trials trials per set, seed $seed"
 log "submitted $shards shards (job $shards_job) and the merge (job $merge_job):" \
-    "$scenario, $trials trials, seed $seed"
+    "$scenario, $what"
 
 # 4. Wait for both jobs, polling "scontrol show job" (no sacct without
 # accounting). A failed shard leaves the merge pending for ever
@@ -115,11 +135,16 @@ ok=1
 
 # 5. The same run in one piece, with all threads, charts included.
 t0=$(now)
-"$bin" run "$scenario" --trials "$trials" --seed "$seed" --out "$work/whole" --quiet
-log "one-piece run in $(secs "$t0" "$(now)") s"
+if [ "$command" = uncertainty ]; then
+    "$bin" uncertainty "$scenario" --samples "$samples" --trials "$trials" --seed "$seed" \
+        --out "$work/whole" --quiet
+else
+    "$bin" run "$scenario" --trials "$trials" --seed "$seed" --out "$work/whole" --quiet
+fi
+log "one-piece $command in $(secs "$t0" "$(now)") s"
 
 # 6. Byte-for-byte comparison of everything the one-piece run wrote.
-for required in summary.json years.csv; do
+for required in "${required[@]}"; do
     [ -e "$work/whole/$required" ] || { log "one-piece run wrote no $required"; ok=0; }
 done
 for f in "$work"/whole/*; do
@@ -134,6 +159,6 @@ for f in "$work"/whole/*; do
 done
 
 [ "$ok" -eq 1 ] && result=PASS
-log "$result: $shards shards on Slurm vs one piece, $trials trials, seed $seed" \
+log "$result: $shards shards on Slurm vs one piece, $what" \
     "(total $(secs "$t_start" "$(now)") s)"
 [ "$result" = PASS ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Submit a sharded supplyrisk run to Slurm: a job array of SHARDS tasks
+# Submit a sharded supplyrisk run (or, with COMMAND=uncertainty, an
+# uncertainty study) to Slurm: a job array of SHARDS tasks
 # (scripts/slurm/shards.sbatch), then the merge (scripts/slurm/merge.sbatch),
 # which waits for every task to succeed (--dependency=afterok).
 #
@@ -22,6 +23,10 @@
 # partial-K-of-N.srpart and merges all N partial files once it succeeded.
 #
 # Environment:
+#   COMMAND      run (default), or uncertainty: an uncertainty study of
+#                SAMPLES base parameter sets, TRIALS trials each, its
+#                parameter sets split into SHARDS slices
+#   SAMPLES      base parameter sets of a study (default 256, a power of two)
 #   ARRAY        array indexes to submit (default 1-SHARDS, a fresh run; a
 #                fresh run refuses a WORKDIR that already holds partial files)
 #   MERGE_FLAGS  extra options for supplyrisk merge (e.g. --no-plots)
@@ -43,6 +48,13 @@ repo=$(cd "$here/../.." && pwd)
 [[ "$seed" =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$seed'"
 [[ "$shards" =~ ^[1-9][0-9]*$ ]] || die "SHARDS must be a positive integer, not '$shards'"
 array=${ARRAY:-1-$shards}
+command=${COMMAND:-run}
+samples=${SAMPLES:-256}
+case "$command" in
+    run | uncertainty) ;;
+    *) die "COMMAND must be run or uncertainty, not '$command'" ;;
+esac
+[[ "$samples" =~ ^[1-9][0-9]*$ ]] || die "SAMPLES must be a positive integer, not '$samples'"
 
 # The jobs run in the repository root (SLURM_SUBMIT_DIR), so make every path
 # absolute first.
@@ -68,6 +80,7 @@ fi
 
 # The jobs read their parameters from the environment (sbatch exports it).
 export SCENARIO=$scenario TRIALS=$trials SEED=$seed SHARDS=$shards WORK=$work
+export COMMAND=$command SAMPLES=$samples
 export MERGE_FLAGS=${MERGE_FLAGS:-}
 cd "$repo"
 
@@ -83,5 +96,5 @@ merge_job=${merge_job%%;*}
 
 echo "shards_job=$shards_job"
 echo "merge_job=$merge_job"
-echo "submit: shards $array of $shards in job $shards_job, merge in job $merge_job (after all succeed);" \
+echo "submit: $command shards $array of $shards in job $shards_job, merge in job $merge_job (after all succeed);" \
     "logs in $work/logs, results in $work/merged" >&2

@@ -1,5 +1,6 @@
 //! `supplyrisk merge SHARD_DIR... --out DIR`: the partial results of every
-//! shard of a run into the files the unsharded run writes.
+//! shard of a run (or uncertainty study) into the files the unsharded
+//! command writes.
 
 use super::run::{provenance, run_outputs, RunReport};
 use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
@@ -13,7 +14,9 @@ use std::path::PathBuf;
 /// `*.srpart` files, or the files themselves, in any order), check that
 /// they are every slice of one run, and write into `opts.out` the
 /// `summary.json`, `years.csv`, charts and `report.html` that the
-/// unsharded run writes, byte for byte.
+/// unsharded run writes, byte for byte. The slices of an uncertainty
+/// study write the study's files instead, as the unsharded `uncertainty`
+/// command writes them.
 ///
 /// # Errors
 ///
@@ -21,11 +24,21 @@ use std::path::PathBuf;
 /// repeated, mismatched or corrupt partial results.
 pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
     let files = partial::find(inputs)?;
-    let merged = partial::merge(partial::load(&files)?)?;
+    let partials = partial::load(&files)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join("merged"));
+    if partial::check_set(&partials)? == partial::Kind::Study {
+        let study = partial::merge_study(partials)?;
+        let report = super::uncertainty::merge_study(study, &out_dir, opts)?;
+        return Ok(RunReport {
+            summary: None,
+            out_dir,
+            files: report.files,
+        });
+    }
+    let merged = partial::merge_run(partials)?;
     let scenario = &merged.scenario;
     check_memory(
         scenario,

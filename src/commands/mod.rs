@@ -43,7 +43,9 @@ pub struct SimOptions {
     pub quiet: bool,
     /// Size of the PNG charts.
     pub chart_size: ChartSize,
-    /// `run --shard K/N`: simulate only the K-th of N slices of the trials.
+    /// `run --shard K/N`: simulate only the K-th of N slices of the trials;
+    /// `uncertainty --shard K/N`: run only the K-th of N slices of the
+    /// parameter sets.
     pub shard: Option<(u64, u64)>,
     /// `run --per-trial FILE`: also write every trial's horizon totals.
     pub per_trial: Option<PathBuf>,

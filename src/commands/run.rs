@@ -212,7 +212,13 @@ fn run_shard(
         let keep = engine::Options { keep_trials: false };
         engine::record(scenario, seed, trials, chunks.clone(), Some(progress), keep)
     })?;
-    let bytes = partial::to_bytes(file, text, seed, k, n, &record);
+    let source = partial::Source {
+        file,
+        text,
+        seed,
+        trials,
+    };
+    let bytes = partial::to_bytes(source, (k, n), chunks, None, &partial::Body::Run(record));
     let name = partial::file_name(k, n);
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
     if !opts.quiet {

@@ -8,17 +8,21 @@ use super::{
 };
 use crate::engine;
 use crate::error::{Error, InputError, Result};
+use crate::output::folder::Staging;
 use crate::output::{json_bytes, run_line, text_table};
+use crate::partial::{self, MergedStudy};
 use crate::report::{Report, Table};
+use crate::scenario::uncertain::Study;
 use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
 use crate::uncertainty::output::{
     dist_json, estimate, run_metrics, runs_csv, table_rows, Parameter, RunMetrics,
-    UncertaintyResult, HEADER,
+    UncertaintyResult, HEADER, METRICS,
 };
-use crate::uncertainty::{design, Matrix, MAX_PARAMS, MAX_SAMPLES};
+use crate::uncertainty::{design, Design, Matrix, MAX_PARAMS, MAX_SAMPLES};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Default base sets.
@@ -31,8 +35,9 @@ pub const NOISE_WARNING: f64 = 0.2;
 /// What `uncertainty` did.
 #[derive(Debug, Clone)]
 pub struct UncertaintyReport {
-    /// `uncertainty.json`'s content.
-    pub result: UncertaintyResult,
+    /// `uncertainty.json`'s content (none for a shard, which writes a
+    /// partial result).
+    pub result: Option<UncertaintyResult>,
     /// The folder written.
     pub out_dir: PathBuf,
     /// The files written.
@@ -43,186 +48,401 @@ pub struct UncertaintyReport {
 /// design, `samples (k + 2)` runs), run the scenario for each with the
 /// same seed and trials, and write `uncertainty.json` and
 /// `uncertainty_runs.csv`. Every set is checked before anything runs.
+/// With `opts.shard` `(K, N)`, run only the K-th of N contiguous slices of
+/// the parameter sets (in design order) and write its partial result (see
+/// [`crate::partial`]) instead; `merge` of all N writes the study's files.
 ///
 /// # Errors
 ///
 /// [`Error::Input`] for a bad scenario, a scenario without `[[uncertain]]`
-/// tables, a bad `--samples`, or a drawn set the scenario rules refuse;
-/// nothing is written then.
+/// tables, a bad `--samples` or `--shard`, or a drawn set the scenario
+/// rules refuse; nothing is written then.
 pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<UncertaintyReport> {
     let text = Scenario::read_text(path)?;
     let file = path.display().to_string();
-    let (scenario, study) = parse_study(&text, &file)?;
-    if study.is_empty() {
-        return Err(InputError::file(
-            &file,
-            "expected at least one [[uncertain]] table (param = \"KIND.ID.KEY\", dist = …) for the uncertainty command, found none",
-        )
-        .into());
-    }
-    if !samples.is_power_of_two() || !(2..=MAX_SAMPLES).contains(&samples) {
-        return Err(Error::bad_flag(
-            "--samples",
-            format!("expected a power of two from 2 to {MAX_SAMPLES}, found {samples}"),
-        ));
-    }
-    let k = study.params.len();
-    if k > MAX_PARAMS {
-        return Err(InputError::file(
-            &file,
-            format!("expected at most {MAX_PARAMS} [[uncertain]] tables, found {k}"),
-        )
-        .into());
-    }
-    let mut o = opts.clone();
-    if o.trials.is_none() && scenario.trials.is_none() {
-        o.trials = Some(DEFAULT_UNCERTAINTY_TRIALS);
-    }
-    let (trials, seed) = resolve_trials_seed(&scenario, &o, super::MAX_TRIALS)?;
-    let dists: Vec<_> = study.params.iter().map(|u| u.dist).collect();
-    let plan = design(&dists, samples, seed);
-    // Every set is checked before anything runs; the scenarios are built
-    // again one at a time as they run, so memory does not grow with N.
-    let build = |(matrix, row, values): &(Matrix, usize, Vec<f64>)| {
-        study.scenario(values, &text, &file).map_err(|e| match e {
-            Error::Input(mut b) => {
-                b.message = format!("parameter set {matrix} row {row}, {}", b.message);
-                Error::Input(b)
-            }
-            other => other,
-        })
-    };
-    for run in &plan.runs {
-        build(run)?;
-    }
+    let plan = Plan::new(text, file, samples, opts)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
-    check_memory(&scenario, (trials, trials), false, 1, opts)?;
-    let staging = prepare_out(&out_dir, "uncertainty", opts)?;
-    let runs = plan.runs.len() as u64;
-    if !opts.quiet {
-        eprintln!(
-            "uncertainty: {} parameters, {} of {trials} trials ({} trials)",
-            k,
-            super::count(runs, "run", "runs"),
-            super::fmt_count(runs.saturating_mul(trials))
-        );
+    if let Some(shard) = opts.shard {
+        return plan.run_shard(shard, &out_dir, opts);
     }
-    let market: Vec<bool> = scenario
-        .minerals
-        .iter()
-        .map(|m| m.market.is_some())
-        .collect();
-    let label = format!("{} parameter sets", runs);
-    let results: Vec<RunMetrics> =
+    check_memory(&plan.scenario, (plan.trials, plan.trials), false, 1, opts)?;
+    let staging = prepare_out(&out_dir, "uncertainty", opts)?;
+    let results = plan.run_sets(0..plan.design.runs.len(), opts)?;
+    plan.write(results, staging, out_dir, opts)
+}
+
+/// `merge` of the slices of an uncertainty study: check that the merged
+/// results fit the study's design, then write into `out_dir` the files the
+/// unsharded `uncertainty` command writes, byte for byte (the estimates
+/// and their bootstrap intervals come from the runs' results and the seed
+/// alone).
+///
+/// # Errors
+///
+/// [`Error::Input`] (nothing written) when the scenario the shards carry
+/// is refused, or the results do not fit its design.
+pub fn merge_study(
+    study: MergedStudy,
+    out_dir: &Path,
+    opts: &SimOptions,
+) -> Result<UncertaintyReport> {
+    let o = SimOptions {
+        trials: Some(study.trials),
+        seed: Some(study.seed),
+        ..opts.clone()
+    };
+    let samples = usize::try_from(study.samples).unwrap_or(usize::MAX);
+    let plan = Plan::new(study.scenario_text, study.scenario_file, samples, &o)?;
+    plan.check_results(&study.parameters, &study.results)?;
+    check_memory(&plan.scenario, (plan.trials, plan.trials), false, 1, opts)?;
+    let staging = prepare_out(out_dir, "merge", opts)?;
+    plan.write(study.results, staging, out_dir.to_path_buf(), &o)
+}
+
+/// A checked study: its scenario, parameters, trials, seed and design.
+struct Plan {
+    text: String,
+    file: String,
+    scenario: Scenario,
+    study: Study,
+    samples: usize,
+    trials: u64,
+    seed: u64,
+    design: Design,
+    /// Whether each mineral has a market (its metrics include cost and
+    /// price spikes).
+    market: Vec<bool>,
+}
+
+impl Plan {
+    /// Parse the scenario, check the flags, draw the design and check every
+    /// parameter set.
+    fn new(text: String, file: String, samples: usize, opts: &SimOptions) -> Result<Plan> {
+        let (scenario, study) = parse_study(&text, &file)?;
+        if study.is_empty() {
+            return Err(InputError::file(
+                &file,
+                "expected at least one [[uncertain]] table (param = \"KIND.ID.KEY\", dist = …) for the uncertainty command, found none",
+            )
+            .into());
+        }
+        if !samples.is_power_of_two() || !(2..=MAX_SAMPLES).contains(&samples) {
+            return Err(Error::bad_flag(
+                "--samples",
+                format!("expected a power of two from 2 to {MAX_SAMPLES}, found {samples}"),
+            ));
+        }
+        let k = study.params.len();
+        if k > MAX_PARAMS {
+            return Err(InputError::file(
+                &file,
+                format!("expected at most {MAX_PARAMS} [[uncertain]] tables, found {k}"),
+            )
+            .into());
+        }
+        let mut o = opts.clone();
+        if o.trials.is_none() && scenario.trials.is_none() {
+            o.trials = Some(DEFAULT_UNCERTAINTY_TRIALS);
+        }
+        let (trials, seed) = resolve_trials_seed(&scenario, &o, super::MAX_TRIALS)?;
+        let dists: Vec<_> = study.params.iter().map(|u| u.dist).collect();
+        let design = design(&dists, samples, seed);
+        let market = scenario
+            .minerals
+            .iter()
+            .map(|m| m.market.is_some())
+            .collect();
+        let plan = Plan {
+            text,
+            file,
+            scenario,
+            study,
+            samples,
+            trials,
+            seed,
+            design,
+            market,
+        };
+        // Every set is checked before anything runs; the scenarios are
+        // built again one at a time as they run, so memory does not grow
+        // with N.
+        for run in &plan.design.runs {
+            plan.build(run)?;
+        }
+        Ok(plan)
+    }
+
+    /// The scenario with one run's parameter values.
+    fn build(&self, (matrix, row, values): &(Matrix, usize, Vec<f64>)) -> Result<Scenario> {
+        self.study
+            .scenario(values, &self.text, &self.file)
+            .map_err(|e| match e {
+                Error::Input(mut b) => {
+                    b.message = format!("parameter set {matrix} row {row}, {}", b.message);
+                    Error::Input(b)
+                }
+                other => other,
+            })
+    }
+
+    /// The `KIND.ID.KEY` of each parameter.
+    fn params(&self) -> Vec<String> {
+        self.study.params.iter().map(|u| u.param.clone()).collect()
+    }
+
+    /// Run the parameter sets `sets` (design order) and return their
+    /// results in that order.
+    fn run_sets(&self, sets: Range<usize>, opts: &SimOptions) -> Result<Vec<RunMetrics>> {
+        let runs = sets.len() as u64;
+        let trials = self.trials;
+        if !opts.quiet {
+            eprintln!(
+                "uncertainty: {} parameters, {} of {trials} trials ({} trials)",
+                self.study.params.len(),
+                super::count(runs, "run", "runs"),
+                super::fmt_count(runs.saturating_mul(trials))
+            );
+        }
+        let label = format!("{runs} parameter sets");
         with_progress(runs.saturating_mul(trials), &label, opts, |progress| {
             // Sets run side by side on the pool (each run's results do not
             // depend on how its trials are scheduled), so no run's last
             // chunks leave a core idle; results are collected in set order.
-            plan.runs
+            self.design.runs[sets]
                 .par_iter()
                 .map(|run| {
-                    let s = build(run)?;
+                    let s = self.build(run)?;
                     let agg = engine::simulate_with(
                         &s,
-                        seed,
+                        self.seed,
                         trials,
                         Some(progress),
                         engine::Options { keep_trials: false },
                     );
-                    Ok(run_metrics(&Summary::new(&s, seed, &agg), &market))
+                    Ok(run_metrics(
+                        &Summary::new(&s, self.seed, &agg),
+                        &self.market,
+                    ))
                 })
                 .collect::<Result<_>>()
-        })??;
-    let params: Vec<String> = study.params.iter().map(|u| u.param.clone()).collect();
-    let minerals: Vec<String> = scenario.minerals.iter().map(|m| m.id.clone()).collect();
-    let result = UncertaintyResult {
-        seed,
-        trials,
-        samples,
-        parameters: study
-            .params
+        })?
+    }
+
+    /// `uncertainty --shard K/N`: run the slice's parameter sets and write
+    /// its partial result.
+    fn run_shard(
+        &self,
+        (k, n): (u64, u64),
+        out_dir: &Path,
+        opts: &SimOptions,
+    ) -> Result<UncertaintyReport> {
+        let total = self.design.runs.len() as u64;
+        partial::check_study_shard((k, n), total)?;
+        let slice = engine::slice_of(total, k, n);
+        check_memory(&self.scenario, (self.trials, self.trials), false, 1, opts)?;
+        crate::output::folder::check_shards(out_dir, opts.quiet)?;
+        let sets = slice.start as usize..slice.end as usize;
+        let results = self.run_sets(sets, opts)?;
+        let source = partial::Source {
+            file: &self.file,
+            text: &self.text,
+            seed: self.seed,
+            trials: self.trials,
+        };
+        let study = partial::Study {
+            samples: self.samples as u64,
+            parameters: self.params(),
+            runs: total,
+        };
+        let (first, last) = (slice.start, slice.end);
+        let bytes = partial::to_bytes(
+            source,
+            (k, n),
+            slice,
+            Some(study),
+            &partial::Body::Study(results),
+        );
+        let name = partial::file_name(k, n);
+        let files = vec![crate::output::folder::write_shard(out_dir, &name, &bytes)?];
+        if !opts.quiet {
+            super::say(&format!(
+                "{} — uncertainty shard {k}/{n}: parameter sets {first}..{last} of {total}, {} trials each, seed {}\npartial result in {}\n",
+                self.scenario.name,
+                self.trials,
+                self.seed,
+                files[0].display()
+            ));
+        }
+        Ok(UncertaintyReport {
+            result: None,
+            out_dir: out_dir.to_path_buf(),
+            files,
+        })
+    }
+
+    /// Check that merged results are of this study's `parameters`, one per
+    /// parameter set of the design, each with the metrics this scenario's
+    /// minerals have.
+    fn check_results(&self, parameters: &[String], results: &[RunMetrics]) -> Result<()> {
+        let corrupt = |what: String| -> Result<()> {
+            Err(InputError::file(
+                "merge",
+                format!(
+                    "the partial results do not fit the study's design: {what}; a file is corrupt"
+                ),
+            )
+            .into())
+        };
+        if parameters != self.params().as_slice() {
+            return corrupt(format!(
+                "expected the parameters {}, found {}",
+                self.params().join(", "),
+                parameters.join(", ")
+            ));
+        }
+        if results.len() != self.design.runs.len() {
+            return corrupt(format!(
+                "expected {} parameter sets, found {}",
+                self.design.runs.len(),
+                results.len()
+            ));
+        }
+        let expected: Vec<Vec<(&str, bool)>> = self
+            .market
             .iter()
-            .map(|u| Parameter {
-                param: u.param.clone(),
-                dist: dist_json(u.dist.spec()),
+            .map(|&market| {
+                METRICS
+                    .iter()
+                    .filter(|(_, only_market)| !only_market || market)
+                    .map(|(name, _)| (*name, *name != "cvar95"))
+                    .collect()
             })
-            .collect(),
-        minerals: estimate(&plan, &params, &minerals, &results, seed),
-    };
-    if !opts.quiet {
-        for (id, metrics) in &result.minerals.0 {
-            for (name, r) in &metrics.0 {
-                if let Some(Some(x)) = r.noise_share {
-                    if x > NOISE_WARNING {
-                        eprintln!("warning: {id} {name}: {:.0}% of the spread across parameter sets is Monte Carlo noise; use more --trials", x * 100.0);
+            .collect();
+        for (i, run) in results.iter().enumerate() {
+            let shape: Vec<Vec<(&str, bool)>> = run
+                .iter()
+                .map(|m| {
+                    m.iter()
+                        .map(|(n, _, se)| (n.as_str(), se.is_some()))
+                        .collect()
+                })
+                .collect();
+            if shape != expected {
+                return corrupt(format!("parameter set {i} has other metrics"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Estimate the spread and indices from every set's results and write
+    /// the study's files through `staging` into `out_dir`.
+    fn write(
+        &self,
+        results: Vec<RunMetrics>,
+        staging: Staging,
+        out_dir: PathBuf,
+        opts: &SimOptions,
+    ) -> Result<UncertaintyReport> {
+        let (k, samples, trials, seed) = (
+            self.study.params.len(),
+            self.samples,
+            self.trials,
+            self.seed,
+        );
+        let scenario = &self.scenario;
+        let runs = self.design.runs.len();
+        let params = self.params();
+        let minerals: Vec<String> = scenario.minerals.iter().map(|m| m.id.clone()).collect();
+        let result = UncertaintyResult {
+            seed,
+            trials,
+            samples,
+            parameters: self
+                .study
+                .params
+                .iter()
+                .map(|u| Parameter {
+                    param: u.param.clone(),
+                    dist: dist_json(u.dist.spec()),
+                })
+                .collect(),
+            minerals: estimate(&self.design, &params, &minerals, &results, seed),
+        };
+        if !opts.quiet {
+            for (id, metrics) in &result.minerals.0 {
+                for (name, r) in &metrics.0 {
+                    if let Some(Some(x)) = r.noise_share {
+                        if x > NOISE_WARNING {
+                            eprintln!("warning: {id} {name}: {:.0}% of the spread across parameter sets is Monte Carlo noise; use more --trials", x * 100.0);
+                        }
                     }
                 }
             }
         }
+        // Indices may be null (a metric that does not vary), so only the
+        // spreads are checked for numbers too large for floating point.
+        crate::output::check_finite(
+            "uncertainty.json",
+            &result
+                .minerals
+                .0
+                .iter()
+                .map(|(_, m)| m.0.iter().map(|(_, r)| r.spread).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+        )?;
+        let mut outputs = vec![
+            ("uncertainty.json".to_string(), json_bytes(&result)),
+            (
+                "uncertainty_runs.csv".to_string(),
+                runs_csv(&self.design, &params, &minerals, &results)?,
+            ),
+        ];
+        if !opts.no_plots {
+            let source = super::provenance(&self.file, &self.text, trials, seed);
+            let charts = with_threads(opts.threads, || {
+                crate::uncertainty::charts::charts(&result, scenario, opts.chart_size, &source)
+            })??;
+            outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
+            let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
+            let mut page = Report {
+                title: format!("{}: parameter uncertainty", scenario.name),
+                findings: Vec::new(),
+                provenance: Some(source),
+                paragraphs: vec![format!(
+                    "The scenario ran once for each of {runs} parameter sets drawn from its {k} [[uncertain]] tables ({samples} base sets in a Saltelli design), all with the same seed and trials (common random numbers). The spread is over the {} sets of the two base matrices. A parameter's first-order index is the share of a result's variance across sets that it explains alone; its total index adds its interactions with the others. Intervals are 95% bootstrap intervals over the base sets. The noise share is the part of the spread that is Monte Carlo noise of the runs themselves: when it is large, use more trials.",
+                    2 * samples
+                )],
+                facts: vec![
+                    ("trials per set".into(), trials.to_string()),
+                    ("seed".into(), seed.to_string()),
+                    ("base sets".into(), samples.to_string()),
+                ],
+                tables: vec![Table {
+                    caption: "Spread across parameter sets and the largest total index".into(),
+                    header: HEADER.map(String::from).to_vec(),
+                    rows: table_rows(&result),
+                }],
+                charts,
+                raw_json: Some(json),
+                glossary_extra: Vec::new(),
+            };
+            // What was assumed, after the results.
+            page.tables
+                .extend(crate::assumptions::input_tables(scenario));
+            outputs.push(("uncertainty.html".to_string(), page.to_html().into_bytes()));
+        }
+        let heading = format!(
+            "{}: uncertainty over {k} parameters, {samples} base sets",
+            scenario.name
+        );
+        let files = finish(staging, &outputs, opts.quiet, || {
+            run_line(&heading, trials, seed, scenario.start_year, scenario.years)
+                + &text_table(&HEADER, &table_rows(&result))
+        })?;
+        Ok(UncertaintyReport {
+            result: Some(result),
+            out_dir,
+            files,
+        })
     }
-    // Indices may be null (a metric that does not vary), so only the
-    // spreads are checked for numbers too large for floating point.
-    crate::output::check_finite(
-        "uncertainty.json",
-        &result
-            .minerals
-            .0
-            .iter()
-            .map(|(_, m)| m.0.iter().map(|(_, r)| r.spread).collect::<Vec<_>>())
-            .collect::<Vec<_>>(),
-    )?;
-    let mut outputs = vec![
-        ("uncertainty.json".to_string(), json_bytes(&result)),
-        (
-            "uncertainty_runs.csv".to_string(),
-            runs_csv(&plan, &params, &minerals, &results)?,
-        ),
-    ];
-    if !opts.no_plots {
-        let source = super::provenance(&file, &text, trials, seed);
-        let charts = with_threads(opts.threads, || {
-            crate::uncertainty::charts::charts(&result, &scenario, opts.chart_size, &source)
-        })??;
-        outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
-        let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
-        let mut page = Report {
-            title: format!("{}: parameter uncertainty", scenario.name),
-            findings: Vec::new(),
-            provenance: Some(source),
-            paragraphs: vec![format!(
-                "The scenario ran once for each of {runs} parameter sets drawn from its {k} [[uncertain]] tables ({samples} base sets in a Saltelli design), all with the same seed and trials (common random numbers). The spread is over the {} sets of the two base matrices. A parameter's first-order index is the share of a result's variance across sets that it explains alone; its total index adds its interactions with the others. Intervals are 95% bootstrap intervals over the base sets. The noise share is the part of the spread that is Monte Carlo noise of the runs themselves: when it is large, use more trials.",
-                2 * samples
-            )],
-            facts: vec![
-                ("trials per set".into(), trials.to_string()),
-                ("seed".into(), seed.to_string()),
-                ("base sets".into(), samples.to_string()),
-            ],
-            tables: vec![Table {
-                caption: "Spread across parameter sets and the largest total index".into(),
-                header: HEADER.map(String::from).to_vec(),
-                rows: table_rows(&result),
-            }],
-            charts,
-            raw_json: Some(json),
-            glossary_extra: Vec::new(),
-        };
-        // What was assumed, after the results.
-        page.tables
-            .extend(crate::assumptions::input_tables(&scenario));
-        outputs.push(("uncertainty.html".to_string(), page.to_html().into_bytes()));
-    }
-    let heading = format!(
-        "{}: uncertainty over {k} parameters, {samples} base sets",
-        scenario.name
-    );
-    let files = finish(staging, &outputs, opts.quiet, || {
-        run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-            + &text_table(&HEADER, &table_rows(&result))
-    })?;
-    Ok(UncertaintyReport {
-        result,
-        out_dir,
-        files,
-    })
 }

@@ -68,7 +68,14 @@ pub fn chunk_count(trials: u64) -> u64 {
 /// `trials` trials: `floor((k - 1) C / n) .. floor(k C / n)` of its `C`
 /// chunks. Uneven when `n` does not divide `C`; empty when `n > C`.
 pub fn slice_chunks(trials: u64, k: u64, n: u64) -> Range<u64> {
-    let c = u128::from(chunk_count(trials));
+    slice_of(chunk_count(trials), k, n)
+}
+
+/// Slice `k` (1-based) of `n` contiguous slices of `0..total`:
+/// `floor((k - 1) total / n) .. floor(k total / n)`. Uneven when `n` does
+/// not divide `total`; empty when `n > total`.
+pub fn slice_of(total: u64, k: u64, n: u64) -> Range<u64> {
+    let c = u128::from(total);
     let at = |i: u64| (u128::from(i) * c / u128::from(n.max(1))) as u64;
     at(k.saturating_sub(1))..at(k)
 }

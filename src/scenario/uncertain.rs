@@ -127,6 +127,7 @@ fn demand_slot<'r>(
         ["base"] => num_slot(&mut d.base, rules::BASE),
         ["growth"] => num_slot(&mut d.growth, rules::GROWTH),
         ["sigma"] => num_slot(&mut d.sigma, rules::SIGMA),
+        ["loading"] => num_slot(&mut d.loading, rules::LOADING),
         _ => Err(unknown()),
     }
 }
@@ -467,9 +468,10 @@ fn examples(kind: &str) -> &'static str {
     match kind {
         "source" => "capacity, access, offtake, disruption.rate, disruption.severity.max, disruption.initial.severity, project.success_probability",
         "event" => "rate, severity.mode, duration_months.mean, initial.months, affects.<source id>.exposure",
-        "mineral" => "demand.base, demand.growth, demand.sigma, shortfall_threshold",
-        "market" => "reference_price, demand_elasticity, rest_of_world_demand.growth",
+        "mineral" => "demand.base, demand.growth, demand.sigma, demand.loading, shortfall_threshold",
+        "market" => "reference_price, demand_elasticity, rest_of_world_demand.growth, rest_of_world_demand.loading",
         "stockpile" => "initial, capacity, max_release_per_year",
+        "project" => "online_year, success_probability, loading, delay_months.max",
         _ => "a key written in its table",
     }
 }

@@ -1,0 +1,387 @@
+//! Partial results of a sharded run (`run --shard K/N`) or uncertainty
+//! study (`uncertainty --shard K/N`), and their merge.
+//!
+//! # File format (version 3)
+//!
+//! A partial result file, `partial-K-of-N.srpart`, holds:
+//!
+//! 1. the line `supplyrisk partial result` (the magic line);
+//! 2. one line of JSON, the [`Header`]: format version, program version,
+//!    the scenario (file name, text and SHA-256 of the text), seed,
+//!    trials, the slice (`shard` K of `shards` N and its range), for a
+//!    study its [`Study`] (base sets, parameters, parameter sets), and the
+//!    length and CRC-32 of the body;
+//! 3. the body, in the `postcard` binary encoding (every number bit for
+//!    bit): a run's slice is its [`Record`] (the slice's range counts
+//!    chunks of [`CHUNK_TRIALS`] trials); a study's slice is the results
+//!    of its parameter sets ([`RunMetrics`], one per set; the range counts
+//!    parameter sets in the order of the study's design).
+//!
+//! [`merge_run`] and [`merge_study`] accept only a complete set of slices
+//! of one run or study (checked by [`check_set`]), and rebuild its record
+//! or results exactly as the unsharded command makes them.
+
+mod set;
+
+pub use set::{check_set, merge_run, merge_study, Kind, Merged, MergedStudy};
+
+use crate::engine::{chunk_count, slice_chunks, slice_of, Record, CHUNK_TRIALS};
+use crate::error::{Error, InputError, Result};
+use crate::uncertainty::output::RunMetrics;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The first line of a partial result file.
+pub const MAGIC: &str = "supplyrisk partial result\n";
+/// Version of the file format.
+pub const FORMAT: u32 = 3;
+/// Extension of partial result files.
+pub const EXTENSION: &str = "srpart";
+
+/// The program version written into partial results; merges accept only
+/// partial results of the same version (their random draws and merge
+/// order are part of the results).
+pub fn program() -> String {
+    format!("supplyrisk {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// File name of slice `k` of `n`.
+pub fn file_name(k: u64, n: u64) -> String {
+    format!("partial-{k}-of-{n}.{EXTENSION}")
+}
+
+/// Hex SHA-256 of a scenario's text.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The keys every format's header has.
+#[derive(Deserialize)]
+struct Version {
+    format: u32,
+    #[serde(default)]
+    program: String,
+}
+
+/// The header line of a partial result file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// File format version ([`FORMAT`]).
+    pub format: u32,
+    /// Program and version ([`program`]).
+    pub program: String,
+    /// The scenario file as given on the command line.
+    pub scenario_file: String,
+    /// Hex SHA-256 of the scenario text.
+    pub scenario_sha256: String,
+    /// The scenario text.
+    pub scenario_text: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Trials of the whole run (of each parameter set, for a study).
+    pub trials: u64,
+    /// Which slice (1-based).
+    pub shard: u64,
+    /// Of how many.
+    pub shards: u64,
+    /// The slice, `[start, end)`: of a run, its chunks of [`CHUNK_TRIALS`]
+    /// trials; of a study, its parameter sets in design order.
+    pub slice: [u64; 2],
+    /// What a study's slices share beyond the run's keys; absent for a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study: Option<Study>,
+    /// Length of the body in bytes.
+    pub body_bytes: u64,
+    /// CRC-32 of the body.
+    pub body_crc32: u32,
+}
+
+/// What the slices of one uncertainty study share beyond a run's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Base parameter sets `N` of the design.
+    pub samples: u64,
+    /// The uncertain parameters, `KIND.ID.KEY`, in the scenario's order.
+    pub parameters: Vec<String>,
+    /// Parameter sets of the whole design, `N (k + 2)`.
+    pub runs: u64,
+}
+
+impl Header {
+    /// Whether this is a slice of a run or of a study.
+    pub fn kind(&self) -> Kind {
+        if self.study.is_some() {
+            Kind::Study
+        } else {
+            Kind::Run
+        }
+    }
+
+    /// The range the slice must cover for its `shard` of `shards`.
+    pub fn expected_slice(&self) -> Range<u64> {
+        match &self.study {
+            None => slice_chunks(self.trials, self.shard, self.shards),
+            Some(s) => slice_of(s.runs, self.shard, self.shards),
+        }
+    }
+}
+
+/// The body of a partial result.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A run's slice: its record.
+    Run(Record),
+    /// A study's slice: the results of its parameter sets, in design order.
+    Study(Vec<RunMetrics>),
+}
+
+impl Body {
+    /// Whether the body covers the slice its header names.
+    pub fn fits(&self, header: &Header) -> bool {
+        match self {
+            Body::Run(r) => {
+                [r.chunks.start, r.chunks.end] == header.slice && r.trials == header.trials
+            }
+            Body::Study(runs) => {
+                header.slice[1].checked_sub(header.slice[0]) == Some(runs.len() as u64)
+            }
+        }
+    }
+}
+
+/// A partial result: its header and body.
+#[derive(Debug, Clone)]
+pub struct Partial {
+    /// The header.
+    pub header: Header,
+    /// The slice's record or results.
+    pub body: Body,
+}
+
+/// The run a partial result belongs to: the scenario (as given on the
+/// command line, and its text), seed and trials.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// The scenario file as given on the command line.
+    pub file: &'a str,
+    /// The scenario text.
+    pub text: &'a str,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Trials of the whole run (of each parameter set, for a study).
+    pub trials: u64,
+}
+
+/// The bytes of a partial result file for slice `shard` of `shards`
+/// (covering `slice`) of the run or study (`study`) of `source`.
+pub fn to_bytes(
+    source: Source<'_>,
+    (shard, shards): (u64, u64),
+    slice: Range<u64>,
+    study: Option<Study>,
+    body: &Body,
+) -> Vec<u8> {
+    let body = match body {
+        Body::Run(record) => postcard::to_stdvec(record),
+        Body::Study(runs) => postcard::to_stdvec(runs),
+    }
+    .unwrap_or_default();
+    let header = Header {
+        format: FORMAT,
+        program: program(),
+        scenario_file: source.file.to_string(),
+        scenario_sha256: sha256_hex(source.text),
+        scenario_text: source.text.to_string(),
+        seed: source.seed,
+        trials: source.trials,
+        shard,
+        shards,
+        slice: [slice.start, slice.end],
+        study,
+        body_bytes: body.len() as u64,
+        body_crc32: crc32fast::hash(&body),
+    };
+    let mut out = MAGIC.as_bytes().to_vec();
+    out.extend(serde_json::to_vec(&header).unwrap_or_default());
+    out.push(b'\n');
+    out.extend(body);
+    out
+}
+
+/// Read a partial result file's bytes; `file` names it in messages.
+///
+/// # Errors
+///
+/// [`InputError`] (exit status 2) for a file that is not a partial result,
+/// is truncated or corrupt, or is of another format version.
+pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial, InputError> {
+    let bad = |what: String| InputError::file(file, what);
+    let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| {
+        bad(
+            "expected a partial result of `supplyrisk run --shard` or `uncertainty --shard`, found another kind of file"
+                .into(),
+        )
+    })?;
+    let line_end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| bad("expected a header line, found a truncated file".into()))?;
+    let corrupt_header = |e: serde_json::Error| {
+        bad(format!(
+            "expected a valid header, found a corrupt one ({e})"
+        ))
+    };
+    // The version first: a header of another format may have other keys.
+    let version: Version = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+    if version.format != FORMAT {
+        return Err(bad(format!(
+            "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
+            version.format, version.program
+        )));
+    }
+    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+    let body = &rest[line_end + 1..];
+    if body.len() as u64 != header.body_bytes {
+        return Err(bad(format!(
+            "expected a body of {} bytes, found {}: the file is truncated or corrupt",
+            header.body_bytes,
+            body.len()
+        )));
+    }
+    if crc32fast::hash(body) != header.body_crc32 {
+        return Err(bad(
+            "the body does not match its checksum: the file is corrupt".into(),
+        ));
+    }
+    let corrupt = |e: postcard::Error| {
+        bad(format!(
+            "expected a valid {}, found a corrupt one ({e})",
+            header.kind().body()
+        ))
+    };
+    let body = match header.kind() {
+        Kind::Run => Body::Run(postcard::from_bytes(body).map_err(corrupt)?),
+        Kind::Study => Body::Study(postcard::from_bytes(body).map_err(corrupt)?),
+    };
+    Ok(Partial { header, body })
+}
+
+/// The partial result files of `paths`: each folder's `*.srpart` files
+/// (sorted by name), and any file named directly.
+///
+/// # Errors
+///
+/// [`InputError`] for a path that does not exist or a folder without
+/// partial results.
+pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        let shown = p.display().to_string();
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p)
+                .map_err(|e| InputError::file(&shown, format!("could not read the folder: {e}")))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == EXTENSION))
+                .collect();
+            if found.is_empty() {
+                return Err(InputError::file(
+                    &shown,
+                    format!(
+                        "expected partial results (*.{EXTENSION}) of `run --shard` or `uncertainty --shard`, found none"
+                    ),
+                )
+                .into());
+            }
+            found.sort();
+            files.extend(found);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(InputError::file(&shown, "no such file or folder").into());
+        }
+    }
+    Ok(files)
+}
+
+/// Load partial result files.
+///
+/// # Errors
+///
+/// [`InputError`] for files that cannot be read or are not valid partial
+/// results; every such file is reported.
+pub fn load(files: &[PathBuf]) -> Result<Vec<(PathBuf, Partial)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let read = std::fs::read(f)
+            .map_err(|e| InputError::file(&shown, format!("could not read the file: {e}")))
+            .and_then(|bytes| from_bytes(&bytes, &shown));
+        match read {
+            Ok(p) => out.push((f.clone(), p)),
+            Err(e) => problems.push(e),
+        }
+    }
+    match problems.len() {
+        0 => Ok(out),
+        1 => Err(problems.remove(0).into()),
+        _ => Err(Error::Inputs(problems)),
+    }
+}
+
+/// Check a `run --shard K/N` request against a run of `trials` trials.
+///
+/// # Errors
+///
+/// A bad flag (exit status 2) unless `1 <= K <= N <= chunks`.
+pub fn check_shard(shard: (u64, u64), trials: u64) -> Result<()> {
+    check_split(
+        shard,
+        chunk_count(trials),
+        &format!("for {trials} trials (each shard runs whole chunks of {CHUNK_TRIALS} trials)"),
+    )
+}
+
+/// Check an `uncertainty --shard K/N` request against a study of `runs`
+/// parameter sets.
+///
+/// # Errors
+///
+/// A bad flag (exit status 2) unless `1 <= K <= N <= runs`.
+pub fn check_study_shard(shard: (u64, u64), runs: u64) -> Result<()> {
+    check_split(
+        shard,
+        runs,
+        &format!("for a study of {runs} parameter sets (each shard runs whole sets)"),
+    )
+}
+
+/// `1 <= K <= N <= most`; `context` says what limits N.
+fn check_split((k, n): (u64, u64), most: u64, context: &str) -> Result<()> {
+    if n == 0 || k == 0 || k > n {
+        return Err(Error::bad_flag(
+            "--shard",
+            format!("expected K/N with 1 <= K <= N, found {k}/{n}"),
+        ));
+    }
+    if n > most {
+        return Err(Error::bad_flag(
+            "--shard",
+            format!("expected at most {most} shards {context}, found {n}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Where slice `k` of `n` is written in `dir`.
+pub fn path_in(dir: &Path, k: u64, n: u64) -> PathBuf {
+    dir.join(file_name(k, n))
+}

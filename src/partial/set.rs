@@ -1,0 +1,328 @@
+//! A set of partial results: the checks that they are every slice of one
+//! run or study, and their merge.
+
+use super::{Body, Header, Partial};
+use crate::engine::Record;
+use crate::error::{Error, InputError, Result};
+use crate::scenario::Scenario;
+use crate::uncertainty::output::RunMetrics;
+use std::path::PathBuf;
+
+/// What a partial result is a slice of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A plain run (`run --shard`): the slice is a range of trials.
+    Run,
+    /// An uncertainty study (`uncertainty --shard`): the slice is a range
+    /// of parameter sets.
+    Study,
+}
+
+impl Kind {
+    /// What the whole is called in messages: `run` or `uncertainty study`.
+    pub fn whole(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Study => "uncertainty study",
+        }
+    }
+
+    /// The command that writes this kind of partial result.
+    pub fn command(self) -> &'static str {
+        match self {
+            Kind::Run => "run --shard",
+            Kind::Study => "uncertainty --shard",
+        }
+    }
+
+    /// What the body holds, in messages.
+    pub fn body(self) -> &'static str {
+        match self {
+            Kind::Run => "record",
+            Kind::Study => "list of parameter set results",
+        }
+    }
+}
+
+/// A merged run: its scenario, the scenario file's name, the seed, and
+/// the record of every trial.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The scenario, parsed from the text the partial results carry.
+    pub scenario: Scenario,
+    /// The scenario file as the shards were given it.
+    pub scenario_file: String,
+    /// The scenario text the shards ran.
+    pub scenario_text: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// The whole run's record.
+    pub record: Record,
+}
+
+/// A merged uncertainty study: what its shards ran and the results of
+/// every parameter set, in design order.
+#[derive(Debug, Clone)]
+pub struct MergedStudy {
+    /// The scenario file as the shards were given it.
+    pub scenario_file: String,
+    /// The scenario text the shards ran.
+    pub scenario_text: String,
+    /// Seed of every run.
+    pub seed: u64,
+    /// Trials of every run.
+    pub trials: u64,
+    /// Base parameter sets of the design.
+    pub samples: u64,
+    /// The uncertain parameters the shards ran, in the scenario's order.
+    pub parameters: Vec<String>,
+    /// Every parameter set's results, in design order.
+    pub results: Vec<RunMetrics>,
+}
+
+/// One problem, or all of them.
+fn problems_to_error(mut problems: Vec<InputError>) -> Error {
+    if problems.len() == 1 {
+        problems.remove(0).into()
+    } else {
+        Error::Inputs(problems)
+    }
+}
+
+/// Check that `partials` are every slice, once, of one run or one study:
+/// the same program, scenario, seed, trials, kind, study design and
+/// number of shards; each slice where its shard number puts it and
+/// covered by its body; none missing or repeated. Returns their kind.
+///
+/// # Errors
+///
+/// [`InputError`] (exit status 2) naming each problem found.
+pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
+    let Some((first_path, first)) = partials.first() else {
+        return Err(InputError::file("merge", "expected partial results, found none").into());
+    };
+    let first_file = first_path.display().to_string();
+    let h0 = &first.header;
+    let kind = h0.kind();
+    let mut problems = Vec::new();
+    if let Some((path, other)) = partials.iter().find(|(_, p)| p.header.kind() != kind) {
+        let other = other.header.kind();
+        return Err(InputError::file(
+            path.display().to_string(),
+            format!(
+                "expected a partial result of `{}` as in {first_file}, found one of `{}`: partial results of a run and of an uncertainty study do not merge",
+                kind.command(),
+                other.command()
+            ),
+        )
+        .into());
+    }
+    let mut seen: Vec<Option<String>> = vec![None; h0.shards.min(1 << 20) as usize];
+    for (path, p) in partials {
+        let file = path.display().to_string();
+        let h = &p.header;
+        let mut differs = |what: &str, mine: String, theirs: String| {
+            problems.push(InputError::file(
+                &file,
+                format!("expected {what} {theirs} as in {first_file}, found {mine}: the partial results are not of one {}", kind.whole()),
+            ))
+        };
+        if h.program != h0.program {
+            differs("a result of", h.program.clone(), h0.program.clone());
+        }
+        if h.scenario_sha256 != h0.scenario_sha256 {
+            let named = |h: &Header| {
+                format!(
+                    "{} (sha256 {})",
+                    h.scenario_file,
+                    &h.scenario_sha256[..12.min(h.scenario_sha256.len())]
+                )
+            };
+            differs("the scenario", named(h), named(h0));
+        }
+        if h.seed != h0.seed {
+            differs("seed", h.seed.to_string(), h0.seed.to_string());
+        }
+        if h.trials != h0.trials {
+            differs("trials", h.trials.to_string(), h0.trials.to_string());
+        }
+        if let (Some(s), Some(s0)) = (&h.study, &h0.study) {
+            if s.samples != s0.samples {
+                differs("samples", s.samples.to_string(), s0.samples.to_string());
+            }
+            if s.parameters != s0.parameters {
+                differs(
+                    "the parameters",
+                    s.parameters.join(", "),
+                    s0.parameters.join(", "),
+                );
+            }
+            if s.runs != s0.runs {
+                differs(
+                    "a design of",
+                    format!("{} parameter sets", s.runs),
+                    format!("{} parameter sets", s0.runs),
+                );
+            }
+        }
+        if h.shards != h0.shards {
+            differs(
+                "a split into",
+                format!("{} shards", h.shards),
+                format!("{} shards", h0.shards),
+            );
+            continue;
+        }
+        if h.shard == 0 || h.shard > h.shards {
+            problems.push(InputError::file(
+                &file,
+                format!("expected shard 1 to {}, found {}", h.shards, h.shard),
+            ));
+            continue;
+        }
+        let expected = h.expected_slice();
+        if [expected.start, expected.end] != h.slice || !p.body.fits(h) {
+            problems.push(InputError::file(
+                &file,
+                format!(
+                    "expected the slice {}..{} for shard {} of {}, found {}..{}: the file is corrupt",
+                    expected.start, expected.end, h.shard, h.shards, h.slice[0], h.slice[1]
+                ),
+            ));
+            continue;
+        }
+        if let Some(slot) = seen.get_mut((h.shard - 1) as usize) {
+            match slot {
+                Some(other) => problems.push(InputError::file(
+                    &file,
+                    format!(
+                        "expected each shard once, found shard {}/{} again (also in {other})",
+                        h.shard, h.shards
+                    ),
+                )),
+                None => *slot = Some(file.clone()),
+            }
+        }
+    }
+    if problems.is_empty() {
+        let missing: Vec<String> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(k, _)| format!("{}/{}", k + 1, h0.shards))
+            .collect();
+        if !missing.is_empty() {
+            // At most ten named, however many are missing.
+            let mut named = missing
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if missing.len() > 10 {
+                named += &format!(" and {} more", missing.len() - 10);
+            }
+            problems.push(InputError::file(
+                "merge",
+                format!(
+                    "expected all {} shards of the {}, found no partial result for shard {named}",
+                    h0.shards,
+                    kind.whole()
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(kind)
+    } else {
+        Err(problems_to_error(problems))
+    }
+}
+
+/// Partial results in shard order, after [`check_set`].
+fn in_order(mut partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Partial)>> {
+    check_set(&partials)?;
+    partials.sort_by_key(|(_, p)| p.header.shard);
+    Ok(partials)
+}
+
+/// Merge the partial results of every slice of one run.
+///
+/// # Errors
+///
+/// [`InputError`] (exit status 2) when the partial results are not the
+/// slices of one run (see [`check_set`]), are slices of a study, or hold
+/// a record that does not fit its header.
+pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
+    let partials = in_order(partials)?;
+    let h0 = partials[0].1.header.clone();
+    let scenario = Scenario::from_toml_str(&h0.scenario_text, &h0.scenario_file)?;
+    let mut records = Vec::with_capacity(partials.len());
+    for (path, p) in partials {
+        let file = path.display().to_string();
+        let Body::Run(record) = p.body else {
+            return Err(InputError::file(
+                file,
+                "expected a partial result of `run --shard`, found one of `uncertainty --shard`",
+            )
+            .into());
+        };
+        record.check(&scenario).map_err(|e| {
+            InputError::file(
+                &file,
+                format!("the record does not fit its scenario ({e}): the file is corrupt"),
+            )
+        })?;
+        records.push(record);
+    }
+    let record = Record::merge(records).map_err(|e| {
+        InputError::file(
+            "merge",
+            format!("the partial results do not fit together: {e}"),
+        )
+    })?;
+    Ok(Merged {
+        scenario,
+        scenario_text: h0.scenario_text,
+        scenario_file: h0.scenario_file,
+        seed: h0.seed,
+        record,
+    })
+}
+
+/// Merge the partial results of every slice of one uncertainty study:
+/// the results of every parameter set, in design order. Whether they fit
+/// the scenario's design is for the study to check.
+///
+/// # Errors
+///
+/// [`InputError`] (exit status 2) when the partial results are not the
+/// slices of one study (see [`check_set`]) or are slices of a run.
+pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
+    let partials = in_order(partials)?;
+    let h0 = partials[0].1.header.clone();
+    let (samples, parameters) = h0
+        .study
+        .as_ref()
+        .map_or((0, Vec::new()), |s| (s.samples, s.parameters.clone()));
+    let mut results = Vec::new();
+    for (path, p) in partials {
+        let Body::Study(runs) = p.body else {
+            return Err(InputError::file(
+                path.display().to_string(),
+                "expected a partial result of `uncertainty --shard`, found one of `run --shard`",
+            )
+            .into());
+        };
+        results.extend(runs);
+    }
+    Ok(MergedStudy {
+        scenario_file: h0.scenario_file,
+        scenario_text: h0.scenario_text,
+        seed: h0.seed,
+        trials: h0.trials,
+        samples,
+        parameters,
+        results,
+    })
+}
