@@ -417,7 +417,10 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
         ch.x_range
     );
     assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 1.0));
-    assert_eq!(ch.curves[0].markers, vec![("p95".to_string(), 300.0, 0.05)]);
+    assert_eq!(
+        ch.curves[0].markers,
+        vec![("cobalt p95".to_string(), 300.0, 0.05)]
+    );
     assert!(ch
         .x_label
         .starts_with("Consumer's cost over the horizon, USD million"));

@@ -179,7 +179,7 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
                 Some(_) => format!("{}: P(cost > x)", c.mineral),
                 None => format!("{}: P(cost > x), x in {}", c.mineral, c.currency),
             };
-            curve.markers = vec![("p95".to_string(), c.p95, 0.05)];
+            curve.markers = vec![(format!("{} p95", c.mineral), c.p95, 0.05)];
             for &(x, p) in curve.points.iter().chain(std::iter::once(&(c.p95, 1.0))) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -377,7 +377,8 @@ pub(super) fn draw_exceedance(
                 }
             });
             placed.push(label_box(at, (h, ox, v, oy), width, line_px));
-            let font = look.tick().pos(Pos::new(h, v));
+            // In the curve's colour, so each label says whose marker it is.
+            let font = look.tick().color(&col).pos(Pos::new(h, v));
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((*x, y))

@@ -180,8 +180,8 @@ pub fn price_fan(
     Some(FanChart {
         title: format!("{title}: {mineral} price, yearly average"),
         y_label: format!(
-            "price multiple (1 = reference price of {} {currency}/{})",
-            super::labels::amount_label(reference_price),
+            // The price as written in the scenario (shortest exact form).
+            "price multiple (1 = reference price of {reference_price} {currency}/{})",
             m.unit
         ),
         years: summary.calendar_years(),
