@@ -141,13 +141,7 @@ pub fn study(files: &[File; 3], samples: usize, trials: u64, seed: u64) -> Study
     for (m, id) in minerals.iter().enumerate() {
         for (j, &answer) in ANSWERS.iter().enumerate() {
             let col = |r: usize| values[r][m * ANSWERS.len() + j];
-            let o = Outputs {
-                a: (0..n).map(col).collect(),
-                b: (n..2 * n).map(col).collect(),
-                ab: (0..k)
-                    .map(|i| ((2 + i) * n..(3 + i) * n).map(col).collect())
-                    .collect(),
-            };
+            let o = Outputs::from_runs(n, k, col);
             let both: Vec<f64> = o.a.iter().chain(&o.b).copied().collect();
             let mut s: Vec<(String, Indices)> =
                 names.iter().cloned().zip(sobol(&o, seed)).collect();

@@ -265,16 +265,27 @@ fn delta_row(w: &mut String, id: &str, d: &MineralDelta) {
     );
 }
 
-fn sources(w: &mut String, r: &Runs) {
-    let _ = writeln!(w, "## 2. What the new sources buy\n");
-    let _ = writeln!(w, "Diversified minus baseline, paired trial by trial:\n");
+/// "`lead`:" and the table of paired changes from `a` to `b`, a row per
+/// mineral and one for the cost over all four.
+fn delta_table(w: &mut String, lead: &str, a: &Run, b: &Run) {
+    let _ = writeln!(w, "{lead}:\n");
     let _ = writeln!(w, "| mineral | change in expected cost | change in P(price-spike year) | change in P(any shortfall year) | change in expected shortfall years |");
     let _ = writeln!(w, "|---|---:|---:|---:|---:|");
-    for (m, (id, _)) in r.base.summary.minerals.0.iter().enumerate() {
-        delta_row(w, id, &delta(r.base, r.div, m));
+    for (m, (id, _)) in a.summary.minerals.0.iter().enumerate() {
+        delta_row(w, id, &delta(a, b, m));
     }
-    let all = total_cost_change(&r.base.agg, &r.div.agg);
+    let all = total_cost_change(&a.agg, &b.agg);
     let _ = writeln!(w, "| all four | {} | | | |\n", usd(all.delta, all.se));
+}
+
+fn sources(w: &mut String, r: &Runs) {
+    let _ = writeln!(w, "## 2. What the new sources buy\n");
+    delta_table(
+        w,
+        "Diversified minus baseline, paired trial by trial",
+        r.base,
+        r.div,
+    );
     let _ = writeln!(w, "None of these projects has a U.S. offtake: each adds to world supply, and U.S. buyers gain through a lower world price in the years the project produces, weighted by the chance that it is built and on time. That is why a project of 1–2% of world supply moves U.S. costs at all, and why its effect depends so much on the demand elasticity (section 5).\n");
     for id in ["copper", "nickel", "lithium"] {
         let _ = writeln!(w, "![{id}: amount served to U.S. buyers and unserved exceedance, baseline vs diversified](case-study/compare_{id}.png)\n");
@@ -336,16 +347,9 @@ fn projects(w: &mut String, r: &Runs, alone: &[Alone]) {
 
 fn vault(w: &mut String, r: &Runs) {
     let _ = writeln!(w, "## 4. Project Vault on top of the new sources\n");
-    let _ = writeln!(w, "Project Vault minus diversified, paired:\n");
-    let _ = writeln!(w, "| mineral | change in expected cost | change in P(price-spike year) | change in P(any shortfall year) | change in expected shortfall years |");
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|");
-    for (m, (id, _)) in r.base.summary.minerals.0.iter().enumerate() {
-        delta_row(w, id, &delta(r.div, r.vault, m));
-    }
-    let all = total_cost_change(&r.div.agg, &r.vault.agg);
+    delta_table(w, "Project Vault minus diversified, paired", r.div, r.vault);
     let value = reserve_value(r);
     let carry = value * CARRY * r.base.summary.years as f64;
-    let _ = writeln!(w, "| all four | {} | | | |\n", usd(all.delta, all.se));
     let _ = writeln!(w, "The reserve starts empty and buys on the world market, so filling it raises the price U.S. buyers pay in the years it buys; it pays back only when it sells into a spike. Full, it would hold {} of these four minerals at reference prices (copper is most of it). Financing that metal at {:.0}% a year for ten years costs at most {}: set the expected saving above against that, not against the $10 bn loan, most of which is for other minerals. No official volumes have been published: the 60-day size is an assumption whose range (30–90 days) is in section 5.\n", bn(value), 100.0 * CARRY, bn(carry));
 }
 
@@ -438,15 +442,13 @@ fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
 
 fn stress(w: &mut String, r: &Runs) {
     let _ = writeln!(w, "## 7. Stress: severe Chinese export controls\n");
-    let _ = writeln!(w, "China controls stress minus baseline, paired:\n");
-    let _ = writeln!(w, "| mineral | change in expected cost | change in P(price-spike year) | change in P(any shortfall year) | change in expected shortfall years |");
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|");
-    for (m, (id, _)) in r.base.summary.minerals.0.iter().enumerate() {
-        delta_row(w, id, &delta(r.base, r.stress, m));
-    }
+    delta_table(
+        w,
+        "China controls stress minus baseline, paired",
+        r.base,
+        r.stress,
+    );
     let aimed = total_cost_change(&r.base.agg, r.aimed);
-    let all = total_cost_change(&r.base.agg, &r.stress.agg);
-    let _ = writeln!(w, "| all four | {} | | | |\n", usd(all.delta, all.se));
     let _ = writeln!(w, "Of that, the severe controls aimed at the United States alone (the stress without its world-wide halt) change U.S. consumers' expected cost by {} over the four minerals. Such controls divert trade: China's barred metal goes to other buyers, whose usual supply comes to the United States; they bite only when non-Chinese supply cannot cover U.S. demand, which for these four minerals it can by a wide margin. The rest comes from the rarer halt of Chinese exports to *every* foreign buyer, which removes metal from the world outside China.\n", usd(aimed.delta, aimed.se));
 }
 

@@ -145,6 +145,21 @@ pub struct Outputs {
     pub ab: Vec<Vec<f64>>,
 }
 
+impl Outputs {
+    /// A metric's values from `f(run)` over the runs of a design with `n`
+    /// base sets and `k` parameters, in the design's order (A, B, AB1, …,
+    /// ABk, each by row).
+    pub fn from_runs(n: usize, k: usize, f: impl Fn(usize) -> f64) -> Outputs {
+        Outputs {
+            a: (0..n).map(&f).collect(),
+            b: (n..2 * n).map(&f).collect(),
+            ab: (0..k)
+                .map(|i| ((2 + i) * n..(3 + i) * n).map(&f).collect())
+                .collect(),
+        }
+    }
+}
+
 /// Centre and population variance of f(A) ++ f(B) over `rows`; the
 /// variance is exactly 0 when every value is the same (rounding in the
 /// centre would otherwise leave a tiny positive one).

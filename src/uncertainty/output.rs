@@ -130,13 +130,7 @@ pub fn estimate(
         for (j, (name, _, se)) in results[0][m].iter().enumerate() {
             let f = |run: usize| results[run][m][j].1;
             let s = |run: usize| results[run][m][j].2.unwrap_or(0.0);
-            let o = Outputs {
-                a: (0..n).map(f).collect(),
-                b: (n..2 * n).map(f).collect(),
-                ab: (0..k)
-                    .map(|i| ((2 + i) * n..(3 + i) * n).map(f).collect())
-                    .collect(),
-            };
+            let o = Outputs::from_runs(n, k, f);
             let both: Vec<f64> = o.a.iter().chain(&o.b).copied().collect();
             let noise = se.map(|_| {
                 let se_a: Vec<f64> = (0..n).map(s).collect();
