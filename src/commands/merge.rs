@@ -1,7 +1,7 @@
 //! `supplyrisk merge SHARD_DIR... --out DIR`: the partial results of every
 //! shard of a run into the files the unsharded run writes.
 
-use super::run::{provenance, run_outputs, RunReport};
+use super::run::{provenance, run_outputs, RunParts, RunReport};
 use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
 use crate::error::Result;
 use crate::output::headline_table;
@@ -21,14 +21,28 @@ use std::path::PathBuf;
 /// repeated, mismatched or corrupt partial results.
 pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
     let files = partial::find(inputs)?;
-    let merged = partial::merge(partial::load(&files)?)?;
+    merge_partials(partial::load(&files)?, opts)
+}
+
+/// [`merge`] of partial results already read (each with the name its
+/// messages give it): with `opts.in_memory` nothing is written and the
+/// report holds the outputs.
+///
+/// # Errors
+///
+/// As [`merge`].
+pub fn merge_partials(
+    partials: Vec<(PathBuf, partial::Partial)>,
+    opts: &SimOptions,
+) -> Result<RunReport> {
+    let merged = partial::merge(partials)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join("merged"));
-    let scenario = &merged.scenario;
+    let scenario = merged.scenario;
     check_memory(
-        scenario,
+        &scenario,
         (merged.record.trials, merged.record.trials),
         false,
         1,
@@ -41,18 +55,24 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
             format!("the partial results do not fit together: {e}"),
         )
     })?;
-    let summary = with_threads(opts.threads, || Summary::new(scenario, merged.seed, &agg))?;
+    let summary = with_threads(opts.threads, || Summary::new(&scenario, merged.seed, &agg))?;
     let source = provenance(
         &merged.scenario_file,
         &merged.scenario_text,
         agg.trials,
         merged.seed,
     );
-    let outputs = run_outputs(scenario, &summary, &agg, &source, opts)?;
+    let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
         out_dir,
         files,
+        outputs,
+        parts: Some(RunParts {
+            scenario,
+            agg,
+            source,
+        }),
     })
 }

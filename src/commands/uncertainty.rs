@@ -3,15 +3,14 @@
 //! tables, and Sobol indices of each parameter.
 
 use super::{
-    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed, with_progress,
-    with_threads, SimOptions,
+    check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed, with_progress,
+    with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::output::{json_bytes, run_line, text_table};
 use crate::report::{Report, Table};
 use crate::scenario::validate::parse_study;
-use crate::scenario::Scenario;
 use crate::summary::Summary;
 use crate::uncertainty::output::{
     dist_json, estimate, run_metrics, runs_csv, table_rows, Parameter, RunMetrics,
@@ -35,8 +34,10 @@ pub struct UncertaintyReport {
     pub result: UncertaintyResult,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written.
+    /// The files written (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order.
+    pub outputs: Outputs,
 }
 
 /// `supplyrisk uncertainty`: draw `samples` base parameter sets (Saltelli
@@ -50,12 +51,27 @@ pub struct UncertaintyReport {
 /// tables, a bad `--samples`, or a drawn set the scenario rules refuse;
 /// nothing is written then.
 pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<UncertaintyReport> {
-    let text = Scenario::read_text(path)?;
-    let file = path.display().to_string();
-    let (scenario, study) = parse_study(&text, &file)?;
+    let input = ScenarioText::read(path)?;
+    uncertainty_text(&input, samples, &out_or(opts, || default_out_dir(path)))
+}
+
+/// [`uncertainty`] of a scenario's text: `opts.out` is the output folder
+/// (default `results/scenario/`); with `opts.in_memory` nothing is
+/// written and the report holds the outputs.
+///
+/// # Errors
+///
+/// As [`uncertainty`].
+pub fn uncertainty_text(
+    input: &ScenarioText,
+    samples: usize,
+    opts: &SimOptions,
+) -> Result<UncertaintyReport> {
+    let (text, file) = (&input.text, &input.file);
+    let (scenario, study) = parse_study(text, file)?;
     if study.is_empty() {
         return Err(InputError::file(
-            &file,
+            file.as_str(),
             "expected at least one [[uncertain]] table (param = \"KIND.ID.KEY\", dist = …) for the uncertainty command, found none",
         )
         .into());
@@ -69,7 +85,7 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     let k = study.params.len();
     if k > MAX_PARAMS {
         return Err(InputError::file(
-            &file,
+            file.as_str(),
             format!("expected at most {MAX_PARAMS} [[uncertain]] tables, found {k}"),
         )
         .into());
@@ -84,7 +100,7 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     // Every set is checked before anything runs; the scenarios are built
     // again one at a time as they run, so memory does not grow with N.
     let build = |(matrix, row, values): &(Matrix, usize, Vec<f64>)| {
-        study.scenario(values, &text, &file).map_err(|e| match e {
+        study.scenario(values, text, file).map_err(|e| match e {
             Error::Input(mut b) => {
                 b.message = format!("parameter set {matrix} row {row}, {}", b.message);
                 Error::Input(b)
@@ -95,7 +111,10 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
     for run in &plan.runs {
         build(run)?;
     }
-    let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
     check_memory(&scenario, (trials, trials), false, 1, opts)?;
     let staging = prepare_out(&out_dir, "uncertainty", opts)?;
     let runs = plan.runs.len() as u64;
@@ -179,7 +198,7 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
         ),
     ];
     if !opts.no_plots {
-        let source = super::provenance(&file, &text, trials, seed);
+        let source = super::provenance(file, text, trials, seed);
         let charts = with_threads(opts.threads, || {
             crate::uncertainty::charts::charts(&result, &scenario, opts.chart_size, &source)
         })??;
@@ -224,5 +243,6 @@ pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<Unc
         result,
         out_dir,
         files,
+        outputs,
     })
 }
