@@ -1,7 +1,8 @@
 //! `supplyrisk._native`: the Python extension module. Conversion and glue
 //! only: every result comes from the library's commands run in memory
-//! (`SimOptions::in_memory`), with the GIL released while they work. The
-//! pandas layer is pure Python (`python/supplyrisk/`).
+//! (`SimOptions::in_memory`), with the GIL released while they work
+//! (`Python::detach`, pyo3's name for what was `allow_threads`). The pandas
+//! layer is pure Python (`python/supplyrisk/`).
 
 mod errors;
 mod run;

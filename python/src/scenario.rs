@@ -89,7 +89,8 @@ impl Scenario {
 
     /// Simulate slice `shard` of `shards` of the run: its partial result's
     /// bytes.
-    #[pyo3(signature = (shard, shards, trials=None, seed=None, threads=None))]
+    #[pyo3(signature = (shard, shards, trials=None, seed=None, threads=None, max_memory=None))]
+    #[allow(clippy::too_many_arguments)]
     fn run_shard<'py>(
         &self,
         py: Python<'py>,
@@ -98,9 +99,11 @@ impl Scenario {
         trials: Option<u64>,
         seed: Option<u64>,
         threads: Option<usize>,
+        max_memory: Option<f64>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.shard = Some((shard, shards));
+        opts.max_memory = max_memory;
         let report = py
             .detach(|| commands::run_text(&self.input, &opts))
             .or_raise()?;

@@ -21,7 +21,7 @@ def cli() -> str:
     in the repository (debug profile, which CI has built already)."""
     given = os.environ.get("SUPPLYRISK_BIN")
     if given:
-        return given
+        return os.path.abspath(given)
     subprocess.run(
         ["cargo", "build", "--quiet", "--locked", "--bin", "supplyrisk"], cwd=ROOT, check=True
     )

@@ -147,7 +147,9 @@ class Scenario:
         """
         if shard is not None:
             k, n = _shard(shard)
-            data = self._native.run_shard(k, n, trials=trials, seed=seed, threads=threads)
+            data = self._native.run_shard(
+                k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory
+            )
             return PartialResult(data)
         native = self._native.run(
             trials=trials, seed=seed, threads=threads, max_memory=max_memory
