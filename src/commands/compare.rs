@@ -245,6 +245,7 @@ const SHORTFALL_HEADER: [&str; 4] = [
 /// horizons or steps, or no shared mineral; nothing is written then.
 pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<CompareReport> {
     let base = ScenarioText::read(base_path)?;
+    // A bad baseline is reported before an unreadable alternative.
     base.parse()?;
     let alt = ScenarioText::read(alt_path)?;
     let opts = out_or(opts, || default_compare_dir(base_path, alt_path));
