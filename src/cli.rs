@@ -223,6 +223,7 @@ impl From<SimArgs> for SimOptions {
             shard: None,
             per_trial: None,
             max_memory: a.max_memory,
+            in_memory: false,
         }
     }
 }

@@ -21,7 +21,9 @@
 //!   and sweeps;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
 //! - [`output`], [`tables`], [`commands`]: files, tables (printed, and as
-//!   CSV) and the commands of the binary.
+//!   CSV) and the commands of the binary; each command also runs on a
+//!   scenario's text and can return its files in memory instead of writing
+//!   them, which is how the Python package (`python/`) calls it.
 //!
 //! ```
 //! use supplyrisk::{engine, scenario::Scenario, summary::Summary};

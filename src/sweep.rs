@@ -243,20 +243,42 @@ pub fn parse_values(values: Option<&str>, range: Option<&str>) -> Result<Vec<f64
 /// [`Error::Input`] naming the parameter and value when the entity is
 /// missing or the value breaks a rule (for example an access above 1).
 pub fn point_scenario(text: &str, file: &str, param: &SweepParam, value: f64) -> Result<Scenario> {
-    let label = format!("{file} with {param} = {value}");
-    let changed = param
-        .apply(text, value)
-        .map_err(|m| InputError::file(&label, m))?;
+    with_values(text, file, &[(param.clone(), value)]).map(|(_, _, s)| s)
+}
+
+/// `text` with each parameter set to its value in turn, then validated
+/// like a file: the new text, the label its messages use
+/// (`FILE with P = V, Q = W`) and the scenario. A scenario with one value
+/// changed is what one point of a sweep runs.
+///
+/// # Errors
+///
+/// [`Error::Input`] under that label when an entity is missing or a value
+/// breaks a rule of the format.
+pub fn with_values(
+    text: &str,
+    file: &str,
+    values: &[(SweepParam, f64)],
+) -> Result<(String, String, Scenario)> {
+    let set: Vec<String> = values.iter().map(|(p, v)| format!("{p} = {v}")).collect();
+    let label = format!("{file} with {}", set.join(", "));
+    let mut changed = text.to_string();
+    for (param, value) in values {
+        changed = param
+            .apply(&changed, *value)
+            .map_err(|m| InputError::file(&label, m))?;
+    }
     let relabel = |mut e: InputError| {
         e.file = label.clone();
         e.position = None;
         e
     };
-    Scenario::from_toml_str(&changed, &label).map_err(|e| match e {
+    let scenario = Scenario::from_toml_str(&changed, &label).map_err(|e| match e {
         Error::Input(b) => Error::Input(Box::new(relabel(*b))),
         Error::Inputs(v) => Error::Inputs(v.into_iter().map(relabel).collect()),
         other => other,
-    })
+    })?;
+    Ok((changed, label, scenario))
 }
 
 /// Metrics of one mineral at one sweep point.

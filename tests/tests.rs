@@ -12,6 +12,7 @@ mod crn;
 mod dependence;
 mod determinism;
 mod exact;
+mod in_memory;
 mod initial;
 mod limits;
 mod market_exact;

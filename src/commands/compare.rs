@@ -1,8 +1,8 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
 use super::{
-    check_memory, finish, prepare_out, resolve_trials_seed, simulate_with_progress, with_threads,
-    SimOptions,
+    check_memory, finish, out_or, prepare_out, resolve_trials_seed, simulate_with_progress,
+    with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::compare::{
     added_supply, check_comparable, compare as compare_runs, Comparison, EFS_TOLERANCE,
@@ -24,8 +24,10 @@ pub struct CompareReport {
     pub comparison: Comparison,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written.
+    /// The files written (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order.
+    pub outputs: Outputs,
 }
 
 /// The default output folder: `results/<baseline stem>-vs-<alternative stem>/`.
@@ -242,14 +244,34 @@ const SHORTFALL_HEADER: [&str; 4] = [
 /// [`crate::Error::Input`] for bad scenarios, scenarios with different
 /// horizons or steps, or no shared mineral; nothing is written then.
 pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<CompareReport> {
-    let (base_s, base_text) = Scenario::load_with_text(base_path)?;
-    let (alt_s, alt_text) = Scenario::load_with_text(alt_path)?;
-    check_comparable(&base_s, &alt_s, &alt_path.display().to_string())?;
+    let base = ScenarioText::read(base_path)?;
+    // A bad baseline is reported before an unreadable alternative.
+    base.parse()?;
+    let alt = ScenarioText::read(alt_path)?;
+    let opts = out_or(opts, || default_compare_dir(base_path, alt_path));
+    compare_text(&base, &alt, &opts)
+}
+
+/// [`compare`] of two scenarios' texts: `opts.out` is the output folder
+/// (default `results/comparison/`); with `opts.in_memory` nothing is
+/// written and the report holds the outputs.
+///
+/// # Errors
+///
+/// As [`compare`].
+pub fn compare_text(
+    base_in: &ScenarioText,
+    alt_in: &ScenarioText,
+    opts: &SimOptions,
+) -> Result<CompareReport> {
+    let (base_s, base_text) = (base_in.parse()?, &base_in.text);
+    let (alt_s, alt_text) = (alt_in.parse()?, &alt_in.text);
+    check_comparable(&base_s, &alt_s, &alt_in.file)?;
     let (trials, seed) = resolve_trials_seed(&base_s, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
-        .unwrap_or_else(|| default_compare_dir(base_path, alt_path));
+        .unwrap_or_else(|| Path::new("results").join("comparison"));
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
         &alt_s
     } else {
@@ -283,13 +305,11 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         ),
     ];
     if !opts.no_plots {
-        let source = |path: &Path, text: &str| {
-            super::provenance(&path.display().to_string(), text, trials, seed)
-        };
+        let source = |file: &str, text: &str| super::provenance(file, text, trials, seed);
         let both = format!(
             "baseline {}; alternative {}",
-            source(base_path, &base_text),
-            source(alt_path, &alt_text)
+            source(&base_in.file, base_text),
+            source(&alt_in.file, alt_text)
         );
         let charts = with_threads(opts.threads, || {
             plot::compare_charts(
@@ -385,6 +405,7 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
         comparison,
         out_dir,
         files,
+        outputs,
     })
 }
 

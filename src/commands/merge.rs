@@ -2,7 +2,7 @@
 //! shard of a run (or uncertainty study) into the files the unsharded
 //! command writes.
 
-use super::run::{provenance, run_outputs, RunReport};
+use super::run::{provenance, run_outputs, RunParts, RunReport};
 use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
 use crate::error::Result;
 use crate::output::headline_table;
@@ -24,7 +24,20 @@ use std::path::PathBuf;
 /// repeated, mismatched or corrupt partial results.
 pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
     let files = partial::find(inputs)?;
-    let partials = partial::load(&files)?;
+    merge_partials(partial::load(&files)?, opts)
+}
+
+/// [`merge`] of partial results already read (each with the name its
+/// messages give it): with `opts.in_memory` nothing is written and the
+/// report holds the outputs.
+///
+/// # Errors
+///
+/// As [`merge`].
+pub fn merge_partials(
+    partials: Vec<(PathBuf, partial::Partial)>,
+    opts: &SimOptions,
+) -> Result<RunReport> {
     let out_dir = opts
         .out
         .clone()
@@ -36,12 +49,14 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
             summary: None,
             out_dir,
             files: report.files,
+            outputs: report.outputs,
+            parts: None,
         });
     }
     let merged = partial::merge_run(partials)?;
-    let scenario = &merged.scenario;
+    let scenario = merged.scenario;
     check_memory(
-        scenario,
+        &scenario,
         (merged.record.trials, merged.record.trials),
         false,
         1,
@@ -54,18 +69,24 @@ pub fn merge(inputs: &[PathBuf], opts: &SimOptions) -> Result<RunReport> {
             format!("the partial results do not fit together: {e}"),
         )
     })?;
-    let summary = with_threads(opts.threads, || Summary::new(scenario, merged.seed, &agg))?;
+    let summary = with_threads(opts.threads, || Summary::new(&scenario, merged.seed, &agg))?;
     let source = provenance(
         &merged.scenario_file,
         &merged.scenario_text,
         agg.trials,
         merged.seed,
     );
-    let outputs = run_outputs(scenario, &summary, &agg, &source, opts)?;
+    let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
         out_dir,
         files,
+        outputs,
+        parts: Some(RunParts {
+            scenario,
+            agg,
+            source,
+        }),
     })
 }

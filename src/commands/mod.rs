@@ -9,12 +9,14 @@ mod sensitivity;
 mod sweep;
 mod uncertainty;
 
-pub use compare::{compare, CompareReport};
-pub use merge::merge;
-pub use run::{chart_context, provenance, run, run_outputs, validate, RunReport};
-pub use sensitivity::{sensitivity, SensitivityReport};
-pub use sweep::{sweep, SweepOptions, SweepReport};
-pub use uncertainty::{uncertainty, UncertaintyReport, DEFAULT_SAMPLES};
+pub use compare::{compare, compare_text, CompareReport};
+pub use merge::{merge, merge_partials};
+pub use run::{
+    chart_context, provenance, run, run_outputs, run_text, validate, RunParts, RunReport,
+};
+pub use sensitivity::{sensitivity, sensitivity_text, SensitivityReport};
+pub use sweep::{sweep, sweep_text, SweepOptions, SweepReport};
+pub use uncertainty::{uncertainty, uncertainty_text, UncertaintyReport, DEFAULT_SAMPLES};
 
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
@@ -52,6 +54,54 @@ pub struct SimOptions {
     /// Most memory a run may need, in GiB (default
     /// [`crate::output::memory::DEFAULT_MAX_GIB`]); checked before simulating.
     pub max_memory: Option<f64>,
+    /// Write nothing: the command returns its outputs (each file's name
+    /// and bytes) in its report instead, as the Python package uses it.
+    /// `out` is then ignored; with `quiet`, nothing is printed either.
+    pub in_memory: bool,
+}
+
+/// The files a command writes, by name, rendered in memory.
+pub type Outputs = Vec<(String, Vec<u8>)>;
+
+/// A scenario's text and the name its messages give it: a file's path
+/// as given, or any label for text that was never in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioText {
+    /// The file (or label) named in messages and in the provenance line.
+    pub file: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+impl ScenarioText {
+    /// Read a scenario file's text (see [`Scenario::read_text`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] if the file cannot be read.
+    pub fn read(path: &Path) -> Result<ScenarioText> {
+        Ok(ScenarioText {
+            file: path.display().to_string(),
+            text: Scenario::read_text(path)?,
+        })
+    }
+
+    /// Parse and validate the text (see [`Scenario::from_toml_str`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] / [`Error::Inputs`] for every rule broken.
+    pub fn parse(&self) -> Result<Scenario> {
+        Scenario::from_toml_str(&self.text, &self.file)
+    }
+}
+
+/// `opts` with `out` set to `default` when it is not given: the commands
+/// that read files name their default output folder after them.
+pub fn out_or(opts: &SimOptions, default: impl FnOnce() -> PathBuf) -> SimOptions {
+    let mut o = opts.clone();
+    o.out = Some(o.out.take().unwrap_or_else(default));
+    o
 }
 
 /// Most trials `run` accepts (about an hour on two cores; memory stays flat).
@@ -174,13 +224,17 @@ pub fn simulate_keeping(
 /// Check `out` and create the temporary folder the command's files are
 /// written into (see [`crate::output::folder`]). Called by every command
 /// that writes results, before it simulates: a bad `--out` is bad input.
+/// `None` when `opts.in_memory`: nothing is written.
 ///
 /// # Errors
 ///
 /// [`Error::Input`] when `out` is a file, a symbolic link, a folder holding
 /// files supplyrisk did not write, or cannot be created.
-pub fn prepare_out(out: &Path, command: &str, opts: &SimOptions) -> Result<Staging> {
-    Staging::begin(out, command, opts.quiet)
+pub fn prepare_out(out: &Path, command: &str, opts: &SimOptions) -> Result<Option<Staging>> {
+    if opts.in_memory {
+        return Ok(None);
+    }
+    Staging::begin(out, command, opts.quiet).map(Some)
 }
 
 /// Refuse, before simulating, a command whose estimated memory exceeds
@@ -212,13 +266,17 @@ pub fn check_memory(
 
 /// Write the outputs into the temporary folder, swap it in as the output
 /// folder and, unless `quiet`, print `report` (a heading and a table) and
-/// where the results are. Returns the files written.
+/// where the results are. Returns the files written (none, and nothing
+/// printed, without a staging folder: see [`prepare_out`]).
 pub fn finish(
-    mut staging: Staging,
+    staging: Option<Staging>,
     outputs: &[(String, Vec<u8>)],
     quiet: bool,
     report: impl FnOnce() -> String,
 ) -> Result<Vec<PathBuf>> {
+    let Some(mut staging) = staging else {
+        return Ok(Vec::new());
+    };
     for (name, bytes) in outputs {
         staging.write(name, bytes)?;
     }

@@ -1,8 +1,8 @@
 //! `supplyrisk run` and `supplyrisk validate`.
 
 use super::{
-    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed, simulate_keeping,
-    with_progress, with_threads, SimOptions,
+    check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed,
+    simulate_keeping, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine::{self, Aggregate};
 use crate::error::{Error, Result};
@@ -22,8 +22,25 @@ pub struct RunReport {
     pub summary: Option<Summary>,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written, in order.
+    /// The files written, in order (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order: a shard's partial result,
+    /// or `summary.json`, `years.csv`, … as [`run_outputs`] renders them.
+    pub outputs: Outputs,
+    /// What the outputs are rendered from (none for a shard), so that more
+    /// can be rendered later (the charts of a run made without them).
+    pub parts: Option<RunParts>,
+}
+
+/// What a whole run's outputs are rendered from besides its summary.
+#[derive(Debug, Clone)]
+pub struct RunParts {
+    /// The scenario run.
+    pub scenario: Scenario,
+    /// Its aggregated results.
+    pub agg: Aggregate,
+    /// Where the results come from ([`provenance`]).
+    pub source: String,
 }
 
 /// `supplyrisk run`: simulate a scenario and write `summary.json`,
@@ -37,18 +54,29 @@ pub struct RunReport {
 /// [`Error::Input`] for a bad scenario or flag (nothing is written), or
 /// [`Error::Write`] when an output cannot be written.
 pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
-    let text = Scenario::read_text(scenario_path)?;
-    let file = scenario_path.display().to_string();
-    let scenario = Scenario::from_toml_str(&text, &file)?;
+    let input = ScenarioText::read(scenario_path)?;
+    run_text(&input, &out_or(opts, || default_out_dir(scenario_path)))
+}
+
+/// [`run`] of a scenario's text: `opts.out` is the output folder (default
+/// `results/scenario/`); with `opts.in_memory` nothing is written and the
+/// report holds the outputs.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
+    let (file, text) = (input.file.as_str(), input.text.as_str());
+    let scenario = input.parse()?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
-        .unwrap_or_else(|| default_out_dir(scenario_path));
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
     if let Some(shard) = opts.shard {
         return run_shard(
             &scenario,
-            (&file, &text),
+            (file, text),
             (trials, seed),
             shard,
             &out_dir,
@@ -69,7 +97,7 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
     if let Some(file) = &opts.per_trial {
         crate::output::write_atomic(file, &crate::tables::per_trial_csv(&scenario, &agg)?)?;
     }
-    let source = provenance(&file, &text, trials, seed);
+    let source = provenance(file, text, trials, seed);
     let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
     if !opts.quiet {
         for w in crate::summary::too_few_trials(trials) {
@@ -81,6 +109,12 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
         summary: Some(summary),
         out_dir,
         files,
+        outputs,
+        parts: Some(RunParts {
+            scenario,
+            agg,
+            source,
+        }),
     })
 }
 
@@ -206,7 +240,9 @@ fn run_shard(
     let first = chunks.start * engine::CHUNK_TRIALS;
     let last = (chunks.end * engine::CHUNK_TRIALS).min(trials);
     super::check_memory(scenario, (trials, last - first), false, 1, opts)?;
-    folder::check_shards(out_dir, opts.quiet)?;
+    if !opts.in_memory {
+        folder::check_shards(out_dir, opts.quiet)?;
+    }
     let label = format!("{} (shard {k}/{n})", scenario.name);
     let record = with_progress(last - first, &label, opts, |progress| {
         let keep = engine::Options { keep_trials: false };
@@ -220,6 +256,15 @@ fn run_shard(
     };
     let bytes = partial::to_bytes(source, (k, n), chunks, None, &partial::Body::Run(record));
     let name = partial::file_name(k, n);
+    if opts.in_memory {
+        return Ok(RunReport {
+            summary: None,
+            out_dir: out_dir.to_path_buf(),
+            files: Vec::new(),
+            outputs: vec![(name, bytes)],
+            parts: None,
+        });
+    }
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
     if !opts.quiet {
         super::say(&format!(
@@ -232,6 +277,8 @@ fn run_shard(
         summary: None,
         out_dir: out_dir.to_path_buf(),
         files,
+        outputs: vec![(name, bytes)],
+        parts: None,
     })
 }
 

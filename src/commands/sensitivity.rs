@@ -1,8 +1,8 @@
 //! `supplyrisk sensitivity SCENARIO`.
 
 use super::{
-    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed,
-    simulate_with_progress, with_progress, with_threads, SimOptions,
+    check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed,
+    simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::error::Result;
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
@@ -19,8 +19,10 @@ pub struct SensitivityReport {
     pub sensitivity: Sensitivity,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written.
+    /// The files written (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order.
+    pub outputs: Outputs,
 }
 
 /// Rows of the top `n` drivers of every mineral.
@@ -94,9 +96,24 @@ const HEADER: [&str; 4] = [
 ///
 /// [`crate::Error::Input`] for a bad scenario or flag; nothing is written then.
 pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> {
-    let (scenario, text) = Scenario::load_with_text(path)?;
+    let input = ScenarioText::read(path)?;
+    sensitivity_text(&input, &out_or(opts, || default_out_dir(path)))
+}
+
+/// [`sensitivity`] of a scenario's text: `opts.out` is the output folder
+/// (default `results/scenario/`); with `opts.in_memory` nothing is
+/// written and the report holds the outputs.
+///
+/// # Errors
+///
+/// As [`sensitivity`].
+pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<SensitivityReport> {
+    let (scenario, text) = (input.parse()?, &input.text);
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
-    let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sensitivity", opts)?;
     let runs = sensitivity::runs(&scenario);
@@ -125,7 +142,7 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
         ),
     ];
     if !opts.no_plots {
-        let source = super::provenance(&path.display().to_string(), &text, trials, seed);
+        let source = super::provenance(&input.file, text, trials, seed);
         let charts = with_threads(opts.threads, || {
             plot::sensitivity_charts(&sens, &scenario, opts.chart_size, &source)
         })??;
@@ -185,5 +202,6 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
         sensitivity: sens,
         out_dir,
         files,
+        outputs,
     })
 }

@@ -1,8 +1,8 @@
 //! `supplyrisk sweep SCENARIO --param KIND.ID.KEY (--values … | --range …)`.
 
 use super::{
-    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed,
-    simulate_with_progress, with_progress, with_threads, SimOptions,
+    check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed,
+    simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, Result};
@@ -37,8 +37,10 @@ pub struct SweepReport {
     pub sweep: Sweep,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written.
+    /// The files written (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order.
+    pub outputs: Outputs,
 }
 
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
@@ -78,9 +80,24 @@ const HEADER: [&str; 5] = [
 /// [`Error::Input`] for a bad scenario, parameter, value list, metric, or
 /// a value the scenario rules refuse; nothing is written then.
 pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepReport> {
-    let text = Scenario::read_text(path)?;
-    let file = path.display().to_string();
-    let scenario = Scenario::from_toml_str(&text, &file)?;
+    let input = ScenarioText::read(path)?;
+    sweep_text(&input, sw, &out_or(opts, || default_out_dir(path)))
+}
+
+/// [`sweep`] of a scenario's text: `opts.out` is the output folder
+/// (default `results/scenario/`); with `opts.in_memory` nothing is
+/// written and the report holds the outputs.
+///
+/// # Errors
+///
+/// As [`sweep`].
+pub fn sweep_text(
+    input: &ScenarioText,
+    sw: &SweepOptions,
+    opts: &SimOptions,
+) -> Result<SweepReport> {
+    let (text, file) = (&input.text, &input.file);
+    let scenario = input.parse()?;
     let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m))?;
     let values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
     let metrics: Vec<String> = if sw.metrics.is_empty() {
@@ -99,10 +116,13 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
     }
     let points: Vec<(f64, Scenario)> = values
         .iter()
-        .map(|&v| point_scenario(&text, &file, &param, v).map(|s| (v, s)))
+        .map(|&v| point_scenario(text, file, &param, v).map(|s| (v, s)))
         .collect::<Result<_>>()?;
     let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
-    let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sweep", opts)?;
     if !opts.quiet {
@@ -130,7 +150,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         })?;
     let sweep = Sweep {
         parameter: param.to_string(),
-        file_value: param.current(&text),
+        file_value: param.current(text),
         seed,
         trials,
         points: swept,
@@ -142,7 +162,7 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         ("sweep.csv".to_string(), sweep_csv(&sweep)?),
     ];
     if !opts.no_plots {
-        let source = super::provenance(&path.display().to_string(), &text, trials, seed);
+        let source = super::provenance(file, text, trials, seed);
         let charts = with_threads(opts.threads, || {
             plot::sweep_charts(&sweep, &scenario, &metrics, opts.chart_size, &source)
         })??;
@@ -179,5 +199,6 @@ pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepR
         sweep,
         out_dir,
         files,
+        outputs,
     })
 }

@@ -3,8 +3,8 @@
 //! tables, and Sobol indices of each parameter.
 
 use super::{
-    check_memory, default_out_dir, finish, prepare_out, resolve_trials_seed, with_progress,
-    with_threads, SimOptions,
+    check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed, with_progress,
+    with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine;
 use crate::error::{Error, InputError, Result};
@@ -40,8 +40,11 @@ pub struct UncertaintyReport {
     pub result: Option<UncertaintyResult>,
     /// The folder written.
     pub out_dir: PathBuf,
-    /// The files written.
+    /// The files written (none when in memory).
     pub files: Vec<PathBuf>,
+    /// Each output's name and bytes, in order (a shard's: its partial
+    /// result).
+    pub outputs: Outputs,
 }
 
 /// `supplyrisk uncertainty`: draw `samples` base parameter sets (Saltelli
@@ -58,10 +61,27 @@ pub struct UncertaintyReport {
 /// tables, a bad `--samples` or `--shard`, or a drawn set the scenario
 /// rules refuse; nothing is written then.
 pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<UncertaintyReport> {
-    let text = Scenario::read_text(path)?;
-    let file = path.display().to_string();
-    let plan = Plan::new(text, file, samples, opts)?;
-    let out_dir = opts.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let input = ScenarioText::read(path)?;
+    uncertainty_text(&input, samples, &out_or(opts, || default_out_dir(path)))
+}
+
+/// [`uncertainty`] of a scenario's text: `opts.out` is the output folder
+/// (default `results/scenario/`); with `opts.in_memory` nothing is
+/// written and the report holds the outputs.
+///
+/// # Errors
+///
+/// As [`uncertainty`].
+pub fn uncertainty_text(
+    input: &ScenarioText,
+    samples: usize,
+    opts: &SimOptions,
+) -> Result<UncertaintyReport> {
+    let plan = Plan::new(input.text.clone(), input.file.clone(), samples, opts)?;
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
     if let Some(shard) = opts.shard {
         return plan.run_shard(shard, &out_dir, opts);
     }
@@ -240,7 +260,9 @@ impl Plan {
         partial::check_study_shard((k, n), total)?;
         let slice = engine::slice_of(total, k, n);
         check_memory(&self.scenario, (self.trials, self.trials), false, 1, opts)?;
-        crate::output::folder::check_shards(out_dir, opts.quiet)?;
+        if !opts.in_memory {
+            crate::output::folder::check_shards(out_dir, opts.quiet)?;
+        }
         let sets = slice.start as usize..slice.end as usize;
         let results = self.run_sets(sets, opts)?;
         let source = partial::Source {
@@ -263,8 +285,12 @@ impl Plan {
             &partial::Body::Study(results),
         );
         let name = partial::file_name(k, n);
-        let files = vec![crate::output::folder::write_shard(out_dir, &name, &bytes)?];
-        if !opts.quiet {
+        let files = if opts.in_memory {
+            Vec::new()
+        } else {
+            vec![crate::output::folder::write_shard(out_dir, &name, &bytes)?]
+        };
+        if !opts.quiet && !files.is_empty() {
             super::say(&format!(
                 "{} — uncertainty shard {k}/{n}: parameter sets {first}..{last} of {total}, {} trials each, seed {}\npartial result in {}\n",
                 self.scenario.name,
@@ -277,6 +303,7 @@ impl Plan {
             result: None,
             out_dir: out_dir.to_path_buf(),
             files,
+            outputs: vec![(name, bytes)],
         })
     }
 
@@ -339,7 +366,7 @@ impl Plan {
     fn write(
         &self,
         results: Vec<RunMetrics>,
-        staging: Staging,
+        staging: Option<Staging>,
         out_dir: PathBuf,
         opts: &SimOptions,
     ) -> Result<UncertaintyReport> {
@@ -443,6 +470,7 @@ impl Plan {
             result: Some(result),
             out_dir,
             files,
+            outputs,
         })
     }
 }

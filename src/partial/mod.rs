@@ -318,15 +318,34 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// [`InputError`] for files that cannot be read or are not valid partial
 /// results; every such file is reported.
 pub fn load(files: &[PathBuf]) -> Result<Vec<(PathBuf, Partial)>> {
+    read_all(files.iter().map(|f| {
+        let read = std::fs::read(f).map_err(|e| {
+            InputError::file(
+                f.display().to_string(),
+                format!("could not read the file: {e}"),
+            )
+        });
+        (f.clone(), read)
+    }))
+}
+
+/// Partial results from their bytes, each with the name its messages
+/// give it (a file, or any label for bytes held in memory), or the problem
+/// met reading it.
+///
+/// # Errors
+///
+/// [`InputError`] for every item that could not be read or is not a valid
+/// partial result.
+pub fn read_all(
+    items: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, InputError>)>,
+) -> Result<Vec<(PathBuf, Partial)>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for f in files {
-        let shown = f.display().to_string();
-        let read = std::fs::read(f)
-            .map_err(|e| InputError::file(&shown, format!("could not read the file: {e}")))
-            .and_then(|bytes| from_bytes(&bytes, &shown));
-        match read {
-            Ok(p) => out.push((f.clone(), p)),
+    for (name, bytes) in items {
+        let shown = name.display().to_string();
+        match bytes.and_then(|b| from_bytes(&b, &shown)) {
+            Ok(p) => out.push((name, p)),
             Err(e) => problems.push(e),
         }
     }

@@ -1,0 +1,229 @@
+"""Monte Carlo supply-shortfall risk for critical minerals, from Python.
+
+The engine is the supplyrisk Rust library, called in process (no
+subprocess, nothing written to disk); results come back as pandas
+DataFrames and are bit for bit those of the command line::
+
+    import supplyrisk
+    s = supplyrisk.load("scenarios/us-2026-baseline.toml")
+    r = s.run(trials=20_000, seed=1)
+    r.summary          # one row per mineral: every metric and its standard error
+    r.years            # one row per mineral and year
+    r.to_json()        # the command line's summary.json, byte for byte
+
+The full reference is docs/python.md in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._native import ScenarioError, SupplyriskError
+from ._result import PartialResult, Result
+from ._studies import compare, sensitivity, sweep, uncertainty
+
+__all__ = [
+    "PROGRAM",
+    "PartialResult",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "SupplyriskError",
+    "compare",
+    "load",
+    "loads",
+    "merge",
+    "sensitivity",
+    "sweep",
+    "uncertainty",
+]
+
+__version__ = _native.__version__
+#: The program and version written into partial results and provenance lines.
+PROGRAM = _native.PROGRAM
+
+PathOrText = Union[str, "os.PathLike[str]"]
+
+
+class Scenario:
+    """A validated scenario and the TOML text it came from.
+
+    Make one with :func:`load` or :func:`loads`. Scenarios are immutable:
+    :meth:`with_values` returns a new one. They pickle as their text.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_native.Scenario"):
+        self._native = native
+
+    # What the scenario holds.
+    @property
+    def name(self) -> str:
+        """The scenario's display name (``[scenario] name``)."""
+        return self._native.name
+
+    @property
+    def description(self) -> Optional[str]:
+        """Its description, if the file gives one."""
+        return self._native.description
+
+    @property
+    def file(self) -> str:
+        """The file (or label) that messages and provenance lines name."""
+        return self._native.file
+
+    @property
+    def text(self) -> str:
+        """The TOML text."""
+        return self._native.text
+
+    @property
+    def start_year(self) -> int:
+        """First calendar year."""
+        return self._native.start_year
+
+    @property
+    def years(self) -> int:
+        """Years simulated."""
+        return self._native.years
+
+    @property
+    def trials(self) -> Optional[int]:
+        """Trials the file asks for (``[scenario] trials``), if any."""
+        return self._native.trials
+
+    @property
+    def seed(self) -> Optional[int]:
+        """Seed the file gives (``[scenario] seed``), if any."""
+        return self._native.seed
+
+    @property
+    def minerals(self) -> list:
+        """Mineral ids, in file order."""
+        return self._native.minerals
+
+    @property
+    def sources(self) -> list:
+        """Source ids, in file order."""
+        return self._native.sources
+
+    @property
+    def events(self) -> list:
+        """Event ids, in file order."""
+        return self._native.events
+
+    def with_values(self, values: Mapping[str, float]) -> "Scenario":
+        """The scenario with parameters changed, validated like a file.
+
+        ``values`` maps addresses ``KIND.ID.KEY`` (the syntax of ``sweep
+        --param`` and ``[[uncertain]]``, for example
+        ``"event.cn-export-controls.rate"``) to numbers, applied in order.
+        Raises :class:`ScenarioError` for an unknown entity or a value the
+        scenario rules refuse.
+        """
+        pairs = [(str(k), float(v)) for k, v in values.items()]
+        return Scenario(self._native.with_values(pairs))
+
+    def run(
+        self,
+        trials: Optional[int] = None,
+        seed: Optional[int] = None,
+        threads: Optional[int] = None,
+        shard: Optional[Tuple[int, int]] = None,
+        max_memory: Optional[float] = None,
+    ) -> Union[Result, PartialResult]:
+        """Simulate the scenario, releasing the GIL while it runs.
+
+        ``trials`` and ``seed`` default to the scenario's, then to 100000
+        and 0, as on the command line; ``threads`` defaults to all cores
+        (results never depend on it). With ``shard=(k, n)`` only the k-th
+        of n slices of the trials runs and a :class:`PartialResult` comes
+        back; :func:`merge` turns all n into the :class:`Result` of the
+        whole run. ``max_memory`` (GiB) is the command line's
+        ``--max-memory``.
+        """
+        if shard is not None:
+            k, n = _shard(shard)
+            data = self._native.run_shard(
+                k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory
+            )
+            return PartialResult(data)
+        native = self._native.run(
+            trials=trials, seed=seed, threads=threads, max_memory=max_memory
+        )
+        return Result(native)
+
+    def __reduce__(self):
+        return (_from_text, (self.text, self.file))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and (self.text, self.file) == (other.text, other.file)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.file))
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.name!r} from {self.file!r}: {self.start_year}"
+            f"\u2013{self.start_year + self.years - 1}, minerals {', '.join(self.minerals)}>"
+        )
+
+
+def _shard(shard: Sequence[int]) -> Tuple[int, int]:
+    try:
+        k, n = shard
+    except (TypeError, ValueError):
+        raise TypeError(f"shard: expected a pair (k, n), found {shard!r}") from None
+    return int(k), int(n)
+
+
+def _from_text(text: str, file: str) -> Scenario:
+    return Scenario(_native.Scenario.from_text(text, file))
+
+
+def loads(text: str, name: str = "<string>") -> Scenario:
+    """A scenario from TOML text; ``name`` labels it in error messages and
+    in the provenance line of charts (use a file name such as
+    ``"mine.toml"`` to match a run of that file)."""
+    return _from_text(text, name)
+
+
+def load(path_or_text: PathOrText, name: Optional[str] = None) -> Scenario:
+    """A scenario from a file, or from TOML text.
+
+    A ``str`` holding a newline is TOML text (labelled ``name``, default
+    ``"<string>"``); any other ``str`` or path-like is a file (labelled as
+    given, as the command line does). Bad input raises
+    :class:`ScenarioError`, whose text is the command line's error text
+    (``file:line:column: key: message``).
+    """
+    if isinstance(path_or_text, str) and "\n" in path_or_text:
+        return loads(path_or_text, name or "<string>")
+    path = os.fspath(path_or_text)
+    scenario = Scenario(_native.Scenario.from_path(path))
+    if name is not None:
+        return loads(scenario.text, name)
+    return scenario
+
+
+def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]], threads: Optional[int] = None) -> Result:
+    """The :class:`Result` of a whole run from the partial results of every
+    one of its slices, in any order: :class:`PartialResult` objects, their
+    bytes, or ``.srpart`` files written by ``supplyrisk run --shard``. The
+    result is byte for byte that of the run in one piece. Raises
+    :class:`ScenarioError` for missing, repeated, mismatched or corrupt
+    slices, with the command line's messages."""
+    data = [_partial_bytes(p) for p in partials]
+    return Result(_native.merge(data, threads=threads))
+
+
+def _partial_bytes(p) -> bytes:
+    if isinstance(p, PartialResult):
+        return p.data
+    if isinstance(p, (bytes, bytearray, memoryview)):
+        return bytes(p)
+    with open(os.fspath(p), "rb") as f:
+        return f.read()

@@ -1,0 +1,172 @@
+"""Results of a run: the whole run's (:class:`Result`) and a slice's
+(:class:`PartialResult`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Dict, Optional
+
+import pandas as pd
+
+from . import _native
+from ._frames import csv_frame
+
+
+class Result:
+    """The results of a whole run, plain or merged from shards.
+
+    ``summary`` and ``years`` are DataFrames read from the ``summary.csv``
+    and ``years.csv`` the command line writes (every number exact);
+    ``to_json()`` is its ``summary.json``; ``charts()`` its PNG charts.
+    """
+
+    def __init__(self, native: "_native.RunResult"):
+        self._native = native
+        self._outputs: Dict[str, bytes] = native.outputs()
+        self._summary: Optional[pd.DataFrame] = None
+        self._years: Optional[pd.DataFrame] = None
+        self._rendered: Dict[tuple, Dict[str, bytes]] = {}
+
+    @property
+    def trials(self) -> int:
+        """Trials of the run."""
+        return self._native.trials
+
+    @property
+    def seed(self) -> int:
+        """Seed of the run."""
+        return self._native.seed
+
+    @property
+    def source(self) -> str:
+        """Where the results come from: the scenario file's name, the
+        SHA-256 of its text, trials, seed and program (the charts' footer)."""
+        return self._native.source
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per mineral (index ``mineral``), in scenario order: its
+        unit, every horizon metric and its standard error (columns of
+        ``summary.csv``; a stockpile's or a world market's columns are
+        empty, NaN, for minerals without one)."""
+        if self._summary is None:
+            self._summary = csv_frame(self._outputs["summary.csv"], index=["mineral"])
+        return self._summary.copy()
+
+    @property
+    def years(self) -> pd.DataFrame:
+        """One row per mineral and calendar year (index ``mineral``,
+        ``year``): every per-year metric of ``years.csv``."""
+        if self._years is None:
+            self._years = csv_frame(self._outputs["years.csv"], index=["mineral", "year"])
+        return self._years.copy()
+
+    def to_json(self) -> str:
+        """The command line's ``summary.json`` for the same scenario, trials
+        and seed, character for character."""
+        return self._outputs["summary.json"].decode("utf-8")
+
+    def to_dict(self) -> dict:
+        """``summary.json`` parsed."""
+        return json.loads(self.to_json())
+
+    def files(self, charts: bool = True, width: Optional[int] = None, height: Optional[int] = None) -> Dict[str, bytes]:
+        """Every file ``supplyrisk run`` writes, name to bytes: the JSON and
+        CSV files and, with ``charts``, the PNG charts and ``report.html``."""
+        if not charts:
+            return dict(self._outputs)
+        key = (width, height)
+        if key not in self._rendered:
+            self._rendered[key] = self._native.render(width=width, height=height)
+        return dict(self._rendered[key])
+
+    def charts(self, width: Optional[int] = None, height: Optional[int] = None) -> Dict[str, bytes]:
+        """The run's charts as PNG bytes, by file name (as ``run`` writes
+        them), at ``width`` x ``height`` pixels (default 1600 x 1000)."""
+        return {k: v for k, v in self.files(True, width, height).items() if k.endswith(".png")}
+
+    def report_html(self) -> str:
+        """The self-contained ``report.html`` page (charts embedded)."""
+        return self.files(True)["report.html"].decode("utf-8")
+
+    def save(self, folder: "os.PathLike[str] | str", charts: bool = True) -> list:
+        """Write the files :meth:`files` returns into ``folder`` (created
+        if needed); returns their paths."""
+        os.makedirs(folder, exist_ok=True)
+        paths = []
+        for name, data in self.files(charts).items():
+            path = os.path.join(folder, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            paths.append(path)
+        return paths
+
+    def _repr_png_(self) -> bytes:
+        # In a notebook: the chance of a shortfall year, by mineral and year.
+        return self.charts(width=1200, height=750)["shortfall_probability.png"]
+
+    def __repr__(self) -> str:
+        return f"<Result: {self.source}>"
+
+
+class PartialResult:
+    """The result of one slice of a run (``run(shard=(k, n))``): the bytes
+    of the partial-result format of ``supplyrisk run --shard``, so it
+    pickles, travels between processes and machines, and can be saved as
+    a ``.srpart`` file that ``supplyrisk merge`` reads."""
+
+    __slots__ = ("data", "_header")
+
+    def __init__(self, data: bytes):
+        self.data = bytes(data)
+        self._header = json.loads(_native.partial_header(self.data))
+
+    @property
+    def header(self) -> dict:
+        """The header: format, program, scenario file, text and SHA-256,
+        seed, trials, shard, shards, chunks, body length and CRC-32."""
+        return dict(self._header)
+
+    @property
+    def shard(self) -> int:
+        """Which slice (from 1)."""
+        return self._header["shard"]
+
+    @property
+    def shards(self) -> int:
+        """Of how many."""
+        return self._header["shards"]
+
+    @property
+    def trials(self) -> int:
+        """Trials of the whole run."""
+        return self._header["trials"]
+
+    @property
+    def seed(self) -> int:
+        """Seed of the run."""
+        return self._header["seed"]
+
+    @property
+    def file_name(self) -> str:
+        """The name ``run --shard`` gives the file: ``partial-K-of-N.srpart``."""
+        return f"partial-{self.shard}-of-{self.shards}.srpart"
+
+    def save(self, folder: "os.PathLike[str] | str") -> str:
+        """Write ``folder/partial-K-of-N.srpart``; returns its path."""
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, self.file_name)
+        with open(path, "wb") as f:
+            f.write(self.data)
+        return path
+
+    def __getstate__(self):
+        return self.data
+
+    def __setstate__(self, data):
+        self.data = data
+        self._header = json.loads(_native.partial_header(data))
+
+    def __repr__(self) -> str:
+        return f"<PartialResult shard {self.shard}/{self.shards} of {self.trials} trials, seed {self.seed}>"

@@ -1,0 +1,169 @@
+"""Paired studies: compare, sensitivity, sweep and uncertainty.
+
+Each runs the library's command in memory and returns a DataFrame. Its
+``attrs`` hold the command's JSON file as text (``attrs["json"]``) and
+every file the command writes, name to bytes (``attrs["files"]``; the
+charts and HTML page too when ``charts=True``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Optional, Sequence, Tuple
+
+import pandas as pd
+
+from . import _native
+from ._frames import csv_frame, records_frame
+
+ChartSize = Optional[Tuple[int, int]]
+
+
+def _size(charts, chart_size: ChartSize) -> Optional[Tuple[int, int]]:
+    if not charts:
+        return None
+    return tuple(chart_size) if chart_size else (1600, 1000)
+
+
+def _framed(frame: pd.DataFrame, files: dict, json_name: str) -> pd.DataFrame:
+    frame.attrs["json"] = files[json_name].decode("utf-8")
+    frame.attrs["files"] = dict(files)
+    return frame
+
+
+def compare(
+    baseline,
+    alternative,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    charts: bool = False,
+    chart_size: ChartSize = None,
+) -> pd.DataFrame:
+    """``supplyrisk compare``: both scenarios with the same seed and trials
+    (common random numbers; trials and seed default to the baseline's).
+
+    One row per mineral the two share (index ``mineral``), the columns of
+    ``comparison.csv``: each scenario's ``eud_total`` and
+    ``p_any_shortfall``, the paired changes with their paired standard
+    errors, ``risk_reduction`` and ``equivalent_firm_supply`` (and the cost
+    and price-spike columns of world-market minerals)."""
+    files = _native.compare(
+        baseline._native,
+        alternative._native,
+        trials=trials,
+        seed=seed,
+        threads=threads,
+        charts=_size(charts, chart_size),
+    )
+    frame = csv_frame(files["comparison.csv"], index=["mineral"])
+    return _framed(frame, files, "comparison.json")
+
+
+def sensitivity(
+    scenario,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    charts: bool = False,
+    chart_size: ChartSize = None,
+) -> pd.DataFrame:
+    """``supplyrisk sensitivity``: each disruption switched off in turn.
+
+    One row per mineral and entity, ranked within each mineral (columns of
+    ``sensitivity.csv``: ``mineral``, ``rank``, ``entity``, ``kind``,
+    ``delta_eud_total``, ``delta_p_any_shortfall`` and their paired
+    standard errors, and the cost columns of world-market minerals)."""
+    files = _native.sensitivity(
+        scenario._native,
+        trials=trials,
+        seed=seed,
+        threads=threads,
+        charts=_size(charts, chart_size),
+    )
+    return _framed(csv_frame(files["sensitivity.csv"]), files, "sensitivity.json")
+
+
+def sweep(
+    scenario,
+    param: str,
+    values: Iterable[float],
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    charts: bool = False,
+    chart_size: ChartSize = None,
+    metrics: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``supplyrisk sweep``: the scenario with ``param`` (``KIND.ID.KEY``)
+    set to each of ``values`` in turn, common random numbers across points.
+
+    One row per value and mineral (columns of ``sweep.csv``: ``parameter``,
+    ``value``, ``mineral``, the metrics with their standard errors and the
+    paired changes from the scenario as written). ``metrics`` picks the
+    charted metrics (keys of ``sweep.json``)."""
+    files = _native.sweep(
+        scenario._native,
+        param,
+        [float(v) for v in values],
+        metrics=list(metrics),
+        trials=trials,
+        seed=seed,
+        threads=threads,
+        charts=_size(charts, chart_size),
+    )
+    return _framed(csv_frame(files["sweep.csv"]), files, "sweep.json")
+
+
+UNCERTAINTY_COLUMNS = [
+    "mineral",
+    "metric",
+    "param",
+    "first",
+    "first_lo",
+    "first_hi",
+    "total",
+    "total_lo",
+    "total_hi",
+]
+
+
+def uncertainty(
+    scenario,
+    samples: int = 256,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    charts: bool = False,
+    chart_size: ChartSize = None,
+) -> pd.DataFrame:
+    """``supplyrisk uncertainty``: ``samples`` base parameter sets drawn from
+    the scenario's ``[[uncertain]]`` tables (a power of two; trials default
+    to the scenario's, else 20000 per set).
+
+    One row per mineral, metric and uncertain parameter: the Sobol indices
+    (``first``, ``total`` and their 95% bootstrap intervals, NaN where a
+    metric does not vary) and the metric's spread across parameter sets
+    (``mean``, ``p5``, ``p50``, ``p95``, ``noise_share``), repeated on each
+    of its rows. ``attrs["runs"]`` is ``uncertainty_runs.csv``: every
+    parameter set's values and results."""
+    files = _native.uncertainty(
+        scenario._native,
+        samples=samples,
+        trials=trials,
+        seed=seed,
+        threads=threads,
+        charts=_size(charts, chart_size),
+    )
+    data = json.loads(files["uncertainty.json"])
+    rows = []
+    for mineral, metrics in data["minerals"].items():
+        for metric, result in metrics.items():
+            spread = {k: v for k, v in result.items() if k != "sobol"}
+            for index in result.get("sobol") or [{"param": None}]:
+                rows.append({"mineral": mineral, "metric": metric, **index, **spread})
+    frame = records_frame(rows, UNCERTAINTY_COLUMNS).astype(
+        {c: float for c in UNCERTAINTY_COLUMNS[3:]}
+    )
+    frame.attrs["runs"] = csv_frame(files["uncertainty_runs.csv"])
+    return _framed(frame, files, "uncertainty.json")

@@ -1,0 +1,72 @@
+"""Run the shards of a big run as Dask tasks, and merge them.
+
+Each task simulates one slice of the trials and returns its partial
+result (bytes of the partial-result format, so it pickles); the merge
+gives, byte for byte, the result of the run in one piece, however many
+shards and whichever workers ran them::
+
+    from dask.distributed import Client, LocalCluster
+    import supplyrisk, supplyrisk.dask
+
+    with LocalCluster(n_workers=4, threads_per_worker=1) as cluster, Client(cluster) as client:
+        s = supplyrisk.load("scenarios/us-2026-baseline.toml")
+        r = supplyrisk.dask.run(client, s, trials=4_000_000, seed=1, shards=16)
+
+On a Slurm cluster the same code runs on a ``dask_jobqueue.SLURMCluster``
+(docs/python.md shows how). Nothing here imports dask: any object with
+Dask's ``Client.submit`` and ``Client.gather`` will do.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import PartialResult, Result, Scenario, merge
+
+__all__ = ["run", "run_shard"]
+
+
+def run_shard(
+    scenario: Scenario,
+    shard: int,
+    shards: int,
+    trials: Optional[int],
+    seed: Optional[int],
+    threads: Optional[int],
+) -> PartialResult:
+    """One task: slice ``shard`` of ``shards`` (the GIL is released while
+    it simulates, so a worker's other threads keep running)."""
+    return scenario.run(trials=trials, seed=seed, threads=threads, shard=(shard, shards))
+
+
+def run(
+    client,
+    scenario: Scenario,
+    trials: Optional[int] = None,
+    seed: Optional[int] = None,
+    shards: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> Result:
+    """Simulate ``scenario`` as ``shards`` Dask tasks on ``client`` and
+    merge their partial results into the :class:`~supplyrisk.Result` of the
+    whole run.
+
+    ``trials`` and ``seed`` default to the scenario's (then 100000 and 0);
+    ``shards`` defaults to the number of worker threads of the cluster (at
+    most one shard per 1024 trials); ``threads`` is each task's worker
+    threads (default: all cores of its machine; set it to the cores a
+    worker owns when several workers share a machine). Bad input raises
+    :class:`~supplyrisk.ScenarioError` before any task is submitted.
+    """
+    if shards is None:
+        workers = client.scheduler_info().get("workers", {})
+        shards = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+    shards = int(shards)
+    # Checked here, where the error is the caller's, not on a worker.
+    if shards < 1:
+        raise ValueError(f"shards: expected an integer >= 1, found {shards}")
+    futures = [
+        client.submit(run_shard, scenario, k, shards, trials, seed, threads, pure=False)
+        for k in range(1, shards + 1)
+    ]
+    return merge(client.gather(futures), threads=threads)

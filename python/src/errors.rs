@@ -1,0 +1,84 @@
+//! The library's errors as Python exceptions: bad input (a scenario, an
+//! argument, a partial result) raises `ScenarioError`, a `ValueError`,
+//! whose text is the command line's error text; anything else raises
+//! `SupplyriskError`.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use supplyrisk::{Error, InputError};
+
+create_exception!(
+    supplyrisk,
+    ScenarioError,
+    PyValueError,
+    "Bad input: its text is the command line's error text (file:line:column: key: message)."
+);
+create_exception!(
+    supplyrisk,
+    SupplyriskError,
+    PyRuntimeError,
+    "A failure that is not bad input."
+);
+
+/// A problem's parts as a dict: file, line, column, key, message.
+fn parts<'py>(py: Python<'py>, e: &InputError) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("file", &e.file)?;
+    d.set_item("line", e.position.map(|p| p.0))?;
+    d.set_item("column", e.position.map(|p| p.1))?;
+    d.set_item("key", e.key.as_deref().filter(|k| !k.is_empty()))?;
+    d.set_item("message", &e.message)?;
+    d.set_item("text", e.to_string())?;
+    Ok(d)
+}
+
+/// The Python exception of a library error. A `ScenarioError` carries the
+/// first problem's parts as attributes (`file`, `line`, `column`, `key`,
+/// `message`) and every problem in `errors`, a list of dicts.
+pub fn to_py(e: Error) -> PyErr {
+    let problems: Vec<InputError> = match &e {
+        Error::Input(b) => vec![(**b).clone()],
+        Error::Inputs(v) => v.clone(),
+        _ => return SupplyriskError::new_err(e.to_string()),
+    };
+    Python::attach(|py| {
+        let err = ScenarioError::new_err(e.to_string());
+        let attach = || -> PyResult<()> {
+            let value = err.value(py);
+            let all = problems
+                .iter()
+                .map(|p| parts(py, p))
+                .collect::<PyResult<Vec<_>>>()?;
+            if let Some(first) = all.first() {
+                for (k, v) in first.iter() {
+                    value.setattr(k.extract::<String>()?, v)?;
+                }
+            }
+            value.setattr("errors", all)?;
+            Ok(())
+        };
+        match attach() {
+            Ok(()) => err,
+            Err(other) => other,
+        }
+    })
+}
+
+/// A bad argument of a Python call, as the library reports a bad flag.
+pub fn bad_argument(name: &str, message: String) -> PyErr {
+    to_py(Error::bad_flag(name, message))
+}
+
+/// `Result<T, supplyrisk::Error>` into a Python result.
+pub trait OrRaise<T> {
+    /// The value, or the error as a Python exception.
+    fn or_raise(self) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for Result<T, Error> {
+    fn or_raise(self) -> PyResult<T> {
+        self.map_err(to_py)
+    }
+}

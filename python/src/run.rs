@@ -1,0 +1,123 @@
+//! A whole run's results, and the merge of partial results.
+
+use crate::errors::OrRaise;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use std::path::PathBuf;
+use supplyrisk::commands::{self, Outputs, RunParts, RunReport};
+use supplyrisk::partial;
+use supplyrisk::summary::Summary;
+use supplyrisk::Error;
+
+/// The results of a whole run (plain or merged): the outputs `run` writes,
+/// rendered in memory, and what more of them is rendered from.
+#[pyclass(frozen, module = "supplyrisk._native")]
+pub struct RunResult {
+    summary: Summary,
+    parts: RunParts,
+    outputs: Outputs,
+    threads: Option<usize>,
+}
+
+impl RunResult {
+    /// From a run's report (which holds a whole run's results).
+    pub fn new(report: RunReport, threads: Option<usize>) -> PyResult<RunResult> {
+        match (report.summary, report.parts) {
+            (Some(summary), Some(parts)) => Ok(RunResult {
+                summary,
+                parts,
+                outputs: report.outputs,
+                threads,
+            }),
+            _ => Err(crate::errors::to_py(Error::Other(
+                "expected the results of a whole run, found a partial result".into(),
+            ))),
+        }
+    }
+}
+
+/// Outputs as a dict of name to bytes, in order.
+pub fn outputs_dict<'py>(py: Python<'py>, outputs: &Outputs) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, bytes) in outputs {
+        d.set_item(name, PyBytes::new(py, bytes))?;
+    }
+    Ok(d)
+}
+
+#[pymethods]
+impl RunResult {
+    /// The files `run --no-plots` writes (`summary.json`, `years.csv`,
+    /// `summary.csv`), name to bytes.
+    fn outputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        outputs_dict(py, &self.outputs)
+    }
+
+    /// Everything `run` writes, charts and `report.html` included, name to
+    /// bytes, rendered now at `width` x `height` pixels.
+    #[pyo3(signature = (width=None, height=None))]
+    fn render<'py>(
+        &self,
+        py: Python<'py>,
+        width: Option<u32>,
+        height: Option<u32>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let d = supplyrisk::plot::ChartSize::default();
+        let size = (width.unwrap_or(d.width), height.unwrap_or(d.height));
+        let opts = crate::options(None, None, self.threads, Some(size))?;
+        let p = &self.parts;
+        let outputs = py
+            .detach(|| commands::run_outputs(&p.scenario, &self.summary, &p.agg, &p.source, &opts))
+            .or_raise()?;
+        outputs_dict(py, &outputs)
+    }
+
+    /// Trials of the run.
+    #[getter]
+    fn trials(&self) -> u64 {
+        self.summary.trials
+    }
+
+    /// Seed of the run.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.summary.seed
+    }
+
+    /// Where the results come from: scenario file, hash of its text,
+    /// trials, seed, program.
+    #[getter]
+    fn source(&self) -> &str {
+        &self.parts.source
+    }
+}
+
+/// Merge the partial results (their bytes) of every slice of one run.
+#[pyfunction]
+#[pyo3(signature = (partials, threads=None))]
+pub fn merge(
+    py: Python<'_>,
+    partials: Vec<Bound<'_, PyBytes>>,
+    threads: Option<usize>,
+) -> PyResult<RunResult> {
+    let opts = crate::options(None, None, threads, None)?;
+    let partials: Vec<Vec<u8>> = partials.iter().map(|b| b.as_bytes().to_vec()).collect();
+    let report = py
+        .detach(|| {
+            let named = partials
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| (PathBuf::from(format!("partials[{i}]")), Ok(b)));
+            commands::merge_partials(partial::read_all(named)?, &opts)
+        })
+        .or_raise()?;
+    RunResult::new(report, threads)
+}
+
+/// The header of a partial result (its bytes), as JSON text.
+#[pyfunction]
+pub fn partial_header(data: &[u8]) -> PyResult<String> {
+    let p =
+        partial::from_bytes(data, "partial result").map_err(|e| crate::errors::to_py(e.into()))?;
+    serde_json::to_string(&p.header).map_err(|e| crate::errors::to_py(Error::Other(e.to_string())))
+}

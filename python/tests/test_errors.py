@@ -1,0 +1,108 @@
+"""Bad input raises ScenarioError with the command line's error text."""
+
+import pickle
+
+import pytest
+
+import supplyrisk
+
+BAD = """[scenario]
+name = "bad"
+start_year = 2026
+years = 3
+
+[[mineral]]
+id = "cobalt"
+unit = "kt"
+demand = { base = 10.0 }
+
+[[source]]
+id = "drc"
+mineral = "cobalt"
+capacity = -4.0
+"""
+
+
+def cli_error(proc):
+    assert proc.returncode == 2, proc.stderr
+    return "\n".join(line.removeprefix("error: ") for line in proc.stderr.splitlines())
+
+
+def test_bad_scenario_file(run_cli, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD)
+    expected = cli_error(run_cli("run", path, "--out", tmp_path / "out", check=False))
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        supplyrisk.load(path)
+    e = caught.value
+    assert str(e) == expected
+    assert isinstance(e, ValueError)
+    assert (e.file, e.line, e.key) == (str(path), 14, "source[0].capacity")
+    assert "found -4" in e.message
+    assert e.errors[0]["text"] == expected
+    # From text, the same message under the name given.
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        supplyrisk.load(BAD, name=str(path))
+    assert str(caught.value) == expected
+    # It pickles with its parts (it may be raised on a Dask worker).
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is supplyrisk.ScenarioError and again.key == e.key
+
+
+def test_missing_file(run_cli):
+    expected = cli_error(run_cli("run", "no/such.toml", check=False))
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        supplyrisk.load("no/such.toml")
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(
+    "flags, call",
+    [
+        (["--trials", "0"], lambda s: s.run(trials=0)),
+        (["--threads", "0"], lambda s: s.run(trials=1000, threads=0)),
+        (["--trials", "2000", "--shard", "1/3"], lambda s: s.run(trials=2000, shard=(1, 3))),
+    ],
+)
+def test_bad_arguments(flags, call, run_cli, tmp_path):
+    path = "scenarios/example.toml"
+    expected = cli_error(run_cli("run", path, *flags, "--out", tmp_path / "o", check=False))
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        call(supplyrisk.load(path))
+    assert str(caught.value) == expected
+
+
+def test_bad_values(run_cli, tmp_path):
+    path, param = "scenarios/example.toml", "source.chile-copper.access"
+    expected = cli_error(run_cli("sweep", path, "--param", param, "--values", "5",
+                                 "--out", tmp_path, check=False))
+    s = supplyrisk.load(path)
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        s.with_values({param: 5})
+    assert str(caught.value) == expected
+    with pytest.raises(supplyrisk.ScenarioError, match="no-such-source"):
+        s.with_values({"source.no-such-source.access": 0.5})
+    with pytest.raises(supplyrisk.ScenarioError, match="KIND.ID.KEY"):
+        s.with_values({"access": 0.5})
+
+
+def test_bad_partials():
+    s = supplyrisk.load("scenarios/example.toml")
+    parts = [s.run(trials=3000, seed=1, shard=(k, 3)) for k in (1, 2, 3)]
+    with pytest.raises(supplyrisk.ScenarioError, match="shard 2/3"):
+        supplyrisk.merge([parts[0], parts[2]])
+    with pytest.raises(supplyrisk.ScenarioError, match="again"):
+        supplyrisk.merge([parts[0], parts[1], parts[1], parts[2]])
+    with pytest.raises(supplyrisk.ScenarioError, match="another kind of file"):
+        supplyrisk.merge([b"not a partial result"])
+    corrupt = bytearray(parts[1].data)
+    corrupt[-1] ^= 0xFF
+    with pytest.raises(supplyrisk.ScenarioError, match="checksum"):
+        supplyrisk.merge([parts[0], bytes(corrupt), parts[2]])
+    with pytest.raises(supplyrisk.ScenarioError, match="found none"):
+        supplyrisk.merge([])
+
+
+def test_scenario_without_uncertain_tables():
+    with pytest.raises(supplyrisk.ScenarioError, match=r"\[\[uncertain\]\]"):
+        supplyrisk.uncertainty(supplyrisk.load("scenarios/example.toml"), samples=4, trials=1000)

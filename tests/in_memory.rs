@@ -1,0 +1,172 @@
+//! The commands run on a scenario's text with their outputs kept in memory
+//! (as the Python package runs them) give the files the commands write.
+
+use std::path::{Path, PathBuf};
+use supplyrisk::commands::{self, ScenarioText, SimOptions, SweepOptions};
+use supplyrisk::{partial, sweep, Error};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example.toml");
+
+fn opts(trials: u64) -> SimOptions {
+    SimOptions {
+        trials: Some(trials),
+        seed: Some(5),
+        quiet: true,
+        chart_size: supplyrisk::plot::ChartSize {
+            width: 480,
+            height: 320,
+        },
+        ..SimOptions::default()
+    }
+}
+
+fn in_memory(trials: u64) -> SimOptions {
+    SimOptions {
+        in_memory: true,
+        ..opts(trials)
+    }
+}
+
+/// Every output file in `dir` (not the folder's hidden marker), by name.
+fn written(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn sorted(mut outputs: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    outputs.sort();
+    outputs
+}
+
+#[test]
+fn run_in_memory_gives_the_files_run_writes_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let on_disk = commands::run(
+        Path::new(EXAMPLE),
+        &SimOptions {
+            out: Some(out.clone()),
+            ..opts(2000)
+        },
+    )
+    .unwrap();
+    let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
+    let never = dir.path().join("never");
+    let memory = commands::run_text(
+        &input,
+        &SimOptions {
+            out: Some(never.clone()),
+            ..in_memory(2000)
+        },
+    )
+    .unwrap();
+    assert!(!never.exists() && memory.files.is_empty());
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&sorted(memory.outputs.clone())),
+        names(&written(&out))
+    );
+    assert_eq!(sorted(memory.outputs), written(&out));
+    assert_eq!(sorted(on_disk.outputs), written(&out));
+    assert!(memory.parts.is_some());
+}
+
+#[test]
+fn shards_in_memory_merge_into_the_plain_run() {
+    let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
+    let plain = commands::run_text(&input, &in_memory(5000)).unwrap();
+    let parts: Vec<(PathBuf, Result<Vec<u8>, _>)> = [3, 1, 2]
+        .iter()
+        .map(|&k| {
+            let shard = SimOptions {
+                shard: Some((k, 3)),
+                ..in_memory(5000)
+            };
+            let report = commands::run_text(&input, &shard).unwrap();
+            assert!(report.summary.is_none() && report.parts.is_none());
+            let (name, bytes) = report.outputs.into_iter().next().unwrap();
+            assert_eq!(name, partial::file_name(k, 3));
+            (PathBuf::from(name), Ok(bytes))
+        })
+        .collect();
+    let merged =
+        commands::merge_partials(partial::read_all(parts).unwrap(), &in_memory(5000)).unwrap();
+    assert_eq!(merged.outputs, plain.outputs);
+    let bad = partial::read_all([(PathBuf::from("x"), Ok(b"nonsense".to_vec()))]);
+    assert!(matches!(bad, Err(Error::Input(_))));
+}
+
+#[test]
+fn sweep_in_memory_gives_the_files_sweep_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sw = SweepOptions {
+        param: "source.chile-copper.access".into(),
+        values: Some("0.4,0.8".into()),
+        ..SweepOptions::default()
+    };
+    let out = dir.path().join("sweep");
+    let path = Path::new(EXAMPLE);
+    commands::sweep(
+        path,
+        &sw,
+        &SimOptions {
+            out: Some(out.clone()),
+            ..opts(1024)
+        },
+    )
+    .unwrap();
+    let input = ScenarioText::read(path).unwrap();
+    let memory = commands::sweep_text(&input, &sw, &in_memory(1024)).unwrap();
+    assert_eq!(sorted(memory.outputs), written(&out));
+}
+
+#[test]
+fn with_values_sets_every_address_and_names_them_in_errors() {
+    let text = std::fs::read_to_string(EXAMPLE).unwrap();
+    let p = |s: &str| sweep::SweepParam::parse(s).unwrap();
+    let (changed, label, scenario) = sweep::with_values(
+        &text,
+        "example.toml",
+        &[
+            (p("source.chile-copper.access"), 0.25),
+            (p("mineral.copper.demand.growth"), 0.5),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        label,
+        "example.toml with source.chile-copper.access = 0.25, mineral.copper.demand.growth = 0.5"
+    );
+    let chile = scenario
+        .sources
+        .iter()
+        .find(|s| s.id == "chile-copper")
+        .unwrap();
+    assert_eq!(chile.access, 0.25);
+    assert_eq!(scenario.minerals[0].demand.growth, 0.5);
+    assert_eq!(
+        p("source.chile-copper.access").current(&changed),
+        Some(0.25)
+    );
+    let err = sweep::with_values(
+        &text,
+        "example.toml",
+        &[(p("source.chile-copper.access"), 2.0)],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("example.toml with source.chile-copper.access = 2: source["),
+        "{err}"
+    );
+}
