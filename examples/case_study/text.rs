@@ -6,7 +6,7 @@ use crate::{
     total_cost_change, Alone, Run, PROJECTS, RANGE_TRIALS, SAMPLES, TRIALS, VAULT_LOAN_USD_M,
 };
 use std::fmt::Write as _;
-use supplyrisk::compare::{market_deltas, MineralDelta, Paired};
+use supplyrisk::compare::{MineralDelta, Paired};
 use supplyrisk::output::{fmt_pm, fmt_sig};
 use supplyrisk::plot;
 use supplyrisk::sensitivity::Sensitivity;
@@ -298,8 +298,8 @@ fn projects(w: &mut String, r: &Runs, alone: &[Alone]) {
         "## 3. Each project on its own, against the U.S. money behind it\n"
     );
     let _ = writeln!(w, "Each project is added alone to the baseline (the diversified scenario without the other projects), paired with the baseline.\n");
-    let _ = writeln!(w, "| project | U.S. support | mineral | change in expected cost | change in P(price-spike year) | all minerals: change in cost | expected saving per $ of U.S. support |");
-    let _ = writeln!(w, "|---|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(w, "| project | U.S. support | mineral | change in expected cost | change in P(price-spike year) | change in P(any shortfall year) | all minerals: change in cost | expected saving per $ of U.S. support |");
+    let _ = writeln!(w, "|---|---|---|---:|---:|---:|---:|---:|");
     for a in alone {
         let minerals: Vec<usize> = r
             .div
@@ -322,17 +322,19 @@ fn projects(w: &mut String, r: &Runs, alone: &[Alone]) {
             .usd_m
             .map_or("n/a".to_string(), |u| format!("${:.2}", -total.delta / u));
         for (j, &m) in minerals.iter().enumerate() {
-            let (c, s) =
-                market_deltas(&r.base.agg.minerals[m], &a.agg.minerals[m]).expect("market mineral");
+            let d = MineralDelta::new(&r.base.agg.minerals[m], &a.agg.minerals[m]);
+            let (c, cs) = cost_of(&d);
+            let (p, ps) = spike_of(&d);
             let first = j == 0;
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 if first { a.project.name } else { "" },
                 if first { a.project.support } else { "" },
                 r.div.scenario.minerals[m].id,
-                usd(c.delta, c.se),
-                pct(s.delta, s.se),
+                usd(c, cs),
+                pct(p, ps),
+                pct(d.p_any_shortfall, d.p_any_shortfall_se),
                 if first {
                     usd(total.delta, total.se)
                 } else {
