@@ -175,6 +175,7 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
     for row in ws.channels[m].chunks_exact_mut(ROW) {
         row.copy_from_slice(&cp.base);
     }
+    ws.changed[m].fill(false);
     let inv_q = cp.inv_quantum;
     for &i in &cp.dynamic {
         let (sp, cs) = (&plan.sources[i], &plan.chain_sources[i]);
@@ -188,6 +189,7 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
             }
         }
         let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels[m]);
+        let changed = &mut ws.changed[m];
         let from = match sp.project {
             // A project adds its output step by step from the step it
             // comes online (never: nothing).
@@ -196,9 +198,12 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                     reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
                     continue;
                 };
+                let mut before = (0.0, 1.0);
                 for t in r.first_step..steps {
                     let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
                     cs.put(ch, t, q, rfactor[t], 1, inv_q);
+                    changed[t] |= (q, rfactor[t]) != before;
+                    before = (q, rfactor[t]);
                 }
                 steps
             }
@@ -214,6 +219,17 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                     .iter()
                     .map(|&(e, _)| &ws.event_intervals[e][..]),
             );
+        // Its output can differ from the step before's only where one of
+        // its intervals starts or ends.
+        for list in lists.clone() {
+            for iv in list {
+                for t in [iv.start, iv.end] {
+                    if let Some(c) = changed.get_mut(t) {
+                        *c = true;
+                    }
+                }
+            }
+        }
         for list in lists {
             for iv in list {
                 for t in iv.start..iv.end {

@@ -123,13 +123,15 @@ struct StepResult {
 }
 
 /// Serve a chain mineral's demand in one trial (drawn into `out.demand`)
-/// from the channels `ch` (`plan.steps` values per channel); `rest` holds
-/// the rest of the world's demand per year.
+/// from the channels `ch` (`plan.steps` values per channel), `changed`
+/// telling which steps' channels may differ from the step before's;
+/// `rest` holds the rest of the world's demand per year.
 pub fn serve_chain(
     plan: &Plan,
     mp: &MineralPlan,
     cp: &ChainPlan,
     ch: &[i64],
+    changed: &[bool],
     rest: &[f64],
     out: &mut MineralOutcome,
 ) {
@@ -161,14 +163,7 @@ pub fn serve_chain(
                 };
                 continue;
             };
-            // (Compared by bits, the first step of a year with itself: `==`
-            // on slices calls memcmp.)
-            let (row, prev) = (
-                &ch[t * ROW..][..ROW],
-                &ch[t.saturating_sub(1) * ROW..][..ROW],
-            );
-            let same = row.iter().zip(prev).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
-            let r = if same && stock == last.0 {
+            let r = if !changed[t] && stock == last.0 {
                 last.1
             } else {
                 let before = stock;

@@ -58,6 +58,9 @@ pub struct Workspace {
     /// Per mineral, its channels if it is a chain mineral (see
     /// [`super::chain`]).
     pub(super) channels: Vec<Vec<i64>>,
+    /// Per chain mineral and step: whether the step's channels may differ
+    /// from the step before's (false: they are equal).
+    pub(super) changed: Vec<Vec<bool>>,
     /// The rest of the world's demand per year (market minerals).
     pub(super) rest: Vec<f64>,
     /// The trial's factor values (see [`super::dependence`]).
@@ -83,6 +86,14 @@ impl Workspace {
                 .iter()
                 .map(|mp| match mp.chain {
                     Some(_) => vec![0; super::chain::ROW * plan.steps],
+                    None => Vec::new(),
+                })
+                .collect(),
+            changed: plan
+                .minerals
+                .iter()
+                .map(|mp| match mp.chain {
+                    Some(_) => vec![false; plan.steps],
                     None => Vec::new(),
                 })
                 .collect(),
@@ -186,7 +197,7 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
             }
             super::chain::fill_channels(plan, cp, key, ws, m);
             let (ch, rest, out) = (&ws.channels[m], &ws.rest, &mut ws.outcome[m]);
-            super::market::serve_chain(plan, mp, cp, ch, rest, out);
+            super::market::serve_chain(plan, mp, cp, ch, &ws.changed[m], rest, out);
             continue;
         }
         for &i in &mp.dynamic_sources {
