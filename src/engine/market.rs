@@ -153,16 +153,22 @@ pub fn serve_chain(
         last.0 = f64::NAN;
         let dr = rest_y * dt;
         let (inv_dc, inv_all) = (1.0 / dc, 1.0 / (dc + dr));
-        for t in y * spy..(y + 1) * spy {
-            let Some(m) = market else {
+        let (mut t, end) = (y * spy, (y + 1) * spy);
+        let Some(m) = market else {
+            for t in t..end {
                 let s = product(cp, ch, t, &mut inv_capacity).0;
                 supply += s;
                 unserved += match &rule {
                     Some(r) => r.step(&mut stock, s, dc, &mut out.stock_empty),
                     None => (dc - s).max(0.0),
                 };
-                continue;
-            };
+            }
+            out.unserved[y] = unserved;
+            out.supply[y] = supply;
+            out.stock[y] = stock;
+            continue;
+        };
+        while t < end {
             let r = if !changed[t] && stock == last.0 {
                 last.1
             } else {
@@ -191,18 +197,24 @@ pub fn serve_chain(
                 last = (before, r);
                 r
             };
-            unserved += r.unserved;
-            supply += r.served;
-            price += r.x;
-            cost += r.cost;
+            // This step and the steps after it whose channels are the same,
+            // while the stock stays where it was: the same results.
+            loop {
+                unserved += r.unserved;
+                supply += r.served;
+                price += r.x;
+                cost += r.cost;
+                t += 1;
+                if t == end || changed[t] || stock != last.0 {
+                    break;
+                }
+            }
         }
         out.unserved[y] = unserved;
         out.supply[y] = supply;
         out.stock[y] = stock;
-        if market.is_some() {
-            out.price[y] = price / spy as f64;
-            out.cost[y] = cost;
-        }
+        out.price[y] = price / spy as f64;
+        out.cost[y] = cost;
     }
 }
 
