@@ -123,14 +123,15 @@ struct StepResult {
 }
 
 /// Serve a chain mineral's demand in one trial (drawn into `out.demand`)
-/// from the channels `ch` (`plan.steps` values per channel), `changed`
-/// telling which steps' channels may differ from the step before's;
-/// `rest` holds the rest of the world's demand per year.
+/// from the changes of the channels `ch` (see
+/// [`super::chain::fill_channels`]: rows of [`ROW`] values per step, cleared
+/// here), `changed` telling which rows may be non-zero; `rest` holds the
+/// rest of the world's demand per year.
 pub fn serve_chain(
     plan: &Plan,
     mp: &MineralPlan,
     cp: &ChainPlan,
-    ch: &[i64],
+    ch: &mut [i64],
     changed: &[bool],
     rest: &[f64],
     out: &mut MineralOutcome,
@@ -147,6 +148,13 @@ pub fn serve_chain(
     // changes the next step's key).
     let mut last: (f64, StepResult) = (f64::NAN, StepResult::default());
     let mut inv_capacity = (f64::NAN, 0.0);
+    // The channels at the step being served.
+    let mut row = cp.base;
+    let mut step_to = |row: &mut [i64; ROW], t: usize| {
+        for (a, d) in row.iter_mut().zip(&mut ch[t * ROW..][..ROW]) {
+            *a += std::mem::take(d);
+        }
+    };
     for (y, &rest_y) in rest.iter().enumerate() {
         let dc = out.demand[y] * dt;
         let (mut unserved, mut supply, mut price, mut cost) = (0.0, 0.0, 0.0, 0.0);
@@ -156,7 +164,8 @@ pub fn serve_chain(
         let (mut t, end) = (y * spy, (y + 1) * spy);
         let Some(m) = market else {
             for t in t..end {
-                let s = product(cp, ch, t, &mut inv_capacity).0;
+                step_to(&mut row, t);
+                let s = product(cp, &row, &mut inv_capacity).0;
                 supply += s;
                 unserved += match &rule {
                     Some(r) => r.step(&mut stock, s, dc, &mut out.stock_empty),
@@ -169,11 +178,14 @@ pub fn serve_chain(
             continue;
         };
         while t < end {
+            if changed[t] {
+                step_to(&mut row, t);
+            }
             let r = if !changed[t] && stock == last.0 {
                 last.1
             } else {
                 let before = stock;
-                let (open, offtake, whole) = product(cp, ch, t, &mut inv_capacity);
+                let (open, offtake, whole) = product(cp, &row, &mut inv_capacity);
                 let k = match mp.stockpile {
                     Some(sp) => {
                         let d = Demands {
@@ -218,13 +230,12 @@ pub fn serve_chain(
     }
 }
 
-/// What the consumer may buy at step `t` (offtake included), the offtake
-/// delivered and the whole product output, from the channels.
+/// What the consumer may buy at a step (offtake included), the offtake
+/// delivered and the whole product output, from its channels `row`.
 /// `inv_capacity` keeps the last refining capacity seen and its
 /// reciprocal (capacity changes far less often than feed).
 #[inline(always)]
-fn product(cp: &ChainPlan, ch: &[i64], t: usize, inv_capacity: &mut (f64, f64)) -> (f64, f64, f64) {
-    let row = &ch[t * ROW..][..ROW];
+fn product(cp: &ChainPlan, row: &[i64; ROW], inv_capacity: &mut (f64, f64)) -> (f64, f64, f64) {
     let at = |c: usize| row[c] as f64;
     // Share of refining capacity that feed can keep busy.
     let ratio = if !cp.stages {

@@ -61,6 +61,8 @@ pub struct Workspace {
     /// Per chain mineral and step: whether the step's channels may differ
     /// from the step before's (false: they are equal).
     pub(super) changed: Vec<Vec<bool>>,
+    /// The steps where a source's intervals start or end.
+    pub(super) bounds: Vec<usize>,
     /// The rest of the world's demand per year (market minerals).
     pub(super) rest: Vec<f64>,
     /// The trial's factor values (see [`super::dependence`]).
@@ -97,6 +99,7 @@ impl Workspace {
                     None => Vec::new(),
                 })
                 .collect(),
+            bounds: Vec::with_capacity(64),
             rest: vec![0.0; plan.years],
             factors: vec![0.0; plan.factor_values],
             ramps: vec![None; plan.projects.len()],
@@ -196,7 +199,7 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
                 );
             }
             super::chain::fill_channels(plan, cp, key, ws, m);
-            let (ch, rest, out) = (&ws.channels[m], &ws.rest, &mut ws.outcome[m]);
+            let (ch, rest, out) = (&mut ws.channels[m], &ws.rest, &mut ws.outcome[m]);
             super::market::serve_chain(plan, mp, cp, ch, &ws.changed[m], rest, out);
             continue;
         }
@@ -310,7 +313,7 @@ fn take_step_losses(
 
 /// Every interval list that touches a source, with its exposure: its own
 /// (exposure 1), then each event's in the order the source lists them.
-fn source_intervals<'a>(
+pub(super) fn source_intervals<'a>(
     own: &'a [Interval],
     sp: &'a SourcePlan,
     events: &'a [Vec<Interval>],
