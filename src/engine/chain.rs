@@ -194,13 +194,23 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
         }
         let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels[m]);
         let changed = &mut ws.changed[m];
-        // The source's output changes from `before` to `now` at step `t`.
-        let mut change = |t: usize, now: (f64, f64), before: (f64, f64)| {
-            if now != before {
-                cs.put(ch, t, now.0, now.1, 1, inv_q);
-                cs.put(ch, t, before.0, before.1, -1, inv_q);
-                changed[t] = true;
+        // The contribution of output `q` of which the share `keep` is not
+        // restricted; full output's, converted once.
+        let full = cs.units(cs.step, 1.0, inv_q);
+        let units = |(q, keep): (f64, f64)| {
+            if (q, keep) == (cs.step, 1.0) {
+                full
+            } else {
+                cs.units(q, keep, inv_q)
             }
+        };
+        // The source's contribution changes from `before` to `now` at step
+        // `t` (the same channels, in the same order).
+        let mut change = |t: usize, now: [(usize, i64); 3], before: [(usize, i64); 3]| {
+            for ((c, a), (_, b)) in now.into_iter().zip(before) {
+                ch[t * ROW + c] += a - b;
+            }
+            changed[t] = true;
         };
         match sp.project {
             // A project adds its output step by step from the step it
@@ -208,10 +218,14 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
             Some(p) => {
                 if let Some(r) = ws.ramps[p] {
                     let mut before = (0.0, 1.0);
+                    let mut before_units = units(before);
                     for t in r.first_step..steps {
                         let now = (cs.step * r.at(plan.midpoints[t]) * factor[t], rfactor[t]);
-                        change(t, now, before);
-                        before = now;
+                        if now != before {
+                            let now_units = units(now);
+                            change(t, now_units, before_units);
+                            (before, before_units) = (now, now_units);
+                        }
                     }
                 }
             }
@@ -232,8 +246,10 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
                 bounds.dedup();
                 let at = |t: usize| (cs.step * factor[t], rfactor[t]);
                 for &t in bounds.iter().filter(|&&t| t < steps) {
-                    let before = if t == 0 { (cs.step, 1.0) } else { at(t - 1) };
-                    change(t, at(t), before);
+                    let (now, before) = (at(t), if t == 0 { (cs.step, 1.0) } else { at(t - 1) });
+                    if now != before {
+                        change(t, units(now), units(before));
+                    }
                 }
             }
         }
