@@ -7,10 +7,13 @@
 //!
 //! Every source at full output is in the channels' starting values; a
 //! source whose output varies (a project, or one with a disruption or
-//! listed by an event) replaces its full contribution at the steps where
-//! it differs. Integer sums are exact and independent of order, so adding
-//! a source never lowers a channel and lifting a restriction moves units
-//! from "restricted" to "open" without changing the whole.
+//! listed by an event) adds the change of its contribution at the steps
+//! where it changes (where one of its intervals starts or ends, or a
+//! project's output moves), so the channels are kept as changes from step
+//! to step and serving sums them as it goes. Integer sums are exact and
+//! independent of order, so adding a source never lowers a channel and
+//! lifting a restriction moves units from "restricted" to "open" without
+//! changing the whole.
 
 use super::plan::{to_units, Plan, SourcePlan};
 use super::trial::{multiply_factors, sample_own, Workspace};
@@ -169,12 +172,14 @@ impl ChainPlan {
 }
 
 /// Fill the channels of chain mineral `m` for trial `key` into
-/// `ws.channels[m]`, the event intervals having been drawn.
+/// `ws.channels[m]`, the event intervals having been drawn, as changes:
+/// row `t` holds the channels at step `t` less those at the step before
+/// (the first step's less [`ChainPlan::base`]), and `ws.changed[m][t]`
+/// marks the rows that may be non-zero. The rows are all zero before
+/// (serving clears them as it reads them).
 pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Workspace, m: usize) {
     let steps = plan.steps;
-    for row in ws.channels[m].chunks_exact_mut(ROW) {
-        row.copy_from_slice(&cp.base);
-    }
+    ws.changed[m].fill(false);
     let inv_q = cp.inv_quantum;
     for &i in &cp.dynamic {
         let (sp, cs) = (&plan.sources[i], &plan.chain_sources[i]);
@@ -188,47 +193,67 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
             }
         }
         let (factor, rfactor, ch) = (&mut ws.factor, &mut ws.rfactor, &mut ws.channels[m]);
-        let from = match sp.project {
+        let changed = &mut ws.changed[m];
+        // The contribution of output `q` of which the share `keep` is not
+        // restricted; full output's, converted once.
+        let full = cs.units(cs.step, 1.0, inv_q);
+        let units = |(q, keep): (f64, f64)| {
+            if (q, keep) == (cs.step, 1.0) {
+                full
+            } else {
+                cs.units(q, keep, inv_q)
+            }
+        };
+        // The source's contribution changes from `before` to `now` at step
+        // `t` (the same channels, in the same order).
+        let mut change = |t: usize, now: [(usize, i64); 3], before: [(usize, i64); 3]| {
+            for ((c, a), (_, b)) in now.into_iter().zip(before) {
+                ch[t * ROW + c] += a - b;
+            }
+            changed[t] = true;
+        };
+        match sp.project {
             // A project adds its output step by step from the step it
             // comes online (never: nothing).
             Some(p) => {
-                let Some(r) = ws.ramps[p] else {
-                    reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
-                    continue;
-                };
-                for t in r.first_step..steps {
-                    let q = cs.step * r.at(plan.midpoints[t]) * factor[t];
-                    cs.put(ch, t, q, rfactor[t], 1, inv_q);
-                }
-                steps
-            }
-            None => 0,
-        };
-        // An existing source is in the channels at full output: replace
-        // it at each step where it is disrupted or restricted, once per
-        // step however many intervals cover it, leaving its factors at 1.
-        let lists = std::iter::once(&ws.own[..])
-            .chain(sp.events.iter().map(|&(e, _)| &ws.event_intervals[e][..]))
-            .chain(
-                sp.restrictions
-                    .iter()
-                    .map(|&(e, _)| &ws.event_intervals[e][..]),
-            );
-        for list in lists {
-            for iv in list {
-                for t in iv.start..iv.end {
-                    let (f, r) = (factor[t], rfactor[t]);
-                    if f != 1.0 || r != 1.0 {
-                        if t >= from {
-                            cs.put(ch, t, cs.step, 1.0, -1, inv_q);
-                            cs.put(ch, t, cs.step * f, r, 1, inv_q);
+                if let Some(r) = ws.ramps[p] {
+                    let mut before = (0.0, 1.0);
+                    let mut before_units = units(before);
+                    for t in r.first_step..steps {
+                        let now = (cs.step * r.at(plan.midpoints[t]) * factor[t], rfactor[t]);
+                        if now != before {
+                            let now_units = units(now);
+                            change(t, now_units, before_units);
+                            (before, before_units) = (now, now_units);
                         }
-                        factor[t] = 1.0;
-                        rfactor[t] = 1.0;
+                    }
+                }
+            }
+            // An existing source is in the channels at full output: its
+            // output changes only where one of its intervals starts or
+            // ends (each such step once, however many intervals share it).
+            None => {
+                let bounds = &mut ws.bounds;
+                bounds.clear();
+                for (list, _) in super::trial::source_intervals(&ws.own, sp, &ws.event_intervals) {
+                    bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
+                }
+                for &(e, _) in sp.restrictions {
+                    let list = &ws.event_intervals[e];
+                    bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
+                }
+                bounds.sort_unstable();
+                bounds.dedup();
+                let at = |t: usize| (cs.step * factor[t], rfactor[t]);
+                for &t in bounds.iter().filter(|&&t| t < steps) {
+                    let (now, before) = (at(t), if t == 0 { (cs.step, 1.0) } else { at(t - 1) });
+                    if now != before {
+                        change(t, units(now), units(before));
                     }
                 }
             }
         }
+        reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
     }
 }
 

@@ -123,13 +123,16 @@ struct StepResult {
 }
 
 /// Serve a chain mineral's demand in one trial (drawn into `out.demand`)
-/// from the channels `ch` (`plan.steps` values per channel); `rest` holds
-/// the rest of the world's demand per year.
+/// from the changes of the channels `ch` (see
+/// [`super::chain::fill_channels`]: rows of [`ROW`] values per step, cleared
+/// here), `changed` telling which rows may be non-zero; `rest` holds the
+/// rest of the world's demand per year.
 pub fn serve_chain(
     plan: &Plan,
     mp: &MineralPlan,
     cp: &ChainPlan,
-    ch: &[i64],
+    ch: &mut [i64],
+    changed: &[bool],
     rest: &[f64],
     out: &mut MineralOutcome,
 ) {
@@ -145,34 +148,44 @@ pub fn serve_chain(
     // changes the next step's key).
     let mut last: (f64, StepResult) = (f64::NAN, StepResult::default());
     let mut inv_capacity = (f64::NAN, 0.0);
+    // The channels at the step being served.
+    let mut row = cp.base;
+    let mut step_to = |row: &mut [i64; ROW], t: usize| {
+        for (a, d) in row.iter_mut().zip(&mut ch[t * ROW..][..ROW]) {
+            *a += std::mem::take(d);
+        }
+    };
     for (y, &rest_y) in rest.iter().enumerate() {
         let dc = out.demand[y] * dt;
         let (mut unserved, mut supply, mut price, mut cost) = (0.0, 0.0, 0.0, 0.0);
         last.0 = f64::NAN;
         let dr = rest_y * dt;
         let (inv_dc, inv_all) = (1.0 / dc, 1.0 / (dc + dr));
-        for t in y * spy..(y + 1) * spy {
-            let Some(m) = market else {
-                let s = product(cp, ch, t, &mut inv_capacity).0;
+        let (mut t, end) = (y * spy, (y + 1) * spy);
+        let Some(m) = market else {
+            for t in t..end {
+                step_to(&mut row, t);
+                let s = product(cp, &row, &mut inv_capacity).0;
                 supply += s;
                 unserved += match &rule {
                     Some(r) => r.step(&mut stock, s, dc, &mut out.stock_empty),
                     None => (dc - s).max(0.0),
                 };
-                continue;
-            };
-            // (Compared by bits, the first step of a year with itself: `==`
-            // on slices calls memcmp.)
-            let (row, prev) = (
-                &ch[t * ROW..][..ROW],
-                &ch[t.saturating_sub(1) * ROW..][..ROW],
-            );
-            let same = row.iter().zip(prev).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
-            let r = if same && stock == last.0 {
+            }
+            out.unserved[y] = unserved;
+            out.supply[y] = supply;
+            out.stock[y] = stock;
+            continue;
+        };
+        while t < end {
+            if changed[t] {
+                step_to(&mut row, t);
+            }
+            let r = if !changed[t] && stock == last.0 {
                 last.1
             } else {
                 let before = stock;
-                let (open, offtake, whole) = product(cp, ch, t, &mut inv_capacity);
+                let (open, offtake, whole) = product(cp, &row, &mut inv_capacity);
                 let k = match mp.stockpile {
                     Some(sp) => {
                         let d = Demands {
@@ -196,28 +209,33 @@ pub fn serve_chain(
                 last = (before, r);
                 r
             };
-            unserved += r.unserved;
-            supply += r.served;
-            price += r.x;
-            cost += r.cost;
+            // This step and the steps after it whose channels are the same,
+            // while the stock stays where it was: the same results.
+            loop {
+                unserved += r.unserved;
+                supply += r.served;
+                price += r.x;
+                cost += r.cost;
+                t += 1;
+                if t == end || changed[t] || stock != last.0 {
+                    break;
+                }
+            }
         }
         out.unserved[y] = unserved;
         out.supply[y] = supply;
         out.stock[y] = stock;
-        if market.is_some() {
-            out.price[y] = price / spy as f64;
-            out.cost[y] = cost;
-        }
+        out.price[y] = price / spy as f64;
+        out.cost[y] = cost;
     }
 }
 
-/// What the consumer may buy at step `t` (offtake included), the offtake
-/// delivered and the whole product output, from the channels.
+/// What the consumer may buy at a step (offtake included), the offtake
+/// delivered and the whole product output, from its channels `row`.
 /// `inv_capacity` keeps the last refining capacity seen and its
 /// reciprocal (capacity changes far less often than feed).
 #[inline(always)]
-fn product(cp: &ChainPlan, ch: &[i64], t: usize, inv_capacity: &mut (f64, f64)) -> (f64, f64, f64) {
-    let row = &ch[t * ROW..][..ROW];
+fn product(cp: &ChainPlan, row: &[i64; ROW], inv_capacity: &mut (f64, f64)) -> (f64, f64, f64) {
     let at = |c: usize| row[c] as f64;
     // Share of refining capacity that feed can keep busy.
     let ratio = if !cp.stages {

@@ -35,6 +35,7 @@ pub mod values;
 
 use crate::rng::TrialKey;
 use crate::scenario::Scenario;
+use crate::sketch::Grouping;
 use accumulate::ChunkRecorder;
 pub use accumulate::{Aggregate, MineralAcc, MineralTally};
 use plan::Plan;
@@ -45,7 +46,7 @@ use std::sync::{Mutex, PoisonError};
 use tree::Node;
 use trial::{simulate_trial, Workspace};
 pub use values::empty_sketches;
-use values::{series_of, ChunkValues};
+use values::{series_of, ChunkValues, Pending};
 
 /// Trials per chunk. Part of the definition of a run's results: changing
 /// it changes the order of floating-point merges (not the statistics).
@@ -160,6 +161,20 @@ struct Block {
     buffers: Vec<ChunkValues>,
     /// Per mineral, in sketched runs.
     sketches: Option<Vec<MineralSketches>>,
+    /// Per mineral, in sketched runs: values not yet in the sketches.
+    pending: Vec<Pending>,
+    grouping: Grouping,
+}
+
+impl Block {
+    /// The block's sketches, with every value pushed.
+    fn into_sketches(mut self) -> Option<Vec<MineralSketches>> {
+        let mut sketches = self.sketches?;
+        for (sk, p) in sketches.iter_mut().zip(&mut self.pending) {
+            p.flush(sk, &mut self.grouping);
+        }
+        Some(sketches)
+    }
 }
 
 /// Everything the chunks of one call of [`record`] share.
@@ -216,8 +231,10 @@ impl Run<'_> {
             let sketches = block
                 .sketches
                 .get_or_insert_with(|| empty_sketches(self.scenario));
-            for (sk, buf) in sketches.iter_mut().zip(&block.buffers) {
-                buf.push_into(sk, n);
+            block.pending.resize_with(sketches.len(), Pending::default);
+            let per_mineral = sketches.iter_mut().zip(&block.buffers);
+            for ((sk, buf), pending) in per_mineral.zip(&mut block.pending) {
+                buf.push_into(sk, n, pending, &mut block.grouping);
             }
         }
         if let Some(p) = self.progress {
@@ -280,7 +297,7 @@ pub fn record(
             .filter_map(|b| {
                 b.0.into_inner()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .sketches
+                    .into_sketches()
             })
             .reduce(|mut a, b| {
                 record::merge_sketches(&mut a, &b);

@@ -58,6 +58,11 @@ pub struct Workspace {
     /// Per mineral, its channels if it is a chain mineral (see
     /// [`super::chain`]).
     pub(super) channels: Vec<Vec<i64>>,
+    /// Per chain mineral and step: whether the step's channels may differ
+    /// from the step before's (false: they are equal).
+    pub(super) changed: Vec<Vec<bool>>,
+    /// The steps where a source's intervals start or end.
+    pub(super) bounds: Vec<usize>,
     /// The rest of the world's demand per year (market minerals).
     pub(super) rest: Vec<f64>,
     /// The trial's factor values (see [`super::dependence`]).
@@ -86,6 +91,15 @@ impl Workspace {
                     None => Vec::new(),
                 })
                 .collect(),
+            changed: plan
+                .minerals
+                .iter()
+                .map(|mp| match mp.chain {
+                    Some(_) => vec![false; plan.steps],
+                    None => Vec::new(),
+                })
+                .collect(),
+            bounds: Vec::with_capacity(64),
             rest: vec![0.0; plan.years],
             factors: vec![0.0; plan.factor_values],
             ramps: vec![None; plan.projects.len()],
@@ -185,8 +199,8 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
                 );
             }
             super::chain::fill_channels(plan, cp, key, ws, m);
-            let (ch, rest, out) = (&ws.channels[m], &ws.rest, &mut ws.outcome[m]);
-            super::market::serve_chain(plan, mp, cp, ch, rest, out);
+            let (ch, rest, out) = (&mut ws.channels[m], &ws.rest, &mut ws.outcome[m]);
+            super::market::serve_chain(plan, mp, cp, ch, &ws.changed[m], rest, out);
             continue;
         }
         for &i in &mp.dynamic_sources {
@@ -299,7 +313,7 @@ fn take_step_losses(
 
 /// Every interval list that touches a source, with its exposure: its own
 /// (exposure 1), then each event's in the order the source lists them.
-fn source_intervals<'a>(
+pub(super) fn source_intervals<'a>(
     own: &'a [Interval],
     sp: &'a SourcePlan,
     events: &'a [Vec<Interval>],

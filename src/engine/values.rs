@@ -7,7 +7,7 @@ use super::record::{MineralSketches, MineralValues};
 use super::trial::MineralOutcome;
 use super::CHUNK_TRIALS;
 use crate::scenario::Scenario;
-use crate::sketch::{SignedSketch, Sketch};
+use crate::sketch::{Batch, Grouping, SignedSketch, Sketch};
 
 /// One mineral's values over some trials, in trial order.
 #[derive(Debug, Clone, Default)]
@@ -148,22 +148,59 @@ impl ChunkValues {
         }
     }
 
-    /// Push the first `n` trials' values into `sk`.
-    pub fn push_into(&self, sk: &mut MineralSketches, n: usize) {
+    /// Push the first `n` trials' values into `sk`: the yearly series and
+    /// the horizon totals through `pending`, a batch at a time (they spread
+    /// over many of a sketch's pages).
+    pub fn push_into(
+        &self,
+        sk: &mut MineralSketches,
+        n: usize,
+        pending: &mut Pending,
+        g: &mut Grouping,
+    ) {
         let pairs = [
-            (&mut sk.supply, &self.supply),
-            (&mut sk.price, &self.price),
-            (&mut sk.stock, &self.stock),
+            (&mut sk.supply, &mut pending.supply, &self.supply),
+            (&mut sk.price, &mut pending.price, &self.price),
+            (&mut sk.stock, &mut pending.stock, &self.stock),
         ];
-        for (sketches, series) in pairs {
-            for (s, values) in sketches.iter_mut().zip(series) {
-                s.push_all(&values[..n]);
+        for (sketches, batches, series) in pairs {
+            batches.resize_with(sketches.len(), Batch::default);
+            for ((s, b), values) in sketches.iter_mut().zip(batches).zip(series) {
+                b.push_all(s, &values[..n], g);
             }
         }
-        sk.totals.push_all(&self.totals[..n]);
+        pending
+            .totals
+            .push_all(&mut sk.totals, &self.totals[..n], g);
         if let Some(c) = &mut sk.cost {
             c.push_all(&self.cost[..n]);
         }
+    }
+}
+
+/// One mineral's values not yet in its sketches.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    supply: Vec<Batch>,
+    price: Vec<Batch>,
+    stock: Vec<Batch>,
+    totals: Batch,
+}
+
+impl Pending {
+    /// Push every value waiting into `sk`.
+    pub fn flush(&mut self, sk: &mut MineralSketches, g: &mut Grouping) {
+        let pairs = [
+            (&mut sk.supply, &mut self.supply),
+            (&mut sk.price, &mut self.price),
+            (&mut sk.stock, &mut self.stock),
+        ];
+        for (sketches, batches) in pairs {
+            for (s, b) in sketches.iter_mut().zip(batches) {
+                b.flush(s, g);
+            }
+        }
+        self.totals.flush(&mut sk.totals, g);
     }
 }
 

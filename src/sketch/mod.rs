@@ -19,9 +19,11 @@
 //! grouping of merges, so it is identical for any number of threads and
 //! any split of a run into shards.
 
+mod batch;
 mod saved;
 mod signed;
 
+pub use batch::{Batch, Grouping, BATCH};
 pub use signed::SignedSketch;
 
 use std::cmp::Ordering;

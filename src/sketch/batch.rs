@@ -1,0 +1,146 @@
+//! Values pushed many at a time, grouped by page first.
+//!
+//! Values spread over many pages (such as a stockpile's end-of-year stock,
+//! which after partial releases lies anywhere between empty and full, over
+//! a thousand pages and more) land on a page that is rarely in the cache
+//! when pushed one at a time. Gathered into a [`Batch`] of thousands and
+//! grouped by page with one counting pass, each page is fetched once for
+//! all of its values. A sketch does not depend on the order in which its
+//! values are added, so a batched sketch is the same, bit for bit, as one
+//! pushed value by value.
+
+use super::{Page, Sketch, FINE_BITS, PAGE, PAGE_BITS, SLOTS};
+
+/// Values gathered before they are grouped and pushed.
+pub const BATCH: usize = 1 << 15;
+
+/// Values waiting to go into one sketch.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    values: Vec<f64>,
+}
+
+/// Scratch space for grouping values by page (one per thread, shared by
+/// its batches).
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    /// Per page, plus one group in front for values outside the pages:
+    /// where its values go next in `sorted`.
+    next: Vec<u32>,
+    /// The values, grouped.
+    sorted: Vec<f64>,
+}
+
+impl Batch {
+    /// Add values, pushing the batch into `sketch` once it holds
+    /// [`BATCH`] values or more.
+    pub fn push_all(&mut self, sketch: &mut Sketch, xs: &[f64], g: &mut Grouping) {
+        self.values.extend_from_slice(xs);
+        if self.values.len() >= BATCH {
+            self.flush(sketch, g);
+        }
+    }
+
+    /// Push the values waiting into `sketch`.
+    pub fn flush(&mut self, sketch: &mut Sketch, g: &mut Grouping) {
+        sketch.push_grouped(&self.values, g);
+        self.values.clear();
+    }
+}
+
+impl Sketch {
+    /// Group `xs` of this sketch: 0 for a value outside the pages (zeros,
+    /// values below or above them), else 1 + its page's slot.
+    #[inline(always)]
+    fn group(&self, x: f64) -> usize {
+        let from = x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS);
+        if x > 0.0 && from < (SLOTS << (FINE_BITS - PAGE_BITS)) as u64 {
+            from as usize / PAGE + 1
+        } else {
+            0
+        }
+    }
+
+    /// Add values, grouped by page: the same sketch as
+    /// [`Sketch::push_all`], with each page fetched once.
+    pub fn push_grouped(&mut self, xs: &[f64], g: &mut Grouping) {
+        self.n += xs.len() as u64;
+        // Count each group's values, then turn counts into positions.
+        g.next.clear();
+        g.next.resize(SLOTS + 2, 0);
+        for &x in xs {
+            g.next[self.group(x) + 1] += 1;
+        }
+        let mut at = 0;
+        for n in g.next.iter_mut() {
+            at += *n;
+            *n = at;
+        }
+        // Each group's values in order, then its page's buckets.
+        g.sorted.resize(xs.len(), 0.0);
+        for &x in xs {
+            let k = self.group(x);
+            g.sorted[g.next[k] as usize] = x;
+            g.next[k] += 1;
+        }
+        // `next[k]` is now where group `k` ends.
+        let mut start = 0;
+        for k in 0..=SLOTS {
+            let end = g.next[k] as usize;
+            if end == start {
+                continue;
+            }
+            let values = &g.sorted[start..end];
+            start = end;
+            if k == 0 {
+                for &x in values {
+                    if x > 0.0 {
+                        self.place_outside(x, 1);
+                    } else {
+                        self.zero += 1;
+                    }
+                }
+                continue;
+            }
+            let page = self.pages[k - 1].get_or_insert_with(Page::new);
+            let mut i = 0;
+            while let Some(&x) = values.get(i) {
+                let run = 1 + values[i + 1..].iter().take_while(|&&y| y == x).count();
+                let f = (x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS)) as usize;
+                page.buckets[f % PAGE].push_n(x, run as u64);
+                i += run;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batched_sketch_is_the_sketch_pushed_value_by_value() {
+        // Zeros, a full stock, values spread over many octaves, values
+        // below and above the pages, repeated values.
+        let values: Vec<f64> = (0..100_000)
+            .map(|i| match i % 7 {
+                0 => 0.0,
+                1 => 1.4,
+                2 => 1.4 * ((i as f64) * 0.37).sin().abs().powi(9),
+                3 => 1e-30,
+                4 => 1e9 + i as f64,
+                _ => 1.4 * ((i as f64) * 0.011).cos().abs(),
+            })
+            .collect();
+        let mut one = Sketch::new(1.4);
+        values.iter().for_each(|&x| one.push(x));
+        let (mut batched, mut batch, mut g) =
+            (Sketch::new(1.4), Batch::default(), Grouping::default());
+        for part in values.chunks(1024) {
+            batch.push_all(&mut batched, part, &mut g);
+        }
+        batch.flush(&mut batched, &mut g);
+        assert_eq!(batched, one);
+        assert_eq!(batched.len(), values.len() as u64);
+    }
+}
