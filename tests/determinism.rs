@@ -33,6 +33,16 @@ fn one_two_and_four_threads_give_identical_summary_bytes() {
 }
 
 #[test]
+fn sketched_runs_are_identical_on_any_number_of_threads() {
+    // Threads push their batches into one shared set of sketches, in an
+    // order that depends on timing: eight threads contend for them.
+    let trials = engine::EXACT_TRIALS + 40_000;
+    let one = summary_bytes(1, 8, trials);
+    assert_eq!(one, summary_bytes(3, 8, trials));
+    assert_eq!(one, summary_bytes(8, 8, trials));
+}
+
+#[test]
 fn repeated_runs_are_identical_and_another_seed_differs() {
     let a = summary_bytes(2, 5, 3_000);
     assert_eq!(a, summary_bytes(2, 5, 3_000));

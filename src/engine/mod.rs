@@ -35,14 +35,14 @@ pub mod values;
 
 use crate::rng::TrialKey;
 use crate::scenario::Scenario;
-use crate::sketch::Grouping;
+use crate::sketch::{Grouping, BATCH};
 use accumulate::ChunkRecorder;
 pub use accumulate::{Aggregate, MineralAcc, MineralTally};
 use plan::Plan;
 use rayon::prelude::*;
 pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values};
 use std::ops::Range;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, TryLockError};
 use tree::Node;
 use trial::{simulate_trial, Workspace};
 pub use values::empty_sketches;
@@ -159,21 +159,42 @@ struct Block {
     workspace: Option<Workspace>,
     /// Per mineral: the chunk being run's values.
     buffers: Vec<ChunkValues>,
-    /// Per mineral, in sketched runs.
-    sketches: Option<Vec<MineralSketches>>,
     /// Per mineral, in sketched runs: values not yet in the sketches.
     pending: Vec<Pending>,
     grouping: Grouping,
 }
 
-impl Block {
-    /// The block's sketches, with every value pushed.
-    fn into_sketches(mut self) -> Option<Vec<MineralSketches>> {
-        let mut sketches = self.sketches?;
-        for (sk, p) in sketches.iter_mut().zip(&mut self.pending) {
-            p.flush(sk, &mut self.grouping);
+/// Most values a thread holds for each of a mineral's sketches: from
+/// [`BATCH`] on it pushes them when the sketches are free, from this on
+/// it waits for them.
+pub const HOLD_MAX: usize = 2 * BATCH;
+
+/// The sketches of a run, one set for all threads (so that memory does
+/// not grow with the number of threads): a thread pushes its held values
+/// into a mineral's sketches under that mineral's lock. A sketch does not
+/// depend on the order in which values arrive, so neither does the run.
+struct Shared(Vec<Mutex<MineralSketches>>);
+
+impl Shared {
+    /// Push `pending` into mineral `m`'s sketches once it holds a batch:
+    /// at once if they are free (or `wait`), else later.
+    fn offer(&self, m: usize, pending: &mut Pending, g: &mut Grouping, wait: bool) {
+        if pending.is_empty() || (!wait && pending.len() < BATCH) {
+            return;
         }
-        Some(sketches)
+        let lock = &self.0[m];
+        let guard = if wait || pending.len() >= HOLD_MAX {
+            Some(lock.lock().unwrap_or_else(PoisonError::into_inner))
+        } else {
+            match lock.try_lock() {
+                Ok(g) => Some(g),
+                Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            }
+        };
+        if let Some(mut sketches) = guard {
+            pending.flush(&mut sketches, g);
+        }
     }
 }
 
@@ -186,6 +207,8 @@ struct Run<'a> {
     exact: bool,
     keep: bool,
     blocks: Vec<ThreadBlock>,
+    /// The sketches (sketched runs).
+    sketches: Shared,
     progress: Option<Progress<'a>>,
 }
 
@@ -228,13 +251,13 @@ impl Run<'_> {
             .map(|buf| buf.kept(n, self.exact, self.keep))
             .collect();
         if !self.exact {
-            let sketches = block
-                .sketches
-                .get_or_insert_with(|| empty_sketches(self.scenario));
-            block.pending.resize_with(sketches.len(), Pending::default);
-            let per_mineral = sketches.iter_mut().zip(&block.buffers);
-            for ((sk, buf), pending) in per_mineral.zip(&mut block.pending) {
-                buf.push_into(sk, n, pending, &mut block.grouping);
+            block
+                .pending
+                .resize_with(plan.minerals.len(), Pending::default);
+            let per_mineral = block.buffers.iter().zip(&mut block.pending);
+            for (m, (buf, pending)) in per_mineral.enumerate() {
+                buf.hold(n, pending);
+                self.sketches.offer(m, pending, &mut block.grouping, false);
             }
         }
         if let Some(p) = self.progress {
@@ -270,6 +293,14 @@ pub fn record(
         blocks: (0..rayon::current_num_threads())
             .map(|_| ThreadBlock(Mutex::new(Block::default())))
             .collect(),
+        sketches: Shared(if keeps_values(trials) {
+            Vec::new()
+        } else {
+            empty_sketches(scenario)
+                .into_iter()
+                .map(Mutex::new)
+                .collect()
+        }),
         progress,
     };
     let nodes: Vec<Node> = tree::cover(chunks.clone(), total_chunks);
@@ -291,19 +322,17 @@ pub fn record(
     let values = if run.exact {
         Values::Kept(kept.iter_mut().map(|k| k.take_values(run.keep)).collect())
     } else {
-        let sketches = run
-            .blocks
-            .into_iter()
-            .filter_map(|b| {
-                b.0.into_inner()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .into_sketches()
-            })
-            .reduce(|mut a, b| {
-                record::merge_sketches(&mut a, &b);
-                a
-            })
-            .unwrap_or_else(|| empty_sketches(scenario));
+        for block in run.blocks {
+            let mut block = block.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let b = &mut block;
+            for (m, pending) in b.pending.iter_mut().enumerate() {
+                run.sketches.offer(m, pending, &mut b.grouping, true);
+            }
+        }
+        let sketches = run.sketches.0.into_iter();
+        let sketches = sketches
+            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect();
         Values::Sketched(sketches)
     };
     Record {

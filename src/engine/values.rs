@@ -148,47 +148,50 @@ impl ChunkValues {
         }
     }
 
-    /// Push the first `n` trials' values into `sk`: the yearly series and
-    /// the horizon totals through `pending`, a batch at a time (they spread
-    /// over many of a sketch's pages).
-    pub fn push_into(
-        &self,
-        sk: &mut MineralSketches,
-        n: usize,
-        pending: &mut Pending,
-        g: &mut Grouping,
-    ) {
+    /// Hold the first `n` trials' values for the sketches in `pending`.
+    pub fn hold(&self, n: usize, pending: &mut Pending) {
         let pairs = [
-            (&mut sk.supply, &mut pending.supply, &self.supply),
-            (&mut sk.price, &mut pending.price, &self.price),
-            (&mut sk.stock, &mut pending.stock, &self.stock),
+            (&mut pending.supply, &self.supply),
+            (&mut pending.price, &self.price),
+            (&mut pending.stock, &self.stock),
         ];
-        for (sketches, batches, series) in pairs {
-            batches.resize_with(sketches.len(), Batch::default);
-            for ((s, b), values) in sketches.iter_mut().zip(batches).zip(series) {
-                b.push_all(s, &values[..n], g);
+        for (batches, series) in pairs {
+            batches.resize_with(series.len(), Batch::default);
+            for (b, values) in batches.iter_mut().zip(series) {
+                b.extend(&values[..n]);
             }
         }
-        pending
-            .totals
-            .push_all(&mut sk.totals, &self.totals[..n], g);
-        if let Some(c) = &mut sk.cost {
-            c.push_all(&self.cost[..n]);
+        pending.totals.extend(&self.totals[..n]);
+        if !self.cost.is_empty() {
+            pending.cost.extend(&self.cost[..n]);
         }
     }
 }
 
-/// One mineral's values not yet in its sketches.
+/// One mineral's values held back from its sketches, to be pushed a batch
+/// at a time (they spread over many of a sketch's pages, see
+/// [`crate::sketch::Batch`]). Every series holds the same number of values.
 #[derive(Debug, Clone, Default)]
 pub struct Pending {
     supply: Vec<Batch>,
     price: Vec<Batch>,
     stock: Vec<Batch>,
     totals: Batch,
+    cost: Batch,
 }
 
 impl Pending {
-    /// Push every value waiting into `sk`.
+    /// Number of trials whose values are held.
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    /// Whether no values are held.
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
+    /// Push every value held into `sk`.
     pub fn flush(&mut self, sk: &mut MineralSketches, g: &mut Grouping) {
         let pairs = [
             (&mut sk.supply, &mut self.supply),
@@ -201,6 +204,9 @@ impl Pending {
             }
         }
         self.totals.flush(&mut sk.totals, g);
+        if let Some(c) = &mut sk.cost {
+            self.cost.flush_signed(c);
+        }
     }
 }
 

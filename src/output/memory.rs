@@ -8,12 +8,13 @@
 //! - runs that keep every value (at most [`engine::EXACT_TRIALS`] trials):
 //!   `2 × 8 × M × (Y + 1) × T` (every trial's annual supply and horizon
 //!   total, held twice while they are gathered);
-//! - larger runs, which sketch them: `M × (Y + 1) × 1 MiB × (threads + 1)`
-//!   (a generous size for one sketch, per worker thread and merged), plus
+//! - larger runs, which sketch them: `M × (Y + 1) × 1 MiB × 2` (a
+//!   generous size for one sketch; the worker threads share one set, and
+//!   as much again is counted for writing or merging it), plus
 //!   the values each worker thread holds back to sketch a batch at a time:
-//!   `M × (3 Y + 2) × BATCH × 8 × threads` (supply, price and stock a year,
-//!   the horizon's total and cost; [`crate::sketch::BATCH`]
-//!   values each);
+//!   `M × (3 Y + 2) × HOLD × 8 × threads` (supply, price and stock a year,
+//!   the horizon's total and cost; at most [`engine::HOLD_MAX`] values
+//!   each, twice [`crate::sketch::BATCH`]);
 //! - plus, for the paired commands (`compare`, `sensitivity`, `sweep`),
 //!   `10 × M × T` (every trial's total and number of shortfall years);
 //!
@@ -27,11 +28,11 @@ use crate::error::{Error, Result};
 /// Default `--max-memory`, in GiB.
 pub const DEFAULT_MAX_GIB: f64 = 4.0;
 
-/// Bytes counted for one sketch per thread.
+/// Bytes counted for one sketch.
 const SKETCH_BYTES: f64 = 1024.0 * 1024.0;
 
-/// Bytes of one sketched quantity's values waiting in a thread's batch.
-const BATCH_BYTES: f64 = (crate::sketch::BATCH * 8) as f64;
+/// Bytes of one sketched quantity's values a thread may hold back.
+const HOLD_BYTES: f64 = (engine::HOLD_MAX * 8) as f64;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
@@ -70,9 +71,9 @@ impl Need {
             )
         } else {
             let threads = self.threads as f64;
-            let waiting = m * (3.0 * (y - 1.0) + 2.0) * BATCH_BYTES * threads;
+            let waiting = m * (3.0 * (y - 1.0) + 2.0) * HOLD_BYTES * threads;
             (
-                m * y * SKETCH_BYTES * (threads + 1.0) + waiting,
+                m * y * SKETCH_BYTES * 2.0 + waiting,
                 format!(
                     "{} minerals x {} years of sketches x {} threads",
                     self.minerals, self.years, self.threads
@@ -144,9 +145,9 @@ mod tests {
     fn kept_values_and_sketches_are_counted() {
         let (b, _) = need(100_000, false, 1).estimate();
         assert_eq!(b, 2.0 * 8.0 * 4.0 * 11.0 * 100_000.0);
-        // Sketches per thread and merged, and 4 x 32 batches of 2^15
-        // values per thread (2 threads).
-        let sketched = 4.0 * 11.0 * SKETCH_BYTES * 3.0 + 4.0 * 32.0 * 32768.0 * 8.0 * 2.0;
+        // Sketches counted twice, and 4 x 32 quantities of at most
+        // 2 x 2^15 values held per thread (2 threads).
+        let sketched = 4.0 * 11.0 * SKETCH_BYTES * 2.0 + 4.0 * 32.0 * 65536.0 * 8.0 * 2.0;
         let (b, _) = need(1_000_000, false, 1).estimate();
         assert_eq!(b, sketched);
         let (b, _) = need(1_000_000, true, 2).estimate();

@@ -188,11 +188,17 @@ pub fn to_bytes(
     study: Option<Study>,
     body: &Body,
 ) -> Vec<u8> {
-    let body = match body {
-        Body::Run(record) => postcard::to_stdvec(record),
-        Body::Study(runs) => postcard::to_stdvec(runs),
+    // The body is written in place after the magic line, and the header,
+    // which names its length and checksum, slid in before it: the file's
+    // bytes are built in one buffer.
+    let mut out = MAGIC.as_bytes().to_vec();
+    let at = out.len();
+    out = match body {
+        Body::Run(record) => postcard::to_extend(record, out),
+        Body::Study(runs) => postcard::to_extend(runs, out),
     }
-    .unwrap_or_default();
+    .unwrap_or_else(|_| MAGIC.as_bytes().to_vec());
+    let body = &out[at..];
     let header = Header {
         format: FORMAT,
         program: program(),
@@ -206,12 +212,11 @@ pub fn to_bytes(
         slice: [slice.start, slice.end],
         study,
         body_bytes: body.len() as u64,
-        body_crc32: crc32fast::hash(&body),
+        body_crc32: crc32fast::hash(body),
     };
-    let mut out = MAGIC.as_bytes().to_vec();
-    out.extend(serde_json::to_vec(&header).unwrap_or_default());
-    out.push(b'\n');
-    out.extend(body);
+    let mut line = serde_json::to_vec(&header).unwrap_or_default();
+    line.push(b'\n');
+    out.splice(at..at, line);
     out
 }
 

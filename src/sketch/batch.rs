@@ -9,9 +9,10 @@
 //! values are added, so a batched sketch is the same, bit for bit, as one
 //! pushed value by value.
 
-use super::{Page, Sketch, FINE_BITS, PAGE, PAGE_BITS, SLOTS};
+use super::{Page, SignedSketch, Sketch, FINE_BITS, PAGE, PAGE_BITS, SLOTS};
 
-/// Values gathered before they are grouped and pushed.
+/// Values gathered before they are grouped and pushed (at least: a
+/// batch may hold more while its sketch is busy).
 pub const BATCH: usize = 1 << 15;
 
 /// Values waiting to go into one sketch.
@@ -32,18 +33,31 @@ pub struct Grouping {
 }
 
 impl Batch {
-    /// Add values, pushing the batch into `sketch` once it holds
-    /// [`BATCH`] values or more.
-    pub fn push_all(&mut self, sketch: &mut Sketch, xs: &[f64], g: &mut Grouping) {
+    /// Add values to the batch.
+    pub fn extend(&mut self, xs: &[f64]) {
         self.values.extend_from_slice(xs);
-        if self.values.len() >= BATCH {
-            self.flush(sketch, g);
-        }
+    }
+
+    /// Number of values waiting.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether no value is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 
     /// Push the values waiting into `sketch`.
     pub fn flush(&mut self, sketch: &mut Sketch, g: &mut Grouping) {
         sketch.push_grouped(&self.values, g);
+        self.values.clear();
+    }
+
+    /// Push the values waiting into a signed sketch (values of either
+    /// sign, which [`SignedSketch`] splits by sign).
+    pub fn flush_signed(&mut self, sketch: &mut SignedSketch) {
+        sketch.push_all(&self.values);
         self.values.clear();
     }
 }
@@ -137,9 +151,13 @@ mod tests {
         let (mut batched, mut batch, mut g) =
             (Sketch::new(1.4), Batch::default(), Grouping::default());
         for part in values.chunks(1024) {
-            batch.push_all(&mut batched, part, &mut g);
+            batch.extend(part);
+            if batch.len() >= BATCH {
+                batch.flush(&mut batched, &mut g);
+            }
         }
         batch.flush(&mut batched, &mut g);
+        assert!(batch.is_empty());
         assert_eq!(batched, one);
         assert_eq!(batched.len(), values.len() as u64);
     }

@@ -10,38 +10,58 @@ type SavedBucket = (u64, f64, f64, u64, u64);
 
 /// The serialised form: occupied fine buckets only.
 #[derive(Serialize, Deserialize)]
-struct SketchRepr {
+struct SketchRepr<B> {
     min_exp: i32,
     n: u64,
     zero: u64,
     under: SavedBucket,
     over: SavedBucket,
     /// `(slot * 32 + fine bucket, bucket)`.
-    buckets: Vec<(u32, SavedBucket)>,
+    buckets: B,
 }
 
 fn saved(b: &Bucket) -> SavedBucket {
     (b.count, b.lo, b.hi, b.at_lo, b.at_hi)
 }
 
+/// A sketch's occupied buckets, serialised as they are read (a sketch of
+/// a large run has hundreds of thousands).
+struct Occupied<'a>(&'a Sketch);
+
+impl Occupied<'_> {
+    fn iter(&self) -> impl Iterator<Item = (u32, SavedBucket)> + '_ {
+        let pages = self.0.pages.iter().enumerate();
+        pages
+            .filter_map(|(slot, page)| page.as_ref().map(|p| (slot, p)))
+            .flat_map(|(slot, page)| {
+                let buckets = page.buckets.iter().enumerate();
+                buckets
+                    .filter(|(_, b)| b.count > 0)
+                    .map(move |(f, b)| ((slot * PAGE + f) as u32, saved(b)))
+            })
+    }
+}
+
+impl Serialize for Occupied<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.iter().count()))?;
+        for item in self.iter() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
 impl Serialize for Sketch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buckets = Vec::new();
-        for (slot, page) in self.pages.iter().enumerate() {
-            let Some(page) = page else { continue };
-            for (f, b) in page.buckets.iter().enumerate() {
-                if b.count > 0 {
-                    buckets.push(((slot * PAGE + f) as u32, saved(b)));
-                }
-            }
-        }
         SketchRepr {
             min_exp: self.min_exp,
             n: self.n,
             zero: self.zero,
             under: saved(&self.under),
             over: saved(&self.over),
-            buckets,
+            buckets: Occupied(self),
         }
         .serialize(s)
     }
@@ -50,7 +70,7 @@ impl Serialize for Sketch {
 impl<'de> Deserialize<'de> for Sketch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let r = SketchRepr::deserialize(d)?;
+        let r = SketchRepr::<Vec<(u32, SavedBucket)>>::deserialize(d)?;
         let bucket = |(count, lo, hi, at_lo, at_hi): SavedBucket| -> Result<Bucket, D::Error> {
             let b = Bucket {
                 count,
