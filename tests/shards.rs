@@ -311,6 +311,71 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     );
 }
 
+/// `bytes` of a partial result with its body replaced by `body`, the
+/// header's length and checksum made to fit (so the body reaches the
+/// decoder).
+fn with_body(bytes: &[u8], body: &[u8]) -> Vec<u8> {
+    let magic = supplyrisk::partial::MAGIC.len();
+    let end = magic + bytes[magic..].iter().position(|&b| b == b'\n').unwrap();
+    let mut header: supplyrisk::partial::Header =
+        serde_json::from_slice(&bytes[magic..end]).unwrap();
+    header.body_bytes = body.len() as u64;
+    header.body_crc32 = crc32fast::hash(body);
+    let header = serde_json::to_vec(&header).unwrap();
+    [&bytes[..magic], &header, b"\n", body].concat()
+}
+
+#[test]
+fn bodies_that_do_not_decode_are_refused_each_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    // Shards 1 and 3 with bodies cut short (checksums refitted): both are
+    // named, though each is found only as it is decoded.
+    for k in [1, 3] {
+        let f = parts.join(format!("partial-{k}-of-3.srpart"));
+        let bytes = std::fs::read(&f).unwrap();
+        let start = bytes.len() - 2000;
+        std::fs::write(&f, with_body(&bytes, &bytes[start..start + 1000])).unwrap();
+    }
+    let o = run_in(d, &["merge", "parts", "--out", "merged", "--no-plots"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for k in [1, 3] {
+        let named = format!("partial-{k}-of-3.srpart");
+        assert!(stderr(&o).contains(&named), "{named}: {}", stderr(&o));
+    }
+    assert!(
+        stderr(&o).contains("expected a valid record"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("merged").exists(), "nothing written");
+}
+
+#[test]
+fn a_partial_file_that_changes_during_the_merge_is_refused() {
+    use supplyrisk::{commands, partial};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    let files = partial::find(&[parts.clone()]).unwrap();
+    let read = partial::load(&files).unwrap();
+    // Shard 2 replaced by shard 2 of another seed after it was read.
+    shards(d, "other", "5000", "12", 3, &[2]);
+    let name = "partial-2-of-3.srpart";
+    std::fs::copy(d.join("other").join(name), parts.join(name)).unwrap();
+    let opts = commands::SimOptions {
+        out: Some(d.join("merged")),
+        quiet: true,
+        no_plots: true,
+        ..Default::default()
+    };
+    let e = commands::merge_partials(read, &opts).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("changed while"), "{e}");
+    assert!(!d.join("merged").exists(), "nothing written");
+}
+
 #[test]
 fn shard_flags_out_of_range_are_refused_before_simulating() {
     let dir = tempfile::tempdir().unwrap();

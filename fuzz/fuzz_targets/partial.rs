@@ -1,5 +1,6 @@
 //! Any bytes read as a partial result file (what `merge` reads from disk)
-//! are either a partial result or an error, never a panic; a run's record
+//! are either a partial result or an error, never a panic, and so is its
+//! body when decoded; a run's record
 //! that passes its checks merges and, when it holds the whole run, finishes
 //! into a summary without a panic; a study's slice goes through the checks
 //! of a set without a panic.
@@ -28,7 +29,10 @@ fn use_partial(p: Partial) {
         return;
     };
     let seed = p.header.seed;
-    let Body::Run(record) = p.body else {
+    let Ok(body) = p.body() else {
+        return;
+    };
+    let Body::Run(record) = body else {
         let _ = partial::check_set(&[("fuzz.srpart".into(), p)]);
         return;
     };

@@ -124,17 +124,17 @@ pub fn merge_tallies(a: &mut [MineralTally], b: &[MineralTally]) {
 }
 
 /// `a` merged with `b`, mineral by mineral.
-pub fn merge_sketches(a: &mut [MineralSketches], b: &[MineralSketches]) {
+pub fn merge_sketches(a: &mut [MineralSketches], b: Vec<MineralSketches>) {
     for (x, y) in a.iter_mut().zip(b) {
         for (mine, theirs) in [
-            (&mut x.supply, &y.supply),
-            (&mut x.price, &y.price),
-            (&mut x.stock, &y.stock),
+            (&mut x.supply, y.supply),
+            (&mut x.price, y.price),
+            (&mut x.stock, y.stock),
         ] {
             mine.iter_mut().zip(theirs).for_each(|(s, t)| s.merge(t));
         }
-        x.totals.merge(&y.totals);
-        if let (Some(c), Some(d)) = (&mut x.cost, &y.cost) {
+        x.totals.merge(y.totals);
+        if let (Some(c), Some(d)) = (&mut x.cost, y.cost) {
             c.merge(d);
         }
     }
@@ -271,7 +271,7 @@ impl Record {
                         x.cost.extend(y.cost);
                     }
                 }
-                (Values::Sketched(a), Values::Sketched(b)) => merge_sketches(a, &b),
+                (Values::Sketched(a), Values::Sketched(b)) => merge_sketches(a, b),
                 _ => {
                     return Err(RecordError::Shape(
                         "records keep their values differently".into(),

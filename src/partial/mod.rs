@@ -21,12 +21,14 @@
 //! of one run or study (checked by [`check_set`]), and rebuild its record
 //! or results exactly as the unsharded command makes them.
 
+mod read;
 mod set;
 
+pub use read::{find, from_bytes, load, read_all};
 pub use set::{check_set, merge_run, merge_study, Kind, Merged, MergedStudy};
 
 use crate::engine::{chunk_count, slice_chunks, slice_of, Record, CHUNK_TRIALS};
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, Result};
 use crate::uncertainty::output::RunMetrics;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -156,13 +158,14 @@ impl Body {
     }
 }
 
-/// A partial result: its header and body.
+/// A partial result: its header, checked, and where its body is read
+/// from (see [`Partial::body`]).
 #[derive(Debug, Clone)]
 pub struct Partial {
     /// The header.
     pub header: Header,
-    /// The slice's record or results.
-    pub body: Body,
+    /// The body's bytes, or the file that holds them.
+    raw: read::Raw,
 }
 
 /// The run a partial result belongs to: the scenario (as given on the
@@ -218,147 +221,6 @@ pub fn to_bytes(
     line.push(b'\n');
     out.splice(at..at, line);
     out
-}
-
-/// Read a partial result file's bytes; `file` names it in messages.
-///
-/// # Errors
-///
-/// [`InputError`] (exit status 2) for a file that is not a partial result,
-/// is truncated or corrupt, or is of another format version.
-pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial, InputError> {
-    let bad = |what: String| InputError::file(file, what);
-    let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| {
-        bad(
-            "expected a partial result of `supplyrisk run --shard` or `uncertainty --shard`, found another kind of file"
-                .into(),
-        )
-    })?;
-    let line_end = rest
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or_else(|| bad("expected a header line, found a truncated file".into()))?;
-    let corrupt_header = |e: serde_json::Error| {
-        bad(format!(
-            "expected a valid header, found a corrupt one ({e})"
-        ))
-    };
-    // The version first: a header of another format may have other keys.
-    let version: Version = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
-    if version.format != FORMAT {
-        return Err(bad(format!(
-            "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
-            version.format, version.program
-        )));
-    }
-    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
-    let body = &rest[line_end + 1..];
-    if body.len() as u64 != header.body_bytes {
-        return Err(bad(format!(
-            "expected a body of {} bytes, found {}: the file is truncated or corrupt",
-            header.body_bytes,
-            body.len()
-        )));
-    }
-    if crc32fast::hash(body) != header.body_crc32 {
-        return Err(bad(
-            "the body does not match its checksum: the file is corrupt".into(),
-        ));
-    }
-    let corrupt = |e: postcard::Error| {
-        bad(format!(
-            "expected a valid {}, found a corrupt one ({e})",
-            header.kind().body()
-        ))
-    };
-    let body = match header.kind() {
-        Kind::Run => Body::Run(postcard::from_bytes(body).map_err(corrupt)?),
-        Kind::Study => Body::Study(postcard::from_bytes(body).map_err(corrupt)?),
-    };
-    Ok(Partial { header, body })
-}
-
-/// The partial result files of `paths`: each folder's `*.srpart` files
-/// (sorted by name), and any file named directly.
-///
-/// # Errors
-///
-/// [`InputError`] for a path that does not exist or a folder without
-/// partial results.
-pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        let shown = p.display().to_string();
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p)
-                .map_err(|e| InputError::file(&shown, format!("could not read the folder: {e}")))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == EXTENSION))
-                .collect();
-            if found.is_empty() {
-                return Err(InputError::file(
-                    &shown,
-                    format!(
-                        "expected partial results (*.{EXTENSION}) of `run --shard` or `uncertainty --shard`, found none"
-                    ),
-                )
-                .into());
-            }
-            found.sort();
-            files.extend(found);
-        } else if p.is_file() {
-            files.push(p.clone());
-        } else {
-            return Err(InputError::file(&shown, "no such file or folder").into());
-        }
-    }
-    Ok(files)
-}
-
-/// Load partial result files.
-///
-/// # Errors
-///
-/// [`InputError`] for files that cannot be read or are not valid partial
-/// results; every such file is reported.
-pub fn load(files: &[PathBuf]) -> Result<Vec<(PathBuf, Partial)>> {
-    read_all(files.iter().map(|f| {
-        let read = std::fs::read(f).map_err(|e| {
-            InputError::file(
-                f.display().to_string(),
-                format!("could not read the file: {e}"),
-            )
-        });
-        (f.clone(), read)
-    }))
-}
-
-/// Partial results from their bytes, each with the name its messages
-/// give it (a file, or any label for bytes held in memory), or the problem
-/// met reading it.
-///
-/// # Errors
-///
-/// [`InputError`] for every item that could not be read or is not a valid
-/// partial result.
-pub fn read_all(
-    items: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, InputError>)>,
-) -> Result<Vec<(PathBuf, Partial)>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for (name, bytes) in items {
-        let shown = name.display().to_string();
-        match bytes.and_then(|b| from_bytes(&b, &shown)) {
-            Ok(p) => out.push((name, p)),
-            Err(e) => problems.push(e),
-        }
-    }
-    match problems.len() {
-        0 => Ok(out),
-        1 => Err(problems.remove(0).into()),
-        _ => Err(Error::Inputs(problems)),
-    }
 }
 
 /// Check a `run --shard K/N` request against a run of `trials` trials.

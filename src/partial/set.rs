@@ -91,8 +91,9 @@ fn problems_to_error(mut problems: Vec<InputError>) -> Error {
 
 /// Check that `partials` are every slice, once, of one run or one study:
 /// the same program, scenario, seed, trials, kind, study design and
-/// number of shards; each slice where its shard number puts it and
-/// covered by its body; none missing or repeated. Returns their kind.
+/// number of shards; each slice where its shard number puts it; none
+/// missing or repeated. Returns their kind. (Whether each body covers its
+/// slice is checked as it is decoded, by [`Partial::body`].)
 ///
 /// # Errors
 ///
@@ -181,7 +182,7 @@ pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
             continue;
         }
         let expected = h.expected_slice();
-        if [expected.start, expected.end] != h.slice || !p.body.fits(h) {
+        if [expected.start, expected.end] != h.slice {
             problems.push(InputError::file(
                 &file,
                 format!(
@@ -257,30 +258,50 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
     let partials = in_order(partials)?;
     let h0 = partials[0].1.header.clone();
     let scenario = Scenario::from_toml_str(&h0.scenario_text, &h0.scenario_file)?;
-    let mut records = Vec::with_capacity(partials.len());
+    // One slice decoded at a time and merged into the slices before it;
+    // after a problem, the rest are still read for theirs.
+    let mut merged: Option<Record> = None;
+    let mut problems = Vec::new();
     for (path, p) in partials {
         let file = path.display().to_string();
-        let Body::Run(record) = p.body else {
-            return Err(InputError::file(
-                file,
-                "expected a partial result of `run --shard`, found one of `uncertainty --shard`",
-            )
-            .into());
+        let record = match p.body() {
+            Ok(Body::Run(record)) => record,
+            Ok(Body::Study(_)) => {
+                problems.push(InputError::file(
+                    file,
+                    "expected a partial result of `run --shard`, found one of `uncertainty --shard`",
+                ));
+                continue;
+            }
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
         };
-        record.check(&scenario).map_err(|e| {
-            InputError::file(
+        if let Err(e) = record.check(&scenario) {
+            problems.push(InputError::file(
                 &file,
                 format!("the record does not fit its scenario ({e}): the file is corrupt"),
-            )
-        })?;
-        records.push(record);
+            ));
+            continue;
+        }
+        if !problems.is_empty() {
+            continue;
+        }
+        merged = Some(match merged.take() {
+            None => record,
+            Some(before) => Record::merge(vec![before, record]).map_err(|e| {
+                InputError::file(
+                    "merge",
+                    format!("the partial results do not fit together: {e}"),
+                )
+            })?,
+        });
     }
-    let record = Record::merge(records).map_err(|e| {
-        InputError::file(
-            "merge",
-            format!("the partial results do not fit together: {e}"),
-        )
-    })?;
+    let record = match (merged, problems.is_empty()) {
+        (Some(record), true) => record,
+        _ => return Err(problems_to_error(problems)),
+    };
     Ok(Merged {
         scenario,
         scenario_text: h0.scenario_text,
@@ -307,7 +328,7 @@ pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
         .map_or((0, Vec::new()), |s| (s.samples, s.parameters.clone()));
     let mut results = Vec::new();
     for (path, p) in partials {
-        let Body::Study(runs) = p.body else {
+        let Body::Study(runs) = p.body()? else {
             return Err(InputError::file(
                 path.display().to_string(),
                 "expected a partial result of `uncertainty --shard`, found one of `run --shard`",

@@ -247,25 +247,28 @@ impl Sketch {
         }
     }
 
-    /// Add the values of `other`, a sketch of the same scale.
+    /// Add the values of `other`, a sketch of the same scale (its pages
+    /// are moved where this sketch has none).
     ///
     /// # Panics
     ///
     /// If the scales differ (a sketch's scale comes from its scenario).
-    pub fn merge(&mut self, other: &Sketch) {
+    pub fn merge(&mut self, other: Sketch) {
         assert_eq!(self.min_exp, other.min_exp, "sketches of different scales");
         self.n += other.n;
         self.zero += other.zero;
         self.under.merge(&other.under);
         self.over.merge(&other.over);
-        for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
+        for (mine, theirs) in self.pages.iter_mut().zip(other.pages) {
             let Some(theirs) = theirs else { continue };
             let Some(mine) = mine else {
-                *mine = Some(theirs.clone());
+                *mine = Some(theirs);
                 continue;
             };
             for (a, b) in mine.buckets.iter_mut().zip(&theirs.buckets) {
-                a.merge(b);
+                if b.count > 0 {
+                    a.merge(b);
+                }
             }
         }
     }
@@ -466,7 +469,7 @@ mod tests {
         for p in &parts {
             let mut t = Sketch::new(100.0);
             t.push_all(p);
-            s.merge(&t);
+            s.merge(t);
         }
         let mut all: Vec<f64> = parts.concat();
         all.sort_by(f64::total_cmp);
@@ -506,7 +509,7 @@ mod tests {
         let sketch = |order: &[usize]| {
             let mut total = Sketch::new(30.0);
             for &p in order {
-                total.merge(&sketch_of(p));
+                total.merge(sketch_of(p));
             }
             total
         };
@@ -514,7 +517,7 @@ mod tests {
         assert_eq!(a, sketch(&[4, 2, 0, 3, 1]));
         // (0 + 1) + (2 + 3 + 4) grouped differently.
         let mut left = sketch(&[0, 1]);
-        left.merge(&sketch(&[2, 3, 4]));
+        left.merge(sketch(&[2, 3, 4]));
         assert_eq!(a, left);
     }
 

@@ -35,9 +35,9 @@ impl SignedSketch {
     }
 
     /// Add the values of `other`, a sketch of the same scale.
-    pub fn merge(&mut self, other: &SignedSketch) {
-        self.pos.merge(&other.pos);
-        self.neg.merge(&other.neg);
+    pub fn merge(&mut self, other: SignedSketch) {
+        self.pos.merge(other.pos);
+        self.neg.merge(other.neg);
     }
 
     /// Whether `other` covers the same range of values.

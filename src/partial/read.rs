@@ -1,0 +1,237 @@
+//! Reading partial result files: the header and framing are checked when
+//! a file is read; its body is decoded only when it is merged, one at a
+//! time, so that a merge holds one slice's record at once beside the
+//! whole, not every slice's.
+
+use super::{Body, Header, Kind, Partial, Version, EXTENSION, FORMAT, MAGIC};
+use crate::error::{Error, InputError, Result};
+use std::path::{Path, PathBuf};
+
+/// Where a partial result's body is read from.
+#[derive(Debug, Clone)]
+pub(super) enum Raw {
+    /// The whole file's bytes, held in memory, and the name messages give
+    /// them.
+    Bytes(Vec<u8>, String),
+    /// A file, read again (and checked again) when its body is decoded.
+    File(PathBuf),
+}
+
+/// The header of a partial result file's bytes, checked with its framing
+/// (magic line, format version, body length and checksum), and where the
+/// body starts.
+fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
+    let bad = |what: String| InputError::file(file, what);
+    let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| {
+        bad(
+            "expected a partial result of `supplyrisk run --shard` or `uncertainty --shard`, found another kind of file"
+                .into(),
+        )
+    })?;
+    let line_end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| bad("expected a header line, found a truncated file".into()))?;
+    let corrupt_header = |e: serde_json::Error| {
+        bad(format!(
+            "expected a valid header, found a corrupt one ({e})"
+        ))
+    };
+    // The version first: a header of another format may have other keys.
+    let version: Version = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+    if version.format != FORMAT {
+        return Err(bad(format!(
+            "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
+            version.format, version.program
+        )));
+    }
+    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+    let start = MAGIC.len() + line_end + 1;
+    let body = &bytes[start..];
+    if body.len() as u64 != header.body_bytes {
+        return Err(bad(format!(
+            "expected a body of {} bytes, found {}: the file is truncated or corrupt",
+            header.body_bytes,
+            body.len()
+        )));
+    }
+    if crc32fast::hash(body) != header.body_crc32 {
+        return Err(bad(
+            "the body does not match its checksum: the file is corrupt".into(),
+        ));
+    }
+    Ok((header, start))
+}
+
+/// Read a partial result file's bytes; `file` names it in messages. The
+/// body is checked against its length and checksum, and decoded by
+/// [`Partial::body`].
+///
+/// # Errors
+///
+/// [`InputError`] (exit status 2) for a file that is not a partial result,
+/// is truncated or corrupt, or is of another format version.
+pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial, InputError> {
+    let (header, _) = framing(bytes, file)?;
+    Ok(Partial {
+        header,
+        raw: Raw::Bytes(bytes.to_vec(), file.to_string()),
+    })
+}
+
+/// Read a partial result file, keeping its header only.
+fn from_file(path: &Path) -> Result<Partial, InputError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::file(&shown, format!("could not read the file: {e}")))?;
+    let (header, _) = framing(&bytes, &shown)?;
+    Ok(Partial {
+        header,
+        raw: Raw::File(path.to_path_buf()),
+    })
+}
+
+impl Partial {
+    /// The body, decoded and checked to cover the slice its header names.
+    /// A file is read again, and must still hold the partial result it
+    /// held when it was first read.
+    ///
+    /// # Errors
+    ///
+    /// [`InputError`] (exit status 2) for a body that does not decode or
+    /// does not fit its header, or a file that changed or went missing.
+    pub fn body(&self) -> Result<Body, InputError> {
+        let (bytes, file) = match &self.raw {
+            Raw::Bytes(b, name) => (std::borrow::Cow::Borrowed(b), name.clone()),
+            Raw::File(path) => {
+                let shown = path.display().to_string();
+                let b = std::fs::read(path).map_err(|e| {
+                    InputError::file(&shown, format!("could not read the file again: {e}"))
+                })?;
+                (std::borrow::Cow::Owned(b), shown)
+            }
+        };
+        let (header, start) = framing(&bytes, &file)?;
+        if header != self.header {
+            return Err(InputError::file(
+                &file,
+                "the file changed while the partial results were merged",
+            ));
+        }
+        let corrupt = |e: String| {
+            InputError::file(
+                &file,
+                format!(
+                    "expected a valid {}, found a corrupt one ({e})",
+                    header.kind().body()
+                ),
+            )
+        };
+        let body = &bytes[start..];
+        let body = match header.kind() {
+            Kind::Run => Body::Run(postcard::from_bytes(body).map_err(|e| corrupt(e.to_string()))?),
+            Kind::Study => {
+                Body::Study(postcard::from_bytes(body).map_err(|e| corrupt(e.to_string()))?)
+            }
+        };
+        if !body.fits(&header) {
+            return Err(corrupt(format!(
+                "it does not cover the slice {}..{} its header names",
+                header.slice[0], header.slice[1]
+            )));
+        }
+        Ok(body)
+    }
+}
+
+/// The partial result files of `paths`: each folder's `*.srpart` files
+/// (sorted by name), and any file named directly.
+///
+/// # Errors
+///
+/// [`InputError`] for a path that does not exist or a folder without
+/// partial results.
+pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        let shown = p.display().to_string();
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p)
+                .map_err(|e| InputError::file(&shown, format!("could not read the folder: {e}")))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == EXTENSION))
+                .collect();
+            if found.is_empty() {
+                return Err(InputError::file(
+                    &shown,
+                    format!(
+                        "expected partial results (*.{EXTENSION}) of `run --shard` or `uncertainty --shard`, found none"
+                    ),
+                )
+                .into());
+            }
+            found.sort();
+            files.extend(found);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(InputError::file(&shown, "no such file or folder").into());
+        }
+    }
+    Ok(files)
+}
+
+/// Read partial result files (their headers; bodies are read again when
+/// merged).
+///
+/// # Errors
+///
+/// [`InputError`] for files that cannot be read or are not valid partial
+/// results; every such file is reported.
+pub fn load(files: &[PathBuf]) -> Result<Vec<(PathBuf, Partial)>> {
+    collect(files.iter().map(|f| (f.clone(), from_file(f))))
+}
+
+/// Partial results from their bytes, each with the name its messages
+/// give it (a file, or any label for bytes held in memory), or the problem
+/// met reading it.
+///
+/// # Errors
+///
+/// [`InputError`] for every item that could not be read or is not a valid
+/// partial result.
+pub fn read_all(
+    items: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, InputError>)>,
+) -> Result<Vec<(PathBuf, Partial)>> {
+    collect(items.into_iter().map(|(name, bytes)| {
+        let shown = name.display().to_string();
+        let p = bytes.and_then(|b| {
+            let (header, _) = framing(&b, &shown)?;
+            Ok(Partial {
+                header,
+                raw: Raw::Bytes(b, shown.clone()),
+            })
+        });
+        (name, p)
+    }))
+}
+
+/// The partial results read, or every problem met.
+fn collect(
+    items: impl Iterator<Item = (PathBuf, Result<Partial, InputError>)>,
+) -> Result<Vec<(PathBuf, Partial)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (name, p) in items {
+        match p {
+            Ok(p) => out.push((name, p)),
+            Err(e) => problems.push(e),
+        }
+    }
+    match problems.len() {
+        0 => Ok(out),
+        1 => Err(problems.remove(0).into()),
+        _ => Err(Error::Inputs(problems)),
+    }
+}
