@@ -358,7 +358,7 @@ fn a_partial_file_that_changes_during_the_merge_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let parts = good_parts(d);
-    let files = partial::find(&[parts.clone()]).unwrap();
+    let files = partial::find(std::slice::from_ref(&parts)).unwrap();
     let read = partial::load(&files).unwrap();
     // Shard 2 replaced by shard 2 of another seed after it was read.
     shards(d, "other", "5000", "12", 3, &[2]);
