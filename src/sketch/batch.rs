@@ -30,6 +30,9 @@ pub struct Grouping {
     next: Vec<u32>,
     /// The values, grouped.
     sorted: Vec<f64>,
+    /// The groups with values: group, and where its values start and end
+    /// in `sorted`.
+    nonempty: Vec<(u32, u32, u32)>,
 }
 
 impl Batch {
@@ -97,15 +100,25 @@ impl Sketch {
             g.sorted[g.next[k] as usize] = x;
             g.next[k] += 1;
         }
-        // `next[k]` is now where group `k` ends.
+        // `next[k]` is now where group `k` ends. The groups with values:
+        g.nonempty.clear();
         let mut start = 0;
-        for k in 0..=SLOTS {
-            let end = g.next[k] as usize;
-            if end == start {
-                continue;
+        for (k, &end) in g.next[..=SLOTS].iter().enumerate() {
+            if end as usize > start {
+                g.nonempty.push((k as u32, start as u32, end));
             }
-            let values = &g.sorted[start..end];
-            start = end;
+            start = end as usize;
+        }
+        for (i, &(k, start, end)) in g.nonempty.iter().enumerate() {
+            // The next group's page is fetched while this one's values go
+            // in: pages lie anywhere in memory, out of the hardware's
+            // reach to predict.
+            if let Some(&(next, _, _)) = g.nonempty.get(i + 1) {
+                if let Some(p) = &self.pages[next as usize - 1] {
+                    prefetch(p);
+                }
+            }
+            let values = &g.sorted[start as usize..end as usize];
             if k == 0 {
                 for &x in values {
                     if x > 0.0 {
@@ -116,7 +129,7 @@ impl Sketch {
                 }
                 continue;
             }
-            let page = self.pages[k - 1].get_or_insert_with(Page::new);
+            let page = self.pages[k as usize - 1].get_or_insert_with(Page::new);
             let mut i = 0;
             while let Some(&x) = values.get(i) {
                 let run = 1 + values[i + 1..].iter().take_while(|&&y| y == x).count();
@@ -126,6 +139,23 @@ impl Sketch {
             }
         }
     }
+}
+
+/// Ask for a page's cache lines ahead of use.
+#[inline(always)]
+fn prefetch(page: &Page) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let base = std::ptr::from_ref(page).cast::<i8>();
+        for line in (0..std::mem::size_of::<Page>()).step_by(64) {
+            // SAFETY: a prefetch is a hint; it never faults or reads into
+            // the program, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(line)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = page;
 }
 
 #[cfg(test)]
