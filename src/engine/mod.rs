@@ -29,24 +29,27 @@ pub mod market;
 pub mod plan;
 pub mod process;
 pub mod record;
+mod shared;
 pub mod tree;
 pub mod trial;
 pub mod values;
 
 use crate::rng::TrialKey;
 use crate::scenario::Scenario;
-use crate::sketch::{Grouping, BATCH};
+use crate::sketch::Grouping;
 use accumulate::ChunkRecorder;
 pub use accumulate::{Aggregate, MineralAcc, MineralTally};
 use plan::Plan;
 use rayon::prelude::*;
 pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values};
+pub use shared::HOLD_MAX;
+use shared::{Pending, SharedSketches};
 use std::ops::Range;
-use std::sync::{Mutex, PoisonError, TryLockError};
+use std::sync::{Mutex, PoisonError};
 use tree::Node;
 use trial::{simulate_trial, Workspace};
 pub use values::empty_sketches;
-use values::{series_of, ChunkValues, Pending};
+use values::{series_of, ChunkValues};
 
 /// Trials per chunk. Part of the definition of a run's results: changing
 /// it changes the order of floating-point merges (not the statistics).
@@ -164,40 +167,6 @@ struct Block {
     grouping: Grouping,
 }
 
-/// Most values a thread holds for each of a mineral's sketches: from
-/// [`BATCH`] on it pushes them when the sketches are free, from this on
-/// it waits for them.
-pub const HOLD_MAX: usize = 2 * BATCH;
-
-/// The sketches of a run, one set for all threads (so that memory does
-/// not grow with the number of threads): a thread pushes its held values
-/// into a mineral's sketches under that mineral's lock. A sketch does not
-/// depend on the order in which values arrive, so neither does the run.
-struct Shared(Vec<Mutex<MineralSketches>>);
-
-impl Shared {
-    /// Push `pending` into mineral `m`'s sketches once it holds a batch:
-    /// at once if they are free (or `wait`), else later.
-    fn offer(&self, m: usize, pending: &mut Pending, g: &mut Grouping, wait: bool) {
-        if pending.is_empty() || (!wait && pending.len() < BATCH) {
-            return;
-        }
-        let lock = &self.0[m];
-        let guard = if wait || pending.len() >= HOLD_MAX {
-            Some(lock.lock().unwrap_or_else(PoisonError::into_inner))
-        } else {
-            match lock.try_lock() {
-                Ok(g) => Some(g),
-                Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(TryLockError::WouldBlock) => None,
-            }
-        };
-        if let Some(mut sketches) = guard {
-            pending.flush(&mut sketches, g);
-        }
-    }
-}
-
 /// Everything the chunks of one call of [`record`] share.
 struct Run<'a> {
     scenario: &'a Scenario,
@@ -207,8 +176,8 @@ struct Run<'a> {
     exact: bool,
     keep: bool,
     blocks: Vec<ThreadBlock>,
-    /// The sketches (sketched runs).
-    sketches: Shared,
+    /// Per mineral, the sketches (sketched runs).
+    sketches: Vec<SharedSketches>,
     progress: Option<Progress<'a>>,
 }
 
@@ -255,9 +224,9 @@ impl Run<'_> {
                 .pending
                 .resize_with(plan.minerals.len(), Pending::default);
             let per_mineral = block.buffers.iter().zip(&mut block.pending);
-            for (m, (buf, pending)) in per_mineral.enumerate() {
+            for ((buf, pending), shared) in per_mineral.zip(&self.sketches) {
                 buf.hold(n, pending);
-                self.sketches.offer(m, pending, &mut block.grouping, false);
+                shared.offer(pending, &mut block.grouping, false);
             }
         }
         if let Some(p) = self.progress {
@@ -293,14 +262,12 @@ pub fn record(
         blocks: (0..rayon::current_num_threads())
             .map(|_| ThreadBlock(Mutex::new(Block::default())))
             .collect(),
-        sketches: Shared(if keeps_values(trials) {
+        sketches: if keeps_values(trials) {
             Vec::new()
         } else {
-            empty_sketches(scenario)
-                .into_iter()
-                .map(Mutex::new)
-                .collect()
-        }),
+            let empty = empty_sketches(scenario).into_iter();
+            empty.map(SharedSketches::new).collect()
+        },
         progress,
     };
     let nodes: Vec<Node> = tree::cover(chunks.clone(), total_chunks);
@@ -325,14 +292,12 @@ pub fn record(
         for block in run.blocks {
             let mut block = block.0.into_inner().unwrap_or_else(PoisonError::into_inner);
             let b = &mut block;
-            for (m, pending) in b.pending.iter_mut().enumerate() {
-                run.sketches.offer(m, pending, &mut b.grouping, true);
+            for (pending, shared) in b.pending.iter_mut().zip(&run.sketches) {
+                shared.offer(pending, &mut b.grouping, true);
             }
         }
-        let sketches = run.sketches.0.into_iter();
-        let sketches = sketches
-            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
-            .collect();
+        let sketches = run.sketches.into_iter();
+        let sketches = sketches.map(SharedSketches::into_inner).collect();
         Values::Sketched(sketches)
     };
     Record {

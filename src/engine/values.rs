@@ -4,10 +4,11 @@
 
 use super::accumulate::TrialTotals;
 use super::record::{MineralSketches, MineralValues};
+use super::shared::Pending;
 use super::trial::MineralOutcome;
 use super::CHUNK_TRIALS;
 use crate::scenario::Scenario;
-use crate::sketch::{Batch, Grouping, SignedSketch, Sketch};
+use crate::sketch::{Batch, SignedSketch, Sketch};
 
 /// One mineral's values over some trials, in trial order.
 #[derive(Debug, Clone, Default)]
@@ -164,48 +165,6 @@ impl ChunkValues {
         pending.totals.extend(&self.totals[..n]);
         if !self.cost.is_empty() {
             pending.cost.extend(&self.cost[..n]);
-        }
-    }
-}
-
-/// One mineral's values held back from its sketches, to be pushed a batch
-/// at a time (they spread over many of a sketch's pages, see
-/// [`crate::sketch::Batch`]). Every series holds the same number of values.
-#[derive(Debug, Clone, Default)]
-pub struct Pending {
-    supply: Vec<Batch>,
-    price: Vec<Batch>,
-    stock: Vec<Batch>,
-    totals: Batch,
-    cost: Batch,
-}
-
-impl Pending {
-    /// Number of trials whose values are held.
-    pub fn len(&self) -> usize {
-        self.totals.len()
-    }
-
-    /// Whether no values are held.
-    pub fn is_empty(&self) -> bool {
-        self.totals.is_empty()
-    }
-
-    /// Push every value held into `sk`.
-    pub fn flush(&mut self, sk: &mut MineralSketches, g: &mut Grouping) {
-        let pairs = [
-            (&mut sk.supply, &mut self.supply),
-            (&mut sk.price, &mut self.price),
-            (&mut sk.stock, &mut self.stock),
-        ];
-        for (sketches, batches) in pairs {
-            for (s, b) in sketches.iter_mut().zip(batches) {
-                b.flush(s, g);
-            }
-        }
-        self.totals.flush(&mut sk.totals, g);
-        if let Some(c) = &mut sk.cost {
-            self.cost.flush_signed(c);
         }
     }
 }
