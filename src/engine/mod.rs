@@ -226,7 +226,7 @@ impl Run<'_> {
             let per_mineral = block.buffers.iter().zip(&mut block.pending);
             for ((buf, pending), shared) in per_mineral.zip(&self.sketches) {
                 buf.hold(n, pending);
-                shared.offer(pending, &mut block.grouping, false);
+                shared.offer(pending, &mut block.grouping);
             }
         }
         if let Some(p) = self.progress {
@@ -289,13 +289,11 @@ pub fn record(
     let values = if run.exact {
         Values::Kept(kept.iter_mut().map(|k| k.take_values(run.keep)).collect())
     } else {
-        for block in run.blocks {
-            let mut block = block.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-            let b = &mut block;
-            for (pending, shared) in b.pending.iter_mut().zip(&run.sketches) {
-                shared.offer(pending, &mut b.grouping, true);
-            }
-        }
+        let held = run.blocks.into_iter().map(|b| {
+            let block = b.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+            block.pending
+        });
+        shared::flush_all(&run.sketches, held.collect());
         let sketches = run.sketches.into_iter();
         let sketches = sketches.map(SharedSketches::into_inner).collect();
         Values::Sketched(sketches)

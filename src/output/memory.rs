@@ -11,10 +11,11 @@
 //! - larger runs, which sketch them: `M × (Y + 1) × 1 MiB × 2` (a
 //!   generous size for one sketch; the worker threads share one set, and
 //!   as much again is counted for writing or merging it), plus
-//!   the values each worker thread holds back to sketch a batch at a time:
-//!   `M × (3 Y + 2) × HOLD × 8 × threads` (supply, price and stock a year,
-//!   the horizon's total and cost; at most [`engine::HOLD_MAX`] values
-//!   each, twice [`crate::sketch::BATCH`]);
+//!   the values each worker thread holds back to sketch a batch at a time,
+//!   with room to group one batch: `(M × (3 Y + 2) + 1) × HOLD × 8 ×
+//!   threads` (supply, price and stock a year, the horizon's total and
+//!   cost; at most [`engine::HOLD_MAX`] values each, twice
+//!   [`crate::sketch::BATCH`]);
 //! - plus, for the paired commands (`compare`, `sensitivity`, `sweep`),
 //!   `10 × M × T` (every trial's total and number of shortfall years);
 //!
@@ -71,11 +72,12 @@ impl Need {
             )
         } else {
             let threads = self.threads as f64;
-            let waiting = m * (3.0 * (y - 1.0) + 2.0) * HOLD_BYTES * threads;
+            // Held back per sketch, and as many again to group one batch.
+            let waiting = (m * (3.0 * (y - 1.0) + 2.0) + 1.0) * HOLD_BYTES * threads;
             (
                 m * y * SKETCH_BYTES * 2.0 + waiting,
                 format!(
-                    "{} minerals x {} years of sketches x {} threads",
+                    "{} minerals x {} years of sketches, and values held back by {} threads",
                     self.minerals, self.years, self.threads
                 ),
             )
@@ -147,7 +149,7 @@ mod tests {
         assert_eq!(b, 2.0 * 8.0 * 4.0 * 11.0 * 100_000.0);
         // Sketches counted twice, and 4 x 32 quantities of at most
         // 2 x 2^15 values held per thread (2 threads).
-        let sketched = 4.0 * 11.0 * SKETCH_BYTES * 2.0 + 4.0 * 32.0 * 65536.0 * 8.0 * 2.0;
+        let sketched = 4.0 * 11.0 * SKETCH_BYTES * 2.0 + (4.0 * 32.0 + 1.0) * 65536.0 * 8.0 * 2.0;
         let (b, _) = need(1_000_000, false, 1).estimate();
         assert_eq!(b, sketched);
         let (b, _) = need(1_000_000, true, 2).estimate();

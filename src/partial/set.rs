@@ -240,6 +240,32 @@ pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
     }
 }
 
+/// A partial result that is not of the kind `want`.
+fn wrong_kind(path: &std::path::Path, want: Kind) -> InputError {
+    let other = match want {
+        Kind::Run => Kind::Study,
+        Kind::Study => Kind::Run,
+    };
+    InputError::file(
+        path.display().to_string(),
+        format!(
+            "expected a partial result of `{}`, found one of `{}`",
+            want.command(),
+            other.command()
+        ),
+    )
+}
+
+/// Refuse a set of partial results of another kind than `want` (a set
+/// that passed [`check_set`] is all of one kind), before any body is
+/// decoded.
+fn of_kind(partials: &[(PathBuf, Partial)], want: Kind) -> Result<()> {
+    match partials.first() {
+        Some((path, p)) if p.header.kind() != want => Err(wrong_kind(path, want).into()),
+        _ => Ok(()),
+    }
+}
+
 /// Partial results in shard order, after [`check_set`].
 fn in_order(mut partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Partial)>> {
     check_set(&partials)?;
@@ -256,6 +282,7 @@ fn in_order(mut partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Parti
 /// a record that does not fit its header.
 pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
     let partials = in_order(partials)?;
+    of_kind(&partials, Kind::Run)?;
     let h0 = partials[0].1.header.clone();
     let scenario = Scenario::from_toml_str(&h0.scenario_text, &h0.scenario_file)?;
     // One slice decoded at a time and merged into the slices before it;
@@ -267,10 +294,7 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
         let record = match p.body() {
             Ok(Body::Run(record)) => record,
             Ok(Body::Study(_)) => {
-                problems.push(InputError::file(
-                    file,
-                    "expected a partial result of `run --shard`, found one of `uncertainty --shard`",
-                ));
+                problems.push(wrong_kind(&path, Kind::Run));
                 continue;
             }
             Err(e) => {
@@ -292,8 +316,8 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
             None => record,
             Some(before) => Record::merge(vec![before, record]).map_err(|e| {
                 InputError::file(
-                    "merge",
-                    format!("the partial results do not fit together: {e}"),
+                    &file,
+                    format!("the partial result does not fit the ones before it: {e}"),
                 )
             })?,
         });
@@ -321,21 +345,23 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
 /// slices of one study (see [`check_set`]) or are slices of a run.
 pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
     let partials = in_order(partials)?;
+    of_kind(&partials, Kind::Study)?;
     let h0 = partials[0].1.header.clone();
     let (samples, parameters) = h0
         .study
         .as_ref()
         .map_or((0, Vec::new()), |s| (s.samples, s.parameters.clone()));
     let mut results = Vec::new();
+    let mut problems = Vec::new();
     for (path, p) in partials {
-        let Body::Study(runs) = p.body()? else {
-            return Err(InputError::file(
-                path.display().to_string(),
-                "expected a partial result of `uncertainty --shard`, found one of `run --shard`",
-            )
-            .into());
-        };
-        results.extend(runs);
+        match p.body() {
+            Ok(Body::Study(runs)) => results.extend(runs),
+            Ok(Body::Run(_)) => problems.push(wrong_kind(&path, Kind::Study)),
+            Err(e) => problems.push(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems_to_error(problems));
     }
     Ok(MergedStudy {
         scenario_file: h0.scenario_file,

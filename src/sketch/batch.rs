@@ -46,6 +46,11 @@ impl Batch {
         self.values.len()
     }
 
+    /// The values waiting.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     /// Whether no value is waiting.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
@@ -109,11 +114,11 @@ impl Sketch {
             }
             start = end as usize;
         }
-        for (i, &(k, start, end)) in g.nonempty.iter().enumerate() {
+        for (at, &(k, start, end)) in g.nonempty.iter().enumerate() {
             // The next group's page is fetched while this one's values go
             // in: pages lie anywhere in memory, out of the hardware's
             // reach to predict.
-            if let Some(&(next, _, _)) = g.nonempty.get(i + 1) {
+            if let Some(&(next, _, _)) = g.nonempty.get(at + 1) {
                 if let Some(p) = &self.pages[next as usize - 1] {
                     prefetch(p);
                 }
@@ -148,7 +153,10 @@ fn prefetch(page: &Page) {
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         let base = std::ptr::from_ref(page).cast::<i8>();
-        for line in (0..std::mem::size_of::<Page>()).step_by(64) {
+        // Every line, the one of the last byte too (a page need not start
+        // on a line).
+        let size = std::mem::size_of::<Page>();
+        for line in (0..size).step_by(64).chain([size - 1]) {
             // SAFETY: a prefetch is a hint; it never faults or reads into
             // the program, whatever the address.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(line)) };
