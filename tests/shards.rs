@@ -281,7 +281,7 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     refused(d, &["foreign"], "another kind of file");
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text.contains("\"format\":3"), "{text}");
+    assert!(text.contains("\"format\":4"), "{text}");
     // The header with each `(from, to)` replaced once.
     let edited = |changes: &[(&str, &str)]| -> Vec<u8> {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
@@ -292,22 +292,22 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
         }
         [header.as_bytes(), &bytes[header_end..]].concat()
     };
-    spoil("newer", &edited(&[("\"format\":3", "\"format\":4")]));
+    spoil("newer", &edited(&[("\"format\":4", "\"format\":5")]));
     refused(
         d,
         &["newer"],
-        "expected partial result format 3, found format 4",
+        "expected partial result format 4, found format 5",
     );
     // An older one, whose header has other keys.
     let older = edited(&[
-        ("\"format\":3", "\"format\":2"),
+        ("\"format\":4", "\"format\":2"),
         ("\"slice\":", "\"chunks\":"),
     ]);
     spoil("older", &older);
     refused(
         d,
         &["older"],
-        "expected partial result format 3, found format 2",
+        "expected partial result format 4, found format 2",
     );
 }
 

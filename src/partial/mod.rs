@@ -1,7 +1,7 @@
 //! Partial results of a sharded run (`run --shard K/N`) or uncertainty
 //! study (`uncertainty --shard K/N`), and their merge.
 //!
-//! # File format (version 3)
+//! # File format (version 4)
 //!
 //! A partial result file, `partial-K-of-N.srpart`, holds:
 //!
@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 /// The first line of a partial result file.
 pub const MAGIC: &str = "supplyrisk partial result\n";
 /// Version of the file format.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Extension of partial result files.
 pub const EXTENSION: &str = "srpart";
 

@@ -548,6 +548,12 @@ mod tests {
         }
         s.push(1e-20);
         s.push(1e9);
+        // A bucket's lowest and highest possible values (saved as their
+        // low bits: all zero, all one), and a point mass.
+        let top = f64::from_bits(8f64.to_bits() + (1 << (52 - FINE_BITS)) - 1);
+        for x in [8.0, top, 8.0, 3.5, 3.5] {
+            s.push(x);
+        }
         let bytes = postcard::to_stdvec(&s).unwrap();
         let back: Sketch = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(back, s);

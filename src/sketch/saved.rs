@@ -1,12 +1,29 @@
 //! The saved form of a [`Sketch`] (in partial results of sharded runs):
 //! its occupied fine buckets only, checked for consistency when read back.
+//!
+//! A fine bucket's values share their exponent and top mantissa bits with
+//! the bucket's lower bound, so a bucket in the pages is saved by its
+//! distance from the one before and by the low 40 bits of its smallest and
+//! largest value (5 bytes each): about 15 bytes a bucket instead of 25. A
+//! value read back lies in its bucket by construction.
 
-use super::{lowest_bits, Bucket, Page, Sketch, MAX_EXP, MIN_EXP, PAGE, SLOTS};
+use super::{lowest_bits, Bucket, Page, Sketch, FINE_BITS, MAX_EXP, MIN_EXP, PAGE, SLOTS};
 use serde::{Deserialize, Serialize};
 
-/// A bucket as saved: count, smallest, largest, and how many values equal
-/// each of them.
+/// A bucket as saved whole (the underflow and overflow buckets): count,
+/// smallest, largest, and how many values equal each of them.
 type SavedBucket = (u64, f64, f64, u64, u64);
+
+/// A bucket of the pages as saved: how many buckets lie between it and
+/// the one saved before, its count, the low bits of its smallest and
+/// largest value, and how many values equal each of them.
+type Packed = (u32, u64, Low, Low, u64, u64);
+
+/// The low [`LOW_BITS`] bits of a value, little-endian.
+type Low = [u8; 5];
+
+/// Bits of a value below those its fine bucket fixes.
+const LOW_BITS: u32 = 52 - FINE_BITS;
 
 /// The serialised form: occupied fine buckets only.
 #[derive(Serialize, Deserialize)]
@@ -29,7 +46,8 @@ fn saved(b: &Bucket) -> SavedBucket {
 struct Occupied<'a>(&'a Sketch);
 
 impl Occupied<'_> {
-    fn iter(&self) -> impl Iterator<Item = (u32, SavedBucket)> + '_ {
+    /// The occupied buckets, with their index (`slot * 32 + fine bucket`).
+    fn buckets(&self) -> impl Iterator<Item = (usize, &Bucket)> + '_ {
         let pages = self.0.pages.iter().enumerate();
         pages
             .filter_map(|(slot, page)| page.as_ref().map(|p| (slot, p)))
@@ -37,8 +55,23 @@ impl Occupied<'_> {
                 let buckets = page.buckets.iter().enumerate();
                 buckets
                     .filter(|(_, b)| b.count > 0)
-                    .map(move |(f, b)| ((slot * PAGE + f) as u32, saved(b)))
+                    .map(move |(f, b)| (slot * PAGE + f, b))
             })
+    }
+
+    /// The occupied buckets, packed.
+    fn iter(&self) -> impl Iterator<Item = Packed> + '_ {
+        let low = |x: f64| -> Low {
+            let bits = x.to_bits().wrapping_sub(self.0.lowest_bits) & ((1 << LOW_BITS) - 1);
+            let b = bits.to_le_bytes();
+            [b[0], b[1], b[2], b[3], b[4]]
+        };
+        let mut next = 0;
+        self.buckets().map(move |(index, b)| {
+            let gap = (index - next) as u32;
+            next = index + 1;
+            (gap, b.count, low(b.lo), low(b.hi), b.at_lo, b.at_hi)
+        })
     }
 }
 
@@ -70,7 +103,7 @@ impl Serialize for Sketch {
 impl<'de> Deserialize<'de> for Sketch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let r = SketchRepr::<Vec<(u32, SavedBucket)>>::deserialize(d)?;
+        let r = SketchRepr::<Vec<Packed>>::deserialize(d)?;
         let bucket = |(count, lo, hi, at_lo, at_hi): SavedBucket| -> Result<Bucket, D::Error> {
             let b = Bucket {
                 count,
@@ -103,17 +136,23 @@ impl<'de> Deserialize<'de> for Sketch {
             .zero
             .saturating_add(sketch.under.count)
             .saturating_add(sketch.over.count);
-        let mut last = None;
-        for (index, b) in r.buckets {
-            let (slot, f) = (index as usize / PAGE, index as usize % PAGE);
-            let b = bucket(b)?;
-            if slot >= SLOTS || b.count == 0 {
+        let mut next = 0u64;
+        for (gap, count, lo, hi, at_lo, at_hi) in r.buckets {
+            // Buckets in increasing order by construction: each one at
+            // least one past the one before.
+            let index = next + u64::from(gap);
+            if index >= (SLOTS * PAGE) as u64 || count == 0 {
                 return Err(D::Error::custom("sketch bucket out of range"));
             }
-            if last.is_some_and(|l| l >= index) {
-                return Err(D::Error::custom("sketch buckets out of order"));
-            }
-            last = Some(index);
+            next = index + 1;
+            let value = |low: Low| {
+                let mut b = [0u8; 8];
+                b[..5].copy_from_slice(&low);
+                let bits = sketch.lowest_bits + (index << LOW_BITS) + u64::from_le_bytes(b);
+                f64::from_bits(bits)
+            };
+            let b = bucket((count, value(lo), value(hi), at_lo, at_hi))?;
+            let (slot, f) = (index as usize / PAGE, index as usize % PAGE);
             let page = sketch.pages[slot].get_or_insert_with(Page::new);
             page.buckets[f] = b;
             counted = counted.saturating_add(b.count);
