@@ -12,8 +12,9 @@
 //!    study its [`Study`] (base sets, parameters, parameter sets), and the
 //!    length and CRC-32 of the body;
 //! 3. the body, in the `postcard` binary encoding (every number bit for
-//!    bit): a run's slice is its [`Record`] (the slice's range counts
-//!    chunks of [`CHUNK_TRIALS`] trials); a study's slice is the results
+//!    bit; a sketch's buckets packed by their low bits): a run's slice is
+//!    its [`Record`] (the slice's range counts chunks of
+//!    [`CHUNK_TRIALS`] trials); a study's slice is the results
 //!    of its parameter sets ([`RunMetrics`], one per set; the range counts
 //!    parameter sets in the order of the study's design).
 //!
