@@ -49,6 +49,11 @@ fn wait_for<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What `m` holds, whether or not a thread panicked holding it.
+fn unlocked<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The lock of `m`, waited for when `wait`, else only if it is free.
 fn lock<T>(m: &Mutex<T>, wait: bool) -> Option<MutexGuard<'_, T>> {
     if wait {
@@ -95,16 +100,13 @@ impl SharedSketches {
 
     /// The sketches, every thread's values pushed.
     pub fn into_inner(self) -> MineralSketches {
-        let inner = |m: Mutex<Sketch>| m.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let all = |v: Vec<Mutex<Sketch>>| v.into_iter().map(inner).collect();
+        let all = |v: Vec<Mutex<Sketch>>| v.into_iter().map(unlocked).collect();
         MineralSketches {
             supply: all(self.supply),
             price: all(self.price),
             stock: all(self.stock),
-            totals: inner(self.totals),
-            cost: self
-                .cost
-                .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner)),
+            totals: unlocked(self.totals),
+            cost: self.cost.map(unlocked),
         }
     }
 

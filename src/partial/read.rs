@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 /// Where a partial result's body is read from.
 #[derive(Debug, Clone)]
 pub(super) enum Raw {
-    /// The whole file's bytes, held in memory, and the name messages give
-    /// them.
-    Bytes(Vec<u8>, String),
+    /// The whole file's bytes, held in memory (checked when read: they
+    /// cannot change), the name messages give them, and where the body
+    /// starts.
+    Bytes(Vec<u8>, String, usize),
     /// A file, read again (and checked again) when its body is decoded.
     File(PathBuf),
 }
@@ -72,10 +73,15 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
 /// [`InputError`] (exit status 2) for a file that is not a partial result,
 /// is truncated or corrupt, or is of another format version.
 pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Partial, InputError> {
-    let (header, _) = framing(bytes, file)?;
+    from_vec(bytes.to_vec(), file.to_string())
+}
+
+/// [`from_bytes`] of bytes the partial result keeps.
+fn from_vec(bytes: Vec<u8>, file: String) -> Result<Partial, InputError> {
+    let (header, start) = framing(&bytes, &file)?;
     Ok(Partial {
         header,
-        raw: Raw::Bytes(bytes.to_vec(), file.to_string()),
+        raw: Raw::Bytes(bytes, file, start),
     })
 }
 
@@ -101,23 +107,24 @@ impl Partial {
     /// [`InputError`] (exit status 2) for a body that does not decode or
     /// does not fit its header, or a file that changed or went missing.
     pub fn body(&self) -> Result<Body, InputError> {
-        let (bytes, file) = match &self.raw {
-            Raw::Bytes(b, name) => (std::borrow::Cow::Borrowed(b), name.clone()),
+        let (bytes, file, start) = match &self.raw {
+            Raw::Bytes(b, name, start) => (std::borrow::Cow::Borrowed(b), name.clone(), *start),
             Raw::File(path) => {
                 let shown = path.display().to_string();
                 let b = std::fs::read(path).map_err(|e| {
                     InputError::file(&shown, format!("could not read the file again: {e}"))
                 })?;
-                (std::borrow::Cow::Owned(b), shown)
+                let (header, start) = framing(&b, &shown)?;
+                if header != self.header {
+                    return Err(InputError::file(
+                        &shown,
+                        "the file changed while the partial results were merged",
+                    ));
+                }
+                (std::borrow::Cow::Owned(b), shown, start)
             }
         };
-        let (header, start) = framing(&bytes, &file)?;
-        if header != self.header {
-            return Err(InputError::file(
-                &file,
-                "the file changed while the partial results were merged",
-            ));
-        }
+        let header = &self.header;
         let corrupt = |e: String| {
             InputError::file(
                 &file,
@@ -134,7 +141,7 @@ impl Partial {
                 Body::Study(postcard::from_bytes(body).map_err(|e| corrupt(e.to_string()))?)
             }
         };
-        if !body.fits(&header) {
+        if !body.fits(header) {
             return Err(corrupt(format!(
                 "it does not cover the slice {}..{} its header names",
                 header.slice[0], header.slice[1]
@@ -206,13 +213,7 @@ pub fn read_all(
 ) -> Result<Vec<(PathBuf, Partial)>> {
     collect(items.into_iter().map(|(name, bytes)| {
         let shown = name.display().to_string();
-        let p = bytes.and_then(|b| {
-            let (header, _) = framing(&b, &shown)?;
-            Ok(Partial {
-                header,
-                raw: Raw::Bytes(b, shown.clone()),
-            })
-        });
+        let p = bytes.and_then(|b| from_vec(b, shown));
         (name, p)
     }))
 }
