@@ -26,7 +26,7 @@ type Low = [u8; 5];
 const LOW_BITS: u32 = 52 - FINE_BITS;
 
 /// The serialised form: occupied fine buckets only.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct SketchRepr<B> {
     min_exp: i32,
     n: u64,
@@ -100,49 +100,62 @@ impl Serialize for Sketch {
     }
 }
 
-impl<'de> Deserialize<'de> for Sketch {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+/// A sketch's saved fields, read in order (a visitor for postcard's
+/// sequence of struct fields).
+struct SketchVisitor;
+
+/// Reads the saved buckets straight into `sketch`'s pages, adding their
+/// counts to `counted` (no list of buckets in between: a sketch of a
+/// large run has hundreds of thousands).
+struct IntoPages<'a> {
+    sketch: &'a mut Sketch,
+    counted: &'a mut u64,
+}
+
+/// A saved bucket checked for consistency (an empty one is the empty
+/// bucket).
+fn checked<E: serde::de::Error>((count, lo, hi, at_lo, at_hi): SavedBucket) -> Result<Bucket, E> {
+    let b = Bucket {
+        count,
+        lo,
+        hi,
+        at_lo,
+        at_hi,
+    };
+    if count == 0 {
+        Ok(Bucket::EMPTY)
+    } else if b.valid() {
+        Ok(b)
+    } else {
+        Err(E::custom("sketch bucket inconsistent"))
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for IntoPages<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for IntoPages<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sketch's buckets")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         use serde::de::Error;
-        let r = SketchRepr::<Vec<Packed>>::deserialize(d)?;
-        let bucket = |(count, lo, hi, at_lo, at_hi): SavedBucket| -> Result<Bucket, D::Error> {
-            let b = Bucket {
-                count,
-                lo,
-                hi,
-                at_lo,
-                at_hi,
-            };
-            if count == 0 {
-                Ok(Bucket::EMPTY)
-            } else if b.valid() {
-                Ok(b)
-            } else {
-                Err(D::Error::custom("sketch bucket inconsistent"))
-            }
-        };
-        if !(MIN_EXP..=MAX_EXP).contains(&r.min_exp) {
-            return Err(D::Error::custom("sketch scale out of range"));
-        }
-        let mut sketch = Sketch {
-            min_exp: r.min_exp,
-            lowest_bits: lowest_bits(r.min_exp),
-            n: r.n,
-            zero: r.zero,
-            under: bucket(r.under)?,
-            over: bucket(r.over)?,
-            pages: vec![None; SLOTS],
-        };
-        let mut counted = r
-            .zero
-            .saturating_add(sketch.under.count)
-            .saturating_add(sketch.over.count);
+        let sketch = self.sketch;
         let mut next = 0u64;
-        for (gap, count, lo, hi, at_lo, at_hi) in r.buckets {
+        while let Some((gap, count, lo, hi, at_lo, at_hi)) = seq.next_element::<Packed>()? {
             // Buckets in increasing order by construction: each one at
             // least one past the one before.
             let index = next + u64::from(gap);
             if index >= (SLOTS * PAGE) as u64 || count == 0 {
-                return Err(D::Error::custom("sketch bucket out of range"));
+                return Err(A::Error::custom("sketch bucket out of range"));
             }
             next = index + 1;
             let value = |low: Low| {
@@ -151,15 +164,62 @@ impl<'de> Deserialize<'de> for Sketch {
                 let bits = sketch.lowest_bits + (index << LOW_BITS) + u64::from_le_bytes(b);
                 f64::from_bits(bits)
             };
-            let b = bucket((count, value(lo), value(hi), at_lo, at_hi))?;
+            let b = checked((count, value(lo), value(hi), at_lo, at_hi))?;
             let (slot, f) = (index as usize / PAGE, index as usize % PAGE);
             let page = sketch.pages[slot].get_or_insert_with(Page::new);
             page.buckets[f] = b;
-            counted = counted.saturating_add(b.count);
+            *self.counted = self.counted.saturating_add(b.count);
         }
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SketchVisitor {
+    type Value = Sketch;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sketch")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Sketch, A::Error> {
+        use serde::de::Error;
+        let field = |name: &str| A::Error::custom(format!("sketch without its {name}"));
+        let min_exp: i32 = seq.next_element()?.ok_or_else(|| field("scale"))?;
+        let n: u64 = seq.next_element()?.ok_or_else(|| field("count"))?;
+        let zero: u64 = seq.next_element()?.ok_or_else(|| field("zeros"))?;
+        let under: SavedBucket = seq.next_element()?.ok_or_else(|| field("underflow"))?;
+        let over: SavedBucket = seq.next_element()?.ok_or_else(|| field("overflow"))?;
+        if !(MIN_EXP..=MAX_EXP).contains(&min_exp) {
+            return Err(A::Error::custom("sketch scale out of range"));
+        }
+        let mut sketch = Sketch {
+            min_exp,
+            lowest_bits: lowest_bits(min_exp),
+            n,
+            zero,
+            under: checked(under)?,
+            over: checked(over)?,
+            pages: vec![None; SLOTS],
+        };
+        let mut counted = zero
+            .saturating_add(sketch.under.count)
+            .saturating_add(sketch.over.count);
+        let seed = IntoPages {
+            sketch: &mut sketch,
+            counted: &mut counted,
+        };
+        seq.next_element_seed(seed)?
+            .ok_or_else(|| field("buckets"))?;
         if counted != sketch.n {
-            return Err(D::Error::custom("sketch counts do not add up"));
+            return Err(A::Error::custom("sketch counts do not add up"));
         }
         Ok(sketch)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sketch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["min_exp", "n", "zero", "under", "over", "buckets"];
+        d.deserialize_struct("SketchRepr", FIELDS, SketchVisitor)
     }
 }
