@@ -7,7 +7,22 @@ use crate::run::outputs_dict;
 use crate::scenario::Scenario;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use supplyrisk::commands::{self, SweepOptions};
+use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
+
+/// The options every study takes: trials, seed, threads and chart size.
+type Common = (Option<u64>, Option<u64>, Option<usize>, Option<(u32, u32)>);
+
+/// Run a study with the `common` options, without holding the
+/// interpreter's lock, and return the files it writes.
+fn study<'py>(
+    py: Python<'py>,
+    (trials, seed, threads, charts): Common,
+    run: impl FnOnce(&SimOptions) -> supplyrisk::Result<Outputs> + Send,
+) -> PyResult<Bound<'py, PyDict>> {
+    let opts = crate::options(trials, seed, threads, charts)?;
+    let outputs = py.detach(|| run(&opts)).or_raise()?;
+    outputs_dict(py, &outputs)
+}
 
 /// `supplyrisk compare BASELINE ALTERNATIVE`.
 #[pyfunction]
@@ -21,11 +36,9 @@ pub fn compare<'py>(
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = crate::options(trials, seed, threads, charts)?;
-    let report = py
-        .detach(|| commands::compare_text(&baseline.input, &alternative.input, &opts))
-        .or_raise()?;
-    outputs_dict(py, &report.outputs)
+    study(py, (trials, seed, threads, charts), |opts| {
+        Ok(commands::compare_text(&baseline.input, &alternative.input, opts)?.outputs)
+    })
 }
 
 /// `supplyrisk sensitivity SCENARIO`.
@@ -39,11 +52,9 @@ pub fn sensitivity<'py>(
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = crate::options(trials, seed, threads, charts)?;
-    let report = py
-        .detach(|| commands::sensitivity_text(&scenario.input, &opts))
-        .or_raise()?;
-    outputs_dict(py, &report.outputs)
+    study(py, (trials, seed, threads, charts), |opts| {
+        Ok(commands::sensitivity_text(&scenario.input, opts)?.outputs)
+    })
 }
 
 /// `supplyrisk sweep SCENARIO --param PARAM --values V,…`.
@@ -61,7 +72,6 @@ pub fn sweep<'py>(
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = crate::options(trials, seed, threads, charts)?;
     // Rust prints the shortest text that reads back as the same number.
     let listed: Vec<String> = values.iter().map(f64::to_string).collect();
     let sw = SweepOptions {
@@ -70,10 +80,9 @@ pub fn sweep<'py>(
         range: None,
         metrics,
     };
-    let report = py
-        .detach(|| commands::sweep_text(&scenario.input, &sw, &opts))
-        .or_raise()?;
-    outputs_dict(py, &report.outputs)
+    study(py, (trials, seed, threads, charts), |opts| {
+        Ok(commands::sweep_text(&scenario.input, &sw, opts)?.outputs)
+    })
 }
 
 /// `supplyrisk uncertainty SCENARIO --samples N`.
@@ -88,9 +97,7 @@ pub fn uncertainty<'py>(
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = crate::options(trials, seed, threads, charts)?;
-    let report = py
-        .detach(|| commands::uncertainty_text(&scenario.input, samples, &opts))
-        .or_raise()?;
-    outputs_dict(py, &report.outputs)
+    study(py, (trials, seed, threads, charts), |opts| {
+        Ok(commands::uncertainty_text(&scenario.input, samples, opts)?.outputs)
+    })
 }
