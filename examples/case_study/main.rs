@@ -15,7 +15,7 @@ use supplyrisk::engine::{self, Aggregate};
 use supplyrisk::output::write_atomic;
 use supplyrisk::plot::{self, ChartSize};
 use supplyrisk::scenario::{Scenario, DEFAULT_SEED};
-use supplyrisk::sensitivity::{sensitivity, switched_off, Entity};
+use supplyrisk::sensitivity::sensitivity;
 use supplyrisk::summary::{exceedance_curves, Summary};
 
 /// Trials of the main runs.
@@ -112,6 +112,11 @@ fn run(file: &'static str, seed: u64) -> Run {
 
 /// The paired change of the consumer's cost summed over minerals, `b - a`.
 pub fn total_cost_change(a: &Aggregate, b: &Aggregate) -> Paired {
+    assert_eq!(
+        a.minerals.len(),
+        b.minerals.len(),
+        "runs of the same minerals"
+    );
     let per_trial = |g: &Aggregate| -> Vec<f64> {
         let n = g.minerals[0].market_trials.len();
         (0..n)
@@ -162,7 +167,12 @@ fn main() {
         .scenario
         .event_index("cn-export-ban-world")
         .expect("the stress scenario's world-wide halt");
-    let (aimed, _) = switched_off(&stress.scenario, Entity::Event(ban));
+    // Every mineral kept (unlike the sensitivity analysis, which keeps
+    // only those the event touches), so that totals over the four
+    // minerals compare like with like.
+    let mut aimed = stress.scenario.clone();
+    aimed.events[ban].process.rate = 0.0;
+    aimed.events[ban].process.initial = None;
     eprintln!("running the stress without its world-wide halt");
     let aimed = engine::simulate(&aimed, seed, TRIALS, None);
     eprintln!("sensitivity of the baseline");

@@ -451,7 +451,12 @@ fn stress(w: &mut String, r: &Runs) {
         r.stress,
     );
     let aimed = total_cost_change(&r.base.agg, r.aimed);
-    let _ = writeln!(w, "Of that, the severe controls aimed at the United States alone (the stress without its world-wide halt) change U.S. consumers' expected cost by {} over the four minerals. Such controls divert trade: China's barred metal goes to other buyers, whose usual supply comes to the United States; they bite only when non-Chinese supply cannot cover U.S. demand, which for these four minerals it can by a wide margin. The rest comes from the rarer halt of Chinese exports to *every* foreign buyer, which removes metal from the world outside China.\n", usd(aimed.delta, aimed.se));
+    let change = if aimed.delta == 0.0 && aimed.se == 0.0 {
+        "exactly 0, in every trial,".to_string()
+    } else {
+        usd(aimed.delta, aimed.se)
+    };
+    let _ = writeln!(w, "Of that, the severe controls aimed at the United States alone (the stress without its world-wide halt) change U.S. consumers' expected cost by {change} over the four minerals. Such controls divert trade: China's barred metal goes to other buyers, whose usual supply comes to the United States; they bite only when non-Chinese supply cannot cover U.S. demand, which for these four minerals it can by a wide margin. The rest comes from the rarer halt of Chinese exports to *every* foreign buyer, which removes metal from the world outside China.\n");
 }
 
 fn concentration(w: &mut String, r: &Runs) {
