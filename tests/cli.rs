@@ -429,3 +429,48 @@ fn per_trial_writes_every_trials_totals_whose_mean_is_eud_total() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_per_trial_file_inside_out_is_written_with_the_run_and_replaced_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "300",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "r",
+        ];
+        args.extend_from_slice(extra);
+        run_in(dir.path(), &args)
+    };
+    // A new folder, then the same folder again (written by supplyrisk).
+    for path in ["r/totals.csv", "./r/totals.csv"] {
+        let o = run(&["--per-trial", path]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(csv_rows(&dir.path().join("r/totals.csv")).len(), 300);
+        let marker = std::fs::read_to_string(dir.path().join("r/.supplyrisk")).unwrap();
+        assert!(marker.lines().any(|l| l == "totals.csv"), "{marker}");
+    }
+    // The next run into the folder replaces it, per-trial file included.
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!dir.path().join("r/totals.csv").exists());
+    assert!(dir.path().join("r/summary.json").exists());
+    // Deeper inside, or named like one of the run's files: bad input,
+    // before anything is simulated or written.
+    let before = std::fs::read(dir.path().join("r/summary.json")).unwrap();
+    for path in ["r/sub/totals.csv", "r/years.csv", "r/supply_copper.png"] {
+        let o = run(&["--per-trial", path, "--seed", "5"]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        assert!(stderr(&o).contains("--per-trial"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("r/summary.json")).unwrap(),
+        before
+    );
+}

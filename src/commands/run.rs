@@ -90,15 +90,24 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
         1,
         opts,
     )?;
+    let per_trial_in_out = match &opts.per_trial {
+        Some(f) if !opts.in_memory => name_in(f, &out_dir)?,
+        _ => None,
+    };
     let staging = prepare_out(&out_dir, "run", opts)?;
     let keep = opts.per_trial.is_some();
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, keep)?;
     let summary = Summary::new(&scenario, seed, &agg);
-    if let Some(file) = &opts.per_trial {
-        crate::output::write_atomic(file, &crate::tables::per_trial_csv(&scenario, &agg)?)?;
-    }
     let source = provenance(file, text, trials, seed);
-    let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
+    let mut outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
+    if let Some(f) = &opts.per_trial {
+        let csv = crate::tables::per_trial_csv(&scenario, &agg)?;
+        match per_trial_in_out {
+            // Written with the run's files, and listed with them.
+            Some(name) => outputs.push((name, csv)),
+            None => crate::output::write_atomic(f, &csv)?,
+        }
+    }
     if !opts.quiet {
         for w in crate::summary::too_few_trials(trials) {
             eprintln!("warning: {w}");
@@ -116,6 +125,44 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
             source,
         }),
     })
+}
+
+/// The name of `file` when it lies directly in the output folder `out`
+/// (a per-trial file there is written with the run's files), `None` when
+/// it lies elsewhere. Paths are compared as written, made absolute.
+///
+/// # Errors
+///
+/// [`Error::Input`] for a file deeper inside `out`, or named like one of
+/// the files `run` writes.
+fn name_in(file: &Path, out: &Path) -> Result<Option<String>> {
+    let plain = |p: &Path| -> PathBuf {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        p.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    };
+    let (file_abs, out_abs) = (plain(file), plain(out));
+    if !file_abs.starts_with(&out_abs) {
+        return Ok(None);
+    }
+    let bad = |why: &str| {
+        Err(Error::bad_flag(
+            "--per-trial",
+            format!("'{}' {why}", file.display()),
+        ))
+    };
+    let name = match file_abs.strip_prefix(&out_abs).map(|rest| rest.to_str()) {
+        Ok(Some(name)) if !name.is_empty() && !name.contains('/') => name.to_string(),
+        _ => return bad("lies inside the --out folder but not directly in it; choose a file directly in it or elsewhere"),
+    };
+    let taken = name.starts_with('.')
+        || name.ends_with(".png")
+        || ["summary.json", "summary.csv", "years.csv", "report.html"].contains(&name.as_str());
+    if taken {
+        return bad("is named like a file run writes into --out; choose another name");
+    }
+    Ok(Some(name))
 }
 
 /// Where a run's results come from, as its page says: the scenario file's
