@@ -10,16 +10,27 @@ use crate::report::Table;
 use crate::scenario::{EventKind, Scenario, Stage};
 use crate::summary::Summary;
 
-/// A distribution in a few words: "0.3", "uniform 0.3–0.9", "beta mean 0.3".
-fn dist_words(d: &Dist) -> String {
+/// A distribution in a few words: "0.3", "uniform 0.3–0.9", "uniform -0.3
+/// to -0.05", "beta 0.3 (sd 0.1)".
+pub fn dist_words(d: &Dist) -> String {
+    // Numbers joined by dashes, or by "to" where one is negative (a dash
+    // beside a minus sign reads as a second minus).
+    let span = |xs: &[f64]| {
+        let dash = if xs.iter().any(|&x| x < 0.0) {
+            " to "
+        } else {
+            "–"
+        };
+        xs.iter().map(|&x| num(x)).collect::<Vec<_>>().join(dash)
+    };
     match *d.spec() {
         DistSpec::Fixed { value } => num(value),
-        DistSpec::Uniform { min, max } => format!("uniform {}–{}", num(min), num(max)),
+        DistSpec::Uniform { min, max } => format!("uniform {}", span(&[min, max])),
         DistSpec::Triangular { min, mode, max } => {
-            format!("triangular {}–{}–{}", num(min), num(mode), num(max))
+            format!("triangular {} (mode {})", span(&[min, max]), num(mode))
         }
         DistSpec::Pert { min, mode, max } => {
-            format!("PERT {}–{}–{}", num(min), num(mode), num(max))
+            format!("PERT {} (mode {})", span(&[min, max]), num(mode))
         }
         DistSpec::Beta { mean, sd } => format!("beta {} (sd {})", num(mean), num(sd)),
         DistSpec::LogNormal { median, p90 } => {

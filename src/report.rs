@@ -54,8 +54,9 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Charts, embedded in order.
     pub charts: Vec<ChartFile>,
-    /// Raw JSON results, shown in a collapsed block.
-    pub raw_json: Option<String>,
+    /// Raw JSON results, shown in a collapsed block: the file's name and
+    /// its text.
+    pub raw_json: Option<(String, String)>,
     /// Terms explained after [`GLOSSARY`]'s, for results only some runs
     /// have (world markets, stockpiles).
     pub glossary_extra: Vec<(String, String)>,
@@ -170,8 +171,13 @@ impl Report {
             let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(meaning));
         }
         let _ = writeln!(h, "</dl>");
-        if let Some(json) = &self.raw_json {
-            let _ = writeln!(h, "<h2>Raw results</h2>\n<details><summary>summary.json</summary>\n<pre>{}</pre>\n</details>", escape(json));
+        if let Some((name, json)) = &self.raw_json {
+            let _ = writeln!(
+                h,
+                "<h2>Raw results</h2>\n<details><summary>{}</summary>\n<pre>{}</pre>\n</details>",
+                escape(name),
+                escape(json)
+            );
         }
         let source = self
             .provenance
@@ -279,7 +285,7 @@ pub fn run_report(
         ],
         tables,
         charts,
-        raw_json: Some(json_bytes.to_string()),
+        raw_json: Some(("summary.json".into(), json_bytes.to_string())),
         glossary_extra: glossary_extra(summary),
     }
 }

@@ -358,7 +358,10 @@ pub fn compare_text(
             }))
             .collect(),
             charts,
-            raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            raw_json: Some((
+                "comparison.json".into(),
+                String::from_utf8_lossy(&json).into_owned(),
+            )),
             glossary_extra: Vec::new(),
         };
         // What each scenario assumed, after the results.

@@ -180,7 +180,10 @@ pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<Sensi
             }))
             .collect(),
             charts,
-            raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            raw_json: Some((
+                "sensitivity.json".into(),
+                String::from_utf8_lossy(&json).into_owned(),
+            )),
             glossary_extra: Vec::new(),
         };
         // What was assumed, after the results.

@@ -182,7 +182,10 @@ pub fn sweep_text(
                 rows: sweep_rows(&sweep, &scenario),
             }],
             charts,
-            raw_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            raw_json: Some((
+                "sweep.json".into(),
+                String::from_utf8_lossy(&json).into_owned(),
+            )),
             glossary_extra: Vec::new(),
         };
         // What was assumed, after the results.

@@ -17,8 +17,8 @@ use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
 use crate::uncertainty::output::{
-    dist_json, estimate, run_metrics, runs_csv, table_rows, Parameter, RunMetrics,
-    UncertaintyResult, HEADER, METRICS,
+    dist_json, estimate, indices_outside, outside_advice, run_metrics, runs_csv, table_rows,
+    Parameter, RunMetrics, UncertaintyResult, GLOSSARY, HEADER, METRICS,
 };
 use crate::uncertainty::{design, Design, Matrix, MAX_PARAMS, MAX_SAMPLES};
 use rayon::prelude::*;
@@ -395,7 +395,14 @@ impl Plan {
                 .collect(),
             minerals: estimate(&self.design, &params, &minerals, &results, seed),
         };
+        let outside = indices_outside(&result);
         if !opts.quiet {
+            for note in &outside {
+                eprintln!("warning: {note}");
+            }
+            if !outside.is_empty() {
+                eprintln!("warning: {}", outside_advice(samples));
+            }
             for (id, metrics) in &result.minerals.0 {
                 for (name, r) in &metrics.0 {
                     if let Some(Some(x)) = r.noise_share {
@@ -424,6 +431,7 @@ impl Plan {
                 runs_csv(&self.design, &params, &minerals, &results)?,
             ),
         ];
+        let unit = |id: &str, metric: &str| metric_unit(scenario, id, metric);
         if !opts.no_plots {
             let source = super::provenance(&self.file, &self.text, trials, seed);
             let charts = with_threads(opts.threads, || {
@@ -433,7 +441,14 @@ impl Plan {
             let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
             let mut page = Report {
                 title: format!("{}: parameter uncertainty", scenario.name),
-                findings: Vec::new(),
+                findings: if outside.is_empty() {
+                    Vec::new()
+                } else {
+                    let advice = outside_advice(samples);
+                    let mut notes = outside.iter().map(|n| format!("{n}.")).collect::<Vec<_>>();
+                    notes.push(format!("So {advice}."));
+                    notes
+                },
                 provenance: Some(source),
                 paragraphs: vec![format!(
                     "The scenario ran once for each of {runs} parameter sets drawn from its {k} [[uncertain]] tables ({samples} base sets in a Saltelli design), all with the same seed and trials (common random numbers). The spread is over the {} sets of the two base matrices. A parameter's first-order index is the share of a result's variance across sets that it explains alone; its total index adds its interactions with the others. Intervals are 95% bootstrap intervals over the base sets. The noise share is the part of the spread that is Monte Carlo noise of the runs themselves: when it is large, use more trials.",
@@ -444,14 +459,26 @@ impl Plan {
                     ("seed".into(), seed.to_string()),
                     ("base sets".into(), samples.to_string()),
                 ],
-                tables: vec![Table {
-                    caption: "Spread across parameter sets and the largest total index".into(),
-                    header: HEADER.map(String::from).to_vec(),
-                    rows: table_rows(&result),
-                }],
+                tables: vec![
+                    Table {
+                        caption: "Spread across parameter sets and the largest total index".into(),
+                        header: HEADER.map(String::from).to_vec(),
+                        rows: table_rows(&result, unit),
+                    },
+                    Table {
+                        caption: "The uncertain parameters and the distributions they are drawn from".into(),
+                        header: vec!["parameter".into(), "distribution".into()],
+                        rows: self
+                            .study
+                            .params
+                            .iter()
+                            .map(|u| vec![u.param.clone(), crate::assumptions::dist_words(&u.dist)])
+                            .collect(),
+                    },
+                ],
                 charts,
-                raw_json: Some(json),
-                glossary_extra: Vec::new(),
+                raw_json: Some(("uncertainty.json".into(), json)),
+                glossary_extra: glossary(scenario),
             };
             // What was assumed, after the results.
             page.tables
@@ -464,7 +491,7 @@ impl Plan {
         );
         let files = finish(staging, &outputs, opts.quiet, || {
             run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-                + &text_table(&HEADER, &table_rows(&result))
+                + &text_table(&HEADER, &table_rows(&result, unit))
         })?;
         Ok(UncertaintyReport {
             result: Some(result),
@@ -473,4 +500,25 @@ impl Plan {
             outputs,
         })
     }
+}
+
+/// The unit of a metric of mineral `id`: the mineral's for amounts, the
+/// market's currency for cost, none for probabilities.
+fn metric_unit(scenario: &Scenario, id: &str, metric: &str) -> Option<String> {
+    let m = scenario.minerals.iter().find(|m| m.id == id)?;
+    match metric {
+        "eud_total" | "cvar95" => Some(m.unit.clone()),
+        "cost_total" => m.market.as_ref().map(|k| k.currency.clone()),
+        _ => None,
+    }
+}
+
+/// The page's terms: the study's own, then the world market's where a
+/// mineral has one.
+fn glossary(scenario: &Scenario) -> Vec<(String, String)> {
+    let market = scenario.minerals.iter().any(|m| m.market.is_some());
+    let terms = GLOSSARY
+        .iter()
+        .chain(crate::report::MARKET_GLOSSARY.iter().filter(|_| market));
+    terms.map(|(t, m)| (t.to_string(), m.to_string())).collect()
 }

@@ -202,16 +202,74 @@ pub fn runs_csv(
     crate::tables::csv_bytes("uncertainty_runs.csv", &header, rows)
 }
 
+/// How far outside 0 to 1 an index may lie before it is called out:
+/// estimation error alone moves indices that little at any design size.
+const OUTSIDE: f64 = 0.05;
+
+/// Per mineral and metric, the index furthest outside 0 to 1 (beyond
+/// [`OUTSIDE`]), in words: a sign that the base sets are too few for the
+/// indices, and for their bootstrap intervals, which treat the base sets
+/// as independent draws.
+pub fn indices_outside(result: &UncertaintyResult) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, metrics) in &result.minerals.0 {
+        for (name, r) in &metrics.0 {
+            let worst = r
+                .sobol
+                .iter()
+                .flat_map(|s| {
+                    let i = s.indices;
+                    [("total", i.total), ("first-order", i.first)]
+                        .into_iter()
+                        .filter_map(move |(kind, v)| v.map(|v| (s.param.as_str(), kind, v)))
+                })
+                .map(|(param, kind, v)| (param, kind, v, (v - 1.0).max(-v)))
+                .filter(|x| x.3 > OUTSIDE)
+                .max_by(|a, b| a.3.total_cmp(&b.3));
+            if let Some((param, kind, v, _)) = worst {
+                out.push(format!(
+                    "{id} {name}: the {kind} index of {param} is {v:.2}, outside 0 to 1"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What to do about [`indices_outside`], for `samples` base sets.
+pub fn outside_advice(samples: usize) -> String {
+    format!(
+        "estimation error puts indices outside 0 to 1 with {samples} base sets: read the indices as rough, and their intervals as too narrow (a bootstrap over the base sets treats them as independent draws, which the rows of a quasi-random design are not); use more --samples ({} or more)",
+        (samples * 4).max(256)
+    )
+}
+
+/// Terms of an uncertainty study's page.
+pub const GLOSSARY: [(&str, &str); 4] = [
+    ("spread (mean, p5 – p95)", "How a result varies across the parameter sets of the two base matrices: its mean, and the 5th and 95th percentiles over those sets. Each set's value is itself a Monte Carlo estimate (see noise share)."),
+    ("first-order Sobol index", "The share of a result's variance across parameter sets that one uncertain parameter explains on its own (0 to 1). The first-order indices of all parameters add up to 1 when the parameters do not interact."),
+    ("total Sobol index", "The share of a result's variance that involves a parameter at all, alone or through its interactions with others (0 to 1): a parameter whose total index is near 0 could be fixed anywhere in its range without changing the result. Estimates can stray outside 0 to 1 when the base sets are few; the interval in brackets is a 95% bootstrap interval over the base sets."),
+    ("noise share", "The part of the spread across parameter sets that is Monte Carlo noise of each set's own run (the mean squared standard error over the variance). When it is large, the indices describe noise: use more --trials."),
+];
+
 fn g(x: f64) -> String {
     crate::output::fmt_sig(x)
 }
 
 /// The printed table: per mineral and metric, the spread and the
-/// parameter with the largest total index.
-pub fn table_rows(result: &UncertaintyResult) -> Vec<Vec<String>> {
+/// parameter with the largest total index. `unit` gives a metric's unit
+/// (none for probabilities), written after its name.
+pub fn table_rows(
+    result: &UncertaintyResult,
+    unit: impl Fn(&str, &str) -> Option<String>,
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (id, metrics) in &result.minerals.0 {
         for (name, r) in &metrics.0 {
+            let metric = match unit(id, name) {
+                Some(u) => format!("{name} ({u})"),
+                None => name.clone(),
+            };
             let top = r.sobol.first().map_or("-".to_string(), |s| {
                 match (s.indices.total, s.indices.total_lo, s.indices.total_hi) {
                     (Some(t), Some(lo), Some(hi)) => {
@@ -227,7 +285,7 @@ pub fn table_rows(result: &UncertaintyResult) -> Vec<Vec<String>> {
             };
             rows.push(vec![
                 id.clone(),
-                name.clone(),
+                metric,
                 g(r.spread.mean),
                 format!("{} – {}", g(r.spread.p5), g(r.spread.p95)),
                 top,
@@ -247,3 +305,63 @@ pub const HEADER: [&str; 6] = [
     "largest total index [95%]",
     "noise",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uncertainty::Spread;
+
+    fn row(param: &str, first: f64, total: f64) -> SobolRow {
+        SobolRow {
+            param: param.into(),
+            indices: Indices {
+                first: Some(first),
+                first_lo: None,
+                first_hi: None,
+                total: Some(total),
+                total_lo: None,
+                total_hi: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_index_furthest_outside_0_to_1_is_named_once_per_metric() {
+        let metric = |sobol: Vec<SobolRow>| MetricResult {
+            spread: Spread {
+                mean: 0.0,
+                p5: 0.0,
+                p50: 0.0,
+                p95: 0.0,
+            },
+            noise_share: None,
+            sobol,
+        };
+        let minerals = OrderedMap(vec![(
+            "copper".to_string(),
+            OrderedMap(vec![
+                // Within the slack: nothing said.
+                ("a".to_string(), metric(vec![row("x", -0.04, 1.04)])),
+                // Two outside: the furthest (a first-order index below 0).
+                (
+                    "b".to_string(),
+                    metric(vec![row("x", 0.5, 1.2), row("y", -0.3, 0.1)]),
+                ),
+            ]),
+        )]);
+        let result = UncertaintyResult {
+            seed: 1,
+            trials: 10,
+            samples: 16,
+            parameters: Vec::new(),
+            minerals,
+        };
+        let notes = indices_outside(&result);
+        assert_eq!(
+            notes,
+            vec!["copper b: the first-order index of y is -0.30, outside 0 to 1".to_string()]
+        );
+        assert!(outside_advice(16).contains("256 or more"));
+        assert!(outside_advice(256).contains("1024 or more"));
+    }
+}
