@@ -100,13 +100,11 @@ pub enum Command {
         #[arg(long, value_name = "FROM:TO:COUNT", allow_hyphen_values = true)]
         range: Option<String>,
         /// Metrics to chart: eud_total, p_any_shortfall,
-        /// expected_shortfall_years, unserved_p95, cvar95.
-        #[arg(
-            long,
-            value_name = "M,...",
-            value_delimiter = ',',
-            default_value = "eud_total,p_any_shortfall"
-        )]
+        /// expected_shortfall_years, unserved_p95, cvar95, and for world
+        /// markets cost_total, p_price_spike [default: eud_total,
+        /// p_any_shortfall, and cost_total, p_price_spike where a mineral
+        /// trades on a world market].
+        #[arg(long, value_name = "M,...", value_delimiter = ',')]
         metrics: Vec<String>,
         #[command(flatten)]
         sim: SimArgs,

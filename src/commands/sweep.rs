@@ -26,7 +26,8 @@ pub struct SweepOptions {
     /// `FROM:TO:COUNT`.
     pub range: Option<String>,
     /// Metrics to chart (keys of `sweep.json`); empty: `eud_total` and
-    /// `p_any_shortfall`.
+    /// `p_any_shortfall`, and `cost_total` and `p_price_spike` where a
+    /// mineral trades on a world market.
     pub metrics: Vec<String>,
 }
 
@@ -44,31 +45,56 @@ pub struct SweepReport {
 }
 
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
+    let market = has_market(scenario);
     let mut rows = Vec::new();
     for p in &sweep.points {
         for (id, m) in &p.minerals.0 {
-            let unit = scenario
-                .mineral_index(id)
-                .map_or("", |i| scenario.minerals[i].unit.as_str());
-            rows.push(vec![
+            let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
+            let unit = mineral.map_or("", |m| m.unit.as_str());
+            let mut row = vec![
                 format!("{}", p.value),
                 id.clone(),
                 format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
                 format!("{} {unit}", fmt_pm(m.delta_eud_total, m.delta_eud_total_se)),
                 fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
-            ]);
+            ];
+            if market {
+                let currency = mineral
+                    .and_then(|m| m.market.as_ref())
+                    .map_or("", |k| k.currency.as_str());
+                let cell = |v: Option<f64>, se: Option<f64>| match (v, se) {
+                    (Some(v), Some(se)) => format!("{} {currency}", fmt_pm(v, se)),
+                    _ => String::new(),
+                };
+                row.push(cell(m.cost_total, m.cost_total_se));
+                row.push(cell(m.delta_cost_total, m.delta_cost_total_se));
+            }
+            rows.push(row);
         }
     }
     rows
 }
 
-const HEADER: [&str; 5] = [
-    "value",
-    "mineral",
-    "eud_total",
-    "change from file (paired se)",
-    "p_any_shortfall",
-];
+/// Whether a mineral of the scenario trades on a world market.
+fn has_market(scenario: &Scenario) -> bool {
+    scenario.minerals.iter().any(|m| m.market.is_some())
+}
+
+/// The printed table's header: with cost columns where a mineral trades
+/// on a world market.
+fn header(scenario: &Scenario) -> Vec<String> {
+    let mut h = vec![
+        "value",
+        "mineral",
+        "eud_total",
+        "change from file (paired se)",
+        "p_any_shortfall",
+    ];
+    if has_market(scenario) {
+        h.extend(["cost_total", "cost change from file (paired se)"]);
+    }
+    h.into_iter().map(String::from).collect()
+}
 
 /// `supplyrisk sweep`: run the scenario with one parameter set to each
 /// value in turn (common random numbers across points) and write
@@ -101,7 +127,11 @@ pub fn sweep_text(
     let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m))?;
     let values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
     let metrics: Vec<String> = if sw.metrics.is_empty() {
-        vec!["eud_total".into(), "p_any_shortfall".into()]
+        let mut m = vec!["eud_total".to_string(), "p_any_shortfall".to_string()];
+        if has_market(&scenario) {
+            m.extend(["cost_total".to_string(), "p_price_spike".to_string()]);
+        }
+        m
     } else {
         sw.metrics.clone()
     };
@@ -178,7 +208,7 @@ pub fn sweep_text(
             facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
             tables: vec![Table {
                 caption: "Results per value (± one standard error)".into(),
-                header: HEADER.map(String::from).to_vec(),
+                header: header(&scenario),
                 rows: sweep_rows(&sweep, &scenario),
             }],
             charts,
@@ -196,7 +226,13 @@ pub fn sweep_text(
     let heading = format!("{}: sweep of {param}", scenario.name);
     let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-            + &text_table(&HEADER, &sweep_rows(&sweep, &scenario))
+            + &text_table(
+                &header(&scenario)
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                &sweep_rows(&sweep, &scenario),
+            )
     })?;
     Ok(SweepReport {
         sweep,

@@ -110,7 +110,13 @@ pub fn parameter_words(param: &str, unit: &str) -> String {
             } else {
                 format!(", {u}")
             };
-            return format!("{words} of {kind} {id}{unit_part}");
+            // A market's key, addressed through its mineral or directly.
+            let market = id.strip_suffix(".market").filter(|_| kind == "mineral");
+            return match (kind, market) {
+                ("market", _) => format!("{words} of the {id} market{unit_part}"),
+                (_, Some(m)) => format!("{words} of the {m} market{unit_part}"),
+                _ => format!("{words} of {kind} {id}{unit_part}"),
+            };
         }
     }
     param.to_string()
@@ -410,6 +416,14 @@ pub(super) fn draw_lines(
             )
         })
         .collect();
+    // The legend keeps clear of the mark's label too (about a fifth of
+    // the axis wide, at the top).
+    let mut samples = samples;
+    if let Some((x, _)) = &data.mark_x {
+        let (ylo, yhi) = data.y_range;
+        let y = yhi - (yhi - ylo) * 0.03;
+        samples.extend((0..=8).map(|k| (x + (x1 - x0) * 0.22 * f64::from(k) / 8.0, y)));
+    }
     let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
     legend_box(&mut chart, look, &samples, &labels)
 }
@@ -435,6 +449,14 @@ mod tests {
         assert_eq!(
             parameter_words("source.reko-diq.project.success_probability", "kt"),
             "project success probability of source reko-diq"
+        );
+        assert_eq!(
+            parameter_words("mineral.copper.market.demand_elasticity", "kt"),
+            "demand elasticity of the copper market"
+        );
+        assert_eq!(
+            parameter_words("market.nickel.rest_of_world_demand.base", "kt"),
+            "rest of the world's demand of the nickel market, kt"
         );
         assert_eq!(parameter_words("odd", "kt"), "odd");
     }
