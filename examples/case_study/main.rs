@@ -21,7 +21,7 @@ use supplyrisk::summary::{exceedance_curves, Summary};
 /// Trials of the main runs.
 pub const TRIALS: u64 = 100_000;
 /// Base sets of the uncertainty design (N (k + 2) parameter sets).
-pub const SAMPLES: usize = 64;
+pub const SAMPLES: usize = 256;
 /// Trials of each run of the uncertainty design.
 pub const RANGE_TRIALS: u64 = 2_000;
 

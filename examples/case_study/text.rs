@@ -394,7 +394,7 @@ fn uncertainty(w: &mut String, study: &Study3) {
             fmt_sig(x.spread.p95)
         );
     }
-    let _ = writeln!(w, "\nEach parameter set runs {RANGE_TRIALS} trials, so every value in this table also carries Monte Carlo noise; the Sobol intervals include it. A total index can exceed 1 only through estimation error: with {SAMPLES} base sets, and answers such as a change in the probability of a spike year that are zero in most parameter sets, read the ranking of the inputs and their intervals rather than the decimals. The two inputs that lead almost everywhere, the short-run demand elasticity and whether world demand outgrows the supply the files list, are the ones to pin down before relying on any single number above.\n");
+    let _ = writeln!(w, "\nEach parameter set runs {RANGE_TRIALS} trials, so every value in this table also carries Monte Carlo noise; the Sobol intervals include it. A total index can exceed 1 only through estimation error: with {SAMPLES} base sets, and answers such as a change in the probability of a spike year that are zero in most parameter sets, read the ranking of the inputs rather than the decimals, and the intervals as a lower bound on the indices' uncertainty (the bootstrap treats the base sets as independent draws, which the rows of a quasi-random design are not). The two inputs that lead almost everywhere, the short-run demand elasticity and whether world demand outgrows the supply the files list, are the ones to pin down before relying on any single number above.\n");
 }
 
 fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
