@@ -157,7 +157,8 @@ pub fn risk_reduction(baseline: f64, alternative: f64) -> Option<f64> {
 }
 
 /// Refuse to compare scenarios whose time axes differ, or whose shared
-/// minerals use different units.
+/// minerals use different units or are modelled differently (one on a
+/// world market, the other physical).
 pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Result<()> {
     let axis = |s: &Scenario| (s.start_year, s.years, s.steps_per_year);
     if axis(base) != axis(alt) {
@@ -178,6 +179,25 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
                     format!(
                         "expected mineral \"{}\" in unit \"{}\" as in the baseline, found \"{}\"",
                         m.id, m.unit, a.unit
+                    ),
+                )
+                .into());
+            }
+            if a.market.is_some() != m.market.is_some() {
+                let kind = |market: bool| {
+                    if market {
+                        "on a world market"
+                    } else {
+                        "physical (without a market)"
+                    }
+                };
+                return Err(InputError::file(
+                    alt_file,
+                    format!(
+                        "expected mineral \"{}\" {} as in the baseline, found it {}: a world market's unserved demand (demand priced out) and a physical one's (demand no supply reaches) are different quantities; compare scenarios that model the mineral the same way",
+                        m.id,
+                        kind(m.market.is_some()),
+                        kind(a.market.is_some())
                     ),
                 )
                 .into());
@@ -233,6 +253,17 @@ pub fn added_supply(base: &Scenario, alt: &Scenario, id: &str) -> f64 {
             .map_or(0.0, |p| p.initial)
     };
     capacity + (stock(alt) - stock(base)).max(0.0) / base.years.max(1) as f64
+}
+
+/// How much more a stockpile of mineral `id` can hold in `alt` than in
+/// `base` (0 where it holds no more).
+pub fn added_stock_room(base: &Scenario, alt: &Scenario, id: &str) -> f64 {
+    let room = |s: &Scenario| {
+        s.mineral_index(id)
+            .and_then(|m| s.minerals[m].stockpile)
+            .map_or(0.0, |p| p.capacity)
+    };
+    (room(alt) - room(base)).max(0.0)
 }
 
 /// Relative tolerance of the equivalent firm supply search (1%).

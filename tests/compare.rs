@@ -305,6 +305,35 @@ fn scenarios_with_different_horizons_or_steps_are_refused() {
 }
 
 #[test]
+fn a_mineral_on_a_world_market_is_not_compared_with_a_physical_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (physical, market) = (root.join("example.toml"), root.join("example-market.toml"));
+    for (base, alt) in [(&physical, &market), (&market, &physical)] {
+        let o = run_in(
+            dir.path(),
+            &[
+                "compare",
+                base.to_str().unwrap(),
+                alt.to_str().unwrap(),
+                "--trials",
+                "100",
+                "--out",
+                "x",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(
+            err.contains(alt.file_name().unwrap().to_str().unwrap())
+                && err.contains("model the mineral the same way"),
+            "{err}"
+        );
+        assert!(!dir.path().join("x").exists());
+    }
+}
+
+#[test]
 fn a_source_that_never_disrupts_has_sensitivity_exactly_zero_and_lists_are_sorted() {
     let s = scenario(FULL);
     let base = engine::simulate(&s, 4, 4_000, None);

@@ -5,10 +5,11 @@ use super::{
     with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::compare::{
-    added_supply, check_comparable, compare as compare_runs, Comparison, EFS_TOLERANCE,
+    added_stock_room, added_supply, check_comparable, compare as compare_runs, Comparison,
+    EFS_TOLERANCE,
 };
 use crate::error::Result;
-use crate::output::{fmt_pm, fmt_sig, json_bytes, run_line, text_table};
+use crate::output::{fmt_digits, fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -76,7 +77,7 @@ fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
                 fmt_pm(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se),
                 mc.equivalent_firm_supply
                     .map_or("n/a (not better)".into(), |f| {
-                        format!("{} {}/yr", fmt_sig(f), mc.unit)
+                        format!("{} {}/yr", fmt_digits(f, 2), mc.unit)
                     }),
             ])
         })
@@ -128,11 +129,21 @@ fn market_findings(c: &Comparison) -> Vec<String> {
             let (cost, se) = (d.cost_total?, d.cost_total_se?);
             let money = b.currency.clone().unwrap_or_default();
             let verb = if cost <= 0.0 { "cuts" } else { "raises" };
+            let (from, to) = (
+                format!("{:.1}%", 100.0 * b.p_price_spike?),
+                format!("{:.1}%", 100.0 * a.p_price_spike?),
+            );
+            let spike = if from == to {
+                format!(
+                    "leaves the chance of a price spike year at {from} (paired change {})",
+                    fmt_pm(d.p_price_spike?, d.p_price_spike_se?)
+                )
+            } else {
+                format!("moves the chance of a price spike year from {from} to {to}")
+            };
             Some(format!(
-                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and the chance of a price spike year from {:.1}% to {:.1}%.",
+                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and {spike}.",
                 fmt_pm(cost.abs(), se),
-                100.0 * b.p_price_spike?,
-                100.0 * a.p_price_spike?
             ))
         })
         .collect()
@@ -142,7 +153,7 @@ fn market_findings(c: &Comparison) -> Vec<String> {
 /// exceeds what the alternative adds in capacity and stock.
 fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
     let mut notes = vec![
-        "Equivalent firm supply: the constant, never-disrupted supply a year that, added to the baseline, gives the alternative's expected unserved demand.".to_string(),
+        "Equivalent firm supply: the constant, never-disrupted supply a year that, added to the baseline, gives the alternative's expected unserved demand (found to within 1% of it, so given to two significant digits; comparison.json holds the value found).".to_string(),
     ];
     for (id, mc) in &c.minerals.0 {
         let u = &mc.unit;
@@ -153,10 +164,22 @@ fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
             Some(f) => {
                 let added = added_supply(base, alt, id);
                 if f > added * (1.0 + EFS_TOLERANCE) {
+                    let room = added_stock_room(base, alt, id);
+                    let what = if room > 0.0 {
+                        format!(
+                            "{} {u}/yr of capacity and initial stock (spread over the horizon) and room for {} {u} more in its stockpile, which it fills",
+                            fmt_digits(added, 2),
+                            fmt_digits(room, 2)
+                        )
+                    } else {
+                        format!(
+                            "{} {u}/yr of capacity and initial stock (spread over the horizon)",
+                            fmt_digits(added, 2)
+                        )
+                    };
                     notes.push(format!(
-                        "{id}: {} {u}/yr of firm supply is more than the {} {u}/yr of capacity and stock the alternative adds: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
-                        fmt_sig(f),
-                        fmt_sig(added)
+                        "{id}: {} {u}/yr of firm supply, where the alternative adds {what}: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
+                        fmt_digits(f, 2),
                     ));
                 }
             }

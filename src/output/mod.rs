@@ -85,14 +85,21 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// Format a number with four significant digits, without scientific
 /// notation for everyday magnitudes.
 pub fn fmt_sig(x: f64) -> String {
+    fmt_digits(x, 4)
+}
+
+/// `x` to `sig` significant digits (at least; whole numbers keep all
+/// their digits), in scientific notation outside 1e-4 to 1e9.
+pub fn fmt_digits(x: f64, sig: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
     let a = x.abs();
     if !(1e-4..1e9).contains(&a) {
-        return format!("{x:.3e}");
+        let d = (sig - 1).max(0) as usize;
+        return format!("{x:.d$e}");
     }
-    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+    let digits = (sig - 1 - a.log10().floor() as i32).max(0) as usize;
     format!("{x:.digits$}")
 }
 
