@@ -9,12 +9,52 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 use supplyrisk::commands;
 
+/// A flag's value that its parser refused, in the form of every other
+/// bad-input message: `error: command line: --flag: expected …, found …`.
+/// `None` for other argument errors (unknown flags, missing arguments),
+/// which keep the parser's own message and usage hint.
+fn bad_value(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        e.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        return None;
+    }
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg)?;
+    let flag = arg.split_whitespace().next()?;
+    let value = text(ContextKind::InvalidValue).unwrap_or_default();
+    let source = std::error::Error::source(e);
+    let int = source.and_then(|s| s.downcast_ref::<std::num::ParseIntError>());
+    let why = match (int.map(std::num::ParseIntError::kind), source) {
+        (Some(std::num::IntErrorKind::PosOverflow), _) => "expected a smaller whole number".into(),
+        (Some(_), _) => "expected a whole number".into(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) => "expected a valid value".to_string(),
+    };
+    let why = if why.contains("found") {
+        why
+    } else {
+        format!("{why}, found '{value}'")
+    };
+    Some(format!("error: command line: {flag}: {why}"))
+}
+
 fn main() -> ExitCode {
     on_signals_remove_pending();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            match bad_value(&e) {
+                Some(line) => eprintln!("{line}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };

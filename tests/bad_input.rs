@@ -72,6 +72,7 @@ fn cases() -> Vec<Case> {
         c("nan capacity", edit("capacity = 100.0", "capacity = nan"), "source[0].capacity: expected a number from 0 to 1e12, found NaN", Some(13)),
         c("infinite demand", edit("base = 100.0", "base = inf"), "mineral[0].demand.base: expected a number with 0 < x <= 1e12, found inf", Some(8)),
         c("syntax error", edit("capacity = 100.0", "capacity = = 100.0"), "TOML syntax error", Some(13)),
+        c("key given twice", edit("capacity = 100.0", "capacity = 100.0\ncapacity = 90.0"), "TOML syntax error: duplicate key \"capacity\"", Some(14)),
         c("empty file", String::new(), "found an empty file", None),
         c("beta sd too large", edit("severity = 0.5", "severity = { dist = \"beta\", mean = 0.5, sd = 0.6 }"), "source[0].disruption.severity: expected sd^2 < mean (1 - mean)", Some(14)),
         c("triangular min above max", edit("duration_months = 2", "duration_months = { dist = \"triangular\", min = 5, mode = 4, max = 3 }"), "source[0].disruption.duration_months: expected min < max", Some(14)),

@@ -474,3 +474,33 @@ fn a_per_trial_file_inside_out_is_written_with_the_run_and_replaced_with_it() {
         before
     );
 }
+
+#[test]
+fn a_flag_value_the_parser_refuses_is_reported_like_any_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let ex = example.to_str().unwrap();
+    for (args, flag, found) in [
+        (
+            vec!["--seed", "99999999999999999999999"],
+            "--seed",
+            "'99999999999999999999999'",
+        ),
+        (vec!["--threads", "x"], "--threads", "'x'"),
+        (vec!["--shard", "3/2"], "--shard", "'3/2'"),
+        (vec!["--chart-size", "10x"], "--chart-size", "'10x'"),
+    ] {
+        let mut all = vec!["run", ex, "--out", "r"];
+        all.extend(args);
+        let o = run_in(dir.path(), &all);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        let line = err.lines().next().unwrap_or_default();
+        assert!(
+            line.starts_with(&format!("error: command line: {flag}: expected"))
+                && line.ends_with(&format!("found {found}")),
+            "{err}"
+        );
+        assert!(!dir.path().join("r").exists());
+    }
+}

@@ -42,11 +42,26 @@ pub fn parse_study(text: &str, file: &str) -> Result<(Scenario, Study), Error> {
         )
         .into());
     }
-    let doc = DeTable::parse(text).map_err(|e| InputError {
-        file: file.to_string(),
-        position: e.span().map(|s| line_col(text, s.start)),
-        key: None,
-        message: format!("TOML syntax error: {}", e.message().trim()),
+    let doc = DeTable::parse(text).map_err(|e| {
+        let message = e.message().trim();
+        // The span of a key given twice is the second one: name it.
+        let key = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches(['"', '\'']))
+            .filter(|k| message == "duplicate key" && !k.is_empty() && !k.contains('\n'));
+        InputError {
+            file: file.to_string(),
+            position: e.span().map(|s| line_col(text, s.start)),
+            key: None,
+            message: match key {
+                Some(k) => format!(
+                    "TOML syntax error: duplicate key {}: a key or table may be given only once",
+                    crate::error::quote(k)
+                ),
+                None => format!("TOML syntax error: {message}"),
+            },
+        }
     })?;
     let mut reader = Reader::default();
     let raw = reader.file(doc.get_ref());
