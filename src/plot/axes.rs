@@ -133,11 +133,8 @@ pub(super) fn row_chart<'a, 'b>(
     let n = labels.len().max(1);
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
     let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
-    let (width, _) = area.dim_in_pixel();
-    let (title, title_style) = look.fitted_title(title, width);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, title_style)
-        .margin(look.size.px(30.0))
+    let mut chart = look
+        .titled(area, title)
         .x_label_area_size(look.size.px(95.0))
         .y_label_area_size(label_area.max(look.size.px(130.0)))
         .build_cartesian_2d(x.0..x.1, -0.5..n as f64 - 0.5)

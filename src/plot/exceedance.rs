@@ -175,11 +175,18 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
         .into_iter()
         .map(|c| {
             let mut curve = c.curve;
+            // The p95 in the legend, its marker unlabelled: with several
+            // minerals' curves crossing near 0, labels beside the markers
+            // would cover the curves and each other.
+            let p95 = amount_label(c.p95);
             curve.label = match &one_currency {
-                Some(_) => format!("{}: P(cost > x)", c.mineral),
-                None => format!("{}: P(cost > x), x in {}", c.mineral, c.currency),
+                Some(_) => format!("{}: P(cost > x); p95 {p95}", c.mineral),
+                None => format!(
+                    "{}: P(cost > x), x and p95 ({p95}) in {}",
+                    c.mineral, c.currency
+                ),
             };
-            curve.markers = vec![(format!("{} p95", c.mineral), c.p95, 0.05)];
+            curve.markers = vec![(String::new(), c.p95, 0.05)];
             for &(x, p) in curve.points.iter().chain(std::iter::once(&(c.p95, 1.0))) {
                 lo = lo.min(x);
                 hi = hi.max(x);
@@ -342,6 +349,18 @@ pub(super) fn draw_exceedance(
                 continue;
             }
             let y = ty(*p);
+            if name.is_empty() {
+                // An unlabelled marker, ringed in white so that one drawn
+                // over another still shows.
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((*x, y))
+                            + Circle::new((0, 0), r as u32 + 3, WHITE.filled())
+                            + Circle::new((0, 0), r as u32, col.filled()),
+                    ))
+                    .map_err(|e| e.to_string())?;
+                continue;
+            }
             let label = format!("{name}: {} {}", amount_label(*x), data.unit)
                 .trim_end()
                 .to_string();

@@ -130,7 +130,7 @@ pub(super) fn draw_footer(
 ) -> std::result::Result<(), String> {
     let px = look.size.font(20.0);
     let (w, h) = area.dim_in_pixel();
-    let (fitted, px) = fit_title(text, px, w.saturating_sub(2 * px));
+    let (fitted, px) = fit_line(text, px, w.saturating_sub(2 * px));
     let style = (FONT, px).into_font().color(&RGBColor(110, 110, 110)).pos(
         plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Left,
@@ -161,24 +161,87 @@ pub fn encode_png(
     Ok(out)
 }
 
-/// A title that fits `width` pixels at font size `px` (DejaVu Sans
+/// One line that fits `width` pixels at font size `px` (DejaVu Sans
 /// averages about 0.55 em per character): the font shrinks down to 70%,
 /// then the text is cut with an ellipsis. Returns the text and font size.
-pub fn fit_title(title: &str, px: u32, width: u32) -> (String, u32) {
+pub fn fit_line(text: &str, px: u32, width: u32) -> (String, u32) {
     let usable = width as f64 * 0.94;
-    let chars = title.chars().count().max(1) as f64;
-    let needed = |size: f64| 0.55 * size * chars;
-    if needed(px as f64) <= usable {
-        return (title.to_string(), px);
-    }
-    let smallest = (px as f64 * 0.7).round();
-    let size = (usable / (0.55 * chars)).max(smallest).floor();
-    if needed(size) <= usable {
-        return (title.to_string(), size as u32);
+    let chars = text.chars().count().max(1) as f64;
+    let size = (usable / (0.55 * chars))
+        .min(px as f64)
+        .max((px as f64 * 0.7).round())
+        .floor();
+    if 0.55 * size * chars <= usable {
+        return (text.to_string(), size as u32);
     }
     let keep = (usable / (0.55 * size)) as usize;
-    let cut: String = title.chars().take(keep.saturating_sub(1)).collect();
-    (format!("{}…", cut.trim_end()), size as u32)
+    let kept: String = text.chars().take(keep.saturating_sub(1)).collect();
+    (format!("{}…", kept.trim_end()), size as u32)
+}
+
+/// A title that fits `width` pixels at font size `px` (DejaVu Sans
+/// averages about 0.55 em per character): the font shrinks down to 70%;
+/// a title still too long goes on two lines (split after its colon, or
+/// at the space nearest its middle), and only a line too long even then
+/// is cut with an ellipsis. Returns the lines and the font size.
+pub fn fit_title(title: &str, px: u32, width: u32) -> (Vec<String>, u32) {
+    let usable = width as f64 * 0.94;
+    let smallest = (px as f64 * 0.7).round();
+    let size_for = |line: &str| {
+        let chars = line.chars().count().max(1) as f64;
+        (usable / (0.55 * chars))
+            .min(px as f64)
+            .max(smallest)
+            .floor()
+    };
+    let fits = |line: &str, size: f64| 0.55 * size * line.chars().count() as f64 <= usable;
+    let size = size_for(title);
+    if fits(title, size) {
+        return (vec![title.to_string()], size as u32);
+    }
+    let (first, second) = split_title(title);
+    let longer = if first.chars().count() >= second.chars().count() {
+        &first
+    } else {
+        &second
+    };
+    let size = size_for(longer);
+    let keep = (usable / (0.55 * size)) as usize;
+    let cut = |line: String| {
+        if fits(&line, size) {
+            line
+        } else {
+            let kept: String = line.chars().take(keep.saturating_sub(1)).collect();
+            format!("{}…", kept.trim_end())
+        }
+    };
+    (vec![cut(first), cut(second)], size as u32)
+}
+
+/// A title in two lines: after a ": " that leaves neither line more than
+/// twice the other (the one nearest the middle), else at the space
+/// nearest its middle.
+fn split_title(title: &str) -> (String, String) {
+    let n = title.chars().count();
+    let middle = title.len() / 2;
+    let balanced = |at: usize| at * 3 >= n && at * 3 <= 2 * n;
+    let colon = title
+        .match_indices(": ")
+        .map(|(i, _)| i)
+        .filter(|&i| balanced(title[..i].chars().count()))
+        .min_by_key(|&i| i.abs_diff(middle));
+    if let Some(i) = colon {
+        return (title[..=i].to_string(), title[i + 2..].to_string());
+    }
+    let space = title
+        .char_indices()
+        .filter(|&(_, c)| c == ' ')
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(middle));
+    match space {
+        Some(i) => (title[..i].to_string(), title[i + 1..].to_string()),
+        None => (title.to_string(), String::new()),
+    }
 }
 
 /// Shared look of a chart: caption, label areas and mesh styles.
@@ -216,11 +279,35 @@ impl Look {
     pub(super) fn swatch(&self) -> (i32, i32) {
         (self.size.px(30.0) as i32, self.size.px(9.0) as i32)
     }
-    /// The title and its style, shrunk (to 70% at most) and then cut with
-    /// an ellipsis so that it fits `width` pixels.
-    pub(super) fn fitted_title(&self, title: &str, width: u32) -> (String, TextStyle<'static>) {
-        let (text, px) = fit_title(title, self.size.font(40.0), width);
-        (text, (FONT, px).into_font().style(FontStyle::Bold).into())
+    /// A chart on `root` under `title` (see [`fit_title`]; the first of
+    /// two lines is drawn above the chart's own caption), with the usual
+    /// margins.
+    pub(super) fn titled<'a, 'b>(
+        &self,
+        root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+        title: &str,
+    ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
+        let margin = self.size.px(30.0);
+        let (lines, px) = fit_title(title, self.size.font(40.0), root.dim_in_pixel().0);
+        let style: TextStyle<'static> = (FONT, px).into_font().style(FontStyle::Bold).into();
+        let mut b = ChartBuilder::on(root);
+        b.margin(margin);
+        let mut lines = lines.into_iter();
+        let first = lines.next().unwrap_or_default();
+        match lines.next() {
+            None => {
+                b.caption(first, style);
+            }
+            Some(second) => {
+                use plotters::style::text_anchor::{HPos, Pos, VPos};
+                let centre = (root.dim_in_pixel().0 / 2) as i32;
+                let top = style.pos(Pos::new(HPos::Center, VPos::Top));
+                let _ = root.draw(&Text::new(first, (centre, margin as i32), top));
+                let line = (f64::from(px) * 1.25) as u32;
+                b.margin_top(margin + line).caption(second, style);
+            }
+        }
+        b
     }
 
     pub(super) fn builder<'a, 'b>(
@@ -228,11 +315,8 @@ impl Look {
         root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
         title: &str,
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
-        let mut b = ChartBuilder::on(root);
-        let (text, style) = self.fitted_title(title, root.dim_in_pixel().0);
-        b.caption(text, style)
-            .margin(self.size.px(30.0))
-            .x_label_area_size(self.size.px(95.0))
+        let mut b = self.titled(root, title);
+        b.x_label_area_size(self.size.px(95.0))
             .y_label_area_size(self.size.px(130.0));
         b
     }
@@ -251,16 +335,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_titles_shrink_then_are_cut() {
-        assert_eq!(fit_title("Short", 40, 1600), ("Short".to_string(), 40));
+    fn long_titles_shrink_then_take_two_lines_then_are_cut() {
+        assert_eq!(
+            fit_title("Short", 40, 1600),
+            (vec!["Short".to_string()], 40)
+        );
         let long = "x".repeat(80);
         let (t, px) = fit_title(&long, 40, 1600);
-        assert_eq!(t, long);
+        assert_eq!(t, vec![long]);
         assert!((28..40).contains(&px));
+        // Two lines, split after the colon.
+        let two = format!("{}: {}", "a".repeat(60), "b ".repeat(40).trim_end());
+        let (t, px) = fit_title(&two, 40, 1600);
+        assert_eq!(
+            t,
+            vec![
+                format!("{}:", "a".repeat(60)),
+                "b ".repeat(40).trim_end().to_string()
+            ]
+        );
+        assert!((28..=40).contains(&px));
+        // Without a colon, at the space nearest the middle.
+        let words = "word ".repeat(30);
+        let (t, _) = fit_title(words.trim_end(), 40, 1600);
+        assert_eq!(t.len(), 2);
+        assert!(t
+            .iter()
+            .all(|l| !l.ends_with('…') && l.split(' ').count() == 15));
+        // One long word: cut.
         let very = "y".repeat(200);
         let (t, px) = fit_title(&very, 40, 1600);
         assert_eq!(px, 28);
-        assert!(t.ends_with('…') && t.chars().count() < 100);
+        assert!(t[0].ends_with('…') && t[0].chars().count() < 100);
     }
 
     #[test]
