@@ -51,26 +51,47 @@ pub const HHI_THRESHOLDS: [(f64, &str); 2] = [
     (2500.0, "HHI 2,500: highly concentrated"),
 ];
 
-/// `concentration.png`: HHI without and with projects per mineral.
+/// `concentration.png`: HHI without and with projects per mineral and,
+/// where a mineral has stages, per stage: a world market's refined (or
+/// product-level) output and its mines, a physical mineral's supply to
+/// the consumer and its mines.
 pub fn concentration_bars(summary: &Summary) -> BarChart {
-    let categories: Vec<String> = summary
-        .minerals
-        .0
-        .iter()
-        .map(|(id, _)| id.clone())
-        .collect();
-    let hhi: Vec<f64> = summary.minerals.0.iter().map(|(_, m)| m.hhi).collect();
-    let with: Vec<f64> = summary
-        .minerals
-        .0
-        .iter()
-        .map(|(_, m)| m.hhi_with_projects)
-        .collect();
+    let mut categories = Vec::new();
+    let (mut hhi, mut with) = (Vec::new(), Vec::new());
+    let mut market = false;
+    for (id, m) in &summary.minerals.0 {
+        market |= m.currency.is_some();
+        match (m.hhi_mine, m.hhi_mine_with_projects) {
+            (Some(mine), Some(mine_with)) => {
+                let product = if m.currency.is_some() { "refined" } else { "supply" };
+                categories.push(format!("{id} {product}"));
+                hhi.push(m.hhi);
+                with.push(m.hhi_with_projects);
+                categories.push(format!("{id} mines"));
+                hhi.push(mine);
+                with.push(mine_with);
+            }
+            _ => {
+                categories.push(id.clone());
+                hhi.push(m.hhi);
+                with.push(m.hhi_with_projects);
+            }
+        }
+    }
     let top = max_of(hhi.iter().chain(&with)).max(2500.0);
+    let what = if market {
+        "concentration by country (world markets: the world's output by stage)"
+    } else {
+        "supplier concentration by country"
+    };
     BarChart {
-        title: format!("{}: supplier concentration by country", summary.scenario),
+        title: format!("{}: {what}", summary.scenario),
         y_label: "Herfindahl-Hirschman index (0-10,000)".to_string(),
-        x_label: "Mineral".to_string(),
+        x_label: if categories.len() > summary.minerals.0.len() {
+            "Mineral and stage".to_string()
+        } else {
+            "Mineral".to_string()
+        },
         categories,
         groups: vec![
             BarGroup {
