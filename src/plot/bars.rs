@@ -63,7 +63,11 @@ pub fn concentration_bars(summary: &Summary) -> BarChart {
         market |= m.currency.is_some();
         match (m.hhi_mine, m.hhi_mine_with_projects) {
             (Some(mine), Some(mine_with)) => {
-                let product = if m.currency.is_some() { "refined" } else { "supply" };
+                let product = if m.currency.is_some() {
+                    "refined"
+                } else {
+                    "supply"
+                };
                 categories.push(format!("{id} {product}"));
                 hhi.push(m.hhi);
                 with.push(m.hhi_with_projects);

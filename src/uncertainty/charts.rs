@@ -2,7 +2,7 @@
 //! (`uncertainty_<mineral>.png`) and the Sobol indices of each parameter
 //! (`sobol_<mineral>.png`), one panel per metric.
 
-use super::output::UncertaintyResult;
+use super::output::{SobolRow, UncertaintyResult};
 use crate::error::Result;
 use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
@@ -14,11 +14,14 @@ pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
         "p_any_shortfall" => "probability of at least one shortfall year".to_string(),
         "eud_total" => format!("expected unserved demand over the horizon ({unit})"),
         "cvar95" => format!("mean of the worst 5% of horizon unserved amounts ({unit})"),
-        "cost_total" => format!("expected cost of supply over the horizon ({currency})"),
+        "cost_total" => format!("consumer's expected cost over the horizon ({currency})"),
         "p_price_spike" => "probability of at least one price-spike year".to_string(),
         other => other.to_string(),
     }
 }
+
+/// Most parameters a Sobol panel shows.
+const SHOWN: usize = 12;
 
 /// Every chart of an uncertainty analysis.
 ///
@@ -57,23 +60,32 @@ pub fn charts(
                 series,
                 note: None,
             }));
-            let labels: Vec<String> = r.sobol.iter().map(|x| x.param.clone()).collect();
+            // The parameters that matter: a total index (or the top of its
+            // interval) of at least 0.01, at most SHOWN of them (the rows
+            // are sorted by total index, largest first).
+            let matters = |x: &&SobolRow| {
+                x.indices
+                    .total_hi
+                    .or(x.indices.total)
+                    .is_none_or(|t| t >= 0.01)
+            };
+            let rows: Vec<&SobolRow> = r.sobol.iter().filter(matters).take(SHOWN).collect();
+            let left_out = r.sobol.len() - rows.len();
+            let labels: Vec<String> = rows.iter().map(|x| x.param.clone()).collect();
             let point = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
                 v.map(|v| (v, lo.unwrap_or(v), hi.unwrap_or(v)))
             };
             let series = vec![
                 IntervalSeries {
                     label: "total index, 95% interval".to_string(),
-                    points: r
-                        .sobol
+                    points: rows
                         .iter()
                         .map(|x| point(x.indices.total, x.indices.total_lo, x.indices.total_hi))
                         .collect(),
                 },
                 IntervalSeries {
                     label: "first-order index, 95% interval".to_string(),
-                    points: r
-                        .sobol
+                    points: rows
                         .iter()
                         .map(|x| point(x.indices.first, x.indices.first_lo, x.indices.first_hi))
                         .collect(),
@@ -82,7 +94,11 @@ pub fn charts(
             let still = r.sobol.iter().all(|x| x.indices.total.is_none());
             sobol.push(Chart::Intervals(IntervalChart {
                 title: format!("{id}: share of the variance of {name} due to each parameter"),
-                x_label: "Sobol index (share of variance)".to_string(),
+                x_label: match left_out {
+                    0 => "Sobol index (share of variance)".to_string(),
+                    1 => "Sobol index; 1 parameter with smaller indices not shown".to_string(),
+                    n => format!("Sobol index; {n} parameters with smaller indices not shown"),
+                },
                 labels,
                 x_range: range_of(&series, Some((0.0, 1.0))),
                 series,
