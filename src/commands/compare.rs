@@ -164,19 +164,17 @@ fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
             Some(f) => {
                 let added = added_supply(base, alt, id);
                 if f > added * (1.0 + EFS_TOLERANCE) {
+                    let mut what = format!(
+                        "{} {u}/yr of capacity and initial stock (spread over the horizon)",
+                        fmt_digits(added, 2)
+                    );
                     let room = added_stock_room(base, alt, id);
-                    let what = if room > 0.0 {
-                        format!(
-                            "{} {u}/yr of capacity and initial stock (spread over the horizon) and room for {} {u} more in its stockpile, which it fills",
-                            fmt_digits(added, 2),
+                    if room > 0.0 {
+                        what += &format!(
+                            " and room for {} {u} more in its stockpile, which it fills",
                             fmt_digits(room, 2)
-                        )
-                    } else {
-                        format!(
-                            "{} {u}/yr of capacity and initial stock (spread over the horizon)",
-                            fmt_digits(added, 2)
-                        )
-                    };
+                        );
+                    }
                     notes.push(format!(
                         "{id}: {} {u}/yr of firm supply, where the alternative adds {what}: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
                         fmt_digits(f, 2),
