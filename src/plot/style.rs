@@ -166,17 +166,29 @@ pub fn encode_png(
 /// then the text is cut with an ellipsis. Returns the text and font size.
 pub fn fit_line(text: &str, px: u32, width: u32) -> (String, u32) {
     let usable = width as f64 * 0.94;
+    let size = line_size(text, px, usable);
+    (cut_to(text, size, usable), size as u32)
+}
+
+/// The font size at which `text` fits `usable` pixels, between 70% of
+/// `px` and `px`.
+fn line_size(text: &str, px: u32, usable: f64) -> f64 {
     let chars = text.chars().count().max(1) as f64;
-    let size = (usable / (0.55 * chars))
+    (usable / (0.55 * chars))
         .min(px as f64)
         .max((px as f64 * 0.7).round())
-        .floor();
-    if 0.55 * size * chars <= usable {
-        return (text.to_string(), size as u32);
+        .floor()
+}
+
+/// `text` as it is if it fits `usable` pixels at font size `size`, else
+/// cut with an ellipsis.
+fn cut_to(text: &str, size: f64, usable: f64) -> String {
+    if 0.55 * size * text.chars().count() as f64 <= usable {
+        return text.to_string();
     }
     let keep = (usable / (0.55 * size)) as usize;
     let kept: String = text.chars().take(keep.saturating_sub(1)).collect();
-    (format!("{}…", kept.trim_end()), size as u32)
+    format!("{}…", kept.trim_end())
 }
 
 /// A title that fits `width` pixels at font size `px` (DejaVu Sans
@@ -185,37 +197,20 @@ pub fn fit_line(text: &str, px: u32, width: u32) -> (String, u32) {
 /// at the space nearest its middle), and only a line too long even then
 /// is cut with an ellipsis. Returns the lines and the font size.
 pub fn fit_title(title: &str, px: u32, width: u32) -> (Vec<String>, u32) {
-    let usable = width as f64 * 0.94;
-    let smallest = (px as f64 * 0.7).round();
-    let size_for = |line: &str| {
-        let chars = line.chars().count().max(1) as f64;
-        (usable / (0.55 * chars))
-            .min(px as f64)
-            .max(smallest)
-            .floor()
-    };
-    let fits = |line: &str, size: f64| 0.55 * size * line.chars().count() as f64 <= usable;
-    let size = size_for(title);
-    if fits(title, size) {
-        return (vec![title.to_string()], size as u32);
+    let (one, size) = fit_line(title, px, width);
+    if one == title {
+        return (vec![one], size);
     }
+    let usable = width as f64 * 0.94;
     let (first, second) = split_title(title);
     let longer = if first.chars().count() >= second.chars().count() {
         &first
     } else {
         &second
     };
-    let size = size_for(longer);
-    let keep = (usable / (0.55 * size)) as usize;
-    let cut = |line: String| {
-        if fits(&line, size) {
-            line
-        } else {
-            let kept: String = line.chars().take(keep.saturating_sub(1)).collect();
-            format!("{}…", kept.trim_end())
-        }
-    };
-    (vec![cut(first), cut(second)], size as u32)
+    let size = line_size(longer, px, usable);
+    let lines = [&first, &second].map(|l| cut_to(l, size, usable));
+    (lines.to_vec(), size as u32)
 }
 
 /// A title in two lines: after a ": " that leaves neither line more than
