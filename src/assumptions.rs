@@ -93,7 +93,7 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
             ])
         })
         .collect();
-    let share = if s.minerals.iter().any(|m| m.market.is_some()) {
+    let share = if s.has_market() {
         "the consumer's share: its access, or in a world market its offtake"
     } else {
         "the consumer's share (access)"

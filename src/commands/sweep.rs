@@ -45,7 +45,7 @@ pub struct SweepReport {
 }
 
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
-    let market = has_market(scenario);
+    let market = scenario.has_market();
     let mut rows = Vec::new();
     for p in &sweep.points {
         for (id, m) in &p.minerals.0 {
@@ -75,11 +75,6 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
     rows
 }
 
-/// Whether a mineral of the scenario trades on a world market.
-fn has_market(scenario: &Scenario) -> bool {
-    scenario.minerals.iter().any(|m| m.market.is_some())
-}
-
 /// The printed table's header: with cost columns where a mineral trades
 /// on a world market.
 fn header(scenario: &Scenario) -> Vec<String> {
@@ -90,7 +85,7 @@ fn header(scenario: &Scenario) -> Vec<String> {
         "change from file (paired se)",
         "p_any_shortfall",
     ];
-    if has_market(scenario) {
+    if scenario.has_market() {
         h.extend(["cost_total", "cost change from file (paired se)"]);
     }
     h.into_iter().map(String::from).collect()
@@ -128,7 +123,7 @@ pub fn sweep_text(
     let values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
     let metrics: Vec<String> = if sw.metrics.is_empty() {
         let mut m = vec!["eud_total".to_string(), "p_any_shortfall".to_string()];
-        if has_market(&scenario) {
+        if scenario.has_market() {
             m.extend(["cost_total".to_string(), "p_price_spike".to_string()]);
         }
         m

@@ -516,7 +516,7 @@ fn metric_unit(scenario: &Scenario, id: &str, metric: &str) -> Option<String> {
 /// The page's terms: the study's own, then the world market's where a
 /// mineral has one.
 fn glossary(scenario: &Scenario) -> Vec<(String, String)> {
-    let market = scenario.minerals.iter().any(|m| m.market.is_some());
+    let market = scenario.has_market();
     let terms = GLOSSARY
         .iter()
         .chain(crate::report::MARKET_GLOSSARY.iter().filter(|_| market));

@@ -427,6 +427,11 @@ impl Scenario {
         self.start_year + y as i64
     }
 
+    /// Whether some mineral trades on a world market.
+    pub fn has_market(&self) -> bool {
+        self.minerals.iter().any(|m| m.market.is_some())
+    }
+
     /// Index of the mineral with this id.
     pub fn mineral_index(&self, id: &str) -> Option<usize> {
         self.minerals.iter().position(|m| m.id == id)
