@@ -419,3 +419,60 @@ fn a_market_stockpile_releases_when_the_price_is_high_and_refills_when_low() {
     let stock = [10.0 - 4.0 * want, 0.0, 0.0];
     check_stock("restricted", &text, (1.0, 95.0), &ks, stock, 1.0);
 }
+
+#[test]
+fn a_price_held_at_the_spike_threshold_by_the_stockpile_is_not_a_spike() {
+    // Monthly steps, one source of 90 against 10 + 90: the price would be
+    // (90 / 100)^(1 / -0.15) = 2.02; the stock (ample, released at up to
+    // 1,000 a year) brings it down to its release price, 1.3, at every
+    // step. At a threshold of 1.3 no year is a spike year (a spike year's
+    // mean is strictly above it); just below, every trial has one.
+    let text = |threshold: f64| {
+        format!(
+            r#"
+[scenario]
+name = "held at the threshold"
+start_year = 2030
+years = 2
+steps_per_year = 12
+
+[[mineral]]
+id = "m"
+demand = {{ base = 10.0 }}
+market = {{ rest_of_world_demand = {{ base = 90.0 }}, reference_price = 10.0, demand_elasticity = -0.15, spike_threshold = {threshold:?} }}
+
+[[source]]
+id = "s"
+mineral = "m"
+capacity = 90.0
+
+[[stockpile]]
+mineral = "m"
+initial = 1000.0
+max_release_per_year = 1000.0
+release_price = 1.3
+"#
+        )
+    };
+    let k = Market {
+        p: 10.0,
+        e: -0.15,
+        min: 0.5,
+        max: 10.0,
+    };
+    for (threshold, spikes) in [(1.3, 0.0), (1.2999, 1.0)] {
+        let sum = summarise(&scenario(&text(threshold)), 3, 500);
+        let m = mineral(&sum, "m");
+        assert_eq!(
+            some("p_price_spike", m.p_price_spike),
+            spikes,
+            "threshold {threshold}"
+        );
+        for ys in &m.years {
+            close("price", some("price", ys.price_mean), 1.3, 0.0);
+            // Each step's cost is that of the release price itself.
+            let want = 12.0 * k.cost(10.0 / 12.0, 1.3, 0.0);
+            close("cost", some("cost", ys.cost), want, 0.0);
+        }
+    }
+}

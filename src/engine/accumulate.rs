@@ -169,8 +169,16 @@ struct MarketRecorder {
     cost: ShiftedSeries,
     cost_total: ShiftedSums,
     spike_count: u64,
-    spike_threshold: f64,
+    /// The spike threshold, raised by [`SPIKE_ROUNDING`] of itself.
+    spike_above: f64,
 }
+
+/// How far above the spike threshold, as a share of it, a year's mean
+/// price must be to count as a spike: more than the rounding error of
+/// summing a year's steps (at most about 1e-14 for 52 steps), so that a
+/// price held at the threshold (a stockpile whose release price is the
+/// threshold) is never a spike by a rounding error.
+pub const SPIKE_ROUNDING: f64 = 1e-12;
 
 /// What one trial gave for one mineral, beyond its yearly outcome.
 #[derive(Debug, Clone, Copy, Default)]
@@ -202,7 +210,7 @@ impl ChunkRecorder {
                 cost: ShiftedSeries::new(years),
                 cost_total: ShiftedSums::default(),
                 spike_count: 0,
-                spike_threshold: t,
+                spike_above: t * (1.0 + SPIKE_ROUNDING),
             }),
         }
     }
@@ -237,7 +245,7 @@ impl ChunkRecorder {
         };
         if let Some(m) = &mut self.market {
             out.cost = outcome.cost.iter().sum();
-            out.spike = outcome.price.iter().any(|&x| x > m.spike_threshold);
+            out.spike = outcome.price.iter().any(|&x| x > m.spike_above);
             m.price.push(&outcome.price);
             m.cost.push(&outcome.cost);
             m.cost_total.push(out.cost);

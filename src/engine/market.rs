@@ -36,6 +36,10 @@ pub struct MarketPlan {
     release_served: f64,
     /// `refill_price^e`.
     refill_served: f64,
+    /// The price multiple and its power `1 + e` where a release meets its
+    /// target (`release_price`) and where a refill does (`refill_price`).
+    release_at: (f64, f64),
+    refill_at: (f64, f64),
 }
 
 impl MarketPlan {
@@ -55,6 +59,12 @@ impl MarketPlan {
             spike_threshold: market.spike_threshold,
             release_served: stock.map_or(0.0, |s| s.release_price.powf(e)),
             refill_served: stock.map_or(0.0, |s| s.refill_price.powf(e)),
+            release_at: stock.map_or((0.0, 0.0), |s| {
+                (s.release_price, s.release_price * s.release_price.powf(e))
+            }),
+            refill_at: stock.map_or((0.0, 0.0), |s| {
+                (s.refill_price, s.refill_price * s.refill_price.powf(e))
+            }),
         }
     }
 
@@ -186,7 +196,7 @@ pub fn serve_chain(
             } else {
                 let before = stock;
                 let (open, offtake, whole) = product(cp, &row, &mut inv_capacity);
-                let k = match mp.stockpile {
+                let (k, pinned) = match mp.stockpile {
                     Some(sp) => {
                         let d = Demands {
                             dc,
@@ -196,10 +206,10 @@ pub fn serve_chain(
                         };
                         market_stock(m, &sp, dt, &mut stock, open, whole, d, &mut out.stock_empty)
                     }
-                    None => 0.0,
+                    None => (0.0, None),
                 };
                 let served = ((open + k) * inv_dc).min((whole + k) * inv_all).max(0.0);
-                let (x, x_pow) = memo.at(m, served);
+                let (x, x_pow) = pinned.unwrap_or_else(|| memo.at(m, served));
                 let r = StepResult {
                     unserved: dc * (1.0 - served).max(0.0),
                     served: dc * served.min(1.0),
@@ -268,7 +278,12 @@ struct Demands {
 
 /// The market stockpile's rule for one step: the amount released (> 0)
 /// or bought (< 0), given what the consumer may buy (`open`, offtake
-/// included), the whole output (`whole`) and both demands.
+/// included), the whole output (`whole`) and both demands; and, where the
+/// amount is what brings the price to `release_price` (or holds it at
+/// `refill_price`), that price with its power `1 + e`: exactly the
+/// price the rule aims at, where the served ratio it gives back would
+/// miss it by a rounding error (and a release price equal to the spike
+/// threshold would then count as a spike or not by chance).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn market_stock(
@@ -280,7 +295,7 @@ fn market_stock(
     whole: f64,
     d: Demands,
     empty: &mut bool,
-) -> f64 {
+) -> (f64, Option<(f64, f64)>) {
     let Demands {
         dc,
         all,
@@ -295,7 +310,7 @@ fn market_stock(
         let k = stock.min(sp.max_release_per_year * dt).min(want.max(0.0));
         *stock -= k;
         *empty |= k > 0.0 && *stock <= 0.0;
-        k
+        (k, (k == want).then_some(m.release_at))
     } else if served0 >= m.refill_served {
         // x0 <= refill_price (the floor is at or below refill_price).
         let room = (open - m.refill_served * dc).min(whole - m.refill_served * all);
@@ -303,8 +318,8 @@ fn market_stock(
             .min(sp.capacity - *stock)
             .min(room.max(0.0));
         *stock += b;
-        -b
+        (-b, (b == room && b > 0.0).then_some(m.refill_at))
     } else {
-        0.0
+        (0.0, None)
     }
 }
