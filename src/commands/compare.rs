@@ -326,11 +326,11 @@ pub fn compare_text(
         ),
     ];
     if !opts.no_plots {
-        let source = |file: &str, text: &str| super::provenance(file, text, trials, seed);
         let both = format!(
-            "baseline {}; alternative {}",
-            source(&base_in.file, base_text),
-            source(&alt_in.file, alt_text)
+            "baseline {}, alternative {}; {}",
+            super::run::scenario_words(&base_in.file, base_text),
+            super::run::scenario_words(&alt_in.file, alt_text),
+            super::run::run_words(trials, seed)
         );
         let charts = with_threads(opts.threads, || {
             plot::compare_charts(

@@ -169,13 +169,26 @@ fn name_in(file: &Path, out: &Path) -> Result<Option<String>> {
 /// name (not its folder, so that shards run from anywhere agree), the
 /// first 12 hex digits of the SHA-256 of its text, trials and seed.
 pub fn provenance(file: &str, text: &str, trials: u64, seed: u64) -> String {
+    format!(
+        "scenario {}, {}",
+        scenario_words(file, text),
+        run_words(trials, seed)
+    )
+}
+
+/// A scenario file as a run's source line names it: its name and the first
+/// 12 hex digits of the SHA-256 of its text.
+pub fn scenario_words(file: &str, text: &str) -> String {
     let name = Path::new(file)
         .file_name()
         .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
-    let hash = partial::sha256_hex(text);
+    format!("{name} (SHA-256 {}…)", &partial::sha256_hex(text)[..12])
+}
+
+/// Trials, seed and program, as a run's source line ends.
+pub fn run_words(trials: u64, seed: u64) -> String {
     format!(
-        "scenario {name} (SHA-256 {}…), {trials} trial{}, seed {seed}, {}",
-        &hash[..12],
+        "{trials} trial{}, seed {seed}, {}",
         if trials == 1 { "" } else { "s" },
         partial::program()
     )

@@ -288,6 +288,8 @@ pub(super) fn draw_exceedance(
     let w = look.stroke(3.5);
     let mut samples = Vec::new();
     let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    // Unlabelled markers drawn so far: centre and radius, in pixels.
+    let mut dots: Vec<((i32, i32), i32)> = Vec::new();
     if let Some((below, above)) = data.zero_line.as_ref().filter(|_| x0 < 0.0 && x1 > 0.0) {
         let grey = RGBColor(110, 110, 110);
         chart
@@ -350,13 +352,25 @@ pub(super) fn draw_exceedance(
             }
             let y = ty(*p);
             if name.is_empty() {
-                // An unlabelled marker, ringed in white so that one drawn
-                // over another still shows.
+                // An unlabelled marker, ringed in white. One that would
+                // cover another is drawn smaller, inside it, so that both
+                // colours show (an outer ring and an inner dot).
+                let at = chart.backend_coord(&(*x, y));
+                let inner = dots
+                    .iter()
+                    .filter(|(c, rc)| {
+                        let (ex, ey) = ((c.0 - at.0) as f64, (c.1 - at.1) as f64);
+                        ex.hypot(ey) < f64::from(rc + r)
+                    })
+                    .map(|&(_, rc)| rc)
+                    .min();
+                let rr = inner.map_or(r, |rc| (rc * 11 / 20).max(3));
+                dots.push((at, rr));
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at((*x, y))
-                            + Circle::new((0, 0), r as u32 + 3, WHITE.filled())
-                            + Circle::new((0, 0), r as u32, col.filled()),
+                            + Circle::new((0, 0), rr as u32 + 3, WHITE.filled())
+                            + Circle::new((0, 0), rr as u32, col.filled()),
                     ))
                     .map_err(|e| e.to_string())?;
                 continue;

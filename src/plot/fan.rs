@@ -5,7 +5,7 @@
 //! price of a market against its spike threshold (`price_<mineral>.png`)
 //! and a stockpile's stock against its capacity (`stock_<mineral>.png`).
 
-use super::axes::{max_of, year_axis, zero_floor_range};
+use super::axes::{max_of, year_axis, zero_floor_range, zoomed_range};
 use super::labels::tick_label;
 use super::legend::{dashed_swatch, densify, legend_box};
 use super::style::{colour, Area, Chart2d, Look, FONT, PALETTE};
@@ -129,12 +129,24 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
     } else {
         ("supply", "5-95% range of supply", "median supply")
     };
+    // Two runs are compared on an axis zoomed onto their bands, where a
+    // difference of a few per cent shows; one run's supply is drawn from 0.
+    let y_range = if fans.len() > 1 {
+        zoomed_range(bottom, top)
+    } else {
+        zero_floor_range(bottom, top)
+    };
+    let from = if y_range.0 > 0.0 {
+        " (axis not from 0)"
+    } else {
+        ""
+    };
     FanChart {
         title: format!("{title}: {mineral} {what} vs demand"),
-        y_label: format!("{mineral}, {unit} per year"),
+        y_label: format!("{mineral}, {unit} per year{from}"),
         years,
         fans,
-        y_range: zero_floor_range(bottom, top),
+        y_range,
         words: FanWords {
             band: band.to_string(),
             median: median.to_string(),
@@ -302,6 +314,25 @@ pub(super) fn draw_fan(
             .map_err(|e| e.to_string())?
             .label(labels[2 * i].clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], fill.filled()));
+        if two {
+            // Overlapping bands blend: each band's edges in its colour,
+            // dashed for the second run, tell them apart.
+            let edge = c.stroke_width(look.stroke(1.4));
+            let pattern = (look.size.px(6.0), look.size.px(5.0));
+            for values in [&fan.p5, &fan.p95] {
+                if i == 0 {
+                    chart.draw_series(LineSeries::new(line(values), edge))
+                } else {
+                    chart.draw_series(DashedLineSeries::new(
+                        line(values),
+                        pattern.0,
+                        pattern.1,
+                        edge,
+                    ))
+                }
+                .map_err(|e| e.to_string())?;
+            }
+        }
         chart
             .draw_series(LineSeries::new(line(&fan.p50), c.stroke_width(w)))
             .map_err(|e| e.to_string())?

@@ -4,7 +4,7 @@
 //! ranges: what tests check), the functions that build that data from
 //! results, and its drawing with plotters: [`fan`] (supply, price and
 //! stock by year), [`lines`], [`exceedance`] (unserved amounts and costs),
-//! [`bars`] and [`tornado`]. The same chart kinds serve
+//! [`bars`], [`tornado`], [`intervals`] and [`histogram`]. The same chart kinds serve
 //! `run` and the comparison commands. What they share lives in [`style`]
 //! (font, palette, sizes, rendering to PNG), [`labels`], [`axes`] and
 //! [`legend`].
@@ -13,6 +13,7 @@ pub mod axes;
 pub mod bars;
 pub mod exceedance;
 pub mod fan;
+pub mod histogram;
 pub mod intervals;
 pub mod labels;
 pub mod legend;
@@ -46,6 +47,8 @@ pub enum Chart {
     Tornado(TornadoChart),
     /// Estimates with intervals, by row.
     Intervals(intervals::IntervalChart),
+    /// Counts of values in bins, with marks.
+    Histogram(histogram::HistogramChart),
 }
 
 /// Draw `panels`, stacked top to bottom, each of `size`, into one PNG,
@@ -76,6 +79,7 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
                 Chart::Bars(d) => bars::draw_bars(area, d, &look)?,
                 Chart::Tornado(d) => tornado::draw_tornado(area, d, &look)?,
                 Chart::Intervals(d) => intervals::draw_intervals(area, d, &look)?,
+                Chart::Histogram(d) => histogram::draw_histogram(area, d, &look)?,
             }
         }
         Ok(())

@@ -2,9 +2,11 @@
 //! (`uncertainty_<mineral>.png`) and the Sobol indices of each parameter
 //! (`sobol_<mineral>.png`), one panel per metric.
 
-use super::output::{SobolRow, UncertaintyResult};
+use super::output::{MetricResult, SobolRow, UncertaintyResult};
 use crate::error::Result;
+use crate::plot::histogram::{bins, HistogramChart, Mark};
 use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
+use crate::plot::labels::amount_label;
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
 use crate::scenario::Scenario;
 
@@ -17,6 +19,35 @@ pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
         "cost_total" => format!("consumer's expected cost over the horizon ({currency})"),
         "p_price_spike" => "probability of at least one price-spike year".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// A metric's values across the parameter sets of A and B, with its
+/// median, 5-95% range and mean marked.
+fn spread_histogram(id: &str, words: &str, r: &MetricResult) -> HistogramChart {
+    let s = &r.spread;
+    let (start, width, counts) = bins(&r.values);
+    let mark = |x: f64, what: &str, dashed: bool, colour: usize| Mark {
+        x,
+        label: format!("{what} {}", amount_label(x)),
+        dashed,
+        colour,
+    };
+    let what = words.split(" (").next().unwrap_or(words);
+    HistogramChart {
+        title: format!("{id}: {what}, across {} parameter sets", r.values.len()),
+        x_label: words.to_string(),
+        y_label: "parameter sets".to_string(),
+        start,
+        width,
+        counts,
+        marks: vec![
+            mark(s.p5, "5th percentile", true, 7),
+            mark(s.p50, "median", false, 7),
+            mark(s.mean, "mean", false, 1),
+            mark(s.p95, "95th percentile", true, 7),
+        ],
+        note: None,
     }
 }
 
@@ -41,25 +72,7 @@ pub fn charts(
         let mut sobol = Vec::new();
         for (name, r) in &metrics.0 {
             let words = metric_words(name, &m.unit, currency);
-            let s = &r.spread;
-            let series = vec![
-                IntervalSeries {
-                    label: "median, 5-95% range".to_string(),
-                    points: vec![Some((s.p50, s.p5, s.p95))],
-                },
-                IntervalSeries {
-                    label: "mean".to_string(),
-                    points: vec![Some((s.mean, s.mean, s.mean))],
-                },
-            ];
-            spread.push(Chart::Intervals(IntervalChart {
-                title: format!("{id}: {name} across parameter sets"),
-                x_label: words.clone(),
-                labels: vec!["parameter sets".to_string()],
-                x_range: range_of(&series, None),
-                series,
-                note: None,
-            }));
+            spread.push(Chart::Histogram(spread_histogram(id, &words, r)));
             // The parameters that matter: a total index (or the top of its
             // interval) of at least 0.01, at most SHOWN of them (the rows
             // are sorted by total index, largest first).
@@ -109,7 +122,7 @@ pub fn charts(
         jobs.push((
             format!("uncertainty_{safe}.png"),
             format!(
-                "{id}: spread of each metric across parameter sets (median, 5-95% range and mean)"
+                "{id}: each metric across parameter sets (histogram, with its median, 5-95% range and mean)"
             ),
             spread,
         ));

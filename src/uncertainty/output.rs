@@ -69,6 +69,10 @@ pub struct MetricResult {
     pub noise_share: Option<Option<f64>>,
     /// Indices, largest total first.
     pub sobol: Vec<SobolRow>,
+    /// The metric in each run of A and B, for charts (not written to
+    /// `uncertainty.json`: `uncertainty_runs.csv` holds every run).
+    #[serde(skip)]
+    pub values: Vec<f64>,
 }
 
 /// An uncertain parameter in `uncertainty.json`.
@@ -153,6 +157,7 @@ pub fn estimate(
                     spread: spread(&both),
                     noise_share: noise,
                     sobol: rows,
+                    values: both,
                 },
             ));
         }
@@ -336,6 +341,7 @@ mod tests {
             },
             noise_share: None,
             sobol,
+            values: Vec::new(),
         };
         let minerals = OrderedMap(vec![(
             "copper".to_string(),
