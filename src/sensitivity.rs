@@ -73,8 +73,12 @@ pub struct AllOff {
     pub delta_p_price_spike_se: Option<f64>,
 }
 
-/// `sensitivity.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The results of a sensitivity analysis. `sensitivity.json` lists the
+/// sources and events under `minerals` and the shared factors and initial
+/// spells apart, under `other_drivers` (absent when there are none), so
+/// that each list names an entity once and holds one kind of switch;
+/// the tables, the CSV and the charts rank all of them together.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
     /// Seed of every run.
     pub seed: u64,
@@ -87,6 +91,47 @@ pub struct Sensitivity {
     pub minerals: OrderedMap<Vec<SensitivityEntry>>,
     /// Per mineral: every disruption switched off at once.
     pub all_disruptions_off: OrderedMap<AllOff>,
+}
+
+impl Sensitivity {
+    /// Per mineral, the ranked entries whose kind `keep` accepts.
+    fn only(&self, keep: impl Fn(&str) -> bool) -> OrderedMap<Vec<&SensitivityEntry>> {
+        OrderedMap(
+            self.minerals
+                .0
+                .iter()
+                .map(|(id, es)| (id.clone(), es.iter().filter(|e| keep(e.kind)).collect()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Sensitivity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            seed: u64,
+            trials: u64,
+            minerals: OrderedMap<Vec<&'a SensitivityEntry>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            other_drivers: Option<OrderedMap<Vec<&'a SensitivityEntry>>>,
+            all_disruptions_off: &'a OrderedMap<AllOff>,
+        }
+        let switched = |k: &str| k == "source" || k == "event";
+        let other = self.only(|k| !switched(k));
+        Json {
+            seed: self.seed,
+            trials: self.trials,
+            minerals: self.only(switched),
+            other_drivers: other
+                .0
+                .iter()
+                .any(|(_, es)| !es.is_empty())
+                .then_some(other),
+            all_disruptions_off: &self.all_disruptions_off,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// What to switch off.

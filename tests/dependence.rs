@@ -474,8 +474,8 @@ fn sensitivity_ranks_factors_and_initial_disruptions() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("sens/sensitivity.json")).unwrap())
             .unwrap();
-    let rows = |m: &str| -> Vec<(String, String)> {
-        json["minerals"][m]
+    let rows = |list: &str, m: &str| -> Vec<(String, String)> {
+        json[list][m]
             .as_array()
             .unwrap()
             .iter()
@@ -485,7 +485,23 @@ fn sensitivity_ranks_factors_and_initial_disruptions() {
             })
             .collect()
     };
-    let has = |m: &str, entity: &str, kind: &str| rows(m).contains(&(entity.into(), kind.into()));
+    // Sources and events under `minerals`, each entity once; factors and
+    // initial spells under `other_drivers`.
+    for m in ["lithium", "cobalt"] {
+        let main = rows("minerals", m);
+        assert!(main.iter().all(|(_, k)| k == "source" || k == "event"));
+        let mut ids: Vec<&String> = main.iter().map(|(e, _)| e).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), main.len(), "{m}: an entity listed twice");
+        assert!(rows("other_drivers", m)
+            .iter()
+            .all(|(_, k)| k == "factor" || k == "initial"));
+    }
+    let has = |m: &str, entity: &str, kind: &str| {
+        let pair = (entity.to_string(), kind.to_string());
+        rows("minerals", m).contains(&pair) || rows("other_drivers", m).contains(&pair)
+    };
     // Lithium: its demand's factor, its projects' factor, the spell in
     // progress at the start of one of its sources.
     assert!(has("lithium", "ev-boom", "factor"));

@@ -82,7 +82,8 @@ fn merged_bytes(s: &Scenario, trials: u64, bounds: &[u64], threads: usize) -> Ve
 }
 
 /// Several splits of a run: halves, uneven thirds, one slice per chunk,
-/// and the `n`-way slices of `--shard K/n` for n = 1, 2, 3, 7.
+/// and the `n`-way slices of `--shard K/n` for n = 1, 2, 3, 7 and for
+/// three more shards than chunks (three of them empty).
 fn splits(trials: u64) -> Vec<Vec<u64>> {
     let chunks = engine::chunk_count(trials);
     let mut out = vec![
@@ -90,7 +91,7 @@ fn splits(trials: u64) -> Vec<Vec<u64>> {
         vec![0, 1, chunks - 1, chunks],
         (0..=chunks).collect(),
     ];
-    for n in [1, 2, 3, 7] {
+    for n in [1, 2, 3, 7, chunks + 3] {
         let mut b: Vec<u64> = (1..=n).map(|k| slice_chunks(trials, k, n).start).collect();
         b.push(chunks);
         out.push(b);

@@ -59,8 +59,15 @@ fn merged_study_shards_write_the_unsharded_studys_files_byte_for_byte() {
     let size = ["--chart-size", "640x400"];
     study(d, "whole", &size);
     // One shard; an even split (8 + 8 sets); an uneven one (5 + 5 + 6),
-    // run out of order, merged with charts and the page.
-    for (n, ks) in [(1u64, vec![1u64]), (2, vec![1, 2]), (3, vec![3, 1, 2])] {
+    // run out of order, merged with charts and the page; more shards than
+    // sets (two run none).
+    let eighteen: Vec<u64> = (1..=18).rev().collect();
+    for (n, ks) in [
+        (1u64, vec![1u64]),
+        (2, vec![1, 2]),
+        (3, vec![3, 1, 2]),
+        (18, eighteen),
+    ] {
         let parts = format!("parts-{n}");
         let merged = format!("merged-{n}");
         study_shards(d, &parts, n, &ks, &["--no-plots"]);
@@ -269,7 +276,7 @@ fn corrupt_study_shards_and_bad_shard_flags_are_refused() {
     refused(d, &["edited"], "do not fit the study's design");
     for (shard, expect) in [
         ("0/3", "1 <= K <= N"),
-        ("1/17", "at most 16 shards for a study of 16 parameter sets"),
+        ("1/1048577", "at most 1048576 shards"),
     ] {
         let o = run_in(
             d,

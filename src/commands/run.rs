@@ -295,7 +295,7 @@ fn run_shard(
     out_dir: &Path,
     opts: &SimOptions,
 ) -> Result<RunReport> {
-    partial::check_shard((k, n), trials)?;
+    partial::check_shard((k, n))?;
     let chunks = engine::slice_chunks(trials, k, n);
     let first = chunks.start * engine::CHUNK_TRIALS;
     let last = (chunks.end * engine::CHUNK_TRIALS).min(trials);

@@ -257,7 +257,7 @@ impl Plan {
         opts: &SimOptions,
     ) -> Result<UncertaintyReport> {
         let total = self.design.runs.len() as u64;
-        partial::check_study_shard((k, n), total)?;
+        partial::check_study_shard((k, n))?;
         let slice = engine::slice_of(total, k, n);
         check_memory(&self.scenario, (self.trials, self.trials), false, 1, opts)?;
         if !opts.in_memory {

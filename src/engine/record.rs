@@ -147,6 +147,34 @@ impl Record {
         end.saturating_sub(self.chunks.start * CHUNK_TRIALS)
     }
 
+    /// Number of values the record's distributions hold, over all series.
+    fn values_held(&self) -> u64 {
+        match &self.values {
+            Values::Kept(v) => v
+                .iter()
+                .map(|m| {
+                    let series = |s: &Vec<Vec<f64>>| s.iter().map(Vec::len).sum::<usize>();
+                    series(&m.supply)
+                        + series(&m.price)
+                        + series(&m.stock)
+                        + m.totals.len()
+                        + m.cost.len()
+                })
+                .sum::<usize>() as u64,
+            Values::Sketched(s) => s
+                .iter()
+                .map(|m| {
+                    let series = |s: &Vec<Sketch>| s.iter().map(Sketch::len).sum::<u64>();
+                    series(&m.supply)
+                        + series(&m.price)
+                        + series(&m.stock)
+                        + m.totals.len()
+                        + m.cost.as_ref().map_or(0, SignedSketch::len)
+                })
+                .sum(),
+        }
+    }
+
     /// Check that the record fits `scenario` and its own chunks: the right
     /// tree nodes, tallies and values of the right shapes and sizes, as a
     /// record read from a file must.
@@ -157,8 +185,16 @@ impl Record {
     pub fn check(&self, scenario: &Scenario) -> Result<(), RecordError> {
         let bad = |what: &str| Err(RecordError::Shape(what.to_string()));
         let total = chunk_count(self.trials);
-        if self.chunks.start >= self.chunks.end || self.chunks.end > total {
+        if self.chunks.start > self.chunks.end || self.chunks.end > total {
             return bad("its chunks lie outside the run");
+        }
+        if self.chunks.is_empty() {
+            // The record of a shard past the run's chunks: nothing in it.
+            return if self.nodes.is_empty() && self.values_held() == 0 {
+                Ok(())
+            } else {
+                bad("its chunks are none, yet it holds results")
+            };
         }
         let nodes: Vec<Node> = self.nodes.iter().map(|(n, _)| *n).collect();
         if nodes != tree::cover(self.chunks.clone(), total) {
@@ -241,6 +277,10 @@ impl Record {
     /// overlapping chunks. Gaps are allowed here ([`Record::finish`]
     /// refuses them).
     pub fn merge(mut records: Vec<Record>) -> Result<Record, RecordError> {
+        // The records of shards past the run's chunks hold nothing.
+        if records.iter().any(|r| !r.chunks.is_empty()) {
+            records.retain(|r| !r.chunks.is_empty());
+        }
         records.sort_by_key(|r| r.chunks.start);
         let mut iter = records.into_iter();
         let Some(mut acc) = iter.next() else {

@@ -28,7 +28,7 @@ mod set;
 pub use read::{find, from_bytes, load, read_all};
 pub use set::{check_set, merge_run, merge_study, Kind, Merged, MergedStudy};
 
-use crate::engine::{chunk_count, slice_chunks, slice_of, Record, CHUNK_TRIALS};
+use crate::engine::{slice_chunks, slice_of, Record};
 use crate::error::{Error, Result};
 use crate::uncertainty::output::RunMetrics;
 use serde::{Deserialize, Serialize};
@@ -224,45 +224,42 @@ pub fn to_bytes(
     out
 }
 
-/// Check a `run --shard K/N` request against a run of `trials` trials.
+/// Check a `run --shard K/N` request. `N` may exceed the run's chunks
+/// (of [`CHUNK_TRIALS`] trials each): the shards past them run no trial and
+/// write an empty partial result, which `merge` takes like any other.
 ///
 /// # Errors
 ///
-/// A bad flag (exit status 2) unless `1 <= K <= N <= chunks`.
-pub fn check_shard(shard: (u64, u64), trials: u64) -> Result<()> {
-    check_split(
-        shard,
-        chunk_count(trials),
-        &format!("for {trials} trials (each shard runs whole chunks of {CHUNK_TRIALS} trials)"),
-    )
+/// A bad flag (exit status 2) unless `1 <= K <= N <= MAX_SHARDS`.
+pub fn check_shard(shard: (u64, u64)) -> Result<()> {
+    check_split(shard)
 }
 
-/// Check an `uncertainty --shard K/N` request against a study of `runs`
-/// parameter sets.
+/// Check an `uncertainty --shard K/N` request: as [`check_shard`], the
+/// shards past the study's parameter sets running none.
 ///
 /// # Errors
 ///
-/// A bad flag (exit status 2) unless `1 <= K <= N <= runs`.
-pub fn check_study_shard(shard: (u64, u64), runs: u64) -> Result<()> {
-    check_split(
-        shard,
-        runs,
-        &format!("for a study of {runs} parameter sets (each shard runs whole sets)"),
-    )
+/// A bad flag (exit status 2) unless `1 <= K <= N <= MAX_SHARDS`.
+pub fn check_study_shard(shard: (u64, u64)) -> Result<()> {
+    check_split(shard)
 }
 
-/// `1 <= K <= N <= most`; `context` says what limits N.
-fn check_split((k, n): (u64, u64), most: u64, context: &str) -> Result<()> {
+/// Most shards a run or study may be split into.
+pub const MAX_SHARDS: u64 = 1 << 20;
+
+/// `1 <= K <= N <= MAX_SHARDS`.
+fn check_split((k, n): (u64, u64)) -> Result<()> {
     if n == 0 || k == 0 || k > n {
         return Err(Error::bad_flag(
             "--shard",
             format!("expected K/N with 1 <= K <= N, found {k}/{n}"),
         ));
     }
-    if n > most {
+    if n > MAX_SHARDS {
         return Err(Error::bad_flag(
             "--shard",
-            format!("expected at most {most} shards {context}, found {n}"),
+            format!("expected at most {MAX_SHARDS} shards, found {n}"),
         ));
     }
     Ok(())
