@@ -25,7 +25,7 @@ pub enum Command {
         /// Simulate only the K-th of N contiguous slices of the trials and
         /// write its partial result (partial-K-of-N.srpart) to --out;
         /// `merge` the N partial results into the whole run's files.
-        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
         shard: Option<(u64, u64)>,
         /// Also write every trial's horizon total unserved amount per
         /// mineral to FILE (CSV: trial, then one column per mineral).
@@ -58,11 +58,13 @@ pub enum Command {
         chart_size: ChartSize,
         /// Most memory the run may need, in GiB (default 4); a run estimated
         /// to need more is refused before it starts.
-        #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+        #[arg(long, value_name = "GIB", value_parser = parse_gib, allow_negative_numbers = true)]
         max_memory: Option<f64>,
     },
     /// Compare two scenarios with common random numbers: paired changes,
     /// risk reduction and equivalent firm supply.
+    #[command(mut_arg("trials", |a| a.help("Number of trials (default: the baseline's, else 100000)")))]
+    #[command(mut_arg("seed", |a| a.help("Seed (default: the baseline's, else 0)")))]
     Compare {
         /// Baseline scenario file.
         baseline: PathBuf,
@@ -123,7 +125,7 @@ pub enum Command {
         /// (in design order) and write its partial result
         /// (partial-K-of-N.srpart) to --out; `merge` the N partial results
         /// into the study's files.
-        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
         shard: Option<(u64, u64)>,
         #[command(flatten)]
         sim: SimArgs,
@@ -143,17 +145,17 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Number of trials (default: the scenario's, else 100000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's, else 0).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Output folder (default: results/<scenario file stem>/; for compare,
     /// results/<baseline stem>-vs-<alternative stem>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores); results never depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Write no charts.
     #[arg(long)]
@@ -166,7 +168,7 @@ pub struct SimArgs {
     pub chart_size: ChartSize,
     /// Most memory a run may need, in GiB (default 4); a run estimated to
     /// need more is refused before it starts.
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    #[arg(long, value_name = "GIB", value_parser = parse_gib, allow_negative_numbers = true)]
     pub max_memory: Option<f64>,
 }
 

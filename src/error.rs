@@ -143,6 +143,41 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The input problems of `self` and `other` together (exit status
+    /// 2); any other error of the two as it is, `self`'s first.
+    pub fn and(self, other: Error) -> Error {
+        match (self.into_inputs(), other.into_inputs()) {
+            (Ok(mut a), Ok(b)) => {
+                a.extend(b);
+                Error::Inputs(a)
+            }
+            (Err(e), _) | (_, Err(e)) => e,
+        }
+    }
+
+    fn into_inputs(self) -> std::result::Result<Vec<InputError>, Error> {
+        match self {
+            Error::Input(e) => Ok(vec![*e]),
+            Error::Inputs(es) => Ok(es),
+            other => Err(other),
+        }
+    }
+}
+
+/// Both results, or the problems of both (see [`Error::and`]).
+///
+/// # Errors
+///
+/// The error of either, or of both together.
+pub fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(x), Err(y)) => Err(x.and(y)),
+    }
+}
+
 impl From<InputError> for Error {
     fn from(e: InputError) -> Self {
         Error::Input(Box::new(e))

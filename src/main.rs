@@ -44,12 +44,56 @@ fn bad_value(e: &clap::Error) -> Option<String> {
     Some(format!("error: command line: {flag}: {why}"))
 }
 
+/// An unknown flag or two flags that exclude each other, in the same
+/// one-line form, with the parser's suggestion of a similar flag. `None`
+/// for the other argument errors (a missing argument), which keep the
+/// parser's message and usage hint.
+fn bad_flag(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let flag = |arg: String| {
+        arg.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = text(ContextKind::InvalidArg)?;
+            if !arg.starts_with('-') {
+                return Some(format!(
+                    "error: command line: expected no more arguments, found '{arg}'; see --help"
+                ));
+            }
+            let hint = text(ContextKind::SuggestedArg)
+                .map(|s| format!("; did you mean '{}'?", flag(s)))
+                .unwrap_or_default();
+            Some(format!(
+                "error: command line: {}: expected a flag of this command, found '{arg}'{hint} (see --help)",
+                flag(arg.clone())
+            ))
+        }
+        ErrorKind::ArgumentConflict => {
+            let arg = flag(text(ContextKind::InvalidArg)?);
+            let other = flag(text(ContextKind::PriorArg)?);
+            Some(format!(
+                "error: command line: {arg}: expected either {arg} or {other}, found both"
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn main() -> ExitCode {
     on_signals_remove_pending();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            match bad_value(&e) {
+            match bad_value(&e).or_else(|| bad_flag(&e)) {
                 Some(line) => eprintln!("{line}"),
                 None => {
                     let _ = e.print();

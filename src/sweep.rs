@@ -260,7 +260,10 @@ pub fn with_values(
     file: &str,
     values: &[(SweepParam, f64)],
 ) -> Result<(String, String, Scenario)> {
-    let set: Vec<String> = values.iter().map(|(p, v)| format!("{p} = {v}")).collect();
+    let set: Vec<String> = values
+        .iter()
+        .map(|(p, v)| format!("{p} = {}", crate::error::num(*v)))
+        .collect();
     let label = format!("{file} with {}", set.join(", "));
     let mut changed = text.to_string();
     for (param, value) in values {

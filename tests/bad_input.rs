@@ -421,3 +421,49 @@ fn a_hundred_thousand_problems_are_reported_quickly_as_the_first_hundred_and_a_c
         "{err}"
     );
 }
+
+#[test]
+fn a_commands_input_problems_are_reported_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = std::fs::read_to_string(crate::util::example_path()).unwrap();
+    std::fs::write(
+        d.join("bad.toml"),
+        example.replacen("years = 10 ", "years = 0 ", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("worse.toml"),
+        example.replacen("seed = 2026 ", "seed = -3 ", 1),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("theirs")).unwrap();
+    std::fs::write(d.join("theirs/notes.txt"), "not ours").unwrap();
+    let lines = |args: &[&str]| {
+        let o = crate::util::run_in(d, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        crate::util::stderr(&o)
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // The scenario's problem, the flag's and the folder's, at once.
+    let run = lines(&["run", "bad.toml", "--trials", "0", "--out", "theirs"]);
+    assert_eq!(run.len(), 3, "{run:?}");
+    assert!(run[0].contains("bad.toml") && run[0].contains("scenario.years"));
+    assert!(run[1].contains("--trials") && run[2].contains("--out"));
+    // Both files of a comparison.
+    let cmp = lines(&["compare", "bad.toml", "worse.toml", "--out", "c"]);
+    assert!(
+        cmp.iter()
+            .any(|l| l.contains("bad.toml") && l.contains("scenario.years")),
+        "{cmp:?}"
+    );
+    assert!(
+        cmp.iter()
+            .any(|l| l.contains("worse.toml") && l.contains("scenario.seed")),
+        "{cmp:?}"
+    );
+    assert!(!d.join("c").exists());
+    assert_eq!(std::fs::read_dir(d.join("theirs")).unwrap().count(), 1);
+}

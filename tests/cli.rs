@@ -150,6 +150,36 @@ fn help_and_version_exit_0() {
 }
 
 #[test]
+fn bad_arguments_get_one_line_in_the_form_of_every_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = crate::util::example_path();
+    let file = example.to_str().unwrap();
+    for (args, expect) in [
+        (
+            vec!["run", file, "--seed", "-1"],
+            "error: command line: --seed: expected a whole number, found '-1'",
+        ),
+        (
+            vec!["run", file, "--trails", "5"],
+            "error: command line: --trails: expected a flag of this command, found '--trails'; did you mean '--trials'? (see --help)",
+        ),
+        (
+            vec!["sweep", file, "--param", "a.b.c", "--values", "1", "--range", "0:1:3"],
+            "error: command line: --values: expected either --values or --range, found both",
+        ),
+        (
+            vec!["run", file, "other.toml"],
+            "error: command line: expected no more arguments, found 'other.toml'; see --help",
+        ),
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(crate::util::stderr(&o).trim_end(), expect, "{args:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn derived_us_scenarios_keep_the_baseline_body_verbatim() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();

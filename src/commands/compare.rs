@@ -8,7 +8,7 @@ use crate::compare::{
     added_stock_room, added_supply, check_comparable, compare as compare_runs, Comparison,
     EFS_TOLERANCE,
 };
-use crate::error::Result;
+use crate::error::{both, Result};
 use crate::output::{fmt_digits, fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
@@ -265,10 +265,9 @@ const SHORTFALL_HEADER: [&str; 4] = [
 /// [`crate::Error::Input`] for bad scenarios, scenarios with different
 /// horizons or steps, or no shared mineral; nothing is written then.
 pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<CompareReport> {
-    let base = ScenarioText::read(base_path)?;
-    // A bad baseline is reported before an unreadable alternative.
-    base.parse()?;
-    let alt = ScenarioText::read(alt_path)?;
+    // Both files' problems are reported together: an unreadable file, or
+    // (in `compare_text`) every rule either breaks.
+    let (base, alt) = both(ScenarioText::read(base_path), ScenarioText::read(alt_path))?;
     let opts = out_or(opts, || default_compare_dir(base_path, alt_path));
     compare_text(&base, &alt, &opts)
 }
@@ -285,14 +284,18 @@ pub fn compare_text(
     alt_in: &ScenarioText,
     opts: &SimOptions,
 ) -> Result<CompareReport> {
-    let (base_s, base_text) = (base_in.parse()?, &base_in.text);
-    let (alt_s, alt_text) = (alt_in.parse()?, &alt_in.text);
-    check_comparable(&base_s, &alt_s, &alt_in.file)?;
-    let (trials, seed) = resolve_trials_seed(&base_s, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join("comparison"));
+    let ((base_s, alt_s), ()) = both(
+        both(base_in.parse(), alt_in.parse()),
+        super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
+    )?;
+    let (base_text, alt_text) = (&base_in.text, &alt_in.text);
+    check_comparable(&base_s, &alt_s, &alt_in.file)?;
+    let (trials, seed) =
+        resolve_trials_seed(&base_s, &base_in.file, opts, super::MAX_PAIRED_TRIALS)?;
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
         &alt_s
     } else {

@@ -19,7 +19,7 @@ pub use sweep::{sweep, sweep_text, SweepOptions, SweepReport};
 pub use uncertainty::{uncertainty, uncertainty_text, UncertaintyReport, DEFAULT_SAMPLES};
 
 use crate::engine::{self, Aggregate};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::output::folder::Staging;
 use crate::output::memory::Need;
 use crate::plot::ChartSize;
@@ -110,17 +110,53 @@ pub const MAX_TRIALS: u64 = 1_000_000_000;
 /// accept: they keep every trial's total, 10 bytes per trial and mineral.
 pub const MAX_PAIRED_TRIALS: u64 = 50_000_000;
 
-/// Trials and seed of a run: flags first, then the scenario, then
-/// defaults. At most `max` trials.
-pub fn resolve_trials_seed(scenario: &Scenario, opts: &SimOptions, max: u64) -> Result<(u64, u64)> {
+/// Trials and seed of a run: flags first, then the scenario (of `file`),
+/// then defaults. At most `max` trials; too many from the file are blamed
+/// on its `scenario.trials`.
+pub fn resolve_trials_seed(
+    scenario: &Scenario,
+    file: &str,
+    opts: &SimOptions,
+    max: u64,
+) -> Result<(u64, u64)> {
+    check_trials_flag(opts, max)?;
     let trials = opts.trials.or(scenario.trials).unwrap_or(DEFAULT_TRIALS);
-    if trials == 0 || trials > max {
-        return Err(Error::bad_flag(
-            "--trials",
-            format!("expected an integer from 1 to {max}, found {trials}"),
-        ));
+    if opts.trials.is_none() && trials > max {
+        return Err(InputError {
+            file: file.to_string(),
+            position: None,
+            key: Some("scenario.trials".to_string()),
+            message: format!(
+                "expected at most {max} trials for this command, found {trials}; give --trials to run fewer"
+            ),
+        }
+        .into());
     }
     Ok((trials, opts.seed.or(scenario.seed).unwrap_or(DEFAULT_SEED)))
+}
+
+/// `--trials`, when given, from 1 to `max`.
+fn check_trials_flag(opts: &SimOptions, max: u64) -> Result<()> {
+    match opts.trials {
+        Some(t) if t == 0 || t > max => Err(Error::bad_flag(
+            "--trials",
+            format!("expected an integer from 1 to {max}, found {t}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The checks of a command's flags that need no scenario: `--trials`
+/// (at most `max`) and the output folder `out` (unless nothing is
+/// written there), so that their problems are reported with the
+/// scenario's.
+pub fn check_flags(opts: &SimOptions, max: u64, out: &Path) -> Result<()> {
+    let out_ok = if opts.in_memory || opts.shard.is_some() {
+        Ok(())
+    } else {
+        crate::output::folder::check_out(out)
+    };
+    crate::error::both(check_trials_flag(opts, max), out_ok).map(|_| ())
 }
 
 /// The default output folder of a scenario file: `results/<file stem>/`,

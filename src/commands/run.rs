@@ -5,7 +5,7 @@ use super::{
     simulate_keeping, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine::{self, Aggregate};
-use crate::error::{Error, Result};
+use crate::error::{both, Error, Result};
 use crate::output::folder;
 use crate::output::{check_finite, headline_table, json_bytes, years_csv};
 use crate::partial;
@@ -67,12 +67,15 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
 /// As [`run`].
 pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
     let (file, text) = (input.file.as_str(), input.text.as_str());
-    let scenario = input.parse()?;
-    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(Path::new("")));
+    let (scenario, ()) = both(
+        input.parse(),
+        super::check_flags(opts, super::MAX_TRIALS, &out_dir),
+    )?;
+    let (trials, seed) = resolve_trials_seed(&scenario, file, opts, super::MAX_TRIALS)?;
     if let Some(shard) = opts.shard {
         return run_shard(
             &scenario,

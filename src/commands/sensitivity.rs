@@ -4,7 +4,7 @@ use super::{
     check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed,
     simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
-use crate::error::Result;
+use crate::error::{both, Result};
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
@@ -108,12 +108,17 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
 ///
 /// As [`sensitivity`].
 pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<SensitivityReport> {
-    let (scenario, text) = (input.parse()?, &input.text);
-    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(Path::new("")));
+    let (scenario, ()) = both(
+        input.parse(),
+        super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
+    )?;
+    let text = &input.text;
+    let (trials, seed) =
+        resolve_trials_seed(&scenario, &input.file, opts, super::MAX_PAIRED_TRIALS)?;
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sensitivity", opts)?;
     let runs = sensitivity::runs(&scenario);

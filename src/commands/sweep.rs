@@ -143,7 +143,7 @@ pub fn sweep_text(
         .iter()
         .map(|&v| point_scenario(text, file, &param, v).map(|s| (v, s)))
         .collect::<Result<_>>()?;
-    let (trials, seed) = resolve_trials_seed(&scenario, opts, super::MAX_PAIRED_TRIALS)?;
+    let (trials, seed) = resolve_trials_seed(&scenario, file, opts, super::MAX_PAIRED_TRIALS)?;
     let out_dir = opts
         .out
         .clone()

@@ -164,7 +164,7 @@ impl Plan {
         if o.trials.is_none() && scenario.trials.is_none() {
             o.trials = Some(DEFAULT_UNCERTAINTY_TRIALS);
         }
-        let (trials, seed) = resolve_trials_seed(&scenario, &o, super::MAX_TRIALS)?;
+        let (trials, seed) = resolve_trials_seed(&scenario, &file, &o, super::MAX_TRIALS)?;
         let dists: Vec<_> = study.params.iter().map(|u| u.dist).collect();
         let design = design(&dists, samples, seed);
         let market = scenario

@@ -133,7 +133,15 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
             .collect()
     };
     let base_eud = pick(&cmp.baseline, &|m| (m.eud_total, m.eud_total_se));
-    let alt_eud = pick(&cmp.alternative, &|m| (m.eud_total, m.eud_total_se));
+    // The alternative's error bar is that of the paired change (common
+    // random numbers): how sure the change is, 0 for a mineral the two
+    // scenarios define alike.
+    let paired = |id: &String| cmp.minerals.get(id).map_or(0.0, |c| c.delta.eud_total_se);
+    let alt_eud: Vec<(f64, f64)> = ids
+        .iter()
+        .zip(pick(&cmp.alternative, &|m| (m.eud_total, 0.0)))
+        .map(|(id, (v, _))| (v, paired(id)))
+        .collect();
     let rel = |v: &[(f64, f64)]| -> (Vec<f64>, Vec<f64>) {
         v.iter()
             .zip(&base_eud)

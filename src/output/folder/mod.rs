@@ -278,6 +278,17 @@ pub struct Staging {
     done: bool,
 }
 
+/// Check `--out` as [`Staging::begin`] does, creating nothing: so that a
+/// bad folder is reported with the other problems of a command's input.
+///
+/// # Errors
+///
+/// As [`Staging::begin`], for the folder itself.
+pub fn check_out(out: &Path) -> Result<()> {
+    split(out)?;
+    inspect(out, false).map(|_| ())
+}
+
 impl Staging {
     /// Check `--out` and create the temporary folder beside it (and the
     /// folders above it). Call before simulating: a bad `--out` is bad
