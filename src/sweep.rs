@@ -359,6 +359,20 @@ pub struct Sweep {
     pub trials: u64,
     /// The points, in the order given.
     pub points: Vec<SweepPoint>,
+    /// The scenario as written (every change is from it), where the file
+    /// gives the parameter a number: its `value` is that number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_written: Option<SweepPoint>,
+}
+
+impl Sweep {
+    /// The points and the scenario as written, by increasing value (the
+    /// order of equal values kept): what the charts and tables show.
+    pub fn by_value(&self) -> Vec<&SweepPoint> {
+        let mut all: Vec<&SweepPoint> = self.points.iter().chain(&self.as_written).collect();
+        all.sort_by(|a, b| a.value.total_cmp(&b.value));
+        all
+    }
 }
 
 /// Metrics of a point from its summary and the paired change from the base run.
@@ -442,7 +456,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
         ]);
     }
     let mut rows = Vec::new();
-    for p in &sweep.points {
+    for p in sweep.by_value() {
         for (id, m) in &p.minerals.0 {
             let nums = [
                 m.p_any_shortfall,

@@ -221,7 +221,22 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         fan.y_range
     );
 
-    let lines = plot::lines::shortfall_lines(&sum);
+    let at = |t: f64| plot::MineralContext {
+        shortfall_threshold: Some(t),
+        ..Default::default()
+    };
+    // One threshold: said once, on the axis; two: in each label.
+    let lines = plot::lines::shortfall_lines(&sum, &[at(0.05), at(0.05)]);
+    assert_eq!(
+        lines.y_label,
+        "Probability of a shortfall year (more than 5% of demand unserved)"
+    );
+    let differ = plot::lines::shortfall_lines(&sum, &[at(0.05), at(0.1)]);
+    assert_eq!(
+        differ.series[1].label,
+        "co (more than 10% of demand unserved)"
+    );
+    assert_eq!(differ.y_label, "Probability of a shortfall year");
     assert_eq!(lines.series.len(), 2);
     assert_eq!(lines.series[0].label, "cu");
     let err0 = lines.series[0].err.as_ref().unwrap()[0];

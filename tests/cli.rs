@@ -404,7 +404,8 @@ fn the_report_opens_with_key_findings_and_says_where_its_numbers_come_from() {
         findings < page.find("<table>").unwrap(),
         "findings come first"
     );
-    assert!(page.contains("<li>copper: at least one shortfall year in "));
+    assert!(page
+        .contains("<li>copper: at least one shortfall year (more than 5% of demand unserved) in "));
     assert!(page.contains("-year horizons;"));
 }
 

@@ -466,6 +466,29 @@ fn a_sweep_point_equals_a_plain_run_with_that_value_bit_for_bit() {
     let sweep: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("sw/sweep.json")).unwrap()).unwrap();
     assert_eq!(sweep["file_value"].as_f64(), Some(0.9));
+    // The scenario as written is reported too; the point at its value is
+    // the same run, bit for bit, with no change from it.
+    let written = &sweep["as_written"];
+    assert_eq!(written["value"].as_f64(), Some(0.9));
+    assert_eq!(written["minerals"], sweep["points"][1]["minerals"]);
+    assert_eq!(
+        written["minerals"]["cu"]["delta_eud_total"].as_f64(),
+        Some(0.0)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("sw/sweep.csv")).unwrap();
+    let values: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        values.len(),
+        4 * 2,
+        "three points and the file's, two minerals: {values:?}"
+    );
+    assert!(values
+        .windows(2)
+        .all(|w| w[0].parse::<f64>().unwrap() <= w[1].parse::<f64>().unwrap()));
     assert!(
         dir.path().join("sw/sweep.csv").exists() && dir.path().join("sw/sweep_cu.png").exists()
     );

@@ -419,7 +419,7 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 1.0));
     // The p95 is marked without a label beside it, and named in the legend.
     assert_eq!(ch.curves[0].markers, vec![(String::new(), 300.0, 0.05)]);
-    assert_eq!(ch.curves[0].label, "cobalt: P(cost > x); p95 300");
+    assert_eq!(ch.curves[0].label, "cobalt: 1 in 20 above 300 USD million");
     assert!(ch
         .x_label
         .starts_with("Consumer's cost over the horizon, USD million"));

@@ -117,8 +117,14 @@ fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
 }
 
 /// One sentence per market mineral: what the alternative does to the
-/// consumer's expected cost and to the chance of a price spike.
-fn market_findings(c: &Comparison) -> Vec<String> {
+/// consumer's expected cost and to the chance of a price spike; where
+/// either scenario holds a stockpile of it, that its purchases and sales
+/// are not in that cost.
+fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
+    let stocked = |s: &Scenario, id: &str| {
+        s.mineral_index(id)
+            .is_some_and(|i| s.minerals[i].stockpile.is_some())
+    };
     c.minerals
         .0
         .iter()
@@ -141,8 +147,13 @@ fn market_findings(c: &Comparison) -> Vec<String> {
             } else {
                 format!("moves the chance of a price spike year from {from} to {to}")
             };
+            let reserve = if stocked(base, id) || stocked(alt, id) {
+                " The cost leaves out the stockpile's own purchases and sales, which the owner pays or receives at market prices: set them, and the cost of financing the stock, against it."
+            } else {
+                ""
+            };
             Some(format!(
-                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and {spike}.",
+                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and {spike}.{reserve}",
                 fmt_pm(cost.abs(), se),
             ))
         })
@@ -349,7 +360,7 @@ pub fn compare_text(
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
             findings: findings(&comparison)
                 .into_iter()
-                .chain(market_findings(&comparison))
+                .chain(market_findings(&comparison, &base_s, &alt_s))
                 .collect(),
             provenance: Some(both),
             paragraphs: vec![
@@ -424,7 +435,9 @@ pub fn compare_text(
             + &if market.is_empty() {
                 String::new()
             } else {
-                text_table(&MARKET_HEADER, &market) + "\n" + &wrapped(&market_findings(&comparison))
+                text_table(&MARKET_HEADER, &market)
+                    + "\n"
+                    + &wrapped(&market_findings(&comparison, &base_s, &alt_s))
             }
             + &wrapped(&notes)
     })?;

@@ -267,6 +267,7 @@ pub fn chart_context(scenario: &Scenario, agg: &Aggregate) -> Vec<plot::MineralC
             }),
             stock_capacity: m.stockpile.map(|s| s.capacity),
             demand_band: demand_band(scenario, m),
+            shortfall_threshold: Some(m.shortfall_threshold),
         })
         .collect()
 }

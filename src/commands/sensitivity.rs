@@ -160,8 +160,11 @@ pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<Sensi
                 .iter()
                 .filter_map(|(id, entries)| {
                     let top = entries.first().filter(|e| e.delta_eud_total < 0.0)?;
+                    let unit = scenario
+                        .mineral_index(id)
+                        .map_or("", |i| scenario.minerals[i].unit.as_str());
                     Some(format!(
-                        "{id}: the largest driver is {} ({}); switching it off changes expected unserved {id} by {}.",
+                        "{id}: the largest driver is {} ({}); switching it off changes expected unserved {id} over the horizon by {} {unit}.",
                         top.entity,
                         top.kind,
                         fmt_pm(top.delta_eud_total, top.delta_eud_total_se)

@@ -47,12 +47,20 @@ pub struct SweepReport {
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
     let market = scenario.has_market();
     let mut rows = Vec::new();
-    for p in &sweep.points {
+    for p in sweep.by_value() {
+        let written = sweep
+            .as_written
+            .as_ref()
+            .is_some_and(|w| std::ptr::eq(w, p));
         for (id, m) in &p.minerals.0 {
             let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
             let unit = mineral.map_or("", |m| m.unit.as_str());
             let mut row = vec![
-                format!("{}", p.value),
+                if written {
+                    format!("{} (as written)", p.value)
+                } else {
+                    format!("{}", p.value)
+                },
                 id.clone(),
                 format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
                 format!("{} {unit}", fmt_pm(m.delta_eud_total, m.delta_eud_total_se)),
@@ -173,12 +181,17 @@ pub fn sweep_text(
                 })
                 .collect()
         })?;
+    let file_value = param.current(text);
     let sweep = Sweep {
         parameter: param.to_string(),
-        file_value: param.current(text),
+        file_value,
         seed,
         trials,
         points: swept,
+        as_written: file_value.map(|value| SweepPoint {
+            value,
+            minerals: point_metrics(&Summary::new(&scenario, seed, &base), &base, &base),
+        }),
     };
     crate::output::check_finite("sweep.json", &sweep)?;
     let json = json_bytes(&sweep);

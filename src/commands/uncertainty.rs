@@ -441,12 +441,20 @@ impl Plan {
             let json = String::from_utf8_lossy(&outputs[0].1).into_owned();
             let mut page = Report {
                 title: format!("{}: parameter uncertainty", scenario.name),
-                findings: if outside.is_empty() {
-                    Vec::new()
-                } else {
-                    let advice = outside_advice(samples);
-                    let mut notes = outside.iter().map(|n| format!("{n}.")).collect::<Vec<_>>();
-                    notes.push(format!("So {advice}."));
+                findings: {
+                    let words = |id: &str, metric: &str| {
+                        let m = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
+                        crate::uncertainty::charts::metric_words(
+                            metric,
+                            m.map_or("", |m| m.unit.as_str()),
+                            m.and_then(|m| m.market.as_ref()).map_or("", |k| k.currency.as_str()),
+                        )
+                    };
+                    let mut notes = crate::uncertainty::output::findings(&result, words);
+                    if !outside.is_empty() {
+                        notes.extend(outside.iter().map(|n| format!("Caution: {n}.")));
+                        notes.push(format!("So {}.", outside_advice(samples)));
+                    }
                     notes
                 },
                 provenance: Some(source),

@@ -144,6 +144,20 @@ pub fn exceedance_chart(
     }
 }
 
+impl ExceedanceChart {
+    /// The chart of a mineral traded on a world market, whose unserved
+    /// demand is demand priced out or rationed: its title and axis say so.
+    pub fn priced_out(mut self, mineral: &str) -> ExceedanceChart {
+        let from = format!("{mineral}, total unserved over the horizon (any amount)");
+        let to = format!("{mineral} demand priced out or rationed over the horizon (any amount)");
+        self.title = self.title.replace(&from, &to);
+        let from = format!("Total unserved {mineral} over the horizon");
+        let to = format!("{mineral} demand priced out or rationed over the horizon");
+        self.x_label = self.x_label.replace(&from, &to);
+        self
+    }
+}
+
 /// One market mineral's cost for [`cost_exceedance_chart`]: its id, its
 /// market's currency, the exceedance curve of the consumer's horizon cost
 /// (see [`exceedance_curve`]) and the cost's 95th percentile.
@@ -180,11 +194,8 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
             // would cover the curves and each other.
             let p95 = amount_label(c.p95);
             curve.label = match &one_currency {
-                Some(_) => format!("{}: P(cost > x); p95 {p95}", c.mineral),
-                None => format!(
-                    "{}: P(cost > x), x and p95 ({p95}) in {}",
-                    c.mineral, c.currency
-                ),
+                Some(_) => format!("{}: 1 in 20 above {p95} {}", c.mineral, c.currency),
+                None => format!("{} ({}): 1 in 20 above {p95}", c.mineral, c.currency),
             };
             curve.markers = vec![(String::new(), c.p95, 0.05)];
             for &(x, p) in curve.points.iter().chain(std::iter::once(&(c.p95, 1.0))) {
@@ -228,7 +239,7 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
         ));
     }
     ExceedanceChart {
-        title: format!("{title}: consumer's cost over the horizon"),
+        title: format!("{title}: consumer's cost over the horizon against reference prices"),
         x_label,
         curves,
         x_range: (lo, hi),

@@ -390,6 +390,15 @@ pub(super) fn draw_fan(
         }
     }
     let mut samples = draw_levels(&mut chart, data, look, &lines)?;
+    // The medians again, over the levels: a stock held at its capacity,
+    // or a price at its threshold, stays in sight.
+    if !data.levels.is_empty() {
+        for (i, fan) in data.fans.iter().enumerate() {
+            chart
+                .draw_series(LineSeries::new(line(&fan.p50), colour(i).stroke_width(w)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
     samples.extend(lines);
     for fan in &data.fans {
         let (lo, hi) = (densify(&line(&fan.p5), 12), densify(&line(&fan.p95), 12));

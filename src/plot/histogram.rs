@@ -3,7 +3,7 @@
 //! with its median, 5–95% range and mean as vertical lines.
 
 use super::axes::round_ticks;
-use super::labels::tick_label;
+use super::labels::{percent_label, tick_label};
 use super::legend::{dashed_swatch, legend_box};
 use super::style::{colour, Area, Look};
 use plotters::prelude::*;
@@ -40,6 +40,8 @@ pub struct HistogramChart {
     pub marks: Vec<Mark>,
     /// A note drawn in the plot area.
     pub note: Option<String>,
+    /// Whether the values are probabilities (the axis in percent).
+    pub percent: bool,
 }
 
 /// Bins for `values` (finite ones only): about `1.5 sqrt(n)` of them,
@@ -68,7 +70,9 @@ pub fn bins(values: &[f64]) -> (f64, f64, Vec<u64>) {
         .min_by(|a, b| (a / raw).ln().abs().total_cmp(&(b / raw).ln().abs()))
         .unwrap_or(ten);
     let start = (lo / width).floor() * width;
-    let n = (((hi - start) / width).floor() as usize + 1).max(1);
+    // The last bin is closed: a largest value on an edge (a probability
+    // of 1) ends the last bin rather than opening one of its own.
+    let n = (((hi - start) / width).ceil() as usize).max(1);
     let mut counts = vec![0u64; n];
     for x in finite {
         let k = (((x - start) / width).floor() as usize).min(n - 1);
@@ -111,7 +115,13 @@ pub(super) fn draw_histogram(
         .axis_desc_style(look.axis())
         .label_style(look.tick())
         .x_labels(ticks.len().max(2))
-        .x_label_formatter(&|x| tick_label(*x, x1 - x0))
+        .x_label_formatter(&|x| {
+            if data.percent {
+                percent_label(*x)
+            } else {
+                tick_label(*x, x1 - x0)
+            }
+        })
         .y_label_formatter(&|y| format!("{y:.0}"))
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(RGBColor(225, 225, 225))
@@ -181,10 +191,14 @@ mod tests {
         assert_eq!(counts.iter().sum::<u64>(), 100);
         assert!(start + width * counts.len() as f64 > 0.013 + 0.0037 * 99.0);
         // Width 1 (nearest 9 / 10); a value on an edge goes into the bin
-        // that starts there.
+        // that starts there, but the largest closes the last bin.
         let (start, width, c) = bins(&[0.0, 0.3, 1.0, 9.0]);
         assert_eq!((start, width), (0.0, 1.0));
-        assert_eq!(c, vec![2, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(c, vec![2, 1, 0, 0, 0, 0, 0, 0, 1]);
+        // Probabilities up to 1: no bin beyond 1.
+        let (start, width, c) = bins(&[0.0, 0.5, 1.0, 1.0]);
+        assert!(start + width * c.len() as f64 <= 1.0 + 1e-12);
+        assert_eq!(c.last(), Some(&2));
     }
 
     #[test]

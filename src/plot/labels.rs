@@ -38,7 +38,10 @@ fn amount_digits(v: f64) -> String {
         let s = format!("{v:.1}");
         s.trim_end_matches(".0").to_string()
     } else {
-        let s = format!("{v:.4}");
+        // Two significant figures, as amounts from 1 to 10 have (at most
+        // four decimals: smaller amounts read as 0).
+        let decimals = ((-a.log10()).floor() as usize + 2).min(4);
+        let s = format!("{v:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
@@ -104,7 +107,9 @@ mod tests {
         assert_eq!(amount_label(250.0), "250");
         assert_eq!(amount_label(2.5), "2.5");
         assert_eq!(amount_label(2.0), "2");
-        assert_eq!(amount_label(0.125), "0.125");
+        assert_eq!(amount_label(0.6457), "0.65");
+        assert_eq!(amount_label(0.0151), "0.015");
+        assert_eq!(amount_label(0.1), "0.1");
         assert_eq!(tick_label(10.5, 4.0), "10.5");
         assert_eq!(tick_label(10.0, 4.0), "10");
         assert_eq!(tick_label(0.125, 0.05), "0.125");

@@ -124,13 +124,21 @@ pub fn parameter_words(param: &str, unit: &str) -> String {
 
 /// `shortfall_probability.png`: `p_shortfall` by year, one line per
 /// mineral, with 95% error bars (± 1.96 standard errors).
-pub fn shortfall_lines(summary: &Summary) -> LineChart {
+pub fn shortfall_lines(summary: &Summary, context: &[super::MineralContext]) -> LineChart {
+    // The threshold of a shortfall year: in each label where the minerals'
+    // differ, else once on the axis.
+    let differ = super::thresholds_differ(context);
+    let words = |i: usize| context.get(i).and_then(super::threshold_words);
     let series: Vec<LineSeries> = summary
         .minerals
         .0
         .iter()
-        .map(|(id, m)| LineSeries {
-            label: id.clone(),
+        .enumerate()
+        .map(|(i, (id, m))| LineSeries {
+            label: match words(i).filter(|_| differ) {
+                Some(w) => format!("{id} ({w})"),
+                None => id.clone(),
+            },
             y: m.years.iter().map(|y| y.p_shortfall).collect(),
             err: Some(m.years.iter().map(|y| Z95 * y.p_shortfall_se).collect()),
         })
@@ -143,7 +151,10 @@ pub fn shortfall_lines(summary: &Summary) -> LineChart {
     LineChart {
         title: format!("{}: probability of a shortfall year", summary.scenario),
         x_label: "Year".to_string(),
-        y_label: "Probability of a shortfall year".to_string(),
+        y_label: match words(0).filter(|_| !differ) {
+            Some(w) => format!("Probability of a shortfall year ({w})"),
+            None => "Probability of a shortfall year".to_string(),
+        },
         x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
         x_integer: true,
         y_is_probability: true,
@@ -217,8 +228,8 @@ pub fn sweep_lines(
         })
     };
     let points: Vec<(f64, f64, Option<f64>)> = sweep
-        .points
-        .iter()
+        .by_value()
+        .into_iter()
         .filter_map(|p| {
             let (v, se) = get(p.minerals.get(mineral)?)?;
             Some((p.value, v, se))

@@ -134,6 +134,24 @@ pub struct MineralContext {
     /// Per year, the 5th and 95th percentiles of the consumer's demand
     /// (empty when demand has no noise).
     pub demand_band: Vec<(f64, f64)>,
+    /// The share of demand that must go unserved for a shortfall year
+    /// (`None`: not known, left unsaid).
+    pub shortfall_threshold: Option<f64>,
+}
+
+/// What a shortfall year is for a mineral of `context`, for a label:
+/// "more than 5% of demand unserved".
+pub fn threshold_words(context: &MineralContext) -> Option<String> {
+    context
+        .shortfall_threshold
+        .map(|t| format!("more than {} of demand unserved", labels::percent_label(t)))
+}
+
+/// Whether the minerals' shortfall thresholds differ (then each label says
+/// its own).
+pub fn thresholds_differ(context: &[MineralContext]) -> bool {
+    let mut t = context.iter().filter_map(|c| c.shortfall_threshold);
+    t.next().is_some_and(|first| t.any(|x| x != first))
 }
 
 /// A world market's numbers for its charts.
@@ -166,7 +184,7 @@ pub fn run_charts(
         "shortfall_probability.png".to_string(),
         "Probability that each year is a shortfall year, by mineral, with 95% error bars"
             .to_string(),
-        vec![Chart::Lines(lines::shortfall_lines(summary))],
+        vec![Chart::Lines(lines::shortfall_lines(summary, context))],
     )];
     let mut costs = Vec::new();
     let none = MineralContext::default();
@@ -218,14 +236,18 @@ pub fn run_charts(
         jobs.push((
             format!("exceedance_{safe}.png"),
             format!("{id}: probability that the horizon's total unserved amount exceeds x"),
-            vec![Chart::Exceedance(exceedance::exceedance_chart(
-                title,
+            vec![Chart::Exceedance(in_market(
+                exceedance::exceedance_chart(
+                    title,
+                    id,
+                    &m.unit,
+                    vec![(
+                        exceedance::exceedance_curve(title, curve, summary.trials),
+                        tail_quantiles(summary, id),
+                    )],
+                ),
                 id,
-                &m.unit,
-                vec![(
-                    exceedance::exceedance_curve(title, curve, summary.trials),
-                    tail_quantiles(summary, id),
-                )],
+                m.currency.is_some(),
             ))],
         ));
     }
@@ -256,6 +278,20 @@ pub fn render_all(
             png(&panels, size, footer).map(|png| ChartFile { name, caption, png })
         })
         .collect()
+}
+
+/// `chart` of mineral `id`, said to be of demand priced out or rationed
+/// when `market`.
+fn in_market(
+    chart: exceedance::ExceedanceChart,
+    id: &str,
+    market: bool,
+) -> exceedance::ExceedanceChart {
+    if market {
+        chart.priced_out(id)
+    } else {
+        chart
+    }
 }
 
 /// Charts of `compare`: per shared mineral both supply fans and both
@@ -330,7 +366,17 @@ pub fn compare_charts(
             format!(
                 "{id}: supply fans and shortfall exceedance, baseline vs alternative (same trials)"
             ),
-            vec![Chart::Fan(fan), Chart::Exceedance(ex)],
+            vec![
+                Chart::Fan(fan),
+                Chart::Exceedance(in_market(
+                    ex,
+                    id,
+                    cmp.baseline
+                        .minerals
+                        .get(id)
+                        .is_some_and(|m| m.currency.is_some()),
+                )),
+            ],
         ));
     }
     jobs.push((

@@ -2,7 +2,7 @@
 //! expected unserved demand the most (`tornado_<mineral>.png`).
 
 use super::axes::row_chart;
-use super::labels::amount_label;
+use super::labels::{amount_label, percent_label};
 use super::legend::{draw_note, draw_whiskers};
 use super::style::{colour, Area, Look};
 use super::Z95;
@@ -73,10 +73,24 @@ pub fn tornado(
     let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
     let mut footnotes = Vec::new();
     if let Some(a) = all_off {
-        footnotes.push(format!(
-            "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon (supply short of demand even when undisrupted).",
-            amount_label(a.eud_total_without_disruptions)
-        ));
+        let left = a.eud_total_without_disruptions;
+        // The scenario as written: what is left plus what the
+        // disruptions add.
+        let with = left - a.delta_eud_total;
+        footnotes.push(if amount_label(left) == "0" {
+            format!("Without any disruption, no {mineral} would go unserved over the horizon.")
+        } else if with > 0.0 {
+            format!(
+                "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon, {} of the expected amount: supply short of demand even when undisrupted.",
+                amount_label(left),
+                percent_label((left / with).min(1.0))
+            )
+        } else {
+            format!(
+                "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon: supply short of demand even when undisrupted.",
+                amount_label(left)
+            )
+        });
     }
     let zero: Vec<String> = entries
         .iter()
@@ -227,7 +241,18 @@ mod tests {
         assert_eq!(t.labels, ["a (source)", "b (source)"]);
         assert_eq!(t.total, Some((-7.0, Z95 * 0.3)));
         assert!(t.x_range.0 < -7.0 - Z95 * 0.3);
+        // 12 of the 12 + 7 expected: 63%.
         assert!(t.footnotes[0].contains("12 kt of cu would still go unserved"));
+        assert!(t.footnotes[0].contains(", 63% of the expected amount"));
+        let none_left = AllOff {
+            eud_total_without_disruptions: 0.0,
+            ..all_off.clone()
+        };
+        let t0 = tornado("S", "cu", "kt", &entries, Some(&none_left), 2);
+        assert_eq!(
+            t0.footnotes[0],
+            "Without any disruption, no cu would go unserved over the horizon."
+        );
         assert!(t.footnotes[1].contains("not drawn): quiet."));
         assert!(t.footnotes[2].starts_with("1 smaller effect"));
         assert!(t.note.is_none());

@@ -6,7 +6,7 @@ use super::output::{MetricResult, SobolRow, UncertaintyResult};
 use crate::error::Result;
 use crate::plot::histogram::{bins, HistogramChart, Mark};
 use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
-use crate::plot::labels::amount_label;
+use crate::plot::labels::{amount_label, percent_label};
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
 use crate::scenario::Scenario;
 
@@ -27,15 +27,24 @@ pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
 fn spread_histogram(id: &str, words: &str, r: &MetricResult) -> HistogramChart {
     let s = &r.spread;
     let (start, width, counts) = bins(&r.values);
+    let percent = words.starts_with("probability");
     let mark = |x: f64, what: &str, dashed: bool, colour: usize| Mark {
         x,
-        label: format!("{what} {}", amount_label(x)),
+        label: if percent {
+            format!("{what} {}", percent_label(x))
+        } else {
+            format!("{what} {}", amount_label(x))
+        },
         dashed,
         colour,
     };
     let what = words.split(" (").next().unwrap_or(words);
     HistogramChart {
-        title: format!("{id}: {what}, across {} parameter sets", r.values.len()),
+        title: format!(
+            "{id}: {what}, in the {} runs of A and B ({} base sets)",
+            r.values.len(),
+            r.values.len() / 2
+        ),
         x_label: words.to_string(),
         y_label: "parameter sets".to_string(),
         start,
@@ -48,6 +57,88 @@ fn spread_histogram(id: &str, words: &str, r: &MetricResult) -> HistogramChart {
             mark(s.p95, "95th percentile", true, 7),
         ],
         note: None,
+        percent,
+    }
+}
+
+/// How far outside 0 to 1 a panel's axis reaches: estimates beyond are
+/// drawn at its edge.
+const SOBOL_AXIS: (f64, f64) = (-0.25, 1.25);
+
+/// A metric's Sobol indices, one row per parameter that matters (a total
+/// index, or the top of its interval, of at least 0.01; at most
+/// [`SHOWN`], largest total first). Estimates outside 0 to 1 (estimation
+/// error at few base sets) make the title say the indices are rough, and
+/// those beyond -0.25 and 1.25 are drawn at the axis's edge, as its label
+/// says.
+fn sobol_panel(
+    id: &str,
+    name: &str,
+    words: &str,
+    r: &MetricResult,
+    samples: usize,
+) -> IntervalChart {
+    let matters = |x: &&SobolRow| {
+        x.indices
+            .total_hi
+            .or(x.indices.total)
+            .is_none_or(|t| t >= 0.01)
+    };
+    let rows: Vec<&SobolRow> = r.sobol.iter().filter(matters).take(SHOWN).collect();
+    let left_out = r.sobol.len() - rows.len();
+    let (mut outside, mut cut) = (false, false);
+    let mut point = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
+        v.map(|v| {
+            let (lo, hi) = (lo.unwrap_or(v), hi.unwrap_or(v));
+            outside |= [v, lo, hi].iter().any(|x| !(-0.05..=1.05).contains(x));
+            let c = |x: f64| x.clamp(SOBOL_AXIS.0, SOBOL_AXIS.1);
+            cut |= [v, lo, hi].iter().any(|&x| c(x) != x);
+            (c(v), c(lo), c(hi))
+        })
+    };
+    let total: Vec<_> = rows
+        .iter()
+        .map(|x| point(x.indices.total, x.indices.total_lo, x.indices.total_hi))
+        .collect();
+    let first: Vec<_> = rows
+        .iter()
+        .map(|x| point(x.indices.first, x.indices.first_lo, x.indices.first_hi))
+        .collect();
+    let series = vec![
+        IntervalSeries {
+            label: "total index, 95% interval".to_string(),
+            points: total,
+        },
+        IntervalSeries {
+            label: "first-order index, 95% interval".to_string(),
+            points: first,
+        },
+    ];
+    let shown = if cut {
+        "Sobol index, cut at -0.25 and 1.25"
+    } else {
+        "Sobol index (share of variance)"
+    };
+    let x_label = match left_out {
+        0 => shown.to_string(),
+        1 => format!("{shown}; 1 smaller not shown"),
+        n => format!("{shown}; {n} smaller not shown"),
+    };
+    let rough = if outside {
+        format!(" (rough: {samples} base sets)")
+    } else {
+        String::new()
+    };
+    let (lo, hi) = range_of(&series, Some((0.0, 1.0)));
+    let still = r.sobol.iter().all(|x| x.indices.total.is_none());
+    let what = words.split(" (").next().unwrap_or(words);
+    IntervalChart {
+        title: format!("{id}: share of the variance of the {what} due to each parameter{rough}"),
+        x_label,
+        labels: rows.iter().map(|x| x.param.clone()).collect(),
+        x_range: (lo.max(SOBOL_AXIS.0 - 0.02), hi.min(SOBOL_AXIS.1 + 0.02)),
+        series,
+        note: still.then(|| format!("{name} does not vary across parameter sets")),
     }
 }
 
@@ -73,50 +164,13 @@ pub fn charts(
         for (name, r) in &metrics.0 {
             let words = metric_words(name, &m.unit, currency);
             spread.push(Chart::Histogram(spread_histogram(id, &words, r)));
-            // The parameters that matter: a total index (or the top of its
-            // interval) of at least 0.01, at most SHOWN of them (the rows
-            // are sorted by total index, largest first).
-            let matters = |x: &&SobolRow| {
-                x.indices
-                    .total_hi
-                    .or(x.indices.total)
-                    .is_none_or(|t| t >= 0.01)
-            };
-            let rows: Vec<&SobolRow> = r.sobol.iter().filter(matters).take(SHOWN).collect();
-            let left_out = r.sobol.len() - rows.len();
-            let labels: Vec<String> = rows.iter().map(|x| x.param.clone()).collect();
-            let point = |v: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
-                v.map(|v| (v, lo.unwrap_or(v), hi.unwrap_or(v)))
-            };
-            let series = vec![
-                IntervalSeries {
-                    label: "total index, 95% interval".to_string(),
-                    points: rows
-                        .iter()
-                        .map(|x| point(x.indices.total, x.indices.total_lo, x.indices.total_hi))
-                        .collect(),
-                },
-                IntervalSeries {
-                    label: "first-order index, 95% interval".to_string(),
-                    points: rows
-                        .iter()
-                        .map(|x| point(x.indices.first, x.indices.first_lo, x.indices.first_hi))
-                        .collect(),
-                },
-            ];
-            let still = r.sobol.iter().all(|x| x.indices.total.is_none());
-            sobol.push(Chart::Intervals(IntervalChart {
-                title: format!("{id}: share of the variance of {name} due to each parameter"),
-                x_label: match left_out {
-                    0 => "Sobol index (share of variance)".to_string(),
-                    1 => "Sobol index; 1 parameter with smaller indices not shown".to_string(),
-                    n => format!("Sobol index; {n} parameters with smaller indices not shown"),
-                },
-                labels,
-                x_range: range_of(&series, Some((0.0, 1.0))),
-                series,
-                note: still.then(|| format!("{name} does not vary across parameter sets")),
-            }));
+            sobol.push(Chart::Intervals(sobol_panel(
+                id,
+                name,
+                &words,
+                r,
+                result.samples,
+            )));
         }
         let safe = file_safe(id);
         jobs.push((

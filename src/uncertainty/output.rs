@@ -4,6 +4,7 @@
 use super::{noise_share, sobol, spread, Design, Indices, Outputs, Spread};
 use crate::dist::DistSpec;
 use crate::error::Result;
+use crate::plot::labels::amount_label;
 use crate::summary::{OrderedMap, Summary};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -261,6 +262,52 @@ fn g(x: f64) -> String {
     crate::output::fmt_sig(x)
 }
 
+/// One sentence per mineral for the page: how far its expected unserved
+/// demand (and, on a world market, the consumer's expected cost) ranges
+/// across the parameter sets, and the parameter that drives it most.
+/// `words(mineral, metric)` says what a metric is, with its unit in
+/// parentheses.
+pub fn findings(result: &UncertaintyResult, words: impl Fn(&str, &str) -> String) -> Vec<String> {
+    let part = |id: &str, name: &str, r: &MetricResult| {
+        let w = words(id, name);
+        let (what, unit) = match w.split_once(" (") {
+            Some((what, unit)) => (what.to_string(), format!(" {}", unit.trim_end_matches(')'))),
+            None => (w.clone(), String::new()),
+        };
+        let s = &r.spread;
+        let driver = match r.sobol.first().and_then(|x| Some((x, x.indices.total?))) {
+            Some((x, t)) if s.p5 < s.p95 => {
+                format!(", most of all through {} (total index {t:.2})", x.param)
+            }
+            _ => String::new(),
+        };
+        let whose = if what.starts_with("consumer's") {
+            "the"
+        } else {
+            "its"
+        };
+        format!(
+            "{whose} {what} runs from {}{unit} to {}{unit} (5th to 95th percentile; median {}{unit}){driver}",
+            amount_label(s.p5),
+            amount_label(s.p95),
+            amount_label(s.p50)
+        )
+    };
+    result
+        .minerals
+        .0
+        .iter()
+        .filter_map(|(id, metrics)| {
+            let parts: Vec<String> = ["eud_total", "cost_total"]
+                .iter()
+                .filter_map(|name| metrics.get(name).map(|r| part(id, name, r)))
+                .collect();
+            (!parts.is_empty())
+                .then(|| format!("{id}: across the parameter sets, {}.", parts.join("; ")))
+        })
+        .collect()
+}
+
 /// The printed table: per mineral and metric, the spread and the
 /// parameter with the largest total index. `unit` gives a metric's unit
 /// (none for probabilities), written after its name.
@@ -369,5 +416,39 @@ mod tests {
         );
         assert!(outside_advice(16).contains("256 or more"));
         assert!(outside_advice(256).contains("1024 or more"));
+    }
+
+    #[test]
+    fn a_finding_per_mineral_gives_the_spread_and_the_driver() {
+        let spread = Spread {
+            mean: 5.0,
+            p5: 1.5,
+            p50: 4.0,
+            p95: 12.0,
+        };
+        let with = |sobol: Vec<SobolRow>| MetricResult {
+            spread,
+            noise_share: None,
+            sobol,
+            values: Vec::new(),
+        };
+        let result = UncertaintyResult {
+            seed: 1,
+            trials: 10,
+            samples: 16,
+            parameters: Vec::new(),
+            minerals: OrderedMap(vec![(
+                "copper".to_string(),
+                OrderedMap(vec![
+                    ("p_any_shortfall".to_string(), with(Vec::new())),
+                    ("eud_total".to_string(), with(vec![row("growth", 0.5, 0.8)])),
+                ]),
+            )]),
+        };
+        let words = |_: &str, metric: &str| format!("{metric} words (kt)");
+        assert_eq!(
+            findings(&result, words),
+            vec!["copper: across the parameter sets, its eud_total words runs from 1.5 kt to 12 kt (5th to 95th percentile; median 4 kt), most of all through growth (total index 0.80).".to_string()]
+        );
     }
 }
