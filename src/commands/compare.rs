@@ -116,6 +116,49 @@ fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The baseline's input tables, then per table the alternative's rows
+/// that are not the baseline's (added or changed), where there are any.
+fn input_differences(base: &Scenario, alt: &Scenario) -> Vec<Table> {
+    let before = crate::assumptions::input_tables(base);
+    let after = crate::assumptions::input_tables(alt);
+    let mut tables: Vec<Table> = before
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            t.caption = format!("{} (baseline: {})", t.caption, base.name);
+            t
+        })
+        .collect();
+    for t in after {
+        let old = before
+            .iter()
+            .find(|b| b.caption == t.caption && b.header == t.header);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .filter(|r| old.is_none_or(|b| !b.rows.contains(r)))
+            .cloned()
+            .collect();
+        if !rows.is_empty() {
+            tables.push(Table {
+                caption: format!(
+                    "{} (alternative: {}): {}",
+                    t.caption,
+                    alt.name,
+                    if old.is_some() {
+                        "only the rows that differ from the baseline's"
+                    } else {
+                        "not in the baseline"
+                    }
+                ),
+                header: t.header,
+                rows,
+            });
+        }
+    }
+    tables
+}
+
 /// One sentence per market mineral: what the alternative does to the
 /// consumer's expected cost and to the chance of a price spike; where
 /// either scenario holds a stockpile of it, that its purchases and sales
@@ -397,19 +440,19 @@ pub fn compare_text(
                 "comparison.json".into(),
                 String::from_utf8_lossy(&json).into_owned(),
             )),
-            glossary_extra: Vec::new(),
+            glossary_extra: {
+                let mut g = crate::report::glossary_extra(&comparison.baseline);
+                for term in crate::report::glossary_extra(&comparison.alternative) {
+                    if !g.contains(&term) {
+                        g.push(term);
+                    }
+                }
+                g
+            },
         };
-        // What each scenario assumed, after the results.
-        for (role, s) in [("baseline", &base_s), ("alternative", &alt_s)] {
-            page.tables.extend(
-                crate::assumptions::input_tables(s)
-                    .into_iter()
-                    .map(|mut t| {
-                        t.caption = format!("{} ({role}: {})", t.caption, s.name);
-                        t
-                    }),
-            );
-        }
+        // What the scenarios assumed, after the results: the baseline's
+        // inputs, then only the alternative's rows that differ.
+        page.tables.extend(input_differences(&base_s, &alt_s));
         outputs.push(("report.html".to_string(), page.to_html().into_bytes()));
     }
     let files = finish(staging, &outputs, opts.quiet, || {
@@ -451,7 +494,39 @@ pub fn compare_text(
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{input_differences, wrap};
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn the_alternatives_inputs_show_only_what_differs() {
+        let text = |capacity: &str, stock: &str| {
+            format!(
+                "[scenario]\nname = \"s\"\nstart_year = 2030\nyears = 2\n\n[[mineral]]\nid = \"m\"\ndemand = {{ base = 10.0 }}\n\n[[source]]\nid = \"a\"\nmineral = \"m\"\ncapacity = 8.0\n\n[[source]]\nid = \"b\"\nmineral = \"m\"\ncapacity = {capacity}\n{stock}"
+            )
+        };
+        let base = Scenario::from_toml_str(&text("1.0", ""), "b.toml").unwrap();
+        let stock = "\n[[stockpile]]\nmineral = \"m\"\ninitial = 2.0\nmax_release_per_year = 1.0\n";
+        let alt = Scenario::from_toml_str(&text("3.0", stock), "a.toml").unwrap();
+        let tables = input_differences(&base, &alt);
+        let sources: Vec<_> = tables
+            .iter()
+            .filter(|t| t.caption.starts_with("Inputs: sources"))
+            .collect();
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[0].rows.len(), 2, "the baseline's every source");
+        assert!(sources[1]
+            .caption
+            .ends_with("only the rows that differ from the baseline's"));
+        assert_eq!(sources[1].rows.len(), 1, "source b only");
+        assert_eq!(sources[1].rows[0][0], "b");
+        assert!(tables
+            .iter()
+            .any(|t| t.caption.starts_with("Inputs: stockpiles")
+                && t.caption.ends_with("not in the baseline")));
+        // The same scenario twice: the baseline's tables only.
+        let same = input_differences(&base, &base);
+        assert!(same.iter().all(|t| t.caption.contains("(baseline: ")));
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {
