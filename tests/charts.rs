@@ -256,6 +256,19 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
         bars.reference_lines.iter().map(|r| r.0).collect::<Vec<_>>(),
         vec![1500.0, 2500.0]
     );
+    // Without the project, one bar a mineral, said to be unchanged.
+    let text = crate::util::FULL.replace(
+        "project = { online_year = 2027.5, delay_months = { dist = \"triangular\", min = 0, mode = 6, max = 18 }, ramp_years = 1.0, success_probability = 0.8 }\n",
+        "",
+    );
+    assert_ne!(text, crate::util::FULL, "fixture");
+    let plain = crate::util::scenario(&text);
+    let bars = plot::bars::concentration_bars(&crate::util::summarise(&plain, 3, 200));
+    assert_eq!(bars.groups.len(), 1);
+    assert_eq!(
+        bars.groups[0].label,
+        "Existing sources (projects change none)"
+    );
 
     let ex = plot::exceedance::exceedance_chart(
         "full",

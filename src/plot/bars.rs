@@ -97,18 +97,27 @@ pub fn concentration_bars(summary: &Summary) -> BarChart {
             "Mineral".to_string()
         },
         categories,
-        groups: vec![
-            BarGroup {
-                label: "Existing sources".to_string(),
+        // Without projects that change it, one bar a category.
+        groups: if hhi == with {
+            vec![BarGroup {
+                label: "Existing sources (projects change none)".to_string(),
                 values: hhi,
                 err: None,
-            },
-            BarGroup {
-                label: "With projects at full capacity".to_string(),
-                values: with,
-                err: None,
-            },
-        ],
+            }]
+        } else {
+            vec![
+                BarGroup {
+                    label: "Existing sources".to_string(),
+                    values: hhi,
+                    err: None,
+                },
+                BarGroup {
+                    label: "With projects at full capacity".to_string(),
+                    values: with,
+                    err: None,
+                },
+            ]
+        },
         reference_lines: HHI_THRESHOLDS
             .iter()
             .map(|(y, l)| (*y, l.to_string()))
