@@ -4,7 +4,7 @@
 use super::axes::row_chart;
 use super::labels::{amount_label, percent_label};
 use super::legend::{draw_note, draw_whiskers};
-use super::style::{colour, Area, Look};
+use super::style::{colour, fit_line, Area, Look, FONT};
 use super::Z95;
 use plotters::prelude::*;
 
@@ -81,13 +81,13 @@ pub fn tornado(
             format!("Without any disruption, no {mineral} would go unserved over the horizon.")
         } else if with > 0.0 {
             format!(
-                "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon, {} of the expected amount: supply short of demand even when undisrupted.",
+                "Without any disruption, {} {unit} of {mineral} ({} of the expected amount) would still go unserved: supply short of demand.",
                 amount_label(left),
                 percent_label((left / with).min(1.0))
             )
         } else {
             format!(
-                "Without any disruption, {} {unit} of {mineral} would still go unserved over the horizon: supply short of demand even when undisrupted.",
+                "Without any disruption, {} {unit} of {mineral} would still go unserved: supply short of demand.",
                 amount_label(left)
             )
         });
@@ -191,12 +191,15 @@ pub(super) fn draw_tornado(
         ))
         .map_err(|e| e.to_string())?;
     draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
-    let left = look.size.px(30.0) as i32;
+    let left = look.size.px(30.0);
+    let width = foot.dim_in_pixel().0.saturating_sub(2 * left);
     for (k, text) in data.footnotes.iter().enumerate() {
+        // Shrunk (then cut) to the chart's width, as the footer is.
+        let (fitted, px) = fit_line(text, look.size.font(23.0), width);
         foot.draw(&Text::new(
-            text.clone(),
-            (left, k as i32 * line as i32),
-            look.tick(),
+            fitted,
+            (left as i32, k as i32 * line as i32),
+            (FONT, px).into_font(),
         ))
         .map_err(|e| e.to_string())?;
     }
@@ -242,8 +245,7 @@ mod tests {
         assert_eq!(t.total, Some((-7.0, Z95 * 0.3)));
         assert!(t.x_range.0 < -7.0 - Z95 * 0.3);
         // 12 of the 12 + 7 expected: 63%.
-        assert!(t.footnotes[0].contains("12 kt of cu would still go unserved"));
-        assert!(t.footnotes[0].contains(", 63% of the expected amount"));
+        assert!(t.footnotes[0].starts_with("Without any disruption, 12 kt of cu (63% of the expected amount) would still go unserved"));
         let none_left = AllOff {
             eud_total_without_disruptions: 0.0,
             ..all_off.clone()
