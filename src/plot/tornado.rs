@@ -193,11 +193,17 @@ pub(super) fn draw_tornado(
     draw_note(&chart, look, &data.note, (x0, x1), (y0, y1))?;
     let left = look.size.px(30.0);
     let width = foot.dim_in_pixel().0.saturating_sub(2 * left);
+    // Shrunk (then cut) to the chart's width, as the footer is, all at the
+    // size the longest needs.
+    let px = data
+        .footnotes
+        .iter()
+        .map(|t| fit_line(t, look.size.font(23.0), width).1)
+        .min()
+        .unwrap_or(0);
     for (k, text) in data.footnotes.iter().enumerate() {
-        // Shrunk (then cut) to the chart's width, as the footer is.
-        let (fitted, px) = fit_line(text, look.size.font(23.0), width);
         foot.draw(&Text::new(
-            fitted,
+            fit_line(text, px, width).0,
             (left as i32, k as i32 * line as i32),
             (FONT, px).into_font(),
         ))
