@@ -9,22 +9,29 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 use supplyrisk::commands;
 
+/// A piece of an argument error's context as text (the first of a list).
+fn context(e: &clap::Error, kind: clap::error::ContextKind) -> Option<String> {
+    use clap::error::ContextValue;
+    match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    }
+}
+
 /// A flag's value that its parser refused, in the form of every other
 /// bad-input message: `error: command line: --flag: expected …, found …`.
 /// `None` for other argument errors (unknown flags, missing arguments),
 /// which keep the parser's own message and usage hint.
 fn bad_value(e: &clap::Error) -> Option<String> {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::error::{ContextKind, ErrorKind};
     if !matches!(
         e.kind(),
         ErrorKind::ValueValidation | ErrorKind::InvalidValue
     ) {
         return None;
     }
-    let text = |kind| match e.get(kind) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        _ => None,
-    };
+    let text = |kind| context(e, kind);
     let arg = text(ContextKind::InvalidArg)?;
     let flag = arg.split_whitespace().next()?;
     let value = text(ContextKind::InvalidValue).unwrap_or_default();
@@ -49,12 +56,8 @@ fn bad_value(e: &clap::Error) -> Option<String> {
 /// for the other argument errors (a missing argument), which keep the
 /// parser's message and usage hint.
 fn bad_flag(e: &clap::Error) -> Option<String> {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let text = |kind| match e.get(kind) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        Some(ContextValue::Strings(v)) => v.first().cloned(),
-        _ => None,
-    };
+    use clap::error::{ContextKind, ErrorKind};
+    let text = |kind| context(e, kind);
     let flag = |arg: String| {
         arg.split_whitespace()
             .next()
