@@ -357,7 +357,7 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     let sum = supplyrisk::summary::Summary::new(&s, 3, &agg);
     let co = sum.minerals.get("cobalt").unwrap();
 
-    let price = fan::price_fan("T", &sum, "cobalt", 33.0, 1.5).unwrap();
+    let price = fan::price_fan("T", &[("T", &sum)], "cobalt", 33.0, 1.5).unwrap();
     assert_eq!(
         price.fans[0].p50,
         co.years
@@ -381,7 +381,20 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     assert!(price.levels[1].label.contains("spike threshold"));
     assert_eq!(price.y_range.0, 0.0);
     assert!(price.fans[0].p95.iter().all(|&x| x <= price.y_range.1));
-    assert!(fan::price_fan("T", &sum, "lithium", 33.0, 1.5).is_none());
+    assert!(fan::price_fan("T", &[("T", &sum)], "lithium", 33.0, 1.5).is_none());
+    // Two runs (a comparison): a fan each, without means, which differ.
+    let two = fan::price_fan(
+        "T",
+        &[("baseline", &sum), ("alternative", &sum)],
+        "cobalt",
+        33.0,
+        1.5,
+    )
+    .unwrap();
+    assert_eq!(two.fans.len(), 2);
+    assert_eq!(two.fans[1].label, "alternative");
+    assert!(two.fans.iter().all(|f| f.demand.is_empty()));
+    assert_eq!(two.fans[1].p50, price.fans[0].p50);
 
     let stock = fan::stock_fan("T", &sum, "lithium", 30.0).unwrap();
     assert_eq!(stock.levels[0].y, 30.0);

@@ -206,16 +206,17 @@ fn main() {
         &div.agg,
         false,
     );
+    let context = supplyrisk::commands::chart_context(&base.scenario, &base.agg);
     let mut charts = plot::compare_charts(
         &bd,
         &exceedance_curves(&base.agg),
         &exceedance_curves(&div.agg),
+        &context,
         size,
         &footer,
     )
     .expect("charts");
     charts.retain(|c| c.name != "risk_reduction.png");
-    let context = supplyrisk::commands::chart_context(&base.scenario, &base.agg);
     let mut run_charts = plot::run_charts(
         &base.summary,
         &exceedance_curves(&base.agg),

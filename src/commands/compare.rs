@@ -394,6 +394,7 @@ pub fn compare_text(
                 &comparison,
                 &exceedance_curves(&base),
                 &exceedance_curves(&alt),
+                &super::chart_context(&base_s, &base),
                 opts.chart_size,
                 &both,
             )

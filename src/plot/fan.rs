@@ -167,27 +167,44 @@ fn multiple(x: f64) -> String {
 /// traded on a world market (5-95% range, median and mean by year) against
 /// its spike threshold and the reference price; `reference_price` is in
 /// the mineral's currency per unit. `None` when the mineral has no price.
+/// For several runs (a comparison), one fan per run and no mean line.
 pub fn price_fan(
     title: &str,
-    summary: &Summary,
+    runs: &[(&str, &Summary)],
     mineral: &str,
     reference_price: f64,
     spike_threshold: f64,
 ) -> Option<FanChart> {
-    let m = summary.minerals.get(mineral)?;
+    let (_, first) = runs.first()?;
+    let m = first.minerals.get(mineral)?;
     let currency = m.currency.as_deref()?;
-    let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
-        m.years.iter().map(f).collect()
-    };
-    let fan = FanSeries {
-        label: title.to_string(),
-        p5: get(|y| y.price_p5)?,
-        p50: get(|y| y.price_p50)?,
-        p95: get(|y| y.price_p95)?,
-        demand: get(|y| y.price_mean)?,
-    };
-    let top = max_of(fan.p95.iter().chain(&fan.demand)).max(spike_threshold);
-    let bottom = fan.p5.iter().copied().fold(f64::INFINITY, f64::min);
+    let one = runs.len() == 1;
+    let fans = runs
+        .iter()
+        .map(|(label, s)| {
+            let years = &s.minerals.get(mineral)?.years;
+            let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
+                years.iter().map(f).collect()
+            };
+            Some(FanSeries {
+                label: label.to_string(),
+                p5: get(|y| y.price_p5)?,
+                p50: get(|y| y.price_p50)?,
+                p95: get(|y| y.price_p95)?,
+                demand: if one {
+                    get(|y| y.price_mean)?
+                } else {
+                    Vec::new()
+                },
+            })
+        })
+        .collect::<Option<Vec<FanSeries>>>()?;
+    let top = max_of(fans.iter().flat_map(|f| f.p95.iter().chain(&f.demand))).max(spike_threshold);
+    let bottom = fans
+        .iter()
+        .flat_map(|f| &f.p5)
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     let (lo, hi) = zero_floor_range(bottom.min(1.0), top);
     Some(FanChart {
         title: format!("{title}: {mineral} price, yearly average"),
@@ -196,12 +213,12 @@ pub fn price_fan(
             "price multiple (1 = reference price of {reference_price} {currency}/{})",
             m.unit
         ),
-        years: summary.calendar_years(),
-        fans: vec![fan],
+        years: first.calendar_years(),
+        fans,
         y_range: (lo, hi.max(spike_threshold * 1.25)),
         words: FanWords {
             band: "5-95% range of the yearly average price".to_string(),
-            median: "median".to_string(),
+            median: if one { "median" } else { "median price" }.to_string(),
             line: "mean".to_string(),
         },
         levels: vec![

@@ -205,9 +205,13 @@ pub fn run_charts(
             )],
         ));
         if let Some(k) = &cx.market {
-            if let Some(price) =
-                fan::price_fan(title, summary, id, k.reference_price, k.spike_threshold)
-            {
+            if let Some(price) = fan::price_fan(
+                title,
+                &[(title, summary)],
+                id,
+                k.reference_price,
+                k.spike_threshold,
+            ) {
                 jobs.push((
                     format!("price_{safe}.png"),
                     format!("{id}: the year's average world price as a multiple of the reference price (5-95% range, median and mean), against the spike threshold"),
@@ -295,13 +299,15 @@ fn in_market(
 }
 
 /// Charts of `compare`: per shared mineral both supply fans and both
-/// exceedance curves (`compare_<mineral>.png`, two panels), and
-/// `risk_reduction.png`. `base` and `alt` hold each run's exceedance
-/// curves, in its scenario's mineral order.
+/// exceedance curves (`compare_<mineral>.png`, two panels; a third, both
+/// price fans, for a mineral on a world market), and `risk_reduction.png`.
+/// `base` and `alt` hold each run's exceedance curves, in its scenario's
+/// mineral order; `context` the baseline's minerals (for their markets).
 pub fn compare_charts(
     cmp: &crate::compare::Comparison,
     base: &[Vec<(f64, f64)>],
     alt: &[Vec<(f64, f64)>],
+    context: &[MineralContext],
     size: ChartSize,
     footer: &str,
 ) -> Result<Vec<ChartFile>> {
@@ -361,22 +367,36 @@ pub fn compare_charts(
             );
             (fan, ex)
         };
+        let market = context.get(bi).and_then(|c| c.market.as_ref());
+        let runs: Vec<(&str, &Summary)> = if same {
+            vec![("both", &cmp.baseline)]
+        } else {
+            vec![
+                ("baseline", &cmp.baseline),
+                ("alternative", &cmp.alternative),
+            ]
+        };
+        let price = market.and_then(|k| {
+            let title = if same {
+                format!("{title} (the same in both)")
+            } else {
+                title.to_string()
+            };
+            fan::price_fan(&title, &runs, id, k.reference_price, k.spike_threshold)
+        });
+        let mut panels = vec![
+            Chart::Fan(fan),
+            Chart::Exceedance(in_market(ex, id, market.is_some())),
+        ];
+        panels.extend(price.map(Chart::Fan));
         jobs.push((
             format!("compare_{}.png", file_safe(id)),
-            format!(
-                "{id}: supply fans and shortfall exceedance, baseline vs alternative (same trials)"
-            ),
-            vec![
-                Chart::Fan(fan),
-                Chart::Exceedance(in_market(
-                    ex,
-                    id,
-                    cmp.baseline
-                        .minerals
-                        .get(id)
-                        .is_some_and(|m| m.currency.is_some()),
-                )),
-            ],
+            if market.is_some() {
+                format!("{id}: amounts served, demand priced out or rationed, and prices, baseline vs alternative (same trials)")
+            } else {
+                format!("{id}: supply fans and shortfall exceedance, baseline vs alternative (same trials)")
+            },
+            panels,
         ));
     }
     jobs.push((
