@@ -442,15 +442,7 @@ impl Plan {
             let mut page = Report {
                 title: format!("{}: parameter uncertainty", scenario.name),
                 findings: {
-                    let words = |id: &str, metric: &str| {
-                        let m = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
-                        crate::uncertainty::charts::metric_words(
-                            metric,
-                            m.map_or("", |m| m.unit.as_str()),
-                            m.and_then(|m| m.market.as_ref()).map_or("", |k| k.currency.as_str()),
-                        )
-                    };
-                    let mut notes = crate::uncertainty::output::findings(&result, words);
+                    let mut notes = crate::uncertainty::output::findings(&result, unit);
                     if !outside.is_empty() {
                         notes.extend(outside.iter().map(|n| format!("Caution: {n}.")));
                         notes.push(format!("So {}.", outside_advice(samples)));
@@ -514,11 +506,12 @@ impl Plan {
 /// market's currency for cost, none for probabilities.
 fn metric_unit(scenario: &Scenario, id: &str, metric: &str) -> Option<String> {
     let m = scenario.minerals.iter().find(|m| m.id == id)?;
-    match metric {
-        "eud_total" | "cvar95" => Some(m.unit.clone()),
-        "cost_total" => m.market.as_ref().map(|k| k.currency.clone()),
-        _ => None,
+    let currency = m.market.as_ref().map(|k| k.currency.as_str());
+    if metric == "cost_total" && currency.is_none() {
+        return None;
     }
+    crate::uncertainty::charts::metric_unit(metric, &m.unit, currency.unwrap_or(""))
+        .map(str::to_string)
 }
 
 /// The page's terms: the study's own, then the world market's where a

@@ -10,24 +10,42 @@ use crate::plot::labels::{amount_label, percent_label};
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
 use crate::scenario::Scenario;
 
+/// What a metric is, in words.
+pub fn metric_name(metric: &str) -> &str {
+    match metric {
+        "p_any_shortfall" => "probability of at least one shortfall year",
+        "eud_total" => "expected unserved demand over the horizon",
+        "cvar95" => "mean of the worst 5% of horizon unserved amounts",
+        "cost_total" => "consumer's expected cost over the horizon",
+        "p_price_spike" => "probability of at least one price-spike year",
+        other => other,
+    }
+}
+
+/// A metric's unit, of a mineral measured in `unit` on a market priced in
+/// `currency` (`None` for probabilities).
+pub fn metric_unit<'a>(metric: &str, unit: &'a str, currency: &'a str) -> Option<&'a str> {
+    match metric {
+        "eud_total" | "cvar95" => Some(unit),
+        "cost_total" => Some(currency),
+        _ => None,
+    }
+}
+
 /// What a metric is, with its unit.
 pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
-    match metric {
-        "p_any_shortfall" => "probability of at least one shortfall year".to_string(),
-        "eud_total" => format!("expected unserved demand over the horizon ({unit})"),
-        "cvar95" => format!("mean of the worst 5% of horizon unserved amounts ({unit})"),
-        "cost_total" => format!("consumer's expected cost over the horizon ({currency})"),
-        "p_price_spike" => "probability of at least one price-spike year".to_string(),
-        other => other.to_string(),
+    match metric_unit(metric, unit, currency) {
+        Some(u) => format!("{} ({u})", metric_name(metric)),
+        None => metric_name(metric).to_string(),
     }
 }
 
 /// A metric's values across the parameter sets of A and B, with its
 /// median, 5-95% range and mean marked.
-fn spread_histogram(id: &str, words: &str, r: &MetricResult) -> HistogramChart {
+fn spread_histogram(id: &str, name: &str, words: &str, r: &MetricResult) -> HistogramChart {
     let s = &r.spread;
     let (start, width, counts) = bins(&r.values);
-    let percent = words.starts_with("probability");
+    let percent = metric_unit(name, "", "").is_none();
     let mark = |x: f64, what: &str, dashed: bool, colour: usize| Mark {
         x,
         label: if percent {
@@ -38,7 +56,7 @@ fn spread_histogram(id: &str, words: &str, r: &MetricResult) -> HistogramChart {
         dashed,
         colour,
     };
-    let what = words.split(" (").next().unwrap_or(words);
+    let what = metric_name(name);
     HistogramChart {
         title: format!(
             "{id}: {what}, in the {} runs of A and B ({} base sets)",
@@ -71,13 +89,7 @@ const SOBOL_AXIS: (f64, f64) = (-0.25, 1.25);
 /// error at few base sets) make the title say the indices are rough, and
 /// those beyond -0.25 and 1.25 are drawn at the axis's edge, as its label
 /// says.
-fn sobol_panel(
-    id: &str,
-    name: &str,
-    words: &str,
-    r: &MetricResult,
-    samples: usize,
-) -> IntervalChart {
+fn sobol_panel(id: &str, name: &str, r: &MetricResult, samples: usize) -> IntervalChart {
     let matters = |x: &&SobolRow| {
         x.indices
             .total_hi
@@ -131,7 +143,7 @@ fn sobol_panel(
     };
     let (lo, hi) = range_of(&series, Some((0.0, 1.0)));
     let still = r.sobol.iter().all(|x| x.indices.total.is_none());
-    let what = words.split(" (").next().unwrap_or(words);
+    let what = metric_name(name);
     IntervalChart {
         title: format!("{id}: share of the variance of the {what} due to each parameter{rough}"),
         x_label,
@@ -163,14 +175,8 @@ pub fn charts(
         let mut sobol = Vec::new();
         for (name, r) in &metrics.0 {
             let words = metric_words(name, &m.unit, currency);
-            spread.push(Chart::Histogram(spread_histogram(id, &words, r)));
-            sobol.push(Chart::Intervals(sobol_panel(
-                id,
-                name,
-                &words,
-                r,
-                result.samples,
-            )));
+            spread.push(Chart::Histogram(spread_histogram(id, name, &words, r)));
+            sobol.push(Chart::Intervals(sobol_panel(id, name, r, result.samples)));
         }
         let safe = file_safe(id);
         jobs.push((

@@ -265,15 +265,14 @@ fn g(x: f64) -> String {
 /// One sentence per mineral for the page: how far its expected unserved
 /// demand (and, on a world market, the consumer's expected cost) ranges
 /// across the parameter sets, and the parameter that drives it most.
-/// `words(mineral, metric)` says what a metric is, with its unit in
-/// parentheses.
-pub fn findings(result: &UncertaintyResult, words: impl Fn(&str, &str) -> String) -> Vec<String> {
+/// `unit(mineral, metric)` gives a metric's unit, as in [`table_rows`].
+pub fn findings(
+    result: &UncertaintyResult,
+    unit: impl Fn(&str, &str) -> Option<String>,
+) -> Vec<String> {
     let part = |id: &str, name: &str, r: &MetricResult| {
-        let w = words(id, name);
-        let (what, unit) = match w.split_once(" (") {
-            Some((what, unit)) => (what.to_string(), format!(" {}", unit.trim_end_matches(')'))),
-            None => (w.clone(), String::new()),
-        };
+        let what = super::charts::metric_name(name);
+        let unit = unit(id, name).map_or(String::new(), |u| format!(" {u}"));
         let s = &r.spread;
         let driver = match r.sobol.first().and_then(|x| Some((x, x.indices.total?))) {
             Some((x, t)) if s.p5 < s.p95 => {
@@ -445,10 +444,10 @@ mod tests {
                 ]),
             )]),
         };
-        let words = |_: &str, metric: &str| format!("{metric} words (kt)");
+        let unit = |_: &str, metric: &str| (metric == "eud_total").then(|| "kt".to_string());
         assert_eq!(
-            findings(&result, words),
-            vec!["copper: across the parameter sets, its eud_total words runs from 1.5 kt to 12 kt (5th to 95th percentile; median 4 kt), most of all through growth (total index 0.80).".to_string()]
+            findings(&result, unit),
+            vec!["copper: across the parameter sets, its expected unserved demand over the horizon runs from 1.5 kt to 12 kt (5th to 95th percentile; median 4 kt), most of all through growth (total index 0.80).".to_string()]
         );
     }
 }
