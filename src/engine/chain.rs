@@ -16,7 +16,10 @@
 //! changing the whole.
 
 use super::plan::{to_units, Plan, SourcePlan};
-use super::trial::{multiply_factors, sample_own, Workspace};
+use super::process::Interval;
+use super::trial::{
+    events_overlap, for_each_piece, multiply_factors, sample_own, Piece, Workspace,
+};
 use crate::rng::TrialKey;
 use crate::scenario::{Scenario, Stage};
 
@@ -183,6 +186,22 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
     let inv_q = cp.inv_quantum;
     for &i in &cp.dynamic {
         let (sp, cs) = (&plan.sources[i], &plan.chain_sources[i]);
+        if sp.project.is_none()
+            && sp.restrictions.is_empty()
+            && !events_overlap(sp, &ws.event_intervals)
+        {
+            add_pieces(
+                steps,
+                cs,
+                sp,
+                key,
+                &ws.event_intervals,
+                &mut ws.channels[m],
+                &mut ws.changed[m],
+                inv_q,
+            );
+            continue;
+        }
         sample_own(sp, key, &mut ws.own);
         multiply_factors(&mut ws.factor, &ws.own, sp, &ws.event_intervals);
         for &(e, x) in sp.restrictions {
@@ -212,49 +231,99 @@ pub fn fill_channels(plan: &Plan, cp: &ChainPlan, key: TrialKey, ws: &mut Worksp
             }
             changed[t] = true;
         };
-        match sp.project {
+        // From step `from` on, the source's output is `cs.step * factor`
+        // and changes only where one of its intervals starts or ends (each
+        // such step once, however many intervals share it).
+        let at = |t: usize| (cs.step * factor[t], rfactor[t]);
+        let mut from = 0;
+        if let Some(p) = sp.project {
             // A project adds its output step by step from the step it
-            // comes online (never: nothing).
-            Some(p) => {
-                if let Some(r) = ws.ramps[p] {
-                    let mut before = (0.0, 1.0);
-                    let mut before_units = units(before);
-                    for t in r.first_step..steps {
-                        let now = (cs.step * r.at(plan.midpoints[t]) * factor[t], rfactor[t]);
-                        if now != before {
-                            let now_units = units(now);
-                            change(t, now_units, before_units);
-                            (before, before_units) = (now, now_units);
-                        }
-                    }
+            // comes online until it is fully ramped up (never: nothing).
+            let Some(r) = ws.ramps[p] else {
+                reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
+                continue;
+            };
+            let mut before = (0.0, 1.0);
+            let mut before_units = units(before);
+            from = steps;
+            for t in r.first_step..steps {
+                let ramp = r.at(plan.midpoints[t]);
+                // `cs.step * 1.0 * factor[t]` is `at(t)`, to the bit.
+                let now = (cs.step * ramp * factor[t], rfactor[t]);
+                if now != before {
+                    let now_units = units(now);
+                    change(t, now_units, before_units);
+                    (before, before_units) = (now, now_units);
+                }
+                if ramp == 1.0 {
+                    // A ramp never falls back.
+                    from = t + 1;
+                    break;
                 }
             }
-            // An existing source is in the channels at full output: its
-            // output changes only where one of its intervals starts or
-            // ends (each such step once, however many intervals share it).
-            None => {
-                let bounds = &mut ws.bounds;
-                bounds.clear();
-                for (list, _) in super::trial::source_intervals(&ws.own, sp, &ws.event_intervals) {
-                    bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
-                }
-                for &(e, _) in sp.restrictions {
-                    let list = &ws.event_intervals[e];
-                    bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
-                }
-                bounds.sort_unstable();
-                bounds.dedup();
-                let at = |t: usize| (cs.step * factor[t], rfactor[t]);
-                for &t in bounds.iter().filter(|&&t| t < steps) {
-                    let (now, before) = (at(t), if t == 0 { (cs.step, 1.0) } else { at(t - 1) });
-                    if now != before {
-                        change(t, units(now), units(before));
-                    }
-                }
+        }
+        // An existing source starts in the channels at full output.
+        let bounds = &mut ws.bounds;
+        bounds.clear();
+        for (list, _) in super::trial::source_intervals(&ws.own, sp, &ws.event_intervals) {
+            bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
+        }
+        for &(e, _) in sp.restrictions {
+            let list = &ws.event_intervals[e];
+            bounds.extend(list.iter().flat_map(|iv| [iv.start, iv.end]));
+        }
+        bounds.sort_unstable();
+        bounds.dedup();
+        for &t in bounds.iter().filter(|&&t| t >= from && t < steps) {
+            let (now, before) = (at(t), if t == 0 { (cs.step, 1.0) } else { at(t - 1) });
+            if now != before {
+                change(t, units(now), units(before));
             }
         }
         reset(factor, rfactor, &ws.own, sp, &ws.event_intervals);
     }
+}
+
+/// An existing source with no restriction whose event intervals do not
+/// overlap one another: each piece of [`for_each_piece`] changes its
+/// contribution by a constant over its steps, written at its first step
+/// and taken back at its end. The sums are exactly those of the source's
+/// output step by step, in whole units, as for physical supply.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn add_pieces(
+    steps: usize,
+    cs: &ChainSource,
+    sp: &SourcePlan,
+    key: TrialKey,
+    events: &[Vec<Interval>],
+    ch: &mut [i64],
+    changed: &mut [bool],
+    inv_q: f64,
+) {
+    let full = cs.units(cs.step, 1.0, inv_q);
+    // The change of the contribution from full output to output times `f`.
+    let change = |f: f64| {
+        let now = cs.units(cs.step * f, 1.0, inv_q);
+        [0, 1, 2].map(|k| now[k].1 - full[k].1)
+    };
+    for_each_piece(sp, key, events, |start, end, piece| {
+        let v = match piece {
+            Piece::Down(f) => change(f),
+            Piece::Overlap(f_own, f_event) => {
+                let (both, own, event) = (change(f_own * f_event), change(f_own), change(f_event));
+                [0, 1, 2].map(|k| both[k] - own[k] - event[k])
+            }
+        };
+        for (t, sign) in [(start, 1), (end, -1)] {
+            if t < steps {
+                for (k, &(c, _)) in full.iter().enumerate() {
+                    ch[t * ROW + c] += sign * v[k];
+                }
+                changed[t] = true;
+            }
+        }
+    });
 }
 
 /// Set a source's factors back to 1 over every interval that touches it.

@@ -216,52 +216,23 @@ pub fn simulate_trial(plan: &Plan, key: TrialKey, ws: &mut Workspace) {
 
 /// Take an existing source's losses over its down steps. Its supply at a
 /// step is `capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt`,
-/// rounded to whole units. Each interval takes one constant loss; where an
-/// own interval overlaps an event's, both losses are given back over the
-/// overlap less the loss of the product of their factors. That is exact
-/// while a step is down at most once on its own and once in an event,
-/// which holds unless two event intervals overlap; then the factors are
-/// multiplied step by step.
+/// rounded to whole units: the pieces of [`for_each_piece`], or, where two
+/// event intervals overlap, the factors multiplied step by step.
 fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspace) {
     let inv_q = mp.inv_quantum;
     let loss = |f: f64| sp.loss_units(f, inv_q);
     let events = &ws.event_intervals;
     let delta = &mut ws.delta;
-    // Does an event interval overlap one of an earlier event? (Each list
-    // is disjoint; with one event, never.)
-    let events_overlap = sp.events.len() > 1
-        && sp.events.iter().enumerate().any(|(k, &(e, _))| {
-            events[e].iter().any(|iv| {
-                sp.events[..k]
-                    .iter()
-                    .any(|&(f, _)| overlaps(&events[f], iv))
-            })
-        });
-    if !events_overlap {
-        // Own intervals as they are drawn, each with its overlaps with
-        // the event intervals (rare: the branch is predictable, and the
-        // three losses of an overlap are computed only where there is one).
-        if let Some(process) = &sp.own {
-            process.for_each(&mut key.stream(sp.disruption_key), |iv| {
-                let f_own = 1.0 - iv.severity;
-                let own_loss = loss(f_own);
-                add_span(delta, iv.start, iv.end, -own_loss);
-                for &(e, x) in sp.events {
-                    for ev in &events[e] {
-                        if iv.start < ev.end && ev.start < iv.end {
-                            let f_event = 1.0 - x * ev.severity;
-                            let both = own_loss + loss(f_event) - loss(f_own * f_event);
-                            add_span(delta, iv.start.max(ev.start), iv.end.min(ev.end), both);
-                        }
-                    }
+    if !events_overlap(sp, events) {
+        for_each_piece(sp, key, events, |start, end, piece| {
+            let v = match piece {
+                Piece::Down(f) => -loss(f),
+                Piece::Overlap(f_own, f_event) => {
+                    loss(f_own) + loss(f_event) - loss(f_own * f_event)
                 }
-            });
-        }
-        for &(e, x) in sp.events {
-            for ev in &events[e] {
-                add_span(delta, ev.start, ev.end, -loss(1.0 - x * ev.severity));
-            }
-        }
+            };
+            add_span(delta, start, end, v);
+        });
         return;
     }
     let own = &mut ws.own;
@@ -269,6 +240,67 @@ fn add_losses(mp: &MineralPlan, sp: &SourcePlan, key: TrialKey, ws: &mut Workspa
     let factor = &mut ws.factor;
     multiply_factors(factor, own, sp, events);
     take_step_losses(factor, delta, own, sp, events, 0, inv_q);
+}
+
+/// Whether an event interval of a source overlaps one of an earlier event
+/// it lists (each list is disjoint; with one event, never).
+#[inline(always)]
+pub(super) fn events_overlap(sp: &SourcePlan, events: &[Vec<Interval>]) -> bool {
+    sp.events.len() > 1
+        && sp.events.iter().enumerate().any(|(k, &(e, _))| {
+            events[e].iter().any(|iv| {
+                sp.events[..k]
+                    .iter()
+                    .any(|&(f, _)| overlaps(&events[f], iv))
+            })
+        })
+}
+
+/// One constant piece of a source's disruption, over a span of steps.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Piece {
+    /// Output times this factor (`1 - severity` of an own interval, or
+    /// `1 - exposure * severity` of an event's) instead of full output.
+    Down(f64),
+    /// Where an own interval with factor `.0` overlaps an event's with
+    /// factor `.1`: output times their product, where the two `Down`
+    /// pieces counted each factor alone.
+    Overlap(f64, f64),
+}
+
+/// Call `add(start, end, piece)` for each constant piece of an existing
+/// source's disruption: its own intervals as they are drawn, each with its
+/// overlaps with the event intervals (rare: the branch is predictable),
+/// then the event intervals. The pieces add up exactly in whole units
+/// while a step is down at most once on its own and once in an event,
+/// which holds unless two event intervals overlap ([`events_overlap`]).
+#[inline(always)]
+pub(super) fn for_each_piece(
+    sp: &SourcePlan,
+    key: TrialKey,
+    events: &[Vec<Interval>],
+    mut add: impl FnMut(usize, usize, Piece),
+) {
+    if let Some(process) = &sp.own {
+        process.for_each(&mut key.stream(sp.disruption_key), |iv| {
+            let f_own = 1.0 - iv.severity;
+            add(iv.start, iv.end, Piece::Down(f_own));
+            for &(e, x) in sp.events {
+                for ev in &events[e] {
+                    if iv.start < ev.end && ev.start < iv.end {
+                        let f_event = 1.0 - x * ev.severity;
+                        let (start, end) = (iv.start.max(ev.start), iv.end.min(ev.end));
+                        add(start, end, Piece::Overlap(f_own, f_event));
+                    }
+                }
+            }
+        });
+    }
+    for &(e, x) in sp.events {
+        for ev in &events[e] {
+            add(ev.start, ev.end, Piece::Down(1.0 - x * ev.severity));
+        }
+    }
 }
 
 /// A source's own down intervals, into `own` (cleared first).
