@@ -5,6 +5,7 @@ mod util;
 mod bad_dependence;
 mod bad_input;
 mod bad_input_v2;
+mod chain_paths;
 mod charts;
 mod cli;
 mod compare;
