@@ -245,3 +245,48 @@ capacity = 2.0
 max_release_per_year = 2.0
 refill_per_year = 0.5
 "#;
+
+/// A supply or price fan's axis holds every band, line, demand range and
+/// level it draws, and is zoomed (said so on the axis, never below 0)
+/// exactly when the data leave the lower 45% of an axis from 0 empty: for
+/// one run, when the lowest band edge or line is at least 0.45 times the
+/// highest.
+pub fn check_fan_axis(fan: &supplyrisk::plot::fan::FanChart) {
+    let values: Vec<f64> = fan
+        .fans
+        .iter()
+        .flat_map(|f| f.p5.iter().chain(&f.p50).chain(&f.p95).chain(&f.demand))
+        .chain(fan.levels.iter().map(|l| &l.y))
+        .copied()
+        .collect();
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (bottom, top) = fan.y_range;
+    assert!(
+        bottom <= lo && top >= hi,
+        "{:?} against {lo}..{hi}",
+        fan.y_range
+    );
+    for &(a, b) in &fan.demand_band {
+        assert!(
+            bottom <= a && b <= top,
+            "demand range {a}..{b} outside {:?}",
+            fan.y_range
+        );
+    }
+    let zoomed = bottom > 0.0;
+    assert_eq!(
+        zoomed,
+        fan.y_label.ends_with("(axis not from 0)"),
+        "{}",
+        fan.y_label
+    );
+    if fan.fans.len() == 1 {
+        assert_eq!(
+            zoomed,
+            lo >= 0.45 * hi,
+            "{:?} against {lo}..{hi}",
+            fan.y_range
+        );
+    }
+}

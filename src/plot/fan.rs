@@ -83,7 +83,16 @@ impl FanChart {
     pub fn with_demand_band(mut self, band: Vec<(f64, f64)>) -> FanChart {
         if band.len() == self.years.len() && band.iter().any(|b| b.0 < b.1) {
             let top = band.iter().map(|b| b.1).fold(self.y_range.1, f64::max);
-            self.y_range.1 = self.y_range.1.max(top * 1.02);
+            let bottom = band.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+            if self.y_range.0 > 0.0 && (bottom < self.y_range.0 || top > self.y_range.1) {
+                // Zoomed: onto the bands and demand's range together.
+                let low = self.fans.iter().flat_map(|f| f.p5.iter().chain(&f.demand));
+                let low = low.copied().fold(bottom, f64::min);
+                let high = self.fans.iter().flat_map(|f| f.p95.iter().chain(&f.demand));
+                self.y_range = zoomed_range(low, high.copied().fold(top, f64::max));
+            } else {
+                self.y_range.1 = self.y_range.1.max(top * 1.02);
+            }
             self.demand_band = band;
         }
         self
@@ -129,9 +138,10 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
     } else {
         ("supply", "5-95% range of supply", "median supply")
     };
-    // Two runs are compared on an axis zoomed onto their bands, where a
-    // difference of a few per cent shows; one run's supply is drawn from 0.
-    let y_range = if fans.len() > 1 {
+    // Zoomed onto the bands, where a gap of a few per cent between supply
+    // and demand (or between two runs) shows; from 0 where the bands reach
+    // far down anyway.
+    let y_range = if fans.len() > 1 || bottom >= 0.45 * top {
         zoomed_range(bottom, top)
     } else {
         zero_floor_range(bottom, top)
@@ -205,17 +215,29 @@ pub fn price_fan(
         .flat_map(|f| &f.p5)
         .copied()
         .fold(f64::INFINITY, f64::min);
-    let (lo, hi) = zero_floor_range(bottom.min(1.0), top);
+    // Zoomed onto the bands, the reference price and the spike threshold.
+    let bottom = bottom.min(1.0);
+    let y_range = if bottom >= 0.45 * top {
+        zoomed_range(bottom, top)
+    } else {
+        let (lo, hi) = zero_floor_range(bottom, top);
+        (lo, hi.max(spike_threshold * 1.25))
+    };
+    let from = if y_range.0 > 0.0 {
+        " (axis not from 0)"
+    } else {
+        ""
+    };
     Some(FanChart {
         title: format!("{title}: {mineral} price, yearly average"),
         y_label: format!(
             // The price as written in the scenario (shortest exact form).
-            "price multiple (1 = reference price of {reference_price} {currency}/{})",
+            "price multiple, 1 = reference {reference_price} {currency}/{}{from}",
             m.unit
         ),
         years: first.calendar_years(),
         fans,
-        y_range: (lo, hi.max(spike_threshold * 1.25)),
+        y_range,
         words: FanWords {
             band: "5-95% range of the yearly average price".to_string(),
             median: if one { "median" } else { "median price" }.to_string(),
