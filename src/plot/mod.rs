@@ -60,7 +60,14 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
         width: size.width,
         height: size.height * n,
     };
-    let look = Look { size };
+    // Panels of one figure share a title size: the smallest that fits
+    // each of their titles.
+    let title_px = panels
+        .iter()
+        .map(|c| style::fit_title(c.title(), size.font(40.0), size.width).1)
+        .min()
+        .unwrap_or(size.font(40.0));
+    let look = Look { size, title_px };
     render(total, "a chart", |root| {
         let root = if footer.is_empty() {
             root.clone()
@@ -84,6 +91,21 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
         }
         Ok(())
     })
+}
+
+impl Chart {
+    /// The panel's title.
+    pub fn title(&self) -> &str {
+        match self {
+            Chart::Fan(d) => &d.title,
+            Chart::Lines(d) => &d.title,
+            Chart::Exceedance(d) => &d.title,
+            Chart::Bars(d) => &d.title,
+            Chart::Tornado(d) => &d.title,
+            Chart::Intervals(d) => &d.title,
+            Chart::Histogram(d) => &d.title,
+        }
+    }
 }
 
 /// z for a two-sided 95% interval.

@@ -242,6 +242,8 @@ fn split_title(title: &str) -> (String, String) {
 /// Shared look of a chart: caption, label areas and mesh styles.
 pub(super) struct Look {
     pub(super) size: ChartSize,
+    /// Largest font size of a panel's title, in pixels.
+    pub(super) title_px: u32,
 }
 
 impl Look {
@@ -283,7 +285,7 @@ impl Look {
         title: &str,
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let margin = self.size.px(30.0);
-        let (lines, px) = fit_title(title, self.size.font(40.0), root.dim_in_pixel().0);
+        let (lines, px) = fit_title(title, self.title_px, root.dim_in_pixel().0);
         let style: TextStyle<'static> = (FONT, px).into_font().style(FontStyle::Bold).into();
         let mut b = ChartBuilder::on(root);
         b.margin(margin);
