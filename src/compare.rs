@@ -134,6 +134,9 @@ pub struct MineralComparison {
     /// baseline, gives the alternative's `eud_total`; `None` (null) when the
     /// alternative is not better.
     pub equivalent_firm_supply: Option<f64>,
+    /// The changes year by year, with standard errors from paired chunk
+    /// means (see [`crate::year_changes`]).
+    pub by_year: Vec<crate::year_changes::YearChange>,
 }
 
 /// `comparison.json`.
@@ -353,8 +356,10 @@ pub fn compare(
         let Some(a) = alt_s.mineral_index(&mineral.id) else {
             continue;
         };
-        let b_eud = baseline.minerals.0[m].1.eud_total;
-        let a_eud = alternative.minerals.0[a].1.eud_total;
+        let (b_sum, a_sum) = (&baseline.minerals.0[m].1, &alternative.minerals.0[a].1);
+        let (b_eud, a_eud) = (b_sum.eud_total, a_sum.eud_total);
+        let by_year =
+            crate::year_changes::year_changes(b_sum, a_sum, &base.minerals[m], &alt.minerals[a]);
         minerals.push((
             mineral.id.clone(),
             MineralComparison {
@@ -366,6 +371,7 @@ pub fn compare(
                 } else {
                     None
                 },
+                by_year,
             },
         ));
     }

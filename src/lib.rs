@@ -76,5 +76,6 @@ pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod uncertainty;
+pub mod year_changes;
 
 pub use error::{Error, InputError, Result};

@@ -314,6 +314,48 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
     csv_bytes("comparison.csv", &header, rows)
 }
 
+/// `comparison_years.csv`: per mineral compared and year, the paired
+/// changes of `eud` and, on a world market, of `price_mean` and `cost`,
+/// each with its standard error from paired chunk means (empty where
+/// there is none).
+pub fn comparison_years_csv(c: &Comparison) -> Result<Vec<u8>> {
+    let header = [
+        "mineral",
+        "unit",
+        "year",
+        "delta_eud",
+        "delta_eud_se",
+        "currency",
+        "delta_price_mean",
+        "delta_price_mean_se",
+        "delta_cost",
+        "delta_cost_se",
+    ];
+    let rows = c
+        .minerals
+        .0
+        .iter()
+        .flat_map(|(id, mc)| {
+            let currency = c
+                .baseline
+                .minerals
+                .get(id)
+                .and_then(|m| m.currency.clone())
+                .filter(|_| mc.delta.cost_total.is_some())
+                .unwrap_or_default();
+            mc.by_year.iter().map(move |y| {
+                let mut r = vec![id.clone(), mc.unit.clone(), y.year.to_string()];
+                r.push(cell(y.eud));
+                r.push(opt(y.eud_se));
+                r.push(currency.clone());
+                r.extend([y.price_mean, y.price_mean_se, y.cost, y.cost_se].map(opt));
+                r
+            })
+        })
+        .collect();
+    csv_bytes("comparison_years.csv", &header, rows)
+}
+
 /// `sensitivity.csv`: per mineral and entity, in the ranked order of
 /// `sensitivity.json`.
 pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {

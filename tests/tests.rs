@@ -30,3 +30,4 @@ mod uncertain_loadings;
 mod uncertainty;
 mod uncertainty_shards;
 mod value_stability;
+mod year_changes;

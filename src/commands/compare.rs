@@ -381,6 +381,10 @@ pub fn compare_text(
             "comparison.csv".to_string(),
             crate::tables::comparison_csv(&comparison)?,
         ),
+        (
+            "comparison_years.csv".to_string(),
+            crate::tables::comparison_years_csv(&comparison)?,
+        ),
     ];
     if !opts.no_plots {
         let both = format!(

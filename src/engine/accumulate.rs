@@ -134,6 +134,8 @@ pub struct MineralAcc {
     /// Per trial, kept with `totals`: the consumer's cost over the
     /// horizon and whether some year's price spiked (market minerals).
     pub market_trials: Vec<(f64, bool)>,
+    /// Kept with `totals`: each chunk's means by year, in chunk order.
+    pub batches: Vec<super::record::YearMeans>,
 }
 
 /// A finished run: per mineral, in scenario order.

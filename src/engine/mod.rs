@@ -41,7 +41,7 @@ use accumulate::ChunkRecorder;
 pub use accumulate::{Aggregate, MineralAcc, MineralTally};
 use plan::Plan;
 use rayon::prelude::*;
-pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values};
+pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values, YearMeans};
 pub use shared::HOLD_MAX;
 use shared::{Pending, SharedSketches};
 use std::ops::Range;
@@ -214,10 +214,18 @@ impl Run<'_> {
                 buf.store(j, outcome, totals);
             }
         }
+        let tally: Vec<MineralTally> = recorders.iter().map(ChunkRecorder::finish).collect();
         let values: Vec<ChunkValues> = block
             .buffers
             .iter()
-            .map(|buf| buf.kept(n, self.exact, self.keep))
+            .zip(&tally)
+            .map(|(buf, t)| {
+                let mut kept = buf.kept(n, self.exact, self.keep);
+                if self.keep {
+                    kept.batches.push(YearMeans::of(t));
+                }
+                kept
+            })
             .collect();
         if !self.exact {
             block
@@ -233,7 +241,7 @@ impl Run<'_> {
             p(n as u64);
         }
         NodeOut {
-            tally: recorders.iter().map(ChunkRecorder::finish).collect(),
+            tally,
             chunks: vec![values],
         }
     }
@@ -310,6 +318,7 @@ pub fn record(
                     years_short: k.years_short,
                     cost: k.cost,
                     spike: k.spike,
+                    batches: k.batches,
                 })
                 .collect()
         } else {

@@ -54,6 +54,8 @@ pub struct PerTrial {
     pub cost: Vec<f64>,
     /// Whether the price spiked (market minerals; else empty).
     pub spike: Vec<bool>,
+    /// Each chunk's means by year, in chunk order.
+    pub batches: Vec<YearMeans>,
 }
 
 impl PerTrial {
@@ -62,6 +64,36 @@ impl PerTrial {
         self.years_short.extend(next.years_short);
         self.cost.extend(next.cost);
         self.spike.extend(next.spike);
+        self.batches.extend(next.batches);
+    }
+}
+
+/// One chunk's means by year of one mineral, kept with the per-trial
+/// results: two runs of the same trials have the same chunks, so the
+/// chunks are paired batches for the standard error of a change by year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearMeans {
+    /// Trials in the chunk.
+    pub n: u64,
+    /// Per year: the mean unserved amount.
+    pub unserved: Vec<f64>,
+    /// Per year: the mean of the year's mean price multiple (market
+    /// minerals; else empty).
+    pub price: Vec<f64>,
+    /// Per year: the mean cost (market minerals; else empty).
+    pub cost: Vec<f64>,
+}
+
+impl YearMeans {
+    /// The means of a chunk's tally.
+    pub fn of(t: &MineralTally) -> YearMeans {
+        let means = |m: &[crate::stats::Moments]| m.iter().map(|x| x.mean).collect();
+        YearMeans {
+            n: t.total.n,
+            unserved: means(&t.unserved),
+            price: t.market.as_ref().map_or_else(Vec::new, |k| means(&k.price)),
+            cost: t.market.as_ref().map_or_else(Vec::new, |k| means(&k.cost)),
+        }
     }
 }
 
@@ -390,6 +422,7 @@ impl Record {
                     stock: d.stock,
                     cost_dist: d.cost,
                     market_trials: p.cost.into_iter().zip(p.spike).collect(),
+                    batches: p.batches,
                 }
             })
             .collect();

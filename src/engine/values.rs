@@ -3,7 +3,7 @@
 //! that keep them), and the sketches of larger runs.
 
 use super::accumulate::TrialTotals;
-use super::record::{MineralSketches, MineralValues};
+use super::record::{MineralSketches, MineralValues, YearMeans};
 use super::shared::Pending;
 use super::trial::MineralOutcome;
 use super::CHUNK_TRIALS;
@@ -27,6 +27,8 @@ pub struct ChunkValues {
     pub cost: Vec<f64>,
     /// Whether the price spiked (market minerals, kept for pairing).
     pub spike: Vec<bool>,
+    /// Each chunk's means by year (kept for pairing), in chunk order.
+    pub batches: Vec<YearMeans>,
 }
 
 /// Which yearly series a mineral has: `(market, stockpile)`.
@@ -58,6 +60,7 @@ impl ChunkValues {
             } else {
                 Vec::new()
             },
+            batches: Vec::new(),
         }
     }
 
@@ -109,6 +112,7 @@ impl ChunkValues {
             } else {
                 Vec::new()
             },
+            batches: Vec::new(),
         }
     }
 
@@ -128,6 +132,7 @@ impl ChunkValues {
         self.years_short.extend(next.years_short);
         self.cost.extend(next.cost);
         self.spike.extend(next.spike);
+        self.batches.extend(next.batches);
     }
 
     /// The distributions' values (moved out; the totals and costs are

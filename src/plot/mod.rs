@@ -11,6 +11,7 @@
 
 pub mod axes;
 pub mod bars;
+pub mod changes;
 pub mod exceedance;
 pub mod fan;
 pub mod histogram;
@@ -411,6 +412,22 @@ pub fn compare_charts(
             Chart::Exceedance(in_market(ex, id, market.is_some())),
         ];
         panels.extend(price.map(Chart::Fan));
+        let currency = cmp
+            .baseline
+            .minerals
+            .get(id)
+            .and_then(|m| m.currency.as_deref());
+        let currency = currency.filter(|_| mc.delta.cost_total.is_some());
+        let changes = changes::change_bars(title, id, mc, currency, cmp.trials);
+        if !changes.is_empty() {
+            jobs.push((
+                format!("change_{}.png", file_safe(id)),
+                format!(
+                    "{id}: what the alternative changes, year by year, with paired 95% intervals"
+                ),
+                changes.into_iter().map(Chart::Bars).collect(),
+            ));
+        }
         jobs.push((
             format!("compare_{}.png", file_safe(id)),
             if market.is_some() {

@@ -47,7 +47,10 @@ def compare(
     ``comparison.csv``: each scenario's ``eud_total`` and
     ``p_any_shortfall``, the paired changes with their paired standard
     errors, ``risk_reduction`` and ``equivalent_firm_supply`` (and the cost
-    and price-spike columns of world-market minerals)."""
+    and price-spike columns of world-market minerals). The changes year by
+    year are in ``frame.attrs["files"]["comparison_years.csv"]`` (read it
+    with ``pandas.read_csv(io.BytesIO(...))``) and in the JSON's
+    ``by_year``."""
     files = _native.compare(
         baseline._native,
         alternative._native,
