@@ -116,6 +116,93 @@ pub fn year_changes(
         .collect()
 }
 
+/// Years as runs: `2026–2029, 2031`.
+fn year_runs(years: &[i64]) -> String {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &y in years {
+        match runs.last_mut() {
+            Some(r) if r.1 + 1 == y => r.1 = y,
+            _ => runs.push((y, y)),
+        }
+    }
+    let run = |&(a, b): &(i64, i64)| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("{a}–{b}")
+        }
+    };
+    runs.iter().map(run).collect::<Vec<_>>().join(", ")
+}
+
+/// Where a series of changes is clearly above and below 0 (its 95%
+/// interval, `z` standard errors each side, excludes 0), in words:
+/// `"higher in 2026–2029 (most in 2027, by 1.3 points)"`, ….
+fn when(
+    changes: &[(i64, f64, Option<f64>)],
+    z: f64,
+    amount: &dyn Fn(f64) -> String,
+) -> Vec<String> {
+    let mut words = Vec::new();
+    for (word, sign) in [("higher", 1.0), ("lower", -1.0)] {
+        let clear: Vec<&(i64, f64, Option<f64>)> = changes
+            .iter()
+            .filter(|(_, v, se)| se.is_some_and(|se| sign * v - z * se > 0.0))
+            .collect();
+        let Some(most) = clear
+            .iter()
+            .max_by(|a, b| (sign * a.1).total_cmp(&(sign * b.1)))
+        else {
+            continue;
+        };
+        let years: Vec<i64> = clear.iter().map(|c| c.0).collect();
+        words.push(format!(
+            "{word} in {} (most in {}, by {})",
+            year_runs(&years),
+            most.0,
+            amount(most.1.abs())
+        ));
+    }
+    words
+}
+
+/// One finding per mineral the alternative changes: the years in which
+/// its expected unserved amount and, on a world market, its yearly
+/// average price are clearly higher or lower than the baseline's.
+pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
+    let z = t95(crate::engine::chunk_count(c.trials) as usize);
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let eud: Vec<_> = mc.by_year.iter().map(|y| (y.year, y.eud, y.eud_se)).collect();
+            let unit = &mc.unit;
+            let amount = |v: f64| format!("{} {unit}", crate::output::fmt_digits(v, 3));
+            let mut parts = Vec::new();
+            let eud_words = when(&eud, z, &amount);
+            if !eud_words.is_empty() {
+                parts.push(format!("expected unserved demand is {}", eud_words.join(" and ")));
+            }
+            let price: Vec<_> = mc
+                .by_year
+                .iter()
+                .filter_map(|y| Some((y.year, y.price_mean?, y.price_mean_se)))
+                .collect();
+            let points = |v: f64| format!("{:.1} points of the reference price", 100.0 * v);
+            let price_words = when(&price, z, &points);
+            if !price_words.is_empty() {
+                parts.push(format!("the yearly average price is {}", price_words.join(" and ")));
+            }
+            (!parts.is_empty()).then(|| {
+                format!(
+                    "{id}, year by year against the baseline: {}. Years whose 95% interval (from paired chunk means) includes no change are left out.",
+                    parts.join("; ")
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +220,29 @@ mod tests {
         assert_eq!(batch_se(&base, &alt[..3]), None);
         let other = [(10, 1.0), (10, 3.0), (10, 5.0), (9, 9.0)];
         assert_eq!(batch_se(&base, &other), None);
+    }
+
+    #[test]
+    fn years_are_written_as_runs_and_clear_changes_found_by_sign() {
+        assert_eq!(
+            year_runs(&[2026, 2027, 2028, 2030, 2032, 2033]),
+            "2026–2028, 2030, 2032–2033"
+        );
+        let changes = [
+            (2026, 1.0, Some(0.1)),
+            (2027, 0.1, Some(0.1)),
+            (2028, -2.0, Some(0.5)),
+            (2029, -3.0, Some(0.5)),
+            (2030, -1.0, None),
+        ];
+        let words = when(&changes, 1.96, &|v| format!("{v}"));
+        assert_eq!(
+            words,
+            vec![
+                "higher in 2026 (most in 2026, by 1)",
+                "lower in 2028–2029 (most in 2029, by 3)"
+            ]
+        );
     }
 
     #[test]

@@ -268,6 +268,19 @@ fn findings(c: &Comparison) -> Vec<String> {
         .collect()
 }
 
+/// Findings in the comparison's mineral order, each mineral's together
+/// (each finding starts with its mineral's id), otherwise as they came.
+fn by_mineral(c: &Comparison, mut findings: Vec<String>) -> Vec<String> {
+    let rank = |f: &String| {
+        c.minerals.0.iter().position(|(id, _)| {
+            f.strip_prefix(id.as_str())
+                .is_some_and(|rest| rest.starts_with([':', ',']))
+        })
+    };
+    findings.sort_by_key(|f| rank(f).unwrap_or(usize::MAX));
+    findings
+}
+
 /// Columns of the printed comparison.
 const WIDTH: usize = 100;
 
@@ -406,10 +419,14 @@ pub fn compare_text(
         outputs.extend(charts.iter().map(|c| (c.name.clone(), c.png.clone())));
         let mut page = Report {
             title: format!("{} vs {}", comparison.alternative.scenario, comparison.baseline.scenario),
-            findings: findings(&comparison)
-                .into_iter()
-                .chain(market_findings(&comparison, &base_s, &alt_s))
-                .collect(),
+            findings: by_mineral(
+                &comparison,
+                findings(&comparison)
+                    .into_iter()
+                    .chain(market_findings(&comparison, &base_s, &alt_s))
+                    .chain(crate::year_changes::timing_findings(&comparison))
+                    .collect(),
+            ),
             provenance: Some(both),
             paragraphs: vec![
                 format!("Baseline: {}. {}", base_s.name, base_s.description.clone().unwrap_or_default()),
