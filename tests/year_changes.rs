@@ -143,22 +143,29 @@ mineral = "li"
 capacity = 8.0
 "#;
 
-#[test]
-fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
+/// `compare base.toml alt.toml --trials TRIALS --out cmp` in a fresh
+/// folder holding `base` and `alt`, which must succeed; the folder.
+fn compare_files(base: &str, alt: &str, trials: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("base.toml"), MARKET).unwrap();
-    std::fs::write(dir.path().join("alt.toml"), format!("{MARKET}{STEADY}")).unwrap();
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    std::fs::write(dir.path().join("alt.toml"), alt).unwrap();
     let args = [
         "compare",
         "base.toml",
         "alt.toml",
         "--trials",
-        "3000",
+        trials,
         "--out",
         "cmp",
     ];
     let o = run_in(dir.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    dir
+}
+
+#[test]
+fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
+    let dir = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "3000");
     let cmp: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("cmp/comparison.json")).unwrap())
             .unwrap();
@@ -199,20 +206,7 @@ fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
 
 #[test]
 fn an_unchanged_mineral_has_no_change_chart() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("base.toml"), FULL).unwrap();
-    std::fs::write(dir.path().join("alt.toml"), format!("{FULL}{LATE_PROJECT}")).unwrap();
-    let args = [
-        "compare",
-        "base.toml",
-        "alt.toml",
-        "--trials",
-        "2000",
-        "--out",
-        "cmp",
-    ];
-    let o = run_in(dir.path(), &args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = compare_files(FULL, &format!("{FULL}{LATE_PROJECT}"), "2000");
     assert!(dir.path().join("cmp/change_cu.png").exists());
     assert!(!dir.path().join("cmp/change_co.png").exists());
 }
