@@ -216,7 +216,36 @@ fn main() {
         &footer,
     )
     .expect("charts");
-    charts.retain(|c| c.name != "risk_reduction.png");
+    // Year by year: the diversified scenario's copper, and what Project
+    // Vault changes on top of it.
+    charts.retain(|c| {
+        c.name != "risk_reduction.png"
+            && (!c.name.starts_with("change_") || c.name == "change_copper.png")
+    });
+    let dv = compare(
+        &div.scenario,
+        &vault.scenario,
+        seed,
+        &div.agg,
+        &vault.agg,
+        false,
+    );
+    let vault_context = supplyrisk::commands::chart_context(&div.scenario, &div.agg);
+    let vault_charts = plot::compare_charts(
+        &dv,
+        &exceedance_curves(&div.agg),
+        &exceedance_curves(&vault.agg),
+        &vault_context,
+        size,
+        &footer,
+    )
+    .expect("Project Vault charts");
+    charts.extend(vault_charts.into_iter().filter_map(|mut c| {
+        matches!(c.name.as_str(), "change_copper.png" | "change_nickel.png").then(|| {
+            c.name = format!("vault_{}", c.name);
+            c
+        })
+    }));
     let mut run_charts = plot::run_charts(
         &base.summary,
         &exceedance_curves(&base.agg),
@@ -234,12 +263,17 @@ fn main() {
         write_atomic(&out.join(&c.name), &c.png).expect("chart written");
     }
 
+    let (div_timing, vault_timing) = (
+        supplyrisk::year_changes::timing_findings(&bd),
+        supplyrisk::year_changes::timing_findings(&dv),
+    );
     let runs = text::Runs {
         base: &base,
         div: &div,
         vault: &vault,
         stress: &stress,
         aimed: &aimed,
+        timing: (&div_timing, &vault_timing),
     };
     let md = text::page(&runs, &alone, &sens, &study, seed);
     write_atomic(Path::new("docs/reko-diq-case-study.md"), md.as_bytes())

@@ -24,6 +24,15 @@ pub struct Runs<'a> {
     pub stress: &'a Run,
     /// The stress without its world-wide halt of Chinese exports.
     pub aimed: &'a supplyrisk::engine::Aggregate,
+    /// In which years the new sources (against the baseline) and Project
+    /// Vault (against the new sources) clearly change unserved demand and
+    /// prices, per mineral.
+    pub timing: (&'a [String], &'a [String]),
+}
+
+/// The timing finding of mineral `id` among `findings`, if any.
+fn timing_of<'a>(findings: &'a [String], id: &str) -> Option<&'a String> {
+    findings.iter().find(|f| f.starts_with(&format!("{id}, ")))
 }
 
 /// Carrying cost of a reserve's metal, a year, as a share of its value
@@ -290,6 +299,14 @@ fn sources(w: &mut String, r: &Runs) {
     for id in ["copper", "nickel", "lithium"] {
         let _ = writeln!(w, "![{id}: amount served to U.S. buyers and unserved exceedance, baseline vs diversified](case-study/compare_{id}.png)\n");
     }
+    let _ = writeln!(w, "Year by year, with paired 95% intervals (`supplyrisk compare` draws this chart for every mineral):\n");
+    if let Some(f) = timing_of(r.timing.0, "copper") {
+        let _ = writeln!(w, "- {f}\n");
+    }
+    let _ = writeln!(
+        w,
+        "![copper: what the new sources change year by year](case-study/change_copper.png)\n"
+    );
 }
 
 fn projects(w: &mut String, r: &Runs, alone: &[Alone]) {
@@ -353,6 +370,24 @@ fn vault(w: &mut String, r: &Runs) {
     let value = reserve_value(r);
     let carry = value * CARRY * r.base.summary.years as f64;
     let _ = writeln!(w, "The reserve starts empty and buys on the world market, so filling it raises the price U.S. buyers pay in the years it buys; it pays back only when it sells into a spike. Full, it would hold {} of these four minerals at reference prices (copper is most of it). Financing that metal at {:.0}% a year for ten years costs at most {}: set the expected saving above against that, not against the $10 bn loan, most of which is for other minerals. No official volumes have been published: the 60-day size is an assumption whose range (30–90 days) is in section 5.\n", bn(value), 100.0 * CARRY, bn(carry));
+    let _ = writeln!(
+        w,
+        "Year by year (Project Vault minus diversified, with paired 95% intervals):\n"
+    );
+    for id in ["copper", "nickel"] {
+        if let Some(f) = timing_of(r.timing.1, id) {
+            // This comparison's baseline is the diversified scenario.
+            let f = f.replace("against the baseline", "against the diversified scenario");
+            let _ = writeln!(w, "- {f}");
+        }
+    }
+    let _ = writeln!(w);
+    for id in ["copper", "nickel"] {
+        let _ = writeln!(
+            w,
+            "![{id}: what Project Vault changes year by year](case-study/vault_change_{id}.png)\n"
+        );
+    }
 }
 
 fn uncertainty(w: &mut String, study: &Study3) {
