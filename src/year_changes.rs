@@ -15,37 +15,57 @@ use crate::summary::MineralSummary;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// One year's paired changes, alternative minus baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// One year's paired changes, alternative minus baseline. In JSON, a
+/// standard error that cannot be estimated is null; the market keys are
+/// there only for a mineral on a world market in both runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct YearChange {
     /// Calendar year.
     pub year: i64,
     /// Change of the year's expected unserved amount (`eud`).
     pub eud: f64,
-    /// Its standard error (null with fewer than two chunks).
+    /// Its standard error (`None` with fewer than two chunks).
     pub eud_se: Option<f64>,
     /// Change of the year's mean price multiple (`price_mean`; world
     /// markets).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_mean: Option<f64>,
     /// Its standard error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_mean_se: Option<f64>,
     /// Change of the year's expected cost (`cost`; world markets).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
     /// Its standard error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_se: Option<f64>,
+}
+
+impl Serialize for YearChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("year", &self.year)?;
+        m.serialize_entry("eud", &self.eud)?;
+        m.serialize_entry("eud_se", &self.eud_se)?;
+        for (key, value, se) in [
+            ("price_mean", self.price_mean, self.price_mean_se),
+            ("cost", self.cost, self.cost_se),
+        ] {
+            if let Some(v) = value {
+                m.serialize_entry(key, &v)?;
+                m.serialize_entry(&format!("{key}_se"), &se)?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// Standard error of the mean of paired differences from batch means:
 /// `base` and `alt` hold the same chunks' `(trials, mean)`. With `d_c` the
 /// difference of chunk `c`'s means, `n_c` its trials, `N` all trials and
-/// `d` the mean difference, `sqrt(C / (C - 1) * sum(n_c^2 (d_c - d)^2)) / N`
-/// (for chunks of equal size, the sample standard deviation of the `d_c`
-/// over `sqrt(C)`). `None` with fewer than two chunks or chunks that do
-/// not match.
+/// `d = Σ n_c d_c / N`, `sqrt(Σ n_c (d_c - d)^2 / ((C - 1) N))`: since
+/// `d_c` has variance `σ² / n_c`, the sum has expectation `(C - 1) σ²`
+/// whatever the chunks' sizes (the last is usually short); for chunks of
+/// equal size it is the sample standard deviation of the `d_c` over
+/// `sqrt(C)`. `None` with fewer than two chunks or chunks that do not
+/// match.
 pub fn batch_se(base: &[(u64, f64)], alt: &[(u64, f64)]) -> Option<f64> {
     let c = base.len();
     if c < 2 || alt.len() != c || base.iter().zip(alt).any(|(b, a)| b.0 != a.0) {
@@ -58,9 +78,9 @@ pub fn batch_se(base: &[(u64, f64)], alt: &[(u64, f64)]) -> Option<f64> {
         .iter()
         .zip(alt)
         .map(d)
-        .map(|(w, x)| (w * (x - mean)).powi(2))
+        .map(|(w, x)| w * (x - mean).powi(2))
         .sum();
-    Some((c as f64 / (c - 1) as f64 * ss).sqrt() / n)
+    Some((ss / ((c - 1) as f64 * n)).sqrt())
 }
 
 /// Half-width of the two-sided 95% interval of a change estimated from
@@ -181,7 +201,12 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
             let mut parts = Vec::new();
             let eud_words = when(&eud, z, &amount);
             if !eud_words.is_empty() {
-                parts.push(format!("expected unserved demand is {}", eud_words.join(" and ")));
+                let what = if mc.delta.cost_total.is_some() {
+                    "expected demand priced out or rationed"
+                } else {
+                    "expected unserved demand"
+                };
+                parts.push(format!("{what} is {}", eud_words.join(" and ")));
             }
             let price: Vec<_> = mc
                 .by_year
@@ -195,7 +220,7 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
             }
             (!parts.is_empty()).then(|| {
                 format!(
-                    "{id}, year by year against the baseline: {}. Years whose 95% interval (from paired chunk means) includes no change are left out.",
+                    "{id}, year by year against the baseline: {}. Each year is judged by its own 95% interval (from paired chunk means), and years whose interval includes no change are left out.",
                     parts.join("; ")
                 )
             })
@@ -243,6 +268,36 @@ mod tests {
                 "lower in 2028–2029 (most in 2029, by 3)"
             ]
         );
+    }
+
+    #[test]
+    fn batch_se_is_unbiased_with_a_short_last_chunk() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        // Per-trial differences with variance 1 in chunks of 1024, 1024
+        // and 6 trials: the mean of se^2 over many runs must be 1 / N.
+        // With 2 degrees of freedom se^2 scatters by its own size, so the
+        // mean of 4,000 runs by 1/sqrt(4000) = 1.6%: 5 of those.
+        let sizes = [1024u64, 1024, 6];
+        let n: u64 = sizes.iter().sum();
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
+        let runs = 4_000;
+        let mut sum = 0.0;
+        for _ in 0..runs {
+            let alt: Vec<(u64, f64)> = sizes
+                .iter()
+                .map(|&k| {
+                    let s: f64 = (0..k)
+                        .map(|_| -> f64 { StandardNormal.sample(&mut rng) })
+                        .sum();
+                    (k, s / k as f64)
+                })
+                .collect();
+            let base: Vec<(u64, f64)> = sizes.iter().map(|&k| (k, 0.0)).collect();
+            sum += batch_se(&base, &alt).unwrap().powi(2);
+        }
+        let ratio = sum / runs as f64 * n as f64;
+        assert!((ratio - 1.0).abs() < 5.0 / (runs as f64).sqrt(), "{ratio}");
     }
 
     #[test]

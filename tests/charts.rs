@@ -211,6 +211,20 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
     );
     crate::util::check_fan_axis(&fan);
     assert!(fan.y_range.0 > 0.0, "a narrow band is zoomed onto");
+    // Demand's range drawn too: a narrow one keeps the zoom, one that
+    // reaches far down takes the axis back to 0, and its label with it.
+    let band = |lo: f64, hi: f64| -> Vec<(f64, f64)> {
+        cu.years
+            .iter()
+            .map(|y| (lo * y.demand_mean, hi * y.demand_mean))
+            .collect()
+    };
+    let narrow = fan.clone().with_demand_band(band(0.97, 1.03));
+    crate::util::check_fan_axis(&narrow);
+    assert!(narrow.y_range.0 > 0.0);
+    let wide = fan.clone().with_demand_band(band(0.2, 1.8));
+    crate::util::check_fan_axis(&wide);
+    assert_eq!(wide.y_range.0, 0.0);
 
     let at = |t: f64| plot::MineralContext {
         shortfall_threshold: Some(t),

@@ -210,3 +210,21 @@ fn an_unchanged_mineral_has_no_change_chart() {
     assert!(dir.path().join("cmp/change_cu.png").exists());
     assert!(!dir.path().join("cmp/change_co.png").exists());
 }
+
+#[test]
+fn a_comparison_of_one_chunk_has_changes_by_year_without_standard_errors() {
+    let dir = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "1000");
+    let cmp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("cmp/comparison.json")).unwrap())
+            .unwrap();
+    for y in cmp["minerals"]["li"]["by_year"].as_array().unwrap() {
+        assert!(y["eud"].is_number() && y["price_mean"].is_number() && y["cost"].is_number());
+        for key in ["eud_se", "price_mean_se", "cost_se"] {
+            assert!(y[key].is_null() && y.get(key).is_some(), "{key}: {y}");
+        }
+    }
+    let csv = std::fs::read_to_string(dir.path().join("cmp/comparison_years.csv")).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!((cells[4], cells[7], cells[9]), ("", "", ""), "{row}");
+}

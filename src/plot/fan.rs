@@ -90,6 +90,11 @@ impl FanChart {
                 let low = low.copied().fold(bottom, f64::min);
                 let high = self.fans.iter().flat_map(|f| f.p95.iter().chain(&f.demand));
                 self.y_range = zoomed_range(low, high.copied().fold(top, f64::max));
+                if self.y_range.0 == 0.0 {
+                    // Demand's range reaches far down: from 0 after all.
+                    let label = self.y_label.strip_suffix(NOT_FROM_0);
+                    self.y_label = label.unwrap_or(&self.y_label).to_string();
+                }
             } else {
                 self.y_range.1 = self.y_range.1.max(top * 1.02);
             }
@@ -98,6 +103,9 @@ impl FanChart {
         self
     }
 }
+
+/// What the y label of a zoomed fan ends with.
+const NOT_FROM_0: &str = " (axis not from 0)";
 
 /// `supply_<mineral>.png`: fans of annual accessible supply against mean
 /// demand, for one or more runs of the same mineral. For a mineral traded
@@ -146,11 +154,7 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
     } else {
         zero_floor_range(bottom, top)
     };
-    let from = if y_range.0 > 0.0 {
-        " (axis not from 0)"
-    } else {
-        ""
-    };
+    let from = if y_range.0 > 0.0 { NOT_FROM_0 } else { "" };
     FanChart {
         title: format!("{title}: {mineral} {what} vs demand"),
         y_label: format!("{mineral}, {unit} per year{from}"),
@@ -223,11 +227,7 @@ pub fn price_fan(
         let (lo, hi) = zero_floor_range(bottom, top);
         (lo, hi.max(spike_threshold * 1.25))
     };
-    let from = if y_range.0 > 0.0 {
-        " (axis not from 0)"
-    } else {
-        ""
-    };
+    let from = if y_range.0 > 0.0 { NOT_FROM_0 } else { "" };
     Some(FanChart {
         title: format!("{title}: {mineral} price, yearly average"),
         y_label: format!(

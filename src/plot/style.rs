@@ -213,6 +213,20 @@ pub fn fit_title(title: &str, px: u32, width: u32) -> (Vec<String>, u32) {
     (lines.to_vec(), size as u32)
 }
 
+/// A title drawn at exactly font size `px` in `width` pixels: one line
+/// where it fits, else two (split as [`fit_title`] splits), each cut with
+/// an ellipsis only if still too long. With the size [`fit_title`] chose,
+/// the same lines as it gives.
+pub fn title_at(title: &str, px: u32, width: u32) -> Vec<String> {
+    let usable = width as f64 * 0.94;
+    let size = f64::from(px);
+    if 0.55 * size * title.chars().count() as f64 <= usable {
+        return vec![title.to_string()];
+    }
+    let (first, second) = split_title(title);
+    [&first, &second].map(|l| cut_to(l, size, usable)).to_vec()
+}
+
 /// A title in two lines: after a ": " that leaves neither line more than
 /// twice the other (the one nearest the middle), else at the space
 /// nearest its middle.
@@ -242,7 +256,8 @@ fn split_title(title: &str) -> (String, String) {
 /// Shared look of a chart: caption, label areas and mesh styles.
 pub(super) struct Look {
     pub(super) size: ChartSize,
-    /// Largest font size of a panel's title, in pixels.
+    /// Font size of the panels' titles, in pixels: the largest at which
+    /// [`fit_title`] fits every panel's title.
     pub(super) title_px: u32,
 }
 
@@ -285,7 +300,8 @@ impl Look {
         title: &str,
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let margin = self.size.px(30.0);
-        let (lines, px) = fit_title(title, self.title_px, root.dim_in_pixel().0);
+        let px = self.title_px;
+        let lines = title_at(title, px, root.dim_in_pixel().0);
         let style: TextStyle<'static> = (FONT, px).into_font().style(FontStyle::Bold).into();
         let mut b = ChartBuilder::on(root);
         b.margin(margin);
@@ -330,6 +346,20 @@ pub(super) type ChartWith<'a, 'b, Y> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_at_the_size_fit_title_chose_has_the_same_lines() {
+        let word = "concentration ";
+        for n in 1..30 {
+            let title = format!("Panel: {}", word.repeat(n)).trim_end().to_string();
+            let (lines, px) = fit_title(&title, 40, 1600);
+            assert_eq!(title_at(&title, px, 1600), lines, "{n} words");
+        }
+        // At a smaller size a title that needed two lines may fit one.
+        let long = "x ".repeat(70);
+        assert_eq!(fit_title(long.trim_end(), 40, 1600).0.len(), 2);
+        assert_eq!(title_at(long.trim_end(), 18, 1600).len(), 1);
+    }
 
     #[test]
     fn long_titles_shrink_then_take_two_lines_then_are_cut() {
