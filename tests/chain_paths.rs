@@ -121,3 +121,28 @@ fn a_source_gives_the_same_output_interval_by_interval_as_step_by_step() {
         assert!(disrupted > 2_000, "{disrupted} trials with a price above 1");
     }
 }
+
+#[test]
+fn a_project_at_full_output_from_the_start_is_an_existing_source_to_the_bit() {
+    // Online at the first step at once: followed step by step for that
+    // step only, then by its interval ends, against the existing source's
+    // intervals added one by one.
+    let project = "capacity = 140.0\nproject = { online_year = 2026.0, delay_months = 0, ramp_years = 0, success_probability = 1.0 }";
+    for steps in ["12", "4"] {
+        let text = MARKET.replace("STEPS", steps);
+        let as_project = text.replacen("capacity = 140.0", project, 1);
+        assert_ne!(text, as_project);
+        let (a, b) = (scenario(&text), scenario(&as_project));
+        for (t, (x, y)) in outcomes(&a, 2_000)
+            .iter()
+            .zip(&outcomes(&b, 2_000))
+            .enumerate()
+        {
+            assert!(
+                same_bits(&x.unserved, &y.unserved) && same_bits(&x.price, &y.price),
+                "{steps} steps a year, trial {t}"
+            );
+            assert!(same_bits(&x.supply, &y.supply) && same_bits(&x.cost, &y.cost));
+        }
+    }
+}
