@@ -1,7 +1,7 @@
 //! A comparison's changes year by year: the changes of the yearly means,
 //! with standard errors from the paired chunk means of the two runs.
 
-use crate::util::{run_in, scenario, stderr, FULL};
+use crate::util::{run_in, scenario, stderr, stdout, FULL};
 use supplyrisk::compare::compare;
 use supplyrisk::engine;
 
@@ -144,8 +144,9 @@ capacity = 8.0
 "#;
 
 /// `compare base.toml alt.toml --trials TRIALS --out cmp` in a fresh
-/// folder holding `base` and `alt`, which must succeed; the folder.
-fn compare_files(base: &str, alt: &str, trials: &str) -> tempfile::TempDir {
+/// folder holding `base` and `alt`, which must succeed; the folder and
+/// what the command printed.
+fn compare_files(base: &str, alt: &str, trials: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("base.toml"), base).unwrap();
     std::fs::write(dir.path().join("alt.toml"), alt).unwrap();
@@ -160,12 +161,17 @@ fn compare_files(base: &str, alt: &str, trials: &str) -> tempfile::TempDir {
     ];
     let o = run_in(dir.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    dir
+    (dir, stdout(&o))
 }
 
 #[test]
 fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
-    let dir = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "3000");
+    let (dir, printed) = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "3000");
+    // Prices fall in every year: said as one run of years.
+    assert!(
+        printed.contains("the yearly average price is lower in 2026–2028"),
+        "{printed}"
+    );
     let cmp: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("cmp/comparison.json")).unwrap())
             .unwrap();
@@ -206,14 +212,22 @@ fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
 
 #[test]
 fn an_unchanged_mineral_has_no_change_chart() {
-    let dir = compare_files(FULL, &format!("{FULL}{LATE_PROJECT}"), "2000");
+    let (dir, printed) = compare_files(FULL, &format!("{FULL}{LATE_PROJECT}"), "2000");
+    // The project changes nothing before mid-2028; cobalt nothing at all.
+    assert!(
+        printed.contains(
+            "cu, year by year against the baseline: expected unserved demand is lower in 2028"
+        ),
+        "{printed}"
+    );
+    assert!(!printed.contains("co, year by year"), "{printed}");
     assert!(dir.path().join("cmp/change_cu.png").exists());
     assert!(!dir.path().join("cmp/change_co.png").exists());
 }
 
 #[test]
 fn a_comparison_of_one_chunk_has_changes_by_year_without_standard_errors() {
-    let dir = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "1000");
+    let (dir, _) = compare_files(MARKET, &format!("{MARKET}{STEADY}"), "1000");
     let cmp: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("cmp/comparison.json")).unwrap())
             .unwrap();

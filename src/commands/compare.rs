@@ -504,6 +504,7 @@ pub fn compare_text(
                     + "\n"
                     + &wrapped(&market_findings(&comparison, &base_s, &alt_s))
             }
+            + &wrapped(&crate::year_changes::timing_findings(&comparison))
             + &wrapped(&notes)
     })?;
     Ok(CompareReport {
