@@ -86,8 +86,13 @@ pub fn batch_se(base: &[(u64, f64)], alt: &[(u64, f64)]) -> Option<f64> {
 /// Half-width of the two-sided 95% interval of a change estimated from
 /// `chunks` batches: `t(0.975, chunks - 1)` standard errors.
 pub fn t95(chunks: usize) -> f64 {
+    t_quantile(chunks, 0.975)
+}
+
+/// The `p` quantile of Student's t with `chunks - 1` degrees of freedom.
+fn t_quantile(chunks: usize, p: f64) -> f64 {
     let dof = chunks.saturating_sub(1).max(1) as f64;
-    StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(0.975))
+    StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
 /// One series of a mineral's chunk means, year `y`.
@@ -188,9 +193,21 @@ fn when(
 
 /// One finding per mineral the alternative changes: the years in which
 /// its expected unserved amount and, on a world market, its yearly
-/// average price are clearly higher or lower than the baseline's.
+/// average price are clearly higher or lower than the baseline's, at 95%
+/// for all the years together.
 pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
-    let z = t95(crate::engine::chunk_count(c.trials) as usize);
+    // 95% for all the years of the horizon at once (Bonferroni): with
+    // a year's own 95% interval, one year in twenty would be named where
+    // nothing changes.
+    let years = c
+        .minerals
+        .0
+        .first()
+        .map_or(1, |(_, m)| m.by_year.len().max(1));
+    let z = t_quantile(
+        crate::engine::chunk_count(c.trials) as usize,
+        1.0 - 0.025 / years as f64,
+    );
     c.minerals
         .0
         .iter()
@@ -220,7 +237,7 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
             }
             (!parts.is_empty()).then(|| {
                 format!(
-                    "{id}, year by year against the baseline: {}. Each year is judged by its own 95% interval (from paired chunk means), and years whose interval includes no change are left out.",
+                    "{id}, year by year against the baseline: {}. A year is named where its change is clear at 95% for all {years} years together (Bonferroni; standard errors from paired chunk means).",
                     parts.join("; ")
                 )
             })
