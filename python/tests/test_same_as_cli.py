@@ -101,6 +101,14 @@ def test_compare_is_the_clis(run_cli, tmp_path):
     assert frame.attrs["json"] == (tmp_path / "comparison.json").read_text()
     cli = read_csv_exact(tmp_path / "comparison.csv").set_index("mineral")
     pd.testing.assert_frame_equal(frame, cli, check_exact=True)
+    years = supplyrisk.by_year(frame)
+    cli_years = read_csv_exact(tmp_path / "comparison_years.csv").set_index(
+        ["mineral", "year"]
+    )
+    pd.testing.assert_frame_equal(years, cli_years, check_exact=True)
+    # Nickel and lithium are defined alike in both: no change in any year.
+    assert (years.loc["nickel", "delta_eud"] == 0).all()
+    assert len(years) == 4 * 10
 
 
 def test_sensitivity_is_the_clis(run_cli, tmp_path):

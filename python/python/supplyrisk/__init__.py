@@ -22,7 +22,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 from . import _native
 from ._native import ScenarioError, SupplyriskError
 from ._result import PartialResult, Result
-from ._studies import compare, sensitivity, sweep, uncertainty
+from ._studies import by_year, compare, sensitivity, sweep, uncertainty
 
 __all__ = [
     "PROGRAM",
@@ -31,6 +31,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SupplyriskError",
+    "by_year",
     "compare",
     "load",
     "loads",

@@ -48,9 +48,7 @@ def compare(
     ``p_any_shortfall``, the paired changes with their paired standard
     errors, ``risk_reduction`` and ``equivalent_firm_supply`` (and the cost
     and price-spike columns of world-market minerals). The changes year by
-    year are in ``frame.attrs["files"]["comparison_years.csv"]`` (read it
-    with ``pandas.read_csv(io.BytesIO(...))``) and in the JSON's
-    ``by_year``."""
+    year: :func:`by_year` of the frame."""
     files = _native.compare(
         baseline._native,
         alternative._native,
@@ -61,6 +59,16 @@ def compare(
     )
     frame = csv_frame(files["comparison.csv"], index=["mineral"])
     return _framed(frame, files, "comparison.json")
+
+
+def by_year(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The changes year by year of a :func:`compare` result: one row per
+    mineral and year (index ``mineral``, ``year``), the columns of
+    ``comparison_years.csv``: ``unit``, ``delta_eud``, ``delta_eud_se`` and,
+    for world-market minerals, ``currency``, ``delta_price_mean``,
+    ``delta_cost`` and their standard errors (NaN where there is none).
+    Standard errors come from paired chunk means (docs/model.md)."""
+    return csv_frame(comparison.attrs["files"]["comparison_years.csv"], index=["mineral", "year"])
 
 
 def sensitivity(
