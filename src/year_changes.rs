@@ -245,6 +245,62 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
         .collect()
 }
 
+/// Whether a mineral's changes by year are anything but 0.
+pub fn changes_anything(by_year: &[YearChange]) -> bool {
+    let nonzero = |v: Option<f64>| v.is_some_and(|v| v != 0.0);
+    by_year
+        .iter()
+        .any(|y| y.eud != 0.0 || nonzero(y.price_mean) || nonzero(y.cost))
+}
+
+/// Per mineral the alternative changes, its changes year by year as a
+/// report table: each with its standard error from paired chunk means
+/// (none for a run of one chunk).
+pub fn year_tables(c: &crate::compare::Comparison) -> Vec<crate::report::Table> {
+    use crate::output::{fmt_pm, fmt_sig};
+    let pm = |v: f64, se: Option<f64>| se.map_or_else(|| fmt_sig(v), |se| fmt_pm(v, se));
+    c.minerals
+        .0
+        .iter()
+        .filter(|(_, mc)| changes_anything(&mc.by_year))
+        .map(|(id, mc)| {
+            let money = c.baseline.minerals.get(id).and_then(|m| m.currency.clone());
+            let market = mc.delta.cost_total.is_some();
+            let unserved = if market {
+                "demand priced out or rationed"
+            } else {
+                "unserved demand"
+            };
+            let mut header = vec!["year".to_string(), format!("{unserved}, {}", mc.unit)];
+            if market {
+                header.push("price, points of the reference".into());
+                header.push(format!("cost, {}", money.unwrap_or_default()));
+            }
+            let rows = mc
+                .by_year
+                .iter()
+                .map(|y| {
+                    let mut row = vec![y.year.to_string(), pm(y.eud, y.eud_se)];
+                    if market {
+                        let points = |v: Option<f64>| v.map(|v| 100.0 * v);
+                        row.push(pm(points(y.price_mean).unwrap_or(0.0), points(y.price_mean_se)));
+                        row.push(pm(y.cost.unwrap_or(0.0), y.cost_se));
+                    }
+                    row
+                })
+                .collect();
+            crate::report::Table {
+                caption: format!(
+                    "{id}: changes by year, alternative minus baseline (± standard error from paired chunk means; change_{}.png)",
+                    crate::plot::file_safe(id)
+                ),
+                header,
+                rows,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,6 +223,10 @@ fn an_unchanged_mineral_has_no_change_chart() {
     assert!(!printed.contains("co, year by year"), "{printed}");
     assert!(dir.path().join("cmp/change_cu.png").exists());
     assert!(!dir.path().join("cmp/change_co.png").exists());
+    // The report's tables by year: copper's, not cobalt's.
+    let page = std::fs::read_to_string(dir.path().join("cmp/report.html")).unwrap();
+    assert!(page.contains("cu: changes by year"));
+    assert!(!page.contains("co: changes by year"));
 }
 
 #[test]

@@ -456,6 +456,7 @@ pub fn compare_text(
                 header: MARKET_HEADER.map(String::from).to_vec(),
                 rows: market.clone(),
             }))
+            .chain(crate::year_changes::year_tables(&comparison))
             .collect(),
             charts,
             raw_json: Some((

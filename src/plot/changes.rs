@@ -5,7 +5,7 @@
 
 use super::bars::{BarChart, BarGroup};
 use crate::compare::MineralComparison;
-use crate::year_changes::{t95, YearChange};
+use crate::year_changes::{changes_anything, t95};
 
 /// What a panel shows: per year, the change and its standard error.
 struct Series {
@@ -26,10 +26,7 @@ pub fn change_bars(
     trials: u64,
 ) -> Vec<BarChart> {
     let years = &mc.by_year;
-    let nothing = |y: &YearChange| {
-        y.eud == 0.0 && y.price_mean.unwrap_or(0.0) == 0.0 && y.cost.unwrap_or(0.0) == 0.0
-    };
-    if years.iter().all(nothing) {
+    if !changes_anything(years) {
         return Vec::new();
     }
     let unserved = if currency.is_some() {
