@@ -128,14 +128,15 @@ pub fn year_changes(
                     None
                 }
             };
+            let (price_mean, cost) = (change(|s| s.price_mean), change(|s| s.cost));
             YearChange {
                 year: by.year,
                 eud: ay.eud - by.eud,
                 eud_se: se(y, |m| &m.unserved),
-                price_mean: change(|s| s.price_mean),
-                price_mean_se: change(|s| s.price_mean).and_then(|_| se(y, |m| &m.price)),
-                cost: change(|s| s.cost),
-                cost_se: change(|s| s.cost).and_then(|_| se(y, |m| &m.cost)),
+                price_mean,
+                price_mean_se: price_mean.and_then(|_| se(y, |m| &m.price)),
+                cost,
+                cost_se: cost.and_then(|_| se(y, |m| &m.cost)),
             }
         })
         .collect()
@@ -218,12 +219,8 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
             let mut parts = Vec::new();
             let eud_words = when(&eud, z, &amount);
             if !eud_words.is_empty() {
-                let what = if mc.delta.cost_total.is_some() {
-                    "expected demand priced out or rationed"
-                } else {
-                    "expected unserved demand"
-                };
-                parts.push(format!("{what} is {}", eud_words.join(" and ")));
+                let what = unserved_words(mc.delta.cost_total.is_some());
+                parts.push(format!("expected {what} is {}", eud_words.join(" and ")));
             }
             let price: Vec<_> = mc
                 .by_year
@@ -243,6 +240,16 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
             })
         })
         .collect()
+}
+
+/// What a mineral's unserved amount is called: on a world market, demand
+/// priced out or rationed.
+pub fn unserved_words(market: bool) -> &'static str {
+    if market {
+        "demand priced out or rationed"
+    } else {
+        "unserved demand"
+    }
 }
 
 /// Whether a mineral's changes by year are anything but 0.
@@ -266,11 +273,7 @@ pub fn year_tables(c: &crate::compare::Comparison) -> Vec<crate::report::Table> 
         .map(|(id, mc)| {
             let money = c.baseline.minerals.get(id).and_then(|m| m.currency.clone());
             let market = mc.delta.cost_total.is_some();
-            let unserved = if market {
-                "demand priced out or rationed"
-            } else {
-                "unserved demand"
-            };
+            let unserved = unserved_words(market);
             let mut header = vec!["year".to_string(), format!("{unserved}, {}", mc.unit)];
             if market {
                 header.push("price, points of the reference".into());

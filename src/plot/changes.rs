@@ -5,7 +5,7 @@
 
 use super::bars::{BarChart, BarGroup};
 use crate::compare::MineralComparison;
-use crate::year_changes::{changes_anything, t95};
+use crate::year_changes::{changes_anything, t95, unserved_words};
 
 /// What a panel shows: per year, the change and its standard error.
 struct Series {
@@ -29,13 +29,9 @@ pub fn change_bars(
     if !changes_anything(years) {
         return Vec::new();
     }
-    let unserved = if currency.is_some() {
-        "expected demand priced out or rationed"
-    } else {
-        "expected unserved demand"
-    };
+    let unserved = unserved_words(currency.is_some());
     let mut panels = vec![Series {
-        title: format!("{title}: change in {id} {unserved}, by year"),
+        title: format!("{title}: change in {id} expected {unserved}, by year"),
         y_label: format!("{id}, {} (alternative − baseline)", mc.unit),
         values: years.iter().map(|y| y.eud).collect(),
         se: years.iter().map(|y| y.eud_se).collect(),
