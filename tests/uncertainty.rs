@@ -326,6 +326,25 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
         "{err}"
     );
     assert!(!d.join("o").exists());
+    // A drawn rate beyond supplyrisk's limit (1,000 a year) is refused
+    // with its set's values, where the distribution itself is accepted.
+    let keys = "[[uncertain]]\nparam = \"source.ni-mine.disruption.rate\"\ndist = { dist = \"lognormal\", median = 2000, p90 = 3000 }\n";
+    std::fs::write(d.join("r.toml"), with_uncertain(keys)).unwrap();
+    let o = run_in(d, &["validate", "r.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_in(
+        d,
+        &["uncertainty", "r.toml", "--samples", "8", "--out", "o"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("with source.ni-mine.disruption.rate = ")
+            && err.contains("source[1].disruption.rate")
+            && err.contains("from 0 to 1000"),
+        "{err}"
+    );
+    assert!(!d.join("o").exists());
 }
 
 #[test]
@@ -405,14 +424,8 @@ fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
             "stockpile.cu.capacity",
             "{ dist = \"uniform\", min = 10, max = 30 }",
         ),
-    ];
-    for (param, dist) in ok {
-        let (code, err) = check(param, dist);
-        assert_eq!(code, Some(0), "{param}: {err}");
-    }
-    let refused = [
-        ("mineral.cu.demand.base", "0.0"),
-        // Unbounded above, where the key has a largest value.
+        // Unbounded above where the model sets no largest value: the
+        // limits supplyrisk adds are checked on each drawn set instead.
         (
             "mineral.ni.demand.base",
             "{ dist = \"lognormal\", median = 50, p90 = 80 }",
@@ -420,6 +433,27 @@ fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
         (
             "source.ni-mine.disruption.rate",
             "{ dist = \"exponential\", mean = 1 }",
+        ),
+        (
+            "source.ni-mine.capacity",
+            "{ dist = \"lognormal\", median = 60, p90 = 90 }",
+        ),
+    ];
+    for (param, dist) in ok {
+        let (code, err) = check(param, dist);
+        assert_eq!(code, Some(0), "{param}: {err}");
+    }
+    let refused = [
+        ("mineral.cu.demand.base", "0.0"),
+        // Unbounded above, where the model sets a largest value.
+        (
+            "source.ni-mine.disruption.severity",
+            "{ dist = \"exponential\", mean = 0.2 }",
+        ),
+        // Bounded, beyond the limit supplyrisk adds to the model's range.
+        (
+            "source.ni-mine.disruption.rate",
+            "{ dist = \"uniform\", min = 1, max = 2000 }",
         ),
         (
             "source.ni-mine.disruption.severity",

@@ -155,9 +155,10 @@ impl DistSpec {
 pub struct DistError(pub String);
 
 /// Sampler for a Beta: for shapes of at least 1 the ratio `X / (X + Y)`
-/// of two `rand_distr::Gamma` draws (about 2.5x faster than
-/// `rand_distr::Beta`, see shared notes); for smaller shapes, where the
-/// gamma draws can underflow, `rand_distr::Beta` itself.
+/// of two `rand_distr::Gamma` draws (several times faster than
+/// `rand_distr::Beta`: see the criterion figures in BENCHMARKS.md); for
+/// smaller shapes, where the gamma draws can underflow, `rand_distr::Beta`
+/// itself.
 #[derive(Debug, Clone, Copy)]
 enum BetaSampler {
     GammaRatio(Gamma<f64>, Gamma<f64>),

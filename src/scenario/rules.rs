@@ -54,6 +54,9 @@ pub struct Range {
     lo_open: bool,
     hi: f64,
     hi_open: bool,
+    /// Whether `hi` is a limit supplyrisk adds (docs/limits.md) above a
+    /// range the model leaves open.
+    hi_limit: bool,
 }
 
 impl Range {
@@ -64,6 +67,7 @@ impl Range {
             lo_open: false,
             hi,
             hi_open: false,
+            hi_limit: false,
         }
     }
 
@@ -74,6 +78,7 @@ impl Range {
             lo_open: true,
             hi,
             hi_open: false,
+            hi_limit: false,
         }
     }
 
@@ -84,7 +89,23 @@ impl Range {
             lo_open: false,
             hi,
             hi_open: true,
+            hi_limit: false,
         }
+    }
+
+    /// The same range, its upper end marked as a limit supplyrisk adds
+    /// where the model sets none.
+    pub const fn limited(self) -> Range {
+        Range {
+            hi_limit: true,
+            ..self
+        }
+    }
+
+    /// Whether the upper end is a limit supplyrisk adds where the model
+    /// sets none.
+    pub fn upper_is_limit(self) -> bool {
+        self.hi_limit
     }
 
     /// `(lo, lo_open, hi, hi_open)`.
@@ -120,13 +141,13 @@ impl Range {
 }
 
 /// Capacities, stockpile amounts and flows.
-pub const AMOUNT: Range = Range::closed(0.0, MAX_AMOUNT);
+pub const AMOUNT: Range = Range::closed(0.0, MAX_AMOUNT).limited();
 /// `demand.base`
-pub const BASE: Range = Range::open_closed(0.0, MAX_AMOUNT);
+pub const BASE: Range = Range::open_closed(0.0, MAX_AMOUNT).limited();
 /// `demand.growth`
-pub const GROWTH: Range = Range::open_closed(-1.0, MAX_GROWTH);
+pub const GROWTH: Range = Range::open_closed(-1.0, MAX_GROWTH).limited();
 /// `demand.sigma`
-pub const SIGMA: Range = Range::closed(0.0, MAX_SIGMA);
+pub const SIGMA: Range = Range::closed(0.0, MAX_SIGMA).limited();
 /// `shortfall_threshold`
 pub const THRESHOLD: Range = Range::closed_open(0.0, 1.0);
 /// `access`, `success_probability`
@@ -134,9 +155,9 @@ pub const POSITIVE_FRACTION: Range = Range::open_closed(0.0, 1.0);
 /// `exposure`
 pub const FRACTION: Range = Range::closed(0.0, 1.0);
 /// `rate`
-pub const RATE: Range = Range::closed(0.0, MAX_RATE);
+pub const RATE: Range = Range::closed(0.0, MAX_RATE).limited();
 /// `ramp_years`
-pub const RAMP_YEARS: Range = Range::closed(0.0, MAX_RAMP_YEARS);
+pub const RAMP_YEARS: Range = Range::closed(0.0, MAX_RAMP_YEARS).limited();
 /// `offtake`
 pub const OFFTAKE: Range = Range::closed(0.0, 1.0);
 /// A demand's or project's `loading` on a factor.
@@ -145,29 +166,31 @@ pub const LOADING: Range = Range::closed(-1.0, 1.0);
 /// longest horizon, so that any horizon can start with one throughout.
 pub const MAX_INITIAL_MONTHS: f64 = 12.0 * MAX_YEARS as f64;
 /// `initial.months`
-pub const INITIAL_MONTHS: Range = Range::closed(0.0, MAX_INITIAL_MONTHS);
+pub const INITIAL_MONTHS: Range = Range::closed(0.0, MAX_INITIAL_MONTHS).limited();
 /// Largest price multiple a market may allow (`max_price`).
 pub const MAX_PRICE_MULTIPLE: f64 = 1e6;
 /// `market.reference_price`
-pub const PRICE: Range = Range::open_closed(0.0, MAX_AMOUNT);
+pub const PRICE: Range = Range::open_closed(0.0, MAX_AMOUNT).limited();
 /// `market.demand_elasticity`
 pub const ELASTICITY: Range = Range {
     lo: -1.0,
     lo_open: true,
     hi: 0.0,
     hi_open: true,
+    hi_limit: false,
 };
 /// `market.max_price`
-pub const MAX_PRICE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE);
+pub const MAX_PRICE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE).limited();
 /// `market.min_price`
 pub const MIN_PRICE: Range = Range {
     lo: 0.0,
     lo_open: true,
     hi: 1.0,
     hi_open: true,
+    hi_limit: false,
 };
 /// `market.spike_threshold`, a stockpile's `release_price`
-pub const ABOVE_ONE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE);
+pub const ABOVE_ONE: Range = Range::open_closed(1.0, MAX_PRICE_MULTIPLE).limited();
 /// A stockpile's `refill_price`
 pub const REFILL_PRICE: Range = Range::open_closed(0.0, 1.0);
 /// Distribution parameters before their own rules: any finite number.

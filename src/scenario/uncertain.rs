@@ -70,7 +70,7 @@ enum Slot<'r> {
 
 /// Allowed values of a distribution's parameters, by role.
 const SEVERITY: Range = Range::closed(0.0, 1.0);
-const MONTHS: Range = Range::closed(0.0, rules::MAX_MEAN_MONTHS);
+const MONTHS: Range = Range::closed(0.0, rules::MAX_MEAN_MONTHS).limited();
 
 fn num_slot(x: &mut Option<f64>, range: Range) -> Result<(Slot<'_>, Range), String> {
     Ok((Slot::Num(x), range))
@@ -323,7 +323,12 @@ fn support_inside(spec: &DistSpec, range: Range) -> bool {
     let (rlo, _, rhi, _) = range.bounds();
     let continuous = !matches!(spec, DistSpec::Fixed { .. });
     let end_ok = |x: f64, bound: f64| range.holds(x) || (continuous && x == bound);
-    end_ok(lo, rlo) && end_ok(hi, rhi)
+    // Where the model leaves the key unbounded above, an unbounded
+    // support (lognormal, exponential) is the model's to allow: a value
+    // drawn beyond supplyrisk's own limit makes its set bad input, as any
+    // set that breaks a rule does.
+    let unbounded_ok = range.upper_is_limit() && hi == f64::INFINITY;
+    end_ok(lo, rlo) && (end_ok(hi, rhi) || unbounded_ok)
 }
 
 /// Set the value at `slot`.
