@@ -58,6 +58,49 @@ fn a_rerun_replaces_the_whole_folder_and_leaves_nothing_beside_it() {
 }
 
 #[test]
+fn results_of_another_command_are_replaced_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = example_run(d, "res", &["--no-plots"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The same command again: nothing to say.
+    let example = example_path();
+    let rerun = [
+        "run",
+        example.to_str().unwrap(),
+        "--trials",
+        "2000",
+        "--out",
+        "res",
+        "--no-plots",
+    ];
+    let o = run_in(d, &rerun);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    let sens = [
+        "sensitivity",
+        example.to_str().unwrap(),
+        "--trials",
+        "500",
+        "--out",
+        "res",
+        "--no-plots",
+    ];
+    let o = run_in(d, &sens);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("held the results of `run`, now replaced by those of `sensitivity`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(d.join("res/sensitivity.json").exists() && !d.join("res/summary.json").exists());
+    // Quiet: nothing but errors.
+    let o = example_run(d, "res", &["--no-plots"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
 fn an_empty_folder_is_used_and_a_foreign_one_refused_before_simulating() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -115,7 +115,7 @@ pub fn page(r: &Runs, alone: &[Alone], sens: &Sensitivity, study: &Study3, seed:
     stress(&mut w, r);
     concentration(&mut w, r);
     limits(&mut w);
-    let _ = writeln!(w, "## Reproduce\n\n`scripts/case-study.sh` (runs `cargo run --release --example case_study`) regenerates this page and its charts byte for byte. Any comparison can be rerun on its own, for example `supplyrisk compare scenarios/us-2026-baseline.toml scenarios/us-2026-diversified.toml`, and any range with `supplyrisk uncertainty scenarios/us-2026-diversified.toml`.");
+    let _ = writeln!(w, "## Reproduce\n\n`scripts/case-study.sh` (runs `cargo run --release --example case_study`) regenerates this page and its charts byte for byte. Any comparison can be rerun on its own, for example `supplyrisk compare scenarios/us-2026-baseline.toml scenarios/us-2026-diversified.toml` (a few seconds). One scenario's ranges come from `supplyrisk uncertainty scenarios/us-2026-diversified.toml --samples 256 --trials 2000` (5,120 runs, a minute or two on two cores; without the two flags each run takes the file's 50,000 trials: 256 million trials, about half an hour); the ranges of *changes* above need the script, which draws each parameter set once for all three scenarios.");
     w
 }
 

@@ -390,7 +390,8 @@ impl Staging {
                     fs::rename(&self.tmp, &self.out).map_err(werr)?;
                 }
             }
-            Existing::Results { files, .. } => {
+            Existing::Results { command, files } => {
+                self.note_replaced(&command);
                 let old = loop {
                     let old = parent.join(format!(
                         ".{name}.old-{}-{:08x}",
@@ -446,6 +447,22 @@ fn remove_listed(old: &Path, files: &[String], quiet: bool) {
             "warning: the previous results were moved to '{}', which still holds files supplyrisk did not write",
             old.display()
         );
+    }
+}
+
+impl Staging {
+    /// Unless quiet, say that `--out` held the results of another command
+    /// (`previous`, its marker's first line), now replaced: commands share
+    /// the default folder `results/<file stem>/`.
+    fn note_replaced(&self, previous: &str) {
+        let before = previous.strip_prefix("supplyrisk ").unwrap_or(previous);
+        if !self.quiet && before != self.command {
+            eprintln!(
+                "note: '{}' held the results of `{before}`, now replaced by those of `{}`; give each command its own --out to keep both",
+                self.out.display(),
+                self.command
+            );
+        }
     }
 }
 
