@@ -366,11 +366,33 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// Whether `mineral`'s results differ between any two of the points
+    /// shown (many parameters touch one mineral only).
+    pub fn changes(&self, mineral: &str) -> bool {
+        let values: Vec<_> = self
+            .by_value()
+            .into_iter()
+            .filter_map(|(p, _)| p.minerals.get(mineral))
+            .collect();
+        !values.windows(2).all(|w| w[0] == w[1])
+    }
+
     /// The points and the scenario as written, by increasing value (the
-    /// order of equal values kept): what the charts and tables show.
-    pub fn by_value(&self) -> Vec<&SweepPoint> {
-        let mut all: Vec<&SweepPoint> = self.points.iter().chain(&self.as_written).collect();
-        all.sort_by(|a, b| a.value.total_cmp(&b.value));
+    /// order of equal values kept), each with whether it is the scenario
+    /// as written: what the charts and tables show. A point at the file's
+    /// own value is the scenario as written (the same run), shown once.
+    pub fn by_value(&self) -> Vec<(&SweepPoint, bool)> {
+        let mut seen = false;
+        let mut all: Vec<(&SweepPoint, bool)> = Vec::new();
+        for p in &self.points {
+            let written = !seen && self.file_value == Some(p.value);
+            seen |= written;
+            all.push((p, written));
+        }
+        if let Some(w) = self.as_written.as_ref().filter(|_| !seen) {
+            all.push((w, true));
+        }
+        all.sort_by(|a, b| a.0.value.total_cmp(&b.0.value));
         all
     }
 }
@@ -424,6 +446,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
     let mut header = vec![
         "parameter",
         "value",
+        "as_written",
         "mineral",
         "p_any_shortfall",
         "p_any_shortfall_se",
@@ -456,7 +479,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
         ]);
     }
     let mut rows = Vec::new();
-    for p in sweep.by_value() {
+    for (p, written) in sweep.by_value() {
         for (id, m) in &p.minerals.0 {
             let nums = [
                 m.p_any_shortfall,
@@ -482,7 +505,12 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<Vec<u8>> {
                 m.delta_p_price_spike,
                 m.delta_p_price_spike_se,
             ];
-            let mut row = vec![sweep.parameter.clone(), p.value.to_string(), id.clone()];
+            let mut row = vec![
+                sweep.parameter.clone(),
+                p.value.to_string(),
+                written.to_string(),
+                id.clone(),
+            ];
             row.extend(nums.iter().map(f64::to_string));
             if market_columns {
                 // An empty cell where a metric does not apply to the mineral.

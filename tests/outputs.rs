@@ -440,7 +440,7 @@ fn sensitivity_and_sweep_announce_their_work() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("sweep: 4 runs of 500 trials (2000 trials)"),
+        stderr(&o).contains("sweep: 3 runs of 500 trials (1500 trials)"),
         "{}",
         stderr(&o)
     );

@@ -44,15 +44,29 @@ pub struct SweepReport {
     pub outputs: Outputs,
 }
 
+/// The minerals whose results are the same at every value, in words
+/// (their rows are left out of the tables), if any.
+fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
+    let ids: Vec<&str> = scenario
+        .minerals
+        .iter()
+        .map(|m| m.id.as_str())
+        .filter(|id| !sweep.changes(id))
+        .collect();
+    (!ids.is_empty()).then(|| {
+        format!(
+            "Unchanged at every value, so left out of the table (their rows are in sweep.csv): {}.",
+            ids.join(", ")
+        )
+    })
+}
+
+/// The table's rows: one per value and mineral whose results change.
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
     let market = scenario.has_market();
     let mut rows = Vec::new();
-    for p in sweep.by_value() {
-        let written = sweep
-            .as_written
-            .as_ref()
-            .is_some_and(|w| std::ptr::eq(w, p));
-        for (id, m) in &p.minerals.0 {
+    for (p, written) in sweep.by_value() {
+        for (id, m) in p.minerals.0.iter().filter(|(id, _)| sweep.changes(id)) {
             let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
             let unit = mineral.map_or("", |m| m.unit.as_str());
             let mut row = vec![
@@ -152,6 +166,12 @@ pub fn sweep_text(
         .map(|&v| point_scenario(text, file, &param, v).map(|s| (v, s)))
         .collect::<Result<_>>()?;
     let (trials, seed) = resolve_trials_seed(&scenario, file, opts, super::MAX_PAIRED_TRIALS)?;
+    let file_value = param.current(text);
+    // A value the file already gives is the scenario as written: one run.
+    let fresh = points
+        .iter()
+        .filter(|(v, _)| file_value != Some(*v))
+        .count();
     let out_dir = opts
         .out
         .clone()
@@ -159,7 +179,7 @@ pub fn sweep_text(
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sweep", opts)?;
     if !opts.quiet {
-        let runs = points.len() as u64 + 1;
+        let runs = fresh as u64 + 1;
         eprintln!(
             "sweep: {} of {trials} trials ({} trials)",
             super::count(runs, "run", "runs"),
@@ -167,21 +187,25 @@ pub fn sweep_text(
         );
     }
     let base = simulate_with_progress(&scenario, seed, trials, opts, "scenario as written")?;
-    let total = trials * points.len() as u64;
+    let total = trials * fresh as u64;
     let swept: Vec<SweepPoint> =
         with_progress(total, &format!("sweeping {param}"), opts, |progress| {
             points
                 .iter()
                 .map(|(v, s)| {
-                    let agg = engine::simulate(s, seed, trials, Some(progress));
+                    let minerals = if file_value == Some(*v) {
+                        point_metrics(&Summary::new(s, seed, &base), &base, &base)
+                    } else {
+                        let agg = engine::simulate(s, seed, trials, Some(progress));
+                        point_metrics(&Summary::new(s, seed, &agg), &agg, &base)
+                    };
                     SweepPoint {
                         value: *v,
-                        minerals: point_metrics(&Summary::new(s, seed, &agg), &agg, &base),
+                        minerals,
                     }
                 })
                 .collect()
         })?;
-    let file_value = param.current(text);
     let sweep = Sweep {
         parameter: param.to_string(),
         file_value,
@@ -209,10 +233,12 @@ pub fn sweep_text(
             title: format!("{}: sweep of {param}", scenario.name),
             findings: Vec::new(),
             provenance: Some(source),
-            paragraphs: vec![format!(
-                "The scenario ran once as written ({param} = {}) and once per value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
+            paragraphs: std::iter::once(format!(
+                "The scenario ran once as written ({param} = {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
                 sweep.file_value.map_or("not set".to_string(), |v| v.to_string())
-            )],
+            ))
+            .chain(unchanged(&sweep, &scenario))
+            .collect(),
             facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
             tables: vec![Table {
                 caption: "Results per value (± one standard error)".into(),
@@ -241,6 +267,7 @@ pub fn sweep_text(
                     .collect::<Vec<_>>(),
                 &sweep_rows(&sweep, &scenario),
             )
+            + &unchanged(&sweep, &scenario).map_or_else(String::new, |u| format!("{u}\n"))
     })?;
     Ok(SweepReport {
         sweep,

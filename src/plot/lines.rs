@@ -230,7 +230,7 @@ pub fn sweep_lines(
     let points: Vec<(f64, f64, Option<f64>)> = sweep
         .by_value()
         .into_iter()
-        .filter_map(|p| {
+        .filter_map(|(p, _)| {
             let (v, se) = get(p.minerals.get(mineral)?)?;
             Some((p.value, v, se))
         })

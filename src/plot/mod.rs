@@ -483,12 +483,7 @@ pub fn sweep_charts(
 ) -> Result<Vec<ChartFile>> {
     let mut jobs = Vec::new();
     for m in &scenario.minerals {
-        let values: Vec<_> = sweep
-            .points
-            .iter()
-            .filter_map(|p| p.minerals.get(&m.id))
-            .collect();
-        if values.windows(2).all(|w| w[0] == w[1]) {
+        if !sweep.changes(&m.id) {
             continue;
         }
         // Price and cost metrics only for a mineral on a world market, the
