@@ -110,8 +110,8 @@ def sweep(
     set to each of ``values`` in turn, common random numbers across points.
 
     One row per value and mineral (columns of ``sweep.csv``: ``parameter``,
-    ``value``, ``mineral``, the metrics with their standard errors and the
-    paired changes from the scenario as written). ``metrics`` picks the
+    ``value``, ``as_written`` (a bool), ``mineral``, the metrics with their
+    standard errors and the paired changes from the scenario as written). ``metrics`` picks the
     charted metrics (keys of ``sweep.json``)."""
     files = _native.sweep(
         scenario._native,
