@@ -75,10 +75,11 @@ fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
                 id.clone(),
                 format!("{:.4} → {:.4}", b.p_any_shortfall, a.p_any_shortfall),
                 fmt_pm(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se),
-                mc.equivalent_firm_supply
-                    .map_or("n/a (not better)".into(), |f| {
-                        format!("{} {}/yr", fmt_digits(f, 2), mc.unit)
-                    }),
+                match mc.equivalent_firm_supply {
+                    None => "n/a (not better)".into(),
+                    Some(_) if within_noise(mc) => "n/a (within noise)".into(),
+                    Some(f) => format!("{} {}/yr", fmt_digits(f, 2), mc.unit),
+                },
             ])
         })
         .collect()
@@ -203,6 +204,13 @@ fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<Strin
         .collect()
 }
 
+/// Whether a mineral's change of expected unserved demand is within its
+/// paired noise (under 1.96 standard errors): its equivalent firm supply
+/// then measures noise.
+fn within_noise(mc: &crate::compare::MineralComparison) -> bool {
+    mc.delta.eud_total.abs() < crate::plot::Z95 * mc.delta.eud_total_se
+}
+
 /// What equivalent firm supply means, and a caveat per mineral where it
 /// exceeds what the alternative adds in capacity and stock.
 fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
@@ -215,14 +223,24 @@ fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
             None => notes.push(format!(
                 "{id}: n/a, the alternative's expected unserved demand is not below the baseline's."
             )),
+            Some(f) if within_noise(mc) => notes.push(format!(
+                "{id}: no clear change ({} {u}, under 1.96 paired standard errors), so its equivalent firm supply ({} {u}/yr in comparison.json) measures noise.",
+                fmt_pm(mc.delta.eud_total, mc.delta.eud_total_se),
+                fmt_digits(f, 2),
+            )),
             Some(f) => {
                 let added = added_supply(base, alt, id);
-                if f > added * (1.0 + EFS_TOLERANCE) {
+                let room = added_stock_room(base, alt, id);
+                if added == 0.0 && room == 0.0 {
+                    notes.push(format!(
+                        "{id}: {} {u}/yr of firm supply, where the alternative adds no capacity or stock: the change comes from its other settings (how often disruptions strike, how they coincide, how long they last), not from more supply.",
+                        fmt_digits(f, 2),
+                    ));
+                } else if f > added * (1.0 + EFS_TOLERANCE) {
                     let mut what = format!(
                         "{} {u}/yr of capacity and initial stock (spread over the horizon)",
                         fmt_digits(added, 2)
                     );
-                    let room = added_stock_room(base, alt, id);
                     if room > 0.0 {
                         what += &format!(
                             " and room for {} {u} more in its stockpile, which it fills",
