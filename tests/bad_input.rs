@@ -452,6 +452,24 @@ fn a_commands_input_problems_are_reported_together() {
     assert_eq!(run.len(), 3, "{run:?}");
     assert!(run[0].contains("bad.toml") && run[0].contains("scenario.years"));
     assert!(run[1].contains("--trials") && run[2].contains("--out"));
+    // A file that cannot be read, with every flag's problem.
+    let missing = lines(&[
+        "run",
+        "nope.toml",
+        "--trials",
+        "0",
+        "--threads",
+        "0",
+        "--out",
+        "theirs",
+    ]);
+    assert_eq!(missing.len(), 4, "{missing:?}");
+    assert!(missing[0].contains("nope.toml") && missing[0].contains("could not read"));
+    assert!(missing[1].contains("--trials") && missing[2].contains("--threads"));
+    assert!(missing[3].contains("--out"));
+    let cmp = lines(&["compare", "bad.toml", "nope.toml", "--trials", "0"]);
+    assert_eq!(cmp.len(), 2, "{cmp:?}");
+    assert!(cmp[0].contains("nope.toml") && cmp[1].contains("--trials"));
     // Both files of a comparison.
     let cmp = lines(&["compare", "bad.toml", "worse.toml", "--out", "c"]);
     assert!(

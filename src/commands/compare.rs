@@ -352,8 +352,9 @@ const SHORTFALL_HEADER: [&str; 4] = [
 pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<CompareReport> {
     // Both files' problems are reported together: an unreadable file, or
     // (in `compare_text`) every rule either breaks.
-    let (base, alt) = both(ScenarioText::read(base_path), ScenarioText::read(alt_path))?;
     let opts = out_or(opts, || default_compare_dir(base_path, alt_path));
+    let read = both(ScenarioText::read(base_path), ScenarioText::read(alt_path));
+    let (base, alt) = super::read_and_flags(read, &opts, super::MAX_PAIRED_TRIALS)?;
     compare_text(&base, &alt, &opts)
 }
 

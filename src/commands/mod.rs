@@ -146,17 +146,46 @@ fn check_trials_flag(opts: &SimOptions, max: u64) -> Result<()> {
     }
 }
 
+/// `--threads`, when given, at least 1.
+fn check_threads_flag(threads: Option<usize>) -> Result<()> {
+    match threads {
+        Some(0) => Err(Error::bad_flag(
+            "--threads",
+            "expected an integer >= 1, found 0",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The checks of a command's flags that need no scenario: `--trials`
-/// (at most `max`) and the output folder `out` (unless nothing is
-/// written there), so that their problems are reported with the
-/// scenario's.
+/// (at most `max`), `--threads` and the output folder `out` (unless
+/// nothing is written there), so that their problems are reported with
+/// the scenario's.
 pub fn check_flags(opts: &SimOptions, max: u64, out: &Path) -> Result<()> {
     let out_ok = if opts.in_memory || opts.shard.is_some() {
         Ok(())
     } else {
         crate::output::folder::check_out(out)
     };
-    crate::error::both(check_trials_flag(opts, max), out_ok).map(|_| ())
+    let counts = crate::error::both(
+        check_trials_flag(opts, max),
+        check_threads_flag(opts.threads),
+    );
+    crate::error::both(counts, out_ok).map(|_| ())
+}
+
+/// `read` (scenario files read), or its problem with those of the flags
+/// [`check_flags`] checks: a file that cannot be read stops the command
+/// before its scenario's rules are checked, not before its flags are.
+/// `opts.out` is the output folder the command would write.
+pub fn read_and_flags<T>(read: Result<T>, opts: &SimOptions, max: u64) -> Result<T> {
+    read.map_err(|e| {
+        let out = opts.out.clone().unwrap_or_default();
+        match check_flags(opts, max, &out) {
+            Ok(()) => e,
+            Err(flags) => e.and(flags),
+        }
+    })
 }
 
 /// The default output folder of a scenario file: `results/<file stem>/`,
@@ -180,13 +209,8 @@ pub fn max_threads() -> usize {
 /// at most [`max_threads`]: more only add contention.
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
     let mut builder = rayon::ThreadPoolBuilder::new();
+    check_threads_flag(threads)?;
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(Error::bad_flag(
-                "--threads",
-                "expected an integer >= 1, found 0",
-            ));
-        }
         builder = builder.num_threads(n.min(max_threads()));
     }
     let pool = builder

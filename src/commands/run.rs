@@ -54,8 +54,9 @@ pub struct RunParts {
 /// [`Error::Input`] for a bad scenario or flag (nothing is written), or
 /// [`Error::Write`] when an output cannot be written.
 pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
-    let input = ScenarioText::read(scenario_path)?;
-    run_text(&input, &out_or(opts, || default_out_dir(scenario_path)))
+    let opts = out_or(opts, || default_out_dir(scenario_path));
+    let input = super::read_and_flags(ScenarioText::read(scenario_path), &opts, super::MAX_TRIALS)?;
+    run_text(&input, &opts)
 }
 
 /// [`run`] of a scenario's text: `opts.out` is the output folder (default

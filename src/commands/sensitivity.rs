@@ -96,8 +96,9 @@ const HEADER: [&str; 4] = [
 ///
 /// [`crate::Error::Input`] for a bad scenario or flag; nothing is written then.
 pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> {
-    let input = ScenarioText::read(path)?;
-    sensitivity_text(&input, &out_or(opts, || default_out_dir(path)))
+    let opts = out_or(opts, || default_out_dir(path));
+    let input = super::read_and_flags(ScenarioText::read(path), &opts, super::MAX_PAIRED_TRIALS)?;
+    sensitivity_text(&input, &opts)
 }
 
 /// [`sensitivity`] of a scenario's text: `opts.out` is the output folder

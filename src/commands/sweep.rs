@@ -123,8 +123,9 @@ fn header(scenario: &Scenario) -> Vec<String> {
 /// [`Error::Input`] for a bad scenario, parameter, value list, metric, or
 /// a value the scenario rules refuse; nothing is written then.
 pub fn sweep(path: &Path, sw: &SweepOptions, opts: &SimOptions) -> Result<SweepReport> {
-    let input = ScenarioText::read(path)?;
-    sweep_text(&input, sw, &out_or(opts, || default_out_dir(path)))
+    let opts = out_or(opts, || default_out_dir(path));
+    let input = super::read_and_flags(ScenarioText::read(path), &opts, super::MAX_PAIRED_TRIALS)?;
+    sweep_text(&input, sw, &opts)
 }
 
 /// [`sweep`] of a scenario's text: `opts.out` is the output folder
