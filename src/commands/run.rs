@@ -359,15 +359,16 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
         match Scenario::load(p) {
             Ok(s) => {
                 if !quiet {
+                    let n = |k: usize, one: &str, many: &str| super::count(k as u64, one, many);
                     super::say(&format!(
-                        "{}: ok — \"{}\", {} minerals, {} sources, {} events, {} years x {} steps\n",
+                        "{}: ok — \"{}\", {}, {}, {}, {} x {}\n",
                         p.display(),
                         s.name,
-                        s.minerals.len(),
-                        s.sources.len(),
-                        s.events.len(),
-                        s.years,
-                        s.steps_per_year
+                        n(s.minerals.len(), "mineral", "minerals"),
+                        n(s.sources.len(), "source", "sources"),
+                        n(s.events.len(), "event", "events"),
+                        n(s.years, "year", "years"),
+                        n(s.steps_per_year, "step", "steps"),
                     ));
                 }
             }

@@ -217,8 +217,8 @@ impl Plan {
         let trials = self.trials;
         if !opts.quiet {
             eprintln!(
-                "uncertainty: {} parameters, {} of {trials} trials ({} trials)",
-                self.study.params.len(),
+                "uncertainty: {}, {} of {trials} trials ({} trials)",
+                super::count(self.study.params.len() as u64, "parameter", "parameters"),
                 super::count(runs, "run", "runs"),
                 super::fmt_count(runs.saturating_mul(trials))
             );
@@ -406,7 +406,9 @@ impl Plan {
             for (id, metrics) in &result.minerals.0 {
                 for (name, r) in &metrics.0 {
                     if let Some(Some(x)) = r.noise_share {
-                        if x > NOISE_WARNING {
+                        if x > 1.0 {
+                            eprintln!("warning: {id} {name}: each run's Monte Carlo noise is larger than the spread across parameter sets (its variance {x:.1} times the spread's), so the indices may measure noise; use more --trials");
+                        } else if x > NOISE_WARNING {
                             eprintln!("warning: {id} {name}: {:.0}% of the spread across parameter sets is Monte Carlo noise; use more --trials", x * 100.0);
                         }
                     }
@@ -486,8 +488,9 @@ impl Plan {
             outputs.push(("uncertainty.html".to_string(), page.to_html().into_bytes()));
         }
         let heading = format!(
-            "{}: uncertainty over {k} parameters, {samples} base sets",
-            scenario.name
+            "{}: uncertainty over {}, {samples} base sets",
+            scenario.name,
+            super::count(k as u64, "parameter", "parameters")
         );
         let files = finish(staging, &outputs, opts.quiet, || {
             run_line(&heading, trials, seed, scenario.start_year, scenario.years)
