@@ -3,7 +3,7 @@
 //! `data:image/png;base64`, and what each metric means. No network, no
 //! script.
 
-use crate::output::{fmt_pm, fmt_sig};
+use crate::output::{fmt_multiple, fmt_pm, fmt_sig};
 use crate::plot::{ChartFile, MineralContext};
 use crate::summary::{MineralSummary, Summary};
 use base64::Engine as _;
@@ -348,12 +348,6 @@ pub fn market_finding(
         .map(|q| format!(" (in 1 horizon in 20, {} {currency} or more)", fmt_sig(q)))
         .unwrap_or_default();
     Some(format!("{id} (world market): {spike}; {cost}{tail}."))
-}
-
-/// A price multiple in words: `1.5`, `2`.
-fn fmt_multiple(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The world-market table of a run: one row per mineral traded on a world

@@ -113,7 +113,11 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
         }
     }
     if !opts.quiet {
-        for w in crate::summary::too_few_trials(trials) {
+        let notices = crate::scenario::notices::notices(&scenario);
+        for w in notices
+            .iter()
+            .chain(&crate::summary::too_few_trials(trials))
+        {
             eprintln!("warning: {w}");
         }
     }
@@ -370,6 +374,9 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                         n(s.years, "year", "years"),
                         n(s.steps_per_year, "step", "steps"),
                     ));
+                    for w in crate::scenario::notices::notices(&s) {
+                        eprintln!("warning: {}: {w}", p.display());
+                    }
                 }
             }
             Err(Error::Input(e)) => problems.push(*e),

@@ -91,6 +91,22 @@ pub fn fmt_sig(x: f64) -> String {
     fmt_digits(x, 4)
 }
 
+/// As [`fmt_sig`], without trailing zeros: `80`, `1836`, `0.125`.
+pub fn fmt_short(x: f64) -> String {
+    let s = fmt_sig(x);
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A price multiple in words: `1.5`, `2`.
+pub fn fmt_multiple(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// `x` to `sig` significant digits (at least; whole numbers keep all
 /// their digits), in scientific notation outside 1e-4 to 1e9.
 pub fn fmt_digits(x: f64, sig: i32) -> String {

@@ -171,12 +171,6 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
     }
 }
 
-/// A price multiple for a label: `1.5`, `2`.
-fn multiple(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// `price_<mineral>.png`: the yearly average price multiple of a mineral
 /// traded on a world market (5-95% range, median and mean by year) against
 /// its spike threshold and the reference price; `reference_price` is in
@@ -251,7 +245,10 @@ pub fn price_fan(
             },
             Level {
                 y: spike_threshold,
-                label: format!("spike threshold: {} × reference", multiple(spike_threshold)),
+                label: format!(
+                    "spike threshold: {} × reference",
+                    crate::output::fmt_multiple(spike_threshold)
+                ),
                 strong: true,
             },
         ],

@@ -13,6 +13,7 @@ mod dependence;
 mod dists;
 pub mod ids;
 pub mod locate;
+pub mod notices;
 pub mod raw;
 pub mod read;
 mod restrict;
