@@ -449,11 +449,17 @@ pub fn key_findings(summary: &Summary, context: &[MineralContext]) -> Vec<String
                 .and_then(crate::plot::threshold_words)
                 .map_or(String::new(), |w| format!(" ({w})"));
             let u = &m.unit;
+            let market = context.get(i).is_some_and(|c| c.market.is_some());
+            let (went, go) = if market {
+                ("was priced out or rationed", "be priced out or rationed")
+            } else {
+                ("went unserved", "go unserved")
+            };
             if m.eud_total == 0.0 {
-                return format!("{id}: no demand went unserved in any of the {} trials.", summary.trials);
+                return format!("{id}: no demand {went} in any of the {} trials.", summary.trials);
             }
             format!(
-                "{id}: at least one shortfall year{what} in {} of {years}-year horizons; {} {u} of demand expected to go unserved in all ({} of demand); in 1 horizon in 20, {} {u} or more.",
+                "{id}: at least one shortfall year{what} in {} of {years}-year horizons; {} {u} of demand expected to {go} in all ({} of demand); in 1 horizon in 20, {} {u} or more.",
                 pct(m.p_any_shortfall, m.p_any_shortfall_se),
                 fmt_pm(m.eud_total, m.eud_total_se),
                 pct(m.unserved_share, 0.0),

@@ -345,8 +345,12 @@ fn the_headline_table_adds_the_market_rows_within_100_columns() {
     ] {
         assert!(row.contains(&shown), "{row} lacks {shown}");
     }
-    // Only market minerals have a market row.
-    assert!(lines[at + 2].starts_with("results in"), "{out}");
+    // Only market minerals have a market row, then what the cost is.
+    assert!(
+        lines[at + 2].starts_with("cost_total: what the consumer pays"),
+        "{out}"
+    );
+    assert!(lines[at + 3].starts_with("results in"), "{out}");
 }
 
 #[test]

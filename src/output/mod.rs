@@ -241,6 +241,10 @@ pub fn headline_table(summary: &Summary) -> String {
     out
 }
 
+/// What `cost_total` measures, under the market table.
+pub const COST_NOTE: &str =
+    "cost_total: what the consumer pays above buying at the reference price (negative: below)";
+
 /// The market rows of the headline table: per market mineral,
 /// `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in its currency;
 /// empty when no mineral has a market. It starts with a blank line.
@@ -270,7 +274,7 @@ pub fn market_table(summary: &Summary) -> String {
         &["world market", "p_price_spike", "cost_total", "cost_p95"],
         &rows,
     );
-    format!("\n{table}")
+    format!("\n{table}{COST_NOTE}\n")
 }
 
 #[cfg(test)]
