@@ -47,7 +47,7 @@ pub enum Command {
         /// Worker threads for the summary and charts (default: all cores).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
-        /// Write no charts.
+        /// Write no charts and no HTML page.
         #[arg(long)]
         no_plots: bool,
         /// Print nothing but errors.
@@ -157,7 +157,7 @@ pub struct SimArgs {
     /// Worker threads (default: all cores); results never depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
-    /// Write no charts.
+    /// Write no charts and no HTML page.
     #[arg(long)]
     pub no_plots: bool,
     /// Print nothing but errors.

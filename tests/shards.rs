@@ -208,6 +208,13 @@ fn a_missing_or_repeated_shard_is_refused() {
     }
     refused(d, &["two"], "no partial result for shard 2/3");
     refused(d, &["parts", "two"], "found shard 1/3 again");
+    // One folder given twice, or a file with its folder, is read once.
+    let once = ["parts", "parts", "parts/partial-2-of-3.srpart"];
+    let mut args = vec!["merge"];
+    args.extend(once);
+    args.extend(["--out", "twice", "--no-plots", "--quiet"]);
+    let o = run_in(d, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     std::fs::create_dir(d.join("empty")).unwrap();
     refused(d, &["empty"], "found none");
     refused(d, &["nowhere"], "no such file or folder");

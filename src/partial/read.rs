@@ -152,7 +152,8 @@ impl Partial {
 }
 
 /// The partial result files of `paths`: each folder's `*.srpart` files
-/// (sorted by name), and any file named directly.
+/// (sorted by name), and any file named directly; a file reached twice
+/// (a folder given twice, or a file and its folder) counts once.
 ///
 /// # Errors
 ///
@@ -186,6 +187,8 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             return Err(InputError::file(&shown, "no such file or folder").into());
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(files)
 }
 
