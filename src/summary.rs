@@ -56,6 +56,9 @@ pub struct Summary {
 pub struct MineralSummary {
     /// Unit of amounts.
     pub unit: String,
+    /// Share of a year's demand that must go unserved for the year to be
+    /// a shortfall year.
+    pub shortfall_threshold: f64,
     /// Probability that at least one year is a shortfall year.
     pub p_any_shortfall: f64,
     /// Its standard error.
@@ -306,6 +309,7 @@ fn mineral_summary(scenario: &Scenario, m: usize, acc: &MineralAcc, n: u64) -> M
             .as_ref()
             .map(|d| d.quantiles(&[0.95], None)[0]),
         unit: mineral.unit.clone(),
+        shortfall_threshold: mineral.shortfall_threshold,
         p_any_shortfall: p_any,
         p_any_shortfall_se: probability_se(p_any, n),
         expected_shortfall_years: t.shortfall_years.mean,

@@ -158,6 +158,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
     let mut header = vec![
         "mineral",
         "unit",
+        "shortfall_threshold",
         "p_any_shortfall",
         "p_any_shortfall_se",
         "expected_shortfall_years",
@@ -185,6 +186,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
             let mut r = vec![id.clone(), m.unit.clone()];
             r.extend(
                 [
+                    m.shortfall_threshold,
                     m.p_any_shortfall,
                     m.p_any_shortfall_se,
                     m.expected_shortfall_years,
