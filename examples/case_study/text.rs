@@ -110,7 +110,7 @@ pub fn page(r: &Runs, alone: &[Alone], sens: &Sensitivity, study: &Study3, seed:
     sources(&mut w, r);
     projects(&mut w, r, alone);
     vault(&mut w, r);
-    uncertainty(&mut w, study);
+    uncertainty(&mut w, r, study);
     drivers(&mut w, r, sens);
     stress(&mut w, r);
     concentration(&mut w, r);
@@ -390,7 +390,7 @@ fn vault(w: &mut String, r: &Runs) {
     }
 }
 
-fn uncertainty(w: &mut String, study: &Study3) {
+fn uncertainty(w: &mut String, r: &Runs, study: &Study3) {
     let _ = writeln!(w, "## 5. How sure: the answers under input uncertainty\n");
     let _ = writeln!(w, "The ± figures above measure Monte Carlo noise only. The inputs that no source pins down — short-run demand elasticities, demand growth net of unlisted supply growth, how often Chinese controls come, how hard the DRC quota bites, cobalt demand noise, the lithium demand boundary and growth, project success, Balochistan security and the reserve's size — carry ranges in the scenario files (`[[uncertain]]`). One Saltelli design draws them jointly, applies each set to all three scenarios, runs them with the same seed and takes the paired changes: below, their spread over parameter sets (p5, median, p95) and the inputs that drive each (total Sobol index with its 95% bootstrap interval; shares of variance, including interactions).\n");
     let _ = writeln!(
@@ -430,6 +430,26 @@ fn uncertainty(w: &mut String, study: &Study3) {
         );
     }
     let _ = writeln!(w, "\nEach parameter set runs {RANGE_TRIALS} trials, so every value in this table also carries Monte Carlo noise; the Sobol intervals include it. A total index can exceed 1 only through estimation error: with {SAMPLES} base sets, and answers such as a change in the probability of a spike year that are zero in most parameter sets, read the ranking of the inputs rather than the decimals, and the intervals as a lower bound on the indices' uncertainty (the bootstrap treats the base sets as independent draws, which the rows of a quasi-random design are not). The two inputs that lead almost everywhere, the short-run demand elasticity and whether world demand outgrows the supply the files list, are the ones to pin down before relying on any single number above.\n");
+    // Where the files' own values sit in the ranges they give.
+    let below: Vec<String> = study
+        .ranges
+        .iter()
+        .filter(|x| x.answer == Answer::BaselineCost)
+        .filter_map(|x| {
+            let at_file = mineral(r.base, &x.mineral).cost_total?;
+            (at_file < x.spread.p50).then(|| {
+                format!(
+                    "{} (${} M against a median of ${} M)",
+                    x.mineral,
+                    fmt_sig(at_file),
+                    fmt_sig(x.spread.p50)
+                )
+            })
+        })
+        .collect();
+    if !below.is_empty() {
+        let _ = writeln!(w, "At the files' own values, the baseline's expected cost (section 2) lies below the median of its range for {}. Cost answers the leading inputs unevenly: world demand that outgrows the listed supply compounds, year after year, into a widening gap that drives prices towards their cap, while slower growth can only take them down to their floor; and a smaller demand elasticity magnifies every price move. The files' central values are not the centre of what their ranges allow, and the changes a project or the reserve brings scale with the same inputs (the rows above).\n", below.join(", "));
+    }
 }
 
 fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
@@ -440,6 +460,7 @@ fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
         "| mineral | largest contributions (change in expected cost when switched off, USD M) |"
     );
     let _ = writeln!(w, "|---|---|");
+    let mut groups = Vec::new();
     for (id, entries) in &sens.minerals.0 {
         let mut e: Vec<_> = entries
             .iter()
@@ -466,8 +487,14 @@ fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
             })
             .collect();
         let _ = writeln!(w, "| {id} | {} |", top.join("; "));
+        if let Some(first) = e.first().filter(|e| e.entity.ends_with("-other")) {
+            groups.push(format!("`{}`", first.entity));
+        }
     }
     let _ = writeln!(w);
+    if !groups.is_empty() {
+        let _ = writeln!(w, "{} stand{} for every producer the files do not name, as one source with one disruption process calibrated on the group's history: its lead says that the unnamed producers together matter most, not that any one of them does.\n", groups.join(" and "), if groups.len() == 1 { "s" } else { "" });
+    }
     for (id, _) in &r.base.summary.minerals.0 {
         let _ = writeln!(
             w,
