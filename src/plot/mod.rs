@@ -468,11 +468,24 @@ pub fn sensitivity_charts(
         .iter()
         .zip(&scenario.minerals)
         .map(|((id, entries), m)| {
-            (
-                format!("tornado_{}.png", file_safe(id)),
-                format!("{id}: change in expected unserved demand when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
-                vec![Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, entries, sens.all_disruptions_off.get(id), TORNADO_TOP))],
-            )
+            let all_off = sens.all_disruptions_off.get(id);
+            let chart = |measure| {
+                Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, measure, entries, all_off, TORNADO_TOP))
+            };
+            let unserved = chart(tornado::Measure::Unserved { market: m.market.is_some() });
+            match &m.market {
+                // On a world market the cost leads, as in the tables.
+                Some(k) => (
+                    format!("tornado_{}.png", file_safe(id)),
+                    format!("{id}: change in the consumer's expected cost, and in expected demand priced out or rationed, when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
+                    vec![chart(tornado::Measure::Cost { currency: &k.currency }), unserved],
+                ),
+                None => (
+                    format!("tornado_{}.png", file_safe(id)),
+                    format!("{id}: change in expected unserved demand when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
+                    vec![unserved],
+                ),
+            }
         })
         .collect();
     render_all(jobs, size, footer)

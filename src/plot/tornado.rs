@@ -35,34 +35,71 @@ pub struct TornadoChart {
 /// The label of the total bar.
 pub const TOTAL_LABEL: &str = "all disruptions off, together";
 
+/// What a tornado chart measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure<'a> {
+    /// Expected unserved demand, in the mineral's unit (`market`: demand
+    /// priced out or rationed on a world market).
+    Unserved {
+        /// Whether the mineral trades on a world market.
+        market: bool,
+    },
+    /// The consumer's expected cost on a world market, in `currency`.
+    Cost {
+        /// The market's currency label.
+        currency: &'a str,
+    },
+}
+
+type Entry = crate::sensitivity::SensitivityEntry;
+type AllOff = crate::sensitivity::AllOff;
+
+impl Measure<'_> {
+    /// An entity's change and its standard error (`None`: not measured).
+    fn of(self, e: &Entry) -> Option<(f64, f64)> {
+        match self {
+            Measure::Unserved { .. } => Some((e.delta_eud_total, e.delta_eud_total_se)),
+            Measure::Cost { .. } => Some((e.delta_cost_total?, e.delta_cost_total_se?)),
+        }
+    }
+
+    /// The change with every disruption switched off together.
+    fn of_all(self, a: &AllOff) -> Option<(f64, f64)> {
+        match self {
+            Measure::Unserved { .. } => Some((a.delta_eud_total, a.delta_eud_total_se)),
+            Measure::Cost { .. } => Some((a.delta_cost_total?, a.delta_cost_total_se?)),
+        }
+    }
+}
+
 /// `tornado_<mineral>.png`: the `top` entities with the largest change in
-/// `eud_total` when their disruption is switched off, with 95% error bars;
+/// `measure` when their disruption is switched off, with 95% error bars;
 /// on top, the bar of every disruption switched off together (`all_off`),
 /// the total the entities' effects compare with. Entities without any
 /// effect (a change of exactly 0) are not drawn but named under the chart,
-/// with what remains without any disruption.
+/// with (for unserved demand) what remains without any disruption.
 pub fn tornado(
     scenario: &str,
     mineral: &str,
     unit: &str,
-    entries: &[crate::sensitivity::SensitivityEntry],
-    all_off: Option<&crate::sensitivity::AllOff>,
+    measure: Measure,
+    entries: &[Entry],
+    all_off: Option<&AllOff>,
     top: usize,
 ) -> TornadoChart {
-    let no_effect = |e: &&crate::sensitivity::SensitivityEntry| {
-        e.delta_eud_total == 0.0 && e.delta_eud_total_se == 0.0
-    };
-    let mut shown: Vec<&crate::sensitivity::SensitivityEntry> =
-        entries.iter().filter(|e| !no_effect(e)).collect();
-    shown.sort_by(|a, b| b.delta_eud_total.abs().total_cmp(&a.delta_eud_total.abs()));
+    let change = |e: &Entry| measure.of(e).unwrap_or((0.0, 0.0));
+    let no_effect = |e: &&Entry| change(e) == (0.0, 0.0);
+    let mut shown: Vec<&Entry> = entries.iter().filter(|e| !no_effect(e)).collect();
+    shown.sort_by(|a, b| change(b).0.abs().total_cmp(&change(a).0.abs()));
     let hidden = shown.len().saturating_sub(top);
     shown.truncate(top);
-    shown.sort_by(|a, b| a.delta_eud_total.total_cmp(&b.delta_eud_total));
-    let values: Vec<f64> = shown.iter().map(|e| e.delta_eud_total).collect();
-    let err: Vec<f64> = shown.iter().map(|e| Z95 * e.delta_eud_total_se).collect();
+    shown.sort_by(|a, b| change(a).0.total_cmp(&change(b).0));
+    let values: Vec<f64> = shown.iter().map(|e| change(e).0).collect();
+    let err: Vec<f64> = shown.iter().map(|e| Z95 * change(e).1).collect();
     let total = all_off
-        .filter(|a| a.delta_eud_total != 0.0 || a.delta_eud_total_se != 0.0)
-        .map(|a| (a.delta_eud_total, Z95 * a.delta_eud_total_se));
+        .and_then(|a| measure.of_all(a))
+        .filter(|&t| t != (0.0, 0.0))
+        .map(|(v, se)| (v, Z95 * se));
     let ends = values
         .iter()
         .zip(&err)
@@ -72,25 +109,8 @@ pub fn tornado(
     });
     let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
     let mut footnotes = Vec::new();
-    if let Some(a) = all_off {
-        let left = a.eud_total_without_disruptions;
-        // The scenario as written: what is left plus what the
-        // disruptions add.
-        let with = left - a.delta_eud_total;
-        footnotes.push(if amount_label(left) == "0" {
-            format!("Without any disruption, no {mineral} would go unserved over the horizon.")
-        } else if with > 0.0 {
-            format!(
-                "Without any disruption, {} {unit} of {mineral} ({} of the expected amount) would still go unserved: supply short of demand.",
-                amount_label(left),
-                percent_label((left / with).min(1.0))
-            )
-        } else {
-            format!(
-                "Without any disruption, {} {unit} of {mineral} would still go unserved: supply short of demand.",
-                amount_label(left)
-            )
-        });
+    if let (Some(a), Measure::Unserved { market }) = (all_off, measure) {
+        footnotes.push(remaining(a, mineral, unit, market));
     }
     let zero: Vec<String> = entries
         .iter()
@@ -109,11 +129,23 @@ pub fn tornado(
             "{hidden} smaller effect(s) not drawn; all are in sensitivity.csv."
         ));
     }
-    TornadoChart {
-        title: format!("{scenario}: drivers of {mineral} shortfall risk"),
-        x_label: format!(
-            "Change in expected unserved {mineral} with the disruption switched off, {unit}"
+    let (title, x_label) = match measure {
+        Measure::Unserved { market: false } => (
+            format!("{scenario}: drivers of {mineral} shortfall risk"),
+            format!("Change in expected unserved {mineral} with the disruption switched off, {unit}"),
         ),
+        Measure::Unserved { market: true } => (
+            format!("{scenario}: drivers of {mineral} shortfall risk"),
+            format!("Change in expected {mineral} demand priced out or rationed, disruption switched off, {unit}"),
+        ),
+        Measure::Cost { currency } => (
+            format!("{scenario}: drivers of the consumer's {mineral} cost"),
+            format!("Change in the consumer's expected {mineral} cost with the disruption switched off, {currency}"),
+        ),
+    };
+    TornadoChart {
+        title,
+        x_label,
         labels: shown
             .iter()
             .map(|e| format!("{} ({})", e.entity, e.kind))
@@ -125,6 +157,36 @@ pub fn tornado(
             .then(|| "No disruption changes the risk".to_string()),
         total,
         footnotes,
+    }
+}
+
+/// What would go unserved (or be priced out) with no disruption at all.
+fn remaining(a: &AllOff, mineral: &str, unit: &str, market: bool) -> String {
+    let left = a.eud_total_without_disruptions;
+    // The scenario as written: what is left plus what the disruptions add.
+    let with = left - a.delta_eud_total;
+    let (gone, why) = if market {
+        (
+            "be priced out or rationed",
+            "demand above what the world's supply serves at the reference price",
+        )
+    } else {
+        ("go unserved", "supply short of demand")
+    };
+    if amount_label(left) == "0" {
+        let none = if market { "no demand for" } else { "no" };
+        format!("Without any disruption, {none} {mineral} would {gone} over the horizon.")
+    } else if with > 0.0 {
+        format!(
+            "Without any disruption, {} {unit} of {mineral} ({} of the expected amount) would still {gone}: {why}.",
+            amount_label(left),
+            percent_label((left / with).min(1.0))
+        )
+    } else {
+        format!(
+            "Without any disruption, {} {unit} of {mineral} would still {gone}: {why}.",
+            amount_label(left)
+        )
     }
 }
 
@@ -217,6 +279,8 @@ mod tests {
     use super::*;
     use crate::sensitivity::{AllOff, SensitivityEntry};
 
+    const PHYSICAL: Measure = Measure::Unserved { market: false };
+
     fn entry(entity: &str, d: f64, se: f64) -> SensitivityEntry {
         SensitivityEntry {
             entity: entity.to_string(),
@@ -246,7 +310,7 @@ mod tests {
             eud_total_without_disruptions_se: 0.5,
             ..AllOff::default()
         };
-        let t = tornado("S", "cu", "kt", &entries, Some(&all_off), 2);
+        let t = tornado("S", "cu", "kt", PHYSICAL, &entries, Some(&all_off), 2);
         assert_eq!(t.labels, ["a (source)", "b (source)"]);
         assert_eq!(t.total, Some((-7.0, Z95 * 0.3)));
         assert!(t.x_range.0 < -7.0 - Z95 * 0.3);
@@ -256,7 +320,7 @@ mod tests {
             eud_total_without_disruptions: 0.0,
             ..all_off.clone()
         };
-        let t0 = tornado("S", "cu", "kt", &entries, Some(&none_left), 2);
+        let t0 = tornado("S", "cu", "kt", PHYSICAL, &entries, Some(&none_left), 2);
         assert_eq!(
             t0.footnotes[0],
             "Without any disruption, no cu would go unserved over the horizon."
@@ -265,8 +329,68 @@ mod tests {
         assert!(t.footnotes[2].starts_with("1 smaller effect"));
         assert!(t.note.is_none());
         // Nothing at all: the note says so.
-        let t = tornado("S", "cu", "kt", &[entry("quiet", 0.0, 0.0)], None, 5);
+        let t = tornado(
+            "S",
+            "cu",
+            "kt",
+            PHYSICAL,
+            &[entry("quiet", 0.0, 0.0)],
+            None,
+            5,
+        );
         assert!(t.labels.is_empty() && t.total.is_none());
         assert_eq!(t.note.as_deref(), Some("No disruption changes the risk"));
+    }
+
+    #[test]
+    fn a_cost_tornado_ranks_by_the_change_in_cost_in_the_currency() {
+        let priced = |entity: &str, eud: f64, cost: f64| SensitivityEntry {
+            delta_cost_total: Some(cost),
+            delta_cost_total_se: Some(if cost == 0.0 { 0.0 } else { 1.0 }),
+            ..entry(entity, eud, 0.1)
+        };
+        // Ranked by cost, not by unserved demand.
+        let entries = [
+            priced("a", -5.0, -10.0),
+            priced("b", -1.0, -40.0),
+            priced("c", -0.5, 0.0),
+        ];
+        let all_off = AllOff {
+            delta_eud_total: -7.0,
+            delta_cost_total: Some(-55.0),
+            delta_cost_total_se: Some(2.0),
+            eud_total_without_disruptions: 3.0,
+            ..AllOff::default()
+        };
+        let cost = Measure::Cost {
+            currency: "USD million",
+        };
+        let t = tornado("S", "cu", "kt", cost, &entries, Some(&all_off), 5);
+        assert_eq!(t.labels, ["b (source)", "a (source)"]);
+        assert_eq!(t.values, [-40.0, -10.0]);
+        assert_eq!(t.total, Some((-55.0, Z95 * 2.0)));
+        assert!(
+            t.x_label.ends_with("switched off, USD million"),
+            "{}",
+            t.x_label
+        );
+        assert!(t.title.contains("drivers of the consumer's cu cost"));
+        // No remaining-demand line; the entity whose cost does not move is named.
+        assert_eq!(t.footnotes, ["No effect in any trial (not drawn): c."]);
+        // Unserved demand on a world market is priced out or rationed.
+        let t = tornado(
+            "S",
+            "cu",
+            "kt",
+            Measure::Unserved { market: true },
+            &entries,
+            Some(&all_off),
+            5,
+        );
+        assert!(
+            t.footnotes[0].contains("would still be priced out or rationed"),
+            "{}",
+            t.footnotes[0]
+        );
     }
 }
