@@ -121,7 +121,7 @@ fn cases() -> Vec<Case> {
         c("initial severity range beyond one", &[("min = 0.2, max = 0.6", "min = 0.2, max = 1.6")], "event[0].initial.severity: expected a severity in [0, 1]", "max = 1.6"),
         c("unbounded initial severity", &[("{ dist = \"uniform\", min = 0.2, max = 0.6 }", "{ dist = \"exponential\", mean = 0.2 }")], "event[0].initial.severity: expected a severity distribution bounded in [0, 1]", "mean = 0.2"),
         c("initial without months", &[(", months = 9 }", " }")], "event[0].initial: missing key `months`", "initial = { severity = { dist"),
-        c("unknown key in initial", &[("months = 3 }", "months = 3, month = 3 }")], "source[0].disruption.initial.month: unknown key `month`, expected one of `severity`, `months`", "month = 3 }"),
+        c("unknown key in initial", &[("months = 3 }", "months = 3, month = 3 }")], "source[0].disruption.initial.month: unknown key `month` (did you mean `months`?), expected one of `severity`, `months`", "month = 3 }"),
         c("unknown requires", &[("requires = \"mine\"", "requires = \"mien\"")], "project[1].requires: expected the id of a project (a [[project]], or a source with an inline project), found \"mien\"", "requires = \"mien\""),
         c("a project requiring itself", &[("requires = \"mine\"", "requires = \"mine-2\"")], "project[1].requires: expected projects that do not require themselves, found a cycle: \"mine-2\" requires \"mine-2\"", "requires = \"mine-2\""),
         c("two projects requiring each other", &[("loading = 0.6\n", "loading = 0.6\nrequires = \"mine-2\"\n")], "project[0].requires: expected projects that do not require themselves, found a cycle: \"mine\" requires \"mine-2\" requires \"mine\"", "requires = \"mine-2\""),

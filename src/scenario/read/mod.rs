@@ -130,6 +130,17 @@ fn at_of(key: &Key, value: &Value) -> usize {
     }
 }
 
+/// The allowed key closest to a misspelt `name`, if one is close (the
+/// measure and threshold clap uses for flags).
+fn did_you_mean<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (strsim::jaro(name, a), *a))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, a)| a)
+}
+
 impl Reader {
     fn error(&mut self, at: Option<usize>, key: &str, message: String) {
         self.problems.push(Problem {
@@ -145,11 +156,13 @@ impl Reader {
             let name: &str = k.get_ref();
             if !allowed.contains(&name) {
                 let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+                let hint = did_you_mean(name, allowed)
+                    .map_or_else(String::new, |a| format!(" (did you mean `{a}`?)"));
                 self.error(
                     Some(at_of(k, v)),
                     &child(path, &clip(name)),
                     format!(
-                        "unknown key `{}`, expected one of {}",
+                        "unknown key `{}`{hint}, expected one of {}",
                         clip(name),
                         list.join(", ")
                     ),

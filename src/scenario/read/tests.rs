@@ -16,7 +16,7 @@ fn every_shape_problem_is_reported_at_once() {
     let expect = [
         "t.toml:2:1: scenario.name: expected a string, found a date-time",
         "t.toml:4:1: scenario.years: expected an integer from 1 to 1000, found 9223372036854775808",
-        "t.toml:5:1: scenario.yaers: unknown key `yaers`, expected one of `name`,",
+        "t.toml:5:1: scenario.yaers: unknown key `yaers` (did you mean `years`?), expected one of `name`,",
         "t.toml:8:1: mineral[0].id: expected a string, found integer 5",
         "t.toml:9:12: mineral[0].demand.base: expected a number, found string \"x\"",
         "t.toml:13:12: mineral[1].demand.base: expected a finite number, found 1e400",
@@ -76,4 +76,14 @@ fn numbers_read_as_toml_writes_them() {
     }
     let (raw, _) = read("[scenario]\nname = \"x\"\nstart_year = 1\nyears = 1\n[[stockpile]]\nmineral = \"m\"\ninitial = nan\nmax_release_per_year = 1\n");
     assert!(raw.stockpile[0].initial.is_some_and(f64::is_nan));
+}
+
+#[test]
+fn a_misspelt_key_gets_the_closest_allowed_one_and_a_stranger_none() {
+    let text = "[scenario]\nname = \"n\"\nstart_year = 2026\nyears = 2\n\n[[sources]]\nid = \"a\"\n\n[[mineral]]\nid = \"m\"\ndemand = { base = 1.0, grwth = 0.1 }\ncolour = \"red\"\n";
+    let (_, errors) = read(text);
+    let has = |s: &str| errors.iter().any(|m| m.contains(s));
+    assert!(has("unknown key `sources` (did you mean `source`?)"), "{errors:#?}");
+    assert!(has("unknown key `grwth` (did you mean `growth`?)"), "{errors:#?}");
+    assert!(has("unknown key `colour`, expected one of"), "{errors:#?}");
 }
