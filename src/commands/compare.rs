@@ -179,10 +179,7 @@ fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<Strin
             let (cost, se) = (d.cost_total?, d.cost_total_se?);
             let money = b.currency.clone().unwrap_or_default();
             let verb = if cost <= 0.0 { "cuts" } else { "raises" };
-            let (from, to) = (
-                format!("{:.1}%", 100.0 * b.p_price_spike?),
-                format!("{:.1}%", 100.0 * a.p_price_spike?),
-            );
+            let (from, to) = (share(b.p_price_spike?), share(a.p_price_spike?));
             let spike = if from == to {
                 format!(
                     "leaves the chance of a price spike year at {from} (paired change {})",
@@ -271,19 +268,35 @@ fn findings(c: &Comparison) -> Vec<String> {
             Some(if d.eud_total == 0.0 && d.eud_total_se == 0.0 {
                 format!("{id}: the same in both scenarios.")
             } else {
+                let what = if b.currency.is_some() {
+                    format!("{id} demand priced out or rationed")
+                } else {
+                    format!("unserved {id}")
+                };
                 format!(
-                    "{id}: the alternative changes expected unserved {id} by {} {} (paired){}, and the chance of at least one shortfall year from {:.1}% to {:.1}%.",
+                    "{id}: the alternative changes expected {what} by {} {} (paired){}, and the chance of at least one shortfall year from {} to {}.",
                     fmt_pm(d.eud_total, d.eud_total_se),
                     mc.unit,
                     mc.risk_reduction
                         .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
                         .unwrap_or_default(),
-                    100.0 * b.p_any_shortfall,
-                    100.0 * a.p_any_shortfall
+                    share(b.p_any_shortfall),
+                    share(a.p_any_shortfall)
                 )
             })
         })
         .collect()
+}
+
+/// A probability in percent to one decimal, never rounded to a certainty
+/// it is not: "over 99.9%", "under 0.1%".
+fn share(p: f64) -> String {
+    let s = format!("{:.1}%", 100.0 * p);
+    match s.as_str() {
+        "100.0%" if p < 1.0 => "over 99.9%".to_string(),
+        "0.0%" if p > 0.0 => "under 0.1%".to_string(),
+        _ => s,
+    }
 }
 
 /// Findings in the comparison's mineral order, each mineral's together
