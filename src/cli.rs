@@ -81,6 +81,7 @@ pub enum Command {
         sim: SimArgs,
     },
     /// Vary one parameter over values, with common random numbers.
+    #[command(group(clap::ArgGroup::new("points").required(true).args(["values", "range"])))]
     Sweep {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -90,13 +91,7 @@ pub enum Command {
         #[arg(long, value_name = "KIND.ID.KEY")]
         param: String,
         /// Values, comma-separated, e.g. 0.05,0.1,0.2.
-        #[arg(
-            long,
-            value_name = "A,B,...",
-            conflicts_with = "range",
-            required_unless_present = "range",
-            allow_hyphen_values = true
-        )]
+        #[arg(long, value_name = "A,B,...", allow_hyphen_values = true)]
         values: Option<String>,
         /// COUNT evenly spaced values from FROM to TO, e.g. 0:0.5:11.
         #[arg(long, value_name = "FROM:TO:COUNT", allow_hyphen_values = true)]
