@@ -83,7 +83,13 @@ fn a_misspelt_key_gets_the_closest_allowed_one_and_a_stranger_none() {
     let text = "[scenario]\nname = \"n\"\nstart_year = 2026\nyears = 2\n\n[[sources]]\nid = \"a\"\n\n[[mineral]]\nid = \"m\"\ndemand = { base = 1.0, grwth = 0.1 }\ncolour = \"red\"\n";
     let (_, errors) = read(text);
     let has = |s: &str| errors.iter().any(|m| m.contains(s));
-    assert!(has("unknown key `sources` (did you mean `source`?)"), "{errors:#?}");
-    assert!(has("unknown key `grwth` (did you mean `growth`?)"), "{errors:#?}");
+    assert!(
+        has("unknown key `sources` (did you mean `source`?)"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("unknown key `grwth` (did you mean `growth`?)"),
+        "{errors:#?}"
+    );
     assert!(has("unknown key `colour`, expected one of"), "{errors:#?}");
 }
