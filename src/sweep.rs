@@ -369,12 +369,30 @@ impl Sweep {
     /// Whether `mineral`'s results differ between any two of the points
     /// shown (many parameters touch one mineral only).
     pub fn changes(&self, mineral: &str) -> bool {
-        let values: Vec<_> = self
+        let values: Vec<&SweepMetrics> = self
             .by_value()
             .into_iter()
             .filter_map(|(p, _)| p.minerals.get(mineral))
             .collect();
-        !values.windows(2).all(|w| w[0] == w[1])
+        // A change from the scenario as written, shown or not.
+        let moved = |m: &&SweepMetrics| {
+            let market = [
+                m.delta_cost_total,
+                m.delta_cost_total_se,
+                m.delta_p_price_spike,
+                m.delta_p_price_spike_se,
+            ];
+            [
+                m.delta_eud_total,
+                m.delta_eud_total_se,
+                m.delta_p_any_shortfall,
+                m.delta_p_any_shortfall_se,
+            ]
+            .into_iter()
+            .chain(market.into_iter().flatten())
+            .any(|d| d != 0.0)
+        };
+        values.iter().any(moved) || !values.windows(2).all(|w| w[0] == w[1])
     }
 
     /// The points and the scenario as written, by increasing value (the

@@ -326,24 +326,24 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
         "{err}"
     );
     assert!(!d.join("o").exists());
-    // A drawn rate beyond supplyrisk's limit (1,000 a year) is refused
-    // with its set's values, where the distribution itself is accepted.
-    let keys = "[[uncertain]]\nparam = \"source.ni-mine.disruption.rate\"\ndist = { dist = \"lognormal\", median = 2000, p90 = 3000 }\n";
+    // An unbounded rate whose upper tail reaches beyond supplyrisk's limit
+    // (1,000 a year) is refused when the file is read, before any study
+    // could draw such a value.
+    let keys = "[[uncertain]]\nparam = \"source.ni-mine.disruption.rate\"\ndist = { dist = \"lognormal\", median = 100, p90 = 500 }\n";
     std::fs::write(d.join("r.toml"), with_uncertain(keys)).unwrap();
-    let o = run_in(d, &["validate", "r.toml"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run_in(
-        d,
+    for args in [
+        &["validate", "r.toml"][..],
         &["uncertainty", "r.toml", "--samples", "8", "--out", "o"],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("with source.ni-mine.disruption.rate = ")
-            && err.contains("source[1].disruption.rate")
-            && err.contains("from 0 to 1000"),
-        "{err}"
-    );
+    ] {
+        let o = run_in(d, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("uncertain[0].dist: expected a distribution whose upper tail stays inside the allowed range of source.ni-mine.disruption.rate (a number from 0 to 1000)")
+                && err.contains("with one draw in 10^9 above"),
+            "{err}"
+        );
+    }
     assert!(!d.join("o").exists());
 }
 

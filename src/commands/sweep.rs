@@ -53,6 +53,11 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
         .map(|m| m.id.as_str())
         .filter(|id| !sweep.changes(id))
         .collect();
+    if ids.len() == scenario.minerals.len() {
+        return Some(
+            "No mineral's results change at any value (the rows are in sweep.csv).".into(),
+        );
+    }
     (!ids.is_empty()).then(|| {
         format!(
             "Unchanged at every value, so left out of the table (their rows are in sweep.csv): {}.",
@@ -141,9 +146,23 @@ pub fn sweep_text(
     opts: &SimOptions,
 ) -> Result<SweepReport> {
     let (text, file) = (&input.text, &input.file);
-    let scenario = input.parse()?;
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(Path::new("")));
+    let (scenario, ()) = crate::error::both(
+        input.parse(),
+        super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
+    )?;
     let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m))?;
-    let values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
+    let mut values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
+    // A value given twice is one point.
+    let mut seen = Vec::new();
+    values.retain(|v| {
+        let first = !seen.contains(v);
+        seen.push(*v);
+        first
+    });
     let metrics: Vec<String> = if sw.metrics.is_empty() {
         let mut m = vec!["eud_total".to_string(), "p_any_shortfall".to_string()];
         if scenario.has_market() {
@@ -173,10 +192,6 @@ pub fn sweep_text(
         .iter()
         .filter(|(v, _)| file_value != Some(*v))
         .count();
-    let out_dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out_dir(Path::new("")));
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sweep", opts)?;
     if !opts.quiet {

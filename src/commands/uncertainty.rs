@@ -61,8 +61,9 @@ pub struct UncertaintyReport {
 /// tables, a bad `--samples` or `--shard`, or a drawn set the scenario
 /// rules refuse; nothing is written then.
 pub fn uncertainty(path: &Path, samples: usize, opts: &SimOptions) -> Result<UncertaintyReport> {
-    let input = ScenarioText::read(path)?;
-    uncertainty_text(&input, samples, &out_or(opts, || default_out_dir(path)))
+    let opts = out_or(opts, || default_out_dir(path));
+    let input = super::read_and_flags(ScenarioText::read(path), &opts, super::MAX_TRIALS)?;
+    uncertainty_text(&input, samples, &opts)
 }
 
 /// [`uncertainty`] of a scenario's text: `opts.out` is the output folder
@@ -138,7 +139,14 @@ impl Plan {
     /// Parse the scenario, check the flags, draw the design and check every
     /// parameter set.
     fn new(text: String, file: String, samples: usize, opts: &SimOptions) -> Result<Plan> {
-        let (scenario, study) = parse_study(&text, &file)?;
+        let out = opts
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out_dir(Path::new("")));
+        let ((scenario, study), ()) = crate::error::both(
+            parse_study(&text, &file),
+            super::check_flags(opts, super::MAX_TRIALS, &out),
+        )?;
         if study.is_empty() {
             return Err(InputError::file(
                 &file,

@@ -5,7 +5,8 @@
 //! The tables are checked when the file is loaded (a plain `run` refuses
 //! invalid ones): the address must hit a number written in the file, the
 //! same parameter may not be given twice, and the distribution's support
-//! must lie inside the key's allowed range. A drawn parameter set is
+//! must lie inside the key's allowed range (an unbounded one where the
+//! model sets no largest value, its tail inside supplyrisk's limit). A drawn parameter set is
 //! applied to the file's plain structs in memory ([`Study::scenario`]) and
 //! checked by the same rules as a file, so a set that breaks a rule between
 //! keys (`min <= mode <= max`, `initial <= capacity`, …) is refused with
@@ -324,11 +325,27 @@ fn support_inside(spec: &DistSpec, range: Range) -> bool {
     let continuous = !matches!(spec, DistSpec::Fixed { .. });
     let end_ok = |x: f64, bound: f64| range.holds(x) || (continuous && x == bound);
     // Where the model leaves the key unbounded above, an unbounded
-    // support (lognormal, exponential) is the model's to allow: a value
-    // drawn beyond supplyrisk's own limit makes its set bad input, as any
-    // set that breaks a rule does.
+    // support (lognormal, exponential) is the model's to allow; its tail
+    // is held to supplyrisk's own limit by [`TAIL`].
     let unbounded_ok = range.upper_is_limit() && hi == f64::INFINITY;
     end_ok(lo, rlo) && (end_ok(hi, rhi) || unbounded_ok)
+}
+
+/// Share of an unbounded distribution's draws allowed beyond the limit
+/// supplyrisk adds to a key the model leaves open above: so small that no
+/// study draws one (65,536 base sets of 100 parameters make under 10^7
+/// draws), so that a distribution `validate` accepts never fails a study.
+/// A drawn value beyond the limit is still refused with its set.
+const TAIL: f64 = 1e-9;
+
+/// For an unbounded distribution over a key with a limit above: its value
+/// with only [`TAIL`] of the draws above it, when that is beyond the limit.
+fn tail_beyond_limit(dist: &Dist, range: Range) -> Option<f64> {
+    if !range.upper_is_limit() || dist.spec().support().1 != f64::INFINITY {
+        return None;
+    }
+    let q = dist.inverse_cdf(1.0 - TAIL);
+    (!range.holds(q)).then_some(q)
 }
 
 /// Set the value at `slot`.
@@ -428,6 +445,18 @@ impl Ctx<'_> {
                         super::dists::describe_spec(dist.spec()),
                         num(lo),
                         num(hi)
+                    ),
+                );
+                continue;
+            }
+            if let Some(q) = tail_beyond_limit(&dist, range) {
+                self.error(
+                    &format!("{k}.dist"),
+                    format!(
+                        "expected a distribution whose upper tail stays inside the allowed range of {text} ({}), found {} with one draw in 10^9 above {}",
+                        range.describe(),
+                        super::dists::describe_spec(dist.spec()),
+                        crate::output::fmt_short(q)
                     ),
                 );
                 continue;
