@@ -7,42 +7,58 @@ use crate::output::fmt_short;
 /// One line per physical mineral (no world market, no stages) whose mean
 /// demand, in some year, exceeds what all of its sources deliver at full
 /// output to the consumer (`capacity x access`, every project counted as
-/// online and at full output from the start, with any firm supply) by
-/// more than its shortfall threshold: those years are shortfall years
-/// with no disruption at all, so their results measure that gap rather
-/// than disruption risk. Often the sign of sources left out of the file.
+/// online and at full output from the start, with any firm supply) and
+/// what its stockpile can release by more than its shortfall threshold
+/// (the stock drawn as fast as it may be, and refilled in years of
+/// surplus): those years are shortfall years with no disruption at all,
+/// so their results measure that gap rather than disruption risk. Often
+/// the sign of sources left out of the file.
 pub fn notices(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
-    for m in &s.minerals {
-        let sources = m.sources.iter().map(|&i| &s.sources[i]);
-        if m.market.is_some() || sources.clone().any(|x| x.stage != Stage::Product) {
+    for (i, m) in s.minerals.iter().enumerate() {
+        let mut sources = m.sources.iter().map(|&j| &s.sources[j]);
+        if m.market.is_some() || sources.any(|x| x.stage != Stage::Product) {
             continue;
         }
-        let full = sources.map(|x| x.capacity * x.access).sum::<f64>() + m.firm_supply;
-        let gap = |y: usize| m.demand.trend(y) * (1.0 - m.shortfall_threshold) > full;
-        let short: Vec<usize> = (0..s.years).filter(|&y| gap(y)).collect();
+        let full = s.max_annual_supply(i);
+        let mut stock = m.stockpile.map_or(0.0, |k| k.initial);
+        let short: Vec<usize> = (0..s.years)
+            .filter(|&y| {
+                let demand = m.demand.trend(y);
+                let Some(k) = m.stockpile else {
+                    return demand * (1.0 - m.shortfall_threshold) > full;
+                };
+                if demand <= full {
+                    stock = (stock + k.refill_per_year.min(full - demand)).min(k.capacity);
+                    return false;
+                }
+                let release = stock.min(k.max_release_per_year).min(demand - full);
+                stock -= release;
+                demand - full - release > m.shortfall_threshold * demand
+            })
+            .collect();
         let Some(&first) = short.first() else {
             continue;
         };
+        let year = s.start_year + first as i64;
         let when = if short.len() == s.years {
             "in every year".to_string()
         } else if short.len() == 1 {
-            format!("in {}", s.start_year + first as i64)
+            "in that year only".to_string()
         } else {
-            format!(
-                "in {} of {} years, from {}",
-                short.len(),
-                s.years,
-                s.start_year + first as i64
-            )
+            format!("in {} of {} years from then", short.len(), s.years)
+        };
+        let stock = if m.stockpile.is_some() {
+            " and its stockpile"
+        } else {
+            ""
         };
         out.push(format!(
-            "{}: all of its sources at full output, projects included, fall short of mean demand by more than its shortfall threshold ({} against {} {} a year in {}), {when}: such years are shortfall years without any disruption, so their results measure that gap rather than disruption risk (are sources missing?)",
+            "{}: all of its sources at full output, projects included,{stock} fall short of mean demand by more than its shortfall threshold ({} against {} {} a year in {year}), {when}: such years are shortfall years without any disruption, so their results measure that gap rather than disruption risk (are sources missing?)",
             m.id,
             fmt_short(full),
             fmt_short(m.demand.trend(first)),
             m.unit,
-            s.start_year + first as i64,
         ));
     }
     out
@@ -74,6 +90,36 @@ mod tests {
         );
         // 62, 68.2, 75.02: 95% of demand is above 70 in the last year only.
         let last = notices(&scenario("{ base = 62.0, growth = 0.1 }", 100.0));
-        assert!(last[0].contains("in 2028), in 2028:"), "{}", last[0]);
+        assert!(
+            last[0].contains("in 2028), in that year only:"),
+            "{}",
+            last[0]
+        );
+    }
+
+    fn with(extra: &str) -> Scenario {
+        let base = "[scenario]\nname = \"n\"\nstart_year = 2026\nyears = 3\n\n[[mineral]]\nid = \"cu\"\nunit = \"kt\"\ndemand = { base = 100.0 }\n\n";
+        Scenario::from_toml_str(&format!("{base}{extra}"), "n.toml").unwrap()
+    }
+
+    #[test]
+    fn a_stockpile_counts_as_far_as_it_reaches_and_stages_are_left_alone() {
+        let source = "[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 70.0\n\n";
+        let stock = |initial: f64| {
+            format!("{source}[[stockpile]]\nmineral = \"cu\"\ninitial = {initial}\ncapacity = {initial}\nmax_release_per_year = 40.0\n")
+        };
+        // 30 a year short: a stock of 100 covers three years.
+        assert!(notices(&with(&stock(100.0))).is_empty());
+        // A stock of 50 covers the first year, 20 of the second's 30.
+        let n = notices(&with(&stock(50.0)));
+        assert!(
+            n[0].contains("projects included, and its stockpile fall short")
+                && n[0].contains("(70 against 100 kt a year in 2027), in 2 of 3 years from then"),
+            "{}",
+            n[0]
+        );
+        // Mines and refineries: what feed delivers is the engine's to say.
+        let stages = "[[source]]\nid = \"m\"\nmineral = \"cu\"\nstage = \"mine\"\ncapacity = 10.0\n\n[[source]]\nid = \"r\"\nmineral = \"cu\"\nstage = \"refinery\"\ncapacity = 10.0\n";
+        assert!(notices(&with(stages)).is_empty());
     }
 }
