@@ -353,9 +353,10 @@ pub fn too_few_trials(trials: u64) -> Vec<String> {
     ] {
         let beyond = trials as f64 * tail;
         if beyond < 10.0 {
+            let n = beyond.floor();
+            let trials = if n == 1.0 { "trial" } else { "trials" };
             out.push(format!(
-                "{name} rests on {} trial(s) beyond it (fewer than 10): read it as a rough indication",
-                beyond.floor()
+                "{name} rests on {n} {trials} beyond it (fewer than 10): read it as a rough indication"
             ));
         }
     }

@@ -9,7 +9,7 @@ use crate::compare::{
     EFS_TOLERANCE,
 };
 use crate::error::{both, Result};
-use crate::output::{fmt_digits, fmt_pm, json_bytes, run_line, text_table};
+use crate::output::{fmt_digits, fmt_pm, fmt_share, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -179,7 +179,7 @@ fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<Strin
             let (cost, se) = (d.cost_total?, d.cost_total_se?);
             let money = b.currency.clone().unwrap_or_default();
             let verb = if cost <= 0.0 { "cuts" } else { "raises" };
-            let (from, to) = (share(b.p_price_spike?), share(a.p_price_spike?));
+            let (from, to) = (fmt_share(b.p_price_spike?), fmt_share(a.p_price_spike?));
             let spike = if from == to {
                 format!(
                     "leaves the chance of a price spike year at {from} (paired change {})",
@@ -193,10 +193,15 @@ fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<Strin
             } else {
                 ""
             };
-            Some(format!(
-                "{id}: the alternative {verb} the consumer's expected cost over the horizon by {} {money} (paired), and {spike}.{reserve}",
-                fmt_pm(cost.abs(), se),
-            ))
+            let change = if cost == 0.0 && se == 0.0 {
+                "leaves the consumer's expected cost over the horizon unchanged".to_string()
+            } else {
+                format!(
+                    "{verb} the consumer's expected cost over the horizon by {} {money} (paired)",
+                    fmt_pm(cost.abs(), se)
+                )
+            };
+            Some(format!("{id}: the alternative {change}, and {spike}.{reserve}"))
         })
         .collect()
 }
@@ -230,7 +235,7 @@ fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
                 let room = added_stock_room(base, alt, id);
                 if added == 0.0 && room == 0.0 {
                     notes.push(format!(
-                        "{id}: {} {u}/yr of firm supply, where the alternative adds no capacity or stock: the change comes from its other settings (how often disruptions strike, how they coincide, how long they last), not from more supply.",
+                        "{id}: {} {u}/yr of firm supply, where the alternative adds no capacity or stock: the change comes from its other settings (demand, project timing or success, disruptions, stockpile rules), not from more supply.",
                         fmt_digits(f, 2),
                     ));
                 } else if f > added * (1.0 + EFS_TOLERANCE) {
@@ -280,23 +285,12 @@ fn findings(c: &Comparison) -> Vec<String> {
                     mc.risk_reduction
                         .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
                         .unwrap_or_default(),
-                    share(b.p_any_shortfall),
-                    share(a.p_any_shortfall)
+                    fmt_share(b.p_any_shortfall),
+                    fmt_share(a.p_any_shortfall)
                 )
             })
         })
         .collect()
-}
-
-/// A probability in percent to one decimal, never rounded to a certainty
-/// it is not: "over 99.9%", "under 0.1%".
-fn share(p: f64) -> String {
-    let s = format!("{:.1}%", 100.0 * p);
-    match s.as_str() {
-        "100.0%" if p < 1.0 => "over 99.9%".to_string(),
-        "0.0%" if p > 0.0 => "under 0.1%".to_string(),
-        _ => s,
-    }
 }
 
 /// Findings in the comparison's mineral order, each mineral's together

@@ -101,6 +101,17 @@ pub fn fmt_short(x: f64) -> String {
     }
 }
 
+/// A probability in percent to one decimal, never rounded to a certainty
+/// it is not: "over 99.9%", "under 0.1%".
+pub fn fmt_share(p: f64) -> String {
+    let s = format!("{:.1}%", 100.0 * p);
+    match s.as_str() {
+        "100.0%" if p < 1.0 => "over 99.9%".to_string(),
+        "0.0%" if p > 0.0 => "under 0.1%".to_string(),
+        _ => s,
+    }
+}
+
 /// A price multiple in words: `1.5`, `2`.
 pub fn fmt_multiple(x: f64) -> String {
     let s = format!("{x:.2}");
@@ -280,6 +291,15 @@ pub fn market_table(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_is_never_rounded_to_a_certainty() {
+        assert_eq!(fmt_share(0.9996), "over 99.9%");
+        assert_eq!(fmt_share(1.0), "100.0%");
+        assert_eq!(fmt_share(0.0004), "under 0.1%");
+        assert_eq!(fmt_share(0.0), "0.0%");
+        assert_eq!(fmt_share(0.1536), "15.4%");
+    }
 
     #[test]
     fn fmt_sig_keeps_four_significant_digits() {

@@ -125,9 +125,11 @@ pub fn tornado(
         footnotes.push(format!("No effect in any trial (not drawn): {names}."));
     }
     if hidden > 0 {
-        footnotes.push(format!(
-            "{hidden} smaller effect(s) not drawn; all are in sensitivity.csv."
-        ));
+        footnotes.push(if hidden == 1 {
+            "1 smaller effect not drawn; it is in sensitivity.csv.".to_string()
+        } else {
+            format!("{hidden} smaller effects not drawn; all are in sensitivity.csv.")
+        });
     }
     let (title, x_label) = match measure {
         Measure::Unserved { market: false } => (
@@ -153,8 +155,13 @@ pub fn tornado(
         values,
         err,
         x_range: (lo - 0.08 * span, hi + 0.08 * span),
-        note: (shown.is_empty() && total.is_none())
-            .then(|| "No disruption changes the risk".to_string()),
+        note: (shown.is_empty() && total.is_none()).then(|| {
+            match measure {
+                Measure::Cost { .. } => "No disruption changes the cost",
+                Measure::Unserved { .. } => "No disruption changes the risk",
+            }
+            .to_string()
+        }),
         total,
         footnotes,
     }

@@ -404,7 +404,12 @@ impl Staging {
                 };
                 fs::rename(&self.out, &old).map_err(werr)?;
                 if let Err(e) = fs::rename(&self.tmp, &self.out) {
-                    let _ = fs::rename(&old, &self.out);
+                    // Put the previous results back; if another run's
+                    // complete results took their place meanwhile, those
+                    // are newer, and the previous ones go.
+                    if fs::rename(&old, &self.out).is_err() {
+                        remove_listed(&old, &files, true);
+                    }
                     return Err(werr(e));
                 }
                 forget(&mut list, &self.tmp);

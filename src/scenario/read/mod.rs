@@ -130,14 +130,18 @@ fn at_of(key: &Key, value: &Value) -> usize {
     }
 }
 
-/// The allowed key closest to a misspelt `name`, if one is close (the
-/// measure and threshold clap uses for flags).
+/// The allowed key closest to a misspelt `name`, if one is close: a few
+/// letters typed wrong, missing or extra (at most a third of the longer
+/// name, at least one), never for a name of one or two letters.
 fn did_you_mean<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    if name.chars().count() < 3 {
+        return None;
+    }
     allowed
         .iter()
-        .map(|a| (strsim::jaro(name, a), *a))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|a| (strsim::damerau_levenshtein(name, a), *a))
+        .filter(|(d, a)| *d <= (name.chars().count().max(a.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
 }
 

@@ -92,4 +92,10 @@ fn a_misspelt_key_gets_the_closest_allowed_one_and_a_stranger_none() {
         "{errors:#?}"
     );
     assert!(has("unknown key `colour`, expected one of"), "{errors:#?}");
+    // Unrelated or too short to guess: no suggestion.
+    let text = "[scenario]\nname = \"n\"\nstart_year = 2026\nyears = 2\ncomment = \"x\"\ng = 1\n";
+    let (_, errors) = read(text);
+    let has = |s: &str| errors.iter().any(|m| m.contains(s));
+    assert!(has("unknown key `comment`, expected"), "{errors:#?}");
+    assert!(has("unknown key `g`, expected"), "{errors:#?}");
 }
