@@ -545,37 +545,24 @@ fn a_mineral_short_of_demand_at_full_output_gets_a_warning_not_an_error() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let warned = "warning: gap.toml: cu: all of its sources at full output, projects included, fall short of mean demand by more than its shortfall threshold (80 against 100 kt a year in 2026), in every year";
     assert!(stderr(&o).contains(warned), "{}", stderr(&o));
-    let o = run_in(
-        dir.path(),
-        &[
-            "run",
-            "gap.toml",
-            "--trials",
-            "100",
-            "--no-plots",
-            "--out",
-            "o",
-        ],
-    );
+    let run = [
+        "run",
+        "gap.toml",
+        "--trials",
+        "100",
+        "--no-plots",
+        "--out",
+        "o",
+    ];
+    let o = run_in(dir.path(), &run);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("warning: cu: all of its sources"),
         "{}",
         stderr(&o)
     );
-    for args in [
-        &["validate", "gap.toml", "--quiet"][..],
-        &[
-            "run",
-            "gap.toml",
-            "--trials",
-            "100",
-            "--no-plots",
-            "--out",
-            "o",
-            "--quiet",
-        ],
-    ] {
+    let quiet_run = [&run[..], &["--quiet"]].concat();
+    for args in [&["validate", "gap.toml", "--quiet"][..], &quiet_run] {
         let o = run_in(dir.path(), args);
         assert_eq!(o.status.code(), Some(0));
         assert_eq!(stderr(&o), "", "{args:?}");

@@ -15,7 +15,9 @@ fn names(d: &Path) -> Vec<String> {
     v
 }
 
-fn example_run(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+/// The example at 2,000 trials into `out`, small charts, with `extra`
+/// flags; stderr as a user sees it.
+fn example_run_loud(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
     let example = example_path();
     let mut args = vec![
         "run",
@@ -26,10 +28,16 @@ fn example_run(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
         out,
         "--chart-size",
         "320x240",
-        "--quiet",
     ];
     args.extend_from_slice(extra);
     run_in(d, &args)
+}
+
+/// As [`example_run_loud`], quiet.
+fn example_run(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut extra = extra.to_vec();
+    extra.push("--quiet");
+    example_run_loud(d, out, &extra)
 }
 
 #[test]
@@ -64,19 +72,10 @@ fn results_of_another_command_are_replaced_with_a_note() {
     let o = example_run(d, "res", &["--no-plots"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // The same command again: nothing to say.
-    let example = example_path();
-    let rerun = [
-        "run",
-        example.to_str().unwrap(),
-        "--trials",
-        "2000",
-        "--out",
-        "res",
-        "--no-plots",
-    ];
-    let o = run_in(d, &rerun);
+    let o = example_run_loud(d, "res", &["--no-plots"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    let example = example_path();
     let sens = [
         "sensitivity",
         example.to_str().unwrap(),
@@ -309,19 +308,7 @@ fn folders_left_by_dead_runs_are_named_and_left_alone() {
     let left = format!(".res.partial-{pid}-0badcafe");
     std::fs::create_dir(d.join(&left)).unwrap();
     std::fs::write(d.join(&left).join("summary.json"), "{").unwrap();
-    let example = example_path();
-    let o = run_in(
-        d,
-        &[
-            "run",
-            example.to_str().unwrap(),
-            "--trials",
-            "2000",
-            "--out",
-            "res",
-            "--no-plots",
-        ],
-    );
+    let o = example_run_loud(d, "res", &["--no-plots"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let warnings: Vec<&str> = std::str::from_utf8(&o.stderr)
         .unwrap()

@@ -390,6 +390,15 @@ fn vault(w: &mut String, r: &Runs) {
     }
 }
 
+/// Items in words: `a`, `a and b`, `a, b and c`.
+fn in_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn uncertainty(w: &mut String, r: &Runs, study: &Study3) {
     let _ = writeln!(w, "## 5. How sure: the answers under input uncertainty\n");
     let _ = writeln!(w, "The ± figures above measure Monte Carlo noise only. The inputs that no source pins down — short-run demand elasticities, demand growth net of unlisted supply growth, how often Chinese controls come, how hard the DRC quota bites, cobalt demand noise, the lithium demand boundary and growth, project success, Balochistan security and the reserve's size — carry ranges in the scenario files (`[[uncertain]]`). One Saltelli design draws them jointly, applies each set to all three scenarios, runs them with the same seed and takes the paired changes: below, their spread over parameter sets (p5, median, p95) and the inputs that drive each (total Sobol index with its 95% bootstrap interval; shares of variance, including interactions).\n");
@@ -448,7 +457,7 @@ fn uncertainty(w: &mut String, r: &Runs, study: &Study3) {
         })
         .collect();
     if !below.is_empty() {
-        let _ = writeln!(w, "At the files' own values, the baseline's expected cost (section 2) lies below the median of its range for {}. Cost answers the leading inputs unevenly: world demand that outgrows the listed supply compounds, year after year, into a widening gap that drives prices towards their cap, while slower growth can only take them down to their floor; and a smaller demand elasticity magnifies every price move. The files' central values are not the centre of what their ranges allow, and the changes a project or the reserve brings scale with the same inputs (the rows above).\n", below.join(", "));
+        let _ = writeln!(w, "At the files' own values, the baseline's expected cost (section 2) lies below the median of its range for {}. Cost answers the leading inputs unevenly: world demand that outgrows the listed supply compounds, year after year, into a widening gap that drives prices towards their cap, while slower growth can only take them down to their floor; and a smaller demand elasticity magnifies every price move. The files' central values are not the centre of what their ranges allow, and the changes a project or the reserve brings scale with the same inputs (the rows above).\n", in_words(&below));
     }
 }
 
@@ -487,13 +496,21 @@ fn drivers(w: &mut String, r: &Runs, sens: &Sensitivity) {
             })
             .collect();
         let _ = writeln!(w, "| {id} | {} |", top.join("; "));
-        if let Some(first) = e.first().filter(|e| e.entity.ends_with("-other")) {
+        if let Some(first) = e
+            .first()
+            .filter(|e| e.kind == "source" && e.entity.ends_with("-other"))
+        {
             groups.push(format!("`{}`", first.entity));
         }
     }
     let _ = writeln!(w);
     if !groups.is_empty() {
-        let _ = writeln!(w, "{} stand{} for every producer the files do not name, as one source with one disruption process calibrated on the group's history: its lead says that the unnamed producers together matter most, not that any one of them does.\n", groups.join(" and "), if groups.len() == 1 { "s" } else { "" });
+        let (verb, whose) = if groups.len() == 1 {
+            ("stands", "its")
+        } else {
+            ("stand", "their")
+        };
+        let _ = writeln!(w, "{} {verb} for every producer the files do not name, as one source with one disruption process calibrated on the group's history: {whose} lead says that the unnamed producers together matter most, not that any one of them does.\n", in_words(&groups));
     }
     for (id, _) in &r.base.summary.minerals.0 {
         let _ = writeln!(
