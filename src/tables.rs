@@ -423,3 +423,88 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {
         .collect();
     csv_bytes("sensitivity.csv", &header, rows)
 }
+
+/// `sweep.csv`: one row per point and mineral.
+pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
+    let mut header = vec![
+        "parameter",
+        "value",
+        "as_written",
+        "mineral",
+        "p_any_shortfall",
+        "p_any_shortfall_se",
+        "expected_shortfall_years",
+        "expected_shortfall_years_se",
+        "eud_total",
+        "eud_total_se",
+        "unserved_p95",
+        "cvar95",
+        "delta_eud_total",
+        "delta_eud_total_se",
+        "delta_p_any_shortfall",
+        "delta_p_any_shortfall_se",
+    ];
+    // Market columns only when some mineral is on a world market.
+    let market_columns = sweep
+        .points
+        .iter()
+        .any(|p| p.minerals.0.iter().any(|(_, m)| m.cost_total.is_some()));
+    if market_columns {
+        header.extend([
+            "cost_total",
+            "cost_total_se",
+            "p_price_spike",
+            "p_price_spike_se",
+            "delta_cost_total",
+            "delta_cost_total_se",
+            "delta_p_price_spike",
+            "delta_p_price_spike_se",
+        ]);
+    }
+    let mut rows = Vec::new();
+    for (p, written) in sweep.by_value() {
+        for (id, m) in &p.minerals.0 {
+            let nums = [
+                m.p_any_shortfall,
+                m.p_any_shortfall_se,
+                m.expected_shortfall_years,
+                m.expected_shortfall_years_se,
+                m.eud_total,
+                m.eud_total_se,
+                m.unserved_p95,
+                m.cvar95,
+                m.delta_eud_total,
+                m.delta_eud_total_se,
+                m.delta_p_any_shortfall,
+                m.delta_p_any_shortfall_se,
+            ];
+            let market = [
+                m.cost_total,
+                m.cost_total_se,
+                m.p_price_spike,
+                m.p_price_spike_se,
+                m.delta_cost_total,
+                m.delta_cost_total_se,
+                m.delta_p_price_spike,
+                m.delta_p_price_spike_se,
+            ];
+            let mut row = vec![
+                sweep.parameter.clone(),
+                p.value.to_string(),
+                written.to_string(),
+                id.clone(),
+            ];
+            row.extend(nums.iter().map(f64::to_string));
+            if market_columns {
+                // An empty cell where a metric does not apply to the mineral.
+                row.extend(
+                    market
+                        .iter()
+                        .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+                );
+            }
+            rows.push(row);
+        }
+    }
+    csv_bytes("sweep.csv", &header, rows)
+}

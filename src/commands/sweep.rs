@@ -11,9 +11,7 @@ use crate::plot::{self, lines::SWEEP_METRICS};
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
 use crate::summary::Summary;
-use crate::sweep::{
-    parse_values, point_metrics, point_scenario, sweep_csv, Sweep, SweepParam, SweepPoint,
-};
+use crate::sweep::{parse_values, point_metrics, point_scenario, Sweep, SweepParam, SweepPoint};
 use std::path::{Path, PathBuf};
 
 /// What to sweep.
@@ -237,7 +235,7 @@ pub fn sweep_text(
     let json = json_bytes(&sweep);
     let mut outputs = vec![
         ("sweep.json".to_string(), json.clone()),
-        ("sweep.csv".to_string(), sweep_csv(&sweep)?),
+        ("sweep.csv".to_string(), crate::tables::sweep_csv(&sweep)?),
     ];
     if !opts.no_plots {
         let source = super::provenance(file, text, trials, seed);
