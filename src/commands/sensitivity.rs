@@ -161,11 +161,21 @@ pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<Sensi
                 .iter()
                 .filter_map(|(id, entries)| {
                     let top = entries.first().filter(|e| e.delta_eud_total < 0.0)?;
-                    let unit = scenario
-                        .mineral_index(id)
-                        .map_or("", |i| scenario.minerals[i].unit.as_str());
+                    let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
+                    let unit = mineral.map_or("", |m| m.unit.as_str());
+                    let market = mineral.and_then(|m| m.market.as_ref());
+                    let what = match market {
+                        Some(_) => format!("{id} demand priced out or rationed"),
+                        None => format!("unserved {id}"),
+                    };
+                    let cost = match (market, top.delta_cost_total, top.delta_cost_total_se) {
+                        (Some(k), Some(c), Some(se)) => {
+                            format!(", and the consumer's expected cost by {} {}", fmt_pm(c, se), k.currency)
+                        }
+                        _ => String::new(),
+                    };
                     Some(format!(
-                        "{id}: the largest driver is {} ({}); switching it off changes expected unserved {id} over the horizon by {} {unit}.",
+                        "{id}: the largest driver is {} ({}); switching it off changes expected {what} over the horizon by {} {unit}{cost}.",
                         top.entity,
                         top.kind,
                         fmt_pm(top.delta_eud_total, top.delta_eud_total_se)
