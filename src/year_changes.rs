@@ -252,6 +252,16 @@ pub fn unserved_words(market: bool) -> &'static str {
     }
 }
 
+/// The same of one mineral, `id`: "copper demand priced out or rationed"
+/// on a world market, else "unserved copper".
+pub fn unserved_of(id: &str, market: bool) -> String {
+    if market {
+        format!("{id} demand priced out or rationed")
+    } else {
+        format!("unserved {id}")
+    }
+}
+
 /// Whether a mineral's changes by year are anything but 0.
 pub fn changes_anything(by_year: &[YearChange]) -> bool {
     let nonzero = |v: Option<f64>| v.is_some_and(|v| v != 0.0);

@@ -273,11 +273,7 @@ fn findings(c: &Comparison) -> Vec<String> {
             Some(if d.eud_total == 0.0 && d.eud_total_se == 0.0 {
                 format!("{id}: the same in both scenarios.")
             } else {
-                let what = if b.currency.is_some() {
-                    format!("{id} demand priced out or rationed")
-                } else {
-                    format!("unserved {id}")
-                };
+                let what = crate::year_changes::unserved_of(id, b.currency.is_some());
                 format!(
                     "{id}: the alternative changes expected {what} by {} {} (paired){}, and the chance of at least one shortfall year from {} to {}.",
                     fmt_pm(d.eud_total, d.eud_total_se),

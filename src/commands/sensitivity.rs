@@ -164,10 +164,7 @@ pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<Sensi
                     let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
                     let unit = mineral.map_or("", |m| m.unit.as_str());
                     let market = mineral.and_then(|m| m.market.as_ref());
-                    let what = match market {
-                        Some(_) => format!("{id} demand priced out or rationed"),
-                        None => format!("unserved {id}"),
-                    };
+                    let what = crate::year_changes::unserved_of(id, market.is_some());
                     let cost = match (market, top.delta_cost_total, top.delta_cost_total_se) {
                         (Some(k), Some(c), Some(se)) => {
                             format!(", and the consumer's expected cost by {} {}", fmt_pm(c, se), k.currency)

@@ -67,9 +67,20 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
 /// The table's rows: one per value and mineral whose results change.
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
     let market = scenario.has_market();
+    let changing: Vec<&str> = scenario
+        .minerals
+        .iter()
+        .map(|m| m.id.as_str())
+        .filter(|id| sweep.changes(id))
+        .collect();
     let mut rows = Vec::new();
     for (p, written) in sweep.by_value() {
-        for (id, m) in p.minerals.0.iter().filter(|(id, _)| sweep.changes(id)) {
+        for (id, m) in p
+            .minerals
+            .0
+            .iter()
+            .filter(|(id, _)| changing.contains(&id.as_str()))
+        {
             let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
             let unit = mineral.map_or("", |m| m.unit.as_str());
             let mut row = vec![

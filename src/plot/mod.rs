@@ -473,19 +473,19 @@ pub fn sensitivity_charts(
                 Chart::Tornado(tornado::tornado(&scenario.name, id, &m.unit, measure, entries, all_off, TORNADO_TOP))
             };
             let unserved = chart(tornado::Measure::Unserved { market: m.market.is_some() });
-            match &m.market {
+            let (what, panels) = match &m.market {
                 // On a world market the cost leads, as in the tables.
                 Some(k) => (
-                    format!("tornado_{}.png", file_safe(id)),
-                    format!("{id}: change in the consumer's expected cost, and in expected demand priced out or rationed, when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
+                    "the consumer's expected cost, and in expected demand priced out or rationed,",
                     vec![chart(tornado::Measure::Cost { currency: &k.currency }), unserved],
                 ),
-                None => (
-                    format!("tornado_{}.png", file_safe(id)),
-                    format!("{id}: change in expected unserved demand when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
-                    vec![unserved],
-                ),
-            }
+                None => ("expected unserved demand", vec![unserved]),
+            };
+            (
+                format!("tornado_{}.png", file_safe(id)),
+                format!("{id}: change in {what} when each disruption is switched off (top {TORNADO_TOP}, 95% error bars)"),
+                panels,
+            )
         })
         .collect();
     render_all(jobs, size, footer)
