@@ -6,8 +6,9 @@
 //! invalid ones): the address must hit a number written in the file, the
 //! same parameter may not be given twice, and the distribution's support
 //! must lie inside the key's allowed range (an unbounded one where the
-//! model sets no largest value, its tail inside supplyrisk's limit). A drawn parameter set is
-//! applied to the file's plain structs in memory ([`Study::scenario`]) and
+//! model sets no largest value, its tail inside supplyrisk's limit). A
+//! drawn parameter set is applied to the file's plain structs in memory
+//! ([`Study::scenario`]) and
 //! checked by the same rules as a file, so a set that breaks a rule between
 //! keys (`min <= mode <= max`, `initial <= capacity`, …) is refused with
 //! its values, and a set's scenario is the one a file holding those values
@@ -332,10 +333,11 @@ fn support_inside(spec: &DistSpec, range: Range) -> bool {
 }
 
 /// Share of an unbounded distribution's draws allowed beyond the limit
-/// supplyrisk adds to a key the model leaves open above: so small that no
-/// study draws one (65,536 base sets of 100 parameters make under 10^7
-/// draws), so that a distribution `validate` accepts never fails a study.
-/// A drawn value beyond the limit is still refused with its set.
+/// supplyrisk adds to a key the model leaves open above: so small that a
+/// study all but never draws one (it draws `2N` values of a parameter, at
+/// most 131,072: a chance near 10^-4), so that a distribution `validate`
+/// accepts does not fail a study. A drawn value beyond the limit is still
+/// refused with its set.
 const TAIL: f64 = 1e-9;
 
 /// For an unbounded distribution over a key with a limit above: its value
