@@ -11,19 +11,16 @@
 //! serialises with every number finite.
 #![no_main]
 
+#[path = "common/study.rs"]
+mod study;
+
 use libfuzzer_sys::fuzz_target;
-use supplyrisk::commands::{uncertainty_text, ScenarioText, SimOptions};
 
 /// Base sets: small, but enough design points to reach into the
 /// distributions' tails.
 const SAMPLES: usize = 4;
-/// Trials per parameter set.
-const TRIALS: u64 = 20;
 /// Parameters per input, at most.
 const MAX_PARAMS: usize = 6;
-
-/// The scenario the tables are appended to.
-const BASE: &str = include_str!("../study_base.toml");
 
 /// Parameters of the base scenario, of every kind.
 const PARAMS: [&str; 24] = [
@@ -92,15 +89,6 @@ fn dist(kind: u8, [a, b, c]: [f64; 3]) -> String {
     }
 }
 
-fn no_infinity(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(f64::is_finite),
-        serde_json::Value::Array(a) => a.iter().all(no_infinity),
-        serde_json::Value::Object(o) => o.values().all(no_infinity),
-        _ => true,
-    }
-}
-
 /// One parameter: which, its distribution, its numbers.
 type Param = (u8, u8, [(u8, u64); 3]);
 
@@ -108,7 +96,7 @@ fuzz_target!(|params: Vec<Param>| {
     if params.is_empty() || params.len() > MAX_PARAMS {
         return;
     }
-    let mut text = BASE.to_string();
+    let mut text = study::BASE.to_string();
     for &(p, kind, numbers) in &params {
         let param = PARAMS[usize::from(p) % PARAMS.len()];
         text.push_str(&format!(
@@ -116,25 +104,5 @@ fuzz_target!(|params: Vec<Param>| {
             dist(kind, numbers.map(number))
         ));
     }
-    let input = ScenarioText {
-        file: "fuzz.toml".to_string(),
-        text,
-    };
-    let opts = SimOptions {
-        trials: Some(TRIALS),
-        threads: Some(1),
-        no_plots: true,
-        quiet: true,
-        in_memory: true,
-        ..SimOptions::default()
-    };
-    let Ok(report) = uncertainty_text(&input, SAMPLES, &opts) else {
-        return;
-    };
-    let result = report.result.expect("a whole study has its result");
-    let value = serde_json::to_value(&result).expect("the study serialises");
-    assert!(
-        no_infinity(&value),
-        "a number of the study is not finite: {value}"
-    );
+    study::run(text, SAMPLES);
 });
