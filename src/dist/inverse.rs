@@ -5,7 +5,27 @@
 use super::{Dist, DistSpec};
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal};
 
+/// Largest `a + b` of a Beta whose quantiles [`Dist::inverse_cdf`] is
+/// asked for: `statrs`'s inverse Beta CDF can fail to return for shapes a
+/// few million strong (for some means and points), and none failed up to
+/// 10^6 in a scan of means from 10^-6 to 1 - 10^-6 over the design's whole
+/// range of points; a Beta this narrow is all but a fixed value.
+pub const MAX_QUANTILE_SHAPES: f64 = 1e5;
+
 impl Dist {
+    /// `a + b` of a Beta when it exceeds
+    /// [`MAX_QUANTILE_SHAPES`], so that its quantiles are not asked for
+    /// (a PERT's shapes sum to at most 6).
+    pub fn shapes_beyond_quantiles(&self) -> Option<f64> {
+        match *self.spec() {
+            DistSpec::Beta { mean, sd } => {
+                let (a, b) = DistSpec::beta_shapes(mean, sd);
+                (a + b > MAX_QUANTILE_SHAPES).then_some(a + b)
+            }
+            _ => None,
+        }
+    }
+
     /// The value below which a share `u` of draws lies, for `u` in
     /// `(0, 1)` (clamped into the support at 0 and 1).
     pub fn inverse_cdf(&self, u: f64) -> f64 {
@@ -100,5 +120,35 @@ mod tests {
             max: 10.0,
         });
         close(p.inverse_cdf(0.5), 5.0, 1e-9);
+    }
+
+    /// At the largest shapes a study accepts, the Beta quantiles over the
+    /// design's whole range of points ([2^-25, 1 - 2^-25]) return, lie in
+    /// [0, 1] and never decrease; one past the limit is refused.
+    #[test]
+    fn beta_quantiles_at_the_largest_accepted_shapes() {
+        let edge = 0.5 / f64::from(1u32 << 24);
+        let points: Vec<f64> = (0..=256)
+            .map(|i| edge + (1.0 - 2.0 * edge) * f64::from(i) / 256.0)
+            .chain([0.5 - edge, 0.5 + edge])
+            .collect();
+        for mean in [0.5, 0.1, 0.99, 1e-3] {
+            // a + b = MAX_QUANTILE_SHAPES - 1 (as near the limit as
+            // rounding allows).
+            let sd = (mean * (1.0 - mean) / MAX_QUANTILE_SHAPES).sqrt();
+            let d = Dist::new(DistSpec::Beta { mean, sd }).unwrap();
+            assert_eq!(d.shapes_beyond_quantiles(), None, "mean {mean}");
+            let mut q: Vec<f64> = points.iter().map(|&u| d.inverse_cdf(u)).collect();
+            assert!(q.iter().all(|x| (0.0..=1.0).contains(x)), "{q:?}");
+            q.pop();
+            q.pop();
+            assert!(q.windows(2).all(|w| w[0] <= w[1]), "mean {mean}: {q:?}");
+            let narrower = Dist::new(DistSpec::Beta {
+                mean,
+                sd: sd * 0.99,
+            })
+            .unwrap();
+            assert!(narrower.shapes_beyond_quantiles().is_some(), "mean {mean}");
+        }
     }
 }

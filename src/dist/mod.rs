@@ -379,6 +379,7 @@ fn three_point_rule(min: f64, mode: f64, max: f64) -> Option<&'static str> {
 }
 
 mod inverse;
+pub use inverse::MAX_QUANTILE_SHAPES;
 
 #[cfg(test)]
 mod tests;

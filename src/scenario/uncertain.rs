@@ -463,6 +463,18 @@ impl Ctx<'_> {
                 );
                 continue;
             }
+            if let Some(n) = dist.shapes_beyond_quantiles() {
+                self.error(
+                    &format!("{k}.dist"),
+                    format!(
+                        "expected a beta with a + b = mean (1 - mean) / sd^2 - 1 at most {} (a study draws it through its quantile function, which is not reliable for narrower betas; use a larger sd, or a fixed value), found {} with a + b = {}",
+                        num(crate::dist::MAX_QUANTILE_SHAPES),
+                        super::dists::describe_spec(dist.spec()),
+                        crate::output::fmt_short(n)
+                    ),
+                );
+                continue;
+            }
             params.push(Uncertain {
                 param: text.clone(),
                 dist,
