@@ -13,7 +13,7 @@
 use crate::engine::{MineralAcc, YearMeans};
 use crate::summary::MineralSummary;
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// One year's paired changes, alternative minus baseline. In JSON, a
 /// standard error that cannot be estimated is null; the market keys are
@@ -89,10 +89,23 @@ pub fn t95(chunks: usize) -> f64 {
     t_quantile(chunks, 0.975)
 }
 
+/// Degrees of freedom from which [`t_quantile`] uses the expansion of the
+/// t quantile about the normal one: `statrs`'s quantile agrees with it to
+/// about 1e-11 at 10^4 but drifts beyond (1e-4 off at 8 * 10^5, a run of
+/// 8 * 10^8 trials), where the expansion's error, of order `z^7 / dof^3`,
+/// is below 1e-10.
+const T_EXPANSION_DOF: f64 = 1e4;
+
 /// The `p` quantile of Student's t with `chunks - 1` degrees of freedom.
 fn t_quantile(chunks: usize, p: f64) -> f64 {
     let dof = chunks.saturating_sub(1).max(1) as f64;
-    StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p))
+    if dof < T_EXPANSION_DOF {
+        return StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p));
+    }
+    // Abramowitz and Stegun 26.7.5, to the term in 1 / dof^2.
+    let z = Normal::standard().inverse_cdf(p);
+    let (z3, z5) = (z.powi(3), z.powi(5));
+    z + (z3 + z) / (4.0 * dof) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * dof * dof)
 }
 
 /// One series of a mineral's chunk means, year `y`.
@@ -391,5 +404,29 @@ mod tests {
         assert!((t95(2) - 12.706204736).abs() < 1e-6);
         assert!((t95(31) - 2.042272456).abs() < 1e-6);
         assert!((t95(100_000) - 1.959963985).abs() < 1e-3);
+    }
+
+    /// On both sides of the switch to the expansion the quantile agrees
+    /// with `statrs`'s to 1e-10 (it is continuous there), and at a run of
+    /// 10^9 trials (976,563 chunks) it is the normal quantile plus
+    /// `(z^3 + z) / (4 dof)` to within the next term (3e-12 there), where
+    /// `statrs`'s is 1e-4 off.
+    #[test]
+    fn t_quantiles_of_many_chunks_follow_the_expansion() {
+        let statrs = |dof: f64, p: f64| StudentsT::new(0.0, 1.0, dof).unwrap().inverse_cdf(p);
+        for p in [0.975, 1.0 - 0.025 / 10.0, 1.0 - 0.025 / 1000.0] {
+            for dof in [
+                T_EXPANSION_DOF - 1.0,
+                T_EXPANSION_DOF,
+                T_EXPANSION_DOF + 1.0,
+            ] {
+                let q = t_quantile(dof as usize + 1, p);
+                assert!((q / statrs(dof, p) - 1.0).abs() < 1e-10, "{dof} {p}");
+            }
+        }
+        let dof = 976_562.0;
+        let z = Normal::standard().inverse_cdf(0.975);
+        let first = z + (z.powi(3) + z) / (4.0 * dof);
+        assert!((t95(976_563) - first).abs() < 1e-11);
     }
 }
