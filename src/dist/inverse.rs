@@ -13,9 +13,8 @@ use statrs::distribution::{Beta, ContinuousCDF, LogNormal};
 pub const MAX_QUANTILE_SHAPES: f64 = 1e5;
 
 impl Dist {
-    /// `a + b` of a Beta when it exceeds
-    /// [`MAX_QUANTILE_SHAPES`], so that its quantiles are not asked for
-    /// (a PERT's shapes sum to at most 6).
+    /// `a + b` of a Beta when it exceeds [`MAX_QUANTILE_SHAPES`], so that
+    /// its quantiles are not asked for (a PERT's shapes sum to at most 6).
     pub fn shapes_beyond_quantiles(&self) -> Option<f64> {
         match *self.spec() {
             DistSpec::Beta { mean, sd } => {
