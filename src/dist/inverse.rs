@@ -7,9 +7,10 @@ use statrs::distribution::{Beta, ContinuousCDF, LogNormal};
 
 /// Largest `a + b` of a Beta whose quantiles [`Dist::inverse_cdf`] is
 /// asked for: `statrs`'s inverse Beta CDF can fail to return for shapes a
-/// few million strong (for some means and points), and none failed up to
-/// 10^6 in a scan of means from 10^-6 to 1 - 10^-6 over the design's whole
-/// range of points; a Beta this narrow is all but a fixed value.
+/// few million strong (for some means and points); none failed up to 10^6
+/// in a scan of means from 10^-6 to 1 - 10^-6 over the design's whole
+/// range of points, nor up to this limit for means from 10^-12 to
+/// 1 - 10^-12. A Beta this narrow is all but a fixed value.
 pub const MAX_QUANTILE_SHAPES: f64 = 1e5;
 
 impl Dist {
