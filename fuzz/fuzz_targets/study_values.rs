@@ -52,14 +52,16 @@ const PARAMS: [&str; 24] = [
 
 /// A number from the input: its `u64`'s bits as an `f64` (edge values,
 /// NaN and infinities included), or, so that plausible values come often,
-/// a fraction in [0, 1], a signed number of thousandths in [-32.8, 32.8]
-/// or a whole number in [0, 65535] (years, capacities).
+/// a fraction in [0, 1], a signed number of thousandths in [-32.8, 32.8],
+/// a whole number in [0, 65535] (years, capacities) or a power of ten from
+/// 1 down to 10^-12 (narrow spreads, tiny means).
 fn number((how, bits): (u8, u64)) -> f64 {
-    match how % 4 {
+    match how % 5 {
         0 => f64::from_bits(bits),
         1 => f64::from(bits as u16) / f64::from(u16::MAX),
         2 => f64::from(bits as i16) / 1000.0,
-        _ => f64::from(bits as u16),
+        3 => f64::from(bits as u16),
+        _ => 10f64.powi(-((bits % 13) as i32)),
     }
 }
 
