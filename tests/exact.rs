@@ -347,8 +347,8 @@ project = { online_year = 2040.0 }
 
 #[test]
 fn overlapping_own_and_event_losses_multiply_their_factors() {
-    // Rates so high (1000 a year, the most allowed) that every process is
-    // down at every step: a source's own intervals (2 months) and each
+    // Rates so high (a billion a year) that every process is down at
+    // every step: a source's own intervals (2 months) and each
     // event's (3 and 5 months) overlap in every pattern of boundaries.
     // Each step's supply is then
     // capacity * access * (1 - s_own) * Π (1 - exposure * s_event) * dt:
@@ -370,21 +370,21 @@ demand = { base = 60.0 }
 id = "a"
 mineral = "cu"
 capacity = 120.0
-disruption = { rate = 1000, severity = 0.5, duration_months = 2 }
+disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
 [[source]]
 id = "b"
 mineral = "ni"
 capacity = 120.0
-disruption = { rate = 1000, severity = 0.5, duration_months = 2 }
+disruption = { rate = 1e9, severity = 0.5, duration_months = 2 }
 [[event]]
 id = "e1"
-rate = 1000
+rate = 1e9
 severity = 0.4
 duration_months = 3
 affects = [ { source = "a", exposure = 0.5 }, { source = "b", exposure = 0.5 } ]
 [[event]]
 id = "e2"
-rate = 1000
+rate = 1e9
 severity = 0.25
 duration_months = 5
 affects = [ { source = "b", exposure = 1.0 } ]
@@ -430,5 +430,65 @@ fn demand_far_beyond_supply_is_served_exactly() {
             );
             assert!((y.supply_p50 - supply).abs() <= 1e-12 * supply);
         }
+    }
+}
+
+#[test]
+fn the_model_s_open_ranges_take_any_finite_value() {
+    // The largest finite rate puts a process down at every step; a spell,
+    // a delay or a ramp of 10^300 outlasts any horizon; an online year
+    // 10^300 years away never comes (and one as far back is online
+    // throughout). Per year, with demand 120:
+    // a (always down, severity 0.25, 40 a year): 30;
+    // b (online 10^300 years ago, a ramp of 10^300 years: fully ramped up
+    //   since, 40 a year): 40;
+    // c (online in 10^300): 0;
+    // d (online at the start, delayed 10^300 months): 0;
+    // e (down from step 0 for 10^300 months at severity 0.5, 60 a year): 30;
+    // and a growth of 10^300 in a horizon of one year: demand is base.
+    let s = scenario(
+        r#"
+[scenario]
+name = "open ranges"
+start_year = 2026
+years = 1
+steps_per_year = 4
+[[mineral]]
+id = "cu"
+demand = { base = 120.0, growth = 1e300 }
+[[source]]
+id = "a"
+mineral = "cu"
+capacity = 40.0
+disruption = { rate = 1.7976931348623157e308, severity = 0.25, duration_months = 1e300 }
+[[source]]
+id = "b"
+mineral = "cu"
+capacity = 40.0
+project = { online_year = -1e300, ramp_years = 1e300 }
+[[source]]
+id = "c"
+mineral = "cu"
+capacity = 40.0
+project = { online_year = 1e300 }
+[[source]]
+id = "d"
+mineral = "cu"
+capacity = 40.0
+project = { online_year = 2026, delay_months = 1e300 }
+[[source]]
+id = "e"
+mineral = "cu"
+capacity = 60.0
+disruption = { rate = 0, severity = 0.5, duration_months = 1, initial = { severity = 0.5, months = 1e300 } }
+"#,
+    );
+    let sum = summarise(&s, 4, 20);
+    let m = mineral(&sum, "cu");
+    for y in &m.years {
+        assert_eq!(y.supply_p5, 100.0);
+        assert_eq!(y.supply_p95, 100.0);
+        assert_eq!(y.eud, 20.0);
+        assert_eq!(y.p_shortfall, 1.0);
     }
 }

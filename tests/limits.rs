@@ -50,16 +50,18 @@ fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
 }
 
 /// A scenario with every number at (or a hair inside) its bound: amounts
-/// of 1e12, a growth that takes demand to 1e15 in the last of 1000 years
-/// of 366 steps, sigma 2, rates of 1000 a year, durations and delays with
-/// a mean of 1200 months, the narrowest beta, the longest ids, name and
-/// unit, projects 1000 years before and after the start.
+/// of 1e15, a growth that takes demand to 1e15 in the last of 1000 years
+/// of 366 steps, sigma 10, the largest finite rates, durations and delays
+/// of infinite mean, the narrowest beta, the longest ids, name and unit,
+/// projects 10^300 years before and after the start, a world market at
+/// its largest reference price and price multiples.
 fn at_the_bounds() -> String {
     let years = 1000;
     let growth = (1e3f64.powf(1.0 / (years - 1) as f64) - 1.0) * (1.0 - 1e-9);
-    let sigma: f64 = 5.0;
-    let median = 1200.0 * (-sigma * sigma / 2.0).exp() * 0.999;
+    let sigma: f64 = 35.0;
+    let median = 1e-20;
     let p90 = median * (sigma * Z90).exp();
+    let rate = f64::MAX;
     let mineral = format!("{}A", "m".repeat(63));
     let source = "s".repeat(64);
     format!(
@@ -76,53 +78,80 @@ seed = 9223372036854775807
 [[mineral]]
 id = "{mineral}"
 unit = "{unit}"
-demand = {{ base = 1e12, growth = {growth:?}, sigma = 2 }}
+demand = {{ base = 1e12, growth = {growth:?}, sigma = 10 }}
 shortfall_threshold = 0.999999
 
 [[mineral]]
 id = "tiny"
-demand = {{ base = 1e-300, growth = -0.999999, sigma = 2 }}
+demand = {{ base = 1e-300, growth = -0.999999, sigma = 10 }}
 shortfall_threshold = 0
+
+[[mineral]]
+id = "world"
+demand = {{ base = 1e15, sigma = 10 }}
+market = {{ rest_of_world_demand = {{ base = 1e12, growth = {growth:?}, sigma = 10 }}, reference_price = 1e15, demand_elasticity = -1e-9, max_price = 1e12, min_price = 1e-300, spike_threshold = 999999999999.9999 }}
 
 [[source]]
 id = "{source}"
 mineral = "{mineral}"
 country = "{country}"
-capacity = 1e12
-disruption = {{ rate = 1000, severity = {{ dist = "beta", mean = 0.5, sd = 1e-6 }}, duration_months = {{ dist = "lognormal", median = {median:?}, p90 = {p90:?} }} }}
+capacity = 1e15
+disruption = {{ rate = {rate:?}, severity = {{ dist = "beta", mean = 0.5, sd = 1e-6 }}, duration_months = {{ dist = "lognormal", median = {median:?}, p90 = {p90:?} }}, initial = {{ severity = 1, months = 1e300 }} }}
 
 [[source]]
 id = "late"
 mineral = "{mineral}"
-capacity = 1e12
+capacity = 1e15
 access = 1e-300
-project = {{ online_year = 11000, delay_months = {{ dist = "pert", min = 0, mode = 0, max = 7200 }}, ramp_years = 1000, success_probability = 1e-300 }}
-disruption = {{ rate = 1000, severity = 1, duration_months = {{ dist = "exponential", mean = 1200 }} }}
+project = {{ online_year = 1e300, delay_months = {{ dist = "pert", min = 0, mode = 0, max = 1e300 }}, ramp_years = 1e300, success_probability = 1e-300 }}
+disruption = {{ rate = {rate:?}, severity = 1, duration_months = {{ dist = "exponential", mean = 1e300 }} }}
 
 [[source]]
 id = "early"
 mineral = "{mineral}"
-capacity = 1e12
-project = {{ online_year = 9000, delay_months = {{ dist = "uniform", min = 0, max = 2400 }}, ramp_years = 1e-300 }}
+capacity = 1e15
+project = {{ online_year = -1e300, delay_months = {{ dist = "uniform", min = 0, max = 1e300 }}, ramp_years = 1e-300 }}
 
 [[source]]
 id = "none"
 mineral = "tiny"
 capacity = 0
 
+[[source]]
+id = "mine"
+mineral = "world"
+stage = "mine"
+capacity = 1e15
+disruption = {{ rate = 1e300, severity = 1, duration_months = 1e300 }}
+
+[[source]]
+id = "refinery"
+mineral = "world"
+stage = "refinery"
+capacity = 1e15
+offtake = 1
+
 [[event]]
 id = "{event}"
-rate = 1000
+rate = {rate:?}
 severity = {{ dist = "triangular", min = 0, mode = 1, max = 1 }}
-duration_months = 1200
+duration_months = 1e300
 affects = [ {{ source = "{source}", exposure = 1 }}, {{ source = "late" }} ]
 
 [[stockpile]]
 mineral = "{mineral}"
-initial = 1e12
-capacity = 1e12
-max_release_per_year = 1e12
-refill_per_year = 1e12
+initial = 1e15
+capacity = 1e15
+max_release_per_year = 1e15
+refill_per_year = 1e15
+
+[[stockpile]]
+mineral = "world"
+initial = 1e15
+max_release_per_year = 1e15
+refill_per_year = 1e15
+release_price = 999999999999.9999
+refill_price = 1e-300
 "#,
         name = "N".repeat(200),
         description = "d".repeat(9_000),
@@ -133,7 +162,7 @@ refill_per_year = 1e12
 }
 
 /// The same at the lower calendar bounds: the earliest start, one year of
-/// one step, a project 1000 years before it.
+/// one step, a project 10^300 years before it.
 fn at_the_early_bounds() -> String {
     r#"[scenario]
 name = ""
@@ -143,14 +172,14 @@ steps_per_year = 1
 
 [[mineral]]
 id = "a"
-demand = { base = 1e12, growth = 1, sigma = 2 }
+demand = { base = 1e15, growth = 1e300, sigma = 10 }
 
 [[source]]
 id = "b"
 mineral = "a"
-capacity = 1e12
-project = { online_year = -11000, delay_months = 1200 }
-disruption = { rate = 1000, severity = 1, duration_months = 1200 }
+capacity = 1e15
+project = { online_year = -1e300, delay_months = 1e300, ramp_years = 1.7976931348623157e308 }
+disruption = { rate = 1.7976931348623157e308, severity = 1, duration_months = 1e300, initial = { severity = 0.5, months = 1.7976931348623157e308 } }
 "#
     .to_string()
 }

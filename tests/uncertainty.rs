@@ -328,10 +328,10 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
         "{err}"
     );
     assert!(!d.join("o").exists());
-    // An unbounded rate whose upper tail reaches beyond supplyrisk's limit
-    // (1,000 a year) is refused when the file is read, before any study
-    // could draw such a value.
-    let keys = "[[uncertain]]\nparam = \"source.ni-mine.disruption.rate\"\ndist = { dist = \"lognormal\", median = 100, p90 = 500 }\n";
+    // An unbounded capacity whose upper tail reaches beyond supplyrisk's
+    // limit (1e15 units a year) is refused when the file is read, before
+    // any study could draw such a value.
+    let keys = "[[uncertain]]\nparam = \"source.ni-mine.capacity\"\ndist = { dist = \"lognormal\", median = 1e14, p90 = 5e14 }\n";
     std::fs::write(d.join("r.toml"), with_uncertain(keys)).unwrap();
     for args in [
         &["validate", "r.toml"][..],
@@ -341,7 +341,7 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(
-            err.contains("uncertain[0].dist: expected a distribution whose upper tail stays inside the allowed range of source.ni-mine.disruption.rate (a number from 0 to 1000)")
+            err.contains("uncertain[0].dist: expected a distribution whose upper tail stays inside the allowed range of source.ni-mine.capacity (a number from 0 to 1e15)")
                 && err.contains("with one draw in 10^9 above"),
             "{err}"
         );
@@ -454,8 +454,8 @@ fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
         ),
         // Bounded, beyond the limit supplyrisk adds to the model's range.
         (
-            "source.ni-mine.disruption.rate",
-            "{ dist = \"uniform\", min = 1, max = 2000 }",
+            "source.ni-mine.capacity",
+            "{ dist = \"uniform\", min = 1, max = 2e15 }",
         ),
         (
             "source.ni-mine.disruption.severity",

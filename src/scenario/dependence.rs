@@ -251,7 +251,6 @@ fn projects(raw: &RawFile, ctx: &mut Ctx, table: &Factors, sources: &mut [Source
             }
         }
     }
-    let start_year = raw.scenario.start_year;
     let mut built: Vec<Option<Project>> = Vec::with_capacity(written.len());
     for w in &written {
         let requires = w.raw.requires.as_deref().and_then(|r| {
@@ -276,7 +275,7 @@ fn projects(raw: &RawFile, ctx: &mut Ctx, table: &Factors, sources: &mut [Source
             FactorScope::Trial,
             table,
         );
-        built.push(ctx.project(w, start_year).map(|mut p| {
+        built.push(ctx.project(w).map(|mut p| {
             p.factor = load;
             p.requires = requires;
             p
@@ -329,14 +328,10 @@ fn cycles(ctx: &mut Ctx, written: &[Written], built: &[Option<Project>]) {
 
 impl Ctx<'_> {
     /// A project's timing and success probability, checked.
-    fn project(&mut self, w: &Written, start_year: Option<i64>) -> Option<Project> {
+    fn project(&mut self, w: &Written) -> Option<Project> {
         let (key, p) = (&w.key, w.raw);
         let online_key = format!("{key}.online_year");
-        let online = match start_year {
-            Some(y) => self.required(&online_key, p.online_year, rules::online_years(y)),
-            // start_year is bad (reported): check finiteness only.
-            None => self.required(&online_key, p.online_year, rules::FINITE),
-        };
+        let online = self.required(&online_key, p.online_year, rules::ONLINE_YEAR);
         let delay = match &p.delay_months {
             Some(d) => self.dist(&format!("{key}.delay_months"), d, Role::Months),
             None => Some(Dist::fixed(0.0)),
@@ -371,7 +366,7 @@ impl Ctx<'_> {
             .severity
             .as_ref()
             .and_then(|d| self.dist(&format!("{key}.severity"), d, Role::Severity));
-        let months = self.required(&format!("{key}.months"), raw.months, rules::INITIAL_MONTHS);
+        let months = self.required(&format!("{key}.months"), raw.months, rules::MONTHS);
         Some(Initial {
             severity: severity?,
             months: months?,

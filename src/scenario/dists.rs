@@ -2,7 +2,7 @@
 //! play (a severity, a duration or delay) and built into [`Dist`]s.
 
 use super::raw::{RawDist, RawDistTable};
-use super::rules::{FINITE, MAX_MEAN_MONTHS};
+use super::rules::FINITE;
 use super::validate::Ctx;
 use crate::dist::{Dist, DistSpec};
 use crate::error::{clip, num, quote};
@@ -12,8 +12,8 @@ use crate::error::{clip, num, quote};
 pub enum Role {
     /// Fraction lost: support inside [0, 1], bounded kinds only.
     Severity,
-    /// Durations and delays, months: non-negative, with a mean of at most
-    /// [`MAX_MEAN_MONTHS`].
+    /// Durations and delays, months: non-negative (a duration beyond the
+    /// horizon lasts to its end; a delay beyond it means never online).
     Months,
 }
 
@@ -113,12 +113,6 @@ impl Ctx<'_> {
             Role::Months if lo < 0.0 => Some(format!(
                 "expected a non-negative duration or delay, found {}",
                 describe_spec(&spec)
-            )),
-            Role::Months if spec.mean().is_nan() || spec.mean() > MAX_MEAN_MONTHS => Some(format!(
-                "expected a duration or delay whose mean is at most {} months, found {} (mean {})",
-                num(MAX_MEAN_MONTHS),
-                describe_spec(&spec),
-                num(spec.mean())
             )),
             _ => None,
         };

@@ -9,21 +9,11 @@ use crate::error::num;
 
 /// Largest amount: demand base, source capacity, stockpile amounts and
 /// flows, in units or units per year.
-pub const MAX_AMOUNT: f64 = 1e12;
+pub const MAX_AMOUNT: f64 = 1e15;
 /// Largest trend demand in any year, `base (1 + growth)^y`, units per year.
 pub const MAX_TREND_DEMAND: f64 = 1e15;
-/// Largest annual demand growth.
-pub const MAX_GROWTH: f64 = 1.0;
 /// Largest lognormal demand noise per year.
-pub const MAX_SIGMA: f64 = 2.0;
-/// Largest disruption rate, onsets per year.
-pub const MAX_RATE: f64 = 1000.0;
-/// Largest mean of a duration or delay distribution, months.
-pub const MAX_MEAN_MONTHS: f64 = 1200.0;
-/// Largest project ramp, years.
-pub const MAX_RAMP_YEARS: f64 = 1000.0;
-/// A project's `online_year` lies within this many years of `start_year`.
-pub const ONLINE_YEAR_SPAN: f64 = 1000.0;
+pub const MAX_SIGMA: f64 = 10.0;
 
 /// Smallest `start_year`.
 pub const MIN_START_YEAR: i64 = -10_000;
@@ -93,6 +83,13 @@ impl Range {
         }
     }
 
+    /// `lo <= x`, any finite number: for keys the model leaves open above
+    /// and whose every finite value the engine handles exactly (a rate, a
+    /// duration, a ramp).
+    pub const fn at_least(lo: f64) -> Range {
+        Range::closed(lo, f64::MAX).limited()
+    }
+
     /// The same range, its upper end marked as a limit supplyrisk adds
     /// where the model sets none.
     pub const fn limited(self) -> Range {
@@ -128,9 +125,19 @@ impl Range {
         above && below
     }
 
-    /// "a number from 0 to 1e12", "a number with 0 < x <= 1".
+    /// "a number from 0 to 1e15", "a number with 0 < x <= 1".
     pub fn describe(self) -> String {
         let (lo, hi) = (num(self.lo), num(self.hi));
+        if self.hi == f64::MAX && !self.hi_open {
+            let (op, lo) = if self.lo == f64::MIN {
+                return "a finite number".to_string();
+            } else if self.lo_open {
+                (">", lo)
+            } else {
+                (">=", lo)
+            };
+            return format!("a finite number {op} {lo}");
+        }
         match (self.lo_open, self.hi_open) {
             (false, false) => format!("a number from {lo} to {hi}"),
             (true, false) => format!("a number with {lo} < x <= {hi}"),
@@ -145,7 +152,8 @@ pub const AMOUNT: Range = Range::closed(0.0, MAX_AMOUNT).limited();
 /// `demand.base`
 pub const BASE: Range = Range::open_closed(0.0, MAX_AMOUNT).limited();
 /// `demand.growth`
-pub const GROWTH: Range = Range::open_closed(-1.0, MAX_GROWTH).limited();
+/// (above, only the trend demand's limit, [`MAX_TREND_DEMAND`])
+pub const GROWTH: Range = Range::open_closed(-1.0, f64::MAX).limited();
 /// `demand.sigma`
 pub const SIGMA: Range = Range::closed(0.0, MAX_SIGMA).limited();
 /// `shortfall_threshold`
@@ -155,22 +163,22 @@ pub const POSITIVE_FRACTION: Range = Range::open_closed(0.0, 1.0);
 /// `exposure`
 pub const FRACTION: Range = Range::closed(0.0, 1.0);
 /// `rate`
-pub const RATE: Range = Range::closed(0.0, MAX_RATE).limited();
+pub const RATE: Range = Range::at_least(0.0);
 /// `ramp_years`
-pub const RAMP_YEARS: Range = Range::closed(0.0, MAX_RAMP_YEARS).limited();
+pub const RAMP_YEARS: Range = Range::at_least(0.0);
+/// The parameters of a duration or delay distribution, in months, and
+/// `initial.months`: a spell beyond the horizon lasts to its end.
+pub const MONTHS: Range = Range::at_least(0.0);
 /// `offtake`
 pub const OFFTAKE: Range = Range::closed(0.0, 1.0);
 /// A demand's or project's `loading` on a factor.
 pub const LOADING: Range = Range::closed(-1.0, 1.0);
-/// Longest disruption in progress at the start (`initial.months`): the
-/// longest horizon, so that any horizon can start with one throughout.
-pub const MAX_INITIAL_MONTHS: f64 = 12.0 * MAX_YEARS as f64;
-/// `initial.months`
-pub const INITIAL_MONTHS: Range = Range::closed(0.0, MAX_INITIAL_MONTHS).limited();
 /// Largest price multiple a market may allow (`max_price`).
-pub const MAX_PRICE_MULTIPLE: f64 = 1e6;
+pub const MAX_PRICE_MULTIPLE: f64 = 1e12;
+/// Largest reference price, currency per unit.
+pub const MAX_REFERENCE_PRICE: f64 = 1e15;
 /// `market.reference_price`
-pub const PRICE: Range = Range::open_closed(0.0, MAX_AMOUNT).limited();
+pub const PRICE: Range = Range::open_closed(0.0, MAX_REFERENCE_PRICE).limited();
 /// `market.demand_elasticity`
 pub const ELASTICITY: Range = Range {
     lo: -1.0,
@@ -196,11 +204,9 @@ pub const REFILL_PRICE: Range = Range::open_closed(0.0, 1.0);
 /// Distribution parameters before their own rules: any finite number.
 pub const FINITE: Range = Range::closed(f64::MIN, f64::MAX);
 
-/// The range of `online_year` for a scenario starting in `start_year`.
-pub fn online_years(start_year: i64) -> Range {
-    let y = start_year as f64;
-    Range::closed(y - ONLINE_YEAR_SPAN, y + ONLINE_YEAR_SPAN)
-}
+/// `online_year`: any year, however far before the start (online
+/// throughout) or after its end (never online within the horizon).
+pub const ONLINE_YEAR: Range = FINITE;
 
 /// What a free text allows: its longest length, and whether line breaks
 /// and tabs are allowed (every other control character never is).
@@ -283,16 +289,19 @@ mod tests {
 
     #[test]
     fn ranges_hold_and_describe_their_bounds() {
-        assert!(AMOUNT.holds(0.0) && AMOUNT.holds(1e12) && !AMOUNT.holds(1.0000001e12));
+        assert!(AMOUNT.holds(0.0) && AMOUNT.holds(1e15) && !AMOUNT.holds(1.0000001e15));
         assert!(!AMOUNT.holds(f64::NAN) && !AMOUNT.holds(f64::INFINITY));
         assert!(!BASE.holds(0.0) && BASE.holds(1e-300));
-        assert!(!GROWTH.holds(-1.0) && GROWTH.holds(1.0) && !GROWTH.holds(1.5));
+        assert!(!GROWTH.holds(-1.0) && GROWTH.holds(1.5) && GROWTH.holds(f64::MAX));
+        assert!(RATE.holds(f64::MAX) && !RATE.holds(f64::INFINITY) && !RATE.holds(-1e-300));
         assert!(!THRESHOLD.holds(1.0));
         assert!(FINITE.holds(f64::MAX) && !FINITE.holds(f64::NEG_INFINITY));
-        assert_eq!(AMOUNT.describe(), "a number from 0 to 1e12");
+        assert_eq!(AMOUNT.describe(), "a number from 0 to 1e15");
         assert_eq!(POSITIVE_FRACTION.describe(), "a number with 0 < x <= 1");
         assert_eq!(THRESHOLD.describe(), "a number with 0 <= x < 1");
-        assert_eq!(online_years(2026).describe(), "a number from 1026 to 3026");
+        assert_eq!(RATE.describe(), "a finite number >= 0");
+        assert_eq!(GROWTH.describe(), "a finite number > -1");
+        assert_eq!(ONLINE_YEAR.describe(), "a finite number");
     }
 
     #[test]

@@ -72,7 +72,7 @@ enum Slot<'r> {
 
 /// Allowed values of a distribution's parameters, by role.
 const SEVERITY: Range = Range::closed(0.0, 1.0);
-const MONTHS: Range = Range::closed(0.0, rules::MAX_MEAN_MONTHS).limited();
+const MONTHS: Range = rules::MONTHS;
 
 fn num_slot(x: &mut Option<f64>, range: Range) -> Result<(Slot<'_>, Range), String> {
     Ok((Slot::Num(x), range))
@@ -112,7 +112,7 @@ fn process_slot<'r>(
             let i = initial.as_mut().ok_or_else(unknown)?;
             match rest {
                 ["severity", rest @ ..] => dist_slot(&mut i.severity, rest, SEVERITY),
-                ["months"] => num_slot(&mut i.months, rules::INITIAL_MONTHS),
+                ["months"] => num_slot(&mut i.months, rules::MONTHS),
                 _ => Err(unknown()),
             }
         }
