@@ -177,6 +177,63 @@ fn a_parameter_without_effect_has_index_zero_and_a_sole_driver_total_one() {
 }
 
 #[test]
+fn one_base_set_is_a_design_of_k_plus_2_runs_with_the_indices_of_its_formulas() {
+    // N = 1 (2^0): rows A, B, AB1, AB2. With f centred by the mean of
+    // f(A) and f(B) and V their population variance,
+    // S_i = fc(B) (f(AB_i) - f(A)) / V and ST_i = (f(A) - f(AB_i))^2 / (2 V).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("u.toml"), TWO).unwrap();
+    let args = [
+        "uncertainty",
+        "u.toml",
+        "--samples",
+        "1",
+        "--out",
+        "out",
+        "--quiet",
+    ];
+    let o = run_in(d, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(d.join("out/uncertainty.json")).unwrap()).unwrap();
+    assert_eq!(v["samples"], 1);
+    let csv = std::fs::read_to_string(d.join("out/uncertainty_runs.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let matrices: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(matrices, ["A", "B", "AB1", "AB2"]);
+    let col = header.iter().position(|h| *h == "ni.eud_total").unwrap();
+    let f: Vec<f64> = rows.iter().map(|r| r[col].parse().unwrap()).collect();
+    let centre = (f[0] + f[1]) / 2.0;
+    let var = ((f[0] - centre).powi(2) + (f[1] - centre).powi(2)) / 2.0;
+    assert!(var > 0.0);
+    let param = "source.ni-mine.disruption.rate";
+    let first = (f[1] - centre) * (f[3] - f[0]) / var;
+    let total = (f[0] - f[3]).powi(2) / (2.0 * var);
+    for (which, want) in [("first", first), ("total", total)] {
+        let got = index(&v, "ni", "eud_total", param, which);
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{which}: {got} vs {want}"
+        );
+    }
+    // Zero base sets is no design.
+    let o = run_in(
+        d,
+        &["uncertainty", "u.toml", "--samples", "0", "--out", "zero"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a power of two from 1 to"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("zero").exists());
+}
+
+#[test]
 fn each_run_equals_a_plain_run_with_its_values() {
     let dir = tempfile::tempdir().unwrap();
     run_two(dir.path());

@@ -154,10 +154,10 @@ impl Plan {
             )
             .into());
         }
-        if !samples.is_power_of_two() || !(2..=MAX_SAMPLES).contains(&samples) {
+        if !samples.is_power_of_two() || samples > MAX_SAMPLES {
             return Err(Error::bad_flag(
                 "--samples",
-                format!("expected a power of two from 2 to {MAX_SAMPLES}, found {samples}"),
+                format!("expected a power of two from 1 to {MAX_SAMPLES}, found {samples}"),
             ));
         }
         let k = study.params.len();
