@@ -5,7 +5,7 @@ use super::{
     simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine;
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
 use crate::plot::{self, lines::SWEEP_METRICS};
 use crate::report::{Report, Table};
@@ -85,9 +85,9 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
             let unit = mineral.map_or("", |m| m.unit.as_str());
             let mut row = vec![
                 if written {
-                    format!("{} (as written)", p.value)
+                    format!("{} (as written)", num(p.value))
                 } else {
-                    format!("{}", p.value)
+                    num(p.value)
                 },
                 id.clone(),
                 format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
@@ -260,7 +260,7 @@ pub fn sweep_text(
             provenance: Some(source),
             paragraphs: std::iter::once(format!(
                 "The scenario ran once as written ({param} = {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
-                sweep.file_value.map_or("not set".to_string(), |v| v.to_string())
+                sweep.file_value.map_or("not set".to_string(), num)
             ))
             .chain(unchanged(&sweep, &scenario))
             .collect(),

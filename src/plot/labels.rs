@@ -18,6 +18,13 @@ fn amount_digits(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".to_string()
+    } else if a >= 1e9 {
+        // Three significant figures in exponent form: "2.5e12", not a
+        // row of thousands separators.
+        let s = format!("{v:.2e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
     } else if a >= 1000.0 {
         let s = format!("{:.0}", a);
         let mut out = String::new();
@@ -103,6 +110,11 @@ mod tests {
     fn labels_read_like_a_briefing() {
         assert_eq!(amount_label(0.0), "0");
         assert_eq!(amount_label(1234567.0), "1,234,567");
+        assert_eq!(amount_label(999_999_999.0), "999,999,999");
+        assert_eq!(amount_label(2.5e12), "2.5e12");
+        assert_eq!(amount_label(-1.2345e9), "-1.23e9");
+        assert_eq!(amount_label(1e300), "1e300");
+        assert_eq!(tick_label(1e300, 1e300), "1e300");
         assert_eq!(amount_label(-2500.0), "-2,500");
         assert_eq!(amount_label(250.0), "250");
         assert_eq!(amount_label(2.5), "2.5");
