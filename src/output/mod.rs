@@ -112,10 +112,23 @@ pub fn fmt_share(p: f64) -> String {
     }
 }
 
-/// A price multiple in words: `1.5`, `2`.
+/// A price multiple in words: `1.5`, `2`; from a million on in exponent
+/// form (`1e11`).
 pub fn fmt_multiple(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        return fmt_exp(x);
+    }
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `x` to three significant figures in exponent form, without trailing
+/// zeros: `2.5e12`, `1e300`, `-1.23e9`.
+pub fn fmt_exp(x: f64) -> String {
+    let s = format!("{x:.2e}");
+    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exponent}")
 }
 
 /// `x` to `sig` significant digits (at least; whole numbers keep all
@@ -299,6 +312,16 @@ mod tests {
         assert_eq!(fmt_share(0.0004), "under 0.1%");
         assert_eq!(fmt_share(0.0), "0.0%");
         assert_eq!(fmt_share(0.1536), "15.4%");
+    }
+
+    #[test]
+    fn price_multiples_stay_short() {
+        assert_eq!(fmt_multiple(1.5), "1.5");
+        assert_eq!(fmt_multiple(2.0), "2");
+        assert_eq!(fmt_multiple(999_999.0), "999999");
+        assert_eq!(fmt_multiple(1e11), "1e11");
+        assert_eq!(fmt_exp(2.5e12), "2.5e12");
+        assert_eq!(fmt_exp(-1.2345e9), "-1.23e9");
     }
 
     #[test]

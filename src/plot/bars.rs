@@ -251,8 +251,18 @@ pub(super) fn draw_bars(
     // room for the legend, not part of the scale.
     let (y0, y1) = data.y_range;
     let ticks = round_ticks(y0, data.label_max.map_or(y1, |m| m.min(y1)), 7);
+    let ends: Vec<String> = ticks
+        .iter()
+        .map(|&y| {
+            if data.percent {
+                percent_label(y)
+            } else {
+                tick_label(y, y1 - y0)
+            }
+        })
+        .collect();
     let mut chart = look
-        .builder(root, &data.title)
+        .builder(root, &data.title, &ends)
         .build_cartesian_2d(
             x0..x1,
             TickedAxis {

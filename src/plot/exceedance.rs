@@ -267,8 +267,13 @@ pub(super) fn draw_exceedance(
     let ty = move |p: f64| if log { p.log10() } else { p };
     let (y0, y1) = (ty(data.y_range.0), ty(data.y_range.1));
     let (x0, x1) = data.x_range;
+    let ends = if log {
+        [log_probability_label(y0.floor()), log_probability_label(y1)]
+    } else {
+        ["100%".to_string(), String::new()]
+    };
     let mut chart = look
-        .builder(root, &data.title)
+        .builder(root, &data.title, &ends)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| e.to_string())?;
     let decades = (y1 - y0).ceil().max(1.0) as usize;

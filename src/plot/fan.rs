@@ -226,7 +226,8 @@ pub fn price_fan(
         title: format!("{title}: {mineral} price, yearly average"),
         y_label: format!(
             // The price as written in the scenario (shortest exact form).
-            "price multiple, 1 = reference {reference_price} {currency}/{}{from}",
+            "price multiple, 1 = reference {} {currency}/{}{from}",
+            crate::error::num(reference_price),
             m.unit
         ),
         years: first.calendar_years(),
@@ -305,9 +306,11 @@ pub(super) fn draw_fan(
 ) -> std::result::Result<(), String> {
     let (sw, sh) = look.swatch();
     let (x0, x1) = year_axis(&data.years);
+    let (y0, y1) = data.y_range;
+    let ends = [tick_label(y0, y1 - y0), tick_label(y1, y1 - y0)];
     let mut chart = look
-        .builder(root, &data.title)
-        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .builder(root, &data.title, &ends)
+        .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()

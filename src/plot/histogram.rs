@@ -104,7 +104,7 @@ pub(super) fn draw_histogram(
     // Room above the tallest bar for the legend.
     let y1 = top * 1.45;
     let mut chart = look
-        .builder(root, &data.title)
+        .builder(root, &data.title, &[format!("{y1:.0}")])
         .build_cartesian_2d(x0..x1, 0.0..y1)
         .map_err(|e| e.to_string())?;
     let ticks = round_ticks(x0, x1, 8);

@@ -19,12 +19,8 @@ fn amount_digits(v: f64) -> String {
     if a == 0.0 {
         "0".to_string()
     } else if a >= 1e9 {
-        // Three significant figures in exponent form: "2.5e12", not a
-        // row of thousands separators.
-        let s = format!("{v:.2e}");
-        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        format!("{mantissa}e{exponent}")
+        // "2.5e12", not a row of thousands separators.
+        crate::output::fmt_exp(v)
     } else if a >= 1000.0 {
         let s = format!("{:.0}", a);
         let mut out = String::new();

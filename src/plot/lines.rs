@@ -312,9 +312,17 @@ pub(super) fn draw_lines(
         let pad = if hi > lo { (hi - lo) * 0.04 } else { 1.0 };
         (lo - pad, hi + pad)
     };
+    let (y0, y1) = data.y_range;
+    let ends = [y0, y1].map(|y| {
+        if data.y_is_probability {
+            percent_label(y)
+        } else {
+            tick_label(y, y1 - y0)
+        }
+    });
     let mut chart = look
-        .builder(root, &data.title)
-        .build_cartesian_2d(x0..x1, data.y_range.0..data.y_range.1)
+        .builder(root, &data.title, &ends)
+        .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| e.to_string())?;
     let is_year = data.x_integer;
     chart

@@ -323,15 +323,28 @@ impl Look {
         b
     }
 
+    /// A titled chart whose y label area is wide enough for the axis's
+    /// description and for the widest of `y_labels` (the tick labels at
+    /// the ends of the axis: "160,000,000" needs more room than "9").
     pub(super) fn builder<'a, 'b>(
         &self,
         root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
         title: &str,
+        y_labels: &[String],
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let mut b = self.titled(root, title);
         b.x_label_area_size(self.size.px(95.0))
-            .y_label_area_size(self.size.px(130.0));
+            .y_label_area_size(self.y_label_area(y_labels));
         b
+    }
+
+    /// Width of a y label area for tick labels like `labels` and the
+    /// axis's description: at least 130 px at full size, which holds
+    /// labels of up to five characters.
+    pub(super) fn y_label_area(&self, labels: &[String]) -> u32 {
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+        let needed = (0.6 * f64::from(self.size.font(23.0)) * longest) as u32 + self.size.px(60.0);
+        needed.max(self.size.px(130.0))
     }
 }
 
