@@ -325,7 +325,7 @@ fn bad_uncertain_tables_are_refused_with_exit_2_by_run_and_uncertainty() {
         ("param = \"source.cu.mine.colour\"\ndist = 0.5", "expected an uncertain number"),
         ("param = \"source.ni-mine.disruption.severity\"\ndist = { dist = \"uniform\", min = 0.5, max = 1.5 }", "allowed range"),
         // So narrow a beta that its quantiles (the design's draws) are unreliable.
-        ("param = \"source.ni-mine.disruption.severity\"\ndist = { dist = \"beta\", mean = 0.5, sd = 1e-6 }", "a + b = 2.500e11"),
+        ("param = \"source.ni-mine.disruption.severity\"\ndist = { dist = \"beta\", mean = 0.5, sd = 1e-6 }", "a + b = 2.5e11"),
         ("param = \"event.x.rate\"\ndist = { dist = \"uniform\", min = 2, max = 1 }", "expected an id"),
         ("param = \"source.ni-mine.capacity\"\ndist = { dist = \"uniform\", min = 2, max = 1 }", "min <= max"),
         ("param = \"source.ni-mine.capacity\"\ndist = { dist = \"normal\", mean = 1 }", "expected one of"),

@@ -131,18 +131,84 @@ pub fn fmt_exp(x: f64) -> String {
     format!("{mantissa}e{exponent}")
 }
 
+/// For amounts of a million up to a thousand trillion, the divisor and
+/// word that name them in prose: `(1e9, "billion")`.
+pub fn large_scale(x: f64) -> Option<(f64, &'static str)> {
+    let a = x.abs();
+    if !(1e6..1e15).contains(&a) {
+        None
+    } else if a >= 1e12 {
+        Some((1e12, "trillion"))
+    } else if a >= 1e9 {
+        Some((1e9, "billion"))
+    } else {
+        Some((1e6, "million"))
+    }
+}
+
+/// `s`, a formatted number, with commas between thousands in an integer
+/// part of five digits or more: `598630.5` becomes `598,630.5`; `5300`
+/// stays as it is.
+pub fn group_thousands(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (int, tail) = rest.split_at(end);
+    if int.len() < 5 {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(tail);
+    out
+}
+
 /// `x` to `sig` significant digits (at least; whole numbers keep all
-/// their digits), in scientific notation outside 1e-4 to 1e9.
+/// their digits): thousands separated from 10,000, in words from a
+/// million (`15.63 billion`), in scientific notation below 1e-4 and from
+/// 1e15.
 pub fn fmt_digits(x: f64, sig: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
+    if let Some((d, word)) = large_scale(x) {
+        return format!("{} {word}", plain_digits(x / d, sig));
+    }
     let a = x.abs();
-    if !(1e-4..1e9).contains(&a) {
+    if !(1e-4..1e15).contains(&a) {
         let d = (sig - 1).max(0) as usize;
         return format!("{x:.d$e}");
     }
-    let digits = (sig - 1 - a.log10().floor() as i32).max(0) as usize;
+    group_thousands(&plain_digits(x, sig))
+}
+
+/// `x` to four significant digits for messages about inputs, without
+/// trailing zeros, in scientific notation outside 1e-4 to 1e9 (`2.5e11`,
+/// `1.867e14`), as limits are written.
+pub fn fmt_sci(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&a) {
+        return fmt_short(x);
+    }
+    let s = format!("{x:.3e}");
+    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exponent}")
+}
+
+/// `x` to `sig` significant digits in plain decimals.
+fn plain_digits(x: f64, sig: i32) -> String {
+    let digits = (sig - 1 - x.abs().log10().floor() as i32).max(0) as usize;
     format!("{x:.digits$}")
 }
 
@@ -154,6 +220,11 @@ pub fn fmt_digits(x: f64, sig: i32) -> String {
 /// (with a standard error below it too) are written in scientific
 /// notation (`2.5e-5 ± 1.6e-5`), never as `0.0000`.
 pub fn fmt_pm(value: f64, se: f64) -> String {
+    if value.is_finite() && se.is_finite() {
+        if let Some((d, word)) = large_scale(value.abs().max(se)) {
+            return format!("{} {word}", fmt_pm(value / d, se / d));
+        }
+    }
     if !se.is_finite() || se <= 0.0 || !value.is_finite() {
         return format!("{} ± 0", fmt_sig(value));
     }
@@ -181,7 +252,11 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
         );
     }
     let decimals = (digits - 1 - exp).clamp(0, 12) as usize;
-    format!("{value:.decimals$} ± {se:.decimals$}")
+    format!(
+        "{} ± {}",
+        group_thousands(&format!("{value:.decimals$}")),
+        group_thousands(&format!("{se:.decimals$}"))
+    )
 }
 
 /// A plain-text table: the first column left-aligned, the others
@@ -330,7 +405,12 @@ mod tests {
         assert_eq!(fmt_sig(1234.567), "1235");
         assert_eq!(fmt_sig(12.34567), "12.35");
         assert_eq!(fmt_sig(0.0123456), "0.01235");
-        assert_eq!(fmt_sig(2.5e10), "2.500e10");
+        assert_eq!(fmt_sig(2.5e10), "25.00 billion");
+        assert_eq!(fmt_sig(-3_760_501_871.0), "-3.761 billion");
+        assert_eq!(fmt_sig(598_630.4), "598,630");
+        assert_eq!(fmt_sig(5300.0), "5300");
+        assert_eq!(fmt_sig(2.5e15), "2.500e15");
+        assert_eq!(fmt_sig(1.5e-5), "1.500e-5");
     }
 
     #[test]
@@ -338,7 +418,14 @@ mod tests {
         // 487 -> one digit; 157 -> two; 250 -> two.
         assert_eq!(fmt_pm(228.0312, 0.4875), "228.0 ± 0.5");
         assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
-        assert_eq!(fmt_pm(12345.6, 250.0), "12346 ± 250");
+        assert_eq!(fmt_pm(12345.6, 250.0), "12,346 ± 250");
+        // Large amounts in words, the standard error on the same scale.
+        assert_eq!(fmt_pm(3_760_501_871.0, 96_835_650.0), "3.76 ± 0.10 billion");
+        assert_eq!(
+            fmt_pm(-26_304_149_012.0, 703_315_808.0),
+            "-26.3 ± 0.7 billion"
+        );
+        assert_eq!(fmt_pm(1_234_567.0, 2_000_000.0), "1.2 ± 2.0 million");
         assert_eq!(fmt_pm(1.0, 0.0), "1.000 ± 0");
         // No spurious digits near 1; 950..999 rounds up to two digits.
         assert_eq!(fmt_pm(0.99999, 0.0000071), "0.999990 ± 0.000007");

@@ -18,9 +18,15 @@ fn amount_digits(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".to_string()
-    } else if a >= 1e9 {
-        // "2.5e12", not a row of thousands separators.
+    } else if a >= 1e15 {
         crate::output::fmt_exp(v)
+    } else if a >= 1e9 {
+        // Three significant figures of billions or trillions: "15.6 bn",
+        // "1.00 tn", not a row of thousands separators.
+        let (d, word) = if a >= 1e12 { (1e12, "tn") } else { (1e9, "bn") };
+        let x = v / d;
+        let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$} {word}")
     } else if a >= 1000.0 {
         let s = format!("{:.0}", a);
         let mut out = String::new();
@@ -53,6 +59,31 @@ fn amount_digits(v: f64) -> String {
 /// [`amount_label`] when ticks are at least 1 apart, else with enough
 /// decimals to tell neighbouring ticks apart.
 pub fn tick_label(v: f64, span: f64) -> String {
+    if span.is_finite() && (1e9..1e15).contains(&span) {
+        // Every tick of the axis on one scale: "-1.5 bn", "0", "2.5 bn".
+        let (d, word) = if span >= 1e12 {
+            (1e12, "tn")
+        } else {
+            (1e9, "bn")
+        };
+        let x = v / d;
+        let step = span / d / 10.0;
+        // One decimal more than the step needs (ticks at 0.25 on an axis
+        // of 0.125 steps); trailing zeros trimmed below.
+        let decimals = ((-step.log10()).ceil().max(0.0) as usize + 1).min(4);
+        let s = format!("{x:.decimals$}");
+        let s = if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        };
+        let s = if x.abs() >= 1000.0 {
+            amount_label(x)
+        } else {
+            no_negative_zero(s)
+        };
+        return if s == "0" { s } else { format!("{s} {word}") };
+    }
     let step = span / 10.0;
     if !step.is_finite() || step <= 0.0 || step >= 1.0 || v.abs() >= 1000.0 {
         return amount_label(v);
@@ -107,10 +138,19 @@ mod tests {
         assert_eq!(amount_label(0.0), "0");
         assert_eq!(amount_label(1234567.0), "1,234,567");
         assert_eq!(amount_label(999_999_999.0), "999,999,999");
-        assert_eq!(amount_label(2.5e12), "2.5e12");
-        assert_eq!(amount_label(-1.2345e9), "-1.23e9");
+        assert_eq!(amount_label(2.5e12), "2.50 tn");
+        assert_eq!(amount_label(-1.2345e9), "-1.23 bn");
+        assert_eq!(amount_label(1.004e11), "100 bn");
+        assert_eq!(amount_label(1.56e10), "15.6 bn");
         assert_eq!(amount_label(1e300), "1e300");
         assert_eq!(tick_label(1e300, 1e300), "1e300");
+        // One scale for a whole axis that crosses a billion.
+        assert_eq!(tick_label(-7.5e8, 1.25e9), "-0.75 bn");
+        assert_eq!(tick_label(-1e9, 1.25e9), "-1 bn");
+        assert_eq!(tick_label(0.0, 1.25e9), "0");
+        assert_eq!(tick_label(1.35e12, 4.5e11), "1,350 bn");
+        assert_eq!(tick_label(2e12, 2e12), "2 tn");
+        assert_eq!(tick_label(1.6e8, 1.6e8), "160,000,000");
         assert_eq!(amount_label(-2500.0), "-2,500");
         assert_eq!(amount_label(250.0), "250");
         assert_eq!(amount_label(2.5), "2.5");

@@ -205,11 +205,13 @@ pub const SWEEP_METRICS: [(&str, &str, bool); 7] = [
     ),
 ];
 
-/// One panel of `sweep_<mineral>.png`: `metric` against the parameter's
-/// value with a 95% band where the metric has a standard error.
+/// One panel of `sweep_<mineral>.png`: `metric` (in `unit`) against the
+/// parameter's value (an amount of it in `mineral_unit`), with a 95% band
+/// where the metric has a standard error.
 pub fn sweep_lines(
     sweep: &crate::sweep::Sweep,
     mineral: &str,
+    mineral_unit: &str,
     unit: &str,
     metric: &str,
 ) -> LineChart {
@@ -241,7 +243,7 @@ pub fn sweep_lines(
         .map_or(("", false), |(_, l, p)| (*l, *p));
     let y: Vec<f64> = points.iter().map(|p| p.1).collect();
     let err: Option<Vec<f64>> = points.iter().map(|p| p.2.map(|se| Z95 * se)).collect();
-    let words = parameter_words(&sweep.parameter, unit);
+    let words = parameter_words(&sweep.parameter, mineral_unit);
     let series_label = if err.is_some() {
         format!("{mineral} (95% band)")
     } else {
@@ -450,6 +452,25 @@ pub(super) fn draw_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cost_panel_gives_the_parameter_in_the_mineral_s_unit_and_the_cost_in_currency() {
+        let sweep = crate::sweep::Sweep {
+            parameter: "market.copper.rest_of_world_demand.base".into(),
+            file_value: None,
+            seed: 0,
+            trials: 1,
+            points: Vec::new(),
+            as_written: None,
+        };
+        let chart = sweep_lines(&sweep, "copper", "kt", "USD million", "cost_total");
+        assert!(chart.x_label.ends_with(", kt"), "{}", chart.x_label);
+        assert!(
+            chart.y_label.ends_with(", USD million"),
+            "{}",
+            chart.y_label
+        );
+    }
 
     #[test]
     fn sweep_parameters_read_as_words_with_their_units() {

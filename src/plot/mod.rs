@@ -515,7 +515,9 @@ pub fn sweep_charts(
                     ("cost_total" | "p_price_spike", None) => return None,
                     _ => m.unit.as_str(),
                 };
-                Some(Chart::Lines(lines::sweep_lines(sweep, &m.id, unit, metric)))
+                Some(Chart::Lines(lines::sweep_lines(
+                    sweep, &m.id, &m.unit, unit, metric,
+                )))
             })
             .collect();
         if panels.is_empty() {

@@ -458,7 +458,7 @@ impl Ctx<'_> {
                         "expected a distribution whose upper tail stays inside the allowed range of {text} ({}), found {} with one draw in 10^9 above {}",
                         range.describe(),
                         super::dists::describe_spec(dist.spec()),
-                        crate::output::fmt_short(q)
+                        crate::output::fmt_sci(q)
                     ),
                 );
                 continue;
@@ -470,7 +470,7 @@ impl Ctx<'_> {
                         "expected a beta with a + b = mean (1 - mean) / sd^2 - 1 at most {} (a study draws it through its quantile function, which is not reliable for narrower betas; use a larger sd, or a fixed value), found {} with a + b = {}",
                         num(crate::dist::MAX_QUANTILE_SHAPES),
                         super::dists::describe_spec(dist.spec()),
-                        crate::output::fmt_short(n)
+                        crate::output::fmt_sci(n)
                     ),
                 );
                 continue;
