@@ -70,7 +70,7 @@ th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
 @media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
-.scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em}th,td.text{white-space:normal}\
+.scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em;white-space:normal}td:first-child,td.text{overflow-wrap:anywhere}caption{white-space:normal}\
 thead{display:table-header-group}h1,h2,caption,dt{break-after:avoid;page-break-after:avoid}caption{break-inside:avoid}dd{break-inside:avoid;page-break-inside:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
 img{max-width:100%;max-height:44vh;width:auto;border:none}img.tall{max-height:92vh}details,h2.raw{display:none}}";
 
@@ -350,6 +350,15 @@ pub fn market_finding(
     Some(format!("{id} (world market): {spike}; {cost}{tail}."))
 }
 
+/// The largest value and its year, the first year where several share it
+/// (a price held at its cap from 2044 peaks in 2044, not in the last year).
+fn first_peak(values: impl Iterator<Item = (f64, i64)>) -> Option<(f64, i64)> {
+    values.fold(None, |best, (x, year)| match best {
+        Some((b, _)) if b >= x => best,
+        _ => Some((x, year)),
+    })
+}
+
 /// The world-market table of a run: one row per mineral traded on a world
 /// market; `None` when there is none.
 pub fn market_table(summary: &Summary) -> Option<Table> {
@@ -361,13 +370,13 @@ pub fn market_table(summary: &Summary) -> Option<Table> {
             let currency = m.currency.as_deref()?;
             let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
             let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
-            let peak = m
-                .years
-                .iter()
-                .filter_map(|y| y.price_mean.map(|x| (x, y.year)))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(x, year)| format!("{}× in {year}", fmt_multiple(x)))
-                .unwrap_or_default();
+            let peak = first_peak(
+                m.years
+                    .iter()
+                    .filter_map(|y| y.price_mean.map(|x| (x, y.year))),
+            )
+            .map(|(x, year)| format!("{}× in {year}", fmt_multiple(x)))
+            .unwrap_or_default();
             Some(vec![
                 id.clone(),
                 fmt_pm(p, p_se),
@@ -489,6 +498,13 @@ fn pct(p: f64, se: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_peak_shared_by_several_years_is_named_by_the_first() {
+        let years = [(2.0, 2026), (5.0, 2030), (5.0, 2031), (4.0, 2032)];
+        assert_eq!(first_peak(years.into_iter()), Some((5.0, 2030)));
+        assert_eq!(first_peak(std::iter::empty()), None);
+    }
 
     #[test]
     fn escapes_markup() {

@@ -150,6 +150,12 @@ pub fn large_scale(x: f64) -> Option<(f64, &'static str)> {
 /// part of five digits or more: `598630.5` becomes `598,630.5`; `5300`
 /// stays as it is.
 pub fn group_thousands(s: &str) -> String {
+    group_digits(s, 5)
+}
+
+/// `s` with its integer part's thousands separated when it has at least
+/// `min` digits (and at least four).
+fn group_digits(s: &str, min: usize) -> String {
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", s),
@@ -158,7 +164,7 @@ pub fn group_thousands(s: &str) -> String {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     let (int, tail) = rest.split_at(end);
-    if int.len() < 5 {
+    if int.len() < min.max(4) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + int.len() / 3);
@@ -252,11 +258,14 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
         );
     }
     let decimals = (digits - 1 - exp).clamp(0, 12) as usize;
-    format!(
-        "{} ± {}",
-        group_thousands(&format!("{value:.decimals$}")),
-        group_thousands(&format!("{se:.decimals$}"))
-    )
+    // Both separated once either needs it: "142,970 ± 1,292".
+    let (v, e) = (format!("{value:.decimals$}"), format!("{se:.decimals$}"));
+    let min = if group_thousands(&v) != v || group_thousands(&e) != e {
+        4
+    } else {
+        5
+    };
+    format!("{} ± {}", group_digits(&v, min), group_digits(&e, min))
 }
 
 /// A plain-text table: the first column left-aligned, the others
@@ -419,6 +428,8 @@ mod tests {
         assert_eq!(fmt_pm(228.0312, 0.4875), "228.0 ± 0.5");
         assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
         assert_eq!(fmt_pm(12345.6, 250.0), "12,346 ± 250");
+        assert_eq!(fmt_pm(142_970.2, 1292.4), "142,970 ± 1,292");
+        assert_eq!(fmt_pm(6182.0, 91.0), "6182 ± 91");
         // Large amounts in words, the standard error on the same scale.
         assert_eq!(fmt_pm(3_760_501_871.0, 96_835_650.0), "3.76 ± 0.10 billion");
         assert_eq!(

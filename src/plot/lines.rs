@@ -322,9 +322,16 @@ pub(super) fn draw_lines(
             tick_label(y, y1 - y0)
         }
     });
+    // A probability of exactly 0 or 1 would be drawn on the frame and
+    // hidden by it: a little room beyond both ends, outside the ticks.
+    let room = if data.y_is_probability {
+        0.015 * (y1 - y0)
+    } else {
+        0.0
+    };
     let mut chart = look
         .builder(root, &data.title, &ends)
-        .build_cartesian_2d(x0..x1, y0..y1)
+        .build_cartesian_2d(x0..x1, y0 - room..y1 + room)
         .map_err(|e| e.to_string())?;
     let is_year = data.x_integer;
     chart

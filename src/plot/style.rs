@@ -228,8 +228,11 @@ pub fn title_at(title: &str, px: u32, width: u32) -> Vec<String> {
 }
 
 /// A title in two lines: after a ": " that leaves neither line more than
-/// twice the other (the one nearest the middle), else at the space
-/// nearest its middle.
+/// twice the other (the one nearest the middle); else, when what comes
+/// before its last ": " (a long scenario name) is longer than what
+/// follows (the chart's subject), after that ": ", so that only the name
+/// is cut and the subject stays whole; else at the space nearest its
+/// middle.
 fn split_title(title: &str) -> (String, String) {
     let n = title.chars().count();
     let middle = title.len() / 2;
@@ -241,6 +244,11 @@ fn split_title(title: &str) -> (String, String) {
         .min_by_key(|&i| i.abs_diff(middle));
     if let Some(i) = colon {
         return (title[..=i].to_string(), title[i + 2..].to_string());
+    }
+    if let Some(i) = title.rfind(": ") {
+        if title[..i].chars().count() > title[i + 2..].chars().count() {
+            return (title[..=i].to_string(), title[i + 2..].to_string());
+        }
     }
     let space = title
         .char_indices()
@@ -402,6 +410,13 @@ mod tests {
         assert!(t
             .iter()
             .all(|l| !l.ends_with('…') && l.split(' ').count() == 15));
+        // A scenario name far longer than the subject: only the name is
+        // cut, the subject after its last colon stays whole.
+        let name = "Critical minerals for the grid ".repeat(6);
+        let subject = "probability of a shortfall year, by mineral";
+        let (t, _) = fit_title(&format!("{}: {subject}", name.trim_end()), 40, 1600);
+        assert!(t[0].ends_with('…') && t[0].starts_with("Critical"), "{t:?}");
+        assert_eq!(t[1], subject);
         // One long word: cut.
         let very = "y".repeat(200);
         let (t, px) = fit_title(&very, 40, 1600);
