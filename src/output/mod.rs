@@ -146,16 +146,9 @@ pub fn large_scale(x: f64) -> Option<(f64, &'static str)> {
     }
 }
 
-/// `s`, a formatted number, with commas between thousands in an integer
-/// part of five digits or more: `598630.5` becomes `598,630.5`; `5300`
-/// stays as it is.
+/// `s`, a formatted number, with commas between thousands in its integer
+/// part: `598630.5` becomes `598,630.5`, `-1737` becomes `-1,737`.
 pub fn group_thousands(s: &str) -> String {
-    group_digits(s, 5)
-}
-
-/// `s` with its integer part's thousands separated when it has at least
-/// `min` digits (and at least four).
-fn group_digits(s: &str, min: usize) -> String {
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", s),
@@ -164,7 +157,7 @@ fn group_digits(s: &str, min: usize) -> String {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     let (int, tail) = rest.split_at(end);
-    if int.len() < min.max(4) {
+    if int.len() < 4 {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + int.len() / 3);
@@ -180,7 +173,7 @@ fn group_digits(s: &str, min: usize) -> String {
 }
 
 /// `x` to `sig` significant digits (at least; whole numbers keep all
-/// their digits): thousands separated from 10,000, in words from a
+/// their digits): thousands separated, in words from a
 /// million (`15.63 billion`), in scientific notation below 1e-4 and from
 /// 1e15.
 pub fn fmt_digits(x: f64, sig: i32) -> String {
@@ -258,14 +251,11 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
         );
     }
     let decimals = (digits - 1 - exp).clamp(0, 12) as usize;
-    // Both separated once either needs it: "142,970 ± 1,292".
-    let (v, e) = (format!("{value:.decimals$}"), format!("{se:.decimals$}"));
-    let min = if group_thousands(&v) != v || group_thousands(&e) != e {
-        4
-    } else {
-        5
-    };
-    format!("{} ± {}", group_digits(&v, min), group_digits(&e, min))
+    format!(
+        "{} ± {}",
+        group_thousands(&format!("{value:.decimals$}")),
+        group_thousands(&format!("{se:.decimals$}"))
+    )
 }
 
 /// A plain-text table: the first column left-aligned, the others
@@ -411,13 +401,15 @@ mod tests {
     #[test]
     fn fmt_sig_keeps_four_significant_digits() {
         assert_eq!(fmt_sig(0.0), "0");
-        assert_eq!(fmt_sig(1234.567), "1235");
+        assert_eq!(fmt_sig(1234.567), "1,235");
         assert_eq!(fmt_sig(12.34567), "12.35");
         assert_eq!(fmt_sig(0.0123456), "0.01235");
         assert_eq!(fmt_sig(2.5e10), "25.00 billion");
         assert_eq!(fmt_sig(-3_760_501_871.0), "-3.761 billion");
         assert_eq!(fmt_sig(598_630.4), "598,630");
-        assert_eq!(fmt_sig(5300.0), "5300");
+        assert_eq!(fmt_sig(5300.0), "5,300");
+        assert_eq!(fmt_sig(-1737.2), "-1,737");
+        assert_eq!(fmt_sig(999.94), "999.9");
         assert_eq!(fmt_sig(2.5e15), "2.500e15");
         assert_eq!(fmt_sig(1.5e-5), "1.500e-5");
     }
@@ -429,7 +421,7 @@ mod tests {
         assert_eq!(fmt_pm(0.549, 0.00157), "0.5490 ± 0.0016");
         assert_eq!(fmt_pm(12345.6, 250.0), "12,346 ± 250");
         assert_eq!(fmt_pm(142_970.2, 1292.4), "142,970 ± 1,292");
-        assert_eq!(fmt_pm(6182.0, 91.0), "6182 ± 91");
+        assert_eq!(fmt_pm(6182.0, 91.0), "6,182 ± 91");
         // Large amounts in words, the standard error on the same scale.
         assert_eq!(fmt_pm(3_760_501_871.0, 96_835_650.0), "3.76 ± 0.10 billion");
         assert_eq!(

@@ -55,6 +55,17 @@ fn amount_digits(v: f64) -> String {
     }
 }
 
+/// Label of one marked value (a percentile, a mean): as [`amount_label`],
+/// but a value too small for its decimals in scientific notation
+/// (`1.8e-6`), never `0`.
+pub fn value_label(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-4 {
+        format!("{v:.1e}")
+    } else {
+        amount_label(v)
+    }
+}
+
 /// Tick label for an amount on an axis spanning `span`: as
 /// [`amount_label`] when ticks are at least 1 apart, else with enough
 /// decimals to tell neighbouring ticks apart.
@@ -131,6 +142,15 @@ mod tests {
         assert_eq!(tick_label(-0.0001, 0.5), "0");
         assert_eq!(tick_label(-0.2, 0.5), "-0.2");
         assert_eq!(amount_label(-1500.0), "-1,500");
+    }
+
+    #[test]
+    fn a_marked_value_is_never_rounded_to_zero() {
+        assert_eq!(value_label(1.79e-6), "1.8e-6");
+        assert_eq!(value_label(-3.5e-5), "-3.5e-5");
+        assert_eq!(value_label(0.0), "0");
+        assert_eq!(value_label(0.00093), "0.0009");
+        assert_eq!(value_label(1.56e10), "15.6 bn");
     }
 
     #[test]

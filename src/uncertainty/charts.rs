@@ -6,7 +6,7 @@ use super::output::{MetricResult, SobolRow, UncertaintyResult};
 use crate::error::Result;
 use crate::plot::histogram::{bins, HistogramChart, Mark};
 use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
-use crate::plot::labels::{amount_label, percent_label};
+use crate::plot::labels::{percent_label, value_label};
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
 use crate::scenario::Scenario;
 
@@ -42,16 +42,21 @@ pub fn metric_words(metric: &str, unit: &str, currency: &str) -> String {
 
 /// A metric's values across the parameter sets of A and B, with its
 /// median, 5-95% range and mean marked.
-fn spread_histogram(id: &str, name: &str, words: &str, r: &MetricResult) -> HistogramChart {
+fn spread_histogram(
+    id: &str,
+    name: &str,
+    words: &str,
+    unit: Option<&str>,
+    r: &MetricResult,
+) -> HistogramChart {
     let s = &r.spread;
     let (start, width, counts) = bins(&r.values);
-    let percent = metric_unit(name, "", "").is_none();
+    let percent = unit.is_none();
     let mark = |x: f64, what: &str, dashed: bool, colour: usize| Mark {
         x,
-        label: if percent {
-            format!("{what} {}", percent_label(x))
-        } else {
-            format!("{what} {}", amount_label(x))
+        label: match unit {
+            None => format!("{what} {}", percent_label(x)),
+            Some(u) => format!("{what} {} {u}", value_label(x)),
         },
         dashed,
         colour,
@@ -175,7 +180,10 @@ pub fn charts(
         let mut sobol = Vec::new();
         for (name, r) in &metrics.0 {
             let words = metric_words(name, &m.unit, currency);
-            spread.push(Chart::Histogram(spread_histogram(id, name, &words, r)));
+            let unit = metric_unit(name, &m.unit, currency);
+            spread.push(Chart::Histogram(spread_histogram(
+                id, name, &words, unit, r,
+            )));
             sobol.push(Chart::Intervals(sobol_panel(id, name, r, result.samples)));
         }
         let safe = file_safe(id);

@@ -4,7 +4,7 @@
 use super::{noise_share, sobol, spread, Design, Indices, Outputs, Spread};
 use crate::dist::DistSpec;
 use crate::error::Result;
-use crate::plot::labels::amount_label;
+use crate::plot::labels::value_label;
 use crate::summary::{OrderedMap, Summary};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -287,9 +287,9 @@ pub fn findings(
         };
         format!(
             "{whose} {what} runs from {}{unit} to {}{unit} (5th to 95th percentile; median {}{unit}){driver}",
-            amount_label(s.p5),
-            amount_label(s.p95),
-            amount_label(s.p50)
+            value_label(s.p5),
+            value_label(s.p95),
+            value_label(s.p50)
         )
     };
     result
