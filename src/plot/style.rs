@@ -209,8 +209,7 @@ pub fn fit_title(title: &str, px: u32, width: u32) -> (Vec<String>, u32) {
         &second
     };
     let size = line_size(longer, px, usable);
-    let lines = [&first, &second].map(|l| cut_to(l, size, usable));
-    (lines.to_vec(), size as u32)
+    (two_lines(title, size, usable), size as u32)
 }
 
 /// A title drawn at exactly font size `px` in `width` pixels: one line
@@ -223,16 +222,31 @@ pub fn title_at(title: &str, px: u32, width: u32) -> Vec<String> {
     if 0.55 * size * title.chars().count() as f64 <= usable {
         return vec![title.to_string()];
     }
-    let (first, second) = split_title(title);
+    two_lines(title, size, usable)
+}
+
+/// `title` in two lines at font size `size`: split as [`split_title`]
+/// splits; if a line is then too long, and the part after the title's
+/// last ": " (a chart's subject, after a long scenario name) fits a line
+/// of its own, split there instead, so that only the name is cut; a line
+/// still too long is cut with an ellipsis.
+fn two_lines(title: &str, size: f64, usable: f64) -> Vec<String> {
+    let fits = |l: &str| 0.55 * size * l.chars().count() as f64 <= usable;
+    let (mut first, mut second) = split_title(title);
+    if !(fits(&first) && fits(&second)) {
+        if let Some(i) = title.rfind(": ") {
+            if fits(&title[i + 2..]) && title[..i].chars().count() > title[i + 2..].chars().count()
+            {
+                (first, second) = (title[..=i].to_string(), title[i + 2..].to_string());
+            }
+        }
+    }
     [&first, &second].map(|l| cut_to(l, size, usable)).to_vec()
 }
 
 /// A title in two lines: after a ": " that leaves neither line more than
-/// twice the other (the one nearest the middle); else, when what comes
-/// before its last ": " (a long scenario name) is longer than what
-/// follows (the chart's subject), after that ": ", so that only the name
-/// is cut and the subject stays whole; else at the space nearest its
-/// middle.
+/// twice the other (the one nearest the middle), else at the space
+/// nearest its middle.
 fn split_title(title: &str) -> (String, String) {
     let n = title.chars().count();
     let middle = title.len() / 2;
@@ -244,11 +258,6 @@ fn split_title(title: &str) -> (String, String) {
         .min_by_key(|&i| i.abs_diff(middle));
     if let Some(i) = colon {
         return (title[..=i].to_string(), title[i + 2..].to_string());
-    }
-    if let Some(i) = title.rfind(": ") {
-        if title[..i].chars().count() > title[i + 2..].chars().count() {
-            return (title[..=i].to_string(), title[i + 2..].to_string());
-        }
     }
     let space = title
         .char_indices()
@@ -410,6 +419,15 @@ mod tests {
         assert!(t
             .iter()
             .all(|l| !l.ends_with('…') && l.split(' ').count() == 15));
+        // A colon near the end does not move a split that fits.
+        let rough = format!(
+            "{}: {} (rough: 64 base sets)",
+            "c".repeat(6),
+            "w ".repeat(50).trim_end()
+        );
+        let (t, _) = fit_title(&rough, 40, 1600);
+        assert!(t.iter().all(|l| !l.ends_with('…')), "{t:?}");
+        assert!(t[1].ends_with("(rough: 64 base sets)"), "{t:?}");
         // A scenario name far longer than the subject: only the name is
         // cut, the subject after its last colon stays whole.
         let name = "Critical minerals for the grid ".repeat(6);
