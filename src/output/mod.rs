@@ -125,7 +125,13 @@ pub fn fmt_multiple(x: f64) -> String {
 /// `x` to three significant figures in exponent form, without trailing
 /// zeros: `2.5e12`, `1e300`, `-1.23e9`.
 pub fn fmt_exp(x: f64) -> String {
-    let s = format!("{x:.2e}");
+    trimmed_exp(x, 2)
+}
+
+/// `x` in exponent form with `decimals` decimals in the mantissa, less
+/// its trailing zeros.
+fn trimmed_exp(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$e}");
     let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
     let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
     format!("{mantissa}e{exponent}")
@@ -199,10 +205,7 @@ pub fn fmt_sci(x: f64) -> String {
     if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&a) {
         return fmt_short(x);
     }
-    let s = format!("{x:.3e}");
-    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-    format!("{mantissa}e{exponent}")
+    trimmed_exp(x, 3)
 }
 
 /// `x` to `sig` significant digits in plain decimals.
