@@ -28,19 +28,7 @@ fn amount_digits(v: f64) -> String {
         let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
         format!("{x:.decimals$} {word}")
     } else if a >= 1000.0 {
-        let s = format!("{:.0}", a);
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if v < 0.0 {
-            format!("-{out}")
-        } else {
-            out
-        }
+        crate::output::group_thousands(&format!("{v:.0}"))
     } else if a >= 10.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
