@@ -23,7 +23,7 @@ fn amount_digits(v: f64) -> String {
     } else if a >= 1e9 {
         // Three significant figures of billions or trillions: "15.6 bn",
         // "1.00 tn", not a row of thousands separators.
-        let (d, word) = if a >= 1e12 { (1e12, "tn") } else { (1e9, "bn") };
+        let (d, word) = short_scale(a);
         let x = v / d;
         let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
         format!("{x:.decimals$} {word}")
@@ -60,26 +60,16 @@ pub fn value_label(v: f64) -> String {
 pub fn tick_label(v: f64, span: f64) -> String {
     if span.is_finite() && (1e9..1e15).contains(&span) {
         // Every tick of the axis on one scale: "-1.5 bn", "0", "2.5 bn".
-        let (d, word) = if span >= 1e12 {
-            (1e12, "tn")
-        } else {
-            (1e9, "bn")
-        };
+        let (d, word) = short_scale(span);
         let x = v / d;
         let step = span / d / 10.0;
         // One decimal more than the step needs (ticks at 0.25 on an axis
-        // of 0.125 steps); trailing zeros trimmed below.
+        // of 0.125 steps).
         let decimals = ((-step.log10()).ceil().max(0.0) as usize + 1).min(4);
-        let s = format!("{x:.decimals$}");
-        let s = if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
         let s = if x.abs() >= 1000.0 {
             amount_label(x)
         } else {
-            no_negative_zero(s)
+            trimmed(x, decimals)
         };
         return if s == "0" { s } else { format!("{s} {word}") };
     }
@@ -88,6 +78,21 @@ pub fn tick_label(v: f64, span: f64) -> String {
         return amount_label(v);
     }
     let decimals = ((-step.log10()).ceil().max(0.0) as usize).min(8);
+    trimmed(v, decimals)
+}
+
+/// Billions or trillions, by the size `a` of an amount or an axis: the
+/// divisor and the short word charts use.
+fn short_scale(a: f64) -> (f64, &'static str) {
+    if a >= 1e12 {
+        (1e12, "tn")
+    } else {
+        (1e9, "bn")
+    }
+}
+
+/// `v` with `decimals` decimals, less trailing zeros, never "-0".
+fn trimmed(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     no_negative_zero(if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
