@@ -402,6 +402,27 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     assert!(two.fans.iter().all(|f| f.demand.is_empty()));
     assert_eq!(two.fans[1].p50, price.fans[0].p50);
 
+    assert!(!price.log_scale && !two.log_scale);
+
+    // A price that can reach a thousand times its reference goes on a
+    // log axis, and the chart draws.
+    let steep = MARKET.replace(
+        "demand_elasticity = -0.2 }",
+        "demand_elasticity = -0.01, max_price = 1000.0 }",
+    );
+    let steep_scenario = scenario(&steep);
+    let steep_sum = supplyrisk::summary::Summary::new(
+        &steep_scenario,
+        3,
+        &supplyrisk::engine::simulate(&steep_scenario, 3, 2_000, None),
+    );
+    let steep_price = fan::price_fan("T", &[("T", &steep_sum)], "cobalt", 33.0, 1.5).unwrap();
+    assert!(steep_price.log_scale, "{:?}", steep_price.y_range);
+    crate::util::check_fan_axis(&steep_price);
+    let size = supplyrisk::plot::ChartSize::parse("400x250").unwrap();
+    let png = supplyrisk::plot::png(&[supplyrisk::plot::Chart::Fan(steep_price)], size, "");
+    assert!(png.is_ok_and(|b| b.starts_with(b"\x89PNG")));
+
     let stock = fan::stock_fan("T", &sum, "lithium", 30.0).unwrap();
     assert_eq!(stock.levels[0].y, 30.0);
     assert_eq!(stock.levels[0].label, "capacity: 30 kt LCE");

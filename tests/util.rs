@@ -274,6 +274,11 @@ pub fn check_fan_axis(fan: &supplyrisk::plot::fan::FanChart) {
             fan.y_range
         );
     }
+    if fan.log_scale {
+        // A log axis: above 0, and its label says so.
+        assert!(bottom > 0.0 && fan.y_label.ends_with("(log scale)"));
+        return;
+    }
     let zoomed = bottom > 0.0;
     assert_eq!(
         zoomed,

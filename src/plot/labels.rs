@@ -101,6 +101,20 @@ fn trimmed(v: f64, decimals: usize) -> String {
     })
 }
 
+/// Tick label on a log axis drawn as the base-2 logarithms of its values:
+/// the value two to the `exponent` ("0.25", "1", "8", "1,024").
+pub fn power_of_two_label(exponent: f64) -> String {
+    let v = exponent.exp2();
+    if v >= 1.0 {
+        amount_label(v)
+    } else if v >= 1e-3 {
+        // Every digit of a negative power of two: 0.125, not 0.13.
+        trimmed(v, 10)
+    } else {
+        value_label(v)
+    }
+}
+
 /// Tick label for a probability on a linear axis, in percent.
 pub fn percent_label(p: f64) -> String {
     let pct = p * 100.0;
@@ -144,6 +158,17 @@ mod tests {
         assert_eq!(value_label(0.0), "0");
         assert_eq!(value_label(0.00093), "0.0009");
         assert_eq!(value_label(1.56e10), "15.6 bn");
+    }
+
+    #[test]
+    fn a_log_axis_of_powers_of_two_reads_as_its_values() {
+        assert_eq!(power_of_two_label(0.0), "1");
+        assert_eq!(power_of_two_label(3.0), "8");
+        assert_eq!(power_of_two_label(10.0), "1,024");
+        assert_eq!(power_of_two_label(-1.0), "0.5");
+        assert_eq!(power_of_two_label(-3.0), "0.125");
+        assert_eq!(power_of_two_label(-9.0), "0.001953125");
+        assert_eq!(power_of_two_label(-20.0), "9.5e-7");
     }
 
     #[test]

@@ -5,13 +5,12 @@
 //! price of a market against its spike threshold (`price_<mineral>.png`)
 //! and a stockpile's stock against its capacity (`stock_<mineral>.png`).
 
-use super::axes::{max_of, year_axis, zero_floor_range, zoomed_range};
-use super::labels::tick_label;
-use super::legend::{dashed_swatch, densify, legend_box};
-use super::style::{colour, Area, Chart2d, Look, FONT, PALETTE};
+mod draw;
+
+pub(super) use draw::draw_fan;
+
+use super::axes::{max_of, zero_floor_range, zoomed_range};
 use crate::summary::Summary;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A band (5th–95th percentile), a median line and a reference line per
 /// year: supply against demand.
@@ -75,6 +74,10 @@ pub struct FanChart {
     /// Per year, the 5th and 95th percentiles of demand (thin dotted
     /// lines; empty for none).
     pub demand_band: Vec<(f64, f64)>,
+    /// Drawn on a logarithmic y axis (ticks at powers of two): a price
+    /// that may reach many times its reference. Every value, `y_range`
+    /// included, stays in its own units.
+    pub log_scale: bool,
 }
 
 impl FanChart {
@@ -106,6 +109,11 @@ impl FanChart {
 
 /// What the y label of a zoomed fan ends with.
 const NOT_FROM_0: &str = " (axis not from 0)";
+
+/// How many times its lowest value a price fan's highest value must be for
+/// a log axis: beyond it, on a linear axis, the reference price and the
+/// spike threshold crowd together at the bottom.
+const LOG_PRICE_RATIO: f64 = 12.0;
 
 /// `supply_<mineral>.png`: fans of annual accessible supply against mean
 /// demand, for one or more runs of the same mineral. For a mineral traded
@@ -168,6 +176,7 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
         },
         levels: Vec::new(),
         demand_band: Vec::new(),
+        log_scale: false,
     }
 }
 
@@ -213,15 +222,14 @@ pub fn price_fan(
         .flat_map(|f| &f.p5)
         .copied()
         .fold(f64::INFINITY, f64::min);
-    // Zoomed onto the bands, the reference price and the spike threshold.
-    let bottom = bottom.min(1.0);
-    let y_range = if bottom >= 0.45 * top {
-        zoomed_range(bottom, top)
+    let (y_range, log_scale) = price_axis(bottom, top, spike_threshold);
+    let from = if log_scale {
+        " (log scale)"
+    } else if y_range.0 > 0.0 {
+        NOT_FROM_0
     } else {
-        let (lo, hi) = zero_floor_range(bottom, top);
-        (lo, hi.max(spike_threshold * 1.25))
+        ""
     };
-    let from = if y_range.0 > 0.0 { NOT_FROM_0 } else { "" };
     Some(FanChart {
         title: format!("{title}: {mineral} price, yearly average"),
         y_label: format!(
@@ -254,7 +262,31 @@ pub fn price_fan(
             },
         ],
         demand_band: Vec::new(),
+        log_scale,
     })
+}
+
+/// The y range of a price fan whose bands reach from `bottom` to `top`
+/// (price multiples, the spike threshold included in `top`), and whether
+/// it is a log axis. Zoomed onto the bands, the reference price and the
+/// spike threshold; a price that may reach many times its reference (or
+/// fall far below it) on a log axis, where the reference and the
+/// threshold keep their room.
+fn price_axis(bottom: f64, top: f64, spike_threshold: f64) -> ((f64, f64), bool) {
+    let bottom = bottom.min(1.0);
+    if top > LOG_PRICE_RATIO * bottom {
+        let doublings = (top / bottom).log2();
+        let range = (
+            bottom * (-0.04 * doublings).exp2(),
+            top * (0.3 * doublings).exp2(),
+        );
+        (range, true)
+    } else if bottom >= 0.45 * top {
+        (zoomed_range(bottom, top), false)
+    } else {
+        let (lo, hi) = zero_floor_range(bottom, top);
+        ((lo, hi.max(spike_threshold * 1.25)), false)
+    }
 }
 
 /// `stock_<mineral>.png`: the stock of a mineral's stockpile at the end of
@@ -295,244 +327,32 @@ pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -
             strong: true,
         }],
         demand_band: Vec::new(),
+        log_scale: false,
     })
 }
 
-/// Draw a fan chart (supply band, median, mean demand) as PNG bytes.
-pub(super) fn draw_fan(
-    root: &Area,
-    data: &FanChart,
-    look: &Look,
-) -> std::result::Result<(), String> {
-    let (sw, sh) = look.swatch();
-    let (x0, x1) = year_axis(&data.years);
-    let (y0, y1) = data.y_range;
-    let ends = [tick_label(y0, y1 - y0), tick_label(y1, y1 - y0)];
-    let mut chart = look
-        .builder(root, &data.title, &ends)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_desc("Year")
-        .y_desc(&data.y_label)
-        .axis_desc_style(look.axis())
-        .label_style(look.tick())
-        .x_labels(data.years.len().min(16))
-        .x_label_formatter(&|x| format!("{:.0}", x))
-        .y_label_formatter(&|y| tick_label(*y, data.y_range.1 - data.y_range.0))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    let xs: Vec<f64> = data.years.iter().map(|&y| y as f64).collect();
-    let line = |values: &[f64]| -> Vec<(f64, f64)> {
-        xs.iter().copied().zip(values.iter().copied()).collect()
-    };
-    let two = data.fans.len() > 1;
-    let prefix = |fan: &FanSeries| {
-        if two {
-            format!("{}: ", fan.label)
-        } else {
-            String::new()
-        }
-    };
-    let mut labels: Vec<String> = Vec::new();
-    for fan in &data.fans {
-        labels.push(format!("{}{}", prefix(fan), data.words.band));
-        labels.push(format!("{}{}", prefix(fan), data.words.median));
-    }
-    let w = look.stroke(3.5);
-    for (i, fan) in data.fans.iter().enumerate() {
-        let c = colour(i);
-        let mut band = line(&fan.p95);
-        band.extend(line(&fan.p5).into_iter().rev());
-        let fill = c.mix(if two { 0.18 } else { 0.25 });
-        chart
-            .draw_series(std::iter::once(Polygon::new(band, fill.filled())))
-            .map_err(|e| e.to_string())?
-            .label(labels[2 * i].clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], fill.filled()));
-        if two {
-            // Overlapping bands blend: each band's edges in its colour,
-            // dashed for the second run, tell them apart.
-            let edge = c.stroke_width(look.stroke(1.4));
-            let pattern = (look.size.px(6.0), look.size.px(5.0));
-            for values in [&fan.p5, &fan.p95] {
-                if i == 0 {
-                    chart.draw_series(LineSeries::new(line(values), edge))
-                } else {
-                    chart.draw_series(DashedLineSeries::new(
-                        line(values),
-                        pattern.0,
-                        pattern.1,
-                        edge,
-                    ))
-                }
-                .map_err(|e| e.to_string())?;
-            }
-        }
-        chart
-            .draw_series(LineSeries::new(line(&fan.p50), c.stroke_width(w)))
-            .map_err(|e| e.to_string())?
-            .label(labels[2 * i + 1].clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + sw, y)], c.stroke_width(w)));
-    }
-    // Mean demand: dashed black (the same for every run of a comparison).
-    if let Some(fan) = data.fans.first().filter(|f| !f.demand.is_empty()) {
-        labels.push(data.words.line.clone());
-        let w = look.stroke(3.0);
-        let style = colour(7).stroke_width(w);
-        let pattern = (look.size.px(14.0), look.size.px(9.0));
-        chart
-            .draw_series(DashedLineSeries::new(
-                line(&fan.demand),
-                pattern.0,
-                pattern.1,
-                style,
-            ))
-            .map_err(|e| e.to_string())?
-            .label(data.words.line.clone())
-            .legend(move |at| dashed_swatch(at, sw, pattern, style));
-    }
-    let mut lines = Vec::new();
-    if !data.demand_band.is_empty() {
-        let label = "demand, 5-95% range".to_string();
-        labels.push(label.clone());
-        let style = colour(7).mix(0.7).stroke_width(look.stroke(1.6));
-        let pattern = (look.size.px(4.0), look.size.px(6.0));
-        for (k, edge) in [0usize, 1].into_iter().enumerate() {
-            let values: Vec<f64> = data
-                .demand_band
-                .iter()
-                .map(|b| if edge == 0 { b.0 } else { b.1 })
-                .collect();
-            let series = chart
-                .draw_series(DashedLineSeries::new(
-                    line(&values),
-                    pattern.0,
-                    pattern.1,
-                    style,
-                ))
-                .map_err(|e| e.to_string())?;
-            if k == 0 {
-                series
-                    .label(label.clone())
-                    .legend(move |at| dashed_swatch(at, sw, pattern, style));
-            }
-            lines.extend(densify(&line(&values), 12));
-        }
-    }
-    for fan in &data.fans {
-        for values in [&fan.p5, &fan.p50, &fan.p95, &fan.demand] {
-            lines.extend(densify(&line(values), 12));
-        }
-    }
-    let mut samples = draw_levels(&mut chart, data, look, &lines)?;
-    // The medians again, over the levels: a stock held at its capacity,
-    // or a price at its threshold, stays in sight.
-    if !data.levels.is_empty() {
-        for (i, fan) in data.fans.iter().enumerate() {
-            chart
-                .draw_series(LineSeries::new(line(&fan.p50), colour(i).stroke_width(w)))
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    samples.extend(lines);
-    for fan in &data.fans {
-        let (lo, hi) = (densify(&line(&fan.p5), 12), densify(&line(&fan.p95), 12));
-        for (a, b) in lo.iter().zip(&hi) {
-            samples.extend((1..8).map(|k| (a.0, a.1 + (b.1 - a.1) * k as f64 / 8.0)));
-        }
-    }
-    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-    legend_box(&mut chart, look, &samples, &labels)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Draw the chart's levels: a line across the plot and its label just
-/// above or below it, at its right or left end, wherever the fewest of
-/// `lines` (points along the chart's lines) and of the labels already
-/// placed lie, on a pale box so that it reads over the band. Returns points
-/// where the levels and labels are, for the legend to keep clear of.
-fn draw_levels<'a, 'b: 'a>(
-    chart: &mut Chart2d<'a, 'b>,
-    data: &FanChart,
-    look: &Look,
-    lines: &[(f64, f64)],
-) -> std::result::Result<Vec<(f64, f64)>, String> {
-    let (x0, x1) = year_axis(&data.years);
-    let (pw, ph) = chart.plotting_area().dim_in_pixel();
-    let (y0, y1) = data.y_range;
-    let per_px_x = (x1 - x0) / pw.max(1) as f64;
-    let per_px_y = (y1 - y0) / ph.max(1) as f64;
-    let font = look.size.font(23.0) as f64;
-    let pad = look.size.px(8.0) as f64;
-    let mut samples = Vec::new();
-    let mut placed: Vec<[f64; 4]> = Vec::new();
-    for level in data.levels.iter().filter(|l| l.y > y0 && l.y < y1) {
-        let (colour, width) = if level.strong {
-            (PALETTE[5], look.stroke(3.0))
-        } else {
-            (RGBColor(110, 110, 110), look.stroke(2.0))
-        };
-        let style = colour.stroke_width(width);
-        let line = vec![(x0, level.y), (x1, level.y)];
-        if level.strong {
-            let (dash, gap) = (look.size.px(18.0), look.size.px(10.0));
-            chart
-                .draw_series(DashedLineSeries::new(line.clone(), dash, gap, style))
-                .map_err(|e| e.to_string())?;
-        } else {
-            chart
-                .draw_series(LineSeries::new(line.clone(), style))
-                .map_err(|e| e.to_string())?;
+    #[test]
+    fn a_price_many_times_its_reference_goes_on_a_log_axis() {
+        // Within a few doublings: linear, zoomed or from 0.
+        let ((lo, hi), log) = price_axis(0.5, 4.0, 1.3);
+        assert!(!log && lo == 0.0 && hi >= 4.0);
+        let ((lo, hi), log) = price_axis(0.95, 1.3, 1.3);
+        assert!(!log && lo > 0.0 && lo < 0.95 && hi > 1.3);
+        // Past twelve times: a log axis holding the bands, with the same
+        // room below and above (in doublings) whatever the span.
+        for (bottom, top) in [(0.5, 6.5), (0.02, 1000.0), (1.0, 13.0), (1e-6, 1e12)] {
+            let ((lo, hi), log) = price_axis(bottom, top, 1.3);
+            let doublings = (top / bottom).log2();
+            assert!(log, "{bottom}..{top}");
+            assert!(((bottom / lo).log2() - 0.04 * doublings).abs() < 1e-9);
+            assert!(((hi / top).log2() - 0.3 * doublings).abs() < 1e-9);
         }
-        // Candidate boxes [left, right, bottom, top], in order of preference.
-        let w = (0.6 * font * level.label.chars().count() as f64 + 2.0 * pad) * per_px_x;
-        let h = (font * 1.25 + pad) * per_px_y;
-        let gap = 0.5 * pad * per_px_y;
-        let (right_end, left_end) = (x1 - 2.0 * pad * per_px_x, x0 + 2.0 * pad * per_px_x);
-        let candidates = [
-            [right_end - w, right_end, level.y + gap, level.y + gap + h],
-            [right_end - w, right_end, level.y - gap - h, level.y - gap],
-            [left_end, left_end + w, level.y + gap, level.y + gap + h],
-            [left_end, left_end + w, level.y - gap - h, level.y - gap],
-        ];
-        let inside =
-            |b: &[f64; 4], p: &(f64, f64)| p.0 >= b[0] && p.0 <= b[1] && p.1 >= b[2] && p.1 <= b[3];
-        let overlaps =
-            |a: &[f64; 4], b: &[f64; 4]| a[0] < b[1] && b[0] < a[1] && a[2] < b[3] && b[2] < a[3];
-        let score = |b: &[f64; 4]| {
-            let outside = if b[2] < y0 || b[3] > y1 { 10_000 } else { 0 };
-            let clash = placed.iter().filter(|p| overlaps(b, p)).count() * 1_000;
-            outside + clash + lines.iter().filter(|p| inside(b, p)).count()
-        };
-        let Some(b) = candidates.iter().min_by_key(|b| score(b)).copied() else {
-            continue;
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(b[0], b[2]), (b[1], b[3])],
-                WHITE.mix(0.75).filled(),
-            )))
-            .map_err(|e| e.to_string())?;
-        let text = (FONT, font as u32)
-            .into_font()
-            .color(&colour)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                level.label.clone(),
-                ((b[0] + b[1]) / 2.0, (b[2] + b[3]) / 2.0),
-                text,
-            )))
-            .map_err(|e| e.to_string())?;
-        samples.extend(densify(&line, 40));
-        for k in 0..=8 {
-            let x = b[0] + (b[1] - b[0]) * k as f64 / 8.0;
-            samples.extend([(x, b[2]), (x, b[3])]);
-        }
-        placed.push(b);
+        // The reference price always in range: a band wholly above 1.
+        let ((lo, _), log) = price_axis(2.0, 40.0, 1.3);
+        assert!(log && lo < 1.0);
     }
-    Ok(samples)
 }
