@@ -47,6 +47,7 @@ fn line(
         y_label: "Trials per second".to_string(),
         x,
         x_integer: integer,
+        x_log: false,
         y_is_probability: false,
         err_as_band: false,
         series,

@@ -104,11 +104,22 @@ fn trimmed(v: f64, decimals: usize) -> String {
 /// Tick label on a log axis drawn as the base-2 logarithms of its values:
 /// the value two to the `exponent` ("0.25", "1", "8", "1,024").
 pub fn power_of_two_label(exponent: f64) -> String {
-    let v = exponent.exp2();
+    power_label(exponent.exp2())
+}
+
+/// Tick label on a log axis drawn as the base-10 logarithms of its
+/// values: the value ten to the `exponent` ("0.01", "1", "1,000").
+pub fn power_of_ten_label(exponent: f64) -> String {
+    power_label(10f64.powf(exponent))
+}
+
+/// A tick of a log axis at `v`, a power of two or ten: every digit of a
+/// small one (0.125, not 0.13), as far as a thousandth.
+fn power_label(v: f64) -> String {
     if v >= 1.0 {
         amount_label(v)
-    } else if v >= 1e-3 {
-        // Every digit of a negative power of two: 0.125, not 0.13.
+    } else if v >= 0.999e-3 {
+        // Every digit, to ten decimals: 0.125, not 0.13.
         trimmed(v, 10)
     } else {
         value_label(v)
@@ -169,6 +180,11 @@ mod tests {
         assert_eq!(power_of_two_label(-3.0), "0.125");
         assert_eq!(power_of_two_label(-9.0), "0.001953125");
         assert_eq!(power_of_two_label(-20.0), "9.5e-7");
+        assert_eq!(power_of_ten_label(-2.0), "0.01");
+        assert_eq!(power_of_ten_label(0.0), "1");
+        assert_eq!(power_of_ten_label(3.0), "1,000");
+        assert_eq!(power_of_ten_label(-3.0), "0.001");
+        assert_eq!(power_of_ten_label(-6.0), "1.0e-6");
     }
 
     #[test]

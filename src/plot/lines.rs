@@ -3,7 +3,7 @@
 //! parameter (`sweep_<mineral>.png`).
 
 use super::axes::year_axis;
-use super::labels::{percent_label, tick_label};
+use super::labels::{percent_label, power_of_ten_label, tick_label};
 use super::legend::{densify, draw_note, draw_whiskers, legend_box};
 use super::style::{colour, Area, Look};
 use super::Z95;
@@ -35,6 +35,9 @@ pub struct LineChart {
     /// Whether x values are integers such as calendar years or thread
     /// counts (labels without decimals).
     pub x_integer: bool,
+    /// Whether the x axis is logarithmic (ticks at powers of ten): swept
+    /// values that span two decades or more.
+    pub x_log: bool,
     /// Whether y values are probabilities (labels in percent).
     pub y_is_probability: bool,
     /// Draw `err` as a shaded band rather than as error bars.
@@ -157,6 +160,7 @@ pub fn shortfall_lines(summary: &Summary, context: &[super::MineralContext]) -> 
         },
         x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
         x_integer: true,
+        x_log: false,
         y_is_probability: true,
         err_as_band: false,
         series,
@@ -249,6 +253,7 @@ pub fn sweep_lines(
     } else {
         mineral.to_string()
     };
+    let x_log = spans_decades(points.iter().map(|p| p.0));
     let top = y
         .iter()
         .zip(err.iter().flatten().chain(std::iter::repeat(&0.0)))
@@ -269,6 +274,9 @@ pub fn sweep_lines(
             if let Some(first) = w.get(..1) {
                 w.replace_range(..1, &first.to_uppercase());
             }
+            if x_log {
+                w.push_str(" (log scale)");
+            }
             w
         },
         y_label: if is_prob {
@@ -278,6 +286,7 @@ pub fn sweep_lines(
         },
         x: points.iter().map(|p| p.0).collect(),
         x_integer: false,
+        x_log,
         y_is_probability: is_prob,
         err_as_band: true,
         series: vec![LineSeries {
@@ -299,11 +308,44 @@ pub fn sweep_lines(
 }
 
 /// Draw a line chart with optional error bars as PNG bytes.
+/// Whether values (at least three of them) are all positive and span two
+/// decades or more: on a linear axis, most of them would crowd near 0.
+fn spans_decades(values: impl Iterator<Item = f64> + Clone) -> bool {
+    let lo = values.clone().fold(f64::INFINITY, f64::min);
+    let hi = values.clone().fold(0.0, f64::max);
+    values.count() >= 3 && lo > 0.0 && hi >= 100.0 * lo
+}
+
+impl LineChart {
+    /// The chart with its x values (and the marked one) replaced by their
+    /// base-10 logarithms; a mark at 0 or below, which a log axis cannot
+    /// show, dropped.
+    fn in_log10(&self) -> LineChart {
+        LineChart {
+            x: self.x.iter().map(|x| x.log10()).collect(),
+            mark_x: self
+                .mark_x
+                .clone()
+                .filter(|m| m.0 > 0.0)
+                .map(|(x, label)| (x.log10(), label)),
+            ..self.clone()
+        }
+    }
+}
+
 pub(super) fn draw_lines(
     root: &Area,
     data: &LineChart,
     look: &Look,
 ) -> std::result::Result<(), String> {
+    // A log axis is drawn as a linear one of the values' logarithms.
+    let in_logs;
+    let data = if data.x_log {
+        in_logs = data.in_log10();
+        &in_logs
+    } else {
+        data
+    };
     let (sw, _) = look.swatch();
     let (x0, x1) = if data.x_integer {
         let years: Vec<i64> = data.x.iter().map(|x| *x as i64).collect();
@@ -340,10 +382,19 @@ pub(super) fn draw_lines(
         .y_desc(&data.y_label)
         .axis_desc_style(look.axis())
         .label_style(look.tick())
-        .x_labels(if is_year { data.x.len().min(16) } else { 10 })
+        .x_labels(if is_year {
+            data.x.len().min(16)
+        } else if data.x_log {
+            // A tick at each power of ten while they fit.
+            ((x1 - x0).floor() as usize + 1).clamp(2, 12)
+        } else {
+            10
+        })
         .x_label_formatter(&|x| {
             if is_year {
                 format!("{:.0}", x)
+            } else if data.x_log {
+                power_of_ten_label(*x)
             } else {
                 tick_label(*x, x1 - x0)
             }
@@ -477,6 +528,41 @@ mod tests {
             "{}",
             chart.y_label
         );
+    }
+
+    #[test]
+    fn swept_values_over_decades_go_on_a_log_axis() {
+        let decades = [0.001, 0.01, 0.15, 10.0];
+        assert!(spans_decades(decades.iter().copied()));
+        // Less than two decades, a zero, or only two values: linear.
+        assert!(!spans_decades([0.5, 1.0, 49.0].iter().copied()));
+        assert!(!spans_decades([0.0, 0.01, 10.0].iter().copied()));
+        assert!(!spans_decades([0.01, 10.0].iter().copied()));
+        let chart = LineChart {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            x: decades.to_vec(),
+            x_integer: false,
+            x_log: true,
+            y_is_probability: false,
+            err_as_band: true,
+            series: Vec::new(),
+            y_range: (0.0, 1.0),
+            note: None,
+            mark_x: Some((0.1, "as in the scenario file".into())),
+        };
+        let logs = chart.in_log10();
+        for (l, x) in logs.x.iter().zip(decades) {
+            assert!((l - x.log10()).abs() < 1e-15);
+        }
+        assert!((logs.mark_x.unwrap().0 + 1.0).abs() < 1e-15);
+        // A file value of 0 has no place on a log axis.
+        let zero = LineChart {
+            mark_x: Some((0.0, "as in the scenario file".into())),
+            ..chart
+        };
+        assert!(zero.in_log10().mark_x.is_none());
     }
 
     #[test]
