@@ -131,8 +131,14 @@ pub(super) fn row_chart<'a, 'b>(
     x: (f64, f64),
 ) -> std::result::Result<super::style::Chart2d<'a, 'b>, String> {
     let n = labels.len().max(1);
+    // The labels take at most two fifths of the width: a longer one loses
+    // its middle, keeping its kind and id's start and its key.
+    let char_px = 0.6 * look.size.font(23.0) as f64;
+    let pad = look.size.px(30.0);
+    let room = ((0.4 * area.dim_in_pixel().0 as f64 - pad as f64) / char_px).max(12.0) as usize;
+    let labels: Vec<String> = labels.iter().map(|l| elide_middle(l, room)).collect();
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
-    let label_area = (0.6 * look.size.font(23.0) as f64 * longest) as u32 + look.size.px(30.0);
+    let label_area = (char_px * longest) as u32 + pad;
     let mut chart = look
         .titled(area, title)
         .x_label_area_size(look.size.px(95.0))
@@ -163,6 +169,59 @@ pub(super) fn row_chart<'a, 'b>(
     Ok(chart)
 }
 
+/// `label` in at most `room` characters. A longer one loses the middles
+/// of its longest parts (between dots and spaces: ids, usually), longest
+/// first and each down to seven characters at most, so that its kind and
+/// keys stay whole; if that is not enough, the middle of the whole.
+pub fn elide_middle(label: &str, room: usize) -> String {
+    if label.chars().count() <= room || room < 3 {
+        return label.to_string();
+    }
+    // Parts, each with the separator that ends it (none for the last).
+    let mut parts: Vec<Vec<char>> = vec![Vec::new()];
+    for c in label.chars() {
+        if let Some(last) = parts.last_mut() {
+            last.push(c);
+        }
+        if c == '.' || c == ' ' {
+            parts.push(Vec::new());
+        }
+    }
+    let length = |parts: &[Vec<char>]| parts.iter().map(Vec::len).sum::<usize>();
+    while length(&parts) > room {
+        let excess = length(&parts) - room;
+        let Some(longest) = parts.iter_mut().filter(|p| p.len() > 8).max_by_key(|p| p.len())
+        else {
+            break;
+        };
+        // A part's separator stays; the rest keeps its ends.
+        let end = match longest.last() {
+            Some('.' | ' ') => longest.pop(),
+            _ => None,
+        };
+        let kept = longest.len().saturating_sub(excess + 1).max(6);
+        *longest = cut_middle(longest, kept);
+        longest.extend(end);
+    }
+    let chars: Vec<char> = parts.concat();
+    if chars.len() > room {
+        cut_middle(&chars, room - 1).into_iter().collect()
+    } else {
+        chars.into_iter().collect()
+    }
+}
+
+/// `chars` with its middle replaced by an ellipsis, keeping `kept` of
+/// them: the first half (rounded down) and the rest from the end.
+fn cut_middle(chars: &[char], kept: usize) -> Vec<char> {
+    let head = kept / 2;
+    let tail = chars.len() - (kept - head);
+    let mut out = chars[..head].to_vec();
+    out.push('…');
+    out.extend(&chars[tail..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +244,24 @@ mod tests {
         assert_eq!(round_ticks(3.0, 9.0, 3), [4.0, 6.0, 8.0]);
         assert!(round_ticks(1.0, 1.0, 5).is_empty());
         assert!(round_ticks(0.0, f64::NAN, 5).is_empty());
+    }
+
+    #[test]
+    fn a_long_row_label_loses_its_middle_and_keeps_its_ends() {
+        assert_eq!(elide_middle("us-copper (source)", 30), "us-copper (source)");
+        // The id loses its middle; kind and key stay whole.
+        let id = "abcdefghij".repeat(6);
+        let short = elide_middle(&format!("event.{id}.severity.max"), 40);
+        assert_eq!(short, "event.abcdefghij…abcdefghij.severity.max");
+        let tornado = format!("{} (source)", "mine-".repeat(12));
+        assert_eq!(elide_middle(&tornado, 30), "mine-mine-…mine-mine- (source)");
+        // Two ids: the longer first, then the other, the keys whole.
+        let two = format!("event.{id}.affects.{}.exposure", "0123456789".repeat(3));
+        let short = elide_middle(&two, 40);
+        assert_eq!(short, "event.abc…hij.affects.0123…6789.exposure");
+        assert!(short.chars().count() <= 40);
+        // Parts too short to cut: the middle of the whole.
+        assert_eq!(elide_middle("a.b.c.d.e.f.g.h", 7), "a.b…g.h");
     }
 
     #[test]
