@@ -301,6 +301,12 @@ pub(super) fn draw_bars(
         .map_err(|e| e.to_string())?;
     let g = data.groups.len().max(1) as f64;
     let width = 0.72 / g;
+    let plot_width = chart.plotting_area().dim_in_pixel().0;
+    let entries: Vec<String> = data
+        .groups
+        .iter()
+        .map(|g| look.legend_entry(&g.label, plot_width))
+        .collect();
     for (gi, group) in data.groups.iter().enumerate() {
         let c = colour(gi);
         let left = |i: usize| i as f64 - 0.36 + gi as f64 * width;
@@ -312,7 +318,7 @@ pub(super) fn draw_bars(
                 )
             }))
             .map_err(|e| e.to_string())?
-            .label(group.label.clone())
+            .label(entries[gi].clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], c.filled()));
         if let Some(err) = &group.err {
             let items: Vec<(f64, f64, f64)> = group
@@ -356,10 +362,9 @@ pub(super) fn draw_bars(
             .label(label.clone())
             .legend(move |at| dashed_swatch(at, sw, pattern, style));
     }
-    let labels: Vec<&str> = data
-        .groups
+    let labels: Vec<&str> = entries
         .iter()
-        .map(|g| g.label.as_str())
+        .map(String::as_str)
         .chain(data.reference_lines.iter().map(|(_, l)| l.as_str()))
         .collect();
     let mut samples = Vec::new();

@@ -288,6 +288,14 @@ impl Look {
     pub(super) fn legend(&self) -> TextStyle<'static> {
         (FONT, self.size.font(24.0)).into_font().into()
     }
+    /// A legend entry that fits a plot `plot_width` pixels wide (beside
+    /// its swatch and margins): a long scenario name is cut with an
+    /// ellipsis.
+    pub(super) fn legend_entry(&self, label: &str, plot_width: u32) -> String {
+        let room = f64::from(plot_width) - f64::from(self.size.px(110.0));
+        // The legend's box estimates 0.58 em a character, the cut 0.55.
+        cut_to(label, f64::from(self.size.font(24.0)) * 0.58 / 0.55, room)
+    }
     pub(super) fn note(&self) -> TextStyle<'static> {
         (FONT, self.size.font(30.0))
             .into_font()
@@ -376,6 +384,23 @@ pub(super) type ChartWith<'a, 'b, Y> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legend_entry_is_cut_to_its_plot_s_width() {
+        let look = Look {
+            size: ChartSize::default(),
+            title_px: 40,
+        };
+        assert_eq!(look.legend_entry("baseline: Example", 1400), "baseline: Example");
+        let long = format!("alternative: {}", "word ".repeat(60));
+        for width in [300, 800, 1400] {
+            let entry = look.legend_entry(&long, width);
+            assert!(entry.ends_with('…'), "{entry}");
+            // As wide as the legend's box estimates it, within the plot.
+            let text = 0.58 * f64::from(look.size.font(24.0)) * entry.chars().count() as f64;
+            assert!(text + f64::from(look.size.px(110.0)) <= f64::from(width), "{width}: {entry}");
+        }
+    }
 
     #[test]
     fn a_title_at_the_size_fit_title_chose_has_the_same_lines() {
