@@ -131,14 +131,32 @@ pub(super) fn row_chart<'a, 'b>(
     x: (f64, f64),
 ) -> std::result::Result<super::style::Chart2d<'a, 'b>, String> {
     let n = labels.len().max(1);
-    // The labels take at most two fifths of the width: a longer one loses
-    // its middle, keeping its kind and id's start and its key.
-    let char_px = 0.6 * look.size.font(23.0) as f64;
-    let pad = look.size.px(30.0);
-    let room = ((0.4 * area.dim_in_pixel().0 as f64 - pad as f64) / char_px).max(12.0) as usize;
-    let labels: Vec<String> = labels.iter().map(|l| elide_middle(l, room)).collect();
-    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as f64;
-    let label_area = (char_px * longest) as u32 + pad;
+    // The labels, as wide as the font draws them, take at most 45% of the
+    // width, and leave the plot as wide as the x axis's description: a
+    // longer one loses the middles of its ids (`elide_middle`).
+    let style = look.tick();
+    let width_of = |l: &str| area.estimate_text_size(l, &style).map_or(0, |(w, _)| w);
+    let width = area.dim_in_pixel().0;
+    let description = area
+        .estimate_text_size(x_label, &look.axis())
+        .map_or(0, |(w, _)| w);
+    let most = ((0.45 * f64::from(width)) as u32)
+        .min(width.saturating_sub(description + look.size.px(120.0)))
+        .max(width / 4);
+    let labels: Vec<String> = labels
+        .iter()
+        .map(|l| {
+            let mut room = l.chars().count();
+            let mut fitted = l.clone();
+            while width_of(&fitted) > most && room > 12 {
+                room -= 1;
+                fitted = elide_middle(l, room);
+            }
+            fitted
+        })
+        .collect();
+    let widest = labels.iter().map(|l| width_of(l)).max().unwrap_or(0);
+    let label_area = widest + look.size.px(40.0);
     let mut chart = look
         .titled(area, title)
         .x_label_area_size(look.size.px(95.0))
@@ -190,7 +208,10 @@ pub fn elide_middle(label: &str, room: usize) -> String {
     let length = |parts: &[Vec<char>]| parts.iter().map(Vec::len).sum::<usize>();
     while length(&parts) > room {
         let excess = length(&parts) - room;
-        let Some(longest) = parts.iter_mut().filter(|p| p.len() > 8).max_by_key(|p| p.len())
+        let Some(longest) = parts
+            .iter_mut()
+            .filter(|p| p.len() > 8)
+            .max_by_key(|p| p.len())
         else {
             break;
         };

@@ -1,7 +1,7 @@
 //! Legends, notes and error whiskers: where the legend goes (the corner
 //! the data leaves free) and how it, a note or an error bar is drawn.
 
-use super::style::{Chart2d, ChartWith, Look};
+use super::style::{ChartWith, Look};
 use plotters::prelude::*;
 
 /// A corner of the plot area, for the legend.
@@ -26,23 +26,39 @@ pub fn least_crowded_corner(
     y: (f64, f64),
     frac: (f64, f64),
 ) -> Corner {
-    let (w, h) = (frac.0 * (x.1 - x.0), frac.1 * (y.1 - y.0));
-    let corners = [
-        (Corner::UpperRight, (x.1 - w, x.1), (y.1 - h, y.1)),
-        (Corner::UpperLeft, (x.0, x.0 + w), (y.1 - h, y.1)),
-        (Corner::LowerRight, (x.1 - w, x.1), (y.0, y.0 + h)),
-        (Corner::LowerLeft, (x.0, x.0 + w), (y.0, y.0 + h)),
-    ];
-    let count = |bx: (f64, f64), by: (f64, f64)| {
+    let count = |corner: Corner| {
+        let (bx, by) = corner_box(corner, x, y, frac);
         samples
             .iter()
             .filter(|(px, py)| *px >= bx.0 && *px <= bx.1 && *py >= by.0 && *py <= by.1)
             .count()
     };
-    corners
-        .iter()
-        .min_by_key(|(_, bx, by)| count(*bx, *by))
-        .map_or(Corner::UpperRight, |c| c.0)
+    [
+        Corner::UpperRight,
+        Corner::UpperLeft,
+        Corner::LowerRight,
+        Corner::LowerLeft,
+    ]
+    .into_iter()
+    .min_by_key(|c| count(*c))
+    .unwrap_or(Corner::UpperRight)
+}
+
+/// The x and y spans of a legend box (`frac`: its width and height as
+/// fractions of the plot) in `corner` of a plot over `x` and `y`.
+pub fn corner_box(
+    corner: Corner,
+    x: (f64, f64),
+    y: (f64, f64),
+    frac: (f64, f64),
+) -> ((f64, f64), (f64, f64)) {
+    let (w, h) = (frac.0 * (x.1 - x.0), frac.1 * (y.1 - y.0));
+    match corner {
+        Corner::UpperRight => ((x.1 - w, x.1), (y.1 - h, y.1)),
+        Corner::UpperLeft => ((x.0, x.0 + w), (y.1 - h, y.1)),
+        Corner::LowerRight => ((x.1 - w, x.1), (y.0, y.0 + h)),
+        Corner::LowerLeft => ((x.0, x.0 + w), (y.0, y.0 + h)),
+    }
 }
 
 /// Points along a polyline, `per_segment` per segment, for
@@ -78,17 +94,9 @@ pub(super) fn dashed_swatch<'a, DB: DrawingBackend + 'a>(
         + PathElement::new(vec![(dash + gap, 0), (2 * dash + gap, 0)], style)
 }
 
-/// Draw the legend in the corner of the plot with the fewest `samples`.
-/// `labels` are the legend's entries, used to estimate the box's size.
-pub(super) fn legend_box<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
-    chart: &mut ChartWith<'a, 'b, Y>,
-    look: &Look,
-    samples: &[(f64, f64)],
-    labels: &[&str],
-) -> std::result::Result<(), String> {
-    let x = chart.x_range();
-    let y = chart.y_range();
-    let (pw, ph) = chart.plotting_area().dim_in_pixel();
+/// The legend box of `labels` as fractions of a plot `plot` pixels wide
+/// and high (at most 1 each).
+pub(super) fn legend_fraction(look: &Look, labels: &[&str], plot: (u32, u32)) -> (f64, f64) {
     let font = look.size.font(24.0) as f64;
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as f64;
     // Box: margin + swatch + text (about 0.55 em a character), rows of about 1.15 em.
@@ -99,10 +107,23 @@ pub(super) fn legend_box<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
     let box_h = look.size.px(16.0) as f64
         + (labels.len().max(1) as f64) * 1.2 * font
         + look.size.px(14.0) as f64;
-    let frac = (
-        (box_w / pw.max(1) as f64).min(1.0),
-        (box_h / ph.max(1) as f64).min(1.0),
-    );
+    (
+        (box_w / plot.0.max(1) as f64).min(1.0),
+        (box_h / plot.1.max(1) as f64).min(1.0),
+    )
+}
+
+/// Draw the legend in the corner of the plot with the fewest `samples`.
+/// `labels` are the legend's entries, used to estimate the box's size.
+pub(super) fn legend_box<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartWith<'a, 'b, Y>,
+    look: &Look,
+    samples: &[(f64, f64)],
+    labels: &[&str],
+) -> std::result::Result<(), String> {
+    let x = chart.x_range();
+    let y = chart.y_range();
+    let frac = legend_fraction(look, labels, chart.plotting_area().dim_in_pixel());
     let pos = match least_crowded_corner(samples, (x.start, x.end), (y.start, y.end), frac) {
         Corner::UpperRight => SeriesLabelPosition::UpperRight,
         Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
@@ -121,8 +142,8 @@ pub(super) fn legend_box<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
         .map_err(|e| e.to_string())
 }
 
-pub(super) fn draw_note<'a, 'b: 'a>(
-    chart: &Chart2d<'a, 'b>,
+pub(super) fn draw_note<'a, 'b: 'a, Y: Ranged<ValueType = f64>>(
+    chart: &ChartWith<'a, 'b, Y>,
     look: &Look,
     note: &Option<String>,
     x: (f64, f64),

@@ -363,6 +363,24 @@ impl Look {
         b
     }
 
+    /// About the size in pixels of the plot area [`Look::builder`] leaves
+    /// on `root` for `title` and `y_labels`: before the chart is built,
+    /// to decide its ranges.
+    pub(super) fn plot_size(
+        &self,
+        root: (u32, u32),
+        title: &str,
+        y_labels: &[String],
+    ) -> (u32, u32) {
+        let margin = 2 * self.size.px(30.0);
+        let lines = title_at(title, self.title_px, root.0).len() as f64;
+        let title = (lines * 1.25 * f64::from(self.title_px)) as u32;
+        (
+            root.0.saturating_sub(margin + self.y_label_area(y_labels)),
+            root.1.saturating_sub(margin + self.size.px(95.0) + title),
+        )
+    }
+
     /// Width of a y label area for tick labels like `labels` and the
     /// axis's description: at least 130 px at full size, which holds
     /// labels of up to five characters.
@@ -391,14 +409,20 @@ mod tests {
             size: ChartSize::default(),
             title_px: 40,
         };
-        assert_eq!(look.legend_entry("baseline: Example", 1400), "baseline: Example");
+        assert_eq!(
+            look.legend_entry("baseline: Example", 1400),
+            "baseline: Example"
+        );
         let long = format!("alternative: {}", "word ".repeat(60));
         for width in [300, 800, 1400] {
             let entry = look.legend_entry(&long, width);
             assert!(entry.ends_with('…'), "{entry}");
             // As wide as the legend's box estimates it, within the plot.
             let text = 0.58 * f64::from(look.size.font(24.0)) * entry.chars().count() as f64;
-            assert!(text + f64::from(look.size.px(110.0)) <= f64::from(width), "{width}: {entry}");
+            assert!(
+                text + f64::from(look.size.px(110.0)) <= f64::from(width),
+                "{width}: {entry}"
+            );
         }
     }
 

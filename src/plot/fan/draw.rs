@@ -275,7 +275,11 @@ fn draw_levels<'a, 'b: 'a>(
             let outside = if b[2] < y0 || b[3] > y1 { 10_000 } else { 0 };
             // Neither over another label nor across another level's line.
             let clash = placed.iter().filter(|p| overlaps(b, p)).count()
-                + data.levels.iter().filter(|o| b[2] < o.y && o.y < b[3]).count();
+                + data
+                    .levels
+                    .iter()
+                    .filter(|o| b[2] < o.y && o.y < b[3])
+                    .count();
             outside + clash * 1_000 + lines.iter().filter(|p| inside(b, p)).count()
         };
         let Some(b) = candidates.iter().min_by_key(|b| score(b)).copied() else {

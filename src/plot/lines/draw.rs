@@ -3,10 +3,15 @@
 //! hides the least.
 
 use super::LineChart;
-use crate::plot::axes::year_axis;
+use crate::plot::axes::{year_axis, TickedAxis};
 use crate::plot::labels::{percent_label, power_of_ten_label, tick_label};
-use crate::plot::legend::{densify, draw_note, draw_whiskers, legend_box};
+use crate::plot::legend::{
+    corner_box, densify, draw_note, draw_whiskers, least_crowded_corner, legend_box,
+    legend_fraction,
+};
 use crate::plot::style::{colour, Area, Look};
+use plotters::coord::ranged1d::{BoldPoints, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 impl LineChart {
@@ -64,9 +69,28 @@ pub(in crate::plot) fn draw_lines(
     } else {
         0.0
     };
+    let samples = samples(data, (x0, x1));
+    let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
+    // Ticks and grid lines as plotters would place them on the range; the
+    // room above it, where the legend goes, has none.
+    let range = RangedCoordf64::from(y0 - room..y1 + room);
+    let ticks = range.key_points(BoldPoints(11));
+    let top = if data.y_is_probability {
+        let plot = look.plot_size(root.dim_in_pixel(), &data.title, &ends);
+        let frac = legend_fraction(look, &labels, plot);
+        legend_top(&samples, (x0, x1), (y0 - room, y1 + room), frac)
+    } else {
+        y1 + room
+    };
     let mut chart = look
         .builder(root, &data.title, &ends)
-        .build_cartesian_2d(x0..x1, y0 - room..y1 + room)
+        .build_cartesian_2d(
+            x0..x1,
+            TickedAxis {
+                range: (y0 - room..top).into(),
+                ticks,
+            },
+        )
         .map_err(|e| e.to_string())?;
     let is_year = data.x_integer;
     chart
@@ -173,29 +197,68 @@ pub(in crate::plot) fn draw_lines(
             .map_err(|e| e.to_string())?;
     }
     draw_note(&chart, look, &data.note, (x0, x1), data.y_range)?;
-    let samples: Vec<(f64, f64)> = data
+    legend_box(&mut chart, look, &samples, &labels)
+}
+
+/// The top of a y axis over `y` for lines through `samples`, with a
+/// legend box `frac` of the plot: `y.1` if a corner is free for it, else
+/// (a probability of 100% across, others below) high enough for the box
+/// to sit above `y.1`, where the scale has no ticks.
+fn legend_top(samples: &[(f64, f64)], x: (f64, f64), y: (f64, f64), frac: (f64, f64)) -> f64 {
+    let corner = least_crowded_corner(samples, x, y, frac);
+    let (bx, by) = corner_box(corner, x, y, frac);
+    let crowded = samples
+        .iter()
+        .any(|p| p.0 >= bx.0 && p.0 <= bx.1 && p.1 >= by.0 && p.1 <= by.1);
+    if crowded {
+        let h = frac.1.min(0.5);
+        // The box's bottom, a fraction h of the new span below its top,
+        // just above y.1.
+        (y.1 - h * y.0) / (1.0 - h) + 0.015 * (y.1 - y.0)
+    } else {
+        y.1
+    }
+}
+
+/// Points along the chart's lines, and along the label of its marked x
+/// value, for the legend to keep clear of.
+fn samples(data: &LineChart, (x0, x1): (f64, f64)) -> Vec<(f64, f64)> {
+    let mut samples: Vec<(f64, f64)> = data
         .series
         .iter()
         .flat_map(|s| {
-            densify(
-                &data
-                    .x
-                    .iter()
-                    .copied()
-                    .zip(s.y.iter().copied())
-                    .collect::<Vec<_>>(),
-                12,
-            )
+            let points: Vec<(f64, f64)> = data.x.iter().copied().zip(s.y.iter().copied()).collect();
+            densify(&points, 12)
         })
         .collect();
-    // The legend keeps clear of the mark's label too (about a fifth of
-    // the axis wide, at the top).
-    let mut samples = samples;
+    // The mark's label is about a fifth of the axis wide, at the top.
     if let Some((x, _)) = &data.mark_x {
         let (ylo, yhi) = data.y_range;
         let y = yhi - (yhi - ylo) * 0.03;
         samples.extend((0..=8).map(|k| (x + (x1 - x0) * 0.22 * f64::from(k) / 8.0, y)));
     }
-    let labels: Vec<&str> = data.series.iter().map(|s| s.label.as_str()).collect();
-    legend_box(&mut chart, look, &samples, &labels)
+    samples
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::legend::Corner;
+
+    #[test]
+    fn lines_that_crowd_every_corner_get_room_above_the_scale_for_the_legend() {
+        let x = (2025.6, 2035.4);
+        let y = (-0.015, 1.015);
+        let line = |p: f64| -> Vec<(f64, f64)> { densify(&[(2026.0, p), (2035.0, p)], 12) };
+        let frac = (0.4, 0.2);
+        // A line at 30%: the upper corners are free.
+        assert_eq!(legend_top(&line(0.3), x, y, frac), y.1);
+        // Lines at 100% and at 0%: every corner holds a line.
+        let both: Vec<(f64, f64)> = line(1.0).into_iter().chain(line(0.0)).collect();
+        let top = legend_top(&both, x, y, frac);
+        assert!(top > y.1);
+        // On the new axis, an upper corner's box clears the lines.
+        let (_, by) = corner_box(Corner::UpperRight, x, (y.0, top), frac);
+        assert!(by.0 > y.1, "{by:?}");
+    }
 }
