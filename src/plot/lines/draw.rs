@@ -31,6 +31,8 @@ impl LineChart {
     }
 }
 
+/// Draw a line chart (lines with error bars or bands, a marked x value, a
+/// note and the legend) on `root`.
 pub(in crate::plot) fn draw_lines(
     root: &Area,
     data: &LineChart,
