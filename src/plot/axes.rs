@@ -283,6 +283,22 @@ mod tests {
         assert!(short.chars().count() <= 40);
         // Parts too short to cut: the middle of the whole.
         assert_eq!(elide_middle("a.b.c.d.e.f.g.h", 7), "a.b…g.h");
+        // Any label fits any room of three or more, and keeps its ends.
+        let labels = [
+            format!("source.{}.disruption.rate", "ab".repeat(32)),
+            format!("{} (event)", "x".repeat(64)),
+            "a.bb.ccc.dddd.eeeee.ffffff.ggggggg.hhhhhhhh.iiiiiiiii".to_string(),
+            "é.ü".repeat(30),
+        ];
+        for label in &labels {
+            let n = label.chars().count();
+            for room in 3..=n + 1 {
+                let short = elide_middle(label, room);
+                assert!(short.chars().count() <= room, "{label} in {room}: {short}");
+                assert_eq!(short.chars().next(), label.chars().next());
+                assert_eq!(short.chars().last(), label.chars().last());
+            }
+        }
     }
 
     #[test]
