@@ -159,7 +159,7 @@ pub(super) fn row_chart<'a, 'b>(
     let label_area = widest + look.size.px(40.0);
     let mut chart = look
         .titled(area, title)
-        .x_label_area_size(look.size.px(95.0))
+        .x_label_area_size(look.x_label_area())
         .y_label_area_size(label_area.max(look.size.px(130.0)))
         .build_cartesian_2d(x.0..x.1, -0.5..n as f64 - 0.5)
         .map_err(|e| e.to_string())?;

@@ -324,7 +324,7 @@ impl Look {
         root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
         title: &str,
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
-        let margin = self.size.px(30.0);
+        let margin = self.margin();
         let px = self.title_px;
         let lines = title_at(title, px, root.dim_in_pixel().0);
         let style: TextStyle<'static> = (FONT, px).into_font().style(FontStyle::Bold).into();
@@ -358,9 +358,20 @@ impl Look {
         y_labels: &[String],
     ) -> ChartBuilder<'a, 'b, BitMapBackend<'b>> {
         let mut b = self.titled(root, title);
-        b.x_label_area_size(self.size.px(95.0))
+        b.x_label_area_size(self.x_label_area())
             .y_label_area_size(self.y_label_area(y_labels));
         b
+    }
+
+    /// The margin around a chart, in pixels.
+    fn margin(&self) -> u32 {
+        self.size.px(30.0)
+    }
+
+    /// Height of an x label area: the tick labels and the axis's
+    /// description.
+    pub(super) fn x_label_area(&self) -> u32 {
+        self.size.px(95.0)
     }
 
     /// About the size in pixels of the plot area [`Look::builder`] leaves
@@ -372,12 +383,12 @@ impl Look {
         title: &str,
         y_labels: &[String],
     ) -> (u32, u32) {
-        let margin = 2 * self.size.px(30.0);
+        let margin = 2 * self.margin();
         let lines = title_at(title, self.title_px, root.0).len() as f64;
         let title = (lines * 1.25 * f64::from(self.title_px)) as u32;
         (
             root.0.saturating_sub(margin + self.y_label_area(y_labels)),
-            root.1.saturating_sub(margin + self.size.px(95.0) + title),
+            root.1.saturating_sub(margin + self.x_label_area() + title),
         )
     }
 
