@@ -135,6 +135,40 @@ fn merged_shards_write_the_unsharded_runs_files_byte_for_byte() {
 }
 
 #[test]
+fn shards_started_together_into_one_new_folder_all_succeed() {
+    // As a job array starts them: every shard at once, into one folder
+    // that none has created yet, each writing the folder's marker and its
+    // partial result beside the others' temporary files.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = example_path();
+    for round in 0..3 {
+        let to = format!("parts{round}");
+        let children: Vec<_> = (1..=8)
+            .map(|k| {
+                std::process::Command::new(crate::util::bin())
+                    .args(["run", example.to_str().unwrap(), "--trials", "2000"])
+                    .args(["--seed", "5", "--threads", "1", "--quiet", "--out", &to])
+                    .args(["--shard", &format!("{k}/8")])
+                    .current_dir(d)
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (k, child) in children.into_iter().enumerate() {
+            let o = child.wait_with_output().unwrap();
+            assert_eq!(o.status.code(), Some(0), "shard {}: {}", k + 1, stderr(&o));
+        }
+        let out = format!("merged{round}");
+        ok(d, &["merge", &to, "--out", &out, "--no-plots", "--quiet"]);
+    }
+    for round in 1..3 {
+        assert_same_files(&d.join("merged0"), &d.join(format!("merged{round}")));
+    }
+}
+
+#[test]
 fn merged_shards_of_a_world_market_run_are_the_unsharded_run_byte_for_byte() {
     // Prices, costs, stocks and the signed cost distribution merge too,
     // exactly (a small run keeps every value) and sketched (above the

@@ -163,8 +163,12 @@ fn inspect(out: &Path, shards: bool) -> Result<Existing> {
         )
     };
     let Some((first, listed)) = read_marker(out) else {
-        // A folder of partial results written before folders had markers.
-        let all_parts = names.iter().all(|n| n.ends_with(".srpart"));
+        // A folder of partial results before its marker is in place: shards
+        // that started together may be writing their files and the marker
+        // at this moment (or it was written before folders had markers).
+        let all_parts = names
+            .iter()
+            .all(|n| n.ends_with(".srpart") || shards::shard_temp_pid(n).is_some());
         return if shards && all_parts {
             Ok(Existing::Shards)
         } else {
@@ -223,24 +227,16 @@ fn alive(pid: u32) -> bool {
     }
 }
 
-/// Names in `dir` that start with one of `prefixes` followed by
-/// `<pid>-<random>` (or end with that, for temporary files), whose process
-/// is gone.
-fn stale(dir: &Path, prefixes: &[String]) -> Vec<String> {
+/// Names in `dir` made by a process that is gone: `pid_of` says which
+/// process made a name (`None`: not one of ours).
+fn stale(dir: &Path, pid_of: impl Fn(&str) -> Option<u32>) -> Vec<String> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut found: Vec<String> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            prefixes.iter().any(|p| {
-                n.strip_prefix(p.as_str())
-                    .and_then(|rest| rest.split('-').next())
-                    .and_then(|pid| pid.parse::<u32>().ok())
-                    .is_some_and(|pid| pid != std::process::id() && !alive(pid))
-            })
-        })
+        .filter(|n| pid_of(n).is_some_and(|pid| pid != std::process::id() && !alive(pid)))
         .collect();
     found.sort();
     found
@@ -249,10 +245,13 @@ fn stale(dir: &Path, prefixes: &[String]) -> Vec<String> {
 /// Report, on one line of stderr unless `quiet`, what interrupted runs
 /// left beside `--out` (`.<name>.partial-…`, `.<name>.old-…`).
 fn report_stale(parent: &Path, name: &str, quiet: bool) {
-    let left = stale(
-        parent,
-        &[format!(".{name}.partial-"), format!(".{name}.old-")],
-    );
+    let prefixes = [format!(".{name}.partial-"), format!(".{name}.old-")];
+    let left = stale(parent, |n| {
+        prefixes.iter().find_map(|p| {
+            let rest = n.strip_prefix(p.as_str())?;
+            rest.split('-').next()?.parse().ok()
+        })
+    });
     if !quiet && !left.is_empty() {
         let shown: Vec<String> = left
             .iter()
@@ -493,52 +492,6 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Check that `--out` can hold partial results of shards: missing, empty,
-/// or a folder of shards. Reports temporary files of shard runs that were
-/// killed. Call before simulating.
-///
-/// # Errors
-///
-/// [`Error::Input`] when `--out` is a file, a symbolic link or a folder of
-/// other files.
-pub fn check_shards(out: &Path, quiet: bool) -> Result<()> {
-    split(out)?;
-    if inspect(out, true)? == Existing::Shards {
-        let left = stale(out, &[".partial-".to_string()]);
-        if !quiet && !left.is_empty() {
-            eprintln!(
-                "warning: left in '{}' by interrupted shard runs (their processes are gone; delete when no longer needed): {}",
-                out.display(),
-                left.join(", ")
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Write the partial result `name` of a shard into the shard folder `out`
-/// (created if needed, and marked as a folder of shards): into a new
-/// temporary file `.<name>.tmp-<pid>-<random>` in `out`, flushed, then
-/// renamed to `name`. Other shards may write into the same folder at the
-/// same time.
-///
-/// # Errors
-///
-/// [`Error::Input`] when `out` is not a folder of shards,
-/// [`Error::Write`] when the file cannot be written.
-pub fn write_shard(out: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let werr = |path: &Path, source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    fs::create_dir_all(out).map_err(|e| werr(out, e))?;
-    inspect(out, true)?;
-    if read_marker(out).is_none() {
-        place(out, MARKER, format!("{SHARDS_LINE}\n").as_bytes())?;
-    }
-    place(out, name, bytes)
-}
-
 /// Write `dir/name` through a new temporary file renamed into place.
 pub(crate) fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     let target = dir.join(name);
@@ -573,5 +526,8 @@ pub(crate) fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     Ok(target)
 }
 
+mod shards;
 #[cfg(test)]
 mod tests;
+
+pub use shards::{check_shards, write_shard};

@@ -59,3 +59,42 @@ fn shards_share_a_marked_folder() {
     assert_eq!(fs::read_dir(&out).unwrap().count(), 3);
     assert!(Staging::begin(&out, "run", true).is_err());
 }
+
+#[test]
+fn shards_starting_together_see_each_others_temporary_files() {
+    // The first shards to finish are writing the marker and their partial
+    // results through temporary files, and no marker is in place yet.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("parts");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join(".supplyrisk.tmp-4242-0a1b2c3d"), b"").unwrap();
+    fs::write(out.join(".partial-3-of-8.srpart.tmp-4243-deadbeef"), b"").unwrap();
+    fs::write(out.join("partial-5-of-8.srpart"), b"5").unwrap();
+    check_shards(&out, true).unwrap();
+    write_shard(&out, "partial-1-of-8.srpart", b"1").unwrap();
+    assert_eq!(
+        fs::read_to_string(out.join(MARKER)).unwrap(),
+        format!("{SHARDS_LINE}\n")
+    );
+    // Another file, and the folder is not one of shards.
+    let other = d.path().join("other");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join("partial-5-of-8.srpart"), b"5").unwrap();
+    fs::write(other.join(".notes.tmp-4242-0a1b2c3d"), b"").unwrap();
+    assert_eq!(check_shards(&other, true).unwrap_err().exit_code(), 2);
+}
+
+#[test]
+fn temporary_files_of_shards_are_told_by_name() {
+    let pid = shards::shard_temp_pid;
+    assert_eq!(pid(".partial-3-of-8.srpart.tmp-123-0a1b2c3d"), Some(123));
+    assert_eq!(pid(".supplyrisk.tmp-9-deadbeef"), Some(9));
+    assert_eq!(pid(".uncertainty-2-of-4.srpart.tmp-77-00000000"), Some(77));
+    // Not a partial result or the marker; no leading dot; a bad random
+    // part; no pid.
+    assert_eq!(pid(".notes.txt.tmp-1-00000000"), None);
+    assert_eq!(pid("partial-3-of-8.srpart.tmp-1-00000000"), None);
+    assert_eq!(pid(".partial-3-of-8.srpart.tmp-1-xyz"), None);
+    assert_eq!(pid(".partial-3-of-8.srpart.tmp--00000000"), None);
+    assert_eq!(pid("partial-3-of-8.srpart"), None);
+}
