@@ -338,7 +338,7 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     refused(d, &["foreign"], "another kind of file");
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text.contains("\"format\":4"), "{text}");
+    assert!(text.contains("\"format\":5"), "{text}");
     // The header with each `(from, to)` replaced once.
     let edited = |changes: &[(&str, &str)]| -> Vec<u8> {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
@@ -349,22 +349,32 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
         }
         [header.as_bytes(), &bytes[header_end..]].concat()
     };
-    spoil("newer", &edited(&[("\"format\":4", "\"format\":5")]));
+    // The header's values changed, one at a time: the scenario's text (its
+    // name, as a merge would print it), the seed, the scenario file.
+    for (name, from, to) in [
+        ("text", "Example", "Xxample"),
+        ("seed", "\"seed\":11", "\"seed\":12"),
+        ("file", "\"scenario_file\":\"", "\"scenario_file\":\"x"),
+    ] {
+        spoil(name, &edited(&[(from, to)]));
+        refused(d, &[name], "does not match its checksum");
+    }
+    spoil("newer", &edited(&[("\"format\":5", "\"format\":6")]));
     refused(
         d,
         &["newer"],
-        "expected partial result format 4, found format 5",
+        "expected partial result format 5, found format 6",
     );
     // An older one, whose header has other keys.
     let older = edited(&[
-        ("\"format\":4", "\"format\":2"),
+        ("\"format\":5", "\"format\":2"),
         ("\"slice\":", "\"chunks\":"),
     ]);
     spoil("older", &older);
     refused(
         d,
         &["older"],
-        "expected partial result format 4, found format 2",
+        "expected partial result format 5, found format 2",
     );
 }
 
@@ -377,7 +387,7 @@ fn with_body(bytes: &[u8], body: &[u8]) -> Vec<u8> {
     let mut header: supplyrisk::partial::Header =
         serde_json::from_slice(&bytes[magic..end]).unwrap();
     header.body_bytes = body.len() as u64;
-    header.body_crc32 = crc32fast::hash(body);
+    header.crc32 = supplyrisk::partial::checksum(&header, body);
     let header = serde_json::to_vec(&header).unwrap();
     [&bytes[..magic], &header, b"\n", body].concat()
 }

@@ -250,27 +250,34 @@ fn corrupt_study_shards_and_bad_shard_flags_are_refused() {
     flipped[at] ^= 0x10;
     spoil("flipped", &flipped);
     refused(d, &["flipped"], "checksum");
-    // Headers edited alike in every shard (the checksum covers the body
-    // only): they agree with one another, but not with the scenario.
+    // A header whose values changed is corrupt ...
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let from = "\"parameters\":[\"source.cu.mine.capacity\"";
+    let to = "\"parameters\":[\"source.cu.mine.access\"";
+    assert!(text.contains(from));
+    let magic = supplyrisk::partial::MAGIC.len();
+    let header_end = magic + bytes[magic..].iter().position(|&c| c == b'\n').unwrap();
+    let header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
+    spoil(
+        "header",
+        &[header.replacen(from, to, 1).as_bytes(), &bytes[header_end..]].concat(),
+    );
+    refused(d, &["header"], "does not match its checksum");
+    // ... and headers edited alike in every shard, with checksums that fit,
+    // agree with one another but not with the scenario.
     std::fs::create_dir(d.join("edited")).unwrap();
     for k in 1..=3 {
         let name = format!("partial-{k}-of-3.srpart");
         let b = read(d, "parts", &name);
-        // The magic line and the header line are text; the body is not.
-        let end = b
-            .iter()
-            .enumerate()
-            .filter(|(_, &c)| c == b'\n')
-            .nth(1)
-            .unwrap()
-            .0;
-        let header = String::from_utf8(b[..end].to_vec()).unwrap().replacen(
-            "\"parameters\":[\"source.cu.mine.capacity\"",
-            "\"parameters\":[\"source.cu.mine.access\"",
-            1,
-        );
-        assert!(header.contains("source.cu.mine.access"));
-        let edited = [header.as_bytes(), &b[end..]].concat();
+        let end = magic + b[magic..].iter().position(|&c| c == b'\n').unwrap();
+        let mut header: supplyrisk::partial::Header =
+            serde_json::from_slice(&b[magic..end]).unwrap();
+        let study = header.study.as_mut().unwrap();
+        assert_eq!(study.parameters[0], "source.cu.mine.capacity");
+        study.parameters[0] = "source.cu.mine.access".into();
+        header.crc32 = supplyrisk::partial::checksum(&header, &b[end + 1..]);
+        let line = serde_json::to_vec(&header).unwrap();
+        let edited = [&b[..magic], &line, &b[end..]].concat();
         std::fs::write(d.join("edited").join(&name), edited).unwrap();
     }
     refused(d, &["edited"], "do not fit the study's design");

@@ -1,7 +1,7 @@
 //! Partial results of a sharded run (`run --shard K/N`) or uncertainty
 //! study (`uncertainty --shard K/N`), and their merge.
 //!
-//! # File format (version 4)
+//! # File format (version 5)
 //!
 //! A partial result file, `partial-K-of-N.srpart`, holds:
 //!
@@ -9,8 +9,9 @@
 //! 2. one line of JSON, the [`Header`]: format version, program version,
 //!    the scenario (file name, text and SHA-256 of the text), seed,
 //!    trials, the slice (`shard` K of `shards` N and its range), for a
-//!    study its [`Study`] (base sets, parameters, parameter sets), and the
-//!    length and CRC-32 of the body;
+//!    study its [`Study`] (base sets, parameters, parameter sets), the
+//!    length of the body, and a CRC-32 of the header's other fields and
+//!    the body ([`checksum`]), so that a change anywhere is found;
 //! 3. the body, in the `postcard` binary encoding (every number bit for
 //!    bit; a sketch's buckets packed by their low bits): a run's slice is
 //!    its [`Record`] (the slice's range counts chunks of
@@ -39,7 +40,7 @@ use std::path::{Path, PathBuf};
 /// The first line of a partial result file.
 pub const MAGIC: &str = "supplyrisk partial result\n";
 /// Version of the file format.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 /// Extension of partial result files.
 pub const EXTENSION: &str = "srpart";
 
@@ -101,8 +102,8 @@ pub struct Header {
     pub study: Option<Study>,
     /// Length of the body in bytes.
     pub body_bytes: u64,
-    /// CRC-32 of the body.
-    pub body_crc32: u32,
+    /// [`checksum`] of the header's other fields and the body.
+    pub crc32: u32,
 }
 
 /// What the slices of one uncertainty study share beyond a run's keys.
@@ -216,12 +217,32 @@ pub fn to_bytes(
         slice: [slice.start, slice.end],
         study,
         body_bytes: body.len() as u64,
-        body_crc32: crc32fast::hash(body),
+        crc32: 0,
+    };
+    let header = Header {
+        crc32: checksum(&header, body),
+        ..header
     };
     let mut line = serde_json::to_vec(&header).unwrap_or_default();
     line.push(b'\n');
     out.splice(at..at, line);
     out
+}
+
+/// The CRC-32 a header carries: of its fields other than `crc32`
+/// (their `postcard` encoding, with `crc32` taken as 0) followed by the
+/// body. A changed value anywhere in the file, the scenario's text
+/// included, fails it.
+pub fn checksum(header: &Header, body: &[u8]) -> u32 {
+    let fields = postcard::to_stdvec(&Header {
+        crc32: 0,
+        ..header.clone()
+    })
+    .unwrap_or_default();
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&fields);
+    crc.update(body);
+    crc.finalize()
 }
 
 /// Check a `run --shard K/N` request. `N` may exceed the run's chunks

@@ -19,7 +19,8 @@ pub(super) enum Raw {
 }
 
 /// The header of a partial result file's bytes, checked with its framing
-/// (magic line, format version, body length and checksum), and where the
+/// (magic line, format version, body length, and the checksum of the
+/// header and body), and where the
 /// body starts.
 fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
     let bad = |what: String| InputError::file(file, what);
@@ -56,17 +57,17 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
             body.len()
         )));
     }
-    if crc32fast::hash(body) != header.body_crc32 {
+    if super::checksum(&header, body) != header.crc32 {
         return Err(bad(
-            "the body does not match its checksum: the file is corrupt".into(),
+            "the file does not match its checksum: it is corrupt".into(),
         ));
     }
     Ok((header, start))
 }
 
 /// Read a partial result file's bytes; `file` names it in messages. The
-/// body is checked against its length and checksum, and decoded by
-/// [`Partial::body`].
+/// header and body are checked against the length and checksum, and
+/// the body decoded by [`Partial::body`].
 ///
 /// # Errors
 ///
