@@ -25,6 +25,7 @@ mod reference;
 mod reference_market;
 mod restriction_exact;
 mod shards;
+mod sketched;
 mod stages_exact;
 mod uncertain_loadings;
 mod uncertainty;

@@ -260,7 +260,11 @@ fn corrupt_study_shards_and_bad_shard_flags_are_refused() {
     let header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
     spoil(
         "header",
-        &[header.replacen(from, to, 1).as_bytes(), &bytes[header_end..]].concat(),
+        &[
+            header.replacen(from, to, 1).as_bytes(),
+            &bytes[header_end..],
+        ]
+        .concat(),
     );
     refused(d, &["header"], "does not match its checksum");
     // ... and headers edited alike in every shard, with checksums that fit,

@@ -59,7 +59,7 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
     }
     if super::checksum(&header, body) != header.crc32 {
         return Err(bad(
-            "the file does not match its checksum: it is corrupt".into(),
+            "the file does not match its checksum: it is corrupt".into()
         ));
     }
     Ok((header, start))

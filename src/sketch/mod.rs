@@ -5,7 +5,12 @@
 //! the top [`FINE_BITS`] bits of their mantissa, so a bucket spans at most
 //! 2^-12 (0.024%) of its lower bound. Fine buckets are grouped in pages of
 //! 32 (one page per 2^-7 of an octave), allocated when a value first lands
-//! in them, so memory follows where the values are. Each bucket keeps its
+//! in them, so memory follows where the values are. Pages reach from 2^-40
+//! times the sketch's scale up to the largest finite value: the table of
+//! pages covers 2^4 times the scale at first, and grows when a larger
+//! value arrives. Values below the lowest page (less than 2^-40 of the
+//! scale) share one underflow bucket: their estimates are off by less
+//! than 2^-40 of the scale. Infinities share an overflow bucket. Each bucket keeps its
 //! count, the smallest and largest value it has seen, and how many values
 //! equal each of them. The values equal to a bucket's smallest or largest
 //! are answered exactly: a point mass (such as "no disruption this year",
@@ -34,14 +39,20 @@ pub const FINE_BITS: u32 = 12;
 const PAGE_BITS: u32 = 7;
 /// Fine buckets per page.
 const PAGE: usize = 1 << (FINE_BITS - PAGE_BITS);
-/// Binary exponents covered below and above the scale.
+/// Binary exponents covered below the scale, and above it before the
+/// table of pages grows.
 const BELOW: i32 = 40;
 const ABOVE: i32 = 4;
 /// Range of the lowest page's exponent: pages hold normal numbers only.
 const MIN_EXP: i32 = -1022;
 const MAX_EXP: i32 = 1023 - BELOW - ABOVE + 1;
-/// Pages in the covered range.
+/// Pages in the table at first.
 const SLOTS: usize = (BELOW + ABOVE) as usize * (1 << PAGE_BITS);
+
+/// Pages from `2^min_exp` up to the largest finite value.
+fn all_slots(min_exp: i32) -> usize {
+    (1024 - min_exp) as usize * (1 << PAGE_BITS)
+}
 
 /// Count and range of the values of one bucket, with how many values
 /// equal the smallest and the largest (so that a point mass at either end
@@ -127,7 +138,7 @@ impl Bucket {
         self.count > 0
             && self.lo > 0.0
             && self.lo <= self.hi
-            && self.hi.is_finite()
+            && !self.hi.is_nan()
             && self.at_lo >= 1
             && self.at_hi >= 1
             && if self.lo == self.hi {
@@ -171,16 +182,18 @@ pub struct Sketch {
     zero: u64,
     /// Values below the lowest page.
     under: Bucket,
-    /// Values above the highest page.
+    /// Infinities.
     over: Bucket,
-    /// [`SLOTS`] pages, allocated when first used.
+    /// Pages, allocated when first used: [`SLOTS`] at first, more (up to
+    /// [`all_slots`]) when a value lands above them.
     pages: Vec<Option<Box<Page>>>,
 }
 
 impl Sketch {
     /// A sketch for values of the order of `scale`: fine buckets cover
-    /// `scale` times 2^-40 to 2^4; values outside still count, in an
-    /// underflow or overflow bucket with exact minimum and maximum.
+    /// `scale` times 2^-40 and up (2^4 and below without growing the table
+    /// of pages); smaller values still count, in an underflow bucket with
+    /// exact minimum and maximum.
     pub fn new(scale: f64) -> Sketch {
         let e = if scale > 0.0 && scale.is_finite() {
             exponent(scale)
@@ -235,7 +248,8 @@ impl Sketch {
         }
     }
 
-    /// Zeros, and values below or above the pages.
+    /// Zeros, values below the pages, values above the table of pages
+    /// (which grows to take them) and infinities.
     #[cold]
     fn place_outside(&mut self, x: f64, k: u64) {
         if x.is_nan() || x <= 0.0 {
@@ -243,7 +257,17 @@ impl Sketch {
         } else if exponent(x) < self.min_exp {
             self.under.push_n(x, k);
         } else {
-            self.over.push_n(x, k);
+            let from = (x.to_bits() - self.lowest_bits) >> (52 - FINE_BITS);
+            let slot = from as usize / PAGE;
+            if slot < all_slots(self.min_exp) {
+                if self.pages.len() <= slot {
+                    self.pages.resize(slot + 1, None);
+                }
+                let page = self.pages[slot].get_or_insert_with(Page::new);
+                page.buckets[from as usize % PAGE].push_n(x, k);
+            } else {
+                self.over.push_n(x, k);
+            }
         }
     }
 
@@ -259,6 +283,9 @@ impl Sketch {
         self.zero += other.zero;
         self.under.merge(&other.under);
         self.over.merge(&other.over);
+        if self.pages.len() < other.pages.len() {
+            self.pages.resize(other.pages.len(), None);
+        }
         for (mine, theirs) in self.pages.iter_mut().zip(other.pages) {
             let Some(theirs) = theirs else { continue };
             let Some(mine) = mine else {
@@ -538,6 +565,42 @@ mod tests {
         t.push(1e-30);
         assert_eq!(t.quantile(1.0), 1e30);
         assert_eq!(t.quantile(0.0), 1e-30);
+    }
+
+    #[test]
+    fn values_far_above_the_scale_keep_the_bound_and_merge() {
+        // Values 2^10 to 2^40 times the scale (a cost at a high price cap,
+        // a demand far out in a wide tail), split over two sketches of
+        // which one never sees them; and infinity, counted apart.
+        let values: Vec<f64> = (0..20_000)
+            .map(|i| 1e3 * (1.0 + (i as f64 * 0.37).sin().abs() * 1e9))
+            .collect();
+        let mut big = Sketch::new(1.0);
+        values.iter().for_each(|&v| big.push(v));
+        let mut small = Sketch::new(1.0);
+        small.push(0.5);
+        small.push(f64::INFINITY);
+        // Merged both ways, and restored from its saved form.
+        let mut a = small.clone();
+        a.merge(big.clone());
+        let mut b = big;
+        b.merge(small);
+        assert_eq!(a, b);
+        let back: Sketch = postcard::from_bytes(&postcard::to_stdvec(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
+        let mut all = values.clone();
+        all.extend([0.5, f64::INFINITY]);
+        let bound = 2f64.powi(-(FINE_BITS as i32));
+        for q in [0.0, 0.05, 0.5, 0.95, 0.99] {
+            let exact = quantile(&all, q);
+            let est = a.quantile(q);
+            assert!(
+                (est - exact).abs() <= bound * exact,
+                "q {q}: {est} vs {exact}"
+            );
+        }
+        assert_eq!(a.at_rank(all.len() as u64 - 1), f64::INFINITY);
+        assert_eq!(a.at_rank(0), 0.5);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! largest value (5 bytes each): about 15 bytes a bucket instead of 25. A
 //! value read back lies in its bucket by construction.
 
-use super::{lowest_bits, Bucket, Page, Sketch, FINE_BITS, MAX_EXP, MIN_EXP, PAGE, SLOTS};
+use super::{
+    all_slots, lowest_bits, Bucket, Page, Sketch, FINE_BITS, MAX_EXP, MIN_EXP, PAGE, SLOTS,
+};
 use serde::{Deserialize, Serialize};
 
 /// A bucket as saved whole (the underflow and overflow buckets): count,
@@ -154,7 +156,7 @@ impl<'de> serde::de::Visitor<'de> for IntoPages<'_> {
             // Buckets in increasing order by construction: each one at
             // least one past the one before.
             let index = next + u64::from(gap);
-            if index >= (SLOTS * PAGE) as u64 || count == 0 {
+            if index >= (all_slots(sketch.min_exp) * PAGE) as u64 || count == 0 {
                 return Err(A::Error::custom("sketch bucket out of range"));
             }
             next = index + 1;
@@ -166,6 +168,9 @@ impl<'de> serde::de::Visitor<'de> for IntoPages<'_> {
             };
             let b = checked((count, value(lo), value(hi), at_lo, at_hi))?;
             let (slot, f) = (index as usize / PAGE, index as usize % PAGE);
+            if sketch.pages.len() <= slot {
+                sketch.pages.resize(slot + 1, None);
+            }
             let page = sketch.pages[slot].get_or_insert_with(Page::new);
             page.buckets[f] = b;
             *self.counted = self.counted.saturating_add(b.count);
