@@ -36,8 +36,9 @@ impl std::fmt::Display for SweepParam {
 }
 
 impl SweepParam {
-    /// Parse `KIND.ID.KEY`. Ids may contain dots only if the key path is
-    /// a single key (the last dot-separated part).
+    /// Parse `KIND.ID.KEY`, taking the first part after the kind as the
+    /// id. Ids may contain dots: applied to a file, the longest id of an
+    /// entity of the file that leaves a key wins ([`SweepParam::apply`]).
     ///
     /// # Errors
     ///
@@ -96,6 +97,42 @@ impl SweepParam {
         inside.into_iter().chain(self.key.iter().cloned()).collect()
     }
 
+    /// Whether the document has the entity `id` of this parameter's kind.
+    fn has(&self, doc: &toml::Table, id: &str) -> bool {
+        let field = self.field();
+        doc.get(self.array())
+            .and_then(toml::Value::as_array)
+            .is_some_and(|items| {
+                items.iter().filter_map(toml::Value::as_table).any(|t| {
+                    t.get(field).and_then(toml::Value::as_str) == Some(id)
+                        && (self.kind != "market" || t.contains_key("market"))
+                })
+            })
+    }
+
+    /// This parameter with the longest id of an entity of `doc` that
+    /// leaves a key (ids may contain dots): `source.a.b.capacity` is the
+    /// capacity of source `a.b` when there is one. Unchanged when no id
+    /// matches.
+    fn resolved(&self, doc: &toml::Table) -> SweepParam {
+        let parts: Vec<&str> = std::iter::once(self.id.as_str())
+            .chain(self.key.iter().map(String::as_str))
+            .flat_map(|p| p.split('.'))
+            .collect();
+        (1..parts.len())
+            .rev()
+            .map(|j| (parts[..j].join("."), &parts[j..]))
+            .find(|(id, _)| self.has(doc, id))
+            .map_or_else(
+                || self.clone(),
+                |(id, key)| SweepParam {
+                    kind: self.kind.clone(),
+                    id,
+                    key: key.iter().map(|k| k.to_string()).collect(),
+                },
+            )
+    }
+
     /// The entity's table in a parsed scenario document.
     fn entity<'a>(
         &self,
@@ -127,8 +164,9 @@ impl SweepParam {
     /// The value the file gives, if it is a number.
     pub fn current(&self, text: &str) -> Option<f64> {
         let mut doc: toml::Table = toml::from_str(text).ok()?;
-        let mut t = self.entity(&mut doc).ok()?;
-        let path = self.path();
+        let p = self.resolved(&doc);
+        let mut t = p.entity(&mut doc).ok()?;
+        let path = p.path();
         for k in &path[..path.len() - 1] {
             t = t.get_mut(k)?.as_table_mut()?;
         }
@@ -148,8 +186,9 @@ impl SweepParam {
     /// value that is not a table.
     pub fn apply(&self, text: &str, value: f64) -> std::result::Result<String, String> {
         let mut doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        let mut t = self.entity(&mut doc)?;
-        let path = self.path();
+        let p = self.resolved(&doc);
+        let mut t = p.entity(&mut doc)?;
+        let path = p.path();
         for k in &path[..path.len() - 1] {
             let next = t
                 .entry(k.clone())
@@ -511,9 +550,17 @@ mod tests {
 
     #[test]
     fn apply_sets_existing_and_new_keys_and_revalidates() {
-        let cap = SweepParam::parse("source.a.b.capacity");
-        // An id with a dot cannot be told from a key path: refused as missing.
-        assert!(point_scenario(TEXT, "f.toml", &cap.unwrap(), 5.0).is_err());
+        // An id with a dot: the longest id in the file wins.
+        let cap = SweepParam::parse("source.a.b.capacity").unwrap();
+        assert_eq!(cap.current(TEXT), Some(12.0));
+        let s = point_scenario(TEXT, "f.toml", &cap, 5.0).unwrap();
+        assert_eq!(s.sources[0].capacity, 5.0);
+        // With a source `a` too, `a.b` still wins; `source.a.capacity` is `a`'s.
+        let both = format!("{TEXT}[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 3.0\n");
+        let s = point_scenario(&both, "f.toml", &cap, 5.0).unwrap();
+        assert_eq!((s.sources[0].capacity, s.sources[1].capacity), (5.0, 3.0));
+        let a = SweepParam::parse("source.a.capacity").unwrap();
+        assert_eq!(a.current(&both), Some(3.0));
         let stock = SweepParam::parse("stockpile.cu.initial").unwrap();
         assert_eq!(stock.current(TEXT), Some(1.0));
         let s = point_scenario(TEXT, "f.toml", &stock, 0.5).unwrap();
