@@ -15,10 +15,32 @@ pub use crate::tables::years_csv;
 /// `.<name>.tmp-<pid>-<random>` beside it, flushed to disk, then renamed
 /// over `path`. Results folders are written by [`folder::Staging`].
 ///
+/// A symbolic link is followed: the file it points to is replaced, not
+/// the link. A path that is not a regular file (a pipe, a terminal,
+/// `/dev/stdout`) is written to as it is, since it cannot be replaced.
+///
 /// # Errors
 ///
 /// [`Error::Write`] when the file cannot be written.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        if let Ok(target) = std::fs::canonicalize(path) {
+            return write_atomic(&target, bytes);
+        }
+    }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(werr)?;
+        return f.write_all(bytes).and_then(|()| f.flush()).map_err(werr);
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -482,5 +504,33 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_follows_links_and_writes_into_what_it_cannot_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.csv");
+        std::fs::write(&target, b"old").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        // A named pipe stays a pipe, and its reader gets the bytes.
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read(fifo).unwrap())
+            };
+            write_atomic(&fifo, b"through").unwrap();
+            assert_eq!(reader.join().unwrap(), b"through");
+            assert!(!std::fs::metadata(&fifo).unwrap().is_file());
+        }
     }
 }

@@ -34,6 +34,7 @@ use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Name of the marker file in every folder supplyrisk writes. Its first
@@ -55,14 +56,25 @@ fn forget(list: &mut Vec<PathBuf>, path: &Path) {
     list.retain(|p| p != path);
 }
 
+/// Set once the process is stopping: no new file is created after it.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
 /// Delete every temporary folder or file being written (for a signal
 /// handler, before exiting). Waits for a folder swap in progress to end.
+/// A file that another thread was creating as the folder was deleted
+/// leaves it non-empty: it is deleted again, a few times if need be.
 pub fn remove_pending() {
+    STOPPING.store(true, AtomicOrdering::SeqCst);
     let mut list = pending();
     for p in list.drain(..) {
         match fs::symlink_metadata(&p) {
             Ok(m) if m.is_dir() => {
-                let _ = fs::remove_dir_all(&p);
+                for _ in 0..50 {
+                    if fs::remove_dir_all(&p).is_ok() || fs::symlink_metadata(&p).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
             }
             Ok(_) => {
                 let _ = fs::remove_file(&p);
@@ -476,6 +488,12 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    if STOPPING.load(AtomicOrdering::SeqCst) {
+        return Err(werr(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "the program is stopping",
+        )));
+    }
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
