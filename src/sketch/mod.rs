@@ -133,12 +133,12 @@ impl Bucket {
         (self.count - t..self.count).map(|j| self.at(j)).sum()
     }
 
-    /// A bucket read from a file: consistent counts and range.
+    /// A bucket read from a file: consistent counts and a finite range.
     fn valid(&self) -> bool {
         self.count > 0
             && self.lo > 0.0
             && self.lo <= self.hi
-            && !self.hi.is_nan()
+            && self.hi.is_finite()
             && self.at_lo >= 1
             && self.at_hi >= 1
             && if self.lo == self.hi {
@@ -625,5 +625,37 @@ mod tests {
         t.n += 1;
         let bytes = postcard::to_stdvec(&t).unwrap();
         assert!(postcard::from_bytes::<Sketch>(&bytes).is_err());
+        // So are an underflow bucket reaching into the pages or to
+        // infinity, and an overflow bucket of finite values.
+        let crafted = |under: Bucket, over: Bucket| {
+            let mut t = s.clone();
+            t.n += under.count + over.count - t.under.count - t.over.count;
+            (t.under, t.over) = (under, over);
+            postcard::from_bytes::<Sketch>(&postcard::to_stdvec(&t).unwrap())
+        };
+        let one = |lo: f64, hi: f64| Bucket {
+            count: 2,
+            lo,
+            hi,
+            at_lo: 1,
+            at_hi: 1,
+        };
+        let inf = f64::INFINITY;
+        let (under, over) = (s.under, s.over);
+        assert!(crafted(one(1e-20, inf), over).is_err());
+        assert!(crafted(one(1e-20, 1.0), over).is_err());
+        assert!(crafted(under, one(1e9, 2e9)).is_err());
+        assert!(
+            crafted(under, one(inf, inf)).is_err(),
+            "counts of a point mass"
+        );
+        let infinities = Bucket {
+            count: 2,
+            lo: inf,
+            hi: inf,
+            at_lo: 2,
+            at_hi: 2,
+        };
+        assert!(crafted(under, infinities).is_ok());
     }
 }

@@ -133,6 +133,35 @@ fn checked<E: serde::de::Error>((count, lo, hi, at_lo, at_hi): SavedBucket) -> R
     }
 }
 
+/// The saved underflow bucket: consistent, and below the lowest page.
+fn checked_under<E: serde::de::Error>(saved: SavedBucket, min_exp: i32) -> Result<Bucket, E> {
+    let b = checked(saved)?;
+    if b.count > 0 && b.hi >= f64::from_bits(lowest_bits(min_exp)) {
+        return Err(E::custom("sketch underflow bucket above the lowest page"));
+    }
+    Ok(b)
+}
+
+/// The saved overflow bucket: empty, or infinities only.
+fn checked_over<E: serde::de::Error>(saved: SavedBucket) -> Result<Bucket, E> {
+    let (count, lo, hi, at_lo, at_hi) = saved;
+    if count == 0 {
+        return checked(saved);
+    }
+    let inf = f64::INFINITY;
+    if lo == inf && hi == inf && at_lo == count && at_hi == count {
+        Ok(Bucket {
+            count,
+            lo,
+            hi,
+            at_lo,
+            at_hi,
+        })
+    } else {
+        Err(E::custom("sketch overflow bucket holds finite values"))
+    }
+}
+
 impl<'de> serde::de::DeserializeSeed<'de> for IntoPages<'_> {
     type Value = ();
 
@@ -202,8 +231,8 @@ impl<'de> serde::de::Visitor<'de> for SketchVisitor {
             lowest_bits: lowest_bits(min_exp),
             n,
             zero,
-            under: checked(under)?,
-            over: checked(over)?,
+            under: checked_under(under, min_exp)?,
+            over: checked_over(over)?,
             pages: vec![None; SLOTS],
         };
         let mut counted = zero

@@ -49,6 +49,9 @@ pub fn write_shard(out: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     if read_marker(out).is_none() {
         place(out, MARKER, format!("{SHARDS_LINE}\n").as_bytes())?;
     }
+    // Again, now that a marker is in place: a command writing results
+    // into the same new folder may have swapped its own in meanwhile.
+    inspect(out, true)?;
     place(out, name, bytes)
 }
 
