@@ -305,6 +305,54 @@ fn scenarios_with_different_horizons_or_steps_are_refused() {
 }
 
 #[test]
+fn the_alternatives_own_trials_and_seed_are_named_when_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with = |extra: &str| FULL.replacen("years = 4", &format!("years = 4\n{extra}"), 1);
+    std::fs::write(d.join("base.toml"), with("trials = 300\nseed = 5")).unwrap();
+    std::fs::write(d.join("alt.toml"), with("trials = 200\nseed = 6")).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "compare",
+            "base.toml",
+            "alt.toml",
+            "--out",
+            "x",
+            "--no-plots",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("warning: alt.toml gives trials = 200 and seed = 6, ignored")
+            && e.contains("300 trials and seed 5"),
+        "{e}"
+    );
+    // Flags that set both, or --quiet: no warning.
+    let args = ["--trials", "100", "--seed", "1", "--out", "y", "--no-plots"];
+    let o = run_in(
+        d,
+        &[&["compare", "base.toml", "alt.toml"][..], &args].concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let o = run_in(
+        d,
+        &[
+            "compare",
+            "base.toml",
+            "alt.toml",
+            "--out",
+            "z",
+            "--no-plots",
+            "--quiet",
+        ],
+    );
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
 fn a_mineral_on_a_world_market_is_not_compared_with_a_physical_one() {
     let dir = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

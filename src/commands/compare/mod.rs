@@ -4,12 +4,9 @@ use super::{
     check_memory, finish, out_or, prepare_out, resolve_trials_seed, simulate_with_progress,
     with_threads, Outputs, ScenarioText, SimOptions,
 };
-use crate::compare::{
-    added_stock_room, added_supply, check_comparable, compare as compare_runs, Comparison,
-    EFS_TOLERANCE,
-};
+use crate::compare::{check_comparable, compare as compare_runs, Comparison};
 use crate::error::{both, Result};
-use crate::output::{fmt_digits, fmt_pm, fmt_share, json_bytes, run_line, text_table};
+use crate::output::{fmt_digits, fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -30,6 +27,9 @@ pub struct CompareReport {
     /// Each output's name and bytes, in order.
     pub outputs: Outputs,
 }
+
+mod findings;
+use findings::{by_mineral, efs_notes, findings, market_findings, within_noise};
 
 /// The default output folder: `results/<baseline stem>-vs-<alternative stem>/`.
 pub fn default_compare_dir(base: &Path, alt: &Path) -> PathBuf {
@@ -160,148 +160,6 @@ fn input_differences(base: &Scenario, alt: &Scenario) -> Vec<Table> {
     tables
 }
 
-/// One sentence per market mineral: what the alternative does to the
-/// consumer's expected cost and to the chance of a price spike; where
-/// either scenario holds a stockpile of it, that its purchases and sales
-/// are not in that cost.
-fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
-    let stocked = |s: &Scenario, id: &str| {
-        s.mineral_index(id)
-            .is_some_and(|i| s.minerals[i].stockpile.is_some())
-    };
-    c.minerals
-        .0
-        .iter()
-        .filter_map(|(id, mc)| {
-            let b = c.baseline.minerals.get(id)?;
-            let a = c.alternative.minerals.get(id)?;
-            let d = &mc.delta;
-            let (cost, se) = (d.cost_total?, d.cost_total_se?);
-            let money = b.currency.clone().unwrap_or_default();
-            let verb = if cost <= 0.0 { "cuts" } else { "raises" };
-            let (from, to) = (fmt_share(b.p_price_spike?), fmt_share(a.p_price_spike?));
-            let spike = if from == to {
-                format!(
-                    "leaves the chance of a price spike year at {from} (paired change {})",
-                    fmt_pm(d.p_price_spike?, d.p_price_spike_se?)
-                )
-            } else {
-                format!("moves the chance of a price spike year from {from} to {to}")
-            };
-            let reserve = if stocked(base, id) || stocked(alt, id) {
-                " The cost leaves out the stockpile's own purchases and sales, which the owner pays or receives at market prices: set them, and the cost of financing the stock, against it."
-            } else {
-                ""
-            };
-            let change = if cost == 0.0 && se == 0.0 {
-                "leaves the consumer's expected cost over the horizon unchanged".to_string()
-            } else {
-                format!(
-                    "{verb} the consumer's expected cost over the horizon by {} {money} (paired)",
-                    fmt_pm(cost.abs(), se)
-                )
-            };
-            Some(format!("{id}: the alternative {change}, and {spike}.{reserve}"))
-        })
-        .collect()
-}
-
-/// Whether a mineral's change of expected unserved demand is within its
-/// paired noise (under 1.96 standard errors): its equivalent firm supply
-/// then measures noise.
-fn within_noise(mc: &crate::compare::MineralComparison) -> bool {
-    mc.delta.eud_total.abs() < crate::plot::Z95 * mc.delta.eud_total_se
-}
-
-/// What equivalent firm supply means, and a caveat per mineral where it
-/// exceeds what the alternative adds in capacity and stock.
-fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
-    let mut notes = vec![
-        "Equivalent firm supply: the constant, never-disrupted supply a year that, added to the baseline, gives the alternative's expected unserved demand (found to within 1% of it, so given to two significant digits; comparison.json holds the value found).".to_string(),
-    ];
-    for (id, mc) in &c.minerals.0 {
-        let u = &mc.unit;
-        match mc.equivalent_firm_supply {
-            None => notes.push(format!(
-                "{id}: n/a, the alternative's expected unserved demand is not below the baseline's."
-            )),
-            Some(f) if within_noise(mc) => notes.push(format!(
-                "{id}: no clear change ({} {u}, under 1.96 paired standard errors), so its equivalent firm supply ({} {u}/yr in comparison.json) measures noise.",
-                fmt_pm(mc.delta.eud_total, mc.delta.eud_total_se),
-                fmt_digits(f, 2),
-            )),
-            Some(f) => {
-                let added = added_supply(base, alt, id);
-                let room = added_stock_room(base, alt, id);
-                if added == 0.0 && room == 0.0 {
-                    notes.push(format!(
-                        "{id}: {} {u}/yr of firm supply, where the alternative adds no capacity or stock: the change comes from its other settings (demand, project timing or success, disruptions, stockpile rules), not from more supply.",
-                        fmt_digits(f, 2),
-                    ));
-                } else if f > added * (1.0 + EFS_TOLERANCE) {
-                    let mut what = format!(
-                        "{} {u}/yr of capacity and initial stock (spread over the horizon)",
-                        fmt_digits(added, 2)
-                    );
-                    if room > 0.0 {
-                        what += &format!(
-                            " and room for {} {u} more in its stockpile, which it fills",
-                            fmt_digits(room, 2)
-                        );
-                    }
-                    notes.push(format!(
-                        "{id}: {} {u}/yr of firm supply, where the alternative adds {what}: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
-                        fmt_digits(f, 2),
-                    ));
-                }
-            }
-        }
-    }
-    notes
-}
-
-/// One sentence per mineral compared: the paired change of expected
-/// unserved demand and of the chance of a shortfall year.
-fn findings(c: &Comparison) -> Vec<String> {
-    c.minerals
-        .0
-        .iter()
-        .filter_map(|(id, mc)| {
-            let b = c.baseline.minerals.get(id)?;
-            let a = c.alternative.minerals.get(id)?;
-            let d = &mc.delta;
-            Some(if d.eud_total == 0.0 && d.eud_total_se == 0.0 {
-                format!("{id}: the same in both scenarios.")
-            } else {
-                let what = crate::year_changes::unserved_of(id, b.currency.is_some());
-                format!(
-                    "{id}: the alternative changes expected {what} by {} {} (paired){}, and the chance of at least one shortfall year from {} to {}.",
-                    fmt_pm(d.eud_total, d.eud_total_se),
-                    mc.unit,
-                    mc.risk_reduction
-                        .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
-                        .unwrap_or_default(),
-                    fmt_share(b.p_any_shortfall),
-                    fmt_share(a.p_any_shortfall)
-                )
-            })
-        })
-        .collect()
-}
-
-/// Findings in the comparison's mineral order, each mineral's together
-/// (each finding starts with its mineral's id), otherwise as they came.
-fn by_mineral(c: &Comparison, mut findings: Vec<String>) -> Vec<String> {
-    let rank = |f: &String| {
-        c.minerals.0.iter().position(|(id, _)| {
-            f.strip_prefix(id.as_str())
-                .is_some_and(|rest| rest.starts_with([':', ',']))
-        })
-    };
-    findings.sort_by_key(|f| rank(f).unwrap_or(usize::MAX));
-    findings
-}
-
 /// Columns of the printed comparison.
 const WIDTH: usize = 100;
 
@@ -385,6 +243,11 @@ pub fn compare_text(
     check_comparable(&base_s, &alt_s, &alt_in.file)?;
     let (trials, seed) =
         resolve_trials_seed(&base_s, &base_in.file, opts, super::MAX_PAIRED_TRIALS)?;
+    if !opts.quiet {
+        if let Some(w) = ignored_settings(&alt_s, &alt_in.file, opts, trials, seed) {
+            eprintln!("{w}");
+        }
+    }
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
         &alt_s
     } else {
@@ -581,4 +444,29 @@ mod tests {
         assert!(w.lines().all(|l| l.chars().count() <= 8));
         assert_eq!(wrap("short", 100), "short\n");
     }
+}
+
+/// A warning when the alternative's `[scenario]` asks for other trials or
+/// another seed than the comparison runs with (the baseline's, or the
+/// flags'), which it ignores.
+fn ignored_settings(
+    alt: &Scenario,
+    file: &str,
+    opts: &SimOptions,
+    trials: u64,
+    seed: u64,
+) -> Option<String> {
+    let mut ignored = Vec::new();
+    if let Some(t) = alt.trials.filter(|&t| t != trials && opts.trials.is_none()) {
+        ignored.push(format!("trials = {t}"));
+    }
+    if let Some(s) = alt.seed.filter(|&s| s != seed && opts.seed.is_none()) {
+        ignored.push(format!("seed = {s}"));
+    }
+    (!ignored.is_empty()).then(|| {
+        format!(
+            "warning: {file} gives {}, ignored: both scenarios run with the baseline's {trials} trials and seed {seed} (--trials and --seed set them)",
+            ignored.join(" and ")
+        )
+    })
 }

@@ -1,0 +1,150 @@
+//! The sentences of a comparison: per mineral, what the alternative does
+//! to expected unserved demand, the chance of a shortfall year, the
+//! consumer's expected cost and the chance of a price spike, and what its
+//! equivalent firm supply means.
+
+use crate::compare::{added_stock_room, added_supply, Comparison, EFS_TOLERANCE};
+use crate::output::{fmt_digits, fmt_pm, fmt_share};
+use crate::scenario::Scenario;
+
+/// One sentence per market mineral: what the alternative does to the
+/// consumer's expected cost and to the chance of a price spike; where
+/// either scenario holds a stockpile of it, that its purchases and sales
+/// are not in that cost.
+pub(super) fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
+    let stocked = |s: &Scenario, id: &str| {
+        s.mineral_index(id)
+            .is_some_and(|i| s.minerals[i].stockpile.is_some())
+    };
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            let d = &mc.delta;
+            let (cost, se) = (d.cost_total?, d.cost_total_se?);
+            let money = b.currency.clone().unwrap_or_default();
+            let verb = if cost <= 0.0 { "cuts" } else { "raises" };
+            let (from, to) = (fmt_share(b.p_price_spike?), fmt_share(a.p_price_spike?));
+            let spike = if from == to {
+                format!(
+                    "leaves the chance of a price spike year at {from} (paired change {})",
+                    fmt_pm(d.p_price_spike?, d.p_price_spike_se?)
+                )
+            } else {
+                format!("moves the chance of a price spike year from {from} to {to}")
+            };
+            let reserve = if stocked(base, id) || stocked(alt, id) {
+                " The cost leaves out the stockpile's own purchases and sales, which the owner pays or receives at market prices: set them, and the cost of financing the stock, against it."
+            } else {
+                ""
+            };
+            let change = if cost == 0.0 && se == 0.0 {
+                "leaves the consumer's expected cost over the horizon unchanged".to_string()
+            } else {
+                format!(
+                    "{verb} the consumer's expected cost over the horizon by {} {money} (paired)",
+                    fmt_pm(cost.abs(), se)
+                )
+            };
+            Some(format!("{id}: the alternative {change}, and {spike}.{reserve}"))
+        })
+        .collect()
+}
+
+/// Whether a mineral's change of expected unserved demand is within its
+/// paired noise (under 1.96 standard errors): its equivalent firm supply
+/// then measures noise.
+pub(super) fn within_noise(mc: &crate::compare::MineralComparison) -> bool {
+    mc.delta.eud_total.abs() < crate::plot::Z95 * mc.delta.eud_total_se
+}
+
+/// What equivalent firm supply means, and a caveat per mineral where it
+/// exceeds what the alternative adds in capacity and stock.
+pub(super) fn efs_notes(c: &Comparison, base: &Scenario, alt: &Scenario) -> Vec<String> {
+    let mut notes = vec![
+        "Equivalent firm supply: the constant, never-disrupted supply a year that, added to the baseline, gives the alternative's expected unserved demand (found to within 1% of it, so given to two significant digits; comparison.json holds the value found).".to_string(),
+    ];
+    for (id, mc) in &c.minerals.0 {
+        let u = &mc.unit;
+        match mc.equivalent_firm_supply {
+            None => notes.push(format!(
+                "{id}: n/a, the alternative's expected unserved demand is not below the baseline's."
+            )),
+            Some(f) if within_noise(mc) => notes.push(format!(
+                "{id}: no clear change ({} {u}, under 1.96 paired standard errors), so its equivalent firm supply ({} {u}/yr in comparison.json) measures noise.",
+                fmt_pm(mc.delta.eud_total, mc.delta.eud_total_se),
+                fmt_digits(f, 2),
+            )),
+            Some(f) => {
+                let added = added_supply(base, alt, id);
+                let room = added_stock_room(base, alt, id);
+                if added == 0.0 && room == 0.0 {
+                    notes.push(format!(
+                        "{id}: {} {u}/yr of firm supply, where the alternative adds no capacity or stock: the change comes from its other settings (demand, project timing or success, disruptions, stockpile rules), not from more supply.",
+                        fmt_digits(f, 2),
+                    ));
+                } else if f > added * (1.0 + EFS_TOLERANCE) {
+                    let mut what = format!(
+                        "{} {u}/yr of capacity and initial stock (spread over the horizon)",
+                        fmt_digits(added, 2)
+                    );
+                    if room > 0.0 {
+                        what += &format!(
+                            " and room for {} {u} more in its stockpile, which it fills",
+                            fmt_digits(room, 2)
+                        );
+                    }
+                    notes.push(format!(
+                        "{id}: {} {u}/yr of firm supply, where the alternative adds {what}: its supply or stock comes when it is needed (a reserve that releases in shortfalls and refills, a source outside the disruptions), which firm supply spread evenly over every year matches only at a higher level.",
+                        fmt_digits(f, 2),
+                    ));
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// One sentence per mineral compared: the paired change of expected
+/// unserved demand and of the chance of a shortfall year.
+pub(super) fn findings(c: &Comparison) -> Vec<String> {
+    c.minerals
+        .0
+        .iter()
+        .filter_map(|(id, mc)| {
+            let b = c.baseline.minerals.get(id)?;
+            let a = c.alternative.minerals.get(id)?;
+            let d = &mc.delta;
+            Some(if d.eud_total == 0.0 && d.eud_total_se == 0.0 {
+                format!("{id}: the same in both scenarios.")
+            } else {
+                let what = crate::year_changes::unserved_of(id, b.currency.is_some());
+                format!(
+                    "{id}: the alternative changes expected {what} by {} {} (paired){}, and the chance of at least one shortfall year from {} to {}.",
+                    fmt_pm(d.eud_total, d.eud_total_se),
+                    mc.unit,
+                    mc.risk_reduction
+                        .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
+                        .unwrap_or_default(),
+                    fmt_share(b.p_any_shortfall),
+                    fmt_share(a.p_any_shortfall)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Findings in the comparison's mineral order, each mineral's together
+/// (each finding starts with its mineral's id), otherwise as they came.
+pub(super) fn by_mineral(c: &Comparison, mut findings: Vec<String>) -> Vec<String> {
+    let rank = |f: &String| {
+        c.minerals.0.iter().position(|(id, _)| {
+            f.strip_prefix(id.as_str())
+                .is_some_and(|rest| rest.starts_with([':', ',']))
+        })
+    };
+    findings.sort_by_key(|f| rank(f).unwrap_or(usize::MAX));
+    findings
+}
