@@ -401,6 +401,31 @@ pub fn compare_text(
     })
 }
 
+/// A warning when the alternative's `[scenario]` asks for other trials or
+/// another seed than the comparison runs with (the baseline's, or the
+/// flags'), which it ignores.
+fn ignored_settings(
+    alt: &Scenario,
+    file: &str,
+    opts: &SimOptions,
+    trials: u64,
+    seed: u64,
+) -> Option<String> {
+    let mut ignored = Vec::new();
+    if let Some(t) = alt.trials.filter(|&t| t != trials && opts.trials.is_none()) {
+        ignored.push(format!("trials = {t}"));
+    }
+    if let Some(s) = alt.seed.filter(|&s| s != seed && opts.seed.is_none()) {
+        ignored.push(format!("seed = {s}"));
+    }
+    (!ignored.is_empty()).then(|| {
+        format!(
+            "warning: {file} gives {}, ignored: both scenarios run with the baseline's {trials} trials and seed {seed} (--trials and --seed set them)",
+            ignored.join(" and ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{input_differences, wrap};
@@ -444,29 +469,4 @@ mod tests {
         assert!(w.lines().all(|l| l.chars().count() <= 8));
         assert_eq!(wrap("short", 100), "short\n");
     }
-}
-
-/// A warning when the alternative's `[scenario]` asks for other trials or
-/// another seed than the comparison runs with (the baseline's, or the
-/// flags'), which it ignores.
-fn ignored_settings(
-    alt: &Scenario,
-    file: &str,
-    opts: &SimOptions,
-    trials: u64,
-    seed: u64,
-) -> Option<String> {
-    let mut ignored = Vec::new();
-    if let Some(t) = alt.trials.filter(|&t| t != trials && opts.trials.is_none()) {
-        ignored.push(format!("trials = {t}"));
-    }
-    if let Some(s) = alt.seed.filter(|&s| s != seed && opts.seed.is_none()) {
-        ignored.push(format!("seed = {s}"));
-    }
-    (!ignored.is_empty()).then(|| {
-        format!(
-            "warning: {file} gives {}, ignored: both scenarios run with the baseline's {trials} trials and seed {seed} (--trials and --seed set them)",
-            ignored.join(" and ")
-        )
-    })
 }
