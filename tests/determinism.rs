@@ -71,7 +71,7 @@ fn merged_bytes(s: &Scenario, trials: u64, bounds: &[u64], threads: usize) -> Ve
             let r = on_threads(threads, || {
                 record(s, 4, trials, w[0]..w[1], None, NO_TRIALS)
             });
-            r.check(s).unwrap();
+            r.check(s, 4).unwrap();
             let bytes = postcard::to_stdvec(&r).unwrap();
             postcard::from_bytes(&bytes).unwrap()
         })

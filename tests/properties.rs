@@ -424,7 +424,7 @@ proptest! {
             .map(|w| on_threads(1, || engine::record(&s, seed, trials, w[0]..w[1], None, opts)))
             .collect();
         for r in &records {
-            prop_assert!(r.check(&s).is_ok());
+            prop_assert!(r.check(&s, seed).is_ok());
         }
         if reverse {
             records.reverse();

@@ -60,3 +60,51 @@ fn sketched_cost_percentiles_far_above_the_scale_are_within_a_bucket() {
         "cost_p95 {sketched} against the exact {exact}"
     );
 }
+
+#[test]
+fn sketched_percentiles_on_point_masses_are_exact() {
+    // Full supply in years without disruptions, projects online or not:
+    // point masses with other values within 0.024% on both sides, which
+    // a bucket alone answers only to within the bucket.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join("example-dependence.toml");
+    let s = supplyrisk::scenario::Scenario::load(&path).unwrap();
+    let (seed, n) = (1, EXACT_TRIALS + 1);
+    let (minerals, years) = (s.minerals.len(), s.years);
+    let mut supply = vec![vec![Vec::with_capacity(n as usize); years]; minerals];
+    each_trial(&s, seed, n, |ws| {
+        for (m, o) in ws.outcome.iter().enumerate() {
+            for (y, v) in o.supply.iter().enumerate() {
+                supply[m][y].push(*v);
+            }
+        }
+    });
+    let summary = summarise(&s, seed, n);
+    let (mut on_masses, bound) = (0, 2f64.powi(-12));
+    for (m, mineral) in s.minerals.iter().enumerate() {
+        let ms = crate::util::mineral(&summary, &mineral.id);
+        for (y, values) in supply[m].iter().enumerate() {
+            let pairs = [
+                (0.05, ms.years[y].supply_p5),
+                (0.5, ms.years[y].supply_p50),
+                (0.95, ms.years[y].supply_p95),
+            ];
+            for (q, sketched) in pairs {
+                let exact = quantile(values, q);
+                let share = values.iter().filter(|&&v| v == exact).count() as f64 / n as f64;
+                let what = format!("{} {} p{}", mineral.id, y, q * 100.0);
+                if share >= 0.03 {
+                    on_masses += 1;
+                    assert_eq!(sketched, exact, "{what}: a point mass of {share}");
+                } else {
+                    assert!(
+                        (sketched - exact).abs() <= bound * exact,
+                        "{what}: {sketched} vs {exact}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(on_masses >= 20, "{on_masses} percentiles on point masses");
+}

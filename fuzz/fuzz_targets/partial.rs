@@ -36,7 +36,7 @@ fn use_partial(p: Partial) {
         let _ = partial::check_set(&[("fuzz.srpart".into(), p)]);
         return;
     };
-    if record.check(&scenario).is_err() {
+    if record.check(&scenario, seed).is_err() {
         return;
     }
     let whole = record.chunks == (0..chunk_count(record.trials));

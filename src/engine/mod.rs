@@ -26,6 +26,7 @@ pub mod accumulate;
 pub mod chain;
 pub mod dependence;
 pub mod market;
+pub mod pilot;
 pub mod plan;
 pub mod process;
 pub mod record;
@@ -273,7 +274,7 @@ pub fn record(
         sketches: if keeps_values(trials) {
             Vec::new()
         } else {
-            let empty = empty_sketches(scenario).into_iter();
+            let empty = empty_sketches(scenario, seed, trials).into_iter();
             empty.map(SharedSketches::new).collect()
         },
         progress,

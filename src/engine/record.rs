@@ -208,13 +208,34 @@ impl Record {
     }
 
     /// Check that the record fits `scenario` and its own chunks: the right
-    /// tree nodes, tallies and values of the right shapes and sizes, as a
-    /// record read from a file must.
+    /// tree nodes, tallies and values of the right shapes and sizes (and
+    /// sketches with the atoms of the run with `seed`), as a record read
+    /// from a file must.
     ///
     /// # Errors
     ///
     /// [`RecordError::Shape`] saying what does not fit.
-    pub fn check(&self, scenario: &Scenario) -> Result<(), RecordError> {
+    pub fn check(&self, scenario: &Scenario, seed: u64) -> Result<(), RecordError> {
+        let empty = if keeps_values(self.trials) {
+            Vec::new()
+        } else {
+            empty_sketches(scenario, seed, self.trials)
+        };
+        self.check_with(scenario, &empty)
+    }
+
+    /// [`Record::check`] against `empty`, the run's empty sketches
+    /// ([`empty_sketches`]; none for a run that keeps its values), made
+    /// once for the records of every slice of a run.
+    ///
+    /// # Errors
+    ///
+    /// As [`Record::check`].
+    pub fn check_with(
+        &self,
+        scenario: &Scenario,
+        empty: &[MineralSketches],
+    ) -> Result<(), RecordError> {
         let bad = |what: &str| Err(RecordError::Shape(what.to_string()));
         let total = chunk_count(self.trials);
         if self.chunks.start > self.chunks.end || self.chunks.end > total {
@@ -271,7 +292,6 @@ impl Record {
                 }
             }
             (Values::Sketched(s), false) => {
-                let empty = empty_sketches(scenario);
                 let fits = |(m, e): (&MineralSketches, &MineralSketches)| {
                     let series = |a: &Vec<Sketch>, b: &Vec<Sketch>| {
                         a.len() == b.len()
@@ -291,7 +311,8 @@ impl Record {
                         && m.totals.len() == held
                         && cost
                 };
-                if s.len() != minerals || !s.iter().zip(&empty).all(fits) {
+                if s.len() != minerals || empty.len() != minerals || !s.iter().zip(empty).all(fits)
+                {
                     return bad("its sketches do not fit the scenario");
                 }
             }

@@ -174,36 +174,49 @@ impl ChunkValues {
     }
 }
 
-/// Empty sketches for every mineral of `scenario`. Scales: the largest
-/// annual supply (or, in a market, demand), expected total demand, the
-/// largest price multiple, the stockpile's capacity and expected total
-/// cost at twice the reference price.
-pub fn empty_sketches(scenario: &Scenario) -> Vec<MineralSketches> {
+/// Empty sketches for every mineral of a run of `trials` trials of
+/// `scenario` with `seed`, with the atoms its pilot picks
+/// ([`super::pilot`]). Scales: the largest annual supply (or, in a
+/// market, demand), expected total demand, the largest price multiple,
+/// the stockpile's capacity and expected total cost at the reference
+/// price.
+pub fn empty_sketches(scenario: &Scenario, seed: u64, trials: u64) -> Vec<MineralSketches> {
     let years = scenario.years;
     let positive = |x: f64| x.max(f64::MIN_POSITIVE);
+    let atoms = super::pilot::atoms(scenario, seed, trials);
     scenario
         .minerals
         .iter()
+        .zip(atoms)
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, (m, a))| {
             let demand: f64 = (0..years).map(|y| m.demand.trend(y)).sum();
             let supply = match &m.market {
                 Some(_) => (0..years).map(|y| m.demand.trend(y)).fold(0.0, f64::max),
                 None => scenario.max_annual_supply(i),
             };
-            let yearly = |scale: f64| (0..years).map(|_| Sketch::new(positive(scale))).collect();
+            let yearly = |scale: f64, atoms: &[Vec<f64>]| {
+                (0..years)
+                    .map(|y| {
+                        let s = Sketch::new(positive(scale));
+                        s.with_atoms(atoms.get(y).map_or(&[][..], Vec::as_slice))
+                    })
+                    .collect()
+            };
             MineralSketches {
-                supply: yearly(supply),
-                totals: Sketch::new(positive(demand)),
+                supply: yearly(supply, &a.supply),
+                totals: Sketch::new(positive(demand)).with_atoms(&a.totals),
                 price: m
                     .market
                     .as_ref()
-                    .map_or_else(Vec::new, |k| yearly(k.max_price)),
-                stock: m.stockpile.map_or_else(Vec::new, |s| yearly(s.capacity)),
-                cost: m
-                    .market
-                    .as_ref()
-                    .map(|k| SignedSketch::new(positive(demand * k.reference_price))),
+                    .map_or_else(Vec::new, |k| yearly(k.max_price, &a.price)),
+                stock: m
+                    .stockpile
+                    .map_or_else(Vec::new, |s| yearly(s.capacity, &a.stock)),
+                cost: m.market.as_ref().map(|k| {
+                    SignedSketch::new(positive(demand * k.reference_price))
+                        .with_atoms(&a.cost.0, &a.cost.1)
+                }),
             }
         })
         .collect()

@@ -289,6 +289,12 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
     // after a problem, the rest are still read for theirs.
     let mut merged: Option<Record> = None;
     let mut problems = Vec::new();
+    // The sketches' scales and atoms every slice's must have (found once).
+    let empty = if crate::engine::keeps_values(h0.trials) {
+        Vec::new()
+    } else {
+        crate::engine::empty_sketches(&scenario, h0.seed, h0.trials)
+    };
     for (path, p) in partials {
         let file = path.display().to_string();
         let record = match p.body() {
@@ -302,7 +308,7 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
                 continue;
             }
         };
-        if let Err(e) = record.check(&scenario) {
+        if let Err(e) = record.check_with(&scenario, &empty) {
             problems.push(InputError::file(
                 &file,
                 format!("the record does not fit its scenario ({e}): the file is corrupt"),

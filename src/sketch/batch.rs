@@ -9,7 +9,14 @@
 //! values are added, so a batched sketch is the same, bit for bit, as one
 //! pushed value by value.
 
-use super::{Page, SignedSketch, Sketch, FINE_BITS, PAGE, PAGE_BITS, SLOTS};
+use super::{Page, SignedSketch, Sketch, FINE_BITS, MAX_ATOMS, PAGE, PAGE_BITS, SLOTS};
+
+/// The first group of atoms; groups before it are 0 (outside the pages)
+/// and the pages' slots plus 1.
+const ATOM_GROUP: usize = SLOTS + 1;
+
+/// Groups in all.
+const GROUPS: usize = ATOM_GROUP + MAX_ATOMS;
 
 /// Values gathered before they are grouped and pushed (at least: a
 /// batch may hold more while its sketch is busy).
@@ -71,16 +78,19 @@ impl Batch {
 }
 
 impl Sketch {
-    /// Group `xs` of this sketch: 0 for a value outside the pages (zeros,
-    /// values below or above them), else 1 + its page's slot.
+    /// Group `xs` of this sketch: 0 for a value outside the pages
+    /// (zeros, values below or above them), 1 + its page's slot for a
+    /// value in them, `ATOM_GROUP + i` for the `i`-th atom.
     #[inline(always)]
     fn group(&self, x: f64) -> usize {
         let from = x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS);
-        if x > 0.0 && from < (SLOTS << (FINE_BITS - PAGE_BITS)) as u64 {
-            from as usize / PAGE + 1
-        } else {
-            0
+        let paged = x > 0.0 && from < (SLOTS << (FINE_BITS - PAGE_BITS)) as u64;
+        let mut k = if paged { from as usize / PAGE + 1 } else { 0 };
+        // Selects, not branches: which values are atoms is random.
+        for (i, a) in self.atoms.iter().enumerate() {
+            k = if x == a.value { ATOM_GROUP + i } else { k };
         }
+        k
     }
 
     /// Add values, grouped by page: the same sketch as
@@ -89,7 +99,7 @@ impl Sketch {
         self.n += xs.len() as u64;
         // Count each group's values, then turn counts into positions.
         g.next.clear();
-        g.next.resize(SLOTS + 2, 0);
+        g.next.resize(GROUPS + 1, 0);
         for &x in xs {
             g.next[self.group(x) + 1] += 1;
         }
@@ -108,7 +118,7 @@ impl Sketch {
         // `next[k]` is now where group `k` ends. The groups with values:
         g.nonempty.clear();
         let mut start = 0;
-        for (k, &end) in g.next[..=SLOTS].iter().enumerate() {
+        for (k, &end) in g.next[..GROUPS].iter().enumerate() {
             if end as usize > start {
                 g.nonempty.push((k as u32, start as u32, end));
             }
@@ -119,9 +129,14 @@ impl Sketch {
             // in: pages lie anywhere in memory, out of the hardware's
             // reach to predict.
             if let Some(&(next, _, _)) = g.nonempty.get(at + 1) {
-                if let Some(p) = &self.pages[next as usize - 1] {
+                let next = next as usize;
+                if let Some(Some(p)) = (next < ATOM_GROUP).then(|| &self.pages[next - 1]) {
                     prefetch(p);
                 }
+            }
+            if k as usize >= ATOM_GROUP {
+                self.atoms[k as usize - ATOM_GROUP].count += u64::from(end - start);
+                continue;
             }
             let values = &g.sorted[start as usize..end as usize];
             if k == 0 {

@@ -10,24 +10,28 @@
 //! pages covers 2^4 times the scale at first, and grows when a larger
 //! value arrives. Values below the lowest page (less than 2^-40 of the
 //! scale) share one underflow bucket: their estimates are off by less
-//! than 2^-40 of the scale. Infinities share an overflow bucket. Each bucket keeps its
-//! count, the smallest and largest value it has seen, and how many values
-//! equal each of them. The values equal to a bucket's smallest or largest
-//! are answered exactly: a point mass (such as "no disruption this year",
-//! full supply) is exact unless other values lie within 2^-12 of it on
-//! both sides. The values in between are estimated by interpolating
-//! between the two by rank, so every estimate lies within its bucket: a
-//! relative error below 2^-12. Zeros are counted exactly.
+//! than 2^-40 of the scale. Infinities share an overflow bucket.
+//!
+//! Each bucket keeps its count, the smallest and largest value it has
+//! seen, and how many values equal each of them. The values equal to a
+//! bucket's smallest or largest are answered exactly. The values in
+//! between are estimated by interpolating between the two by rank, so
+//! every estimate lies within its bucket: a relative error below 2^-12.
+//! Zeros are counted exactly, and so are a sketch's *atoms*, up to
+//! [`MAX_ATOMS`] values chosen before the run (point masses such as full
+//! supply in a year without disruptions): see [`atoms`].
 //!
 //! Merging adds counts and takes minima and maxima (with the counts of
 //! values equal to them): the result does not depend on the order or
 //! grouping of merges, so it is identical for any number of threads and
 //! any split of a run into shards.
 
+mod atoms;
 mod batch;
 mod saved;
 mod signed;
 
+pub use atoms::MAX_ATOMS;
 pub use batch::{Batch, Grouping, BATCH};
 pub use signed::SignedSketch;
 
@@ -187,6 +191,8 @@ pub struct Sketch {
     /// Pages, allocated when first used: [`SLOTS`] at first, more (up to
     /// [`all_slots`]) when a value lands above them.
     pages: Vec<Option<Box<Page>>>,
+    /// Values counted exactly, apart from the buckets (see [`atoms`]).
+    atoms: Vec<atoms::Atom>,
 }
 
 impl Sketch {
@@ -210,6 +216,7 @@ impl Sketch {
             under: Bucket::EMPTY,
             over: Bucket::EMPTY,
             pages: vec![None; SLOTS],
+            atoms: Vec::new(),
         }
     }
 
@@ -237,6 +244,9 @@ impl Sketch {
     /// Put `k` counted copies of a value into its bucket.
     #[inline(always)]
     fn place(&mut self, x: f64, k: u64) {
+        if !self.atoms.is_empty() && self.count_atom(x, k) {
+            return;
+        }
         // Positive values at or above the lowest page (most of them):
         // their position is a subtraction of bit patterns.
         let from = x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS);
@@ -278,7 +288,10 @@ impl Sketch {
     ///
     /// If the scales differ (a sketch's scale comes from its scenario).
     pub fn merge(&mut self, other: Sketch) {
-        assert_eq!(self.min_exp, other.min_exp, "sketches of different scales");
+        assert!(self.same_scale(&other), "sketches of different scales");
+        for (mine, theirs) in self.atoms.iter_mut().zip(&other.atoms) {
+            mine.count += theirs.count;
+        }
         self.n += other.n;
         self.zero += other.zero;
         self.under.merge(&other.under);
@@ -300,10 +313,16 @@ impl Sketch {
         }
     }
 
-    /// Whether `other` covers the same range of values (sketches merge
-    /// only with sketches of the same scale).
+    /// Whether `other` covers the same range of values with the same
+    /// atoms (sketches merge only with sketches of the same scale).
     pub fn same_scale(&self, other: &Sketch) -> bool {
         self.min_exp == other.min_exp
+            && self.atoms.len() == other.atoms.len()
+            && self
+                .atoms
+                .iter()
+                .zip(&other.atoms)
+                .all(|(a, b)| a.value == b.value)
     }
 
     /// Number of values.
@@ -317,8 +336,14 @@ impl Sketch {
     }
 
     /// Non-empty buckets in increasing order, zeros first (as a bucket
-    /// of zeros).
-    fn buckets(&self) -> impl DoubleEndedIterator<Item = Bucket> + '_ {
+    /// of zeros), atoms among them as buckets of equal values.
+    fn buckets(&self) -> Vec<Bucket> {
+        self.with_atoms_in_order(self.bucket_iter().collect())
+    }
+
+    /// Non-empty buckets in increasing order, zeros first (as a bucket
+    /// of zeros), without the atoms.
+    fn bucket_iter(&self) -> impl DoubleEndedIterator<Item = Bucket> + '_ {
         let zero = Bucket {
             count: self.zero,
             lo: 0.0,
@@ -340,6 +365,9 @@ impl Sketch {
 
     /// Estimate of the value of 0-based rank `r` (`r < len`).
     pub(crate) fn at_rank(&self, r: u64) -> f64 {
+        if !self.atoms.is_empty() {
+            return rank_in(&self.buckets(), r);
+        }
         let mut left = r;
         if left < self.zero {
             return 0.0;
@@ -376,11 +404,17 @@ impl Sketch {
         let h = (self.n - 1) as f64 * q.clamp(0.0, 1.0);
         let lo = h.floor() as u64;
         let frac = h - lo as f64;
-        let x = self.at_rank(lo);
+        // With atoms, the buckets in order are built once for both ranks.
+        let ordered = (!self.atoms.is_empty()).then(|| self.buckets());
+        let at = |r: u64| match &ordered {
+            Some(b) => rank_in(b, r),
+            None => self.at_rank(r),
+        };
+        let x = at(lo);
         if frac == 0.0 || lo + 1 >= self.n {
             x
         } else {
-            x + frac * (self.at_rank(lo + 1) - x)
+            x + frac * (at(lo + 1) - x)
         }
     }
 
@@ -391,7 +425,7 @@ impl Sketch {
             return 0.0;
         }
         let (mut left, mut sum) = (k, 0.0);
-        for b in self.buckets().rev() {
+        for b in self.buckets().into_iter().rev() {
             let take = b.count.min(left);
             sum += b.top_sum(take);
             left -= take;
@@ -403,8 +437,8 @@ impl Sketch {
     }
 
     /// Each non-empty bucket's `(smallest, largest, count)`, increasing.
-    pub(crate) fn ranges(&self) -> impl DoubleEndedIterator<Item = (f64, f64, u64)> + '_ {
-        self.buckets().map(|b| (b.lo, b.hi, b.count))
+    pub(crate) fn ranges(&self) -> impl DoubleEndedIterator<Item = (f64, f64, u64)> {
+        self.buckets().into_iter().map(|b| (b.lo, b.hi, b.count))
     }
 
     /// Points `(x, P(X > x))` at each bucket's largest value, increasing
@@ -413,6 +447,7 @@ impl Sketch {
         let n = self.n.max(1) as f64;
         let mut above = self.n;
         self.buckets()
+            .into_iter()
             .map(|b| {
                 above -= b.count;
                 (b.hi, above as f64 / n)
@@ -433,6 +468,19 @@ impl std::fmt::Debug for Sketch {
             .field("pages", &pages)
             .finish()
     }
+}
+
+/// Estimate of the value of 0-based rank `r` among the values of
+/// `buckets`, in increasing order (the largest value past the end).
+fn rank_in(buckets: &[Bucket], r: u64) -> f64 {
+    let mut left = r;
+    for b in buckets {
+        if left < b.count {
+            return b.at(left);
+        }
+        left -= b.count;
+    }
+    buckets.last().map_or(0.0, |b| b.hi)
 }
 
 /// The bits of `2^e`, a normal number.

@@ -7,6 +7,7 @@
 //! largest value (5 bytes each): about 15 bytes a bucket instead of 25. A
 //! value read back lies in its bucket by construction.
 
+use super::atoms::{self, Atom};
 use super::{
     all_slots, lowest_bits, Bucket, Page, Sketch, FINE_BITS, MAX_EXP, MIN_EXP, PAGE, SLOTS,
 };
@@ -35,6 +36,8 @@ struct SketchRepr<B> {
     zero: u64,
     under: SavedBucket,
     over: SavedBucket,
+    /// `(value, count)` of each atom.
+    atoms: Vec<(f64, u64)>,
     /// `(slot * 32 + fine bucket, bucket)`.
     buckets: B,
 }
@@ -96,6 +99,7 @@ impl Serialize for Sketch {
             zero: self.zero,
             under: saved(&self.under),
             over: saved(&self.over),
+            atoms: self.atoms.iter().map(|a| (a.value, a.count)).collect(),
             buckets: Occupied(self),
         }
         .serialize(s)
@@ -223,8 +227,18 @@ impl<'de> serde::de::Visitor<'de> for SketchVisitor {
         let zero: u64 = seq.next_element()?.ok_or_else(|| field("zeros"))?;
         let under: SavedBucket = seq.next_element()?.ok_or_else(|| field("underflow"))?;
         let over: SavedBucket = seq.next_element()?.ok_or_else(|| field("overflow"))?;
+        let atoms: Vec<(f64, u64)> = seq.next_element()?.ok_or_else(|| field("atoms"))?;
         if !(MIN_EXP..=MAX_EXP).contains(&min_exp) {
             return Err(A::Error::custom("sketch scale out of range"));
+        }
+        let atoms: Vec<Atom> = atoms
+            .into_iter()
+            .map(|(value, count)| Atom { value, count })
+            .collect();
+        if !atoms::valid(&atoms) {
+            return Err(A::Error::custom(
+                "sketch atoms out of order or out of range",
+            ));
         }
         let mut sketch = Sketch {
             min_exp,
@@ -234,10 +248,14 @@ impl<'de> serde::de::Visitor<'de> for SketchVisitor {
             under: checked_under(under, min_exp)?,
             over: checked_over(over)?,
             pages: vec![None; SLOTS],
+            atoms,
         };
         let mut counted = zero
             .saturating_add(sketch.under.count)
             .saturating_add(sketch.over.count);
+        for a in &sketch.atoms {
+            counted = counted.saturating_add(a.count);
+        }
         let seed = IntoPages {
             sketch: &mut sketch,
             counted: &mut counted,
@@ -253,7 +271,7 @@ impl<'de> serde::de::Visitor<'de> for SketchVisitor {
 
 impl<'de> Deserialize<'de> for Sketch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const FIELDS: &[&str] = &["min_exp", "n", "zero", "under", "over", "buckets"];
+        const FIELDS: &[&str] = &["min_exp", "n", "zero", "under", "over", "atoms", "buckets"];
         d.deserialize_struct("SketchRepr", FIELDS, SketchVisitor)
     }
 }

@@ -23,6 +23,15 @@ impl SignedSketch {
         }
     }
 
+    /// The same sketch (empty), counting exactly the values `pos` (at or
+    /// above zero) and the negative values of magnitudes `neg`.
+    pub fn with_atoms(self, pos: &[f64], neg: &[f64]) -> SignedSketch {
+        SignedSketch {
+            pos: self.pos.with_atoms(pos),
+            neg: self.neg.with_atoms(neg),
+        }
+    }
+
     /// Add values.
     pub fn push_all(&mut self, xs: &[f64]) {
         for &x in xs {

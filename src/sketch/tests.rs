@@ -210,3 +210,75 @@ fn serialises_and_restores_exactly_and_refuses_inconsistent_data() {
     };
     assert!(crafted(under, infinities).is_ok());
 }
+
+#[test]
+fn atoms_are_exact_inside_a_bucket_and_merge_and_save_like_the_rest() {
+    // 254.01 with values just below and above it in its bucket (of
+    // 254 to 254.03125), and 100 at the low end of its own.
+    let values: Vec<f64> = (0..30_000)
+        .map(|i| match i % 20 {
+            0..=13 => 254.01,
+            14 => 254.01 - 2e-4 * (1.0 + (i % 49) as f64),
+            15 => 254.01 + 2e-4 * (1.0 + (i % 40) as f64),
+            _ => 100.0 + (i as f64 * 0.37).sin().abs(),
+        })
+        .collect();
+    let atoms = [254.01, 100.0, -1.0, f64::NAN];
+    let with = || Sketch::new(300.0).with_atoms(&atoms);
+    assert_eq!(with().atom_values(), vec![100.0, 254.01]);
+    let mut one = with();
+    values.iter().for_each(|&v| one.push(v));
+    // Batched, and merged from parts in two orders: the same sketch.
+    let (mut batched, mut batch, mut g) = (with(), Batch::default(), Grouping::default());
+    batch.extend(&values);
+    batch.flush(&mut batched, &mut g);
+    assert_eq!(batched, one);
+    let parts: Vec<Sketch> = values
+        .chunks(7_000)
+        .map(|c| {
+            let mut s = with();
+            s.push_all(c);
+            s
+        })
+        .collect();
+    let merged = |order: &mut dyn Iterator<Item = &Sketch>| {
+        let mut total = with();
+        order.for_each(|p| total.merge(p.clone()));
+        total
+    };
+    assert_eq!(merged(&mut parts.iter()), one);
+    assert_eq!(merged(&mut parts.iter().rev()), one);
+    let back: Sketch = postcard::from_bytes(&postcard::to_stdvec(&one).unwrap()).unwrap();
+    assert_eq!(back, one);
+    // Every rank within its bucket; those on 254.01 exact, but near the
+    // ends of its run of ranks, where the bucket's other values (3,000)
+    // are shared out below and above it by distance; without atoms the
+    // median is not exact.
+    let mut sorted = values.clone();
+    sorted.sort_by(f64::total_cmp);
+    let first = sorted.iter().position(|&v| v == 254.01).unwrap();
+    let last = sorted.iter().rposition(|&v| v == 254.01).unwrap();
+    let others = 3_000;
+    let bound = 2f64.powi(-(FINE_BITS as i32));
+    for (r, &exact) in sorted.iter().enumerate().step_by(97) {
+        let est = one.at_rank(r as u64);
+        assert!(
+            (est - exact).abs() <= bound * exact,
+            "rank {r}: {est} vs {exact}"
+        );
+        if r >= first + others && r + others <= last {
+            assert_eq!(est, 254.01, "rank {r}");
+        }
+    }
+    assert_eq!(one.quantile(0.5), quantile(&values, 0.5));
+    let mut plain = Sketch::new(300.0);
+    values.iter().for_each(|&v| plain.push(v));
+    assert_ne!(plain.quantile(0.5), 254.01);
+    assert!((one.upper_mean(100) - plain.upper_mean(100)).abs() <= bound * 300.0);
+    // Sketches with other atoms do not merge; saved atoms out of order
+    // are refused.
+    assert!(!one.same_scale(&Sketch::new(300.0)));
+    let mut t = one.clone();
+    t.atoms.reverse();
+    assert!(postcard::from_bytes::<Sketch>(&postcard::to_stdvec(&t).unwrap()).is_err());
+}
