@@ -198,23 +198,9 @@ impl Run<'_> {
         let block = &mut *guard;
         let ws = block.workspace.get_or_insert_with(|| Workspace::new(plan));
         if block.buffers.is_empty() {
-            block.buffers = (0..plan.minerals.len())
-                .map(|m| ChunkValues::buffers(plan.years, series_of(self.scenario, m)))
-                .collect();
+            block.buffers = chunk_buffers(self.scenario, plan);
         }
-        let mut recorders: Vec<ChunkRecorder> = plan
-            .minerals
-            .iter()
-            .map(|mp| ChunkRecorder::new(plan.years, mp.spike_threshold()))
-            .collect();
-        for (j, trial) in trials.enumerate() {
-            simulate_trial(plan, TrialKey::new(self.seed, trial), ws);
-            let per_mineral = recorders.iter_mut().zip(&ws.outcome).zip(&plan.minerals);
-            for (((rec, outcome), mp), buf) in per_mineral.zip(block.buffers.iter_mut()) {
-                let totals = rec.record(outcome, mp.threshold);
-                buf.store(j, outcome, totals);
-            }
-        }
+        let recorders = simulate_into(plan, self.seed, trials, ws, &mut block.buffers);
         let tally: Vec<MineralTally> = recorders.iter().map(ChunkRecorder::finish).collect();
         let values: Vec<ChunkValues> = block
             .buffers
@@ -246,6 +232,40 @@ impl Run<'_> {
             chunks: vec![values],
         }
     }
+}
+
+/// Buffers for a chunk's values of every mineral of `scenario`.
+fn chunk_buffers(scenario: &Scenario, plan: &Plan) -> Vec<ChunkValues> {
+    (0..plan.minerals.len())
+        .map(|m| ChunkValues::buffers(plan.years, series_of(scenario, m)))
+        .collect()
+}
+
+/// Simulate `trials` (at most [`CHUNK_TRIALS`]) of a run with `seed`,
+/// storing the `j`-th of them at `j` in each mineral's `buffers`; returns
+/// each mineral's tallies of them.
+#[inline]
+fn simulate_into(
+    plan: &Plan,
+    seed: u64,
+    trials: Range<u64>,
+    ws: &mut Workspace,
+    buffers: &mut [ChunkValues],
+) -> Vec<ChunkRecorder> {
+    let mut recorders: Vec<ChunkRecorder> = plan
+        .minerals
+        .iter()
+        .map(|mp| ChunkRecorder::new(plan.years, mp.spike_threshold()))
+        .collect();
+    for (j, trial) in trials.enumerate() {
+        simulate_trial(plan, TrialKey::new(seed, trial), ws);
+        let per_mineral = recorders.iter_mut().zip(&ws.outcome).zip(&plan.minerals);
+        for (((rec, outcome), mp), buf) in per_mineral.zip(buffers.iter_mut()) {
+            let totals = rec.record(outcome, mp.threshold);
+            buf.store(j, outcome, totals);
+        }
+    }
+    recorders
 }
 
 /// Simulate the chunks `chunks` of a run of `trials` trials of `scenario`

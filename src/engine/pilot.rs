@@ -10,10 +10,8 @@
 //! its 4 most frequent (zeros are counted exactly anyway).
 
 use super::plan::Plan;
-use super::trial::{simulate_trial, Workspace};
-use super::values::{series_of, ChunkValues};
-use super::{ChunkRecorder, CHUNK_TRIALS};
-use crate::rng::TrialKey;
+use super::trial::Workspace;
+use super::{chunk_buffers, simulate_into, CHUNK_TRIALS};
 use crate::scenario::Scenario;
 use crate::sketch::MAX_ATOMS;
 
@@ -44,22 +42,8 @@ pub fn atoms(scenario: &Scenario, seed: u64, trials: u64) -> Vec<MineralAtoms> {
     let plan = Plan::new(scenario);
     let mut ws = Workspace::new(&plan);
     let n = trials.min(PILOT_TRIALS) as usize;
-    let mut buffers: Vec<ChunkValues> = (0..plan.minerals.len())
-        .map(|m| ChunkValues::buffers(plan.years, series_of(scenario, m)))
-        .collect();
-    let mut recorders: Vec<ChunkRecorder> = plan
-        .minerals
-        .iter()
-        .map(|mp| ChunkRecorder::new(plan.years, mp.spike_threshold()))
-        .collect();
-    for j in 0..n {
-        simulate_trial(&plan, TrialKey::new(seed, j as u64), &mut ws);
-        let per_mineral = recorders.iter_mut().zip(&ws.outcome).zip(&plan.minerals);
-        for (((rec, outcome), mp), buf) in per_mineral.zip(&mut buffers) {
-            let totals = rec.record(outcome, mp.threshold);
-            buf.store(j, outcome, totals);
-        }
-    }
+    let mut buffers = chunk_buffers(scenario, &plan);
+    simulate_into(&plan, seed, 0..n as u64, &mut ws, &mut buffers);
     let yearly = |series: &[Vec<f64>]| series.iter().map(|s| frequent(&s[..n])).collect();
     buffers
         .iter()
