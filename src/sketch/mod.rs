@@ -446,13 +446,21 @@ impl Sketch {
     pub fn exceedance(&self) -> Vec<(f64, f64)> {
         let n = self.n.max(1) as f64;
         let mut above = self.n;
-        self.buckets()
-            .into_iter()
-            .map(|b| {
-                above -= b.count;
-                (b.hi, above as f64 / n)
-            })
-            .collect()
+        let points = self.buckets().into_iter().map(|b| {
+            above -= b.count;
+            (b.hi, above as f64 / n)
+        });
+        last_of_each_x(points)
+    }
+
+    /// Estimates of the values of the ranks `ranks` (each `< len`), in
+    /// order, the buckets put in order once.
+    pub(crate) fn values_at(&self, ranks: std::ops::Range<u64>) -> Vec<f64> {
+        if self.atoms.is_empty() {
+            return ranks.map(|r| self.at_rank(r)).collect();
+        }
+        let buckets = self.buckets();
+        ranks.map(|r| rank_in(&buckets, r)).collect()
     }
 }
 
@@ -468,6 +476,20 @@ impl std::fmt::Debug for Sketch {
             .field("pages", &pages)
             .finish()
     }
+}
+
+/// Exceedance points with the last of each run of equal `x` only: an
+/// atom inside a bucket's range splits it into parts that end at the
+/// atom, and only the point after the atom's own values counts them.
+fn last_of_each_x(points: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for p in points {
+        if out.last().is_some_and(|l| l.0 == p.0) {
+            out.pop();
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// Estimate of the value of 0-based rank `r` among the values of

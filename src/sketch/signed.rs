@@ -65,7 +65,7 @@ impl SignedSketch {
     }
 
     /// Estimate of the value of 0-based rank `r` (`r < len`).
-    fn at_rank(&self, r: u64) -> f64 {
+    pub(super) fn at_rank(&self, r: u64) -> f64 {
         let n_neg = self.neg.len();
         if r < n_neg {
             -self.neg.at_rank(n_neg - 1 - r)
@@ -98,8 +98,19 @@ impl SignedSketch {
         if k == 0 {
             return 0.0;
         }
-        let n = self.len();
-        (n - k..n).map(|r| self.at_rank(r)).sum::<f64>() / k as f64
+        let (n, n_neg) = (self.len(), self.neg.len());
+        // Ranks n - k .. n, the negative ones (if any) first, each side's
+        // buckets put in order once.
+        let first = n - k;
+        let negative = if first < n_neg {
+            let mut m = self.neg.values_at(0..n_neg - first);
+            m.reverse();
+            m.into_iter().map(|v| -v).collect()
+        } else {
+            Vec::new()
+        };
+        let positive = self.pos.values_at(first.saturating_sub(n_neg)..n - n_neg);
+        negative.into_iter().chain(positive).sum::<f64>() / k as f64
     }
 
     /// Points `(x, P(X > x))` at each bucket's largest value, increasing
@@ -109,13 +120,11 @@ impl SignedSketch {
         let mut above = self.len();
         let negative = self.neg.ranges().rev().map(|(lo, _, c)| (-lo, c));
         let positive = self.pos.ranges().map(|(_, hi, c)| (hi, c));
-        negative
-            .chain(positive)
-            .map(|(x, c)| {
-                above -= c;
-                (x, above as f64 / n)
-            })
-            .collect()
+        let points = negative.chain(positive).map(|(x, c)| {
+            above -= c;
+            (x, above as f64 / n)
+        });
+        super::last_of_each_x(points)
     }
 }
 

@@ -282,3 +282,40 @@ fn atoms_are_exact_inside_a_bucket_and_merge_and_save_like_the_rest() {
     t.atoms.reverse();
     assert!(postcard::from_bytes::<Sketch>(&postcard::to_stdvec(&t).unwrap()).is_err());
 }
+
+#[test]
+fn exceedance_past_an_atom_inside_a_bucket_counts_the_atom_once() {
+    // 100 values over 254 to 254.06 and 100 copies of the atom 254.02:
+    // P(X > 254.02) is about a third, and no x appears twice.
+    let mut s = Sketch::new(300.0).with_atoms(&[254.02]);
+    for i in 0..100 {
+        s.push(254.0 + 0.0006 * f64::from(i));
+        s.push(254.02);
+    }
+    let points = s.exceedance();
+    assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "{points:?}");
+    let at = points
+        .iter()
+        .find(|p| p.0 == 254.02)
+        .expect("a point at the atom");
+    let exact = (0..100)
+        .filter(|&i| 254.0 + 0.0006 * f64::from(i) > 254.02)
+        .count() as f64
+        / 200.0;
+    assert!((at.1 - exact).abs() <= 0.05, "{at:?} against {exact}");
+    // The same on the negative side of a signed sketch.
+    let mut signed = SignedSketch::new(300.0).with_atoms(&[], &[254.02]);
+    let values: Vec<f64> = (0..100)
+        .flat_map(|i| [-(254.0 + 0.0006 * f64::from(i)), -254.02])
+        .collect();
+    signed.push_all(&values);
+    let points = signed.exceedance();
+    assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "{points:?}");
+    // Its upper mean reads each side's buckets once, with the sum of
+    // rank by rank.
+    let n = signed.len();
+    for k in [1, 50, 150, n] {
+        let by_rank: f64 = (n - k..n).map(|r| signed.at_rank(r)).sum::<f64>() / k as f64;
+        assert_eq!(signed.upper_mean(k), by_rank, "k {k}");
+    }
+}
