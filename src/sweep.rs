@@ -97,15 +97,20 @@ impl SweepParam {
         inside.into_iter().chain(self.key.iter().cloned()).collect()
     }
 
-    /// Whether the document has the entity `id` of this parameter's kind.
+    /// Whether `t` is the table of the entity `id` of this parameter's
+    /// kind (its `id`, or a stockpile's `mineral`).
+    fn is_entity(&self, t: &toml::Table, id: &str) -> bool {
+        t.get(self.field()).and_then(toml::Value::as_str) == Some(id)
+    }
+
+    /// Whether the document has the entity `id` of this parameter's kind
+    /// (for a market: a mineral with a market).
     fn has(&self, doc: &toml::Table, id: &str) -> bool {
-        let field = self.field();
         doc.get(self.array())
             .and_then(toml::Value::as_array)
             .is_some_and(|items| {
                 items.iter().filter_map(toml::Value::as_table).any(|t| {
-                    t.get(field).and_then(toml::Value::as_str) == Some(id)
-                        && (self.kind != "market" || t.contains_key("market"))
+                    self.is_entity(t, id) && (self.kind != "market" || t.contains_key("market"))
                 })
             })
     }
@@ -119,18 +124,14 @@ impl SweepParam {
             .chain(self.key.iter().map(String::as_str))
             .flat_map(|p| p.split('.'))
             .collect();
-        (1..parts.len())
-            .rev()
-            .map(|j| (parts[..j].join("."), &parts[j..]))
-            .find(|(id, _)| self.has(doc, id))
-            .map_or_else(
-                || self.clone(),
-                |(id, key)| SweepParam {
-                    kind: self.kind.clone(),
-                    id,
-                    key: key.iter().map(|k| k.to_string()).collect(),
-                },
-            )
+        crate::scenario::ids::longest_id(&parts, |id| self.has(doc, id)).map_or_else(
+            || self.clone(),
+            |(id, key)| SweepParam {
+                kind: self.kind.clone(),
+                id,
+                key: key.iter().map(|k| k.to_string()).collect(),
+            },
+        )
     }
 
     /// The entity's table in a parsed scenario document.
@@ -152,7 +153,7 @@ impl SweepParam {
         items
             .iter_mut()
             .filter_map(toml::Value::as_table_mut)
-            .find(|t| t.get(field).and_then(toml::Value::as_str) == Some(self.id.as_str()))
+            .find(|t| self.is_entity(t, &self.id))
             .ok_or_else(|| {
                 format!(
                     "expected a [[{kind}]] with {field} = \"{}\", found none",

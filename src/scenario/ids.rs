@@ -13,6 +13,20 @@ pub fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
 }
 
+/// Split the dot-separated `parts` of `ID.KEY` (an address without its
+/// kind) at the longest id that `has` knows and that leaves a non-empty
+/// key: ids may contain dots, so `a.b.capacity` is `(a.b, [capacity])`
+/// when there is an `a.b`, else `(a, [b, capacity])` when there is an `a`.
+pub fn longest_id<'p, 't>(
+    parts: &'p [&'t str],
+    has: impl Fn(&str) -> bool,
+) -> Option<(String, &'p [&'t str])> {
+    (1..parts.len())
+        .rev()
+        .map(|j| (parts[..j].join("."), &parts[j..]))
+        .find(|(id, _)| has(id))
+}
+
 /// Whether `id` is a well-formed id.
 pub fn is_valid(id: &str) -> bool {
     (1..=MAX_ID_CHARS).contains(&id.len()) && id.chars().all(is_id_char)

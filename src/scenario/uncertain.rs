@@ -296,11 +296,8 @@ fn split<'t>(raw: &RawFile, text: &'t str) -> Result<(&'t str, String, Vec<&'t s
             quote(text)
         ));
     }
-    for j in (2..parts.len()).rev() {
-        let id = parts[1..j].join(".");
-        if has(raw, kind, &id) {
-            return Ok((kind, id, parts[j..].to_vec()));
-        }
+    if let Some((id, key)) = super::ids::longest_id(&parts[1..], |id| has(raw, kind, id)) {
+        return Ok((kind, id, key.to_vec()));
     }
     let what = if kind == "market" {
         "the id of a [[mineral]] with a market"

@@ -1,5 +1,7 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
+mod findings;
+
 use super::{
     check_memory, finish, out_or, prepare_out, resolve_trials_seed, simulate_with_progress,
     with_threads, Outputs, ScenarioText, SimOptions,
@@ -11,6 +13,7 @@ use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
 use crate::summary::exceedance_curves;
+use findings::{by_mineral, efs_notes, findings, market_findings, within_noise};
 use indicatif::ProgressBar;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -27,9 +30,6 @@ pub struct CompareReport {
     /// Each output's name and bytes, in order.
     pub outputs: Outputs,
 }
-
-mod findings;
-use findings::{by_mineral, efs_notes, findings, market_findings, within_noise};
 
 /// The default output folder: `results/<baseline stem>-vs-<alternative stem>/`.
 pub fn default_compare_dir(base: &Path, alt: &Path) -> PathBuf {
