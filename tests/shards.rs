@@ -338,7 +338,7 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
     refused(d, &["foreign"], "another kind of file");
     // A partial result of another format version.
     let text = String::from_utf8_lossy(&bytes[..200]).into_owned();
-    assert!(text.contains("\"format\":5"), "{text}");
+    assert!(text.contains("\"format\":6"), "{text}");
     // The header with each `(from, to)` replaced once.
     let edited = |changes: &[(&str, &str)]| -> Vec<u8> {
         let header_end = bytes.iter().skip(26).position(|&b| b == b'\n').unwrap() + 26;
@@ -359,22 +359,22 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
         spoil(name, &edited(&[(from, to)]));
         refused(d, &[name], "does not match its checksum");
     }
-    spoil("newer", &edited(&[("\"format\":5", "\"format\":6")]));
+    spoil("newer", &edited(&[("\"format\":6", "\"format\":7")]));
     refused(
         d,
         &["newer"],
-        "expected partial result format 5, found format 6",
+        "expected partial result format 6, found format 7",
     );
     // An older one, whose header has other keys.
     let older = edited(&[
-        ("\"format\":5", "\"format\":2"),
+        ("\"format\":6", "\"format\":2"),
         ("\"slice\":", "\"chunks\":"),
     ]);
     spoil("older", &older);
     refused(
         d,
         &["older"],
-        "expected partial result format 5, found format 2",
+        "expected partial result format 6, found format 2",
     );
 }
 

@@ -4,10 +4,11 @@
 //! The pilot simulates the run's first chunk of trials (trials 0 to
 //! 1,023 of the run's seed, whatever part of the run is being simulated),
 //! so every shard of a run picks the same atoms and their sketches merge.
-//! A value is an atom of a series when at least 10 of those trials
-//! (about 1%) give exactly it: full supply in a year without
-//! disruptions, a full stockpile, the price at its cap. Each series keeps
-//! its 4 most frequent (zeros are counted exactly anyway).
+//! A value is an atom of a series when at least 3 of those trials (about
+//! 0.3%) give exactly it: full supply in a year without disruptions, a
+//! full stockpile, a stock refilled for a whole number of steps, the
+//! price at its cap. Each series keeps its 16 most frequent (zeros are
+//! counted exactly anyway).
 
 use super::plan::Plan;
 use super::trial::Workspace;
@@ -19,7 +20,7 @@ use crate::sketch::MAX_ATOMS;
 pub const PILOT_TRIALS: u64 = CHUNK_TRIALS;
 
 /// Times a value must occur in the pilot to be an atom.
-const MIN_OCCURRENCES: usize = 10;
+const MIN_OCCURRENCES: usize = 3;
 
 /// One mineral's atoms, series by series.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,15 +92,22 @@ mod tests {
     fn frequent_values_are_the_repeated_positive_ones() {
         let mut v = vec![0.0; 50];
         v.extend([7.5; 30]);
-        v.extend([2.0; 10]);
-        v.extend([3.0; 9]);
+        v.extend([2.0; 3]);
+        v.extend([3.0; 2]);
         v.extend((0..100).map(|i| 1.0 + f64::from(i) * 0.01));
-        v.extend([9.0; 12]);
-        v.extend([8.0; 11]);
-        v.extend([10.0; 10]);
-        // Zeros and values under 10 times are left out; of 7.5 (30), 9
-        // (12), 8 (11), 2 and 10 (10 each), the smaller of the last two.
-        assert_eq!(frequent(&v), vec![2.0, 7.5, 8.0, 9.0]);
+        // 14 values 4 times each (10 to 23), then 25 and 26 three times.
+        for i in 10..24 {
+            v.extend([f64::from(i); 4]);
+        }
+        v.extend([25.0, 26.0, 26.0, 25.0, 25.0, 26.0]);
+        // Zeros and values under 3 times are left out; of 7.5 (30), the
+        // fourteen values 4 times each and 2, 25 and 26 (3 times each), the
+        // 16 most frequent: the smallest of the last three.
+        let mut want = vec![2.0, 7.5];
+        want.extend((10..24).map(f64::from));
+        assert_eq!(super::MAX_ATOMS, 16);
+        assert_eq!(frequent(&v), want);
         assert!(frequent(&[f64::NAN; 20]).is_empty());
+        assert!(frequent(&[f64::INFINITY; 20]).is_empty());
     }
 }

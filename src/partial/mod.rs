@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 /// The first line of a partial result file.
 pub const MAGIC: &str = "supplyrisk partial result\n";
 /// Version of the file format.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 /// Extension of partial result files.
 pub const EXTENSION: &str = "srpart";
 

@@ -85,12 +85,11 @@ impl Sketch {
     fn group(&self, x: f64) -> usize {
         let from = x.to_bits().wrapping_sub(self.lowest_bits) >> (52 - FINE_BITS);
         let paged = x > 0.0 && from < (SLOTS << (FINE_BITS - PAGE_BITS)) as u64;
-        let mut k = if paged { from as usize / PAGE + 1 } else { 0 };
-        // Selects, not branches: which values are atoms is random.
-        for (i, a) in self.atoms.iter().enumerate() {
-            k = if x == a.value { ATOM_GROUP + i } else { k };
+        let k = if paged { from as usize / PAGE + 1 } else { 0 };
+        match self.finder.find(x) {
+            0 => k,
+            i => ATOM_GROUP + i - 1,
         }
-        k
     }
 
     /// Add values, grouped by page: the same sketch as
@@ -188,30 +187,50 @@ mod tests {
     #[test]
     fn a_batched_sketch_is_the_sketch_pushed_value_by_value() {
         // Zeros, a full stock, values spread over many octaves, values
-        // below and above the pages, repeated values.
+        // below and above the pages, repeated values; two atoms in one
+        // page (0.7 and the next value up), one below the pages, one
+        // above them, one that never occurs.
+        let next_up = f64::from_bits(0.7f64.to_bits() + 1);
         let values: Vec<f64> = (0..100_000)
-            .map(|i| match i % 7 {
+            .map(|i| match i % 9 {
                 0 => 0.0,
                 1 => 1.4,
                 2 => 1.4 * ((i as f64) * 0.37).sin().abs().powi(9),
                 3 => 1e-30,
-                4 => 1e9 + i as f64,
+                4 => 1e9 + (i % 5) as f64,
+                5 => 0.7,
+                6 => next_up,
                 _ => 1.4 * ((i as f64) * 0.011).cos().abs(),
             })
             .collect();
-        let mut one = Sketch::new(1.4);
-        values.iter().for_each(|&x| one.push(x));
-        let (mut batched, mut batch, mut g) =
-            (Sketch::new(1.4), Batch::default(), Grouping::default());
-        for part in values.chunks(1024) {
-            batch.extend(part);
-            if batch.len() >= BATCH {
-                batch.flush(&mut batched, &mut g);
+        let atoms = [1e-30, 0.7, next_up, 1e9 + 2.0, 0.9];
+        for sketch in [Sketch::new(1.4), Sketch::new(1.4).with_atoms(&atoms)] {
+            let mut one = sketch.clone();
+            values.iter().for_each(|&x| one.push(x));
+            let (mut batched, mut batch, mut g) = (sketch, Batch::default(), Grouping::default());
+            for part in values.chunks(1024) {
+                batch.extend(part);
+                if batch.len() >= BATCH {
+                    batch.flush(&mut batched, &mut g);
+                }
             }
+            batch.flush(&mut batched, &mut g);
+            assert!(batch.is_empty());
+            assert_eq!(batched, one);
+            assert_eq!(batched.len(), values.len() as u64);
         }
-        batch.flush(&mut batched, &mut g);
-        assert!(batch.is_empty());
-        assert_eq!(batched, one);
-        assert_eq!(batched.len(), values.len() as u64);
+        // The atoms counted apart: each holds its values and no bucket
+        // does.
+        let mut with = Sketch::new(1.4).with_atoms(&atoms);
+        let mut g = Grouping::default();
+        with.push_grouped(&values, &mut g);
+        let count = |v: f64| values.iter().filter(|&&x| x == v).count() as u64;
+        for a in &with.atoms {
+            assert_eq!(a.count, count(a.value), "atom {}", a.value);
+        }
+        assert_eq!(with.atoms.len(), atoms.len());
+        let in_buckets: u64 = with.bucket_iter().map(|b| b.count).sum();
+        let atom_values: u64 = atoms.iter().map(|&v| count(v)).sum();
+        assert_eq!(in_buckets + atom_values, values.len() as u64);
     }
 }

@@ -193,6 +193,8 @@ pub struct Sketch {
     pages: Vec<Option<Box<Page>>>,
     /// Values counted exactly, apart from the buckets (see [`atoms`]).
     atoms: Vec<atoms::Atom>,
+    /// Finds a value's atom.
+    finder: atoms::Finder,
 }
 
 impl Sketch {
@@ -217,6 +219,7 @@ impl Sketch {
             over: Bucket::EMPTY,
             pages: vec![None; SLOTS],
             atoms: Vec::new(),
+            finder: atoms::Finder::new(&[]),
         }
     }
 

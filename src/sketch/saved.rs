@@ -248,6 +248,7 @@ impl<'de> serde::de::Visitor<'de> for SketchVisitor {
             under: checked_under(under, min_exp)?,
             over: checked_over(over)?,
             pages: vec![None; SLOTS],
+            finder: atoms::Finder::new(&atoms),
             atoms,
         };
         let mut counted = zero

@@ -319,3 +319,34 @@ fn exceedance_past_an_atom_inside_a_bucket_counts_the_atom_once() {
         assert_eq!(signed.upper_mean(k), by_rank, "k {k}");
     }
 }
+
+#[test]
+fn the_finder_finds_each_atom_and_nothing_else() {
+    // 16 atoms, close together and far apart; their neighbours, zeros,
+    // negatives, infinities and NaN are not atoms.
+    let mut values: Vec<f64> = (0..12).map(|i| 0.3 * f64::from(i + 1)).collect();
+    values.extend([
+        1e-300,
+        7.0e12,
+        254.01,
+        f64::from_bits(254.01f64.to_bits() + 1),
+    ]);
+    let s = Sketch::new(300.0).with_atoms(&values);
+    assert_eq!(s.atom_values().len(), MAX_ATOMS);
+    for (i, a) in s.atoms.iter().enumerate() {
+        assert_eq!(s.finder.find(a.value), i + 1, "atom {}", a.value);
+        let up = f64::from_bits(a.value.to_bits() + 1);
+        let down = f64::from_bits(a.value.to_bits() - 1);
+        assert_eq!(s.finder.find(-a.value), 0);
+        if !values.contains(&up) {
+            assert_eq!(s.finder.find(up), 0, "{up}");
+        }
+        if !values.contains(&down) {
+            assert_eq!(s.finder.find(down), 0, "{down}");
+        }
+    }
+    for x in [0.0, -0.0, f64::INFINITY, f64::NAN, 1.0, 300.0] {
+        assert_eq!(s.finder.find(x), 0, "{x}");
+    }
+    assert_eq!(Sketch::new(300.0).finder.find(0.0), 0);
+}
