@@ -463,3 +463,87 @@ fn shard_flags_out_of_range_are_refused_before_simulating() {
         assert!(!d.join("s").exists());
     }
 }
+
+#[test]
+fn a_shard_of_another_run_is_refused_before_it_writes_and_merge_names_the_odd_one_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    let bytes = |k: u64| std::fs::read(parts.join(format!("partial-{k}-of-3.srpart"))).unwrap();
+    let before: Vec<Vec<u8>> = (1..=3).map(bytes).collect();
+    let shard = |seed: &str, trials: &str, k_of_n: &str| {
+        let example = example_path();
+        let args = [
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            trials,
+            "--seed",
+            seed,
+            "--shard",
+            k_of_n,
+            "--out",
+            "parts",
+            "--quiet",
+        ];
+        run_in(d, &args)
+    };
+    // Another seed, other trials, another split: refused, every file
+    // left as it was.
+    for (seed, trials, k_of_n, expect) in [
+        ("12", "5000", "2/3", "one of another run (seed 11, not 12)"),
+        ("11", "6000", "2/3", "(trials 5000, not 6000)"),
+        ("11", "5000", "2/4", "(a split into 3 shards, not 4 shards)"),
+    ] {
+        let o = shard(seed, trials, k_of_n);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{expect}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("partial-1-of-3.srpart"),
+            "{}",
+            stderr(&o)
+        );
+        let after: Vec<Vec<u8>> = (1..=3).map(bytes).collect();
+        assert!(after == before, "files unchanged");
+    }
+    // A study's shard into a run's folder.
+    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-uncertainty.toml");
+    let o = run_in(
+        d,
+        &[
+            "uncertainty",
+            study.to_str().unwrap(),
+            "--samples",
+            "2",
+            "--trials",
+            "100",
+            "--shard",
+            "1/3",
+            "--out",
+            "parts",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o)
+        .contains("found a partial result of `run --shard`, not of `uncertainty --shard`"));
+    // A rerun of one of the run's own shards replaces it, with the same
+    // bytes.
+    let o = shard("11", "5000", "2/3");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(bytes(2) == before[1]);
+    // Merged with two shards of another run, the odd one out is named,
+    // whichever comes first.
+    shards(d, "s12", "5000", "12", 3, &[1]);
+    std::fs::create_dir(d.join("odd")).unwrap();
+    std::fs::copy(
+        d.join("s12/partial-1-of-3.srpart"),
+        d.join("odd/partial-1-of-3.srpart"),
+    )
+    .unwrap();
+    for k in [2, 3] {
+        let name = format!("partial-{k}-of-3.srpart");
+        std::fs::copy(parts.join(&name), d.join("odd").join(&name)).unwrap();
+    }
+    refused(d, &["odd"], "partial-1-of-3.srpart: expected seed 11 as in");
+}

@@ -309,20 +309,22 @@ fn run_shard(
     let first = chunks.start * engine::CHUNK_TRIALS;
     let last = (chunks.end * engine::CHUNK_TRIALS).min(trials);
     super::check_memory(scenario, (trials, last - first), false, 1, opts)?;
-    if !opts.in_memory {
-        folder::check_shards(out_dir, opts.quiet)?;
-    }
-    let label = format!("{} (shard {k}/{n})", scenario.name);
-    let record = with_progress(last - first, &label, opts, |progress| {
-        let keep = engine::Options { keep_trials: false };
-        engine::record(scenario, seed, trials, chunks.clone(), Some(progress), keep)
-    })?;
     let source = partial::Source {
         file,
         text,
         seed,
         trials,
     };
+    let mine = partial::header(source, (k, n), chunks.clone(), None);
+    if !opts.in_memory {
+        folder::check_shards(out_dir, opts.quiet)?;
+        partial::check_folder(out_dir, &mine)?;
+    }
+    let label = format!("{} (shard {k}/{n})", scenario.name);
+    let record = with_progress(last - first, &label, opts, |progress| {
+        let keep = engine::Options { keep_trials: false };
+        engine::record(scenario, seed, trials, chunks.clone(), Some(progress), keep)
+    })?;
     let bytes = partial::to_bytes(source, (k, n), chunks, None, &partial::Body::Run(record));
     let name = partial::file_name(k, n);
     if opts.in_memory {
@@ -334,6 +336,8 @@ fn run_shard(
             parts: None,
         });
     }
+    // Again: another run's shard may have written into the folder since.
+    partial::check_folder(out_dir, &mine)?;
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
     if !opts.quiet {
         super::say(&format!(

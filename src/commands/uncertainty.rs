@@ -268,11 +268,6 @@ impl Plan {
         partial::check_study_shard((k, n))?;
         let slice = engine::slice_of(total, k, n);
         check_memory(&self.scenario, (self.trials, self.trials), false, 1, opts)?;
-        if !opts.in_memory {
-            crate::output::folder::check_shards(out_dir, opts.quiet)?;
-        }
-        let sets = slice.start as usize..slice.end as usize;
-        let results = self.run_sets(sets, opts)?;
         let source = partial::Source {
             file: &self.file,
             text: &self.text,
@@ -284,6 +279,13 @@ impl Plan {
             parameters: self.params(),
             runs: total,
         };
+        let mine = partial::header(source, (k, n), slice.clone(), Some(study.clone()));
+        if !opts.in_memory {
+            crate::output::folder::check_shards(out_dir, opts.quiet)?;
+            partial::check_folder(out_dir, &mine)?;
+        }
+        let sets = slice.start as usize..slice.end as usize;
+        let results = self.run_sets(sets, opts)?;
         let (first, last) = (slice.start, slice.end);
         let bytes = partial::to_bytes(
             source,
@@ -296,6 +298,8 @@ impl Plan {
         let files = if opts.in_memory {
             Vec::new()
         } else {
+            // Again: another run's shard may have written since.
+            partial::check_folder(out_dir, &mine)?;
             vec![crate::output::folder::write_shard(out_dir, &name, &bytes)?]
         };
         if !opts.quiet && !files.is_empty() {

@@ -1,7 +1,7 @@
 //! Partial results of a sharded run (`run --shard K/N`) or uncertainty
 //! study (`uncertainty --shard K/N`), and their merge.
 //!
-//! # File format (version 5)
+//! # File format (version 6)
 //!
 //! A partial result file, `partial-K-of-N.srpart`, holds:
 //!
@@ -23,9 +23,11 @@
 //! of one run or study (checked by [`check_set`]), and rebuild its record
 //! or results exactly as the unsharded command makes them.
 
+mod folder;
 mod read;
 mod set;
 
+pub use folder::check_folder;
 pub use read::{find, from_bytes, load, read_all};
 pub use set::{check_set, merge_run, merge_study, Kind, Merged, MergedStudy};
 
@@ -128,6 +130,53 @@ impl Header {
         }
     }
 
+    /// How this header's run differs from `reference`'s, beyond the
+    /// slice: `(what, this one's, the reference's)` for the program,
+    /// scenario, seed, trials, a study's design and the number of shards
+    /// (the kind of result is compared apart).
+    pub fn differences(&self, reference: &Header) -> Vec<(&'static str, String, String)> {
+        let mut out = Vec::new();
+        let mut differs = |what, mine: String, theirs: String| {
+            if mine != theirs {
+                out.push((what, mine, theirs));
+            }
+        };
+        differs(
+            "a result of",
+            self.program.clone(),
+            reference.program.clone(),
+        );
+        if self.scenario_sha256 != reference.scenario_sha256 {
+            let named = |h: &Header| {
+                format!(
+                    "{} (sha256 {})",
+                    h.scenario_file,
+                    &h.scenario_sha256[..12.min(h.scenario_sha256.len())]
+                )
+            };
+            differs("the scenario", named(self), named(reference));
+        }
+        differs("seed", self.seed.to_string(), reference.seed.to_string());
+        differs(
+            "trials",
+            self.trials.to_string(),
+            reference.trials.to_string(),
+        );
+        if let (Some(s), Some(s0)) = (&self.study, &reference.study) {
+            differs("samples", s.samples.to_string(), s0.samples.to_string());
+            differs(
+                "the parameters",
+                s.parameters.join(", "),
+                s0.parameters.join(", "),
+            );
+            let sets = |n: u64| format!("{n} parameter sets");
+            differs("a design of", sets(s.runs), sets(s0.runs));
+        }
+        let split = |n: u64| format!("{n} shards");
+        differs("a split into", split(self.shards), split(reference.shards));
+        out
+    }
+
     /// The range the slice must cover for its `shard` of `shards`.
     pub fn expected_slice(&self) -> Range<u64> {
         match &self.study {
@@ -205,6 +254,28 @@ pub fn to_bytes(
     .unwrap_or_else(|_| MAGIC.as_bytes().to_vec());
     let body = &out[at..];
     let header = Header {
+        body_bytes: body.len() as u64,
+        ..header(source, (shard, shards), slice, study)
+    };
+    let header = Header {
+        crc32: checksum(&header, body),
+        ..header
+    };
+    let mut line = serde_json::to_vec(&header).unwrap_or_default();
+    line.push(b'\n');
+    out.splice(at..at, line);
+    out
+}
+
+/// The header of slice `shard` of `shards` (covering `slice`) of the run
+/// or study (`study`) of `source`, before its body: no body, no checksum.
+pub fn header(
+    source: Source<'_>,
+    (shard, shards): (u64, u64),
+    slice: Range<u64>,
+    study: Option<Study>,
+) -> Header {
+    Header {
         format: FORMAT,
         program: program(),
         scenario_file: source.file.to_string(),
@@ -216,17 +287,9 @@ pub fn to_bytes(
         shards,
         slice: [slice.start, slice.end],
         study,
-        body_bytes: body.len() as u64,
+        body_bytes: 0,
         crc32: 0,
-    };
-    let header = Header {
-        crc32: checksum(&header, body),
-        ..header
-    };
-    let mut line = serde_json::to_vec(&header).unwrap_or_default();
-    line.push(b'\n');
-    out.splice(at..at, line);
-    out
+    }
 }
 
 /// The CRC-32 a header carries: of its fields other than `crc32`

@@ -1,7 +1,7 @@
 //! A set of partial results: the checks that they are every slice of one
 //! run or study, and their merge.
 
-use super::{Body, Header, Partial};
+use super::{Body, Partial};
 use crate::engine::Record;
 use crate::error::{Error, InputError, Result};
 use crate::scenario::Scenario;
@@ -89,6 +89,31 @@ fn problems_to_error(mut problems: Vec<InputError>) -> Error {
     }
 }
 
+/// The partial result the others are compared with: the first of those
+/// of the run that most of them belong to, so that messages name the odd
+/// ones out.
+fn reference(partials: &[(PathBuf, Partial)]) -> Option<&(PathBuf, Partial)> {
+    let identity = |p: &Partial| {
+        let h = &p.header;
+        let study = h.study.as_ref().map(|s| (s.samples, &s.parameters, s.runs));
+        format!(
+            "{:?} {} {} {} {} {} {study:?}",
+            h.kind(),
+            h.program,
+            h.scenario_sha256,
+            h.seed,
+            h.trials,
+            h.shards
+        )
+    };
+    let mut counts = std::collections::HashMap::new();
+    for (_, p) in partials {
+        *counts.entry(identity(p)).or_insert(0u64) += 1;
+    }
+    let most = counts.values().copied().max()?;
+    partials.iter().find(|(_, p)| counts[&identity(p)] == most)
+}
+
 /// Check that `partials` are every slice, once, of one run or one study:
 /// the same program, scenario, seed, trials, kind, study design and
 /// number of shards; each slice where its shard number puts it; none
@@ -99,7 +124,7 @@ fn problems_to_error(mut problems: Vec<InputError>) -> Error {
 ///
 /// [`InputError`] (exit status 2) naming each problem found.
 pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
-    let Some((first_path, first)) = partials.first() else {
+    let Some((first_path, first)) = reference(partials) else {
         return Err(InputError::file("merge", "expected partial results, found none").into());
     };
     let first_file = first_path.display().to_string();
@@ -122,56 +147,13 @@ pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
     for (path, p) in partials {
         let file = path.display().to_string();
         let h = &p.header;
-        let mut differs = |what: &str, mine: String, theirs: String| {
+        for (what, mine, theirs) in h.differences(h0) {
             problems.push(InputError::file(
                 &file,
                 format!("expected {what} {theirs} as in {first_file}, found {mine}: the partial results are not of one {}", kind.whole()),
-            ))
-        };
-        if h.program != h0.program {
-            differs("a result of", h.program.clone(), h0.program.clone());
-        }
-        if h.scenario_sha256 != h0.scenario_sha256 {
-            let named = |h: &Header| {
-                format!(
-                    "{} (sha256 {})",
-                    h.scenario_file,
-                    &h.scenario_sha256[..12.min(h.scenario_sha256.len())]
-                )
-            };
-            differs("the scenario", named(h), named(h0));
-        }
-        if h.seed != h0.seed {
-            differs("seed", h.seed.to_string(), h0.seed.to_string());
-        }
-        if h.trials != h0.trials {
-            differs("trials", h.trials.to_string(), h0.trials.to_string());
-        }
-        if let (Some(s), Some(s0)) = (&h.study, &h0.study) {
-            if s.samples != s0.samples {
-                differs("samples", s.samples.to_string(), s0.samples.to_string());
-            }
-            if s.parameters != s0.parameters {
-                differs(
-                    "the parameters",
-                    s.parameters.join(", "),
-                    s0.parameters.join(", "),
-                );
-            }
-            if s.runs != s0.runs {
-                differs(
-                    "a design of",
-                    format!("{} parameter sets", s.runs),
-                    format!("{} parameter sets", s0.runs),
-                );
-            }
+            ));
         }
         if h.shards != h0.shards {
-            differs(
-                "a split into",
-                format!("{} shards", h.shards),
-                format!("{} shards", h0.shards),
-            );
             continue;
         }
         if h.shard == 0 || h.shard > h.shards {
