@@ -500,6 +500,19 @@ fn a_per_trial_file_inside_out_is_written_with_the_run_and_replaced_with_it() {
         assert_eq!(o.status.code(), Some(2), "{path}");
         assert!(stderr(&o).contains("--per-trial"), "{}", stderr(&o));
     }
+    // Elsewhere: a folder, or a file in a folder that does not exist.
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    for (path, expect) in [
+        ("elsewhere", "expected a file, found the folder 'elsewhere'"),
+        (
+            "missing/totals.csv",
+            "found no folder 'missing' (for 'missing/totals.csv')",
+        ),
+    ] {
+        let o = run(&["--per-trial", path, "--seed", "5"]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
     assert_eq!(
         std::fs::read(dir.path().join("r/summary.json")).unwrap(),
         before

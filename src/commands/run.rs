@@ -95,7 +95,13 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
         opts,
     )?;
     let per_trial_in_out = match &opts.per_trial {
-        Some(f) if !opts.in_memory => name_in(f, &out_dir)?,
+        Some(f) if !opts.in_memory => match name_in(f, &out_dir)? {
+            None => {
+                check_per_trial(f)?;
+                None
+            }
+            inside => inside,
+        },
         _ => None,
     };
     let staging = prepare_out(&out_dir, "run", opts)?;
@@ -133,6 +139,30 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
             source,
         }),
     })
+}
+
+/// Check, before simulating, that a per-trial file outside the output
+/// folder can be written: not a folder, and in a folder that exists.
+fn check_per_trial(file: &Path) -> Result<()> {
+    let bad = |m: String| Err(Error::bad_flag("--per-trial", m));
+    if file.is_dir() {
+        return bad(format!(
+            "expected a file, found the folder '{}'",
+            file.display()
+        ));
+    }
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return bad(format!(
+            "expected a file in an existing folder, found no folder '{}' (for '{}')",
+            parent.display(),
+            file.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The name of `file` when it lies directly in the output folder `out`

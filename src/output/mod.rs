@@ -49,7 +49,13 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    folder::place(dir, &name, bytes).map(|_| ())
+    // A failure names the file asked for, not the temporary one.
+    folder::place(dir, &name, bytes)
+        .map(|_| ())
+        .map_err(|e| match e {
+            Error::Write { source, .. } => werr(source),
+            other => other,
+        })
 }
 
 /// Keys of result files whose value may be `null` by design
