@@ -149,6 +149,14 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
             .unwrap_or_default();
         let dv = mineral(r.div, id);
         let vv = mineral(r.vault, id);
+        // Spike shares before and after, with their errors where they
+        // would read alike (a spike in nearly every decade either way).
+        let spikes = |m: &supplyrisk::summary::MineralSummary, se: bool| {
+            let p = m.p_price_spike.unwrap_or(0.0);
+            pct(p, if se { m.p_price_spike_se.unwrap_or(0.0) } else { 0.0 })
+        };
+        let alike = spikes(b, false) == spikes(dv, false);
+        let (from, to) = (spikes(b, alike), spikes(dv, alike));
         let _ = writeln!(
             w,
             "- **{id}**: without new sources U.S. buyers face a price-spike year in {} of decades and an expected cost of ${} M. The new sources {} that cost by {} (paired; from {} to {} of decades with a spike); across the input ranges the change in cost runs from {} to {} M (p5–p95), driven most by {driver}. Project Vault on top {} it by {} (spike years in {} of decades).",
@@ -156,8 +164,8 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
             fmt_pm(b.cost_total.unwrap_or(0.0), b.cost_total_se.unwrap_or(0.0)),
             verb(dc, dcs, true),
             usd(dc.abs(), dcs),
-            pct(b.p_price_spike.unwrap_or(0.0), 0.0),
-            pct(dv.p_price_spike.unwrap_or(0.0), 0.0),
+            from,
+            to,
             fmt_sig(sr.spread.p5),
             fmt_sig(sr.spread.p95),
             verb(vc, vcs, false),
@@ -457,7 +465,7 @@ fn uncertainty(w: &mut String, r: &Runs, study: &Study3) {
         })
         .collect();
     if !below.is_empty() {
-        let _ = writeln!(w, "At the files' own values, the baseline's expected cost (section 2) lies below the median of its range for {}. Cost answers the leading inputs unevenly: world demand that outgrows the listed supply compounds, year after year, into a widening gap that drives prices towards their cap, while slower growth can only take them down to their floor; and a smaller demand elasticity magnifies every price move. The files' central values are not the centre of what their ranges allow, and the changes a project or the reserve brings scale with the same inputs (the rows above).\n", in_words(&below));
+        let _ = writeln!(w, "At the files' own values, the baseline's expected cost (section 1) lies below the median of its range for {}. Cost answers the leading inputs unevenly: world demand that outgrows the listed supply compounds, year after year, into a widening gap that drives prices towards their cap, while slower growth can only take them down to their floor; and a smaller demand elasticity magnifies every price move. The files' central values are not the centre of what their ranges allow, and the changes a project or the reserve brings scale with the same inputs (the rows above).\n", in_words(&below));
     }
 }
 
