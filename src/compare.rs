@@ -159,6 +159,33 @@ pub fn risk_reduction(baseline: f64, alternative: f64) -> Option<f64> {
     (baseline > 0.0).then(|| 1.0 - alternative / baseline)
 }
 
+/// A note naming the minerals that only one of the two scenarios has
+/// (left out of the comparison), or `None` when they have the same.
+pub fn unshared_minerals(base: &Scenario, alt: &Scenario, alt_file: &str) -> Option<String> {
+    let only = |a: &Scenario, b: &Scenario| -> Vec<String> {
+        a.minerals
+            .iter()
+            .filter(|m| b.mineral_index(&m.id).is_none())
+            .map(|m| m.id.clone())
+            .collect()
+    };
+    let (base_only, alt_only) = (only(base, alt), only(alt, base));
+    if base_only.is_empty() && alt_only.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !base_only.is_empty() {
+        parts.push(format!("{alt_file} has no {}", base_only.join(", ")));
+    }
+    if !alt_only.is_empty() {
+        parts.push(format!("the baseline has no {}", alt_only.join(", ")));
+    }
+    Some(format!(
+        "note: {}: only the minerals both scenarios have are compared",
+        parts.join(", and ")
+    ))
+}
+
 /// Refuse to compare scenarios whose time axes differ, or whose shared
 /// minerals use different units or are modelled differently (one on a
 /// world market, the other physical).

@@ -325,9 +325,28 @@ fn the_alternatives_own_trials_and_seed_are_named_when_ignored() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("warning: alt.toml gives trials = 200 and seed = 6, ignored")
-            && e.contains("300 trials and seed 5"),
+        e.contains("warning: alt.toml gives trials = 200 and seed = 6, ignored: both scenarios run with 300 trials (the baseline's) and seed 5 (the baseline's); --trials and --seed choose them"),
         "{e}"
+    );
+    // One flag: the other setting still comes from the baseline.
+    let o = run_in(
+        d,
+        &[
+            "compare",
+            "base.toml",
+            "alt.toml",
+            "--seed",
+            "3",
+            "--out",
+            "w",
+            "--no-plots",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("gives trials = 200, ignored: both scenarios run with 300 trials (the baseline's) and seed 3 (--seed)"),
+        "{}",
+        stderr(&o)
     );
     // Flags that set both, or --quiet: no warning.
     let args = ["--trials", "100", "--seed", "1", "--out", "y", "--no-plots"];
@@ -732,4 +751,32 @@ fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
         ),
         "{out}"
     );
+}
+
+#[test]
+fn minerals_in_only_one_scenario_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (four, cobalt) = (
+        root.join("example.toml"),
+        root.join("example-uncertainty.toml"),
+    );
+    for (base, alt, expect) in [
+        (&four, &cobalt, "example-uncertainty.toml has no copper, nickel, lithium: only the minerals both scenarios have are compared"),
+        (&cobalt, &four, "the baseline has no copper, nickel, lithium: only"),
+    ] {
+        let args = [
+            "compare",
+            base.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--trials",
+            "100",
+            "--out",
+            "x",
+            "--no-plots",
+        ];
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
 }

@@ -153,7 +153,14 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
         // would read alike (a spike in nearly every decade either way).
         let spikes = |m: &supplyrisk::summary::MineralSummary, se: bool| {
             let p = m.p_price_spike.unwrap_or(0.0);
-            pct(p, if se { m.p_price_spike_se.unwrap_or(0.0) } else { 0.0 })
+            pct(
+                p,
+                if se {
+                    m.p_price_spike_se.unwrap_or(0.0)
+                } else {
+                    0.0
+                },
+            )
         };
         let alike = spikes(b, false) == spikes(dv, false);
         let (from, to) = (spikes(b, alike), spikes(dv, alike));

@@ -244,8 +244,11 @@ pub fn compare_text(
     let (trials, seed) =
         resolve_trials_seed(&base_s, &base_in.file, opts, super::MAX_PAIRED_TRIALS)?;
     if !opts.quiet {
-        if let Some(w) = ignored_settings(&alt_s, &alt_in.file, opts, trials, seed) {
+        if let Some(w) = ignored_settings((&base_s, &alt_s), &alt_in.file, opts, (trials, seed)) {
             eprintln!("{w}");
+        }
+        if let Some(n) = crate::compare::unshared_minerals(&base_s, &alt_s, &alt_in.file) {
+            eprintln!("{n}");
         }
     }
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
@@ -402,14 +405,13 @@ pub fn compare_text(
 }
 
 /// A warning when the alternative's `[scenario]` asks for other trials or
-/// another seed than the comparison runs with (the baseline's, or the
-/// flags'), which it ignores.
+/// another seed than the comparison runs with (the flags', else the
+/// baseline's, else the defaults), which it ignores.
 fn ignored_settings(
-    alt: &Scenario,
+    (base, alt): (&Scenario, &Scenario),
     file: &str,
     opts: &SimOptions,
-    trials: u64,
-    seed: u64,
+    (trials, seed): (u64, u64),
 ) -> Option<String> {
     let mut ignored = Vec::new();
     if let Some(t) = alt.trials.filter(|&t| t != trials && opts.trials.is_none()) {
@@ -418,10 +420,17 @@ fn ignored_settings(
     if let Some(s) = alt.seed.filter(|&s| s != seed && opts.seed.is_none()) {
         ignored.push(format!("seed = {s}"));
     }
+    let from = |flag: bool, in_base: bool, name: &str| match (flag, in_base) {
+        (true, _) => format!("--{name}"),
+        (false, true) => "the baseline's".to_string(),
+        (false, false) => "the default".to_string(),
+    };
     (!ignored.is_empty()).then(|| {
         format!(
-            "warning: {file} gives {}, ignored: both scenarios run with the baseline's {trials} trials and seed {seed} (--trials and --seed set them)",
-            ignored.join(" and ")
+            "warning: {file} gives {}, ignored: both scenarios run with {trials} trials ({}) and seed {seed} ({}); --trials and --seed choose them",
+            ignored.join(" and "),
+            from(opts.trials.is_some(), base.trials.is_some(), "trials"),
+            from(opts.seed.is_some(), base.seed.is_some(), "seed"),
         )
     })
 }
