@@ -38,6 +38,8 @@ fn bad_value(e: &clap::Error) -> Option<String> {
     let source = std::error::Error::source(e);
     let int = source.and_then(|s| s.downcast_ref::<std::num::ParseIntError>());
     let why = match (int.map(std::num::ParseIntError::kind), source) {
+        // Any 64-bit seed is valid: its range is the whole message.
+        (Some(_), _) if flag == "--seed" => format!("expected an integer from 0 to {}", u64::MAX),
         (Some(std::num::IntErrorKind::PosOverflow), _) => "expected a smaller whole number".into(),
         (Some(_), _) => "expected a whole number".into(),
         (None, Some(s)) => s.to_string(),

@@ -157,7 +157,15 @@ fn bad_arguments_get_one_line_in_the_form_of_every_input_error() {
     for (args, expect) in [
         (
             vec!["run", file, "--seed", "-1"],
-            "error: command line: --seed: expected a whole number, found '-1'",
+            "error: command line: --seed: expected an integer from 0 to 18446744073709551615, found '-1'",
+        ),
+        (
+            vec!["run", file, "--seed", "18446744073709551616"],
+            "error: command line: --seed: expected an integer from 0 to 18446744073709551615, found '18446744073709551616'",
+        ),
+        (
+            vec!["run", file, "--threads", "-2"],
+            "error: command line: --threads: expected a whole number, found '-2'",
         ),
         (
             vec!["run", file, "--trails", "5"],
