@@ -65,6 +65,7 @@ pub enum Command {
     /// risk reduction and equivalent firm supply.
     #[command(mut_arg("trials", |a| a.help("Number of trials (default: the baseline's, else 100000)")))]
     #[command(mut_arg("seed", |a| a.help("Seed (default: the baseline's, else 0)")))]
+    #[command(mut_arg("out", |a| a.help("Output folder (default: results/<baseline stem>-vs-<alternative stem>/)")))]
     Compare {
         /// Baseline scenario file.
         baseline: PathBuf,
@@ -145,8 +146,7 @@ pub struct SimArgs {
     /// Seed (default: the scenario's, else 0).
     #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Output folder (default: results/<scenario file stem>/; for compare,
-    /// results/<baseline stem>-vs-<alternative stem>/).
+    /// Output folder (default: results/<scenario file stem>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores); results never depend on it.

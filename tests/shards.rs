@@ -547,3 +547,31 @@ fn a_shard_of_another_run_is_refused_before_it_writes_and_merge_names_the_odd_on
     }
     refused(d, &["odd"], "partial-1-of-3.srpart: expected seed 11 as in");
 }
+
+#[test]
+fn a_shard_without_trials_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let shard = |k_of_n: &str| {
+        let args = [
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "1000",
+            "--shard",
+            k_of_n,
+            "--out",
+            "s",
+        ];
+        run_in(dir.path(), &args)
+    };
+    let (empty, full) = (shard("1/2"), shard("2/2"));
+    assert_eq!(empty.status.code(), Some(0), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("warning: shard 1/2 runs no trial: the run's 1000 trials make 1 chunk of 1024, fewer than its 2 shards"),
+        "{}",
+        stderr(&empty)
+    );
+    assert_eq!(full.status.code(), Some(0), "{}", stderr(&full));
+    assert!(!stderr(&full).contains("warning"), "{}", stderr(&full));
+}

@@ -369,6 +369,14 @@ fn run_shard(
     // Again: another run's shard may have written into the folder since.
     partial::check_folder(out_dir, &mine)?;
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
+    if !opts.quiet && first == last {
+        let chunks = engine::slice_chunks(trials, 1, 1).end;
+        eprintln!(
+            "warning: shard {k}/{n} runs no trial: the run's {trials} trials make {chunks} chunk{} of {}, fewer than its {n} shards, so some shards run none (merge still needs each shard's partial result)",
+            if chunks == 1 { "" } else { "s" },
+            engine::CHUNK_TRIALS
+        );
+    }
     if !opts.quiet {
         super::say(&format!(
             "{} — shard {k}/{n}: trials {first}..{last} of {trials}, seed {seed}\npartial result in {}\n",
