@@ -219,6 +219,7 @@ impl From<SimArgs> for SimOptions {
             per_trial: None,
             max_memory: a.max_memory,
             in_memory: false,
+            cancel: None,
         }
     }
 }

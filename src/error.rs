@@ -121,6 +121,11 @@ pub enum Error {
     /// Any other failure. Exit status 1.
     #[error("{0}")]
     Other(String),
+    /// The caller cancelled the command (see
+    /// `commands::SimOptions::cancel`) before it finished; nothing was
+    /// written. Exit status 1.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {

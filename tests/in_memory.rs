@@ -170,3 +170,64 @@ fn with_values_sets_every_address_and_names_them_in_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cancelled_command_stops_early_and_returns_cancelled() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
+    // Cancelled before it starts: each worker simulates at most one chunk
+    // of the 50,000,000 trials, and nothing comes back.
+    let cancel = Arc::new(AtomicBool::new(true));
+    let o = SimOptions {
+        cancel: Some(cancel.clone()),
+        ..in_memory(50_000_000)
+    };
+    assert!(matches!(
+        commands::run_text(&input, &o),
+        Err(Error::Cancelled)
+    ));
+    // Cancelled from another thread while it runs.
+    let setter = {
+        let cancel = cancel.clone();
+        cancel.store(false, Ordering::Relaxed);
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            cancel.store(true, Ordering::Relaxed);
+        })
+    };
+    assert!(matches!(
+        commands::run_text(&input, &o),
+        Err(Error::Cancelled)
+    ));
+    setter.join().unwrap();
+    // Not cancelled: the same results as without a flag.
+    cancel.store(false, Ordering::Relaxed);
+    let with_flag = SimOptions {
+        cancel: Some(cancel),
+        ..in_memory(3000)
+    };
+    let a = commands::run_text(&input, &with_flag).unwrap().outputs;
+    let b = commands::run_text(&input, &in_memory(3000))
+        .unwrap()
+        .outputs;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_memory_limit_out_of_range_is_bad_input() {
+    let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
+    for g in [-1.0, 0.0, f64::NAN, 2e6] {
+        let o = SimOptions {
+            max_memory: Some(g),
+            ..in_memory(100)
+        };
+        let e = commands::run_text(&input, &o).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{g}");
+        assert!(
+            e.to_string()
+                .contains("--max-memory: expected a number of GiB above 0 and at most 1000000"),
+            "{e}"
+        );
+    }
+}

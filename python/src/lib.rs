@@ -1,17 +1,78 @@
 //! `supplyrisk._native`: the Python extension module. Conversion and glue
 //! only: every result comes from the library's commands run in memory
 //! (`SimOptions::in_memory`), with the GIL released while they work
-//! (`Python::detach`, pyo3's name for what was `allow_threads`). The pandas
-//! layer is pure Python (`python/supplyrisk/`).
+//! (`Python::detach`, pyo3's name for what was `allow_threads`). A command
+//! that simulates runs on a thread of its own while the calling thread
+//! checks for signals, so Ctrl-C (or a notebook's interrupt) cancels it
+//! ([`interruptible`]). The pandas layer is pure Python
+//! (`python/supplyrisk/`).
 
 mod errors;
 mod run;
 mod scenario;
 mod studies;
 
+use errors::OrRaise;
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 use supplyrisk::commands::SimOptions;
 use supplyrisk::plot::ChartSize;
+
+/// How often a waiting call checks for signals.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// Run `work` with `opts` on a thread of its own, without the
+/// interpreter's lock, while this thread checks for signals every
+/// [`SIGNAL_CHECK`]: on a signal whose handler raises (Ctrl-C's
+/// `KeyboardInterrupt`), the work is cancelled (it stops after the chunks
+/// under way), and its exception is raised once the work has stopped.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    mut opts: SimOptions,
+    work: impl FnOnce(&SimOptions) -> supplyrisk::Result<T> + Send,
+) -> PyResult<T> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    opts.cancel = Some(cancel.clone());
+    let opts = &opts;
+    std::thread::scope(|s| {
+        let (tx, mut rx) = mpsc::channel();
+        let worker = s.spawn(move || {
+            // (The receiver may be gone: nothing then waits for the result.)
+            let _ = tx.send(work(opts));
+        });
+        let mut raised = None;
+        loop {
+            let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_CHECK), rx));
+            rx = back;
+            match got {
+                Ok(result) if raised.is_none() => return result.or_raise(),
+                Ok(_) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if raised.is_none() {
+                        if let Err(e) = py.check_signals() {
+                            cancel.store(true, Ordering::Relaxed);
+                            raised = Some(e);
+                        }
+                    }
+                }
+                // The worker ended without a result: it panicked.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    if let Err(panic) = py.detach(|| worker.join()) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    break;
+                }
+            }
+        }
+        Err(raised.unwrap_or_else(|| {
+            errors::to_py(supplyrisk::Error::Other(
+                "the command ended without a result".into(),
+            ))
+        }))
+    })
+}
 
 /// Options of a command run from Python: nothing written, nothing printed.
 fn options(

@@ -17,6 +17,7 @@ pub struct RunResult {
     parts: RunParts,
     outputs: Outputs,
     threads: Option<usize>,
+    warnings: Vec<String>,
 }
 
 impl RunResult {
@@ -28,6 +29,7 @@ impl RunResult {
                 parts,
                 outputs: report.outputs,
                 threads,
+                warnings: report.warnings,
             }),
             _ => Err(crate::errors::to_py(Error::Other(
                 "expected the results of a whole run, found a partial result".into(),
@@ -70,6 +72,13 @@ impl RunResult {
             .detach(|| commands::run_outputs(&p.scenario, &self.summary, &p.agg, &p.source, &opts))
             .or_raise()?;
         outputs_dict(py, &outputs)
+    }
+
+    /// Warnings about the scenario and the run, as the command line
+    /// prints them (without `warning: `).
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     /// Trials of the run.

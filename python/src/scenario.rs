@@ -81,9 +81,7 @@ impl Scenario {
     ) -> PyResult<RunResult> {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.max_memory = max_memory;
-        let report = py
-            .detach(|| commands::run_text(&self.input, &opts))
-            .or_raise()?;
+        let report = crate::interruptible(py, opts, |o| commands::run_text(&self.input, o))?;
         RunResult::new(report, threads)
     }
 
@@ -104,9 +102,7 @@ impl Scenario {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.shard = Some((shard, shards));
         opts.max_memory = max_memory;
-        let report = py
-            .detach(|| commands::run_text(&self.input, &opts))
-            .or_raise()?;
+        let report = crate::interruptible(py, opts, |o| commands::run_text(&self.input, o))?;
         let bytes = report.outputs.into_iter().next().map(|(_, b)| b);
         Ok(PyBytes::new(py, &bytes.unwrap_or_default()))
     }

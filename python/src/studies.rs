@@ -2,7 +2,6 @@
 //! returning the files its command writes (name to bytes): the JSON the
 //! pandas layer reads, the CSV tables and, when asked, the charts and page.
 
-use crate::errors::OrRaise;
 use crate::run::outputs_dict;
 use crate::scenario::Scenario;
 use pyo3::prelude::*;
@@ -13,14 +12,15 @@ use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
 type Common = (Option<u64>, Option<u64>, Option<usize>, Option<(u32, u32)>);
 
 /// Run a study with the `common` options, without holding the
-/// interpreter's lock, and return the files it writes.
+/// interpreter's lock and cancelled by Ctrl-C, and return the files it
+/// writes.
 fn study<'py>(
     py: Python<'py>,
     (trials, seed, threads, charts): Common,
     run: impl FnOnce(&SimOptions) -> supplyrisk::Result<Outputs> + Send,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = crate::options(trials, seed, threads, charts)?;
-    let outputs = py.detach(|| run(&opts)).or_raise()?;
+    let outputs = crate::interruptible(py, opts, run)?;
     outputs_dict(py, &outputs)
 }
 

@@ -109,3 +109,14 @@ def test_bad_partials():
 def test_scenario_without_uncertain_tables():
     with pytest.raises(supplyrisk.ScenarioError, match=r"\[\[uncertain\]\]"):
         supplyrisk.uncertainty(supplyrisk.load("scenarios/example.toml"), samples=4, trials=1000)
+
+
+def test_studies_take_a_scenario_or_its_path():
+    base, alt = "scenarios/example.toml", "scenarios/example-diversified.toml"
+    by_path = supplyrisk.compare(base, alt, trials=500, seed=1)
+    loaded = supplyrisk.compare(supplyrisk.load(base), supplyrisk.load(alt), trials=500, seed=1)
+    assert by_path.attrs["json"] == loaded.attrs["json"]
+    with pytest.raises(TypeError, match="baseline: expected a Scenario"):
+        supplyrisk.compare(42, alt, trials=500)
+    with pytest.raises(supplyrisk.ScenarioError):
+        supplyrisk.sensitivity("missing.toml", trials=500)

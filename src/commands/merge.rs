@@ -51,6 +51,7 @@ pub fn merge_partials(
             files: report.files,
             outputs: report.outputs,
             parts: None,
+            warnings: Vec::new(),
         });
     }
     let merged = partial::merge_run(partials)?;
@@ -88,5 +89,6 @@ pub fn merge_partials(
             agg,
             source,
         }),
+        warnings: Vec::new(),
     })
 }

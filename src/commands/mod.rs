@@ -58,6 +58,10 @@ pub struct SimOptions {
     /// and bytes) in its report instead, as the Python package uses it.
     /// `out` is then ignored; with `quiet`, nothing is printed either.
     pub in_memory: bool,
+    /// Set from any thread to cancel the command: its simulation stops
+    /// after the chunks under way and it returns [`Error::Cancelled`],
+    /// having written nothing.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The files a command writes, by name, rendered in memory.
@@ -171,8 +175,19 @@ pub fn check_flags(opts: &SimOptions, max: u64, out: &Path) -> Result<()> {
         check_trials_flag(opts, max),
         check_threads_flag(opts.threads),
     );
-    crate::error::both(counts, out_ok).map(|_| ())
+    let memory = match opts.max_memory {
+        Some(g) if !(g > 0.0 && g <= MAX_MEMORY_GIB) => Err(Error::bad_flag(
+            "--max-memory",
+            format!("expected a number of GiB above 0 and at most {MAX_MEMORY_GIB}, such as 16, found {g}"),
+        )),
+        _ => Ok(()),
+    };
+    let flags = crate::error::both(counts, memory).map(|_| ());
+    crate::error::both(flags, out_ok).map(|_| ())
 }
+
+/// Largest `--max-memory`, in GiB.
+pub const MAX_MEMORY_GIB: f64 = 1e6;
 
 /// `read` (scenario files read), or its problem with those of the flags
 /// [`check_flags`] checks: a file that cannot be read stops the command
@@ -240,14 +255,23 @@ pub fn with_progress<T: Send>(
         bar.set_message(label.to_string());
         bar
     });
+    let cancelled = || {
+        opts.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    };
     let progress = |n: u64| {
         if let Some(b) = &bar {
             b.inc(n);
         }
+        !cancelled()
     };
     let out = with_threads(opts.threads, || work(&progress))?;
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if cancelled() {
+        return Err(Error::Cancelled);
     }
     Ok(out)
 }

@@ -30,6 +30,9 @@ pub struct RunReport {
     /// What the outputs are rendered from (none for a shard), so that more
     /// can be rendered later (the charts of a run made without them).
     pub parts: Option<RunParts>,
+    /// Warnings about the scenario and the run (printed on stderr unless
+    /// `quiet`), without their `warning: ` prefix.
+    pub warnings: Vec<String>,
 }
 
 /// What a whole run's outputs are rendered from besides its summary.
@@ -118,12 +121,10 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
             None => crate::output::write_atomic(f, &csv)?,
         }
     }
+    let mut warnings = crate::scenario::notices::notices(&scenario);
+    warnings.extend(crate::summary::too_few_trials(trials));
     if !opts.quiet {
-        let notices = crate::scenario::notices::notices(&scenario);
-        for w in notices
-            .iter()
-            .chain(&crate::summary::too_few_trials(trials))
-        {
+        for w in &warnings {
             eprintln!("warning: {w}");
         }
     }
@@ -138,6 +139,7 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
             agg,
             source,
         }),
+        warnings,
     })
 }
 
@@ -364,6 +366,7 @@ fn run_shard(
             files: Vec::new(),
             outputs: vec![(name, bytes)],
             parts: None,
+            warnings: Vec::new(),
         });
     }
     // Again: another run's shard may have written into the folder since.
@@ -390,6 +393,7 @@ fn run_shard(
         files,
         outputs: vec![(name, bytes)],
         parts: None,
+        warnings: Vec::new(),
     })
 }
 

@@ -46,6 +46,7 @@ pub use record::{MineralSketches, MineralValues, PerTrial, Record, Values, YearM
 pub use shared::HOLD_MAX;
 use shared::{Pending, SharedSketches};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use tree::Node;
 use trial::{simulate_trial, Workspace};
@@ -61,8 +62,11 @@ pub const CHUNK_TRIALS: u64 = 1024;
 /// [`crate::sketch`]), which keeps memory flat.
 pub const EXACT_TRIALS: u64 = 1 << 17;
 
-/// Receives the number of trials finished, chunk by chunk, from any thread.
-pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+/// Receives the number of trials finished, chunk by chunk, from any
+/// thread, and answers whether to go on: `false` asks the engine to stop,
+/// and the chunks not yet begun then simulate no trial (the caller
+/// discards what the engine returns).
+pub type Progress<'a> = &'a (dyn Fn(u64) -> bool + Sync);
 
 /// Number of chunks of a run of `trials` trials.
 pub fn chunk_count(trials: u64) -> u64 {
@@ -180,13 +184,20 @@ struct Run<'a> {
     /// Per mineral, the sketches (sketched runs).
     sketches: Vec<SharedSketches>,
     progress: Option<Progress<'a>>,
+    /// Set when `progress` asked to stop.
+    stopped: AtomicBool,
 }
 
 impl Run<'_> {
-    /// Simulate chunk `c`.
+    /// Simulate chunk `c` (none of its trials once asked to stop).
     fn chunk(&self, c: u64) -> NodeOut {
         let first = c * CHUNK_TRIALS;
-        let trials = first..((c + 1) * CHUNK_TRIALS).min(self.trials);
+        let end = if self.stopped.load(Ordering::Relaxed) {
+            first
+        } else {
+            ((c + 1) * CHUNK_TRIALS).min(self.trials)
+        };
+        let trials = first..end;
         let n = (trials.end - trials.start) as usize;
         let plan = &self.plan;
         let thread = rayon::current_thread_index().unwrap_or(0) % self.blocks.len();
@@ -225,7 +236,9 @@ impl Run<'_> {
             }
         }
         if let Some(p) = self.progress {
-            p(n as u64);
+            if !p(n as u64) {
+                self.stopped.store(true, Ordering::Relaxed);
+            }
         }
         NodeOut {
             tally,
@@ -298,6 +311,7 @@ pub fn record(
             empty.map(SharedSketches::new).collect()
         },
         progress,
+        stopped: AtomicBool::new(false),
     };
     let nodes: Vec<Node> = tree::cover(chunks.clone(), total_chunks);
     let outs: Vec<NodeOut> = nodes

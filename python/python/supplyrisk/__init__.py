@@ -17,6 +17,7 @@ The full reference is docs/python.md in the repository.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
@@ -31,6 +32,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SupplyriskError",
+    "SupplyriskWarning",
     "by_year",
     "compare",
     "load",
@@ -46,6 +48,12 @@ __version__ = _native.__version__
 PROGRAM = _native.PROGRAM
 
 PathOrText = Union[str, "os.PathLike[str]"]
+
+
+class SupplyriskWarning(UserWarning):
+    """A warning the command line prints on stderr: about the scenario
+    (sources that cannot meet demand even undisrupted, a value far from
+    the data) or the run (too few trials for stable percentiles)."""
 
 
 class Scenario:
@@ -144,7 +152,10 @@ class Scenario:
         of n slices of the trials runs and a :class:`PartialResult` comes
         back; :func:`merge` turns all n into the :class:`Result` of the
         whole run. ``max_memory`` (GiB) is the command line's
-        ``--max-memory``.
+        ``--max-memory``. What the command line warns about on stderr is
+        raised as a :class:`SupplyriskWarning`. Ctrl-C (or a notebook's
+        interrupt) stops the run within a moment and raises
+        ``KeyboardInterrupt``.
         """
         if shard is not None:
             k, n = _shard(shard)
@@ -155,6 +166,8 @@ class Scenario:
         native = self._native.run(
             trials=trials, seed=seed, threads=threads, max_memory=max_memory
         )
+        for message in native.warnings:
+            warnings.warn(message, SupplyriskWarning, stacklevel=2)
         return Result(native)
 
     def __reduce__(self):

@@ -9,6 +9,7 @@ charts and HTML page too when ``charts=True``).
 from __future__ import annotations
 
 import json
+import os
 from typing import Iterable, Optional, Sequence, Tuple
 
 import pandas as pd
@@ -23,6 +24,22 @@ def _size(charts, chart_size: ChartSize) -> Optional[Tuple[int, int]]:
     if not charts:
         return None
     return tuple(chart_size) if chart_size else (1600, 1000)
+
+
+def _native_of(scenario, name: str):
+    """The native scenario of a :class:`Scenario`, or of a scenario file
+    given by its path."""
+    if isinstance(scenario, (str, os.PathLike)):
+        from . import load
+
+        scenario = load(scenario)
+    native = getattr(scenario, "_native", None)
+    if native is None:
+        raise TypeError(
+            f"{name}: expected a Scenario (from supplyrisk.load) or a path, "
+            f"found {type(scenario).__name__}"
+        )
+    return native
 
 
 def _framed(frame: pd.DataFrame, files: dict, json_name: str) -> pd.DataFrame:
@@ -50,8 +67,8 @@ def compare(
     and price-spike columns of world-market minerals). The changes year by
     year: :func:`by_year` of the frame."""
     files = _native.compare(
-        baseline._native,
-        alternative._native,
+        _native_of(baseline, "baseline"),
+        _native_of(alternative, "alternative"),
         trials=trials,
         seed=seed,
         threads=threads,
@@ -86,7 +103,7 @@ def sensitivity(
     ``delta_eud_total``, ``delta_p_any_shortfall`` and their paired
     standard errors, and the cost columns of world-market minerals)."""
     files = _native.sensitivity(
-        scenario._native,
+        _native_of(scenario, "scenario"),
         trials=trials,
         seed=seed,
         threads=threads,
@@ -114,7 +131,7 @@ def sweep(
     standard errors and the paired changes from the scenario as written). ``metrics`` picks the
     charted metrics (keys of ``sweep.json``)."""
     files = _native.sweep(
-        scenario._native,
+        _native_of(scenario, "scenario"),
         param,
         [float(v) for v in values],
         metrics=list(metrics),
@@ -159,7 +176,7 @@ def uncertainty(
     of its rows. ``attrs["runs"]`` is ``uncertainty_runs.csv``: every
     parameter set's values and results."""
     files = _native.uncertainty(
-        scenario._native,
+        _native_of(scenario, "scenario"),
         samples=samples,
         trials=trials,
         seed=seed,

@@ -1,0 +1,68 @@
+"""Ctrl-C cancels a run or study; the command line's warnings become
+Python warnings."""
+
+import _thread
+import threading
+import time
+import warnings
+
+import pytest
+
+import supplyrisk
+
+# Copper whose one source meets under half of demand, even undisrupted:
+# the command line warns that its results measure that gap.
+SHORT = """[scenario]
+name = "short"
+start_year = 2026
+years = 3
+
+[[mineral]]
+id = "copper"
+unit = "kt"
+demand = { base = 1800.0 }
+
+[[source]]
+id = "mine"
+mineral = "copper"
+capacity = 708.0
+"""
+
+
+def interrupted(call):
+    """Run `call` with a KeyboardInterrupt sent to this thread after 0.3 s;
+    return the seconds until the interrupt came through."""
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            call()
+    finally:
+        timer.cancel()
+    return time.perf_counter() - start
+
+
+def test_ctrl_c_stops_a_run_and_a_study():
+    scenario = supplyrisk.load("scenarios/example.toml")
+    # Runs of many minutes; the interrupt stops each after the chunks
+    # under way.
+    assert interrupted(lambda: scenario.run(trials=200_000_000, seed=1)) < 30
+    other = supplyrisk.load("scenarios/example-diversified.toml")
+    assert interrupted(lambda: supplyrisk.compare(scenario, other, trials=10_000_000)) < 30
+    # Afterwards runs go on as before.
+    assert scenario.run(trials=2_000, seed=1).trials == 2_000
+
+
+def test_the_command_lines_warnings_are_python_warnings(run_cli, tmp_path):
+    path = tmp_path / "short.toml"
+    path.write_text(SHORT)
+    printed = run_cli("run", path, "--trials", "500", "--out", tmp_path / "out", "--no-plots").stderr
+    expected = [line.removeprefix("warning: ") for line in printed.splitlines() if line.startswith("warning: ")]
+    assert any("fall short of mean demand" in w for w in expected), printed
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        supplyrisk.load(path).run(trials=500)
+    got = [str(w.message) for w in caught if issubclass(w.category, supplyrisk.SupplyriskWarning)]
+    assert got == expected
+    assert all(w.filename == __file__ for w in caught)
