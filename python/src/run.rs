@@ -117,7 +117,15 @@ pub fn merge(
                 .into_iter()
                 .enumerate()
                 .map(|(i, b)| (PathBuf::from(format!("partials[{i}]")), Ok(b)));
-            commands::merge_partials(partial::read_all(named)?, &opts)
+            let parts = partial::read_all(named)?;
+            if partial::check_set(&parts)? == partial::Kind::Study {
+                return Err(supplyrisk::InputError::file(
+                    "merge",
+                    "expected partial results of a run (`run --shard`), found those of an uncertainty study (`uncertainty --shard`): merge them with `supplyrisk merge` on the command line",
+                )
+                .into());
+            }
+            commands::merge_partials(parts, &opts)
         })
         .or_raise()?;
     RunResult::new(report, threads)

@@ -72,6 +72,12 @@ pub fn sweep<'py>(
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    if values.is_empty() {
+        return Err(crate::errors::bad_argument(
+            "values",
+            "expected at least one value, found none".into(),
+        ));
+    }
     // Rust prints the shortest text that reads back as the same number.
     let listed: Vec<String> = values.iter().map(f64::to_string).collect();
     let sw = SweepOptions {

@@ -120,3 +120,22 @@ def test_studies_take_a_scenario_or_its_path():
         supplyrisk.compare(42, alt, trials=500)
     with pytest.raises(supplyrisk.ScenarioError):
         supplyrisk.sensitivity("missing.toml", trials=500)
+
+
+def test_merge_takes_folders_and_refuses_a_studys_shards(run_cli, tmp_path):
+    for k in (1, 2):
+        run_cli("run", "scenarios/example.toml", "--trials", "3000", "--seed", "4",
+                "--shard", f"{k}/2", "--out", tmp_path / "r", "--quiet")
+    merged = supplyrisk.merge([tmp_path / "r"])
+    whole = supplyrisk.load("scenarios/example.toml").run(trials=3000, seed=4)
+    assert merged.to_json() == whole.to_json()
+    run_cli("uncertainty", "scenarios/example-uncertainty.toml", "--samples", "2",
+            "--trials", "100", "--shard", "1/1", "--out", tmp_path / "u", "--quiet")
+    with pytest.raises(supplyrisk.ScenarioError, match="found those of an uncertainty study"):
+        supplyrisk.merge([tmp_path / "u"])
+
+
+def test_a_sweep_without_values_is_bad_input():
+    scenario = supplyrisk.load("scenarios/example.toml")
+    with pytest.raises(supplyrisk.ScenarioError, match="values: expected at least one value, found none"):
+        supplyrisk.sweep(scenario, "mineral.copper.demand.growth", [], trials=100)

@@ -226,18 +226,29 @@ def load(path_or_text: PathOrText, name: Optional[str] = None) -> Scenario:
 def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]], threads: Optional[int] = None) -> Result:
     """The :class:`Result` of a whole run from the partial results of every
     one of its slices, in any order: :class:`PartialResult` objects, their
-    bytes, or ``.srpart`` files written by ``supplyrisk run --shard``. The
+    bytes, ``.srpart`` files written by ``supplyrisk run --shard``, or
+    folders of them. The
     result is byte for byte that of the run in one piece. Raises
     :class:`ScenarioError` for missing, repeated, mismatched or corrupt
     slices, with the command line's messages."""
-    data = [_partial_bytes(p) for p in partials]
+    data = [b for p in partials for b in _partial_bytes(p)]
     return Result(_native.merge(data, threads=threads))
 
 
-def _partial_bytes(p) -> bytes:
+def _partial_bytes(p) -> list:
+    """The bytes of a partial result, or of each ``.srpart`` file of a
+    folder (as the command line's ``merge FOLDER`` reads them)."""
     if isinstance(p, PartialResult):
-        return p.data
+        return [p.data]
     if isinstance(p, (bytes, bytearray, memoryview)):
-        return bytes(p)
-    with open(os.fspath(p), "rb") as f:
+        return [bytes(p)]
+    path = os.fspath(p)
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path) if n.endswith(".srpart"))
+        return [_file_bytes(os.path.join(path, n)) for n in names]
+    return [_file_bytes(path)]
+
+
+def _file_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
         return f.read()
