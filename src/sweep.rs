@@ -150,14 +150,19 @@ impl SweepParam {
                     self.id
                 )
             })?;
+        let ids: Vec<String> = items
+            .iter()
+            .filter_map(|t| t.get(field)?.as_str().map(str::to_string))
+            .collect();
         items
             .iter_mut()
             .filter_map(toml::Value::as_table_mut)
             .find(|t| self.is_entity(t, &self.id))
             .ok_or_else(|| {
                 format!(
-                    "expected a [[{kind}]] with {field} = \"{}\", found none",
-                    self.id
+                    "expected a [[{kind}]] with {field} = \"{}\", found none{}",
+                    self.id,
+                    crate::scenario::ids::id_hint(&self.id, ids.iter().map(String::as_str))
                 )
             })
     }

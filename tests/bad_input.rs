@@ -65,6 +65,7 @@ fn cases() -> Vec<Case> {
         c("zero years", edit("years = 2", "years = 0"), "scenario.years: expected an integer from 1 to 1000, found 0", Some(4)),
         c("too many steps", edit("years = 2", "years = 2\nsteps_per_year = 400"), "scenario.steps_per_year: expected an integer from 1 to 366, found 400", Some(5)),
         c("dangling mineral", edit("mineral = \"cu\"", "mineral = \"copper\""), "source[0].mineral: expected the id of a [[mineral]], found \"copper\"", Some(12)),
+        c("misspelt mineral", edit("mineral = \"cu\"", "mineral = \"cuu\""), "source[0].mineral: expected the id of a [[mineral]], found \"cuu\" (did you mean \"cu\"?) (source \"a\")", Some(12)),
         c("dangling event source", add("[[event]]\nid = \"e\"\nrate = 0.1\nseverity = 0.5\nduration_months = 3\naffects = [ { source = \"nope\" } ]\n"), "event[0].affects[0].source: expected the id of a [[source]], found \"nope\"", Some(20)),
         c("dangling stockpile mineral", add("[[stockpile]]\nmineral = \"li\"\ninitial = 1.0\nmax_release_per_year = 1.0\n"), "stockpile[0].mineral", Some(16)),
         c("duplicate source id", add("[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 1.0\n"), "source[1].id: expected a unique source id, found \"a\" again", Some(16)),

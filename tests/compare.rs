@@ -634,6 +634,10 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
             "found none",
         ),
         (
+            vec!["--param", "source.cu-cll.access", "--values", "0.5"],
+            "expected a [[source]] with id = \"cu-cll\", found none (did you mean \"cu-cl\"?)",
+        ),
+        (
             vec!["--param", "source.cu-cl.acess", "--values", "0.5"],
             "unknown key `acess`",
         ),

@@ -143,7 +143,11 @@ fn loading(
     let Some(&f) = table.index.get(name) else {
         ctx.error(
             &format!("{key}.factor"),
-            format!("expected the id of a [[factor]], found {}", quote(name)),
+            format!(
+                "expected the id of a [[factor]], found {}{}",
+                quote(name),
+                super::ids::id_hint(name, table.index.keys().copied())
+            ),
         );
         return None;
     };
@@ -238,8 +242,9 @@ fn projects(raw: &RawFile, ctx: &mut Ctx, table: &Factors, sources: &mut [Source
             None => {
                 let hint = if inline_of.contains_key(name.as_str()) {
                     " (that source's project is inline: write it as a [[project]] to share it)"
+                        .to_string()
                 } else {
-                    ""
+                    super::ids::id_hint(name, named.keys().copied())
                 };
                 ctx.error(
                     &format!("source[{i}].project"),
@@ -259,8 +264,9 @@ fn projects(raw: &RawFile, ctx: &mut Ctx, table: &Factors, sources: &mut [Source
                 ctx.error(
                     &format!("{}.requires", w.key),
                     format!(
-                        "expected the id of a project (a [[project]], or a source with an inline project), found {}",
-                        quote(r)
+                        "expected the id of a project (a [[project]], or a source with an inline project), found {}{}",
+                        quote(r),
+                        super::ids::id_hint(r, index.keys().copied())
                     ),
                 );
             }

@@ -8,6 +8,28 @@ use super::rules::MAX_ID_CHARS;
 use crate::error::quote;
 use std::collections::HashMap;
 
+/// The candidate closest to a misspelt `name`, if one is close: a few
+/// letters typed wrong, missing or extra (at most a third of the longer
+/// name, at least one), never for a name of one or two letters. Used for
+/// keys and for ids alike.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if name.chars().count() < 3 {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .map(|a| (strsim::damerau_levenshtein(name, a), a))
+        .filter(|(d, a)| *d <= (name.chars().count().max(a.chars().count()) / 3).max(1))
+        .min_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(y.1)))
+        .map(|(_, a)| a)
+}
+
+/// ` (did you mean "ID"?)` for the id among `ids` closest to a misspelt
+/// `name`, or nothing when none is close.
+pub fn id_hint<'a>(name: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
+    closest(name, ids).map_or_else(String::new, |id| format!(" (did you mean {}?)", quote(id)))
+}
+
 /// Whether `c` may appear in an id.
 pub fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
@@ -88,6 +110,17 @@ impl Ids {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_close_id_is_suggested_and_a_far_one_is_not() {
+        let ids = ["copper", "cobalt", "nickel", "cu"];
+        assert_eq!(closest("coper", ids), Some("copper"));
+        assert_eq!(closest("cobolt", ids), Some("cobalt"));
+        assert_eq!(closest("lithium", ids), None);
+        assert_eq!(closest("cx", ids), None, "two letters: no guess");
+        assert_eq!(id_hint("nikel", ids), " (did you mean \"nickel\"?)");
+        assert_eq!(id_hint("zinc", ids), "");
+    }
 
     #[test]
     fn ids_are_short_and_file_safe() {

@@ -341,8 +341,9 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
             ctx.error(
                 &format!("{k}.mineral"),
                 format!(
-                    "expected the id of a [[mineral]], found {} (source {})",
+                    "expected the id of a [[mineral]], found {}{} (source {})",
                     quote(name),
+                    super::ids::id_hint(name, mineral_index.keys().copied()),
                     quote(&id)
                 ),
             );
@@ -414,8 +415,9 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
                 None => ctx.error(
                     &format!("{ak}.source"),
                     format!(
-                        "expected the id of a [[source]], found {} (event {})",
+                        "expected the id of a [[source]], found {}{} (event {})",
                         quote(name),
+                        super::ids::id_hint(name, source_index.keys().copied()),
                         quote(&id)
                     ),
                 ),
@@ -477,7 +479,11 @@ fn build(raw: &RawFile, ctx: &mut Ctx) -> Option<Scenario> {
         match mineral_index.get(name.as_str()) {
             None => ctx.error(
                 &format!("{k}.mineral"),
-                format!("expected the id of a [[mineral]], found {}", quote(name)),
+                format!(
+                    "expected the id of a [[mineral]], found {}{}",
+                    quote(name),
+                    super::ids::id_hint(name, mineral_index.keys().copied())
+                ),
             ),
             Some(&m) => {
                 if let Some(first) = stock_of.insert(m, i) {

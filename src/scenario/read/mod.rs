@@ -130,21 +130,6 @@ fn at_of(key: &Key, value: &Value) -> usize {
     }
 }
 
-/// The allowed key closest to a misspelt `name`, if one is close: a few
-/// letters typed wrong, missing or extra (at most a third of the longer
-/// name, at least one), never for a name of one or two letters.
-fn did_you_mean<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    if name.chars().count() < 3 {
-        return None;
-    }
-    allowed
-        .iter()
-        .map(|a| (strsim::damerau_levenshtein(name, a), *a))
-        .filter(|(d, a)| *d <= (name.chars().count().max(a.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, a)| a)
-}
-
 impl Reader {
     fn error(&mut self, at: Option<usize>, key: &str, message: String) {
         self.problems.push(Problem {
@@ -160,7 +145,7 @@ impl Reader {
             let name: &str = k.get_ref();
             if !allowed.contains(&name) {
                 let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
-                let hint = did_you_mean(name, allowed)
+                let hint = crate::scenario::ids::closest(name, allowed.iter().copied())
                     .map_or_else(String::new, |a| format!(" (did you mean `{a}`?)"));
                 self.error(
                     Some(at_of(k, v)),
