@@ -64,6 +64,17 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
     })
 }
 
+/// Where the file gives the parameter no number, what the changes are
+/// measured from: the scenario as written, whose results `run` reports.
+fn not_in_file(sweep: &Sweep) -> Option<String> {
+    sweep.file_value.is_none().then(|| {
+        format!(
+            "The file gives {} no number (its default applies): changes are from the scenario as written, whose results are those of `run` with the same trials and seed.",
+            sweep.parameter
+        )
+    })
+}
+
 /// The table's rows: one per value and mineral whose results change.
 fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
     let market = scenario.has_market();
@@ -263,6 +274,7 @@ pub fn sweep_text(
                 sweep.file_value.map_or("not set".to_string(), num)
             ))
             .chain(unchanged(&sweep, &scenario))
+            .chain(not_in_file(&sweep))
             .collect(),
             facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
             tables: vec![Table {
@@ -293,6 +305,7 @@ pub fn sweep_text(
                 &sweep_rows(&sweep, &scenario),
             )
             + &unchanged(&sweep, &scenario).map_or_else(String::new, |u| format!("{u}\n"))
+            + &not_in_file(&sweep).map_or_else(String::new, |u| format!("{u}\n"))
     })?;
     Ok(SweepReport {
         sweep,
