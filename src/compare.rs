@@ -181,7 +181,7 @@ pub fn unshared_minerals(base: &Scenario, alt: &Scenario, alt_file: &str) -> Opt
         parts.push(format!("the baseline has no {}", alt_only.join(", ")));
     }
     Some(format!(
-        "note: {}: only the minerals both scenarios have are compared",
+        "{}: only the minerals both scenarios have are compared",
         parts.join(", and ")
     ))
 }

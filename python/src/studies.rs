@@ -11,17 +11,20 @@ use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
 /// The options every study takes: trials, seed, threads and chart size.
 type Common = (Option<u64>, Option<u64>, Option<usize>, Option<(u32, u32)>);
 
+/// A study's files (name to bytes) and its warnings.
+type Written<'py> = (Bound<'py, PyDict>, Vec<String>);
+
 /// Run a study with the `common` options, without holding the
 /// interpreter's lock and cancelled by Ctrl-C, and return the files it
-/// writes.
+/// writes with the warnings the command line would print.
 fn study<'py>(
     py: Python<'py>,
     (trials, seed, threads, charts): Common,
-    run: impl FnOnce(&SimOptions) -> supplyrisk::Result<Outputs> + Send,
-) -> PyResult<Bound<'py, PyDict>> {
+    run: impl FnOnce(&SimOptions) -> supplyrisk::Result<(Outputs, Vec<String>)> + Send,
+) -> PyResult<Written<'py>> {
     let opts = crate::options(trials, seed, threads, charts)?;
-    let outputs = crate::interruptible(py, opts, run)?;
-    outputs_dict(py, &outputs)
+    let (outputs, warnings) = crate::interruptible(py, opts, run)?;
+    Ok((outputs_dict(py, &outputs)?, warnings))
 }
 
 /// `supplyrisk compare BASELINE ALTERNATIVE`.
@@ -35,9 +38,10 @@ pub fn compare<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts), |opts| {
-        Ok(commands::compare_text(&baseline.input, &alternative.input, opts)?.outputs)
+        let r = commands::compare_text(&baseline.input, &alternative.input, opts)?;
+        Ok((r.outputs, r.warnings))
     })
 }
 
@@ -51,9 +55,12 @@ pub fn sensitivity<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts), |opts| {
-        Ok(commands::sensitivity_text(&scenario.input, opts)?.outputs)
+        Ok((
+            commands::sensitivity_text(&scenario.input, opts)?.outputs,
+            Vec::new(),
+        ))
     })
 }
 
@@ -71,7 +78,7 @@ pub fn sweep<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Written<'py>> {
     if values.is_empty() {
         return Err(crate::errors::bad_argument(
             "values",
@@ -87,7 +94,10 @@ pub fn sweep<'py>(
         metrics,
     };
     study(py, (trials, seed, threads, charts), |opts| {
-        Ok(commands::sweep_text(&scenario.input, &sw, opts)?.outputs)
+        Ok((
+            commands::sweep_text(&scenario.input, &sw, opts)?.outputs,
+            Vec::new(),
+        ))
     })
 }
 
@@ -102,8 +112,9 @@ pub fn uncertainty<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts), |opts| {
-        Ok(commands::uncertainty_text(&scenario.input, samples, opts)?.outputs)
+        let r = commands::uncertainty_text(&scenario.input, samples, opts)?;
+        Ok((r.outputs, r.warnings))
     })
 }

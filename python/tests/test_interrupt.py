@@ -66,3 +66,12 @@ def test_the_command_lines_warnings_are_python_warnings(run_cli, tmp_path):
     got = [str(w.message) for w in caught if issubclass(w.category, supplyrisk.SupplyriskWarning)]
     assert got == expected
     assert all(w.filename == __file__ for w in caught)
+
+
+def test_a_studys_warnings_are_python_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        supplyrisk.compare("scenarios/example.toml", "scenarios/example-uncertainty.toml", trials=300)
+    got = [str(w.message) for w in caught if issubclass(w.category, supplyrisk.SupplyriskWarning)]
+    assert any("has no copper, nickel, lithium: only the minerals both scenarios have are compared" in g for g in got), got
+    assert all(w.filename == __file__ for w in caught)

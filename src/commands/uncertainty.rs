@@ -45,6 +45,9 @@ pub struct UncertaintyReport {
     /// Each output's name and bytes, in order (a shard's: its partial
     /// result).
     pub outputs: Outputs,
+    /// Warnings about the indices (printed on stderr unless `quiet`),
+    /// without their `warning: ` prefix.
+    pub warnings: Vec<String>,
 }
 
 /// `supplyrisk uncertainty`: draw `samples` base parameter sets (Saltelli
@@ -316,6 +319,7 @@ impl Plan {
             out_dir: out_dir.to_path_buf(),
             files,
             outputs: vec![(name, bytes)],
+            warnings: Vec::new(),
         })
     }
 
@@ -408,23 +412,24 @@ impl Plan {
             minerals: estimate(&self.design, &params, &minerals, &results, seed),
         };
         let outside = indices_outside(&result);
-        if !opts.quiet {
-            for note in &outside {
-                eprintln!("warning: {note}");
-            }
-            if !outside.is_empty() {
-                eprintln!("warning: {}", outside_advice(samples));
-            }
-            for (id, metrics) in &result.minerals.0 {
-                for (name, r) in &metrics.0 {
-                    if let Some(Some(x)) = r.noise_share {
-                        if x > 1.0 {
-                            eprintln!("warning: {id} {name}: each run's Monte Carlo noise is larger than the spread across parameter sets (its variance {x:.1} times the spread's), so the indices may measure noise; use more --trials");
-                        } else if x > NOISE_WARNING {
-                            eprintln!("warning: {id} {name}: {:.0}% of the spread across parameter sets is Monte Carlo noise; use more --trials", x * 100.0);
-                        }
+        let mut warnings = outside.clone();
+        if !outside.is_empty() {
+            warnings.push(outside_advice(samples));
+        }
+        for (id, metrics) in &result.minerals.0 {
+            for (name, r) in &metrics.0 {
+                if let Some(Some(x)) = r.noise_share {
+                    if x > 1.0 {
+                        warnings.push(format!("{id} {name}: each run's Monte Carlo noise is larger than the spread across parameter sets (its variance {x:.1} times the spread's), so the indices may measure noise; use more --trials"));
+                    } else if x > NOISE_WARNING {
+                        warnings.push(format!("{id} {name}: {:.0}% of the spread across parameter sets is Monte Carlo noise; use more --trials", x * 100.0));
                     }
                 }
+            }
+        }
+        if !opts.quiet {
+            for w in &warnings {
+                eprintln!("warning: {w}");
             }
         }
         // Indices may be null (a metric that does not vary), so only the
@@ -513,6 +518,7 @@ impl Plan {
             out_dir,
             files,
             outputs,
+            warnings,
         })
     }
 }

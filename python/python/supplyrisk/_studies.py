@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Iterable, Optional, Sequence, Tuple
 
 import pandas as pd
@@ -24,6 +25,17 @@ def _size(charts, chart_size: ChartSize) -> Optional[Tuple[int, int]]:
     if not charts:
         return None
     return tuple(chart_size) if chart_size else (1600, 1000)
+
+
+def _warned(written):
+    """A study's files, after raising its warnings (those the command line
+    prints) as :class:`SupplyriskWarning`."""
+    from . import SupplyriskWarning
+
+    files, notes = written
+    for message in notes:
+        warnings.warn(message, SupplyriskWarning, stacklevel=3)
+    return files
 
 
 def _native_of(scenario, name: str):
@@ -66,14 +78,14 @@ def compare(
     errors, ``risk_reduction`` and ``equivalent_firm_supply`` (and the cost
     and price-spike columns of world-market minerals). The changes year by
     year: :func:`by_year` of the frame."""
-    files = _native.compare(
+    files = _warned(_native.compare(
         _native_of(baseline, "baseline"),
         _native_of(alternative, "alternative"),
         trials=trials,
         seed=seed,
         threads=threads,
         charts=_size(charts, chart_size),
-    )
+    ))
     frame = csv_frame(files["comparison.csv"], index=["mineral"])
     return _framed(frame, files, "comparison.json")
 
@@ -102,13 +114,13 @@ def sensitivity(
     ``sensitivity.csv``: ``mineral``, ``rank``, ``entity``, ``kind``,
     ``delta_eud_total``, ``delta_p_any_shortfall`` and their paired
     standard errors, and the cost columns of world-market minerals)."""
-    files = _native.sensitivity(
+    files = _warned(_native.sensitivity(
         _native_of(scenario, "scenario"),
         trials=trials,
         seed=seed,
         threads=threads,
         charts=_size(charts, chart_size),
-    )
+    ))
     return _framed(csv_frame(files["sensitivity.csv"]), files, "sensitivity.json")
 
 
@@ -130,7 +142,7 @@ def sweep(
     ``value``, ``as_written`` (a bool), ``mineral``, the metrics with their
     standard errors and the paired changes from the scenario as written). ``metrics`` picks the
     charted metrics (keys of ``sweep.json``)."""
-    files = _native.sweep(
+    files = _warned(_native.sweep(
         _native_of(scenario, "scenario"),
         param,
         [float(v) for v in values],
@@ -139,7 +151,7 @@ def sweep(
         seed=seed,
         threads=threads,
         charts=_size(charts, chart_size),
-    )
+    ))
     return _framed(csv_frame(files["sweep.csv"]), files, "sweep.json")
 
 
@@ -175,14 +187,14 @@ def uncertainty(
     (``mean``, ``p5``, ``p50``, ``p95``, ``noise_share``), repeated on each
     of its rows. ``attrs["runs"]`` is ``uncertainty_runs.csv``: every
     parameter set's values and results."""
-    files = _native.uncertainty(
+    files = _warned(_native.uncertainty(
         _native_of(scenario, "scenario"),
         samples=samples,
         trials=trials,
         seed=seed,
         threads=threads,
         charts=_size(charts, chart_size),
-    )
+    ))
     data = json.loads(files["uncertainty.json"])
     rows = []
     for mineral, metrics in data["minerals"].items():

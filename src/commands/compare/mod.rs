@@ -29,6 +29,9 @@ pub struct CompareReport {
     pub files: Vec<PathBuf>,
     /// Each output's name and bytes, in order.
     pub outputs: Outputs,
+    /// Warnings about the two scenarios (printed on stderr unless
+    /// `quiet`), without their `warning: ` prefix.
+    pub warnings: Vec<String>,
 }
 
 /// The default output folder: `results/<baseline stem>-vs-<alternative stem>/`.
@@ -243,12 +246,18 @@ pub fn compare_text(
     check_comparable(&base_s, &alt_s, &alt_in.file)?;
     let (trials, seed) =
         resolve_trials_seed(&base_s, &base_in.file, opts, super::MAX_PAIRED_TRIALS)?;
+    let warnings: Vec<String> =
+        ignored_settings((&base_s, &alt_s), &alt_in.file, opts, (trials, seed))
+            .into_iter()
+            .chain(crate::compare::unshared_minerals(
+                &base_s,
+                &alt_s,
+                &alt_in.file,
+            ))
+            .collect();
     if !opts.quiet {
-        if let Some(w) = ignored_settings((&base_s, &alt_s), &alt_in.file, opts, (trials, seed)) {
-            eprintln!("{w}");
-        }
-        if let Some(n) = crate::compare::unshared_minerals(&base_s, &alt_s, &alt_in.file) {
-            eprintln!("{n}");
+        for w in &warnings {
+            eprintln!("warning: {w}");
         }
     }
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
@@ -397,6 +406,7 @@ pub fn compare_text(
             + &wrapped(&notes)
     })?;
     Ok(CompareReport {
+        warnings,
         comparison,
         out_dir,
         files,
@@ -427,7 +437,7 @@ fn ignored_settings(
     };
     (!ignored.is_empty()).then(|| {
         format!(
-            "warning: {file} gives {}, ignored: both scenarios run with {trials} trials ({}) and seed {seed} ({}); --trials and --seed choose them",
+            "{file} gives {}, ignored: both scenarios run with {trials} trials ({}) and seed {seed} ({}); --trials and --seed choose them",
             ignored.join(" and "),
             from(opts.trials.is_some(), base.trials.is_some(), "trials"),
             from(opts.seed.is_some(), base.seed.is_some(), "seed"),
