@@ -177,16 +177,20 @@ fn a_cancelled_command_stops_early_and_returns_cancelled() {
     use std::sync::Arc;
     let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
     // Cancelled before it starts: each worker simulates at most one chunk
-    // of the 50,000,000 trials, and nothing comes back.
+    // (of a run that keeps every trial, and of a sketched one), and
+    // nothing comes back; the same for a comparison.
     let cancel = Arc::new(AtomicBool::new(true));
-    let o = SimOptions {
+    let cancelled = |trials: u64| SimOptions {
         cancel: Some(cancel.clone()),
-        ..in_memory(50_000_000)
+        ..in_memory(trials)
     };
-    assert!(matches!(
-        commands::run_text(&input, &o),
-        Err(Error::Cancelled)
-    ));
+    for trials in [100_000, 50_000_000] {
+        let run = commands::run_text(&input, &cancelled(trials));
+        assert!(matches!(run, Err(Error::Cancelled)), "{trials}");
+    }
+    let compared = commands::compare_text(&input, &input, &cancelled(100_000));
+    assert!(matches!(compared, Err(Error::Cancelled)));
+    let o = cancelled(50_000_000);
     // Cancelled from another thread while it runs.
     let setter = {
         let cancel = cancel.clone();
