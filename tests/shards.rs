@@ -574,4 +574,24 @@ fn a_shard_without_trials_says_so() {
     );
     assert_eq!(full.status.code(), Some(0), "{}", stderr(&full));
     assert!(!stderr(&full).contains("warning"), "{}", stderr(&full));
+    // A chart size, which a shard cannot use, is named.
+    let args = [
+        "run",
+        example.to_str().unwrap(),
+        "--trials",
+        "1000",
+        "--shard",
+        "2/2",
+        "--chart-size",
+        "800x600",
+        "--out",
+        "s",
+    ];
+    let sized = run_in(dir.path(), &args);
+    assert_eq!(sized.status.code(), Some(0), "{}", stderr(&sized));
+    assert!(
+        stderr(&sized).contains("warning: --chart-size has no effect on a shard"),
+        "{}",
+        stderr(&sized)
+    );
 }

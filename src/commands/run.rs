@@ -372,6 +372,9 @@ fn run_shard(
     // Again: another run's shard may have written into the folder since.
     partial::check_folder(out_dir, &mine)?;
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
+    if !opts.quiet && opts.chart_size != crate::plot::ChartSize::default() {
+        eprintln!("warning: --chart-size has no effect on a shard, which draws no chart: give it to merge");
+    }
     if !opts.quiet && first == last {
         let chunks = engine::slice_chunks(trials, 1, 1).end;
         eprintln!(
