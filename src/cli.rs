@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use supplyrisk::commands::SimOptions;
+use supplyrisk::commands::{SimOptions, MAX_MEMORY_GIB};
 use supplyrisk::plot::ChartSize;
 
 /// Monte Carlo supply-shortfall risk for critical minerals.
@@ -181,9 +181,9 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 
 fn parse_gib(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 1e6 => Ok(x),
+        Ok(x) if x > 0.0 && x <= MAX_MEMORY_GIB => Ok(x),
         _ => Err(format!(
-            "expected a number of GiB above 0 and at most 1000000, such as 16, found '{text}'"
+            "expected a number of GiB above 0 and at most {MAX_MEMORY_GIB}, such as 16, found '{text}'"
         )),
     }
 }
