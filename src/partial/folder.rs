@@ -3,7 +3,8 @@
 //! every partial result already there belongs to its own run (a rerun of
 //! one of its shards replaces that shard's file).
 
-use super::{Header, Version, EXTENSION, FORMAT, MAGIC};
+use super::read::{parse_header, BadHeader};
+use super::{Header, EXTENSION, MAGIC};
 use crate::error::{Error, InputError, Result};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -83,12 +84,11 @@ fn header_of(path: &Path) -> std::result::Result<Header, String> {
     }
     line.clear();
     r.read_until(b'\n', &mut line).map_err(|_| not_ours())?;
-    let version: Version = serde_json::from_slice(&line).map_err(|_| not_ours())?;
-    if version.format != FORMAT {
-        return Err(format!(
+    parse_header(&line).map_err(|e| match e {
+        BadHeader::Corrupt(_) => not_ours(),
+        BadHeader::Format(v) => format!(
             "a partial result of format {} (written by {})",
-            version.format, version.program
-        ));
-    }
-    serde_json::from_slice(&line).map_err(|_| not_ours())
+            v.format, v.program
+        ),
+    })
 }

@@ -34,20 +34,15 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
         .iter()
         .position(|&b| b == b'\n')
         .ok_or_else(|| bad("expected a header line, found a truncated file".into()))?;
-    let corrupt_header = |e: serde_json::Error| {
-        bad(format!(
+    let header = parse_header(&rest[..line_end]).map_err(|e| match e {
+        BadHeader::Corrupt(e) => bad(format!(
             "expected a valid header, found a corrupt one ({e})"
-        ))
-    };
-    // The version first: a header of another format may have other keys.
-    let version: Version = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
-    if version.format != FORMAT {
-        return Err(bad(format!(
+        )),
+        BadHeader::Format(v) => bad(format!(
             "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
-            version.format, version.program
-        )));
-    }
-    let header: Header = serde_json::from_slice(&rest[..line_end]).map_err(corrupt_header)?;
+            v.format, v.program
+        )),
+    })?;
     let start = MAGIC.len() + line_end + 1;
     let body = &bytes[start..];
     if body.len() as u64 != header.body_bytes {
@@ -63,6 +58,24 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
         ));
     }
     Ok((header, start))
+}
+
+/// Why a header line is not this format's header.
+pub(super) enum BadHeader {
+    /// Not a header (or not valid JSON).
+    Corrupt(serde_json::Error),
+    /// The header of another format version.
+    Format(Version),
+}
+
+/// The [`Header`] of a header line: its format version is read first,
+/// since a header of another format may have other keys.
+pub(super) fn parse_header(line: &[u8]) -> Result<Header, BadHeader> {
+    let version: Version = serde_json::from_slice(line).map_err(BadHeader::Corrupt)?;
+    if version.format != FORMAT {
+        return Err(BadHeader::Format(version));
+    }
+    serde_json::from_slice(line).map_err(BadHeader::Corrupt)
 }
 
 /// Read a partial result file's bytes; `file` names it in messages. The
