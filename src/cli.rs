@@ -217,6 +217,7 @@ impl From<SimArgs> for SimOptions {
             chart_size: a.chart_size,
             shard: None,
             per_trial: None,
+            keep_trials: false,
             max_memory: a.max_memory,
             in_memory: false,
             cancel: None,

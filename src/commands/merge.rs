@@ -3,7 +3,7 @@
 //! command writes.
 
 use super::run::{provenance, run_outputs, RunParts, RunReport};
-use super::{check_memory, finish, prepare_out, with_threads, SimOptions};
+use super::{check_memory, finish, prepare_out, with_threads, ScenarioText, SimOptions};
 use crate::error::Result;
 use crate::output::headline_table;
 use crate::partial;
@@ -86,6 +86,11 @@ pub fn merge_partials(
         outputs,
         parts: Some(RunParts {
             scenario,
+            input: ScenarioText {
+                file: merged.scenario_file,
+                text: merged.scenario_text,
+            },
+            seed: merged.seed,
             agg,
             source,
         }),

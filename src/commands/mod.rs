@@ -51,6 +51,9 @@ pub struct SimOptions {
     pub shard: Option<(u64, u64)>,
     /// `run --per-trial FILE`: also write every trial's horizon totals.
     pub per_trial: Option<PathBuf>,
+    /// `run`: keep every trial's horizon results in the report's
+    /// [`RunParts`] (as `per_trial` does) without writing them.
+    pub keep_trials: bool,
     /// Most memory a run may need, in GiB (default
     /// [`crate::output::memory::DEFAULT_MAX_GIB`]); checked before simulating.
     pub max_memory: Option<f64>,

@@ -40,6 +40,10 @@ pub struct RunReport {
 pub struct RunParts {
     /// The scenario run.
     pub scenario: Scenario,
+    /// The text it was read from, and the file its messages name.
+    pub input: ScenarioText,
+    /// Seed of the run.
+    pub seed: u64,
     /// Its aggregated results.
     pub agg: Aggregate,
     /// Where the results come from ([`provenance`]).
@@ -90,13 +94,8 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
             opts,
         );
     }
-    check_memory(
-        &scenario,
-        (trials, trials),
-        opts.per_trial.is_some(),
-        1,
-        opts,
-    )?;
+    let keep = opts.per_trial.is_some() || opts.keep_trials;
+    check_memory(&scenario, (trials, trials), keep, 1, opts)?;
     let per_trial_in_out = match &opts.per_trial {
         Some(f) if !opts.in_memory => match name_in(f, &out_dir)? {
             None => {
@@ -108,7 +107,6 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
         _ => None,
     };
     let staging = prepare_out(&out_dir, "run", opts)?;
-    let keep = opts.per_trial.is_some();
     let agg = simulate_keeping(&scenario, seed, trials, opts, &scenario.name, keep)?;
     let summary = Summary::new(&scenario, seed, &agg);
     let source = provenance(file, text, trials, seed);
@@ -136,11 +134,43 @@ pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
         outputs,
         parts: Some(RunParts {
             scenario,
+            input: input.clone(),
+            seed,
             agg,
             source,
         }),
         warnings,
     })
+}
+
+impl RunParts {
+    /// The whole run as the partial result of its one slice (`1` of `1`):
+    /// a file `merge` turns back into the run's outputs, byte for byte, so
+    /// finished results can be saved and rendered later. Per-trial results
+    /// (kept for comparisons) are not part of it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Other`] if the run's distributions are not those of its
+    /// size (they always are for a run this library finished).
+    pub fn to_partial(&self) -> Result<Vec<u8>> {
+        let record = crate::engine::Record::of_whole(&self.agg)
+            .map_err(|e| Error::Other(format!("the run cannot be saved: {e}")))?;
+        let source = partial::Source {
+            file: &self.input.file,
+            text: &self.input.text,
+            seed: self.seed,
+            trials: self.agg.trials,
+        };
+        let chunks = record.chunks.clone();
+        Ok(partial::to_bytes(
+            source,
+            (1, 1),
+            chunks,
+            None,
+            &partial::Body::Run(record),
+        ))
+    }
 }
 
 /// Check, before simulating, that a per-trial file outside the output

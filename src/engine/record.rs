@@ -378,6 +378,66 @@ impl Record {
         Ok(acc)
     }
 
+    /// The record of a finished run that holds all of it, as if read back
+    /// from a one-slice partial result: each mineral's whole tally at the
+    /// merge tree's root, and its distributions. [`Record::finish`] gives
+    /// back `agg` without its per-trial results (which a saved record does
+    /// not hold), so a finished run can be saved and merged again.
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError::Shape`] when `agg`'s distributions are not kept as a
+    /// run of its size keeps them.
+    pub fn of_whole(agg: &Aggregate) -> Result<Record, RecordError> {
+        let bad = || RecordError::Shape("its distributions are not those of its size".into());
+        let total = chunk_count(agg.trials);
+        let tallies = agg.minerals.iter().map(|m| m.tally.clone()).collect();
+        let values = if keeps_values(agg.trials) {
+            let kept = |d: &Distribution| match d {
+                Distribution::Values(v) => Ok(v.clone()),
+                _ => Err(bad()),
+            };
+            let yearly = |s: &[Distribution]| s.iter().map(kept).collect::<Result<Vec<_>, _>>();
+            let minerals = agg.minerals.iter().map(|m| {
+                Ok(MineralValues {
+                    supply: yearly(&m.supply)?,
+                    totals: kept(&m.totals_dist)?,
+                    price: yearly(&m.price)?,
+                    stock: yearly(&m.stock)?,
+                    cost: m.cost_dist.as_ref().map_or(Ok(Vec::new()), kept)?,
+                })
+            });
+            Values::Kept(minerals.collect::<Result<_, RecordError>>()?)
+        } else {
+            let sketch = |d: &Distribution| match d {
+                Distribution::Sketch(s) => Ok(s.clone()),
+                _ => Err(bad()),
+            };
+            let yearly = |s: &[Distribution]| s.iter().map(sketch).collect::<Result<Vec<_>, _>>();
+            let signed = |d: &Distribution| match d {
+                Distribution::Signed(s) => Ok(s.clone()),
+                _ => Err(bad()),
+            };
+            let minerals = agg.minerals.iter().map(|m| {
+                Ok(MineralSketches {
+                    supply: yearly(&m.supply)?,
+                    totals: sketch(&m.totals_dist)?,
+                    price: yearly(&m.price)?,
+                    stock: yearly(&m.stock)?,
+                    cost: m.cost_dist.as_ref().map(signed).transpose()?,
+                })
+            });
+            Values::Sketched(minerals.collect::<Result<_, RecordError>>()?)
+        };
+        Ok(Record {
+            trials: agg.trials,
+            chunks: 0..total,
+            nodes: vec![(Node::root(total), tallies)],
+            values,
+            per_trial: Vec::new(),
+        })
+    }
+
     /// The finished run, from a record that holds all of it.
     ///
     /// # Errors
