@@ -81,6 +81,31 @@ impl RunResult {
         self.warnings.clone()
     }
 
+    /// The whole run as the partial result of its one slice (1 of 1):
+    /// `merge` turns it back into this result, byte for byte.
+    fn partial<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py.detach(|| self.parts.to_partial()).or_raise()?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The command line's `--per-trial` file (every trial's horizon total
+    /// unserved amount per mineral, CSV), or `None` for a run that did not
+    /// keep its trials.
+    fn per_trial_csv<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let agg = &self.parts.agg;
+        let kept = agg
+            .minerals
+            .iter()
+            .all(|m| m.totals.len() as u64 == agg.trials);
+        if !kept {
+            return Ok(None);
+        }
+        let csv = py
+            .detach(|| supplyrisk::tables::per_trial_csv(&self.parts.scenario, agg))
+            .or_raise()?;
+        Ok(Some(PyBytes::new(py, &csv)))
+    }
+
     /// Trials of the run.
     #[getter]
     fn trials(&self) -> u64 {

@@ -69,8 +69,9 @@ impl Scenario {
         })
     }
 
-    /// Simulate the whole run.
-    #[pyo3(signature = (trials=None, seed=None, threads=None, max_memory=None))]
+    /// Simulate the whole run (keeping every trial's horizon totals with
+    /// `per_trial`).
+    #[pyo3(signature = (trials=None, seed=None, threads=None, max_memory=None, per_trial=false))]
     fn run(
         &self,
         py: Python<'_>,
@@ -78,9 +79,11 @@ impl Scenario {
         seed: Option<u64>,
         threads: Option<usize>,
         max_memory: Option<f64>,
+        per_trial: bool,
     ) -> PyResult<RunResult> {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.max_memory = max_memory;
+        opts.keep_trials = per_trial;
         let report = crate::interruptible(py, opts, |o| commands::run_text(&self.input, o))?;
         RunResult::new(report, threads)
     }

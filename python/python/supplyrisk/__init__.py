@@ -143,6 +143,7 @@ class Scenario:
         threads: Optional[int] = None,
         shard: Optional[Tuple[int, int]] = None,
         max_memory: Optional[float] = None,
+        per_trial: bool = False,
     ) -> Union[Result, PartialResult]:
         """Simulate the scenario, releasing the GIL while it runs.
 
@@ -152,19 +153,24 @@ class Scenario:
         of n slices of the trials runs and a :class:`PartialResult` comes
         back; :func:`merge` turns all n into the :class:`Result` of the
         whole run. ``max_memory`` (GiB) is the command line's
-        ``--max-memory``. What the command line warns about on stderr is
+        ``--max-memory``. With ``per_trial``, the result keeps every
+        trial's horizon total unserved amount (:attr:`Result.per_trial`,
+        the command line's ``--per-trial`` file), which costs 8 bytes per
+        trial and mineral. What the command line warns about on stderr is
         raised as a :class:`SupplyriskWarning`. Ctrl-C (or a notebook's
         interrupt) stops the run within a moment and raises
         ``KeyboardInterrupt``.
         """
         if shard is not None:
+            if per_trial:
+                raise ValueError("per_trial: a shard keeps no per-trial results; run the whole run with per_trial=True")
             k, n = _shard(shard)
             data = self._native.run_shard(
                 k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory
             )
             return PartialResult(data)
         native = self._native.run(
-            trials=trials, seed=seed, threads=threads, max_memory=max_memory
+            trials=trials, seed=seed, threads=threads, max_memory=max_memory, per_trial=bool(per_trial)
         )
         for message in native.warnings:
             warnings.warn(message, SupplyriskWarning, stacklevel=2)

@@ -21,12 +21,15 @@ class Result:
     ``to_json()`` is its ``summary.json``; ``charts()`` its PNG charts.
     """
 
-    def __init__(self, native: "_native.RunResult"):
+    def __init__(self, native: "_native.RunResult", per_trial_csv: Optional[bytes] = None):
         self._native = native
         self._outputs: Dict[str, bytes] = native.outputs()
         self._summary: Optional[pd.DataFrame] = None
         self._years: Optional[pd.DataFrame] = None
         self._rendered: Dict[tuple, Dict[str, bytes]] = {}
+        # Of a result restored from a pickle (the native result of a merge
+        # keeps no per-trial results).
+        self._per_trial_csv = per_trial_csv
 
     @property
     def trials(self) -> int:
@@ -61,6 +64,40 @@ class Result:
         if self._years is None:
             self._years = csv_frame(self._outputs["years.csv"], index=["mineral", "year"])
         return self._years.copy()
+
+    @property
+    def per_trial(self) -> pd.DataFrame:
+        """Every trial's horizon total unserved amount, one column per
+        mineral (index ``trial``, from 0): the command line's
+        ``--per-trial`` file, every number exact. Only a run made with
+        ``run(per_trial=True)`` keeps it; otherwise this raises
+        ``ValueError``."""
+        data = self._per_trial_bytes()
+        if data is None:
+            raise ValueError(
+                "per_trial: this run kept no per-trial results; run it with run(per_trial=True)"
+            )
+        return csv_frame(data, index=["trial"])
+
+    def _per_trial_bytes(self) -> Optional[bytes]:
+        if self._per_trial_csv is None:
+            self._per_trial_csv = self._native.per_trial_csv()
+        return self._per_trial_csv
+
+    def to_partial(self) -> "PartialResult":
+        """The whole run as the partial result of its one slice (shard 1
+        of 1): :meth:`PartialResult.save` writes it as a ``.srpart`` file,
+        from which ``supplyrisk merge`` (or :func:`supplyrisk.merge`)
+        writes every file of the run, charts included, byte for byte. It
+        holds the scenario's text, trials, seed and the run's tallies and
+        distributions, not its per-trial results."""
+        return PartialResult(self._native.partial())
+
+    def __reduce__(self):
+        # A result pickles as its one-slice partial result (and its
+        # per-trial results, if kept), and is merged back when unpickled:
+        # the same outputs, byte for byte.
+        return (_restore, (self._native.partial(), self._per_trial_bytes()))
 
     def to_json(self) -> str:
         """The command line's ``summary.json`` for the same scenario, trials
@@ -108,6 +145,10 @@ class Result:
 
     def __repr__(self) -> str:
         return f"<Result: {self.source}>"
+
+
+def _restore(partial: bytes, per_trial_csv: Optional[bytes]) -> Result:
+    return Result(_native.merge([partial]), per_trial_csv)
 
 
 class PartialResult:
