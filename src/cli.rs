@@ -221,6 +221,7 @@ impl From<SimArgs> for SimOptions {
             max_memory: a.max_memory,
             in_memory: false,
             cancel: None,
+            feed: None,
         }
     }
 }

@@ -249,6 +249,28 @@ fn a_cancelled_command_stops_early_and_returns_cancelled() {
 }
 
 #[test]
+fn a_progress_feed_ends_at_the_last_simulation_s_total() {
+    use std::sync::Arc;
+    let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
+    let feed = Arc::new(commands::ProgressFeed::default());
+    assert_eq!(feed.phase(), None);
+    let o = SimOptions {
+        feed: Some(feed.clone()),
+        ..in_memory(5000)
+    };
+    let watched = commands::compare_text(&input, &input, &o).unwrap();
+    let phase = commands::Phase {
+        number: 2,
+        label: "alternative".into(),
+        done: 5000,
+        total: 5000,
+    };
+    assert_eq!(feed.phase(), Some(phase));
+    let plain = commands::compare_text(&input, &input, &in_memory(5000)).unwrap();
+    assert_eq!(watched.outputs, plain.outputs);
+}
+
+#[test]
 fn a_memory_limit_out_of_range_is_bad_input() {
     let input = ScenarioText::read(Path::new(EXAMPLE)).unwrap();
     for g in [-1.0, 0.0, f64::NAN, 2e6] {

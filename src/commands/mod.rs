@@ -4,6 +4,7 @@
 
 mod compare;
 mod merge;
+mod progress;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -11,6 +12,7 @@ mod uncertainty;
 
 pub use compare::{compare, compare_text, CompareReport};
 pub use merge::{merge, merge_partials};
+pub use progress::{with_progress, Phase, ProgressFeed};
 pub use run::{
     chart_context, provenance, run, run_outputs, run_text, validate, RunParts, RunReport,
 };
@@ -24,8 +26,6 @@ use crate::output::folder::Staging;
 use crate::output::memory::Need;
 use crate::plot::ChartSize;
 use crate::scenario::{Scenario, DEFAULT_SEED, DEFAULT_TRIALS};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Options shared by the commands that simulate.
@@ -65,6 +65,10 @@ pub struct SimOptions {
     /// after the chunks under way and it returns [`Error::Cancelled`],
     /// having written nothing.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Where the command reports its progress for a caller that shows it
+    /// (as the Python package does); the bar on stderr is shown anyway
+    /// unless `quiet`.
+    pub feed: Option<std::sync::Arc<ProgressFeed>>,
 }
 
 /// The files a command writes, by name, rendered in memory.
@@ -235,48 +239,6 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
         .build()
         .map_err(|e| Error::Other(format!("could not start worker threads: {e}")))?;
     Ok(pool.install(f))
-}
-
-/// Run `work` on `opts.threads` threads with a progress bar of `total`
-/// trials on stderr (when it is a terminal and `quiet` is off); `work`
-/// reports finished trials through the [`engine::Progress`] it is given.
-pub fn with_progress<T: Send>(
-    total: u64,
-    label: &str,
-    opts: &SimOptions,
-    work: impl FnOnce(engine::Progress) -> T + Send,
-) -> Result<T> {
-    let bar = (!opts.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {human_pos}/{human_len} trials, {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_message(label.to_string());
-        bar
-    });
-    let cancelled = || {
-        opts.cancel
-            .as_ref()
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-    };
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-        !cancelled()
-    };
-    let out = with_threads(opts.threads, || work(&progress))?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    if cancelled() {
-        return Err(Error::Cancelled);
-    }
-    Ok(out)
 }
 
 /// Simulate `trials` trials with a progress bar on stderr when it is a
