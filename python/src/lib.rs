@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
-use supplyrisk::commands::SimOptions;
+use supplyrisk::commands::{Phase, ProgressFeed, SimOptions};
 use supplyrisk::plot::ChartSize;
 
 /// How often a waiting call checks for signals.
@@ -28,13 +28,19 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 /// [`SIGNAL_CHECK`]: on a signal whose handler raises (Ctrl-C's
 /// `KeyboardInterrupt`), the work is cancelled (it stops after the chunks
 /// under way), and its exception is raised once the work has stopped.
+/// `progress`, if given, is called on this thread as
+/// `progress(number, label, done, total)` whenever a simulation of the
+/// command has moved on (see [`Watch`]); an exception it raises cancels
+/// the work as a signal does.
 fn interruptible<T: Send>(
     py: Python<'_>,
     mut opts: SimOptions,
+    progress: Option<&Bound<'_, PyAny>>,
     work: impl FnOnce(&SimOptions) -> supplyrisk::Result<T> + Send,
 ) -> PyResult<T> {
     let cancel = Arc::new(AtomicBool::new(false));
     opts.cancel = Some(cancel.clone());
+    let mut watch = progress.map(|f| Watch::new(f, &mut opts));
     let opts = &opts;
     std::thread::scope(|s| {
         let (tx, mut rx) = mpsc::channel();
@@ -47,11 +53,19 @@ fn interruptible<T: Send>(
             let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_CHECK), rx));
             rx = back;
             match got {
-                Ok(result) if raised.is_none() => return result.or_raise(),
+                Ok(result) if raised.is_none() => {
+                    let result = result.or_raise()?;
+                    // The last simulation's end.
+                    if let Some(w) = &mut watch {
+                        w.report()?;
+                    }
+                    return Ok(result);
+                }
                 Ok(_) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if raised.is_none() {
-                        if let Err(e) = py.check_signals() {
+                        let reported = watch.as_mut().map_or(Ok(()), Watch::report);
+                        if let Err(e) = reported.and_then(|()| py.check_signals()) {
                             cancel.store(true, Ordering::Relaxed);
                             raised = Some(e);
                         }
@@ -72,6 +86,41 @@ fn interruptible<T: Send>(
             ))
         }))
     })
+}
+
+/// A Python progress callback and the feed it is called from.
+struct Watch<'a, 'py> {
+    callback: &'a Bound<'py, PyAny>,
+    feed: Arc<ProgressFeed>,
+    /// The phase last reported.
+    last: Option<Phase>,
+}
+
+impl<'a, 'py> Watch<'a, 'py> {
+    /// A watch calling `callback`, fed by the command run with `opts`.
+    fn new(callback: &'a Bound<'py, PyAny>, opts: &mut SimOptions) -> Self {
+        let feed = Arc::new(ProgressFeed::default());
+        opts.feed = Some(feed.clone());
+        Watch {
+            callback,
+            feed,
+            last: None,
+        }
+    }
+
+    /// Call the callback if the command has moved on since it was last
+    /// called.
+    fn report(&mut self) -> PyResult<()> {
+        let now = self.feed.phase();
+        if now.is_some() && now != self.last {
+            if let Some(p) = &now {
+                self.callback
+                    .call1((p.number, p.label.as_str(), p.done, p.total))?;
+            }
+            self.last = now;
+        }
+        Ok(())
+    }
 }
 
 /// Options of a command run from Python: nothing written, nothing printed.

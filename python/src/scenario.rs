@@ -71,7 +71,8 @@ impl Scenario {
 
     /// Simulate the whole run (keeping every trial's horizon totals with
     /// `per_trial`).
-    #[pyo3(signature = (trials=None, seed=None, threads=None, max_memory=None, per_trial=false))]
+    #[pyo3(signature = (trials=None, seed=None, threads=None, max_memory=None, per_trial=false, progress=None))]
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
@@ -80,17 +81,20 @@ impl Scenario {
         threads: Option<usize>,
         max_memory: Option<f64>,
         per_trial: bool,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<RunResult> {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.max_memory = max_memory;
         opts.keep_trials = per_trial;
-        let report = crate::interruptible(py, opts, |o| commands::run_text(&self.input, o))?;
+        let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
+            commands::run_text(&self.input, o)
+        })?;
         RunResult::new(report, threads)
     }
 
     /// Simulate slice `shard` of `shards` of the run: its partial result's
     /// bytes.
-    #[pyo3(signature = (shard, shards, trials=None, seed=None, threads=None, max_memory=None))]
+    #[pyo3(signature = (shard, shards, trials=None, seed=None, threads=None, max_memory=None, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn run_shard<'py>(
         &self,
@@ -101,11 +105,14 @@ impl Scenario {
         seed: Option<u64>,
         threads: Option<usize>,
         max_memory: Option<f64>,
+        progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.shard = Some((shard, shards));
         opts.max_memory = max_memory;
-        let report = crate::interruptible(py, opts, |o| commands::run_text(&self.input, o))?;
+        let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
+            commands::run_text(&self.input, o)
+        })?;
         let bytes = report.outputs.into_iter().next().map(|(_, b)| b);
         Ok(PyBytes::new(py, &bytes.unwrap_or_default()))
     }

@@ -8,8 +8,15 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
 
-/// The options every study takes: trials, seed, threads and chart size.
-type Common = (Option<u64>, Option<u64>, Option<usize>, Option<(u32, u32)>);
+/// The options every study takes: trials, seed, threads, chart size and
+/// progress callback.
+type Common<'py> = (
+    Option<u64>,
+    Option<u64>,
+    Option<usize>,
+    Option<(u32, u32)>,
+    Option<Bound<'py, PyAny>>,
+);
 
 /// A study's files (name to bytes) and its warnings.
 type Written<'py> = (Bound<'py, PyDict>, Vec<String>);
@@ -19,17 +26,18 @@ type Written<'py> = (Bound<'py, PyDict>, Vec<String>);
 /// writes with the warnings the command line would print.
 fn study<'py>(
     py: Python<'py>,
-    (trials, seed, threads, charts): Common,
+    (trials, seed, threads, charts, progress): Common<'py>,
     run: impl FnOnce(&SimOptions) -> supplyrisk::Result<(Outputs, Vec<String>)> + Send,
 ) -> PyResult<Written<'py>> {
     let opts = crate::options(trials, seed, threads, charts)?;
-    let (outputs, warnings) = crate::interruptible(py, opts, run)?;
+    let (outputs, warnings) = crate::interruptible(py, opts, progress.as_ref(), run)?;
     Ok((outputs_dict(py, &outputs)?, warnings))
 }
 
 /// `supplyrisk compare BASELINE ALTERNATIVE`.
 #[pyfunction]
-#[pyo3(signature = (baseline, alternative, trials=None, seed=None, threads=None, charts=None))]
+#[pyo3(signature = (baseline, alternative, trials=None, seed=None, threads=None, charts=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn compare<'py>(
     py: Python<'py>,
     baseline: &Scenario,
@@ -38,8 +46,9 @@ pub fn compare<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
-    study(py, (trials, seed, threads, charts), |opts| {
+    study(py, (trials, seed, threads, charts, progress), |opts| {
         let r = commands::compare_text(&baseline.input, &alternative.input, opts)?;
         Ok((r.outputs, r.warnings))
     })
@@ -47,7 +56,7 @@ pub fn compare<'py>(
 
 /// `supplyrisk sensitivity SCENARIO`.
 #[pyfunction]
-#[pyo3(signature = (scenario, trials=None, seed=None, threads=None, charts=None))]
+#[pyo3(signature = (scenario, trials=None, seed=None, threads=None, charts=None, progress=None))]
 pub fn sensitivity<'py>(
     py: Python<'py>,
     scenario: &Scenario,
@@ -55,8 +64,9 @@ pub fn sensitivity<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
-    study(py, (trials, seed, threads, charts), |opts| {
+    study(py, (trials, seed, threads, charts, progress), |opts| {
         Ok((
             commands::sensitivity_text(&scenario.input, opts)?.outputs,
             Vec::new(),
@@ -66,7 +76,7 @@ pub fn sensitivity<'py>(
 
 /// `supplyrisk sweep SCENARIO --param PARAM --values V,…`.
 #[pyfunction]
-#[pyo3(signature = (scenario, param, values, metrics=Vec::new(), trials=None, seed=None, threads=None, charts=None))]
+#[pyo3(signature = (scenario, param, values, metrics=Vec::new(), trials=None, seed=None, threads=None, charts=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn sweep<'py>(
     py: Python<'py>,
@@ -78,6 +88,7 @@ pub fn sweep<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
     if values.is_empty() {
         return Err(crate::errors::bad_argument(
@@ -93,7 +104,7 @@ pub fn sweep<'py>(
         range: None,
         metrics,
     };
-    study(py, (trials, seed, threads, charts), |opts| {
+    study(py, (trials, seed, threads, charts, progress), |opts| {
         Ok((
             commands::sweep_text(&scenario.input, &sw, opts)?.outputs,
             Vec::new(),
@@ -103,7 +114,8 @@ pub fn sweep<'py>(
 
 /// `supplyrisk uncertainty SCENARIO --samples N`.
 #[pyfunction]
-#[pyo3(signature = (scenario, samples=commands::DEFAULT_SAMPLES, trials=None, seed=None, threads=None, charts=None))]
+#[pyo3(signature = (scenario, samples=commands::DEFAULT_SAMPLES, trials=None, seed=None, threads=None, charts=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn uncertainty<'py>(
     py: Python<'py>,
     scenario: &Scenario,
@@ -112,8 +124,9 @@ pub fn uncertainty<'py>(
     seed: Option<u64>,
     threads: Option<usize>,
     charts: Option<(u32, u32)>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
-    study(py, (trials, seed, threads, charts), |opts| {
+    study(py, (trials, seed, threads, charts, progress), |opts| {
         let r = commands::uncertainty_text(&scenario.input, samples, opts)?;
         Ok((r.outputs, r.warnings))
     })

@@ -20,14 +20,16 @@ import os
 import warnings
 from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _native
+from . import _native, _progress
 from ._native import ScenarioError, SupplyriskError
+from ._progress import Progress, ProgressArg
 from ._result import PartialResult, Result
 from ._studies import by_year, compare, sensitivity, sweep, uncertainty
 
 __all__ = [
     "PROGRAM",
     "PartialResult",
+    "Progress",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -144,6 +146,7 @@ class Scenario:
         shard: Optional[Tuple[int, int]] = None,
         max_memory: Optional[float] = None,
         per_trial: bool = False,
+        progress: ProgressArg = None,
     ) -> Union[Result, PartialResult]:
         """Simulate the scenario, releasing the GIL while it runs.
 
@@ -156,7 +159,10 @@ class Scenario:
         ``--max-memory``. With ``per_trial``, the result keeps every
         trial's horizon total unserved amount (:attr:`Result.per_trial`,
         the command line's ``--per-trial`` file), which costs 8 bytes per
-        trial and mineral. What the command line warns about on stderr is
+        trial and mineral. ``progress=True`` shows a progress bar (tqdm's,
+        if installed, else a line on stderr); a callable is called with a
+        :class:`Progress` as the run moves on. What the command line warns
+        about on stderr is
         raised as a :class:`SupplyriskWarning`. Ctrl-C (or a notebook's
         interrupt) stops the run within a moment and raises
         ``KeyboardInterrupt``.
@@ -165,13 +171,20 @@ class Scenario:
             if per_trial:
                 raise ValueError("per_trial: a shard keeps no per-trial results; run the whole run with per_trial=True")
             k, n = _shard(shard)
-            data = self._native.run_shard(
-                k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory
-            )
+            with _progress.callback(progress) as cb:
+                data = self._native.run_shard(
+                    k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory, progress=cb
+                )
             return PartialResult(data)
-        native = self._native.run(
-            trials=trials, seed=seed, threads=threads, max_memory=max_memory, per_trial=bool(per_trial)
-        )
+        with _progress.callback(progress) as cb:
+            native = self._native.run(
+                trials=trials,
+                seed=seed,
+                threads=threads,
+                max_memory=max_memory,
+                per_trial=bool(per_trial),
+                progress=cb,
+            )
         for message in native.warnings:
             warnings.warn(message, SupplyriskWarning, stacklevel=2)
         return Result(native)

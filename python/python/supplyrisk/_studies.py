@@ -3,7 +3,8 @@
 Each runs the library's command in memory and returns a DataFrame. Its
 ``attrs`` hold the command's JSON file as text (``attrs["json"]``) and
 every file the command writes, name to bytes (``attrs["files"]``; the
-charts and HTML page too when ``charts=True``).
+charts and HTML page too when ``charts=True``). ``progress`` is as for
+:meth:`Scenario.run`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 
 from . import _native
 from ._frames import csv_frame, records_frame
+from ._progress import ProgressArg, callback
 
 ChartSize = Optional[Tuple[int, int]]
 
@@ -68,6 +70,7 @@ def compare(
     threads: Optional[int] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
+    progress: ProgressArg = None,
 ) -> pd.DataFrame:
     """``supplyrisk compare``: both scenarios with the same seed and trials
     (common random numbers; trials and seed default to the baseline's).
@@ -78,14 +81,16 @@ def compare(
     errors, ``risk_reduction`` and ``equivalent_firm_supply`` (and the cost
     and price-spike columns of world-market minerals). The changes year by
     year: :func:`by_year` of the frame."""
-    files = _warned(_native.compare(
-        _native_of(baseline, "baseline"),
-        _native_of(alternative, "alternative"),
-        trials=trials,
-        seed=seed,
-        threads=threads,
-        charts=_size(charts, chart_size),
-    ))
+    with callback(progress) as cb:
+        files = _warned(_native.compare(
+            _native_of(baseline, "baseline"),
+            _native_of(alternative, "alternative"),
+            trials=trials,
+            seed=seed,
+            threads=threads,
+            charts=_size(charts, chart_size),
+            progress=cb,
+        ))
     frame = csv_frame(files["comparison.csv"], index=["mineral"])
     return _framed(frame, files, "comparison.json")
 
@@ -107,6 +112,7 @@ def sensitivity(
     threads: Optional[int] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
+    progress: ProgressArg = None,
 ) -> pd.DataFrame:
     """``supplyrisk sensitivity``: each disruption switched off in turn.
 
@@ -114,13 +120,15 @@ def sensitivity(
     ``sensitivity.csv``: ``mineral``, ``rank``, ``entity``, ``kind``,
     ``delta_eud_total``, ``delta_p_any_shortfall`` and their paired
     standard errors, and the cost columns of world-market minerals)."""
-    files = _warned(_native.sensitivity(
-        _native_of(scenario, "scenario"),
-        trials=trials,
-        seed=seed,
-        threads=threads,
-        charts=_size(charts, chart_size),
-    ))
+    with callback(progress) as cb:
+        files = _warned(_native.sensitivity(
+            _native_of(scenario, "scenario"),
+            trials=trials,
+            seed=seed,
+            threads=threads,
+            charts=_size(charts, chart_size),
+            progress=cb,
+        ))
     return _framed(csv_frame(files["sensitivity.csv"]), files, "sensitivity.json")
 
 
@@ -134,6 +142,7 @@ def sweep(
     charts: bool = False,
     chart_size: ChartSize = None,
     metrics: Sequence[str] = (),
+    progress: ProgressArg = None,
 ) -> pd.DataFrame:
     """``supplyrisk sweep``: the scenario with ``param`` (``KIND.ID.KEY``)
     set to each of ``values`` in turn, common random numbers across points.
@@ -142,16 +151,18 @@ def sweep(
     ``value``, ``as_written`` (a bool), ``mineral``, the metrics with their
     standard errors and the paired changes from the scenario as written). ``metrics`` picks the
     charted metrics (keys of ``sweep.json``)."""
-    files = _warned(_native.sweep(
-        _native_of(scenario, "scenario"),
-        param,
-        [float(v) for v in values],
-        metrics=list(metrics),
-        trials=trials,
-        seed=seed,
-        threads=threads,
-        charts=_size(charts, chart_size),
-    ))
+    with callback(progress) as cb:
+        files = _warned(_native.sweep(
+            _native_of(scenario, "scenario"),
+            param,
+            [float(v) for v in values],
+            metrics=list(metrics),
+            trials=trials,
+            seed=seed,
+            threads=threads,
+            charts=_size(charts, chart_size),
+            progress=cb,
+        ))
     return _framed(csv_frame(files["sweep.csv"]), files, "sweep.json")
 
 
@@ -176,6 +187,7 @@ def uncertainty(
     threads: Optional[int] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
+    progress: ProgressArg = None,
 ) -> pd.DataFrame:
     """``supplyrisk uncertainty``: ``samples`` base parameter sets drawn from
     the scenario's ``[[uncertain]]`` tables (a power of two; trials default
@@ -187,14 +199,16 @@ def uncertainty(
     (``mean``, ``p5``, ``p50``, ``p95``, ``noise_share``), repeated on each
     of its rows. ``attrs["runs"]`` is ``uncertainty_runs.csv``: every
     parameter set's values and results."""
-    files = _warned(_native.uncertainty(
-        _native_of(scenario, "scenario"),
-        samples=samples,
-        trials=trials,
-        seed=seed,
-        threads=threads,
-        charts=_size(charts, chart_size),
-    ))
+    with callback(progress) as cb:
+        files = _warned(_native.uncertainty(
+            _native_of(scenario, "scenario"),
+            samples=samples,
+            trials=trials,
+            seed=seed,
+            threads=threads,
+            charts=_size(charts, chart_size),
+            progress=cb,
+        ))
     data = json.loads(files["uncertainty.json"])
     rows = []
     for mineral, metrics in data["minerals"].items():
