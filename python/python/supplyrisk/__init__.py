@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from . import _native, _progress
 from ._native import ScenarioError, SupplyriskError
@@ -137,6 +137,31 @@ class Scenario:
         """
         pairs = [(str(k), float(v)) for k, v in values.items()]
         return Scenario(self._native.with_values(pairs))
+
+    @overload
+    def run(
+        self,
+        trials: Optional[int] = None,
+        seed: Optional[int] = None,
+        threads: Optional[int] = None,
+        shard: None = None,
+        max_memory: Optional[float] = None,
+        per_trial: bool = False,
+        progress: ProgressArg = None,
+    ) -> Result: ...
+
+    @overload
+    def run(
+        self,
+        trials: Optional[int] = None,
+        seed: Optional[int] = None,
+        threads: Optional[int] = None,
+        *,
+        shard: Tuple[int, int],
+        max_memory: Optional[float] = None,
+        per_trial: bool = False,
+        progress: ProgressArg = None,
+    ) -> PartialResult: ...
 
     def run(
         self,

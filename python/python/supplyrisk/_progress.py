@@ -36,7 +36,7 @@ class _Bars:
 
     def __init__(self) -> None:
         try:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
             tqdm = None
         self._tqdm = tqdm
@@ -75,7 +75,7 @@ class _Bars:
 
 
 @contextlib.contextmanager
-def callback(progress: ProgressArg) -> Iterator[Optional[Callable[[int, str, int, int], None]]]:
+def callback(progress: ProgressArg) -> Iterator[Optional[Callable[[int, str, int, int], object]]]:
     """The native callback for a ``progress`` argument: ``None`` or
     ``False`` (none), ``True`` (bars, cleared when the call ends) or a
     callable given a :class:`Progress`."""

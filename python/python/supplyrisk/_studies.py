@@ -26,7 +26,10 @@ ChartSize = Optional[Tuple[int, int]]
 def _size(charts, chart_size: ChartSize) -> Optional[Tuple[int, int]]:
     if not charts:
         return None
-    return tuple(chart_size) if chart_size else (1600, 1000)
+    if not chart_size:
+        return (1600, 1000)
+    width, height = chart_size
+    return (width, height)
 
 
 def _warned(written):
