@@ -34,17 +34,35 @@ fn parts<'py>(py: Python<'py>, e: &InputError) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
+/// What the library calls the command line, where the problem is a flag.
+const COMMAND_LINE: &str = "command line";
+
+/// A problem as a Python caller meets it: a flag of the command line
+/// (`command line: --max-memory: …`) is an argument of the call
+/// (`arguments: max_memory: …`), as are the arguments the glue checks
+/// itself ([`bad_argument`]).
+fn as_argument(mut e: InputError) -> InputError {
+    if e.file == COMMAND_LINE {
+        e.file = "arguments".into();
+        e.key = e
+            .key
+            .map(|k| k.strip_prefix("--").unwrap_or(&k).replace('-', "_"));
+    }
+    e
+}
+
 /// The Python exception of a library error. A `ScenarioError` carries the
 /// first problem's parts as attributes (`file`, `line`, `column`, `key`,
 /// `message`) and every problem in `errors`, a list of dicts.
 pub fn to_py(e: Error) -> PyErr {
-    let problems: Vec<InputError> = match &e {
-        Error::Input(b) => vec![(**b).clone()],
-        Error::Inputs(v) => v.clone(),
-        _ => return SupplyriskError::new_err(e.to_string()),
+    let problems: Vec<InputError> = match e {
+        Error::Input(b) => vec![as_argument(*b)],
+        Error::Inputs(v) => v.into_iter().map(as_argument).collect(),
+        e => return SupplyriskError::new_err(e.to_string()),
     };
+    let text = Error::Inputs(problems.clone()).to_string();
     Python::attach(|py| {
-        let err = ScenarioError::new_err(e.to_string());
+        let err = ScenarioError::new_err(text);
         let attach = || -> PyResult<()> {
             let value = err.value(py);
             let all = problems

@@ -123,13 +123,45 @@ impl<'a, 'py> Watch<'a, 'py> {
     }
 }
 
+/// An integer argument as Python gives it, of any sign: taken as `i128`
+/// and checked by [`whole`], so that a negative count is bad input that
+/// names its argument (an unsigned parameter would raise an
+/// `OverflowError` that names nothing).
+type PyInt = i128;
+
+/// The value of the integer argument `name`, which must not be negative.
+fn whole(name: &str, v: Option<PyInt>) -> PyResult<Option<u64>> {
+    v.map(|v| {
+        u64::try_from(v).map_err(|_| {
+            errors::bad_argument(
+                name,
+                format!("expected an integer from 0 to {}, found {v}", u64::MAX),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// [`whole`], for a count of things in memory (threads, samples).
+fn whole_usize(name: &str, v: Option<PyInt>) -> PyResult<Option<usize>> {
+    whole(name, v)?
+        .map(|v| {
+            usize::try_from(v).map_err(|_| {
+                errors::bad_argument(name, format!("expected at most {}, found {v}", usize::MAX))
+            })
+        })
+        .transpose()
+}
+
 /// Options of a command run from Python: nothing written, nothing printed.
 fn options(
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    charts: Option<(u32, u32)>,
+    trials: Option<PyInt>,
+    seed: Option<PyInt>,
+    threads: Option<PyInt>,
+    charts: Option<(PyInt, PyInt)>,
 ) -> PyResult<SimOptions> {
+    let (trials, seed) = (whole("trials", trials)?, whole("seed", seed)?);
+    let threads = whole_usize("threads", threads)?;
     let chart_size = match charts {
         Some((w, h)) => ChartSize::parse(&format!("{w}x{h}")).ok_or_else(|| {
             errors::bad_argument(

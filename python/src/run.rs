@@ -1,10 +1,11 @@
 //! A whole run's results, and the merge of partial results.
 
 use crate::errors::OrRaise;
+use crate::PyInt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::path::PathBuf;
-use supplyrisk::commands::{self, Outputs, RunParts, RunReport};
+use supplyrisk::commands::{self, Outputs, RunParts, RunReport, SimOptions};
 use supplyrisk::partial;
 use supplyrisk::summary::Summary;
 use supplyrisk::Error;
@@ -61,12 +62,19 @@ impl RunResult {
     fn render<'py>(
         &self,
         py: Python<'py>,
-        width: Option<u32>,
-        height: Option<u32>,
+        width: Option<PyInt>,
+        height: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let d = supplyrisk::plot::ChartSize::default();
-        let size = (width.unwrap_or(d.width), height.unwrap_or(d.height));
-        let opts = crate::options(None, None, self.threads, Some(size))?;
+        let size = (
+            width.unwrap_or(d.width.into()),
+            height.unwrap_or(d.height.into()),
+        );
+        let opts = crate::options(None, None, None, Some(size))?;
+        let opts = SimOptions {
+            threads: self.threads,
+            ..opts
+        };
         let p = &self.parts;
         let outputs = py
             .detach(|| commands::run_outputs(&p.scenario, &self.summary, &p.agg, &p.source, &opts))
@@ -132,9 +140,10 @@ impl RunResult {
 pub fn merge(
     py: Python<'_>,
     partials: Vec<Bound<'_, PyBytes>>,
-    threads: Option<usize>,
+    threads: Option<PyInt>,
 ) -> PyResult<RunResult> {
     let opts = crate::options(None, None, threads, None)?;
+    let threads = opts.threads;
     let partials: Vec<Vec<u8>> = partials.iter().map(|b| b.as_bytes().to_vec()).collect();
     let report = py
         .detach(|| {

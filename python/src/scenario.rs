@@ -2,6 +2,7 @@
 
 use crate::errors::OrRaise;
 use crate::run::RunResult;
+use crate::PyInt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use std::path::PathBuf;
@@ -76,9 +77,9 @@ impl Scenario {
     fn run(
         &self,
         py: Python<'_>,
-        trials: Option<u64>,
-        seed: Option<u64>,
-        threads: Option<usize>,
+        trials: Option<PyInt>,
+        seed: Option<PyInt>,
+        threads: Option<PyInt>,
         max_memory: Option<f64>,
         per_trial: bool,
         progress: Option<Bound<'_, PyAny>>,
@@ -86,6 +87,7 @@ impl Scenario {
         let mut opts = crate::options(trials, seed, threads, None)?;
         opts.max_memory = max_memory;
         opts.keep_trials = per_trial;
+        let threads = opts.threads;
         let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
             commands::run_text(&self.input, o)
         })?;
@@ -99,16 +101,20 @@ impl Scenario {
     fn run_shard<'py>(
         &self,
         py: Python<'py>,
-        shard: u64,
-        shards: u64,
-        trials: Option<u64>,
-        seed: Option<u64>,
-        threads: Option<usize>,
+        shard: PyInt,
+        shards: PyInt,
+        trials: Option<PyInt>,
+        seed: Option<PyInt>,
+        threads: Option<PyInt>,
         max_memory: Option<f64>,
         progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut opts = crate::options(trials, seed, threads, None)?;
-        opts.shard = Some((shard, shards));
+        let slice = (
+            crate::whole("shard", Some(shard))?,
+            crate::whole("shard", Some(shards))?,
+        );
+        opts.shard = slice.0.zip(slice.1);
         opts.max_memory = max_memory;
         let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
             commands::run_text(&self.input, o)

@@ -4,6 +4,7 @@
 
 use crate::run::outputs_dict;
 use crate::scenario::Scenario;
+use crate::PyInt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
@@ -11,10 +12,10 @@ use supplyrisk::commands::{self, Outputs, SimOptions, SweepOptions};
 /// The options every study takes: trials, seed, threads, chart size and
 /// progress callback.
 type Common<'py> = (
-    Option<u64>,
-    Option<u64>,
-    Option<usize>,
-    Option<(u32, u32)>,
+    Option<PyInt>,
+    Option<PyInt>,
+    Option<PyInt>,
+    Option<(PyInt, PyInt)>,
     Option<Bound<'py, PyAny>>,
 );
 
@@ -42,10 +43,10 @@ pub fn compare<'py>(
     py: Python<'py>,
     baseline: &Scenario,
     alternative: &Scenario,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    charts: Option<(u32, u32)>,
+    trials: Option<PyInt>,
+    seed: Option<PyInt>,
+    threads: Option<PyInt>,
+    charts: Option<(PyInt, PyInt)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts, progress), |opts| {
@@ -60,10 +61,10 @@ pub fn compare<'py>(
 pub fn sensitivity<'py>(
     py: Python<'py>,
     scenario: &Scenario,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    charts: Option<(u32, u32)>,
+    trials: Option<PyInt>,
+    seed: Option<PyInt>,
+    threads: Option<PyInt>,
+    charts: Option<(PyInt, PyInt)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts, progress), |opts| {
@@ -84,10 +85,10 @@ pub fn sweep<'py>(
     param: String,
     values: Vec<f64>,
     metrics: Vec<String>,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    charts: Option<(u32, u32)>,
+    trials: Option<PyInt>,
+    seed: Option<PyInt>,
+    threads: Option<PyInt>,
+    charts: Option<(PyInt, PyInt)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
     if values.is_empty() {
@@ -114,18 +115,19 @@ pub fn sweep<'py>(
 
 /// `supplyrisk uncertainty SCENARIO --samples N`.
 #[pyfunction]
-#[pyo3(signature = (scenario, samples=commands::DEFAULT_SAMPLES, trials=None, seed=None, threads=None, charts=None, progress=None))]
+#[pyo3(signature = (scenario, samples=commands::DEFAULT_SAMPLES as PyInt, trials=None, seed=None, threads=None, charts=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn uncertainty<'py>(
     py: Python<'py>,
     scenario: &Scenario,
-    samples: usize,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    charts: Option<(u32, u32)>,
+    samples: PyInt,
+    trials: Option<PyInt>,
+    seed: Option<PyInt>,
+    threads: Option<PyInt>,
+    charts: Option<(PyInt, PyInt)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
+    let samples = crate::whole_usize("samples", Some(samples))?.unwrap_or_default();
     study(py, (trials, seed, threads, charts, progress), |opts| {
         let r = commands::uncertainty_text(&scenario.input, samples, opts)?;
         Ok((r.outputs, r.warnings))

@@ -27,5 +27,5 @@ def test_dask_run_is_the_plain_run(client):
 
 def test_dask_bad_input_raises_scenario_error(client):
     s = supplyrisk.load("scenarios/example.toml")
-    with pytest.raises(supplyrisk.ScenarioError, match="--trials"):
+    with pytest.raises(supplyrisk.ScenarioError, match="^arguments: trials: "):
         supplyrisk.dask.run(client, s, trials=0, seed=1, shards=4)

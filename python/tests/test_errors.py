@@ -68,11 +68,44 @@ def test_missing_file(run_cli):
     ],
 )
 def test_bad_arguments(flags, call, run_cli, tmp_path):
+    # The command line's message, about the call's argument instead of
+    # its flag.
     path = "scenarios/example.toml"
     expected = cli_error(run_cli("run", path, *flags, "--out", tmp_path / "o", check=False))
+    flag = flags[-2]
+    assert expected.startswith(f"command line: {flag}: expected ")
+    argument = flag.removeprefix("--")
+    expected = expected.replace(f"command line: {flag}: ", f"arguments: {argument}: ", 1)
     with pytest.raises(supplyrisk.ScenarioError) as caught:
         call(supplyrisk.load(path))
     assert str(caught.value) == expected
+    assert (caught.value.file, caught.value.key) == ("arguments", argument)
+
+
+@pytest.mark.parametrize(
+    "argument, call",
+    [
+        ("trials", lambda s: s.run(trials=-1)),
+        ("seed", lambda s: s.run(trials=1000, seed=-5)),
+        ("threads", lambda s: s.run(trials=1000, threads=-2)),
+        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2))),
+        ("trials", lambda s: supplyrisk.compare(s, s, trials=-1)),
+        ("samples", lambda s: supplyrisk.uncertainty(s, samples=-3)),
+        ("threads", lambda s: supplyrisk.merge([], threads=-1)),
+        ("seed", lambda s: s.run(trials=1000, seed=2**64)),
+    ],
+)
+def test_negative_or_huge_integers_are_bad_input_naming_the_argument(argument, call):
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        call(supplyrisk.load("scenarios/example.toml"))
+    e = caught.value
+    assert (e.file, e.key) == ("arguments", argument)
+    assert str(e).startswith(f"arguments: {argument}: expected an integer from 0 to 18446744073709551615, found ")
+
+
+def test_max_memory_names_the_argument():
+    with pytest.raises(supplyrisk.ScenarioError, match=r"^arguments: max_memory: expected a number of GiB"):
+        supplyrisk.load("scenarios/example.toml").run(trials=1000, max_memory=-1)
 
 
 def test_bad_values(run_cli, tmp_path):
@@ -137,5 +170,5 @@ def test_merge_takes_folders_and_refuses_a_studys_shards(run_cli, tmp_path):
 
 def test_a_sweep_without_values_is_bad_input():
     scenario = supplyrisk.load("scenarios/example.toml")
-    with pytest.raises(supplyrisk.ScenarioError, match="values: expected at least one value, found none"):
+    with pytest.raises(supplyrisk.ScenarioError, match="^arguments: values: expected at least one value, found none"):
         supplyrisk.sweep(scenario, "mineral.copper.demand.growth", [], trials=100)
