@@ -140,6 +140,7 @@ fn a_parameter_without_effect_has_index_zero_and_a_sole_driver_total_one() {
         "uncertainty_ni.png",
         "sobol_ni.png",
         "uncertainty.html",
+        "uncertainty.csv",
         "uncertainty_runs.csv",
     ] {
         assert!(dir.path().join("out").join(f).is_file(), "{f}");
@@ -174,6 +175,44 @@ fn a_parameter_without_effect_has_index_zero_and_a_sole_driver_total_one() {
             .is_none());
         assert!(v["minerals"][mineral]["eud_total"]["noise_share"].is_number());
     }
+}
+
+#[test]
+fn uncertainty_csv_is_its_json_as_one_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = run_two(dir.path());
+    let mut csv = csv::Reader::from_path(dir.path().join("out/uncertainty.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, supplyrisk::uncertainty::output::SUMMARY_COLUMNS);
+    let cell = |s: &str| (!s.is_empty()).then(|| s.parse::<f64>().unwrap());
+    let json = |x: Option<&Value>| x.and_then(Value::as_f64);
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    // Two minerals, three metrics, two parameters.
+    assert_eq!(rows.len(), 12);
+    for rec in &rows {
+        let (mineral, metric) = (&rec[0], &rec[1]);
+        let r = &v["minerals"][mineral][metric];
+        let sobol = r["sobol"].as_array().unwrap();
+        // Within a metric, the rows come in the JSON's order.
+        let of_metric: Vec<&str> = rows
+            .iter()
+            .filter(|x| (&x[0], &x[1]) == (mineral, metric))
+            .map(|x| &x[2])
+            .collect();
+        let params: Vec<&str> = sobol.iter().map(|x| x["param"].as_str().unwrap()).collect();
+        assert_eq!(of_metric, params, "{mineral} {metric}");
+        let row = sobol.iter().find(|x| x["param"] == rec[2]).unwrap();
+        for (i, key) in header.iter().enumerate().skip(3) {
+            let from_json = if i < 9 {
+                json(row.get(key))
+            } else {
+                json(r.get(key))
+            };
+            assert_eq!(cell(&rec[i]), from_json, "{mineral} {metric} {key}");
+        }
+    }
+    // cvar95 has no noise share: its cells are empty.
+    assert!(rows.iter().any(|r| &r[1] == "cvar95" && r[13].is_empty()));
 }
 
 #[test]

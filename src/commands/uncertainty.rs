@@ -446,6 +446,10 @@ impl Plan {
         let mut outputs = vec![
             ("uncertainty.json".to_string(), json_bytes(&result)),
             (
+                "uncertainty.csv".to_string(),
+                crate::uncertainty::output::summary_csv(&result)?,
+            ),
+            (
                 "uncertainty_runs.csv".to_string(),
                 runs_csv(&self.design, &params, &minerals, &results)?,
             ),

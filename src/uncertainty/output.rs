@@ -208,6 +208,59 @@ pub fn runs_csv(
     crate::tables::csv_bytes("uncertainty_runs.csv", &header, rows)
 }
 
+/// Columns of `uncertainty.csv`.
+pub const SUMMARY_COLUMNS: [&str; 14] = [
+    "mineral",
+    "metric",
+    "param",
+    "first",
+    "first_lo",
+    "first_hi",
+    "total",
+    "total_lo",
+    "total_hi",
+    "mean",
+    "p5",
+    "p50",
+    "p95",
+    "noise_share",
+];
+
+/// `uncertainty.csv`: `uncertainty.json` as one table, one row per
+/// mineral, metric and parameter (in the JSON's order: largest total
+/// index first), the metric's spread repeated on each of its rows. Empty
+/// cells stand for indices that do not exist (a metric that does not
+/// vary) and for a noise share that does not (`cvar95`, or no variance).
+///
+/// # Errors
+///
+/// [`crate::Error::Other`] if the CSV cannot be formatted.
+pub fn summary_csv(result: &UncertaintyResult) -> Result<Vec<u8>> {
+    let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for (id, metrics) in &result.minerals.0 {
+        for (name, r) in &metrics.0 {
+            let s = r.spread;
+            let spread = [s.mean, s.p5, s.p50, s.p95].map(|x| x.to_string());
+            let noise = opt(r.noise_share.flatten());
+            for row in &r.sobol {
+                let i = &row.indices;
+                let mut rec = vec![id.clone(), name.clone(), row.param.clone()];
+                rec.extend(
+                    [
+                        i.first, i.first_lo, i.first_hi, i.total, i.total_lo, i.total_hi,
+                    ]
+                    .map(opt),
+                );
+                rec.extend(spread.iter().cloned());
+                rec.push(noise.clone());
+                rows.push(rec);
+            }
+        }
+    }
+    crate::tables::csv_bytes("uncertainty.csv", &SUMMARY_COLUMNS, rows)
+}
+
 /// How far outside 0 to 1 an index may lie before it is called out:
 /// estimation error alone moves indices that little at any design size.
 const OUTSIDE: f64 = 0.05;
