@@ -153,6 +153,17 @@ def test_uncertainty_is_the_clis(run_cli, tmp_path):
         assert list(rows["total"]) == [s["total"] for s in result["sobol"]]
     cli = read_csv_exact(tmp_path / "uncertainty_runs.csv")
     pd.testing.assert_frame_equal(frame.attrs["runs"], cli, check_exact=True)
+    # The frame is the command's uncertainty.csv, which is its JSON.
+    table = read_csv_exact(tmp_path / "uncertainty.csv")
+    pd.testing.assert_frame_equal(frame, table, check_exact=True)
+    for (mineral, metric), rows in frame.groupby(["mineral", "metric"], sort=False):
+        result = data["minerals"][mineral][metric]
+        for key in ["first", "first_lo", "first_hi", "total_lo", "total_hi"]:
+            assert list(rows[key]) == [s[key] for s in result["sobol"]], key
+        for key in ["p5", "p50", "p95"]:
+            assert (rows[key] == result[key]).all(), key
+        noise = result.get("noise_share")
+        assert rows["noise_share"].isna().all() if noise is None else (rows["noise_share"] == noise).all()
 
 
 def test_study_charts_come_back_as_png(tmp_path):

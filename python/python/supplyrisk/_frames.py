@@ -21,13 +21,3 @@ def csv_frame(data: bytes, index: Optional[List[str]] = None) -> pd.DataFrame:
         frame = frame.set_index(index)
     return frame
 
-
-def records_frame(rows: list, columns: List[str]) -> pd.DataFrame:
-    """Rows (dicts) as a DataFrame: ``columns`` first, then any other key
-    in order of first appearance; a key a row lacks is NaN there."""
-    seen = list(columns)
-    for row in rows:
-        for key in row:
-            if key not in seen:
-                seen.append(key)
-    return pd.DataFrame.from_records(rows, columns=seen)

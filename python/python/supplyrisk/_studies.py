@@ -9,7 +9,6 @@ charts and HTML page too when ``charts=True``). ``progress`` is as for
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from typing import Iterable, Optional, Sequence, Tuple
@@ -17,7 +16,7 @@ from typing import Iterable, Optional, Sequence, Tuple
 import pandas as pd
 
 from . import _native
-from ._frames import csv_frame, records_frame
+from ._frames import csv_frame
 from ._progress import ProgressArg, callback
 
 ChartSize = Optional[Tuple[int, int]]
@@ -169,17 +168,6 @@ def sweep(
     return _framed(csv_frame(files["sweep.csv"]), files, "sweep.json")
 
 
-UNCERTAINTY_COLUMNS = [
-    "mineral",
-    "metric",
-    "param",
-    "first",
-    "first_lo",
-    "first_hi",
-    "total",
-    "total_lo",
-    "total_hi",
-]
 
 
 def uncertainty(
@@ -212,15 +200,6 @@ def uncertainty(
             charts=_size(charts, chart_size),
             progress=cb,
         ))
-    data = json.loads(files["uncertainty.json"])
-    rows = []
-    for mineral, metrics in data["minerals"].items():
-        for metric, result in metrics.items():
-            spread = {k: v for k, v in result.items() if k != "sobol"}
-            for index in result.get("sobol") or [{"param": None}]:
-                rows.append({"mineral": mineral, "metric": metric, **index, **spread})
-    frame = records_frame(rows, UNCERTAINTY_COLUMNS).astype(
-        {c: float for c in UNCERTAINTY_COLUMNS[3:]}
-    )
+    frame = csv_frame(files["uncertainty.csv"])
     frame.attrs["runs"] = csv_frame(files["uncertainty_runs.csv"])
     return _framed(frame, files, "uncertainty.json")
