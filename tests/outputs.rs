@@ -100,6 +100,28 @@ fn results_of_another_command_are_replaced_with_a_note() {
 }
 
 #[test]
+fn a_folder_around_another_commands_results_is_refused_naming_them() {
+    // Results in a/inner, then a run into a; and results in b, then in
+    // b/inner, then a rerun into b: neither a nor b is replaced, which
+    // would delete inner.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (outer, first) in [("a", vec!["a/inner"]), ("b", vec!["b", "b/inner"])] {
+        for out in first {
+            let o = example_run(d, out, &["--no-plots"]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        }
+        let before = names(&d.join(outer));
+        let o = example_run(d, outer, &["--no-plots"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let expected = format!("'{outer}' holds the results folder 'inner' of another command");
+        assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+        assert_eq!(names(&d.join(outer)), before);
+        assert!(d.join(outer).join("inner/summary.json").is_file());
+    }
+}
+
+#[test]
 fn an_empty_folder_is_used_and_a_foreign_one_refused_before_simulating() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -168,11 +168,25 @@ fn inspect(out: &Path, shards: bool) -> Result<Existing> {
     if names.is_empty() {
         return Ok(Existing::Empty);
     }
-    let foreign = || {
+    // A results folder inside: a command's own --out given around another's.
+    let nested = names
+        .iter()
+        .find(|n| n.as_str() != MARKER && read_marker(&out.join(n)).is_some());
+    let nested_error = |inner: &String| {
         out_error(
             out,
-            "holds files supplyrisk did not write; choose an empty or new folder",
+            format!(
+                "holds the results folder '{}' of another command, which replacing it would delete; give each command a folder of its own beside the others, not around them",
+                crate::error::clip(inner)
+            ),
         )
+    };
+    let foreign = || match nested {
+        Some(inner) => nested_error(inner),
+        None => out_error(
+            out,
+            "holds files supplyrisk did not write; choose an empty or new folder",
+        ),
     };
     let Some((first, listed)) = read_marker(out) else {
         // A folder of partial results before its marker is in place: shards
@@ -207,6 +221,9 @@ fn inspect(out: &Path, shards: bool) -> Result<Existing> {
         .iter()
         .find(|n| n.as_str() != MARKER && !listed.contains(n))
     {
+        if let Some(inner) = nested {
+            return Err(nested_error(inner));
+        }
         return Err(out_error(
             out,
             format!(
