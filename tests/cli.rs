@@ -233,6 +233,61 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// A full disk behind stdout (`> /dev/full`) is an error (exit 1) that
+/// says the results were written nonetheless.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(crate::util::bin())
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(full())
+            .output()
+            .unwrap()
+    };
+    let example = example.to_str().unwrap();
+    let o = run(&[
+        "run",
+        example,
+        "--trials",
+        "1000",
+        "--no-plots",
+        "--out",
+        "r",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: the results are in 'r', but printing their table failed: could not write to standard output: "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(dir.path().join("r/summary.json").is_file());
+    let o = run(&["validate", example]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: could not write to standard output: "));
+    // With --quiet nothing is printed, so nothing fails.
+    let o = run(&[
+        "run",
+        example,
+        "--trials",
+        "1000",
+        "--no-plots",
+        "--out",
+        "q",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn the_scenario_snippets_of_the_docs_are_valid_scenarios() {
     // Every ```toml block of README.md, docs/model.md and docs/dependence.md

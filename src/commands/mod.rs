@@ -332,7 +332,12 @@ pub fn finish(
     let dir = staging.out().to_path_buf();
     let files = staging.commit()?;
     if !quiet {
-        say(&format!("{}results in {}\n", report(), dir.display()));
+        say(&format!("{}results in {}\n", report(), dir.display())).map_err(|e| {
+            Error::Other(format!(
+                "the results are in '{}', but printing their table failed: {e}",
+                dir.display()
+            ))
+        })?;
     }
     Ok(files)
 }
@@ -361,8 +366,18 @@ pub fn fmt_count(n: u64) -> String {
 
 /// Write `text` to stdout. A closed pipe (`supplyrisk … | head`) is not an
 /// error: the reader has what it wanted, so the rest is dropped quietly.
-pub fn say(text: &str) {
+///
+/// # Errors
+///
+/// [`Error::Other`] when stdout cannot be written for another reason (a
+/// full disk behind a redirection): exit status 1.
+pub fn say(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Other(format!(
+            "could not write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }

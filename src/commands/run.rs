@@ -418,7 +418,7 @@ fn run_shard(
             "{} — shard {k}/{n}: trials {first}..{last} of {trials}, seed {seed}\npartial result in {}\n",
             scenario.name,
             files[0].display()
-        ));
+        ))?;
     }
     Ok(RunReport {
         summary: None,
@@ -452,7 +452,7 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                         n(s.events.len(), "event", "events"),
                         n(s.years, "year", "years"),
                         n(s.steps_per_year, "step", "steps"),
-                    ));
+                    ))?;
                     for w in crate::scenario::notices::notices(&s) {
                         eprintln!("warning: {}: {w}", p.display());
                     }

@@ -312,7 +312,7 @@ impl Plan {
                 self.trials,
                 self.seed,
                 files[0].display()
-            ));
+            ))?;
         }
         Ok(UncertaintyReport {
             result: None,
