@@ -255,15 +255,19 @@ fn a_stdout_that_cannot_be_written_is_an_error() {
             .unwrap()
     };
     let example = example.to_str().unwrap();
-    let o = run(&[
-        "run",
-        example,
-        "--trials",
-        "1000",
-        "--no-plots",
-        "--out",
-        "r",
-    ]);
+    let run_example = |out: &str, extra: &[&str]| {
+        let args = [
+            "run",
+            example,
+            "--trials",
+            "1000",
+            "--no-plots",
+            "--out",
+            out,
+        ];
+        run(&[&args[..], extra].concat())
+    };
+    let o = run_example("r", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("error: the results are in 'r', but printing their table failed: could not write to standard output: "),
@@ -275,16 +279,7 @@ fn a_stdout_that_cannot_be_written_is_an_error() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).starts_with("error: could not write to standard output: "));
     // With --quiet nothing is printed, so nothing fails.
-    let o = run(&[
-        "run",
-        example,
-        "--trials",
-        "1000",
-        "--no-plots",
-        "--out",
-        "q",
-        "--quiet",
-    ]);
+    let o = run_example("q", &["--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
