@@ -38,6 +38,15 @@ pub fn merge_partials(
     partials: Vec<(PathBuf, partial::Partial)>,
     opts: &SimOptions,
 ) -> Result<RunReport> {
+    super::on_pool(opts, || merge_partials_in_pool(partials, opts))
+}
+
+/// [`merge_partials`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn merge_partials_in_pool(
+    partials: Vec<(PathBuf, partial::Partial)>,
+    opts: &SimOptions,
+) -> Result<RunReport> {
     let out_dir = opts
         .out
         .clone()

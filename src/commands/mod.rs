@@ -227,11 +227,29 @@ pub fn max_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Run a command's work `f` on one pool of `opts.threads` threads (see
+/// [`with_threads`]). A bad `--threads` is left for the command to report
+/// with its other problems: `f` then runs on a pool of all cores and
+/// refuses it before simulating.
+pub(crate) fn on_pool<T: Send>(
+    opts: &SimOptions,
+    f: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    with_threads(opts.threads.filter(|&n| n > 0), f)?
+}
+
 /// Run `f` on a rayon pool of `threads` threads (all cores when `None`),
-/// at most [`max_threads`]: more only add contention.
+/// at most [`max_threads`]: more only add contention. Called on a pool's
+/// thread (a command's, which runs all of its work on one pool), `f` runs
+/// there. The commands never use rayon's global pool, so a process that
+/// forks after a command (Python's `multiprocessing`) can run commands in
+/// the child: the global pool's threads would not be there.
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
     check_threads_flag(threads)?;
+    if rayon::current_thread_index().is_some() {
+        return Ok(f());
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         builder = builder.num_threads(n.min(max_threads()));
     }

@@ -74,6 +74,12 @@ pub fn run(scenario_path: &Path, opts: &SimOptions) -> Result<RunReport> {
 ///
 /// As [`run`].
 pub fn run_text(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
+    super::on_pool(opts, || run_text_in_pool(input, opts))
+}
+
+/// [`run_text`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport> {
     let (file, text) = (input.file.as_str(), input.text.as_str());
     let out_dir = opts
         .out
@@ -269,6 +275,20 @@ pub fn run_words(trials: u64, seed: u64) -> String {
 /// charts and `report.html` (whose `source` line says where the results
 /// come from, see [`provenance`]). `merge` writes the same.
 pub fn run_outputs(
+    scenario: &Scenario,
+    summary: &Summary,
+    agg: &Aggregate,
+    source: &str,
+    opts: &SimOptions,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    super::on_pool(opts, || {
+        run_outputs_in_pool(scenario, summary, agg, source, opts)
+    })
+}
+
+/// [`run_outputs`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn run_outputs_in_pool(
     scenario: &Scenario,
     summary: &Summary,
     agg: &Aggregate,

@@ -109,6 +109,12 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
 ///
 /// As [`sensitivity`].
 pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<SensitivityReport> {
+    super::on_pool(opts, || sensitivity_text_in_pool(input, opts))
+}
+
+/// [`sensitivity_text`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<SensitivityReport> {
     let out_dir = opts
         .out
         .clone()

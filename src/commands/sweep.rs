@@ -165,6 +165,16 @@ pub fn sweep_text(
     sw: &SweepOptions,
     opts: &SimOptions,
 ) -> Result<SweepReport> {
+    super::on_pool(opts, || sweep_text_in_pool(input, sw, opts))
+}
+
+/// [`sweep_text`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn sweep_text_in_pool(
+    input: &ScenarioText,
+    sw: &SweepOptions,
+    opts: &SimOptions,
+) -> Result<SweepReport> {
     let (text, file) = (&input.text, &input.file);
     let out_dir = opts
         .out

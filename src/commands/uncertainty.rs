@@ -81,6 +81,16 @@ pub fn uncertainty_text(
     samples: usize,
     opts: &SimOptions,
 ) -> Result<UncertaintyReport> {
+    super::on_pool(opts, || uncertainty_text_in_pool(input, samples, opts))
+}
+
+/// [`uncertainty_text`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn uncertainty_text_in_pool(
+    input: &ScenarioText,
+    samples: usize,
+    opts: &SimOptions,
+) -> Result<UncertaintyReport> {
     let plan = Plan::new(input.text.clone(), input.file.clone(), samples, opts)?;
     let out_dir = opts
         .out

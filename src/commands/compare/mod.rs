@@ -234,6 +234,16 @@ pub fn compare_text(
     alt_in: &ScenarioText,
     opts: &SimOptions,
 ) -> Result<CompareReport> {
+    super::on_pool(opts, || compare_text_in_pool(base_in, alt_in, opts))
+}
+
+/// [`compare_text`] on the pool of `opts.threads` threads, which everything
+/// it runs in parallel uses.
+fn compare_text_in_pool(
+    base_in: &ScenarioText,
+    alt_in: &ScenarioText,
+    opts: &SimOptions,
+) -> Result<CompareReport> {
     let out_dir = opts
         .out
         .clone()
