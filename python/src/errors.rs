@@ -89,6 +89,14 @@ pub fn bad_argument(name: &str, message: String) -> PyErr {
     to_py(Error::bad_flag(name, message))
 }
 
+/// The `ScenarioError` of a bad argument `name` that the pure-Python
+/// layer finds (`message`: what was expected and what was found), with
+/// the attributes of the library's.
+#[pyfunction]
+pub fn argument_error(py: Python<'_>, name: &str, message: String) -> Py<PyAny> {
+    bad_argument(name, message).into_value(py).into_any()
+}
+
 /// `Result<T, supplyrisk::Error>` into a Python result.
 pub trait OrRaise<T> {
     /// The value, or the error as a Python exception.

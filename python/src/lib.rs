@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
-use supplyrisk::commands::{Phase, ProgressFeed, SimOptions};
+use supplyrisk::commands::{self, Phase, ProgressFeed, SimOptions};
 use supplyrisk::plot::ChartSize;
 
 /// How often a waiting call checks for signals.
@@ -129,15 +129,22 @@ impl<'a, 'py> Watch<'a, 'py> {
 /// `OverflowError` that names nothing).
 type PyInt = i128;
 
-/// The value of the integer argument `name`, which must not be negative.
+/// The value of the integer argument `name`, which must not be negative
+/// (the library checks the rest of its range): a value out of range gets
+/// the message the library gives for the argument.
 fn whole(name: &str, v: Option<PyInt>) -> PyResult<Option<u64>> {
+    let expected = || match name {
+        "trials" => format!("an integer from 1 to {}", commands::MAX_TRIALS),
+        "threads" => "an integer >= 1".to_string(),
+        "samples" => format!(
+            "a power of two from 1 to {}",
+            supplyrisk::uncertainty::MAX_SAMPLES
+        ),
+        _ => format!("an integer from 0 to {}", u64::MAX),
+    };
     v.map(|v| {
-        u64::try_from(v).map_err(|_| {
-            errors::bad_argument(
-                name,
-                format!("expected an integer from 0 to {}, found {v}", u64::MAX),
-            )
-        })
+        u64::try_from(v)
+            .map_err(|_| errors::bad_argument(name, format!("expected {}, found {v}", expected())))
     })
     .transpose()
 }
@@ -195,6 +202,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PROGRAM", supplyrisk::partial::program())?;
     m.add_class::<scenario::Scenario>()?;
     m.add_class::<run::RunResult>()?;
+    m.add_function(wrap_pyfunction!(errors::argument_error, m)?)?;
     m.add_function(wrap_pyfunction!(run::merge, m)?)?;
     m.add_function(wrap_pyfunction!(run::partial_header, m)?)?;
     m.add_function(wrap_pyfunction!(studies::compare, m)?)?;

@@ -39,6 +39,9 @@ impl RunResult {
     }
 }
 
+/// A named column of numbers: a mineral's id and its values' bytes.
+type Column<'py> = (String, Bound<'py, PyBytes>);
+
 /// Outputs as a dict of name to bytes, in order.
 pub fn outputs_dict<'py>(py: Python<'py>, outputs: &Outputs) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -70,7 +73,15 @@ impl RunResult {
             width.unwrap_or(d.width.into()),
             height.unwrap_or(d.height.into()),
         );
-        let opts = crate::options(None, None, None, Some(size))?;
+        let opts = crate::options(None, None, None, Some(size)).map_err(|_| {
+            crate::errors::bad_argument(
+                "width/height",
+                format!(
+                    "expected a width of 320-8000 and a height of 240-8000 pixels, found {} x {}",
+                    size.0, size.1
+                ),
+            )
+        })?;
         let opts = SimOptions {
             threads: self.threads,
             ..opts
@@ -96,10 +107,11 @@ impl RunResult {
         Ok(PyBytes::new(py, &bytes))
     }
 
-    /// The command line's `--per-trial` file (every trial's horizon total
-    /// unserved amount per mineral, CSV), or `None` for a run that did not
-    /// keep its trials.
-    fn per_trial_csv<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    /// Every trial's horizon total unserved amount, per mineral in
+    /// scenario order: its id and the values as little-endian `f64`
+    /// bytes (what the command line's `--per-trial` file holds); `None`
+    /// for a run that did not keep its trials.
+    fn per_trial<'py>(&self, py: Python<'py>) -> PyResult<Option<Vec<Column<'py>>>> {
         let agg = &self.parts.agg;
         let kept = agg
             .minerals
@@ -108,10 +120,19 @@ impl RunResult {
         if !kept {
             return Ok(None);
         }
-        let csv = py
-            .detach(|| supplyrisk::tables::per_trial_csv(&self.parts.scenario, agg))
-            .or_raise()?;
-        Ok(Some(PyBytes::new(py, &csv)))
+        let columns = self.parts.scenario.minerals.iter().zip(&agg.minerals);
+        columns
+            .map(|(mineral, m)| {
+                let bytes = PyBytes::new_with(py, m.totals.len() * 8, |buf| {
+                    for (cell, x) in buf.chunks_exact_mut(8).zip(&m.totals) {
+                        cell.copy_from_slice(&x.to_le_bytes());
+                    }
+                    Ok(())
+                })?;
+                Ok((mineral.id.clone(), bytes))
+            })
+            .collect::<PyResult<_>>()
+            .map(Some)
     }
 
     /// Trials of the run.

@@ -110,11 +110,14 @@ impl Scenario {
         progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut opts = crate::options(trials, seed, threads, None)?;
-        let slice = (
-            crate::whole("shard", Some(shard))?,
-            crate::whole("shard", Some(shards))?,
-        );
-        opts.shard = slice.0.zip(slice.1);
+        let slice = (u64::try_from(shard), u64::try_from(shards));
+        let (Ok(k), Ok(n)) = slice else {
+            return Err(crate::errors::bad_argument(
+                "shard",
+                format!("expected (k, n) with 1 <= k <= n, found ({shard}, {shards})"),
+            ));
+        };
+        opts.shard = Some((k, n));
         opts.max_memory = max_memory;
         let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
             commands::run_text(&self.input, o)

@@ -83,24 +83,54 @@ def test_bad_arguments(flags, call, run_cli, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "argument, call",
+    "argument, call, expected",
     [
-        ("trials", lambda s: s.run(trials=-1)),
-        ("seed", lambda s: s.run(trials=1000, seed=-5)),
-        ("threads", lambda s: s.run(trials=1000, threads=-2)),
-        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2))),
-        ("trials", lambda s: supplyrisk.compare(s, s, trials=-1)),
-        ("samples", lambda s: supplyrisk.uncertainty(s, samples=-3)),
-        ("threads", lambda s: supplyrisk.merge([], threads=-1)),
-        ("seed", lambda s: s.run(trials=1000, seed=2**64)),
+        ("trials", lambda s: s.run(trials=-1), "an integer from 1 to 1000000000, found -1"),
+        ("seed", lambda s: s.run(trials=1000, seed=-5), "an integer from 0 to 18446744073709551615, found -5"),
+        ("seed", lambda s: s.run(trials=1000, seed=2**64), "an integer from 0 to 18446744073709551615, found 18446744073709551616"),
+        ("threads", lambda s: s.run(trials=1000, threads=-2), "an integer >= 1, found -2"),
+        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2)), "(k, n) with 1 <= k <= n, found (-1, 2)"),
+        ("trials", lambda s: supplyrisk.compare(s, s, trials=-1), "an integer from 1 to 1000000000, found -1"),
+        ("samples", lambda s: supplyrisk.uncertainty(s, samples=-4), "a power of two from 1 to 65536, found -4"),
+        ("threads", lambda s: supplyrisk.merge([], threads=-1), "an integer >= 1, found -1"),
+        ("per_trial", lambda s: s.run(trials=1000, shard=(1, 2), per_trial=True), "False for a shard, which keeps no per-trial results"),
+        ("width/height", lambda s: s.run(trials=1000).charts(width=10), "a width of 320-8000 and a height of 240-8000 pixels, found 10 x 1000"),
     ],
 )
-def test_negative_or_huge_integers_are_bad_input_naming_the_argument(argument, call):
+def test_out_of_range_integers_are_bad_input_naming_the_argument(argument, call, expected):
     with pytest.raises(supplyrisk.ScenarioError) as caught:
         call(supplyrisk.load("scenarios/example.toml"))
     e = caught.value
     assert (e.file, e.key) == ("arguments", argument)
-    assert str(e).startswith(f"arguments: {argument}: expected an integer from 0 to 18446744073709551615, found ")
+    assert str(e).startswith(f"arguments: {argument}: expected {expected}"), str(e)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda s: s.run(trials=1e5), r"^trials: expected an integer, found float 100000.0 \(write 100000\)$"),
+        (lambda s: s.run(trials=True), r"^trials: expected an integer, found bool True$"),
+        (lambda s: s.run(trials="1000"), r"^trials: expected an integer, found str '1000'$"),
+        (lambda s: s.run(trials=1000, shard="12"), r"^shard: expected a pair \(k, n\) of integers, found '12'$"),
+        (lambda s: s.run(trials=1000, shard=(1.5, 2)), r"^shard: expected an integer, found float 1.5$"),
+        (lambda s: s.run(trials=1000, per_trial="yes"), r"^per_trial: expected True or False, found str 'yes'$"),
+        (lambda s: supplyrisk.sweep(s, "mineral.copper.demand.growth", "0.1,0.2"), r"^values: expected a list of numbers, found the string '0.1,0.2'$"),
+        (lambda s: supplyrisk.sweep(s, "mineral.copper.demand.growth", [0.1], metrics="eud_total"), r"^metrics: expected a list of metric names, found the string 'eud_total'$"),
+        (lambda s: supplyrisk.sensitivity(s, charts=True, chart_size=800), r"^chart_size: expected a pair \(width, height\) of integers, found 800$"),
+        (lambda s: s.run(trials=1000).charts(width=640.0), r"^width: expected an integer, found float 640.0 \(write 640\)$"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_type_errors_naming_them(call, message):
+    with pytest.raises(TypeError, match=message):
+        call(supplyrisk.load("scenarios/example.toml"))
+
+
+def test_numpy_integers_and_booleans_are_taken():
+    np = pytest.importorskip("numpy")
+    s = supplyrisk.load("scenarios/example.toml")
+    r = s.run(trials=np.int64(1500), seed=np.uint64(3), threads=np.int32(1), per_trial=np.True_, progress=np.False_)
+    assert r.to_json() == s.run(trials=1500, seed=3).to_json()
+    assert len(r.per_trial) == 1500
 
 
 def test_max_memory_names_the_argument():

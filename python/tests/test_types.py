@@ -42,6 +42,10 @@ def test_users_code_is_checked_against_the_packages_types(tmp_path):
         whole: supplyrisk.Result = supplyrisk.merge([p])
         last: supplyrisk.Progress = supplyrisk.Progress(1, "x", 0, 1)
         total: int = last.total + r.trials + p.shard
+        import numpy as np
+        n: supplyrisk.Result = s.run(trials=np.int64(1000), seed=np.uint64(2))
+        q: supplyrisk.PartialResult = s.run(2000, 1, None, (1, 2))
+        c = supplyrisk.compare("scenarios/example.toml", s, trials=1000)
     """))
     proc = mypy(str(good), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -51,8 +55,10 @@ def test_users_code_is_checked_against_the_packages_types(tmp_path):
         s = supplyrisk.load("scenarios/example.toml")
         n: int = s.run(trials=1000)
         p: supplyrisk.Result = s.run(shard=(1, 2))
+        supplyrisk.compare(1, 2)
     """))
     proc = mypy(str(bad), cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'bad.py:4: error: Incompatible types in assignment (expression has type "Result"' in proc.stdout
     assert 'bad.py:5: error: Incompatible types in assignment (expression has type "PartialResult"' in proc.stdout
+    assert 'bad.py:6: error: Argument 1 to "compare" has incompatible type "int"' in proc.stdout

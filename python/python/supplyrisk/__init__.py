@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Iterable, Mapping, Optional, SupportsIndex, Tuple, Union, overload
 
-from . import _native, _progress
+from . import _args, _native, _progress
 from ._native import ScenarioError, SupplyriskError
 from ._progress import Progress, ProgressArg
 from ._result import PartialResult, Result
@@ -141,9 +141,9 @@ class Scenario:
     @overload
     def run(
         self,
-        trials: Optional[int] = None,
-        seed: Optional[int] = None,
-        threads: Optional[int] = None,
+        trials: Optional[SupportsIndex] = None,
+        seed: Optional[SupportsIndex] = None,
+        threads: Optional[SupportsIndex] = None,
         shard: None = None,
         max_memory: Optional[float] = None,
         per_trial: bool = False,
@@ -153,10 +153,22 @@ class Scenario:
     @overload
     def run(
         self,
-        trials: Optional[int] = None,
-        seed: Optional[int] = None,
-        threads: Optional[int] = None,
+        trials: Optional[SupportsIndex] = None,
+        seed: Optional[SupportsIndex] = None,
+        threads: Optional[SupportsIndex] = None,
         *,
+        shard: Tuple[int, int],
+        max_memory: Optional[float] = None,
+        per_trial: bool = False,
+        progress: ProgressArg = None,
+    ) -> PartialResult: ...
+
+    @overload
+    def run(
+        self,
+        trials: Optional[SupportsIndex],
+        seed: Optional[SupportsIndex],
+        threads: Optional[SupportsIndex],
         shard: Tuple[int, int],
         max_memory: Optional[float] = None,
         per_trial: bool = False,
@@ -165,9 +177,9 @@ class Scenario:
 
     def run(
         self,
-        trials: Optional[int] = None,
-        seed: Optional[int] = None,
-        threads: Optional[int] = None,
+        trials: Optional[SupportsIndex] = None,
+        seed: Optional[SupportsIndex] = None,
+        threads: Optional[SupportsIndex] = None,
         shard: Optional[Tuple[int, int]] = None,
         max_memory: Optional[float] = None,
         per_trial: bool = False,
@@ -192,10 +204,19 @@ class Scenario:
         interrupt) stops the run within a moment and raises
         ``KeyboardInterrupt``.
         """
+        trials, seed, threads = (
+            _args.whole("trials", trials),
+            _args.whole("seed", seed),
+            _args.whole("threads", threads),
+        )
+        keep = _args.flag("per_trial", per_trial)
         if shard is not None:
-            if per_trial:
-                raise ValueError("per_trial: a shard keeps no per-trial results; run the whole run with per_trial=True")
-            k, n = _shard(shard)
+            k, n = _args.pair("shard", shard, "(k, n)")
+            if keep:
+                raise _native.argument_error(
+                    "per_trial",
+                    "expected False for a shard, which keeps no per-trial results (give per_trial=True to the whole run), found True",
+                )
             with _progress.callback(progress) as cb:
                 data = self._native.run_shard(
                     k, n, trials=trials, seed=seed, threads=threads, max_memory=max_memory, progress=cb
@@ -203,12 +224,7 @@ class Scenario:
             return PartialResult(data)
         with _progress.callback(progress) as cb:
             native = self._native.run(
-                trials=trials,
-                seed=seed,
-                threads=threads,
-                max_memory=max_memory,
-                per_trial=bool(per_trial),
-                progress=cb,
+                trials=trials, seed=seed, threads=threads, max_memory=max_memory, per_trial=keep, progress=cb
             )
         for message in native.warnings:
             warnings.warn(message, SupplyriskWarning, stacklevel=2)
@@ -228,14 +244,6 @@ class Scenario:
             f"<Scenario {self.name!r} from {self.file!r}: {self.start_year}"
             f"\u2013{self.start_year + self.years - 1}, minerals {', '.join(self.minerals)}>"
         )
-
-
-def _shard(shard: Sequence[int]) -> Tuple[int, int]:
-    try:
-        k, n = shard
-    except (TypeError, ValueError):
-        raise TypeError(f"shard: expected a pair (k, n), found {shard!r}") from None
-    return int(k), int(n)
 
 
 def _from_text(text: str, file: str) -> Scenario:
@@ -276,7 +284,7 @@ def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str
     :class:`ScenarioError` for missing, repeated, mismatched or corrupt
     slices, with the command line's messages."""
     data = [b for p in partials for b in _partial_bytes(p)]
-    return Result(_native.merge(data, threads=threads))
+    return Result(_native.merge(data, threads=_args.whole("threads", threads)))
 
 
 def _partial_bytes(p) -> list:

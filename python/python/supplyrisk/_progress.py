@@ -13,6 +13,8 @@ import contextlib
 import sys
 from typing import Callable, Iterator, NamedTuple, Optional, Union
 
+from ._args import is_bool
+
 
 class Progress(NamedTuple):
     """Where a command stands: its ``phase``-th simulation (from 1),
@@ -79,6 +81,8 @@ def callback(progress: ProgressArg) -> Iterator[Optional[Callable[[int, str, int
     """The native callback for a ``progress`` argument: ``None`` or
     ``False`` (none), ``True`` (bars, cleared when the call ends) or a
     callable given a :class:`Progress`."""
+    if is_bool(progress):
+        progress = bool(progress)  # NumPy's too
     if progress is None or progress is False:
         yield None
         return

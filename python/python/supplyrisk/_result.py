@@ -7,9 +7,10 @@ import json
 import os
 from typing import Dict, Optional
 
+import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._frames import csv_frame
 
 
@@ -21,15 +22,15 @@ class Result:
     ``to_json()`` is its ``summary.json``; ``charts()`` its PNG charts.
     """
 
-    def __init__(self, native: "_native.RunResult", per_trial_csv: Optional[bytes] = None):
+    def __init__(self, native: "_native.RunResult", per_trial: Optional[pd.DataFrame] = None):
         self._native = native
         self._outputs: Dict[str, bytes] = native.outputs()
         self._summary: Optional[pd.DataFrame] = None
         self._years: Optional[pd.DataFrame] = None
         self._rendered: Dict[tuple, Dict[str, bytes]] = {}
-        # Of a result restored from a pickle (the native result of a merge
-        # keeps no per-trial results).
-        self._per_trial_csv = per_trial_csv
+        # Made on first use; given for a result restored from a pickle (the
+        # native result of a merge keeps no per-trial results).
+        self._per_trial = per_trial
 
     @property
     def trials(self) -> int:
@@ -68,21 +69,27 @@ class Result:
     @property
     def per_trial(self) -> pd.DataFrame:
         """Every trial's horizon total unserved amount, one column per
-        mineral (index ``trial``, from 0): the command line's
-        ``--per-trial`` file, every number exact. Only a run made with
-        ``run(per_trial=True)`` keeps it; otherwise this raises
+        mineral (index ``trial``, from 0): the numbers of the command
+        line's ``--per-trial`` file. Only a run made with
+        ``run(per_trial=True)`` keeps them; otherwise this raises
         ``ValueError``."""
-        data = self._per_trial_bytes()
-        if data is None:
+        frame = self._per_trial_frame()
+        if frame is None:
             raise ValueError(
                 "per_trial: this run kept no per-trial results; run it with run(per_trial=True)"
             )
-        return csv_frame(data, index=["trial"])
+        return frame.copy()
 
-    def _per_trial_bytes(self) -> Optional[bytes]:
-        if self._per_trial_csv is None:
-            self._per_trial_csv = self._native.per_trial_csv()
-        return self._per_trial_csv
+    def _per_trial_frame(self) -> Optional[pd.DataFrame]:
+        if self._per_trial is None:
+            columns = self._native.per_trial()
+            if columns is None:
+                return None
+            index = pd.RangeIndex(self.trials, name="trial")
+            self._per_trial = pd.DataFrame(
+                {mineral: np.frombuffer(data, dtype="<f8") for mineral, data in columns}, index=index
+            )
+        return self._per_trial
 
     def to_partial(self) -> "PartialResult":
         """The whole run as the partial result of its one slice (shard 1
@@ -97,7 +104,7 @@ class Result:
         # A result pickles as its one-slice partial result (and its
         # per-trial results, if kept), and is merged back when unpickled:
         # the same outputs, byte for byte.
-        return (_restore, (self._native.partial(), self._per_trial_bytes()))
+        return (_restore, (self._native.partial(), self._per_trial_frame()))
 
     def to_json(self) -> str:
         """The command line's ``summary.json`` for the same scenario, trials
@@ -113,9 +120,9 @@ class Result:
         CSV files and, with ``charts``, the PNG charts and ``report.html``."""
         if not charts:
             return dict(self._outputs)
-        key = (width, height)
+        key = (_args.whole("width", width), _args.whole("height", height))
         if key not in self._rendered:
-            self._rendered[key] = self._native.render(width=width, height=height)
+            self._rendered[key] = self._native.render(width=key[0], height=key[1])
         return dict(self._rendered[key])
 
     def charts(self, width: Optional[int] = None, height: Optional[int] = None) -> Dict[str, bytes]:
@@ -147,8 +154,8 @@ class Result:
         return f"<Result: {self.source}>"
 
 
-def _restore(partial: bytes, per_trial_csv: Optional[bytes]) -> Result:
-    return Result(_native.merge([partial]), per_trial_csv)
+def _restore(partial: bytes, per_trial: Optional[pd.DataFrame]) -> Result:
+    return Result(_native.merge([partial]), per_trial)
 
 
 class PartialResult:

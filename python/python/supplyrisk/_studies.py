@@ -11,24 +11,35 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence, SupportsIndex, Tuple, Union
 
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._frames import csv_frame
 from ._progress import ProgressArg, callback
 
+if TYPE_CHECKING:
+    from . import Scenario
+
 ChartSize = Optional[Tuple[int, int]]
+#: A scenario, or the path of a scenario file.
+ScenarioArg = Union["Scenario", str, "os.PathLike[str]"]
 
 
-def _size(charts, chart_size: ChartSize) -> Optional[Tuple[int, int]]:
-    if not charts:
-        return None
-    if not chart_size:
-        return (1600, 1000)
-    width, height = chart_size
-    return (width, height)
+def _common(trials, seed, threads, charts, chart_size: ChartSize) -> dict:
+    """The options every study passes to the library, their types
+    checked: trials, seed, threads, and the charts' size (none without
+    ``charts``)."""
+    size = None
+    if charts:
+        size = (1600, 1000) if chart_size is None else _args.pair("chart_size", chart_size, "(width, height)")
+    return dict(
+        trials=_args.whole("trials", trials),
+        seed=_args.whole("seed", seed),
+        threads=_args.whole("threads", threads),
+        charts=size,
+    )
 
 
 def _warned(written):
@@ -65,11 +76,11 @@ def _framed(frame: pd.DataFrame, files: dict, json_name: str) -> pd.DataFrame:
 
 
 def compare(
-    baseline,
-    alternative,
-    trials: Optional[int] = None,
-    seed: Optional[int] = None,
-    threads: Optional[int] = None,
+    baseline: ScenarioArg,
+    alternative: ScenarioArg,
+    trials: Optional[SupportsIndex] = None,
+    seed: Optional[SupportsIndex] = None,
+    threads: Optional[SupportsIndex] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
@@ -87,11 +98,8 @@ def compare(
         files = _warned(_native.compare(
             _native_of(baseline, "baseline"),
             _native_of(alternative, "alternative"),
-            trials=trials,
-            seed=seed,
-            threads=threads,
-            charts=_size(charts, chart_size),
             progress=cb,
+            **_common(trials, seed, threads, charts, chart_size),
         ))
     frame = csv_frame(files["comparison.csv"], index=["mineral"])
     return _framed(frame, files, "comparison.json")
@@ -108,10 +116,10 @@ def by_year(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 def sensitivity(
-    scenario,
-    trials: Optional[int] = None,
-    seed: Optional[int] = None,
-    threads: Optional[int] = None,
+    scenario: ScenarioArg,
+    trials: Optional[SupportsIndex] = None,
+    seed: Optional[SupportsIndex] = None,
+    threads: Optional[SupportsIndex] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
@@ -125,22 +133,19 @@ def sensitivity(
     with callback(progress) as cb:
         files = _warned(_native.sensitivity(
             _native_of(scenario, "scenario"),
-            trials=trials,
-            seed=seed,
-            threads=threads,
-            charts=_size(charts, chart_size),
             progress=cb,
+            **_common(trials, seed, threads, charts, chart_size),
         ))
     return _framed(csv_frame(files["sensitivity.csv"]), files, "sensitivity.json")
 
 
 def sweep(
-    scenario,
+    scenario: ScenarioArg,
     param: str,
     values: Iterable[float],
-    trials: Optional[int] = None,
-    seed: Optional[int] = None,
-    threads: Optional[int] = None,
+    trials: Optional[SupportsIndex] = None,
+    seed: Optional[SupportsIndex] = None,
+    threads: Optional[SupportsIndex] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
     metrics: Sequence[str] = (),
@@ -157,13 +162,10 @@ def sweep(
         files = _warned(_native.sweep(
             _native_of(scenario, "scenario"),
             param,
-            [float(v) for v in values],
-            metrics=list(metrics),
-            trials=trials,
-            seed=seed,
-            threads=threads,
-            charts=_size(charts, chart_size),
+            [float(v) for v in _args.listed("values", values, "numbers")],
+            metrics=_args.listed("metrics", metrics, "metric names"),
             progress=cb,
+            **_common(trials, seed, threads, charts, chart_size),
         ))
     return _framed(csv_frame(files["sweep.csv"]), files, "sweep.json")
 
@@ -171,11 +173,11 @@ def sweep(
 
 
 def uncertainty(
-    scenario,
-    samples: int = 256,
-    trials: Optional[int] = None,
-    seed: Optional[int] = None,
-    threads: Optional[int] = None,
+    scenario: ScenarioArg,
+    samples: SupportsIndex = 256,
+    trials: Optional[SupportsIndex] = None,
+    seed: Optional[SupportsIndex] = None,
+    threads: Optional[SupportsIndex] = None,
     charts: bool = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
@@ -193,12 +195,9 @@ def uncertainty(
     with callback(progress) as cb:
         files = _warned(_native.uncertainty(
             _native_of(scenario, "scenario"),
-            samples=samples,
-            trials=trials,
-            seed=seed,
-            threads=threads,
-            charts=_size(charts, chart_size),
+            samples=_args.count("samples", samples),
             progress=cb,
+            **_common(trials, seed, threads, charts, chart_size),
         ))
     frame = csv_frame(files["uncertainty.csv"])
     frame.attrs["runs"] = csv_frame(files["uncertainty_runs.csv"])

@@ -19,9 +19,9 @@ Dask's ``Client.submit`` and ``Client.gather`` will do.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, SupportsIndex
 
-from . import PartialResult, Result, Scenario, merge
+from . import PartialResult, Result, Scenario, _args, merge
 
 __all__ = ["run", "run_shard"]
 
@@ -30,9 +30,9 @@ def run_shard(
     scenario: Scenario,
     shard: int,
     shards: int,
-    trials: Optional[int],
-    seed: Optional[int],
-    threads: Optional[int],
+    trials: Optional[SupportsIndex],
+    seed: Optional[SupportsIndex],
+    threads: Optional[SupportsIndex],
 ) -> PartialResult:
     """One task: slice ``shard`` of ``shards`` (the GIL is released while
     it simulates, so a worker's other threads keep running)."""
@@ -42,10 +42,10 @@ def run_shard(
 def run(
     client,
     scenario: Scenario,
-    trials: Optional[int] = None,
-    seed: Optional[int] = None,
-    shards: Optional[int] = None,
-    threads: Optional[int] = None,
+    trials: Optional[SupportsIndex] = None,
+    seed: Optional[SupportsIndex] = None,
+    shards: Optional[SupportsIndex] = None,
+    threads: Optional[SupportsIndex] = None,
 ) -> Result:
     """Simulate ``scenario`` as ``shards`` Dask tasks on ``client`` and
     merge their partial results into the :class:`~supplyrisk.Result` of the
@@ -60,15 +60,16 @@ def run(
     raises :class:`~supplyrisk.ScenarioError`, from the tasks that meet it;
     a bad ``shards`` raises ``ValueError`` before any task is submitted.
     """
-    if shards is None:
-        workers = client.scheduler_info().get("workers", {})
-        shards = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
-    shards = int(shards)
     # Checked here, where the error is the caller's, not on a worker.
-    if shards < 1:
-        raise ValueError(f"shards: expected an integer >= 1, found {shards}")
+    trials, seed, threads = (_args.whole(n, v) for n, v in [("trials", trials), ("seed", seed), ("threads", threads)])
+    count = _args.whole("shards", shards)
+    if count is None:
+        workers = client.scheduler_info().get("workers", {})
+        count = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+    if count < 1:
+        raise ValueError(f"shards: expected an integer >= 1, found {count}")
     futures = [
-        client.submit(run_shard, scenario, k, shards, trials, seed, threads, pure=False)
-        for k in range(1, shards + 1)
+        client.submit(run_shard, scenario, k, count, trials, seed, threads, pure=False)
+        for k in range(1, count + 1)
     ]
     return merge(client.gather(futures), threads=threads)
