@@ -101,24 +101,43 @@ fn results_of_another_command_are_replaced_with_a_note() {
 
 #[test]
 fn a_folder_around_another_commands_results_is_refused_naming_them() {
-    // Results in a/inner, then a run into a; and results in b, then in
-    // b/inner, then a rerun into b: neither a nor b is replaced, which
-    // would delete inner.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (outer, first) in [("a", vec!["a/inner"]), ("b", vec!["b", "b/inner"])] {
-        for out in first {
-            let o = example_run(d, out, &["--no-plots"]);
-            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        }
-        let before = names(&d.join(outer));
-        let o = example_run(d, outer, &["--no-plots"]);
+    let refused = |out: &str, expected: &str| {
+        let o = example_run(d, out, &["--no-plots"]);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-        let expected = format!("'{outer}' holds the results folder 'inner' of another command");
-        assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
-        assert_eq!(names(&d.join(outer)), before);
-        assert!(d.join(outer).join("inner/summary.json").is_file());
-    }
+        assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    };
+    let ran = |out: &str| {
+        let o = example_run(d, out, &["--no-plots"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    // Results in a/inner, then a run into a: refused, since replacing a
+    // would delete them.
+    ran("a/inner");
+    refused(
+        "a",
+        "'a' holds the results folder 'inner' of another command",
+    );
+    assert_eq!(names(&d.join("a")), ["inner"]);
+    // Results in b, then a run into b/inside: refused, since b's next run
+    // would delete them.
+    ran("b");
+    refused("b/inside", "'b/inside' lies inside '");
+    refused(
+        "b/inside",
+        "another command's results folder, whose next run would delete it",
+    );
+    assert!(!d.join("b/inside").exists());
+    // A results folder put inside b by hand: b is not replaced either.
+    std::fs::rename(d.join("a/inner"), d.join("b/inner")).unwrap();
+    let before = names(&d.join("b"));
+    refused(
+        "b",
+        "'b' holds the results folder 'inner' of another command",
+    );
+    assert_eq!(names(&d.join("b")), before);
+    assert!(d.join("b/inner/summary.json").is_file());
 }
 
 #[test]

@@ -142,6 +142,22 @@ fn read_marker(dir: &Path) -> Option<(String, Vec<String>)> {
 
 /// Look at `--out` and say what it is, refusing what may not be written to.
 fn inspect(out: &Path, shards: bool) -> Result<Existing> {
+    // Inside another command's folder, which would hold files it did not
+    // list (and which its next run would replace).
+    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    if let Some(outer) = absolute
+        .ancestors()
+        .skip(1)
+        .find(|a| read_marker(a).is_some())
+    {
+        return Err(out_error(
+            out,
+            format!(
+                "lies inside '{}', another command's results folder, whose next run would delete it; give each command a folder of its own beside the others, not inside them",
+                outer.display()
+            ),
+        ));
+    }
     let meta = match fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Missing),
