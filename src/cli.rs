@@ -202,7 +202,7 @@ impl From<SimArgs> for SimOptions {
         let cap = supplyrisk::commands::max_threads();
         if let Some(n) = a.threads.filter(|&n| n > cap) {
             if !a.quiet {
-                eprintln!(
+                supplyrisk::stderr_line!(
                     "warning: --threads {n} is more than the {cap} cores available; using {cap}"
                 );
             }

@@ -54,6 +54,17 @@
 //! ```
 #![deny(missing_docs)]
 
+/// `eprintln!` that ignores a stderr it cannot write to (closed, or a full
+/// disk behind it), where `eprintln!` would panic: a message is not a
+/// result, and there is nowhere left to report the failure.
+#[macro_export]
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod assumptions;
 pub mod commands;
 pub mod compare;

@@ -99,10 +99,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             match bad_value(&e).or_else(|| bad_flag(&e)) {
-                Some(line) => eprintln!("{line}"),
-                None => {
-                    let _ = e.print();
-                }
+                Some(line) => supplyrisk::stderr_line!("{line}"),
+                None => match e.print() {
+                    // Help or version that stdout would not take (a closed
+                    // pipe is not an error: the reader has what it wanted).
+                    Err(w) if !e.use_stderr() && w.kind() != std::io::ErrorKind::BrokenPipe => {
+                        supplyrisk::stderr_line!("error: could not write to standard output: {w}");
+                        return ExitCode::from(1);
+                    }
+                    _ => {}
+                },
             }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
@@ -183,7 +189,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             for line in e.to_string().lines() {
-                eprintln!("error: {line}");
+                supplyrisk::stderr_line!("error: {line}");
             }
             ExitCode::from(e.exit_code())
         }

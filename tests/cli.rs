@@ -234,7 +234,8 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 }
 
 /// A full disk behind stdout (`> /dev/full`) is an error (exit 1) that
-/// says the results were written nonetheless.
+/// says the results were written nonetheless; one behind stderr only loses
+/// the messages.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_stdout_that_cannot_be_written_is_an_error() {
@@ -281,6 +282,37 @@ fn a_stdout_that_cannot_be_written_is_an_error() {
     // With --quiet nothing is printed, so nothing fails.
     let o = run_example("q", &["--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for flag in ["--help", "--version"] {
+        let o = run(&[flag]);
+        assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("error: could not write to standard output: "));
+    }
+    // A stderr that cannot be written loses the messages, not the exit
+    // status (and is no panic, which would exit 101).
+    let quiet_err = |args: &[&str]| {
+        std::process::Command::new(crate::util::bin())
+            .args(args)
+            .current_dir(dir.path())
+            .stderr(full())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(quiet_err(&["validate", "missing.toml"]), Some(2));
+    assert_eq!(quiet_err(&["run", example, "--trials", "0"]), Some(2));
+    assert_eq!(
+        quiet_err(&[
+            "run",
+            example,
+            "--trials",
+            "500",
+            "--no-plots",
+            "--out",
+            "w"
+        ]),
+        Some(0)
+    );
 }
 
 #[test]

@@ -129,7 +129,7 @@ fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport
     warnings.extend(crate::summary::too_few_trials(trials));
     if !opts.quiet {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            crate::stderr_line!("warning: {w}");
         }
     }
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
@@ -423,11 +423,11 @@ fn run_shard(
     partial::check_folder(out_dir, &mine)?;
     let files = vec![folder::write_shard(out_dir, &name, &bytes)?];
     if !opts.quiet && opts.chart_size != crate::plot::ChartSize::default() {
-        eprintln!("warning: --chart-size has no effect on a shard, which draws no chart: give it to merge");
+        crate::stderr_line!("warning: --chart-size has no effect on a shard, which draws no chart: give it to merge");
     }
     if !opts.quiet && first == last {
         let chunks = engine::slice_chunks(trials, 1, 1).end;
-        eprintln!(
+        crate::stderr_line!(
             "warning: shard {k}/{n} runs no trial: the run's {trials} trials make {chunks} chunk{} of {}, fewer than its {n} shards, so some shards run none (merge still needs each shard's partial result)",
             if chunks == 1 { "" } else { "s" },
             engine::CHUNK_TRIALS
@@ -474,7 +474,7 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                         n(s.steps_per_year, "step", "steps"),
                     ))?;
                     for w in crate::scenario::notices::notices(&s) {
-                        eprintln!("warning: {}: {w}", p.display());
+                        crate::stderr_line!("warning: {}: {w}", p.display());
                     }
                 }
             }

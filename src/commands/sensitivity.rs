@@ -130,7 +130,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
     let staging = prepare_out(&out_dir, "sensitivity", opts)?;
     let runs = sensitivity::runs(&scenario);
     if !opts.quiet {
-        eprintln!(
+        crate::stderr_line!(
             "sensitivity: {} of {trials} trials ({} trials)",
             super::count(runs + 1, "run", "runs"),
             super::fmt_count((runs + 1).saturating_mul(trials))

@@ -226,7 +226,7 @@ fn sweep_text_in_pool(
     let staging = prepare_out(&out_dir, "sweep", opts)?;
     if !opts.quiet {
         let runs = fresh as u64 + 1;
-        eprintln!(
+        crate::stderr_line!(
             "sweep: {} of {trials} trials ({} trials)",
             super::count(runs, "run", "runs"),
             super::fmt_count(runs.saturating_mul(trials))

@@ -237,7 +237,7 @@ impl Plan {
         let runs = sets.len() as u64;
         let trials = self.trials;
         if !opts.quiet {
-            eprintln!(
+            crate::stderr_line!(
                 "uncertainty: {}, {} of {trials} trials ({} trials)",
                 super::count(self.study.params.len() as u64, "parameter", "parameters"),
                 super::count(runs, "run", "runs"),
@@ -439,7 +439,7 @@ impl Plan {
         }
         if !opts.quiet {
             for w in &warnings {
-                eprintln!("warning: {w}");
+                crate::stderr_line!("warning: {w}");
             }
         }
         // Indices may be null (a metric that does not vary), so only the

@@ -169,10 +169,10 @@ impl Header {
                 s.parameters.join(", "),
                 s0.parameters.join(", "),
             );
-            let sets = |n: u64| format!("{n} parameter sets");
+            let sets = |n: u64| crate::commands::count(n, "parameter set", "parameter sets");
             differs("a design of", sets(s.runs), sets(s0.runs));
         }
-        let split = |n: u64| format!("{n} shards");
+        let split = |n: u64| crate::commands::count(n, "shard", "shards");
         differs("a split into", split(self.shards), split(reference.shards));
         out
     }

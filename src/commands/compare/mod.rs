@@ -267,7 +267,7 @@ fn compare_text_in_pool(
             .collect();
     if !opts.quiet {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            crate::stderr_line!("warning: {w}");
         }
     }
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {

@@ -302,7 +302,7 @@ fn report_stale(parent: &Path, name: &str, quiet: bool) {
             .iter()
             .map(|n| parent.join(n).display().to_string())
             .collect();
-        eprintln!(
+        crate::stderr_line!(
             "warning: left by interrupted supplyrisk runs (their processes are gone; delete when no longer needed): {}",
             shown.join(", ")
         );
@@ -492,7 +492,7 @@ fn remove_listed(old: &Path, files: &[String], quiet: bool) {
     }
     let _ = fs::remove_file(old.join(MARKER));
     if fs::remove_dir(old).is_err() && !quiet {
-        eprintln!(
+        crate::stderr_line!(
             "warning: the previous results were moved to '{}', which still holds files supplyrisk did not write",
             old.display()
         );
@@ -506,7 +506,7 @@ impl Staging {
     fn note_replaced(&self, previous: &str) {
         let before = previous.strip_prefix("supplyrisk ").unwrap_or(previous);
         if !self.quiet && before != self.command {
-            eprintln!(
+            crate::stderr_line!(
                 "note: '{}' held the results of `{before}`, now replaced by those of `{}`; give each command its own --out to keep both",
                 self.out.display(),
                 self.command

@@ -19,7 +19,7 @@ pub fn check_shards(out: &Path, quiet: bool) -> Result<()> {
     if inspect(out, true)? == Existing::Shards {
         let left = stale(out, shard_temp_pid);
         if !quiet && !left.is_empty() {
-            eprintln!(
+            crate::stderr_line!(
                 "warning: left in '{}' by interrupted shard runs (their processes are gone; delete when no longer needed): {}",
                 out.display(),
                 left.join(", ")
