@@ -14,7 +14,11 @@ use crate::summary::{MineralSummary, Summary, YearSummary};
 
 /// A CSV document from a header and rows of cells; `name` names the
 /// file in errors. Every CSV file of the program is written by it.
-pub fn csv_bytes(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
+pub fn csv_bytes(
+    name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
     let err = |e: csv::Error| Error::Other(format!("could not format {name}: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(err)?;
@@ -44,17 +48,17 @@ pub fn per_trial_csv(
 ) -> Result<Vec<u8>> {
     let mut header = vec!["trial"];
     header.extend(scenario.minerals.iter().map(|m| m.id.as_str()));
-    let rows = (0..agg.trials as usize)
-        .map(|t| {
-            std::iter::once(t.to_string())
-                .chain(
-                    agg.minerals
-                        .iter()
-                        .map(|m| m.totals.get(t).copied().map(cell).unwrap_or_default()),
-                )
-                .collect()
-        })
-        .collect();
+    // Row by row as they are written: a million rows of cells held at
+    // once would take many times the file's size.
+    let rows = (0..agg.trials as usize).map(|t| {
+        std::iter::once(t.to_string())
+            .chain(
+                agg.minerals
+                    .iter()
+                    .map(|m| m.totals.get(t).copied().map(cell).unwrap_or_default()),
+            )
+            .collect()
+    });
     csv_bytes("the per-trial file", &header, rows)
 }
 
@@ -117,7 +121,7 @@ pub fn years_csv(summary: &Summary) -> Result<Vec<u8>> {
         "supply_p95",
     ];
     header.extend(optional.iter().map(|(name, _)| *name));
-    let rows = minerals
+    let rows: Vec<Vec<String>> = minerals
         .iter()
         .flat_map(|(id, m)| {
             let optional = &optional;
@@ -180,7 +184,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>> {
         }
         header.push(name);
     }
-    let rows = minerals
+    let rows: Vec<Vec<String>> = minerals
         .iter()
         .map(|(id, m)| {
             let mut r = vec![id.clone(), m.unit.clone()];
@@ -259,7 +263,7 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
             "delta_p_price_spike_se",
         ]);
     }
-    let rows = c
+    let rows: Vec<Vec<String>> = c
         .minerals
         .0
         .iter()
@@ -333,7 +337,7 @@ pub fn comparison_years_csv(c: &Comparison) -> Result<Vec<u8>> {
         "delta_cost",
         "delta_cost_se",
     ];
-    let rows = c
+    let rows: Vec<Vec<String>> = c
         .minerals
         .0
         .iter()
@@ -385,7 +389,7 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Result<Vec<u8>> {
             "delta_p_price_spike_se",
         ]);
     }
-    let rows = s
+    let rows: Vec<Vec<String>> = s
         .minerals
         .0
         .iter()

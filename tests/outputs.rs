@@ -129,6 +129,34 @@ fn a_folder_around_another_commands_results_is_refused_naming_them() {
         "another command's results folder, whose next run would delete it",
     );
     assert!(!d.join("b/inside").exists());
+    // `..` counts where it leads: b/../c lies beside b, and a path through
+    // a folder that does not exist is refused before anything is made.
+    ran("b/../c");
+    assert!(d.join("c/summary.json").is_file());
+    refused("nothing/../b/inside", "lies inside '");
+    assert!(!d.join("nothing").exists());
+    // Nor may a per-trial file go into another command's results folder.
+    let example = example_path();
+    let o = run_in(
+        d,
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "1000",
+            "--out",
+            "e",
+            "--per-trial",
+            "b/trials.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--per-trial: expected a file outside other commands' results folders, found 'b/trials.csv' inside '"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("e").exists() && !d.join("b/trials.csv").exists());
     // A results folder put inside b by hand: b is not replaced either.
     std::fs::rename(d.join("a/inner"), d.join("b/inner")).unwrap();
     let before = names(&d.join("b"));

@@ -114,7 +114,7 @@ impl Scenario {
         let (Ok(k), Ok(n)) = slice else {
             return Err(crate::errors::bad_argument(
                 "shard",
-                format!("expected (k, n) with 1 <= k <= n, found ({shard}, {shards})"),
+                format!("expected K/N with 1 <= K <= N, found {shard}/{shards}"),
             ));
         };
         opts.shard = Some((k, n));

@@ -89,7 +89,7 @@ def test_bad_arguments(flags, call, run_cli, tmp_path):
         ("seed", lambda s: s.run(trials=1000, seed=-5), "an integer from 0 to 18446744073709551615, found -5"),
         ("seed", lambda s: s.run(trials=1000, seed=2**64), "an integer from 0 to 18446744073709551615, found 18446744073709551616"),
         ("threads", lambda s: s.run(trials=1000, threads=-2), "an integer >= 1, found -2"),
-        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2)), "(k, n) with 1 <= k <= n, found (-1, 2)"),
+        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2)), "K/N with 1 <= K <= N, found -1/2"),
         ("trials", lambda s: supplyrisk.compare(s, s, trials=-1), "an integer from 1 to 1000000000, found -1"),
         ("samples", lambda s: supplyrisk.uncertainty(s, samples=-4), "a power of two from 1 to 65536, found -4"),
         ("threads", lambda s: supplyrisk.merge([], threads=-1), "an integer >= 1, found -1"),

@@ -180,9 +180,18 @@ impl RunParts {
 }
 
 /// Check, before simulating, that a per-trial file outside the output
-/// folder can be written: not a folder, and in a folder that exists.
+/// folder can be written: not a folder, in a folder that exists, and not
+/// inside another command's results folder (whose next run would refuse
+/// a file it did not write).
 fn check_per_trial(file: &Path) -> Result<()> {
     let bad = |m: String| Err(Error::bad_flag("--per-trial", m));
+    if let Some(outer) = folder::results_folder_around(file) {
+        return bad(format!(
+            "expected a file outside other commands' results folders, found '{}' inside '{}'; write it into --out, or elsewhere",
+            file.display(),
+            outer.display()
+        ));
+    }
     if file.is_dir() {
         return bad(format!(
             "expected a file, found the folder '{}'",

@@ -320,6 +320,13 @@ pub fn record(
         .collect();
     let minerals = scenario.minerals.len();
     let mut kept: Vec<ChunkValues> = vec![ChunkValues::default(); minerals];
+    if opts.keep_trials {
+        // Room for every trial at once, not grown by doubling.
+        let held = (chunks.end * CHUNK_TRIALS).min(trials) - chunks.start * CHUNK_TRIALS;
+        for k in &mut kept {
+            k.reserve_trials(held as usize);
+        }
+    }
     let mut tallies = Vec::with_capacity(outs.len());
     for (node, out) in nodes.into_iter().zip(outs) {
         for chunk in out.chunks {

@@ -116,6 +116,13 @@ impl ChunkValues {
         }
     }
 
+    /// Room for the per-trial results (totals, shortfall years) of `n`
+    /// trials.
+    pub fn reserve_trials(&mut self, n: usize) {
+        self.totals.reserve_exact(n);
+        self.years_short.reserve_exact(n);
+    }
+
     /// Append the values of the trials that follow these.
     pub fn extend(&mut self, next: ChunkValues) {
         for (mine, theirs) in [

@@ -140,16 +140,33 @@ fn read_marker(dir: &Path) -> Option<(String, Vec<String>)> {
     Some((first.to_string(), lines.map(str::to_string).collect()))
 }
 
+/// The results folder of a command (a folder with a marker) that `path`
+/// lies inside, if any: the nearest one, with `..` in `path` resolved as
+/// written (no folder it names need exist).
+pub fn results_folder_around(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut plain = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                plain.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => plain.push(c),
+        }
+    }
+    plain
+        .ancestors()
+        .skip(1)
+        .find(|a| read_marker(a).is_some())
+        .map(Path::to_path_buf)
+}
+
 /// Look at `--out` and say what it is, refusing what may not be written to.
 fn inspect(out: &Path, shards: bool) -> Result<Existing> {
     // Inside another command's folder, which would hold files it did not
     // list (and which its next run would replace).
-    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    if let Some(outer) = absolute
-        .ancestors()
-        .skip(1)
-        .find(|a| read_marker(a).is_some())
-    {
+    if let Some(outer) = results_folder_around(out) {
         return Err(out_error(
             out,
             format!(
