@@ -45,6 +45,9 @@ def test_users_code_is_checked_against_the_packages_types(tmp_path):
         import numpy as np
         n: supplyrisk.Result = s.run(trials=np.int64(1000), seed=np.uint64(2))
         q: supplyrisk.PartialResult = s.run(2000, 1, None, (1, 2))
+        q2: supplyrisk.PartialResult = s.run(2000, shard=(np.int64(2), 2), per_trial=np.False_)
+        m: supplyrisk.Result = supplyrisk.merge([q, q2], threads=np.int64(1))
+        png = m.charts(np.int64(800), 600)
         c = supplyrisk.compare("scenarios/example.toml", s, trials=1000)
     """))
     proc = mypy(str(good), cwd=tmp_path)

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Iterable, Mapping, Optional, SupportsIndex, Tuple, Union, overload
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, SupportsIndex, Tuple, Union, overload
 
 from . import _args, _native, _progress
 from ._native import ScenarioError, SupplyriskError
 from ._progress import Progress, ProgressArg
+
+if TYPE_CHECKING:
+    import numpy
 from ._result import PartialResult, Result
 from ._studies import by_year, compare, sensitivity, sweep, uncertainty
 
@@ -50,6 +53,8 @@ __version__ = _native.__version__
 PROGRAM = _native.PROGRAM
 
 PathOrText = Union[str, "os.PathLike[str]"]
+#: A yes-or-no argument: Python's bool or NumPy's.
+Flag = Union[bool, "numpy.bool_"]
 
 
 class SupplyriskWarning(UserWarning):
@@ -135,7 +140,7 @@ class Scenario:
         Raises :class:`ScenarioError` for an unknown entity or a value the
         scenario rules refuse.
         """
-        pairs = [(str(k), float(v)) for k, v in values.items()]
+        pairs = [(_args.text("values", k), _args.number(f"values[{k!r}]", v)) for k, v in values.items()]
         return Scenario(self._native.with_values(pairs))
 
     @overload
@@ -146,7 +151,7 @@ class Scenario:
         threads: Optional[SupportsIndex] = None,
         shard: None = None,
         max_memory: Optional[float] = None,
-        per_trial: bool = False,
+        per_trial: Flag = False,
         progress: ProgressArg = None,
     ) -> Result: ...
 
@@ -157,9 +162,9 @@ class Scenario:
         seed: Optional[SupportsIndex] = None,
         threads: Optional[SupportsIndex] = None,
         *,
-        shard: Tuple[int, int],
+        shard: Tuple[SupportsIndex, SupportsIndex],
         max_memory: Optional[float] = None,
-        per_trial: bool = False,
+        per_trial: Flag = False,
         progress: ProgressArg = None,
     ) -> PartialResult: ...
 
@@ -169,9 +174,9 @@ class Scenario:
         trials: Optional[SupportsIndex],
         seed: Optional[SupportsIndex],
         threads: Optional[SupportsIndex],
-        shard: Tuple[int, int],
+        shard: Tuple[SupportsIndex, SupportsIndex],
         max_memory: Optional[float] = None,
-        per_trial: bool = False,
+        per_trial: Flag = False,
         progress: ProgressArg = None,
     ) -> PartialResult: ...
 
@@ -180,9 +185,9 @@ class Scenario:
         trials: Optional[SupportsIndex] = None,
         seed: Optional[SupportsIndex] = None,
         threads: Optional[SupportsIndex] = None,
-        shard: Optional[Tuple[int, int]] = None,
+        shard: Optional[Tuple[SupportsIndex, SupportsIndex]] = None,
         max_memory: Optional[float] = None,
-        per_trial: bool = False,
+        per_trial: Flag = False,
         progress: ProgressArg = None,
     ) -> Union[Result, PartialResult]:
         """Simulate the scenario, releasing the GIL while it runs.
@@ -210,6 +215,8 @@ class Scenario:
             _args.whole("threads", threads),
         )
         keep = _args.flag("per_trial", per_trial)
+        if max_memory is not None:
+            max_memory = _args.number("max_memory", max_memory)
         if shard is not None:
             k, n = _args.pair("shard", shard, "(k, n)")
             if keep:
@@ -275,7 +282,7 @@ def load(path_or_text: PathOrText, name: Optional[str] = None) -> Scenario:
     return scenario
 
 
-def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]], threads: Optional[int] = None) -> Result:
+def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]], threads: Optional[SupportsIndex] = None) -> Result:
     """The :class:`Result` of a whole run from the partial results of every
     one of its slices, in any order: :class:`PartialResult` objects, their
     bytes, ``.srpart`` files written by ``supplyrisk run --shard``, or

@@ -23,9 +23,16 @@ def whole(name: str, value: Optional[SupportsIndex]) -> Optional[int]:
         return None
     if not is_bool(value):
         try:
-            return operator.index(value)
+            n = operator.index(value)
         except TypeError:
             pass
+        else:
+            if not -(2**127) <= n < 2**127:
+                # Beyond what the library is given at all.
+                from . import _native
+
+                raise _native.argument_error(name, f"expected an integer of 64 bits at most, found {n}")
+            return n
     found = f"{type(value).__name__} {value!r}"
     if isinstance(value, float) and value.is_integer():
         found += f" (write {int(value)})"
@@ -58,6 +65,24 @@ def listed(name: str, values: Iterable, what: str) -> List:
         return list(values)
     except TypeError:
         raise TypeError(f"{name}: expected a list of {what}, found {type(values).__name__} {values!r}") from None
+
+
+def number(name: str, value: object) -> float:
+    """A number argument: an int, a float or a NumPy number (not a bool or
+    a string, which ``float()`` would take)."""
+    if is_bool(value) or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name}: expected a number, found {type(value).__name__} {value!r}")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a number, found {type(value).__name__} {value!r}") from None
+
+
+def text(name: str, value: object) -> str:
+    """A text argument (an address, a metric's name)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a string, found {type(value).__name__} {value!r}")
+    return value
 
 
 def flag(name: str, value: object) -> bool:

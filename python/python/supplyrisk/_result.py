@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Optional
+from typing import Dict, Optional, SupportsIndex
 
 import numpy as np
 import pandas as pd
@@ -115,17 +115,19 @@ class Result:
         """``summary.json`` parsed."""
         return json.loads(self.to_json())
 
-    def files(self, charts: bool = True, width: Optional[int] = None, height: Optional[int] = None) -> Dict[str, bytes]:
+    def files(
+        self, charts: bool = True, width: Optional[SupportsIndex] = None, height: Optional[SupportsIndex] = None
+    ) -> Dict[str, bytes]:
         """Every file ``supplyrisk run`` writes, name to bytes: the JSON and
         CSV files and, with ``charts``, the PNG charts and ``report.html``."""
-        if not charts:
+        if not _args.flag("charts", charts):
             return dict(self._outputs)
         key = (_args.whole("width", width), _args.whole("height", height))
         if key not in self._rendered:
             self._rendered[key] = self._native.render(width=key[0], height=key[1])
         return dict(self._rendered[key])
 
-    def charts(self, width: Optional[int] = None, height: Optional[int] = None) -> Dict[str, bytes]:
+    def charts(self, width: Optional[SupportsIndex] = None, height: Optional[SupportsIndex] = None) -> Dict[str, bytes]:
         """The run's charts as PNG bytes, by file name (as ``run`` writes
         them), at ``width`` x ``height`` pixels (default 1600 x 1000)."""
         return {k: v for k, v in self.files(True, width, height).items() if k.endswith(".png")}

@@ -22,7 +22,7 @@ from ._progress import ProgressArg, callback
 if TYPE_CHECKING:
     from . import Scenario
 
-ChartSize = Optional[Tuple[int, int]]
+ChartSize = Optional[Tuple[SupportsIndex, SupportsIndex]]
 #: A scenario, or the path of a scenario file.
 ScenarioArg = Union["Scenario", str, "os.PathLike[str]"]
 
@@ -31,9 +31,11 @@ def _common(trials, seed, threads, charts, chart_size: ChartSize) -> dict:
     """The options every study passes to the library, their types
     checked: trials, seed, threads, and the charts' size (none without
     ``charts``)."""
-    size = None
-    if charts:
-        size = (1600, 1000) if chart_size is None else _args.pair("chart_size", chart_size, "(width, height)")
+    size = None if chart_size is None else _args.pair("chart_size", chart_size, "(width, height)")
+    if not _args.flag("charts", charts):
+        size = None
+    elif size is None:
+        size = (1600, 1000)
     return dict(
         trials=_args.whole("trials", trials),
         seed=_args.whole("seed", seed),
@@ -161,9 +163,9 @@ def sweep(
     with callback(progress) as cb:
         files = _warned(_native.sweep(
             _native_of(scenario, "scenario"),
-            param,
-            [float(v) for v in _args.listed("values", values, "numbers")],
-            metrics=_args.listed("metrics", metrics, "metric names"),
+            _args.text("param", param),
+            [_args.number("values", v) for v in _args.listed("values", values, "numbers")],
+            metrics=[_args.text("metrics", m) for m in _args.listed("metrics", metrics, "metric names")],
             progress=cb,
             **_common(trials, seed, threads, charts, chart_size),
         ))
