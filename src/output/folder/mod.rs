@@ -29,6 +29,8 @@
 //! stderr, when the process that made them is gone, and leaves them alone.
 
 use crate::error::{Error, Result};
+use marker::read_marker;
+pub use marker::results_folder_around;
 use std::collections::hash_map::RandomState;
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
@@ -125,41 +127,6 @@ enum Existing {
     Results { command: String, files: Vec<String> },
     /// Partial results of shards.
     Shards,
-}
-
-/// The marker of `dir`: its command line and the files it lists.
-fn read_marker(dir: &Path) -> Option<(String, Vec<String>)> {
-    let path = dir.join(MARKER);
-    if !fs::symlink_metadata(&path).ok()?.is_file() {
-        return None;
-    }
-    let text = fs::read_to_string(path).ok()?;
-    let mut lines = text.lines();
-    let first = lines.next()?;
-    first.strip_prefix("supplyrisk ")?;
-    Some((first.to_string(), lines.map(str::to_string).collect()))
-}
-
-/// The results folder of a command (a folder with a marker) that `path`
-/// lies inside, if any: the nearest one, with `..` in `path` resolved as
-/// written (no folder it names need exist).
-pub fn results_folder_around(path: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut plain = PathBuf::new();
-    for c in absolute.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                plain.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => plain.push(c),
-        }
-    }
-    plain
-        .ancestors()
-        .skip(1)
-        .find(|a| read_marker(a).is_some())
-        .map(Path::to_path_buf)
 }
 
 /// Look at `--out` and say what it is, refusing what may not be written to.
@@ -594,6 +561,7 @@ pub(crate) fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     Ok(target)
 }
 
+mod marker;
 mod shards;
 #[cfg(test)]
 mod tests;
