@@ -7,6 +7,8 @@ from __future__ import annotations
 import operator
 from typing import Iterable, List, Optional, SupportsIndex, Tuple
 
+from . import _native
+
 
 def is_bool(value: object) -> bool:
     """Whether ``value`` is a boolean: Python's, or NumPy's (``bool_``,
@@ -29,8 +31,6 @@ def whole(name: str, value: Optional[SupportsIndex]) -> Optional[int]:
         else:
             if not -(2**127) <= n < 2**127:
                 # Beyond what the library is given at all.
-                from . import _native
-
                 raise _native.argument_error(name, f"expected an integer of 64 bits at most, found {n}")
             return n
     found = f"{type(value).__name__} {value!r}"
