@@ -42,6 +42,7 @@ const COMMAND_LINE: &str = "command line";
 /// (`arguments: max_memory: …`), as are the arguments the glue checks
 /// itself ([`bad_argument`]).
 fn as_argument(mut e: InputError) -> InputError {
+    e.message = in_python_terms(&e.message);
     if e.file == COMMAND_LINE {
         e.file = "arguments".into();
         e.key = e
@@ -49,6 +50,36 @@ fn as_argument(mut e: InputError) -> InputError {
             .map(|k| k.strip_prefix("--").unwrap_or(&k).replace('-', "_"));
     }
     e
+}
+
+/// A message or warning of the library as a Python caller reads it: a
+/// flag it names as advice (`use more --trials`, `raise the limit with
+/// --max-memory`) is the argument of that name (`trials`, `max_memory`).
+/// Commands quoted in backticks (`` `supplyrisk run --shard` ``) are left
+/// as written: they are meant for the command line.
+pub fn in_python_terms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let flag = rest.strip_prefix("--").filter(|r| {
+            !quoted
+                && r.starts_with(|c: char| c.is_ascii_lowercase())
+                && !out.ends_with(|c: char| c.is_alphanumeric() || c == '-')
+        });
+        if let Some(after) = flag {
+            let end = after
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                .unwrap_or(after.len());
+            out.push_str(&after[..end].replace('-', "_"));
+            rest = &after[end..];
+            continue;
+        }
+        quoted ^= c == '`';
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// The Python exception of a library error. A `ScenarioError` carries the
@@ -106,5 +137,36 @@ pub trait OrRaise<T> {
 impl<T> OrRaise<T> for Result<T, Error> {
     fn or_raise(self) -> PyResult<T> {
         self.map_err(to_py)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_python_terms;
+
+    #[test]
+    fn flags_named_as_advice_become_argument_names() {
+        for (cli, python) in [
+            ("noise; use more --trials", "noise; use more trials"),
+            (
+                "limit of 0.5 GiB; raise the limit with --max-memory, or use fewer trials",
+                "limit of 0.5 GiB; raise the limit with max_memory, or use fewer trials",
+            ),
+            (
+                "--trials and --seed choose them",
+                "trials and seed choose them",
+            ),
+            (
+                "found those of `uncertainty --shard`: merge them with `supplyrisk merge`",
+                "found those of `uncertainty --shard`: merge them with `supplyrisk merge`",
+            ),
+            (
+                "a range 1--5 and a dash -- alone",
+                "a range 1--5 and a dash -- alone",
+            ),
+            ("no flag at all", "no flag at all"),
+        ] {
+            assert_eq!(in_python_terms(cli), python);
+        }
     }
 }

@@ -30,7 +30,11 @@ impl RunResult {
                 parts,
                 outputs: report.outputs,
                 threads,
-                warnings: report.warnings,
+                warnings: report
+                    .warnings
+                    .iter()
+                    .map(|w| crate::errors::in_python_terms(w))
+                    .collect(),
             }),
             _ => Err(crate::errors::to_py(Error::Other(
                 "expected the results of a whole run, found a partial result".into(),

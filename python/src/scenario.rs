@@ -110,13 +110,15 @@ impl Scenario {
         progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut opts = crate::options(trials, seed, threads, None)?;
+        // Checked here, not by the library, to speak of the pair the
+        // caller gave rather than the command line's `K/N`.
         let slice = (u64::try_from(shard), u64::try_from(shards));
-        let (Ok(k), Ok(n)) = slice else {
-            return Err(crate::errors::bad_argument(
-                "shard",
-                format!("expected K/N with 1 <= K <= N, found {shard}/{shards}"),
-            ));
+        let (Ok(k @ 1..), Ok(n)) = slice else {
+            return Err(bad_shard(shard, shards));
         };
+        if k > n {
+            return Err(bad_shard(shard, shards));
+        }
         opts.shard = Some((k, n));
         opts.max_memory = max_memory;
         let report = crate::interruptible(py, opts, progress.as_ref(), |o| {
@@ -202,4 +204,12 @@ impl Scenario {
         let args = (self.input.text.clone(), self.input.file.clone());
         (make, args).into_pyobject(py)
     }
+}
+
+/// The error of a `shard=(k, n)` outside `1 <= k <= n`.
+fn bad_shard(shard: PyInt, shards: PyInt) -> PyErr {
+    crate::errors::bad_argument(
+        "shard",
+        format!("expected (k, n) with 1 <= k <= n, found ({shard}, {shards})"),
+    )
 }

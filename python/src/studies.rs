@@ -32,6 +32,10 @@ fn study<'py>(
 ) -> PyResult<Written<'py>> {
     let opts = crate::options(trials, seed, threads, charts)?;
     let (outputs, warnings) = crate::interruptible(py, opts, progress.as_ref(), run)?;
+    let warnings = warnings
+        .iter()
+        .map(|w| crate::errors::in_python_terms(w))
+        .collect();
     Ok((outputs_dict(py, &outputs)?, warnings))
 }
 

@@ -1,6 +1,7 @@
 """Bad input raises ScenarioError with the command line's error text."""
 
 import pickle
+import warnings
 
 import pytest
 
@@ -89,7 +90,10 @@ def test_bad_arguments(flags, call, run_cli, tmp_path):
         ("seed", lambda s: s.run(trials=1000, seed=-5), "an integer from 0 to 18446744073709551615, found -5"),
         ("seed", lambda s: s.run(trials=1000, seed=2**64), "an integer from 0 to 18446744073709551615, found 18446744073709551616"),
         ("threads", lambda s: s.run(trials=1000, threads=-2), "an integer >= 1, found -2"),
-        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2)), "K/N with 1 <= K <= N, found -1/2"),
+        ("shard", lambda s: s.run(trials=1000, shard=(-1, 2)), "(k, n) with 1 <= k <= n, found (-1, 2)"),
+        ("shard", lambda s: s.run(trials=1000, shard=(0, 2)), "(k, n) with 1 <= k <= n, found (0, 2)"),
+        ("shard", lambda s: s.run(trials=1000, shard=(3, 2)), "(k, n) with 1 <= k <= n, found (3, 2)"),
+        ("shard", lambda s: s.run(trials=1000, shard=(1, 2**21)), "at most 1048576 shards, found 2097152"),
         ("trials", lambda s: supplyrisk.compare(s, s, trials=-1), "an integer from 1 to 1000000000, found -1"),
         ("samples", lambda s: supplyrisk.uncertainty(s, samples=-4), "a power of two from 1 to 65536, found -4"),
         ("threads", lambda s: supplyrisk.merge([], threads=-1), "an integer >= 1, found -1"),
@@ -213,3 +217,19 @@ def test_a_sweep_without_values_is_bad_input():
     scenario = supplyrisk.load("scenarios/example.toml")
     with pytest.raises(supplyrisk.ScenarioError, match="^arguments: values: expected at least one value, found none"):
         supplyrisk.sweep(scenario, "mineral.copper.demand.growth", [], trials=100)
+
+
+def test_advice_names_arguments_not_flags():
+    s = supplyrisk.load("scenarios/example.toml")
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        s.run(trials=1_000_000, max_memory=0.01)
+    assert "raise the limit with max_memory, or use fewer trials" in str(caught.value)
+    assert "--" not in str(caught.value)
+    # Four base sets: indices fall outside 0 to 1, and the study advises
+    # more of them.
+    with warnings.catch_warnings(record=True) as caught_warnings:
+        warnings.simplefilter("always")
+        supplyrisk.uncertainty(supplyrisk.load("scenarios/example-uncertainty.toml"), samples=4, trials=256, seed=1)
+    said = [str(w.message) for w in caught_warnings if issubclass(w.category, supplyrisk.SupplyriskWarning)]
+    assert any(m.endswith("use more samples (256 or more)") for m in said), said
+    assert not any("--" in m for m in said), said

@@ -107,7 +107,7 @@ impl Need {
         Err(Error::bad_flag(
             "--max-memory",
             format!(
-                "this needs about {} GiB of memory ({how}), more than the limit of {} GiB; raise the limit with --max-memory GIB, or use fewer trials, years or minerals",
+                "this needs about {} GiB of memory ({how}), more than the limit of {} GiB; raise the limit with --max-memory, or use fewer trials, years or minerals",
                 gib(bytes),
                 crate::error::num(limit)
             ),
