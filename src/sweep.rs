@@ -404,10 +404,31 @@ pub struct Sweep {
     pub trials: u64,
     /// The points, in the order given.
     pub points: Vec<SweepPoint>,
-    /// The scenario as written (every change is from it), where the file
-    /// gives the parameter a number: its `value` is that number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub as_written: Option<SweepPoint>,
+    /// The scenario as written: every change is measured from it.
+    pub as_written: AsWritten,
+}
+
+/// The scenario as written, in a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AsWritten {
+    /// The number the file gives the parameter; `None` (`null`) where it
+    /// gives none and the parameter's default applies.
+    pub value: Option<f64>,
+    /// Per mineral: the results of `run` with the same trials and seed,
+    /// every change 0.
+    pub minerals: OrderedMap<SweepMetrics>,
+}
+
+/// A row of a sweep's tables and charts: a value, its results per
+/// mineral, and whether it is the scenario as written.
+#[derive(Debug, Clone, Copy)]
+pub struct ValueRow<'a> {
+    /// The parameter's value.
+    pub value: f64,
+    /// Per mineral.
+    pub minerals: &'a OrderedMap<SweepMetrics>,
+    /// Whether this is the scenario as written.
+    pub written: bool,
 }
 
 impl Sweep {
@@ -417,7 +438,7 @@ impl Sweep {
         let values: Vec<&SweepMetrics> = self
             .by_value()
             .into_iter()
-            .filter_map(|(p, _)| p.minerals.get(mineral))
+            .filter_map(|r| r.minerals.get(mineral))
             .collect();
         // A change from the scenario as written, shown or not.
         let moved = |m: &&SweepMetrics| {
@@ -444,18 +465,28 @@ impl Sweep {
     /// order of equal values kept), each with whether it is the scenario
     /// as written: what the charts and tables show. A point at the file's
     /// own value is the scenario as written (the same run), shown once.
-    pub fn by_value(&self) -> Vec<(&SweepPoint, bool)> {
+    /// Where the file gives the parameter no number, the scenario as
+    /// written has no value to be placed by, and is not among them.
+    pub fn by_value(&self) -> Vec<ValueRow<'_>> {
         let mut seen = false;
-        let mut all: Vec<(&SweepPoint, bool)> = Vec::new();
+        let mut all: Vec<ValueRow<'_>> = Vec::new();
         for p in &self.points {
             let written = !seen && self.file_value == Some(p.value);
             seen |= written;
-            all.push((p, written));
+            all.push(ValueRow {
+                value: p.value,
+                minerals: &p.minerals,
+                written,
+            });
         }
-        if let Some(w) = self.as_written.as_ref().filter(|_| !seen) {
-            all.push((w, true));
+        if let Some(value) = self.as_written.value.filter(|_| !seen) {
+            all.push(ValueRow {
+                value,
+                minerals: &self.as_written.minerals,
+                written: true,
+            });
         }
-        all.sort_by(|a, b| a.0.value.total_cmp(&b.0.value));
+        all.sort_by(|a, b| a.value.total_cmp(&b.value));
         all
     }
 }

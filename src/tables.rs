@@ -466,8 +466,19 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
         ]);
     }
     let mut rows = Vec::new();
-    for (p, written) in sweep.by_value() {
-        for (id, m) in &p.minerals.0 {
+    // Where the file gives the parameter no number, the scenario as
+    // written (its default) comes first, with an empty value.
+    let default = sweep
+        .as_written
+        .value
+        .is_none()
+        .then(|| (String::new(), true, &sweep.as_written.minerals));
+    let by_value = sweep
+        .by_value()
+        .into_iter()
+        .map(|r| (r.value.to_string(), r.written, r.minerals));
+    for (value, written, minerals) in default.into_iter().chain(by_value) {
+        for (id, m) in &minerals.0 {
             let nums = [
                 m.p_any_shortfall,
                 m.p_any_shortfall_se,
@@ -494,7 +505,7 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
             ];
             let mut row = vec![
                 sweep.parameter.clone(),
-                p.value.to_string(),
+                value.clone(),
                 written.to_string(),
                 id.clone(),
             ];

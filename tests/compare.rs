@@ -722,8 +722,8 @@ fn equivalent_firm_supply_of_a_change_within_its_noise_is_said_to_measure_noise(
 
 #[test]
 fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
-    // `access` of us-copper is left to its default: no as-written point is
-    // shown, so what changes is read from the paired changes.
+    // `access` of us-copper is left to its default: the scenario as
+    // written has no value to be placed by among the points.
     let example = crate::util::example_path();
     let dir = tempfile::tempdir().unwrap();
     let o = run_in(
@@ -749,6 +749,58 @@ fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
             .any(|l| l.starts_with("0.5 ") && l.contains("copper")),
         "{out}"
     );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("default (as written) ") && l.contains("copper")),
+        "{out}"
+    );
+    // The scenario as written is reported all the same, without a value:
+    // the results of a plain run with the same trials and seed.
+    let sweep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/sweep.json")).unwrap()).unwrap();
+    assert!(sweep["as_written"]["value"].is_null());
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "2000",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "r",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/summary.json")).unwrap()).unwrap();
+    for mineral in ["copper", "cobalt", "nickel", "lithium"] {
+        let written = &sweep["as_written"]["minerals"][mineral];
+        for key in ["eud_total", "p_any_shortfall", "cvar95"] {
+            assert_eq!(
+                written[key], summary["minerals"][mineral][key],
+                "{mineral} {key}"
+            );
+        }
+        assert_eq!(written["delta_eud_total"].as_f64(), Some(0.0));
+    }
+    // In sweep.csv it comes first, with an empty value.
+    let csv = std::fs::read_to_string(dir.path().join("s/sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2 * 4, "{csv}");
+    for (i, r) in rows.iter().enumerate() {
+        let written = i < 4;
+        assert_eq!(
+            (r[1].is_empty(), r[2]),
+            (written, if written { "true" } else { "false" }),
+            "{csv}"
+        );
+    }
     assert!(
         out.contains(
             "left out of the table (their rows are in sweep.csv): cobalt, nickel, lithium."

@@ -11,7 +11,9 @@ use crate::plot::{self, lines::SWEEP_METRICS};
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
 use crate::summary::Summary;
-use crate::sweep::{parse_values, point_metrics, point_scenario, Sweep, SweepParam, SweepPoint};
+use crate::sweep::{
+    parse_values, point_metrics, point_scenario, AsWritten, Sweep, SweepParam, SweepPoint,
+};
 use std::path::{Path, PathBuf};
 
 /// What to sweep.
@@ -69,7 +71,7 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
 fn not_in_file(sweep: &Sweep) -> Option<String> {
     sweep.file_value.is_none().then(|| {
         format!(
-            "The file gives {} no number (its default applies): changes are from the scenario as written, whose results are those of `run` with the same trials and seed.",
+            "The file gives {} no number (its default applies): changes are from the scenario as written, the rows \"default (as written)\", whose results are those of `run` with the same trials and seed.",
             sweep.parameter
         )
     })
@@ -85,9 +87,24 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
         .filter(|id| sweep.changes(id))
         .collect();
     let mut rows = Vec::new();
-    for (p, written) in sweep.by_value() {
-        for (id, m) in p
-            .minerals
+    // Where the file gives no number, the scenario as written comes
+    // first, at the parameter's default.
+    let default = (sweep.as_written.value.is_none()).then(|| {
+        (
+            "default (as written)".to_string(),
+            &sweep.as_written.minerals,
+        )
+    });
+    let by_value = sweep.by_value().into_iter().map(|r| {
+        let label = if r.written {
+            format!("{} (as written)", num(r.value))
+        } else {
+            num(r.value)
+        };
+        (label, r.minerals)
+    });
+    for (label, minerals) in default.into_iter().chain(by_value) {
+        for (id, m) in minerals
             .0
             .iter()
             .filter(|(id, _)| changing.contains(&id.as_str()))
@@ -95,11 +112,7 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
             let mineral = scenario.mineral_index(id).map(|i| &scenario.minerals[i]);
             let unit = mineral.map_or("", |m| m.unit.as_str());
             let mut row = vec![
-                if written {
-                    format!("{} (as written)", num(p.value))
-                } else {
-                    num(p.value)
-                },
+                label.clone(),
                 id.clone(),
                 format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
                 format!("{} {unit}", fmt_pm(m.delta_eud_total, m.delta_eud_total_se)),
@@ -258,10 +271,10 @@ fn sweep_text_in_pool(
         seed,
         trials,
         points: swept,
-        as_written: file_value.map(|value| SweepPoint {
-            value,
+        as_written: AsWritten {
+            value: file_value,
             minerals: point_metrics(&Summary::new(&scenario, seed, &base), &base, &base),
-        }),
+        },
     };
     crate::output::check_finite("sweep.json", &sweep)?;
     let json = json_bytes(&sweep);

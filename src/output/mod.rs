@@ -63,6 +63,10 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 /// file value of a sweep's parameter).
 const NULLABLE: [&str; 3] = ["risk_reduction", "equivalent_firm_supply", "file_value"];
 
+/// Whole key paths whose value may be `null` by design (a sweep's scenario
+/// as written, where the file gives the parameter no number).
+const NULLABLE_PATHS: [&str; 1] = ["as_written.value"];
+
 /// Check that every number of a result is finite before it is written
 /// (JSON has no NaN or infinity: they would become `null`).
 ///
@@ -78,7 +82,9 @@ pub fn check_finite<T: serde::Serialize>(what: &str, value: &T) -> Result<()> {
                 // A change by year of a run of one chunk has no standard
                 // error.
                 let by_year_se = path.iter().any(|k| k == "by_year") && last.ends_with("_se");
-                (!NULLABLE.contains(&last) && !by_year_se).then(|| path.join("."))
+                let at = path.join(".");
+                let nullable = NULLABLE.contains(&last) || NULLABLE_PATHS.contains(&at.as_str());
+                (!nullable && !by_year_se).then_some(at)
             }
             serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| {
                 path.push(i.to_string());

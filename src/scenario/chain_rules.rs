@@ -204,9 +204,10 @@ fn market(
             ctx.error(
                 &format!("{k}.spike_threshold"),
                 format!(
-                    "expected spike_threshold < max_price ({}): the price could never exceed it, found {}",
+                    "expected spike_threshold < max_price ({}{}): the price could never exceed it, found {}",
                     num(max),
-                    num(spike)
+                    default_note(rm.max_price),
+                    found(spike, rm.spike_threshold)
                 ),
             );
             return None;
@@ -290,7 +291,7 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
                 format!(
                     "expected release_price < max_price ({}): the price could never exceed it, found {}",
                     num(market.max_price),
-                    num(r)
+                    found(r, p.release_price)
                 ),
             );
         }
@@ -300,7 +301,7 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
                 format!(
                     "expected refill_price >= min_price ({}): the price could never fall to it, found {}",
                     num(market.min_price),
-                    num(r)
+                    found(r, p.refill_price)
                 ),
             );
         }
@@ -309,5 +310,24 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             stock.release_price = release;
             stock.refill_price = refill;
         }
+    }
+}
+
+/// `, its default` after a bound the file does not write.
+fn default_note(written: Option<f64>) -> &'static str {
+    if written.is_none() {
+        ", its default"
+    } else {
+        ""
+    }
+}
+
+/// A value found, saying when it is a default the file does not write
+/// (a rule between keys can be broken by a key the user never wrote).
+fn found(value: f64, written: Option<f64>) -> String {
+    if written.is_none() {
+        format!("{} (the default; the file does not give it)", num(value))
+    } else {
+        num(value)
     }
 }

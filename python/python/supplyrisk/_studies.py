@@ -158,8 +158,10 @@ def sweep(
 
     One row per value and mineral (columns of ``sweep.csv``: ``parameter``,
     ``value``, ``as_written`` (a bool), ``mineral``, the metrics with their
-    standard errors and the paired changes from the scenario as written). ``metrics`` picks the
-    charted metrics (keys of ``sweep.json``)."""
+    standard errors and the paired changes from the scenario as written). The
+    rows with ``as_written`` true are the scenario as written; where the file
+    gives ``param`` no number, they come first, with ``value`` NaN.
+    ``metrics`` picks the charted metrics (keys of ``sweep.json``)."""
     with callback(progress) as cb:
         files = _warned(_native.sweep(
             _native_of(scenario, "scenario"),

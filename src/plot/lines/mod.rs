@@ -235,9 +235,9 @@ pub fn sweep_lines(
     let points: Vec<(f64, f64, Option<f64>)> = sweep
         .by_value()
         .into_iter()
-        .filter_map(|(p, _)| {
-            let (v, se) = get(p.minerals.get(mineral)?)?;
-            Some((p.value, v, se))
+        .filter_map(|r| {
+            let (v, se) = get(r.minerals.get(mineral)?)?;
+            Some((r.value, v, se))
         })
         .collect();
     let (label, is_prob) = SWEEP_METRICS
@@ -327,7 +327,10 @@ mod tests {
             seed: 0,
             trials: 1,
             points: Vec::new(),
-            as_written: None,
+            as_written: crate::sweep::AsWritten {
+                value: None,
+                minerals: crate::summary::OrderedMap(Vec::new()),
+            },
         };
         let chart = sweep_lines(&sweep, "copper", "kt", "USD million", "cost_total");
         assert!(chart.x_label.ends_with(", kt"), "{}", chart.x_label);
