@@ -296,3 +296,18 @@ pub fn check_fan_axis(fan: &supplyrisk::plot::fan::FanChart) {
         );
     }
 }
+
+/// The rows of a CSV file as maps from column name to cell.
+pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}

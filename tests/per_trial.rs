@@ -1,0 +1,114 @@
+//! `run --per-trial`: every trial's horizon totals, consistent with the
+//! summary, and where the file may be written.
+
+use crate::util::{csv_rows, example_path, run_in, stderr};
+
+#[test]
+fn per_trial_writes_every_trials_totals_whose_mean_is_eud_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "2500",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "r",
+            "--per-trial",
+            "totals.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_rows(&dir.path().join("totals.csv"));
+    assert_eq!(rows.len(), 2500);
+    assert_eq!(rows[7]["trial"], "7");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/summary.json")).unwrap()).unwrap();
+    for (id, m) in summary["minerals"].as_object().unwrap() {
+        let mean = rows
+            .iter()
+            .map(|r| r[id.as_str()].parse::<f64>().unwrap())
+            .sum::<f64>()
+            / 2500.0;
+        let eud = m["eud_total"].as_f64().unwrap();
+        assert!(
+            (mean - eud).abs() <= 1e-9 * eud.abs().max(1e-300),
+            "{id}: {mean} vs {eud}"
+        );
+    }
+    // Not with --shard: a shard holds part of the trials.
+    let o = run_in(
+        dir.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--shard",
+            "1/2",
+            "--per-trial",
+            "x.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_per_trial_file_inside_out_is_written_with_the_run_and_replaced_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "300",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "r",
+        ];
+        args.extend_from_slice(extra);
+        run_in(dir.path(), &args)
+    };
+    // A new folder, then the same folder again (written by supplyrisk).
+    for path in ["r/totals.csv", "./r/totals.csv"] {
+        let o = run(&["--per-trial", path]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(csv_rows(&dir.path().join("r/totals.csv")).len(), 300);
+        let marker = std::fs::read_to_string(dir.path().join("r/.supplyrisk")).unwrap();
+        assert!(marker.lines().any(|l| l == "totals.csv"), "{marker}");
+    }
+    // The next run into the folder replaces it, per-trial file included.
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!dir.path().join("r/totals.csv").exists());
+    assert!(dir.path().join("r/summary.json").exists());
+    // Deeper inside, or named like one of the run's files: bad input,
+    // before anything is simulated or written.
+    let before = std::fs::read(dir.path().join("r/summary.json")).unwrap();
+    for path in ["r/sub/totals.csv", "r/years.csv", "r/supply_copper.png"] {
+        let o = run(&["--per-trial", path, "--seed", "5"]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        assert!(stderr(&o).contains("--per-trial"), "{}", stderr(&o));
+    }
+    // Elsewhere: a folder, or a file in a folder that does not exist.
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    for (path, expect) in [
+        ("elsewhere", "expected a file, found the folder 'elsewhere'"),
+        (
+            "missing/totals.csv",
+            "found no folder 'missing' (for 'missing/totals.csv')",
+        ),
+    ] {
+        let o = run(&["--per-trial", path, "--seed", "5"]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("r/summary.json")).unwrap(),
+        before
+    );
+}
