@@ -3,8 +3,7 @@
 //! summary.csv, the report's market findings, and a headline table that
 //! stays as it was for scenarios without a market.
 
-use crate::util::{example_path, run_in, scenario, stderr, stdout, FULL};
-use std::collections::HashMap;
+use crate::util::{csv_table, example_path, run_in, scenario, stderr, stdout, FULL};
 use std::path::Path;
 use supplyrisk::output::{fmt_pm, fmt_sig};
 
@@ -119,23 +118,6 @@ fn run_scenario(dir: &Path, file: &str, text: &str, out: &str, extra: &[&str]) -
     stdout(&o)
 }
 
-/// The rows of a CSV file as maps from column name to cell, and its header.
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect();
-    (header, rows)
-}
-
 #[test]
 fn a_market_run_draws_price_stock_and_cost_charts_and_a_physical_run_none_of_the_market_ones() {
     let dir = tempfile::tempdir().unwrap();
@@ -209,7 +191,7 @@ fn years_and_summary_csv_leave_cells_empty_where_a_column_does_not_apply() {
     );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("market/summary.json")).unwrap()).unwrap();
-    let (header, rows) = csv_rows(&d.join("market/years.csv"));
+    let (header, rows) = csv_table(&d.join("market/years.csv"));
     let price = [
         "price_mean",
         "price_mean_se",
@@ -255,7 +237,7 @@ fn years_and_summary_csv_leave_cells_empty_where_a_column_does_not_apply() {
     }
 
     // summary.csv: the market's metrics in its row, empty cells elsewhere.
-    let (header, rows) = csv_rows(&d.join("market/summary.csv"));
+    let (header, rows) = csv_table(&d.join("market/summary.csv"));
     for key in [
         "hhi_mine",
         "p_stock_empty",
@@ -283,9 +265,9 @@ fn years_and_summary_csv_leave_cells_empty_where_a_column_does_not_apply() {
     // Without a market or a stockpile the files have their v1 columns.
     let plain = FULL.split("[[stockpile]]").next().unwrap();
     run_scenario(d, "plain.toml", plain, "plain", &["--no-plots", "--quiet"]);
-    let (header, _) = csv_rows(&d.join("plain/years.csv"));
+    let (header, _) = csv_table(&d.join("plain/years.csv"));
     assert_eq!(header, &want[..10]);
-    let (header, _) = csv_rows(&d.join("plain/summary.csv"));
+    let (header, _) = csv_table(&d.join("plain/summary.csv"));
     assert_eq!(header.last().unwrap(), "hhi_with_projects");
 }
 

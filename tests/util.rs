@@ -299,9 +299,18 @@ pub fn check_fan_axis(fan: &supplyrisk::plot::fan::FanChart) {
 
 /// The rows of a CSV file as maps from column name to cell.
 pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    csv_table(path).1
+}
+
+/// The header of a CSV file, and its rows as maps from column name to
+/// cell.
+pub fn csv_table(
+    path: &std::path::Path,
+) -> (Vec<String>, Vec<std::collections::HashMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
+    let rows = r
+        .records()
         .map(|rec| {
             header
                 .iter()
@@ -309,5 +318,6 @@ pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String,
                 .zip(rec.unwrap().iter().map(String::from))
                 .collect()
         })
-        .collect()
+        .collect();
+    (header, rows)
 }
