@@ -171,3 +171,18 @@ def test_study_charts_come_back_as_png(tmp_path):
     frame = supplyrisk.sensitivity(s, trials=1024, seed=1, charts=True, chart_size=(480, 320))
     pngs = [n for n in frame.attrs["files"] if n.endswith(".png")]
     assert pngs and all(frame.attrs["files"][n].startswith(b"\x89PNG") for n in pngs)
+
+
+def test_a_sweep_of_a_parameter_the_file_does_not_give_starts_with_the_scenario_as_written():
+    # us-copper's access is left to its default in the example.
+    path, param = "scenarios/example.toml", "source.us-copper.access"
+    scenario = supplyrisk.load(path)
+    frame = supplyrisk.sweep(scenario, param, [0.5], trials=1000, seed=4)
+    written = frame[frame["as_written"]]
+    assert written["value"].isna().all()
+    assert list(frame.index[: len(written)]) == list(written.index)
+    assert json.loads(frame.attrs["json"])["as_written"]["value"] is None
+    summary = scenario.run(trials=1000, seed=4).to_dict()
+    for _, row in written.iterrows():
+        assert row["eud_total"] == summary["minerals"][row["mineral"]]["eud_total"]
+        assert row["delta_eud_total"] == 0.0
