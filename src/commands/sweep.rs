@@ -293,8 +293,8 @@ fn sweep_text_in_pool(
             findings: Vec::new(),
             provenance: Some(source),
             paragraphs: std::iter::once(format!(
-                "The scenario ran once as written ({param} = {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
-                sweep.file_value.map_or("not set".to_string(), num)
+                "The scenario ran once as written ({param} {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
+                sweep.file_value.map_or("not set: its default".to_string(), |v| format!("= {}", num(v)))
             ))
             .chain(unchanged(&sweep, &scenario))
             .chain(not_in_file(&sweep))
