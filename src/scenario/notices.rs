@@ -12,7 +12,8 @@ use crate::output::fmt_short;
 /// (the stock drawn as fast as it may be, and refilled in years of
 /// surplus): those years are shortfall years with no disruption at all,
 /// so their results measure that gap rather than disruption risk. Often
-/// the sign of sources left out of the file.
+/// the sign of sources left out of the file. Then one line per event
+/// that lists no source in `affects`: it can change no result.
 pub fn notices(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, m) in s.minerals.iter().enumerate() {
@@ -59,6 +60,12 @@ pub fn notices(s: &Scenario) -> Vec<String> {
             fmt_short(full),
             fmt_short(m.demand.trend(first)),
             m.unit,
+        ));
+    }
+    for e in s.events.iter().filter(|e| e.affects.is_empty()) {
+        out.push(format!(
+            "event {}: its `affects` lists no source, so it changes no result (are sources missing from it?)",
+            e.id
         ));
     }
     out
@@ -121,5 +128,18 @@ mod tests {
         // Mines and refineries: what feed delivers is the engine's to say.
         let stages = "[[source]]\nid = \"m\"\nmineral = \"cu\"\nstage = \"mine\"\ncapacity = 10.0\n\n[[source]]\nid = \"r\"\nmineral = \"cu\"\nstage = \"refinery\"\ncapacity = 10.0\n";
         assert!(notices(&with(stages)).is_empty());
+    }
+
+    #[test]
+    fn an_event_that_hits_no_source_is_named() {
+        let source = "[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 100.0\n\n";
+        let event = |affects: &str| {
+            format!("{source}[[event]]\nid = \"e\"\nrate = 0.5\nseverity = 0.5\nduration_months = 2\naffects = [{affects}]\n")
+        };
+        assert_eq!(
+            notices(&with(&event(""))),
+            ["event e: its `affects` lists no source, so it changes no result (are sources missing from it?)"]
+        );
+        assert!(notices(&with(&event("{ source = \"a\" }"))).is_empty());
     }
 }
