@@ -466,8 +466,9 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
         ]);
     }
     let mut rows = Vec::new();
-    // Where the file gives the parameter no number, the scenario as
-    // written (its default) comes first, with an empty value.
+    // Where the file gives the parameter no number (it leaves it out or
+    // gives a distribution), the scenario as written comes first, with an
+    // empty value.
     let default = sweep
         .as_written
         .value

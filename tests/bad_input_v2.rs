@@ -163,8 +163,8 @@ fn cases() -> Vec<Case> {
         prices("release price below 1", "0.9", "0.8", "stockpile[0].release_price: expected a number with 1 < x"),
         prices("refill price of 0", "1.5", "0.0", "stockpile[0].refill_price: expected a number with 0 < x <= 1, found 0"),
         prices("refill price above 1", "1.5", "1.1", "stockpile[0].refill_price: expected a number with 0 < x <= 1, found 1.1"),
-        prices("release price at the cap", "10.0", "0.8", "stockpile[0].release_price: expected release_price < max_price (10)"),
-        prices("refill price below the floor", "1.5", "0.4", "stockpile[0].refill_price: expected refill_price >= min_price (0.5)"),
+        prices("release price at the cap", "10.0", "0.8", "stockpile[0].release_price: expected release_price < max_price (10, its default): the price could never exceed it, found 10"),
+        prices("refill price below the floor", "1.5", "0.4", "stockpile[0].refill_price: expected refill_price >= min_price (0.5, its default): the price could never fall to it, found 0.4"),
         case("release price on a physical stockpile", "mineral = \"ni\"\ninitial = 1.0", "mineral = \"ni\"\ninitial = 1.0\nrelease_price = 1.5", Some("release_price"), "stockpile[1].release_price: expected `release_price` only on the stockpile of a mineral with a `market`"),
         case("refill price on a physical stockpile", "mineral = \"ni\"\ninitial = 1.0", "mineral = \"ni\"\ninitial = 1.0\nrefill_price = 0.9", Some("refill_price = 0.9"), "stockpile[1].refill_price: expected `refill_price` only on the stockpile of a mineral with a `market`"),
     ]

@@ -344,7 +344,7 @@ fn the_alternatives_own_trials_and_seed_are_named_when_ignored() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("gives trials = 200, ignored: both scenarios run with 300 trials (the baseline's) and seed 3 (--seed)"),
+        stderr(&o).contains("gives trials = 200, ignored: both scenarios run with 300 trials (the baseline's) and seed 3 (given by --seed)"),
         "{}",
         stderr(&o)
     );

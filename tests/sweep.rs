@@ -258,3 +258,38 @@ fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
         "{out}"
     );
 }
+
+#[test]
+fn a_parameter_the_file_gives_as_a_distribution_is_not_called_a_default() {
+    // us-copper's severity is a uniform distribution in the example.
+    let example = crate::util::example_path();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "sweep",
+            example.to_str().unwrap(),
+            "--param",
+            "source.us-copper.disruption.severity",
+            "--values",
+            "0.3",
+            "--trials",
+            "500",
+            "--no-plots",
+            "--out",
+            "s",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("as written (not one number) ") && l.contains("copper")),
+        "{out}"
+    );
+    assert!(
+        out.contains("gives source.us-copper.disruption.severity a value that is not one number")
+            && !out.contains("default"),
+        "{out}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The library's errors as Python exceptions: bad input (a scenario, an
 //! argument, a partial result) raises `ScenarioError`, a `ValueError`,
-//! whose text is the command line's error text; anything else raises
-//! `SupplyriskError`.
+//! whose text is the command line's error text with flags named as the
+//! arguments of the call; anything else raises `SupplyriskError`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -13,7 +13,7 @@ create_exception!(
     supplyrisk,
     ScenarioError,
     PyValueError,
-    "Bad input: its text is the command line's error text (file:line:column: key: message)."
+    "Bad input: its text is the command line's error text (file:line:column: key: message), with flags named as the arguments of the call."
 );
 create_exception!(
     supplyrisk,
@@ -52,30 +52,49 @@ fn as_argument(mut e: InputError) -> InputError {
     e
 }
 
+/// The command line's flags that messages and warnings name as advice.
+const ADVISED_FLAGS: [&str; 8] = [
+    "trials",
+    "samples",
+    "seed",
+    "max-memory",
+    "threads",
+    "shard",
+    "chart-size",
+    "per-trial",
+];
+
 /// A message or warning of the library as a Python caller reads it: a
 /// flag it names as advice (`use more --trials`, `raise the limit with
 /// --max-memory`) is the argument of that name (`trials`, `max_memory`).
-/// Commands quoted in backticks (`` `supplyrisk run --shard` ``) are left
-/// as written: they are meant for the command line.
+/// Only those flags are rewritten, only as words of their own (after a
+/// space, an opening parenthesis or the start, and before a space or
+/// punctuation), and never inside backticks (commands meant for the
+/// command line, `` `supplyrisk run --shard` ``) or double quotes (ids
+/// and paths, which may hold anything).
 pub fn in_python_terms(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut quoted = false;
+    let (mut backticks, mut quotes) = (false, false);
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let flag = rest.strip_prefix("--").filter(|r| {
-            !quoted
-                && r.starts_with(|c: char| c.is_ascii_lowercase())
-                && !out.ends_with(|c: char| c.is_alphanumeric() || c == '-')
-        });
-        if let Some(after) = flag {
-            let end = after
-                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-                .unwrap_or(after.len());
-            out.push_str(&after[..end].replace('-', "_"));
-            rest = &after[end..];
+        let word_starts = out.is_empty() || out.ends_with([' ', '(']);
+        let flag = (!backticks && !quotes && word_starts)
+            .then(|| rest.strip_prefix("--"))
+            .flatten()
+            .and_then(|after| {
+                ADVISED_FLAGS.iter().find_map(|name| {
+                    let tail = after.strip_prefix(name)?;
+                    let ends = tail.is_empty() || tail.starts_with([' ', ',', ';', ':', '.', ')']);
+                    ends.then_some((name, tail))
+                })
+            });
+        if let Some((name, tail)) = flag {
+            out.push_str(&name.replace('-', "_"));
+            rest = tail;
             continue;
         }
-        quoted ^= c == '`';
+        backticks ^= c == '`';
+        quotes ^= c == '"' && !backticks;
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
@@ -165,6 +184,17 @@ mod tests {
                 "a range 1--5 and a dash -- alone",
             ),
             ("no flag at all", "no flag at all"),
+            // Ids and paths are left alone, as are flags no advice names.
+            (
+                "cu: found \"--copper\" (did you mean \"copper\"?); use more --trials.",
+                "cu: found \"--copper\" (did you mean \"copper\"?); use more trials.",
+            ),
+            (
+                "/tmp/--dir/alt.toml gives seed = 9, ignored (given by --seed)",
+                "/tmp/--dir/alt.toml gives seed = 9, ignored (given by seed)",
+            ),
+            ("--trialsx and --values", "--trialsx and --values"),
+            ("event --quota: no source", "event --quota: no source"),
         ] {
             assert_eq!(in_python_terms(cli), python);
         }

@@ -112,13 +112,21 @@ impl Scenario {
         let mut opts = crate::options(trials, seed, threads, None)?;
         // Checked here, not by the library, to speak of the pair the
         // caller gave rather than the command line's `K/N`.
-        let slice = (u64::try_from(shard), u64::try_from(shards));
-        let (Ok(k @ 1..), Ok(n)) = slice else {
-            return Err(bad_shard(shard, shards));
+        let (k, n) = match (u64::try_from(shard), u64::try_from(shards)) {
+            (Ok(k @ 1..), Ok(n)) if k <= n => (k, n),
+            // More shards than 64 bits hold: the library's limit, told
+            // with the number given.
+            (Ok(1..), Err(_)) if shards > 0 => {
+                return Err(crate::errors::bad_argument(
+                    "shard",
+                    format!(
+                        "expected at most {} shards, found {shards}",
+                        supplyrisk::partial::MAX_SHARDS
+                    ),
+                ))
+            }
+            _ => return Err(bad_shard(shard, shards)),
         };
-        if k > n {
-            return Err(bad_shard(shard, shards));
-        }
         opts.shard = Some((k, n));
         opts.max_memory = max_memory;
         let report = crate::interruptible(py, opts, progress.as_ref(), |o| {

@@ -94,6 +94,8 @@ def test_bad_arguments(flags, call, run_cli, tmp_path):
         ("shard", lambda s: s.run(trials=1000, shard=(0, 2)), "(k, n) with 1 <= k <= n, found (0, 2)"),
         ("shard", lambda s: s.run(trials=1000, shard=(3, 2)), "(k, n) with 1 <= k <= n, found (3, 2)"),
         ("shard", lambda s: s.run(trials=1000, shard=(1, 2**21)), "at most 1048576 shards, found 2097152"),
+        ("shard", lambda s: s.run(trials=1000, shard=(1, 2**64)), "at most 1048576 shards, found 18446744073709551616"),
+        ("shard", lambda s: s.run(trials=1000, shard=(2**64, 2**65)), "(k, n) with 1 <= k <= n, found (18446744073709551616, 36893488147419103232)"),
         ("trials", lambda s: supplyrisk.compare(s, s, trials=-1), "an integer from 1 to 1000000000, found -1"),
         ("samples", lambda s: supplyrisk.uncertainty(s, samples=-4), "a power of two from 1 to 65536, found -4"),
         ("threads", lambda s: supplyrisk.merge([], threads=-1), "an integer >= 1, found -1"),

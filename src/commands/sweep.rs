@@ -69,11 +69,24 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
 /// Where the file gives the parameter no number, what the changes are
 /// measured from: the scenario as written, whose results `run` reports.
 fn not_in_file(sweep: &Sweep) -> Option<String> {
-    sweep.file_value.is_none().then(|| {
-        format!(
-            "The file gives {} no number (its default applies): changes are from the scenario as written, the rows \"default (as written)\", whose results are those of `run` with the same trials and seed.",
-            sweep.parameter
-        )
+    let label = written_label(sweep)?;
+    let what = if sweep.file_writes {
+        "a value that is not one number (such as a distribution)"
+    } else {
+        "no value (its default applies)"
+    };
+    Some(format!(
+        "The file gives {} {what}: changes are from the scenario as written, the rows \"{label}\", whose results are those of `run` with the same trials and seed.",
+        sweep.parameter
+    ))
+}
+
+/// The table's label of the scenario as written where the file gives the
+/// parameter no number.
+fn written_label(sweep: &Sweep) -> Option<String> {
+    sweep.written_as().map(|w| match w {
+        "default" => "default (as written)".to_string(),
+        other => format!("as written ({other})"),
     })
 }
 
@@ -88,13 +101,8 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
         .collect();
     let mut rows = Vec::new();
     // Where the file gives no number, the scenario as written comes
-    // first, at the parameter's default.
-    let default = (sweep.as_written.value.is_none()).then(|| {
-        (
-            "default (as written)".to_string(),
-            &sweep.as_written.minerals,
-        )
-    });
+    // first.
+    let default = written_label(sweep).map(|label| (label, &sweep.as_written.minerals));
     let by_value = sweep.by_value().into_iter().map(|r| {
         let label = if r.written {
             format!("{} (as written)", num(r.value))
@@ -268,6 +276,7 @@ fn sweep_text_in_pool(
     let sweep = Sweep {
         parameter: param.to_string(),
         file_value,
+        file_writes: param.written(text).is_some(),
         seed,
         trials,
         points: swept,
@@ -294,7 +303,11 @@ fn sweep_text_in_pool(
             provenance: Some(source),
             paragraphs: std::iter::once(format!(
                 "The scenario ran once as written ({param} {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
-                sweep.file_value.map_or("not set: its default".to_string(), |v| format!("= {}", num(v)))
+                match (sweep.file_value, sweep.written_as()) {
+                    (Some(v), _) => format!("= {}", num(v)),
+                    (None, Some("default")) => "not set: its default".to_string(),
+                    (None, _) => "as written: not one number".to_string(),
+                }
             ))
             .chain(unchanged(&sweep, &scenario))
             .chain(not_in_file(&sweep))

@@ -242,8 +242,10 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             continue;
         };
         let m = &mut minerals[mi];
+        // The market's keys as the file writes them (`None`: defaults).
+        let written = raw.mineral[mi].market.as_ref();
         let Some(market) = m.market.clone() else {
-            if raw.mineral[mi].market.is_some() {
+            if written.is_some() {
                 // A market with a bad value (reported there): check the
                 // prices' own ranges only.
                 ctx.optional(
@@ -289,8 +291,9 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             ctx.error(
                 &format!("{k}.release_price"),
                 format!(
-                    "expected release_price < max_price ({}): the price could never exceed it, found {}",
+                    "expected release_price < max_price ({}{}): the price could never exceed it, found {}",
                     num(market.max_price),
+                    default_note(written.and_then(|w| w.max_price)),
                     found(r, p.release_price)
                 ),
             );
@@ -299,8 +302,9 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             ctx.error(
                 &format!("{k}.refill_price"),
                 format!(
-                    "expected refill_price >= min_price ({}): the price could never fall to it, found {}",
+                    "expected refill_price >= min_price ({}{}): the price could never fall to it, found {}",
                     num(market.min_price),
+                    default_note(written.and_then(|w| w.min_price)),
                     found(r, p.refill_price)
                 ),
             );

@@ -13,7 +13,8 @@ use crate::output::fmt_short;
 /// surplus): those years are shortfall years with no disruption at all,
 /// so their results measure that gap rather than disruption risk. Often
 /// the sign of sources left out of the file. Then one line per event
-/// that lists no source in `affects`: it can change no result.
+/// that lists no source in `affects`, or only sources of exposure 0: it
+/// can change no result.
 pub fn notices(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, m) in s.minerals.iter().enumerate() {
@@ -62,9 +63,16 @@ pub fn notices(s: &Scenario) -> Vec<String> {
             m.unit,
         ));
     }
-    for e in s.events.iter().filter(|e| e.affects.is_empty()) {
+    for e in &s.events {
+        let what = if e.affects.is_empty() {
+            "its `affects` lists no source"
+        } else if e.affects.iter().all(|&(_, exposure)| exposure == 0.0) {
+            "every source in its `affects` has exposure 0"
+        } else {
+            continue;
+        };
         out.push(format!(
-            "event {}: its `affects` lists no source, so it changes no result (are sources missing from it?)",
+            "event {}: {what}, so it changes no result (are sources missing from it?)",
             e.id
         ));
     }
@@ -141,5 +149,9 @@ mod tests {
             ["event e: its `affects` lists no source, so it changes no result (are sources missing from it?)"]
         );
         assert!(notices(&with(&event("{ source = \"a\" }"))).is_empty());
+        assert_eq!(
+            notices(&with(&event("{ source = \"a\", exposure = 0.0 }"))),
+            ["event e: every source in its `affects` has exposure 0, so it changes no result (are sources missing from it?)"]
+        );
     }
 }

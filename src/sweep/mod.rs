@@ -178,6 +178,17 @@ impl SweepParam {
 
     /// The value the file gives, if it is a number.
     pub fn current(&self, text: &str) -> Option<f64> {
+        match self.written(text)? {
+            toml::Value::Float(f) => Some(f),
+            toml::Value::Integer(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    /// The value the file gives, whatever it is (a number, a
+    /// distribution's table, …); `None` where the file does not write the
+    /// key and its default applies.
+    pub fn written(&self, text: &str) -> Option<toml::Value> {
         let mut doc: toml::Table = toml::from_str(text).ok()?;
         let p = self.resolved(&doc);
         let mut t = p.entity(&mut doc).ok()?;
@@ -185,11 +196,7 @@ impl SweepParam {
         for k in &path[..path.len() - 1] {
             t = t.get_mut(k)?.as_table_mut()?;
         }
-        match t.get(path.last()?)? {
-            toml::Value::Float(f) => Some(*f),
-            toml::Value::Integer(i) => Some(*i as f64),
-            _ => None,
-        }
+        t.get(path.last()?).cloned()
     }
 
     /// `text` with this parameter set to `value` (tables on the way are

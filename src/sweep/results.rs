@@ -73,6 +73,11 @@ pub struct Sweep {
     pub parameter: String,
     /// Its value in the scenario file, if the file gives a number.
     pub file_value: Option<f64>,
+    /// Whether the file writes the parameter at all: where it writes
+    /// something other than a number (a distribution), `file_value` is
+    /// `None` but no default applies.
+    #[serde(skip)]
+    pub file_writes: bool,
     /// Seed of every point.
     pub seed: u64,
     /// Trials of every point.
@@ -87,7 +92,8 @@ pub struct Sweep {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AsWritten {
     /// The number the file gives the parameter; `None` (`null`) where it
-    /// gives none and the parameter's default applies.
+    /// gives none (it leaves the key out, so its default applies, or
+    /// gives a distribution).
     pub value: Option<f64>,
     /// Per mineral: the results of `run` with the same trials and seed,
     /// every change 0.
@@ -107,6 +113,17 @@ pub struct ValueRow<'a> {
 }
 
 impl Sweep {
+    /// How the tables name the scenario as written where the file gives
+    /// the parameter no number: `default` (the file leaves it out) or
+    /// `not one number` (a distribution, say); `None` where it gives one.
+    pub fn written_as(&self) -> Option<&'static str> {
+        match (self.file_value, self.file_writes) {
+            (Some(_), _) => None,
+            (None, true) => Some("not one number"),
+            (None, false) => Some("default"),
+        }
+    }
+
     /// Whether `mineral`'s results differ between any two of the points
     /// shown (many parameters touch one mineral only).
     pub fn changes(&self, mineral: &str) -> bool {

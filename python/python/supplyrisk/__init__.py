@@ -271,7 +271,8 @@ def load(path_or_text: PathOrText, name: Optional[str] = None) -> Scenario:
     ``"<string>"``); any other ``str`` or path-like is a file (labelled as
     given, as the command line does). Bad input raises
     :class:`ScenarioError`, whose text is the command line's error text
-    (``file:line:column: key: message``).
+    (``file:line:column: key: message``), with flags named as the
+    arguments of the call.
     """
     if isinstance(path_or_text, str) and "\n" in path_or_text:
         return loads(path_or_text, name or "<string>")

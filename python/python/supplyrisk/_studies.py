@@ -160,7 +160,8 @@ def sweep(
     ``value``, ``as_written`` (a bool), ``mineral``, the metrics with their
     standard errors and the paired changes from the scenario as written). The
     rows with ``as_written`` true are the scenario as written; where the file
-    gives ``param`` no number, they come first, with ``value`` NaN.
+    gives ``param`` no number (it leaves it out, or gives a distribution),
+    they come first, with ``value`` NaN.
     ``metrics`` picks the charted metrics (keys of ``sweep.json``)."""
     with callback(progress) as cb:
         files = _warned(_native.sweep(

@@ -441,7 +441,7 @@ fn ignored_settings(
         ignored.push(format!("seed = {s}"));
     }
     let from = |flag: bool, in_base: bool, name: &str| match (flag, in_base) {
-        (true, _) => format!("--{name}"),
+        (true, _) => format!("given by --{name}"),
         (false, true) => "the baseline's".to_string(),
         (false, false) => "the default".to_string(),
     };

@@ -324,6 +324,7 @@ mod tests {
         let sweep = crate::sweep::Sweep {
             parameter: "market.copper.rest_of_world_demand.base".into(),
             file_value: None,
+            file_writes: false,
             seed: 0,
             trials: 1,
             points: Vec::new(),
