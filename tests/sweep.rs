@@ -176,24 +176,7 @@ fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
     // written has no value to be placed by among the points.
     let example = crate::util::example_path();
     let dir = tempfile::tempdir().unwrap();
-    let o = run_in(
-        dir.path(),
-        &[
-            "sweep",
-            example.to_str().unwrap(),
-            "--param",
-            "source.us-copper.access",
-            "--values",
-            "0.5",
-            "--trials",
-            "2000",
-            "--no-plots",
-            "--out",
-            "s",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = stdout(&o);
+    let out = sweep_example(dir.path(), "source.us-copper.access", "0.5", "2000");
     assert!(
         out.lines()
             .any(|l| l.starts_with("0.5 ") && l.contains("copper")),
@@ -262,26 +245,13 @@ fn a_sweep_of_one_value_shows_what_it_changes_from_the_scenario_as_written() {
 #[test]
 fn a_parameter_the_file_gives_as_a_distribution_is_not_called_a_default() {
     // us-copper's severity is a uniform distribution in the example.
-    let example = crate::util::example_path();
     let dir = tempfile::tempdir().unwrap();
-    let o = run_in(
+    let out = sweep_example(
         dir.path(),
-        &[
-            "sweep",
-            example.to_str().unwrap(),
-            "--param",
-            "source.us-copper.disruption.severity",
-            "--values",
-            "0.3",
-            "--trials",
-            "500",
-            "--no-plots",
-            "--out",
-            "s",
-        ],
+        "source.us-copper.disruption.severity",
+        "0.3",
+        "500",
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = stdout(&o);
     assert!(
         out.lines()
             .any(|l| l.starts_with("as written (not one number) ") && l.contains("copper")),
@@ -292,4 +262,28 @@ fn a_parameter_the_file_gives_as_a_distribution_is_not_called_a_default() {
             && !out.contains("default"),
         "{out}"
     );
+}
+
+/// `sweep` of the example over `values` of `param` into `dir/s`, without
+/// charts; returns what it prints.
+fn sweep_example(dir: &std::path::Path, param: &str, values: &str, trials: &str) -> String {
+    let example = crate::util::example_path();
+    let o = run_in(
+        dir,
+        &[
+            "sweep",
+            example.to_str().unwrap(),
+            "--param",
+            param,
+            "--values",
+            values,
+            "--trials",
+            trials,
+            "--no-plots",
+            "--out",
+            "s",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
 }
