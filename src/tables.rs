@@ -466,19 +466,9 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
         ]);
     }
     let mut rows = Vec::new();
-    // Where the file gives the parameter no number (it leaves it out or
-    // gives a distribution), the scenario as written comes first, with an
-    // empty value.
-    let default = sweep
-        .as_written
-        .value
-        .is_none()
-        .then(|| (String::new(), true, &sweep.as_written.minerals));
-    let by_value = sweep
-        .by_value()
-        .into_iter()
-        .map(|r| (r.value.to_string(), r.written, r.minerals));
-    for (value, written, minerals) in default.into_iter().chain(by_value) {
+    // A value the file does not give as a number is an empty cell.
+    for (value, minerals, written) in sweep.listed() {
+        let value = value.map_or(String::new(), |v| v.to_string());
         for (id, m) in &minerals.0 {
             let nums = [
                 m.p_any_shortfall,

@@ -69,7 +69,7 @@ fn unchanged(sweep: &Sweep, scenario: &Scenario) -> Option<String> {
 /// Where the file gives the parameter no number, what the changes are
 /// measured from: the scenario as written, whose results `run` reports.
 fn not_in_file(sweep: &Sweep) -> Option<String> {
-    let label = written_label(sweep)?;
+    let label = sweep.written_label()?;
     let what = if sweep.file_writes {
         "a value that is not one number (such as a distribution)"
     } else {
@@ -79,15 +79,6 @@ fn not_in_file(sweep: &Sweep) -> Option<String> {
         "The file gives {} {what}: changes are from the scenario as written, the rows \"{label}\", whose results are those of `run` with the same trials and seed.",
         sweep.parameter
     ))
-}
-
-/// The table's label of the scenario as written where the file gives the
-/// parameter no number.
-fn written_label(sweep: &Sweep) -> Option<String> {
-    sweep.written_as().map(|w| match w {
-        "default" => "default (as written)".to_string(),
-        other => format!("as written ({other})"),
-    })
 }
 
 /// The table's rows: one per value and mineral whose results change.
@@ -100,18 +91,12 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
         .filter(|id| sweep.changes(id))
         .collect();
     let mut rows = Vec::new();
-    // Where the file gives no number, the scenario as written comes
-    // first.
-    let default = written_label(sweep).map(|label| (label, &sweep.as_written.minerals));
-    let by_value = sweep.by_value().into_iter().map(|r| {
-        let label = if r.written {
-            format!("{} (as written)", num(r.value))
-        } else {
-            num(r.value)
+    for (value, minerals, written) in sweep.listed() {
+        let label = match value {
+            None => sweep.written_label().unwrap_or_default().to_string(),
+            Some(v) if written => format!("{} (as written)", num(v)),
+            Some(v) => num(v),
         };
-        (label, r.minerals)
-    });
-    for (label, minerals) in default.into_iter().chain(by_value) {
         for (id, m) in minerals
             .0
             .iter()
@@ -237,7 +222,9 @@ fn sweep_text_in_pool(
         .map(|&v| point_scenario(text, file, &param, v).map(|s| (v, s)))
         .collect::<Result<_>>()?;
     let (trials, seed) = resolve_trials_seed(&scenario, file, opts, super::MAX_PAIRED_TRIALS)?;
-    let file_value = param.current(text);
+    // What the file writes for the parameter, read once.
+    let written = param.written(text);
+    let file_value = written.as_ref().and_then(crate::sweep::number);
     // A value the file already gives is the scenario as written: one run.
     let fresh = points
         .iter()
@@ -276,7 +263,7 @@ fn sweep_text_in_pool(
     let sweep = Sweep {
         parameter: param.to_string(),
         file_value,
-        file_writes: param.written(text).is_some(),
+        file_writes: written.is_some(),
         seed,
         trials,
         points: swept,
@@ -303,10 +290,10 @@ fn sweep_text_in_pool(
             provenance: Some(source),
             paragraphs: std::iter::once(format!(
                 "The scenario ran once as written ({param} {}) and once per other value below, all with the same seed and trials, so differences between points are measured trial by trial (common random numbers). Changes are relative to the scenario as written, with paired standard errors.",
-                match (sweep.file_value, sweep.written_as()) {
+                match (sweep.file_value, sweep.file_writes) {
                     (Some(v), _) => format!("= {}", num(v)),
-                    (None, Some("default")) => "not set: its default".to_string(),
-                    (None, _) => "as written: not one number".to_string(),
+                    (None, false) => "not set: its default".to_string(),
+                    (None, true) => "as written: not one number".to_string(),
                 }
             ))
             .chain(unchanged(&sweep, &scenario))

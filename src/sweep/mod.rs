@@ -178,11 +178,7 @@ impl SweepParam {
 
     /// The value the file gives, if it is a number.
     pub fn current(&self, text: &str) -> Option<f64> {
-        match self.written(text)? {
-            toml::Value::Float(f) => Some(f),
-            toml::Value::Integer(i) => Some(i as f64),
-            _ => None,
-        }
+        number(&self.written(text)?)
     }
 
     /// The value the file gives, whatever it is (a number, a
@@ -224,6 +220,15 @@ impl SweepParam {
             t.insert(last.clone(), toml::Value::Float(value));
         }
         toml::to_string(&doc).map_err(|e| e.to_string())
+    }
+}
+
+/// A value the file writes, if it is a number.
+pub fn number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
     }
 }
 

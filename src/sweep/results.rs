@@ -114,14 +114,34 @@ pub struct ValueRow<'a> {
 
 impl Sweep {
     /// How the tables name the scenario as written where the file gives
-    /// the parameter no number: `default` (the file leaves it out) or
-    /// `not one number` (a distribution, say); `None` where it gives one.
-    pub fn written_as(&self) -> Option<&'static str> {
+    /// the parameter no number: `default (as written)` (the file leaves
+    /// it out) or `as written (not one number)` (a distribution, say);
+    /// `None` where it gives one.
+    pub fn written_label(&self) -> Option<&'static str> {
         match (self.file_value, self.file_writes) {
             (Some(_), _) => None,
-            (None, true) => Some("not one number"),
-            (None, false) => Some("default"),
+            (None, true) => Some("as written (not one number)"),
+            (None, false) => Some("default (as written)"),
         }
+    }
+
+    /// What the tables list, in order: where the file gives the parameter
+    /// no number, the scenario as written first (with no value), then
+    /// [`Sweep::by_value`].
+    pub fn listed(&self) -> Vec<(Option<f64>, &OrderedMap<SweepMetrics>, bool)> {
+        let first =
+            self.as_written
+                .value
+                .is_none()
+                .then_some((None, &self.as_written.minerals, true));
+        first
+            .into_iter()
+            .chain(
+                self.by_value()
+                    .into_iter()
+                    .map(|r| (Some(r.value), r.minerals, r.written)),
+            )
+            .collect()
     }
 
     /// Whether `mineral`'s results differ between any two of the points
