@@ -101,6 +101,12 @@ pub fn in_python_terms(text: &str) -> String {
     out
 }
 
+/// Warnings of the library as a Python caller reads them
+/// ([`in_python_terms`]).
+pub fn warnings_in_python_terms(warnings: &[String]) -> Vec<String> {
+    warnings.iter().map(|w| in_python_terms(w)).collect()
+}
+
 /// The Python exception of a library error. A `ScenarioError` carries the
 /// first problem's parts as attributes (`file`, `line`, `column`, `key`,
 /// `message`) and every problem in `errors`, a list of dicts.

@@ -30,11 +30,7 @@ impl RunResult {
                 parts,
                 outputs: report.outputs,
                 threads,
-                warnings: report
-                    .warnings
-                    .iter()
-                    .map(|w| crate::errors::in_python_terms(w))
-                    .collect(),
+                warnings: crate::errors::warnings_in_python_terms(&report.warnings),
             }),
             _ => Err(crate::errors::to_py(Error::Other(
                 "expected the results of a whole run, found a partial result".into(),

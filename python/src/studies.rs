@@ -32,10 +32,7 @@ fn study<'py>(
 ) -> PyResult<Written<'py>> {
     let opts = crate::options(trials, seed, threads, charts)?;
     let (outputs, warnings) = crate::interruptible(py, opts, progress.as_ref(), run)?;
-    let warnings = warnings
-        .iter()
-        .map(|w| crate::errors::in_python_terms(w))
-        .collect();
+    let warnings = crate::errors::warnings_in_python_terms(&warnings);
     Ok((outputs_dict(py, &outputs)?, warnings))
 }
 
