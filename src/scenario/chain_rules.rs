@@ -201,14 +201,13 @@ fn market(
     );
     if let (Some(spike), Some(max)) = (spike, max_price) {
         if spike >= max {
-            ctx.error(
+            never_acts(
+                ctx,
                 &format!("{k}.spike_threshold"),
-                format!(
-                    "expected spike_threshold < max_price ({}{}): the price could never exceed it, found {}",
-                    num(max),
-                    default_note(rm.max_price),
-                    found(spike, rm.spike_threshold)
-                ),
+                "spike_threshold < max_price",
+                (max, rm.max_price),
+                "exceed it",
+                (spike, rm.spike_threshold),
             );
             return None;
         }
@@ -288,25 +287,23 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             rules::REFILL_PRICE,
         );
         if let Some(r) = release.filter(|&r| r >= market.max_price) {
-            ctx.error(
+            never_acts(
+                ctx,
                 &format!("{k}.release_price"),
-                format!(
-                    "expected release_price < max_price ({}{}): the price could never exceed it, found {}",
-                    num(market.max_price),
-                    default_note(written.and_then(|w| w.max_price)),
-                    found(r, p.release_price)
-                ),
+                "release_price < max_price",
+                (market.max_price, written.and_then(|w| w.max_price)),
+                "exceed it",
+                (r, p.release_price),
             );
         }
         if let Some(r) = refill.filter(|&r| r < market.min_price) {
-            ctx.error(
+            never_acts(
+                ctx,
                 &format!("{k}.refill_price"),
-                format!(
-                    "expected refill_price >= min_price ({}{}): the price could never fall to it, found {}",
-                    num(market.min_price),
-                    default_note(written.and_then(|w| w.min_price)),
-                    found(r, p.refill_price)
-                ),
+                "refill_price >= min_price",
+                (market.min_price, written.and_then(|w| w.min_price)),
+                "fall to it",
+                (r, p.refill_price),
             );
         }
         if let (Some(stock), Some(release), Some(refill)) = (m.stockpile.as_mut(), release, refill)
@@ -317,21 +314,36 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
     }
 }
 
-/// `, its default` after a bound the file does not write.
-fn default_note(written: Option<f64>) -> &'static str {
-    if written.is_none() {
+/// Report a price rule that could never act: `rule` (such as
+/// `release_price < max_price`) is broken by the value at `key`, which the
+/// price never reaches (`reach`: `exceed it`, `fall to it`). The bound and
+/// the value each come with what the file writes for them, `None` where a
+/// default applies, which the message then says (a rule between keys can
+/// be broken by a key the user never wrote).
+fn never_acts(
+    ctx: &mut Ctx,
+    key: &str,
+    rule: &str,
+    (bound, bound_written): (f64, Option<f64>),
+    reach: &str,
+    (value, written): (f64, Option<f64>),
+) {
+    let bound_note = if bound_written.is_none() {
         ", its default"
     } else {
         ""
-    }
-}
-
-/// A value found, saying when it is a default the file does not write
-/// (a rule between keys can be broken by a key the user never wrote).
-fn found(value: f64, written: Option<f64>) -> String {
-    if written.is_none() {
-        format!("{} (the default; the file does not give it)", num(value))
+    };
+    let value_note = if written.is_none() {
+        " (the default; the file does not give it)"
     } else {
-        num(value)
-    }
+        ""
+    };
+    ctx.error(
+        key,
+        format!(
+            "expected {rule} ({}{bound_note}): the price could never {reach}, found {}{value_note}",
+            num(bound),
+            num(value)
+        ),
+    );
 }
