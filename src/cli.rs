@@ -194,19 +194,23 @@ fn parse_chart_size(text: &str) -> Result<ChartSize, String> {
     })
 }
 
-impl From<SimArgs> for SimOptions {
-    /// The options, warning on stderr (unless `--quiet`) when `--threads`
-    /// asks for more threads than there are cores: the library uses at
-    /// most that many.
-    fn from(a: SimArgs) -> Self {
-        let cap = supplyrisk::commands::max_threads();
-        if let Some(n) = a.threads.filter(|&n| n > cap) {
-            if !a.quiet {
-                supplyrisk::stderr_line!(
-                    "warning: --threads {n} is more than the {cap} cores available; using {cap}"
-                );
-            }
+/// Warn on stderr (unless `quiet`) when `--threads` asks for more threads
+/// than there are cores: the library uses at most that many.
+pub fn warn_threads(threads: Option<usize>, quiet: bool) {
+    let cap = supplyrisk::commands::max_threads();
+    if let Some(n) = threads.filter(|&n| n > cap) {
+        if !quiet {
+            supplyrisk::stderr_line!(
+                "warning: --threads {n} is more than the {cap} cores available; using {cap}"
+            );
         }
+    }
+}
+
+impl From<SimArgs> for SimOptions {
+    /// The options, with [`warn_threads`].
+    fn from(a: SimArgs) -> Self {
+        warn_threads(a.threads, a.quiet);
         SimOptions {
             trials: a.trials,
             seed: a.seed,

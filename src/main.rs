@@ -136,6 +136,7 @@ fn main() -> ExitCode {
             chart_size,
             max_memory,
         } => {
+            cli::warn_threads(threads, quiet);
             let opts = commands::SimOptions {
                 out,
                 threads,

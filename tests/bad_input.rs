@@ -466,9 +466,16 @@ fn a_commands_input_problems_are_reported_together() {
     assert!(missing[0].contains("nope.toml") && missing[0].contains("could not read"));
     assert!(missing[1].contains("--trials") && missing[2].contains("--threads"));
     assert!(missing[3].contains("--out"));
-    let cmp = lines(&["compare", "bad.toml", "nope.toml", "--trials", "0"]);
-    assert_eq!(cmp.len(), 2, "{cmp:?}");
-    assert!(cmp[0].contains("nope.toml") && cmp[1].contains("--trials"));
+    // A file of a comparison that cannot be read, with the other file's
+    // problem and the flag's.
+    for (base, alt) in [("bad.toml", "nope.toml"), ("nope.toml", "bad.toml")] {
+        let cmp = lines(&["compare", base, alt, "--trials", "0"]);
+        assert_eq!(cmp.len(), 3, "{cmp:?}");
+        let (bad, nope) = if base == "bad.toml" { (0, 1) } else { (1, 0) };
+        assert!(cmp[bad].contains("bad.toml") && cmp[bad].contains("scenario.years"));
+        assert!(cmp[nope].contains("nope.toml") && cmp[nope].contains("could not read"));
+        assert!(cmp[2].contains("--trials"), "{cmp:?}");
+    }
     // Both files of a comparison.
     let cmp = lines(&["compare", "bad.toml", "worse.toml", "--out", "c"]);
     assert!(

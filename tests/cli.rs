@@ -513,36 +513,3 @@ fn a_flag_value_the_parser_refuses_is_reported_like_any_bad_input() {
         assert!(!dir.path().join("r").exists());
     }
 }
-
-#[test]
-fn a_mineral_short_of_demand_at_full_output_gets_a_warning_not_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = "[scenario]\nname = \"gap\"\nstart_year = 2026\nyears = 3\n\n[[mineral]]\nid = \"cu\"\nunit = \"kt\"\ndemand = { base = 100.0 }\n\n[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 200.0\naccess = 0.4\n";
-    std::fs::write(dir.path().join("gap.toml"), text).unwrap();
-    let o = run_in(dir.path(), &["validate", "gap.toml"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let warned = "warning: gap.toml: cu: all of its sources at full output, projects included, fall short of mean demand by more than its shortfall threshold (80 against 100 kt a year in 2026), in every year";
-    assert!(stderr(&o).contains(warned), "{}", stderr(&o));
-    let run = [
-        "run",
-        "gap.toml",
-        "--trials",
-        "100",
-        "--no-plots",
-        "--out",
-        "o",
-    ];
-    let o = run_in(dir.path(), &run);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("warning: cu: all of its sources"),
-        "{}",
-        stderr(&o)
-    );
-    let quiet_run = [&run[..], &["--quiet"]].concat();
-    for args in [&["validate", "gap.toml", "--quiet"][..], &quiet_run] {
-        let o = run_in(dir.path(), args);
-        assert_eq!(o.status.code(), Some(0));
-        assert_eq!(stderr(&o), "", "{args:?}");
-    }
-}

@@ -373,26 +373,27 @@ fn threads_beyond_the_cores_are_capped_with_a_warning() {
         "[scenario]\nname = \"x\"\nstart_year = 2026\nyears = 1\n[[mineral]]\nid = \"cu\"\ndemand = { base = 1 }\n[[source]]\nid = \"s\"\nmineral = \"cu\"\ncapacity = 1\n",
     )
     .unwrap();
-    let args = [
-        "run",
-        "t.toml",
-        "--trials",
-        "50",
-        "--no-plots",
-        "--threads",
-        "100000",
+    let shard = [
+        "run", "t.toml", "--trials", "50", "--shard", "1/1", "--out", "s",
     ];
-    let o = run_within(dir.path(), &args, Duration::from_secs(60));
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains(&format!(
-            "warning: --threads 100000 is more than the {cap} cores available; using {cap}"
-        )),
-        "{err}"
-    );
-    let quiet: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
-    let o = run_within(dir.path(), &quiet, Duration::from_secs(60));
-    assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let o = run_within(dir.path(), &shard, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = ["run", "t.toml", "--trials", "50", "--out", "r"];
+    let merge = ["merge", "s", "--out", "m"];
+    for args in [&run[..], &merge[..]] {
+        let args = [args, &["--no-plots", "--threads", "100000"]].concat();
+        let o = run_within(dir.path(), &args, Duration::from_secs(60));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(&format!(
+                "warning: --threads 100000 is more than the {cap} cores available; using {cap}"
+            )),
+            "{args:?}: {err}"
+        );
+        let quiet: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+        let o = run_within(dir.path(), &quiet, Duration::from_secs(60));
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stderr(&o).is_empty(), "{args:?}: {}", stderr(&o));
+    }
 }

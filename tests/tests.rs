@@ -19,6 +19,7 @@ mod limits;
 mod market_exact;
 mod market_invariants;
 mod market_outputs;
+mod notices;
 mod outputs;
 mod outputs_stress;
 mod per_trial;

@@ -69,10 +69,8 @@ pub fn sensitivity<'py>(
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Written<'py>> {
     study(py, (trials, seed, threads, charts, progress), |opts| {
-        Ok((
-            commands::sensitivity_text(&scenario.input, opts)?.outputs,
-            Vec::new(),
-        ))
+        let r = commands::sensitivity_text(&scenario.input, opts)?;
+        Ok((r.outputs, r.warnings))
     })
 }
 
@@ -107,10 +105,8 @@ pub fn sweep<'py>(
         metrics,
     };
     study(py, (trials, seed, threads, charts, progress), |opts| {
-        Ok((
-            commands::sweep_text(&scenario.input, &sw, opts)?.outputs,
-            Vec::new(),
-        ))
+        let r = commands::sweep_text(&scenario.input, &sw, opts)?;
+        Ok((r.outputs, r.warnings))
     })
 }
 

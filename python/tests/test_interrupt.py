@@ -80,3 +80,30 @@ def test_a_studys_warnings_are_python_warnings():
     got = [str(w.message) for w in caught if issubclass(w.category, supplyrisk.SupplyriskWarning)]
     assert any("has no copper, nickel, lithium: only the minerals both scenarios have are compared" in g for g in got), got
     assert all(w.filename == __file__ for w in caught)
+
+
+def test_every_study_and_the_merge_warn_as_the_command_line_does(run_cli, tmp_path):
+    path = tmp_path / "short.toml"
+    path.write_text(SHORT)
+    s = supplyrisk.load(path)
+
+    def said(call):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        return [str(w.message) for w in caught if issubclass(w.category, supplyrisk.SupplyriskWarning)]
+
+    def printed(*args):
+        err = run_cli(*args, "--trials", "500", "--no-plots", "--out", tmp_path / args[0]).stderr
+        return [line.removeprefix("warning: ") for line in err.splitlines() if line.startswith("warning: ")]
+
+    sens = printed("sensitivity", path)
+    assert any(w.startswith("copper: all of its sources") for w in sens), sens
+    assert said(lambda: supplyrisk.sensitivity(s, trials=500)) == sens
+    sweep = printed("sweep", path, "--param", "source.mine.access", "--values", "0.5")
+    assert any(w.startswith("the scenario as written: copper: all of its sources") for w in sweep), sweep
+    assert said(lambda: supplyrisk.sweep(s, "source.mine.access", [0.5], trials=500)) == sweep
+    parts = [s.run(trials=500, seed=3, shard=(k, 2)) for k in (1, 2)]
+    whole = said(lambda: s.run(trials=500, seed=3))
+    assert any(w.startswith("copper: all of its sources") for w in whole), whole
+    assert said(lambda: supplyrisk.merge(parts)) == whole

@@ -60,7 +60,7 @@ fn merge_partials_in_pool(
             files: report.files,
             outputs: report.outputs,
             parts: None,
-            warnings: Vec::new(),
+            warnings: report.warnings,
         });
     }
     let merged = partial::merge_run(partials)?;
@@ -87,6 +87,10 @@ fn merge_partials_in_pool(
         merged.seed,
     );
     let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
+    // The warnings the run in one piece prints.
+    let mut warnings = crate::scenario::notices::notices(&scenario);
+    warnings.extend(crate::summary::too_few_trials(agg.trials));
+    super::warn(&warnings, opts.quiet);
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),
@@ -103,6 +107,6 @@ fn merge_partials_in_pool(
             agg,
             source,
         }),
-        warnings: Vec::new(),
+        warnings,
     })
 }

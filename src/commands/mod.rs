@@ -360,6 +360,24 @@ pub fn finish(
     Ok(files)
 }
 
+/// Print each of `warnings` on stderr as `warning: …`, unless `quiet`.
+pub(crate) fn warn(warnings: &[String], quiet: bool) {
+    if !quiet {
+        for w in warnings {
+            crate::stderr_line!("warning: {w}");
+        }
+    }
+}
+
+/// The notices of a scenario whose parameters a study varies, each
+/// marked as being of the scenario as written.
+pub(crate) fn as_written_notices(scenario: &crate::scenario::Scenario) -> Vec<String> {
+    crate::scenario::notices::notices(scenario)
+        .into_iter()
+        .map(|n| format!("the scenario as written: {n}"))
+        .collect()
+}
+
 /// `n` with the singular or plural noun: `1 run`, `33 runs`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

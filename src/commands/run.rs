@@ -127,11 +127,7 @@ fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport
     }
     let mut warnings = crate::scenario::notices::notices(&scenario);
     warnings.extend(crate::summary::too_few_trials(trials));
-    if !opts.quiet {
-        for w in &warnings {
-            crate::stderr_line!("warning: {w}");
-        }
-    }
+    super::warn(&warnings, opts.quiet);
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
         summary: Some(summary),

@@ -23,6 +23,9 @@ pub struct SensitivityReport {
     pub files: Vec<PathBuf>,
     /// Each output's name and bytes, in order.
     pub outputs: Outputs,
+    /// The warnings printed on stderr (unless `quiet`), without their
+    /// `warning: ` prefix.
+    pub warnings: Vec<String>,
 }
 
 /// Rows of the top `n` drivers of every mineral.
@@ -128,6 +131,8 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
         resolve_trials_seed(&scenario, &input.file, opts, super::MAX_PAIRED_TRIALS)?;
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sensitivity", opts)?;
+    let warnings = crate::scenario::notices::notices(&scenario);
+    super::warn(&warnings, opts.quiet);
     let runs = sensitivity::runs(&scenario);
     if !opts.quiet {
         crate::stderr_line!(
@@ -228,5 +233,6 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
         out_dir,
         files,
         outputs,
+        warnings,
     })
 }

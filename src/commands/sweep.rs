@@ -42,6 +42,9 @@ pub struct SweepReport {
     pub files: Vec<PathBuf>,
     /// Each output's name and bytes, in order.
     pub outputs: Outputs,
+    /// The warnings printed on stderr (unless `quiet`), without their
+    /// `warning: ` prefix.
+    pub warnings: Vec<String>,
 }
 
 /// The minerals whose results are the same at every value, in words
@@ -232,6 +235,8 @@ fn sweep_text_in_pool(
         .count();
     check_memory(&scenario, (trials, trials), true, 2, opts)?;
     let staging = prepare_out(&out_dir, "sweep", opts)?;
+    let warnings = super::as_written_notices(&scenario);
+    super::warn(&warnings, opts.quiet);
     if !opts.quiet {
         let runs = fresh as u64 + 1;
         crate::stderr_line!(
@@ -335,5 +340,6 @@ fn sweep_text_in_pool(
         out_dir,
         files,
         outputs,
+        warnings,
     })
 }

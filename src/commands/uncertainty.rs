@@ -422,7 +422,10 @@ impl Plan {
             minerals: estimate(&self.design, &params, &minerals, &results, seed),
         };
         let outside = indices_outside(&result);
-        let mut warnings = outside.clone();
+        // What the scenario as written is noticed for, then the study's
+        // own warnings.
+        let mut warnings = super::as_written_notices(scenario);
+        warnings.extend(outside.iter().cloned());
         if !outside.is_empty() {
             warnings.push(outside_advice(samples));
         }
@@ -437,11 +440,7 @@ impl Plan {
                 }
             }
         }
-        if !opts.quiet {
-            for w in &warnings {
-                crate::stderr_line!("warning: {w}");
-            }
-        }
+        super::warn(&warnings, opts.quiet);
         // Indices may be null (a metric that does not vary), so only the
         // spreads are checked for numbers too large for floating point.
         crate::output::check_finite(

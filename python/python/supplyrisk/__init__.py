@@ -290,9 +290,13 @@ def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str
     folders of them. The
     result is byte for byte that of the run in one piece. Raises
     :class:`ScenarioError` for missing, repeated, mismatched or corrupt
-    slices, with the command line's messages."""
+    slices, with the command line's messages. Raises the warnings the run
+    in one piece raises, as :class:`SupplyriskWarning`."""
     data = [b for p in partials for b in _partial_bytes(p)]
-    return Result(_native.merge(data, threads=_args.whole("threads", threads)))
+    native = _native.merge(data, threads=_args.whole("threads", threads))
+    for message in native.warnings:
+        warnings.warn(message, SupplyriskWarning, stacklevel=2)
+    return Result(native)
 
 
 def _partial_bytes(p) -> list:

@@ -53,8 +53,8 @@ def run(
 
     ``trials`` and ``seed`` default to the scenario's (then 100000 and 0);
     ``shards`` defaults to the number of worker threads of the cluster
-    (slices are whole chunks of 1024 trials: shards past a run's chunks
-    simulate nothing); ``threads`` is each task's worker threads (default:
+    (slices are whole chunks of 1024 trials: with more shards than chunks,
+    some simulate nothing); ``threads`` is each task's worker threads (default:
     all cores of its machine; set it to the cores a worker owns when
     several workers share a machine). Bad input (trials, seed, threads)
     raises :class:`~supplyrisk.ScenarioError`, from the tasks that meet it;

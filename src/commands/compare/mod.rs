@@ -217,7 +217,14 @@ pub fn compare(base_path: &Path, alt_path: &Path, opts: &SimOptions) -> Result<C
     // Both files' problems are reported together: an unreadable file, or
     // (in `compare_text`) every rule either breaks.
     let opts = out_or(opts, || default_compare_dir(base_path, alt_path));
-    let read = both(ScenarioText::read(base_path), ScenarioText::read(alt_path));
+    let (base, alt) = (ScenarioText::read(base_path), ScenarioText::read(alt_path));
+    // Where one file cannot be read, the other's rules are checked here.
+    let checked = |read: Result<ScenarioText>, other_read: bool| match read {
+        Ok(t) if !other_read => t.parse().map(|_| t),
+        read => read,
+    };
+    let (base_read, alt_read) = (base.is_ok(), alt.is_ok());
+    let read = both(checked(base, alt_read), checked(alt, base_read));
     let (base, alt) = super::read_and_flags(read, &opts, super::MAX_PAIRED_TRIALS)?;
     compare_text(&base, &alt, &opts)
 }
@@ -264,12 +271,10 @@ fn compare_text_in_pool(
                 &alt_s,
                 &alt_in.file,
             ))
+            .chain(notices_of(&base_s, &base_in.file))
+            .chain(notices_of(&alt_s, &alt_in.file))
             .collect();
-    if !opts.quiet {
-        for w in &warnings {
-            crate::stderr_line!("warning: {w}");
-        }
-    }
+    super::warn(&warnings, opts.quiet);
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
         &alt_s
     } else {
@@ -422,6 +427,15 @@ fn compare_text_in_pool(
         files,
         outputs,
     })
+}
+
+/// The notices of one of the two scenarios, each after its file's name.
+fn notices_of(scenario: &Scenario, file: &str) -> Vec<String> {
+    let notices = crate::scenario::notices::notices(scenario);
+    notices
+        .into_iter()
+        .map(|n| format!("{file}: {n}"))
+        .collect()
 }
 
 /// A warning when the alternative's `[scenario]` asks for other trials or
