@@ -87,9 +87,7 @@ fn merge_partials_in_pool(
         merged.seed,
     );
     let outputs = run_outputs(&scenario, &summary, &agg, &source, opts)?;
-    // The warnings the run in one piece prints.
-    let mut warnings = crate::scenario::notices::notices(&scenario);
-    warnings.extend(crate::summary::too_few_trials(agg.trials));
+    let warnings = super::run::run_warnings(&scenario, agg.trials);
     super::warn(&warnings, opts.quiet);
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {

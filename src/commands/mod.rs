@@ -369,13 +369,19 @@ pub(crate) fn warn(warnings: &[String], quiet: bool) {
     }
 }
 
+/// The notices of a scenario (see [`crate::scenario::notices`]), each
+/// after `prefix`.
+pub(crate) fn notices_after(scenario: &crate::scenario::Scenario, prefix: &str) -> Vec<String> {
+    crate::scenario::notices::notices(scenario)
+        .into_iter()
+        .map(|n| format!("{prefix}{n}"))
+        .collect()
+}
+
 /// The notices of a scenario whose parameters a study varies, each
 /// marked as being of the scenario as written.
 pub(crate) fn as_written_notices(scenario: &crate::scenario::Scenario) -> Vec<String> {
-    crate::scenario::notices::notices(scenario)
-        .into_iter()
-        .map(|n| format!("the scenario as written: {n}"))
-        .collect()
+    notices_after(scenario, "the scenario as written: ")
 }
 
 /// `n` with the singular or plural noun: `1 run`, `33 runs`.

@@ -125,8 +125,7 @@ fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport
             None => crate::output::write_atomic(f, &csv)?,
         }
     }
-    let mut warnings = crate::scenario::notices::notices(&scenario);
-    warnings.extend(crate::summary::too_few_trials(trials));
+    let warnings = run_warnings(&scenario, trials);
     super::warn(&warnings, opts.quiet);
     let files = finish(staging, &outputs, opts.quiet, || headline_table(&summary))?;
     Ok(RunReport {
@@ -143,6 +142,15 @@ fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport
         }),
         warnings,
     })
+}
+
+/// The warnings of a whole run of `trials` trials (in one piece, or
+/// merged from its shards): the scenario's notices, then those of too few
+/// trials.
+pub(super) fn run_warnings(scenario: &Scenario, trials: u64) -> Vec<String> {
+    let mut warnings = crate::scenario::notices::notices(scenario);
+    warnings.extend(crate::summary::too_few_trials(trials));
+    warnings
 }
 
 impl RunParts {

@@ -271,8 +271,11 @@ fn compare_text_in_pool(
                 &alt_s,
                 &alt_in.file,
             ))
-            .chain(notices_of(&base_s, &base_in.file))
-            .chain(notices_of(&alt_s, &alt_in.file))
+            .chain(super::notices_after(
+                &base_s,
+                &format!("{}: ", base_in.file),
+            ))
+            .chain(super::notices_after(&alt_s, &format!("{}: ", alt_in.file)))
             .collect();
     super::warn(&warnings, opts.quiet);
     let larger = if alt_s.minerals.len() > base_s.minerals.len() {
@@ -427,15 +430,6 @@ fn compare_text_in_pool(
         files,
         outputs,
     })
-}
-
-/// The notices of one of the two scenarios, each after its file's name.
-fn notices_of(scenario: &Scenario, file: &str) -> Vec<String> {
-    let notices = crate::scenario::notices::notices(scenario);
-    notices
-        .into_iter()
-        .map(|n| format!("{file}: {n}"))
-        .collect()
 }
 
 /// A warning when the alternative's `[scenario]` asks for other trials or
