@@ -346,6 +346,28 @@ project = { online_year = 2040.0 }
 }
 
 #[test]
+fn a_year_short_by_exactly_its_threshold_is_not_a_shortfall_year_at_any_step_count() {
+    // Demand 100 against one source of 95, threshold 0.05: 5 unserved a
+    // year, exactly the threshold, so no year is a shortfall year (strictly
+    // above it), however many steps the year's sum adds up (at 12 steps it
+    // carries a rounding error of about 1e-14). Just short of 95, every
+    // year is one.
+    for spy in [1, 4, 12, 52] {
+        for (capacity, short) in [(95.0, 0.0), (94.999, 1.0)] {
+            let s = scenario(&format!(
+                "[scenario]\nname = \"at the threshold\"\nstart_year = 2026\nyears = 3\nsteps_per_year = {spy}\n\n[[mineral]]\nid = \"cu\"\ndemand = {{ base = 100.0 }}\n\n[[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = {capacity:?}\n"
+            ));
+            let sum = summarise(&s, 1, 20);
+            let m = mineral(&sum, "cu");
+            let what = format!("{spy} steps a year, capacity {capacity}");
+            assert_eq!(m.p_any_shortfall, short, "{what}");
+            assert!(m.years.iter().all(|y| y.p_shortfall == short), "{what}");
+            assert!((m.years[0].eud - (100.0 - capacity)).abs() < 1e-9, "{what}");
+        }
+    }
+}
+
+#[test]
 fn overlapping_own_and_event_losses_multiply_their_factors() {
     // Rates so high (a billion a year) that every process is down at
     // every step: a source's own intervals (2 months) and each

@@ -160,7 +160,11 @@ fn check_plain(
         assert_eq!(ys.cost_se, Some(0.0), "{}", tag("cost_se"));
         close(&tag("cost"), some("cost", ys.cost), cost, k.p * dc[y]);
         close(&tag("eud"), ys.eud, dc[y] * (1.0 - served).max(0.0), dc[y]);
-        let p_short = f64::from(u8::from(dc[y] * (1.0 - served) > 0.05 * dc[y]));
+        // Strictly above the threshold, by more than the rounding error
+        // of a year's sum: "mid" in 2030 (95 against 10 + 90) goes
+        // without exactly 5% of its demand, which is not a shortfall.
+        let above = 0.05 * dc[y] * (1.0 + 1e-12);
+        let p_short = f64::from(u8::from(dc[y] * (1.0 - served) > above));
         assert_eq!(ys.p_shortfall, p_short, "{}", tag("p_shortfall"));
         for q in [ys.supply_p5, ys.supply_p50, ys.supply_p95] {
             close(&tag("supply quantile"), q, dc[y] * served.min(1.0), dc[y]);
@@ -473,6 +477,26 @@ release_price = 1.3
             // Each step's cost is that of the release price itself.
             let want = 12.0 * k.cost(10.0 / 12.0, 1.3, 0.0);
             close("cost", some("cost", ys.cost), want, 0.0);
+        }
+    }
+}
+
+#[test]
+fn a_year_priced_out_by_exactly_its_threshold_is_not_a_shortfall_year() {
+    // The consumer's 10 and the rest of the world's 90 against 95: served
+    // ratio 0.95, so the consumer goes without exactly 5% of its demand, its
+    // shortfall threshold, at every step: not a shortfall year at any step
+    // count. Against 94.99 every year is one.
+    for spy in [1, 12, 52] {
+        for (capacity, short) in [(95.0, 0.0), (94.99, 1.0)] {
+            let text = format!(
+                "[scenario]\nname = \"priced out at the threshold\"\nstart_year = 2030\nyears = 2\nsteps_per_year = {spy}\n\n[[mineral]]\nid = \"m\"\ndemand = {{ base = 10.0 }}\nmarket = {{ rest_of_world_demand = {{ base = 90.0 }}, reference_price = 10.0, demand_elasticity = -0.15 }}\n\n[[source]]\nid = \"s\"\nmineral = \"m\"\ncapacity = {capacity:?}\n"
+            );
+            let sum = summarise(&scenario(&text), 1, 20);
+            let m = mineral(&sum, "m");
+            let what = format!("{spy} steps a year, capacity {capacity}");
+            assert_eq!(m.p_any_shortfall, short, "{what}");
+            assert!(m.years.iter().all(|y| y.p_shortfall == short), "{what}");
         }
     }
 }

@@ -171,16 +171,18 @@ struct MarketRecorder {
     cost: ShiftedSeries,
     cost_total: ShiftedSums,
     spike_count: u64,
-    /// The spike threshold, raised by [`SPIKE_ROUNDING`] of itself.
+    /// The spike threshold, raised by [`THRESHOLD_ROUNDING`] of itself.
     spike_above: f64,
 }
 
-/// How far above the spike threshold, as a share of it, a year's mean
-/// price must be to count as a spike: more than the rounding error of
-/// summing a year's steps (at most about 1e-14 for 52 steps), so that a
-/// price held at the threshold (a stockpile whose release price is the
-/// threshold) is never a spike by a rounding error.
-pub const SPIKE_ROUNDING: f64 = 1e-12;
+/// How far above a threshold, as a share of it, a year's sum over its
+/// steps must be to cross it: more than the rounding error of summing a
+/// year's steps (at most about 1e-14 for 52 steps), so that a year held at
+/// the threshold is never a spike year (a stockpile whose release price is
+/// the spike threshold) or a shortfall year (supply short of demand by
+/// exactly the shortfall threshold) by a rounding error, whatever the
+/// number of steps.
+pub const THRESHOLD_ROUNDING: f64 = 1e-12;
 
 /// What one trial gave for one mineral, beyond its yearly outcome.
 #[derive(Debug, Clone, Copy, Default)]
@@ -212,18 +214,20 @@ impl ChunkRecorder {
                 cost: ShiftedSeries::new(years),
                 cost_total: ShiftedSums::default(),
                 spike_count: 0,
-                spike_above: t * (1.0 + SPIKE_ROUNDING),
+                spike_above: t * (1.0 + THRESHOLD_ROUNDING),
             }),
         }
     }
 
     /// Record one trial. A year is a shortfall year when its unserved
-    /// amount exceeds `threshold` times its demand.
+    /// amount exceeds `threshold` times its demand (by more than
+    /// [`THRESHOLD_ROUNDING`] of that).
     #[inline]
     pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> TrialTotals {
         let mut total = 0.0;
         let mut short = 0u16;
         let (unserved, demand) = (&outcome.unserved, &outcome.demand);
+        let threshold = threshold * (1.0 + THRESHOLD_ROUNDING);
         for (y, count) in self.shortfall_count.iter_mut().enumerate() {
             total += unserved[y];
             let is_short = unserved[y] > threshold * demand[y];
