@@ -152,6 +152,8 @@ pub struct Aggregate {
 /// a [`MineralTally`] when the chunk ends.
 #[derive(Debug, Clone)]
 pub struct ChunkRecorder {
+    /// The shortfall threshold, raised by [`THRESHOLD_ROUNDING`] of itself.
+    short_above: f64,
     shortfall_count: Vec<u64>,
     /// Per year: sums of the unserved amount.
     unserved: ShiftedSeries,
@@ -198,10 +200,12 @@ pub struct TrialTotals {
 }
 
 impl ChunkRecorder {
-    /// An empty record for `years` years; `spike_threshold` is the
-    /// market's, for a market mineral.
-    pub fn new(years: usize, spike_threshold: Option<f64>) -> Self {
+    /// An empty record for `years` years of a mineral with shortfall
+    /// threshold `shortfall_threshold`; `spike_threshold` is the market's,
+    /// for a market mineral.
+    pub fn new(years: usize, shortfall_threshold: f64, spike_threshold: Option<f64>) -> Self {
         ChunkRecorder {
+            short_above: shortfall_threshold * (1.0 + THRESHOLD_ROUNDING),
             shortfall_count: vec![0; years],
             unserved: ShiftedSeries::new(years),
             demand: ShiftedSeries::new(years),
@@ -220,17 +224,16 @@ impl ChunkRecorder {
     }
 
     /// Record one trial. A year is a shortfall year when its unserved
-    /// amount exceeds `threshold` times its demand (by more than
-    /// [`THRESHOLD_ROUNDING`] of that).
+    /// amount exceeds the shortfall threshold times its demand (by more
+    /// than [`THRESHOLD_ROUNDING`] of that).
     #[inline]
-    pub fn record(&mut self, outcome: &MineralOutcome, threshold: f64) -> TrialTotals {
+    pub fn record(&mut self, outcome: &MineralOutcome) -> TrialTotals {
         let mut total = 0.0;
         let mut short = 0u16;
         let (unserved, demand) = (&outcome.unserved, &outcome.demand);
-        let threshold = threshold * (1.0 + THRESHOLD_ROUNDING);
         for (y, count) in self.shortfall_count.iter_mut().enumerate() {
             total += unserved[y];
-            let is_short = unserved[y] > threshold * demand[y];
+            let is_short = unserved[y] > self.short_above * demand[y];
             short += u16::from(is_short);
             *count += u64::from(is_short);
         }

@@ -268,13 +268,13 @@ fn simulate_into(
     let mut recorders: Vec<ChunkRecorder> = plan
         .minerals
         .iter()
-        .map(|mp| ChunkRecorder::new(plan.years, mp.spike_threshold()))
+        .map(|mp| ChunkRecorder::new(plan.years, mp.threshold, mp.spike_threshold()))
         .collect();
     for (j, trial) in trials.enumerate() {
         simulate_trial(plan, TrialKey::new(seed, trial), ws);
-        let per_mineral = recorders.iter_mut().zip(&ws.outcome).zip(&plan.minerals);
-        for (((rec, outcome), mp), buf) in per_mineral.zip(buffers.iter_mut()) {
-            let totals = rec.record(outcome, mp.threshold);
+        let per_mineral = recorders.iter_mut().zip(&ws.outcome);
+        for ((rec, outcome), buf) in per_mineral.zip(buffers.iter_mut()) {
+            let totals = rec.record(outcome);
             buf.store(j, outcome, totals);
         }
     }
