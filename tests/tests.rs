@@ -33,6 +33,7 @@ mod stages_exact;
 mod sweep;
 mod uncertain_loadings;
 mod uncertainty;
+mod uncertainty_input;
 mod uncertainty_shards;
 mod value_stability;
 mod year_changes;

@@ -31,6 +31,9 @@ pub const DEFAULT_SAMPLES: usize = 256;
 pub const DEFAULT_UNCERTAINTY_TRIALS: u64 = 20_000;
 /// A noise share above this is worth a warning: more trials are needed.
 pub const NOISE_WARNING: f64 = 0.2;
+/// Parameter sets whose problems are reported in full when several break
+/// a rule; the others are counted.
+const SETS_REPORTED: usize = 5;
 
 /// What `uncertainty` did.
 #[derive(Debug, Clone)]
@@ -156,9 +159,20 @@ impl Plan {
             .out
             .clone()
             .unwrap_or_else(|| default_out_dir(Path::new("")));
-        let ((scenario, study), ()) = crate::error::both(
-            parse_study(&text, &file),
-            super::check_flags(opts, super::MAX_TRIALS, &out),
+        let samples_ok = if samples.is_power_of_two() && samples <= MAX_SAMPLES {
+            Ok(())
+        } else {
+            Err(Error::bad_flag(
+                "--samples",
+                format!("expected a power of two from 1 to {MAX_SAMPLES}, found {samples}"),
+            ))
+        };
+        let (((scenario, study), ()), ()) = crate::error::both(
+            crate::error::both(
+                parse_study(&text, &file),
+                super::check_flags(opts, super::MAX_TRIALS, &out),
+            ),
+            samples_ok,
         )?;
         if study.is_empty() {
             return Err(InputError::file(
@@ -166,12 +180,6 @@ impl Plan {
                 "expected at least one [[uncertain]] table (param = \"KIND.ID.KEY\", dist = …) for the uncertainty command, found none",
             )
             .into());
-        }
-        if !samples.is_power_of_two() || samples > MAX_SAMPLES {
-            return Err(Error::bad_flag(
-                "--samples",
-                format!("expected a power of two from 1 to {MAX_SAMPLES}, found {samples}"),
-            ));
         }
         let k = study.params.len();
         if k > MAX_PARAMS {
@@ -206,23 +214,57 @@ impl Plan {
         };
         // Every set is checked before anything runs; the scenarios are
         // built again one at a time as they run, so memory does not grow
-        // with N.
+        // with N. The problems of the first few sets that break a rule are
+        // reported, with the number of the others.
+        let mut problems: Option<Error> = None;
+        let mut broken = 0usize;
         for run in &plan.design.runs {
-            plan.build(run)?;
+            if let Err(e) = plan.build(run) {
+                broken += 1;
+                if broken <= SETS_REPORTED {
+                    problems = Some(match problems {
+                        Some(p) => p.and(e),
+                        None => e,
+                    });
+                }
+            }
         }
-        Ok(plan)
+        match problems {
+            None => Ok(plan),
+            Some(p) if broken > SETS_REPORTED => Err(p.and(
+                InputError::file(
+                    &plan.file,
+                    format!(
+                        "{} more of the {} parameter sets {} a rule of the scenario",
+                        broken - SETS_REPORTED,
+                        plan.design.runs.len(),
+                        if broken - SETS_REPORTED == 1 {
+                            "breaks"
+                        } else {
+                            "break"
+                        }
+                    ),
+                )
+                .into(),
+            )),
+            Some(p) => Err(p),
+        }
     }
 
     /// The scenario with one run's parameter values.
     fn build(&self, (matrix, row, values): &(Matrix, usize, Vec<f64>)) -> Result<Scenario> {
         self.study
             .scenario(values, &self.text, &self.file)
-            .map_err(|e| match e {
-                Error::Input(mut b) => {
+            .map_err(|e| {
+                let prefix = |mut b: InputError| {
                     b.message = format!("parameter set {matrix} row {row}, {}", b.message);
-                    Error::Input(b)
+                    b
+                };
+                match e {
+                    Error::Input(b) => Error::Input(Box::new(prefix(*b))),
+                    Error::Inputs(bs) => Error::Inputs(bs.into_iter().map(prefix).collect()),
+                    other => other,
                 }
-                other => other,
             })
     }
 
