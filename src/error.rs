@@ -183,6 +183,29 @@ pub fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
     }
 }
 
+/// The values of all `results`, or the problems of all that failed
+/// together (see [`Error::and`]).
+///
+/// # Errors
+///
+/// The errors of every failed result, together.
+pub fn all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let mut values = Vec::new();
+    let mut problems: Option<Error> = None;
+    for r in results {
+        match r {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                problems = Some(match problems {
+                    Some(p) => p.and(e),
+                    None => e,
+                })
+            }
+        }
+    }
+    problems.map_or(Ok(values), Err)
+}
+
 impl From<InputError> for Error {
     fn from(e: InputError) -> Self {
         Error::Input(Box::new(e))

@@ -85,9 +85,11 @@ fn bad_flag(e: &clap::Error) -> Option<String> {
         ErrorKind::ArgumentConflict => {
             let arg = flag(text(ContextKind::InvalidArg)?);
             let other = flag(text(ContextKind::PriorArg)?);
-            Some(format!(
-                "error: command line: {arg}: expected either {arg} or {other}, found both"
-            ))
+            Some(if arg == other {
+                format!("error: command line: {arg}: expected it once, found it more than once")
+            } else {
+                format!("error: command line: {arg}: expected either {arg} or {other}, found both")
+            })
         }
         _ => None,
     }

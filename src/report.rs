@@ -3,7 +3,7 @@
 //! `data:image/png;base64`, and what each metric means. No network, no
 //! script.
 
-use crate::output::{fmt_multiple, fmt_pm, fmt_sig};
+use crate::output::{fmt_index, fmt_multiple, fmt_pm, fmt_sig};
 use crate::plot::{ChartFile, MineralContext};
 use crate::summary::{MineralSummary, Summary};
 use base64::Engine as _;
@@ -242,8 +242,8 @@ pub fn headline_table(summary: &Summary) -> Table {
                     format!("{:.3}%", m.unserved_share * 100.0),
                     format!("{} {}", fmt_sig(m.unserved_p95), m.unit),
                     format!("{} {}", fmt_sig(m.cvar95), m.unit),
-                    format!("{:.0}", m.hhi),
-                    format!("{:.0}", m.hhi_with_projects),
+                    fmt_index(m.hhi),
+                    fmt_index(m.hhi_with_projects),
                 ]
             })
             .collect(),

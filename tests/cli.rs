@@ -176,6 +176,14 @@ fn bad_arguments_get_one_line_in_the_form_of_every_input_error() {
             "error: command line: --values: expected either --values or --range, found both",
         ),
         (
+            vec!["run", file, "--seed", "1", "--seed", "2"],
+            "error: command line: --seed: expected it once, found it more than once",
+        ),
+        (
+            vec!["run", file, "--quiet", "--quiet"],
+            "error: command line: --quiet: expected it once, found it more than once",
+        ),
+        (
             vec!["run", file, "other.toml"],
             "error: command line: expected no more arguments, found 'other.toml'; see --help",
         ),

@@ -112,3 +112,42 @@ fn a_per_trial_file_inside_out_is_written_with_the_run_and_replaced_with_it() {
         before
     );
 }
+
+#[test]
+fn per_trial_into_standard_output_redirected_to_a_file_adds_to_it() {
+    // `(echo A; supplyrisk run … --per-trial /dev/stdout) > file` must
+    // leave A in the file: the stream is written where it stands, never
+    // replaced, whichever name leads to it.
+    let dir = tempfile::tempdir().unwrap();
+    let example = example_path();
+    std::os::unix::fs::symlink("/dev/stdout", dir.path().join("out-link")).unwrap();
+    for (i, name) in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "out-link"]
+        .iter()
+        .enumerate()
+    {
+        let path = dir.path().join(format!("captured-{i}.txt"));
+        std::fs::write(&path, "A\n").unwrap();
+        let file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let o = std::process::Command::new(crate::util::bin())
+            .current_dir(dir.path())
+            .args([
+                "run",
+                example.to_str().unwrap(),
+                "--trials",
+                "3",
+                "--no-plots",
+                "--quiet",
+                "--out",
+                &format!("r{i}"),
+                "--per-trial",
+                name,
+            ])
+            .stdout(file)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("A\ntrial,copper,"), "{name}: {text}");
+        assert_eq!(text.lines().count(), 1 + 1 + 3, "{name}: {text}");
+    }
+}

@@ -168,6 +168,29 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
         assert!(stderr(&o).contains(fragment), "{args:?}: {}", stderr(&o));
         assert!(!dir.path().join("sw").exists());
     }
+    // Every bad value is reported, with the bad flags, at once.
+    let args = [
+        "sweep",
+        "full.toml",
+        "--trials",
+        "0",
+        "--out",
+        "sw",
+        "--param",
+        "source.cu-cl.access",
+        "--values",
+        "1.5,0.5,2,1.5",
+        "--metrics",
+        "joy",
+    ];
+    let o = run_in(dir.path(), &args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for part in ["--trials", "--metrics", "found 1.5", "found 2"] {
+        assert!(err.contains(part), "expected '{part}' in {err}");
+    }
+    assert_eq!(err.matches("found 1.5").count(), 1, "{err}");
+    assert!(!dir.path().join("sw").exists());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::{
 };
 use std::fmt::Write as _;
 use supplyrisk::compare::{MineralDelta, Paired};
-use supplyrisk::output::{fmt_pm, fmt_sig};
+use supplyrisk::output::{fmt_index, fmt_pm, fmt_sig};
 use supplyrisk::plot;
 use supplyrisk::sensitivity::Sensitivity;
 use supplyrisk::summary::MineralSummary;
@@ -564,11 +564,11 @@ fn concentration(w: &mut String, r: &Runs) {
     for (id, d) in &r.div.summary.minerals.0 {
         let _ = writeln!(
             w,
-            "| {id} | {:.0} | {:.0} | {:.0} | {:.0} |",
-            d.hhi_mine.unwrap_or(0.0),
-            d.hhi_mine_with_projects.unwrap_or(0.0),
-            d.hhi,
-            d.hhi_with_projects
+            "| {id} | {} | {} | {} | {} |",
+            fmt_index(d.hhi_mine.unwrap_or(0.0)),
+            fmt_index(d.hhi_mine_with_projects.unwrap_or(0.0)),
+            fmt_index(d.hhi),
+            fmt_index(d.hhi_with_projects)
         );
     }
     let _ = writeln!(w);

@@ -384,10 +384,7 @@ pub(crate) fn as_written_notices(scenario: &crate::scenario::Scenario) -> Vec<St
     notices_after(scenario, "the scenario as written: ")
 }
 
-/// `n` with the singular or plural noun: `1 run`, `33 runs`.
-pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::output::count;
 
 /// A large count in words: `3.3 million`, `1.2 billion`; plainly below a
 /// million.

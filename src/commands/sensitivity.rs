@@ -78,14 +78,14 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Strin
 
 const COST_HEADER: [&str; 4] = [
     "world market",
-    "disruption switched off",
+    "switched off",
     "change in cost_total",
     "change in p_price_spike",
 ];
 
 const HEADER: [&str; 4] = [
     "mineral",
-    "disruption switched off",
+    "switched off",
     "change in eud_total",
     "change in p_any_shortfall",
 ];

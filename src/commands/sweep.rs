@@ -189,19 +189,50 @@ fn sweep_text_in_pool(
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(Path::new("")));
-    let (scenario, ()) = crate::error::both(
-        input.parse(),
-        super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
-    )?;
-    let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m))?;
-    let mut values = parse_values(sw.values.as_deref(), sw.range.as_deref())?;
+    let param = SweepParam::parse(&sw.param).map_err(|m| Error::bad_flag("--param", m));
+    let values = parse_values(sw.values.as_deref(), sw.range.as_deref());
+    let known: Vec<&str> = SWEEP_METRICS.iter().map(|(k, _, _)| *k).collect();
+    let metrics_ok = crate::error::all(sw.metrics.iter().map(|m| {
+        if known.contains(&m.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::bad_flag(
+                "--metrics",
+                format!("expected some of {}, found '{m}'", known.join(", ")),
+            ))
+        }
+    }));
     // A value given twice is one point.
-    let mut seen = Vec::new();
-    values.retain(|v| {
-        let first = !seen.contains(v);
-        seen.push(*v);
-        first
+    let values = values.map(|mut values| {
+        let mut seen = Vec::new();
+        values.retain(|v| {
+            let first = !seen.contains(v);
+            seen.push(*v);
+            first
+        });
+        values
     });
+    let parsed = input.parse();
+    // Each point's scenario, checked when the file and the flags that
+    // make the points are good (a bad file would fail at every point).
+    let points: Result<Vec<(f64, Scenario)>> = match (&parsed, &param, &values) {
+        (Ok(_), Ok(param), Ok(values)) => crate::error::all(
+            values
+                .iter()
+                .map(|&v| point_scenario(text, file, param, v).map(|s| (v, s))),
+        ),
+        _ => Ok(Vec::new()),
+    };
+    let (((scenario, ()), ((param, _), ())), points) = crate::error::both(
+        crate::error::both(
+            crate::error::both(
+                parsed,
+                super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
+            ),
+            crate::error::both(crate::error::both(param, values), metrics_ok.map(|_| ())),
+        ),
+        points,
+    )?;
     let metrics: Vec<String> = if sw.metrics.is_empty() {
         let mut m = vec!["eud_total".to_string(), "p_any_shortfall".to_string()];
         if scenario.has_market() {
@@ -211,19 +242,6 @@ fn sweep_text_in_pool(
     } else {
         sw.metrics.clone()
     };
-    for m in &metrics {
-        if !SWEEP_METRICS.iter().any(|(k, _, _)| k == m) {
-            let known: Vec<&str> = SWEEP_METRICS.iter().map(|(k, _, _)| *k).collect();
-            return Err(Error::bad_flag(
-                "--metrics",
-                format!("expected some of {}, found '{m}'", known.join(", ")),
-            ));
-        }
-    }
-    let points: Vec<(f64, Scenario)> = values
-        .iter()
-        .map(|&v| point_scenario(text, file, &param, v).map(|s| (v, s)))
-        .collect::<Result<_>>()?;
     let (trials, seed) = resolve_trials_seed(&scenario, file, opts, super::MAX_PAIRED_TRIALS)?;
     // What the file writes for the parameter, read once.
     let written = param.written(text);

@@ -66,8 +66,10 @@ impl Need {
             (
                 2.0 * 8.0 * m * y * t,
                 format!(
-                    "{} minerals x {} years x {} trials, every value kept",
-                    self.minerals, self.years, self.simulated
+                    "{} x {} x {}, every value kept",
+                    super::count(self.minerals as u64, "mineral", "minerals"),
+                    super::count(self.years as u64, "year", "years"),
+                    super::count(self.simulated, "trial", "trials")
                 ),
             )
         } else {
@@ -77,8 +79,10 @@ impl Need {
             (
                 m * y * SKETCH_BYTES * 2.0 + waiting,
                 format!(
-                    "{} minerals x {} years of sketches, and values held back by {} threads",
-                    self.minerals, self.years, self.threads
+                    "{} x {} of sketches, and values held back by {}",
+                    super::count(self.minerals as u64, "mineral", "minerals"),
+                    super::count(self.years as u64, "year", "years"),
+                    super::count(self.threads as u64, "thread", "threads")
                 ),
             )
         };

@@ -10,14 +10,23 @@ use std::fmt::Write as _;
 
 pub use crate::tables::years_csv;
 
+/// `n` with the singular or plural noun: `1 run`, `33 runs`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Write one file atomically, outside any results folder (the examples
 /// write figures into `docs/` this way): into a new temporary file
 /// `.<name>.tmp-<pid>-<random>` beside it, flushed to disk, then renamed
 /// over `path`. Results folders are written by [`folder::Staging`].
 ///
 /// A symbolic link is followed: the file it points to is replaced, not
-/// the link. A path that is not a regular file (a pipe, a terminal,
-/// `/dev/stdout`) is written to as it is, since it cannot be replaced.
+/// the link. A path that is not a regular file (a pipe, a terminal) is
+/// written to as it is, since it cannot be replaced. A path that names
+/// this process's standard output or error (`/dev/stdout`, `/dev/fd/2`,
+/// `/proc/self/fd/1`, or a link to one) is written through that stream,
+/// where it stands, as the shell would: whatever the stream leads to,
+/// a file included, is never replaced.
 ///
 /// # Errors
 ///
@@ -28,6 +37,17 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    match standard_stream(path) {
+        Some(Stream::Out) => {
+            let mut out = std::io::stdout().lock();
+            return out.write_all(bytes).and_then(|()| out.flush()).map_err(werr);
+        }
+        Some(Stream::Err) => {
+            let mut err = std::io::stderr().lock();
+            return err.write_all(bytes).and_then(|()| err.flush()).map_err(werr);
+        }
+        None => {}
+    }
     let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if link {
         if let Ok(target) = std::fs::canonicalize(path) {
@@ -56,6 +76,50 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
             Error::Write { source, .. } => werr(source),
             other => other,
         })
+}
+
+/// This process's standard output or error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// The standard stream that `path` names, directly or through symbolic
+/// links: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`,
+/// `/proc/thread-self/fd/N` or `/proc/<this process>/fd/N`, N 1 or 2.
+fn standard_stream(path: &std::path::Path) -> Option<Stream> {
+    let pid = std::process::id().to_string();
+    let mut p = path.to_path_buf();
+    // A chain of links longer than the system's own limit is not followed.
+    for _ in 0..40 {
+        let text = p.to_string_lossy();
+        let fd = match text.as_ref() {
+            "/dev/stdout" => Some("1"),
+            "/dev/stderr" => Some("2"),
+            t => t
+                .strip_prefix("/dev/fd/")
+                .or_else(|| t.strip_prefix("/proc/self/fd/"))
+                .or_else(|| t.strip_prefix("/proc/thread-self/fd/"))
+                .or_else(|| {
+                    t.strip_prefix("/proc/")
+                        .and_then(|r| r.strip_prefix(pid.as_str()))
+                        .and_then(|r| r.strip_prefix("/fd/"))
+                }),
+        };
+        match fd {
+            Some("1") => return Some(Stream::Out),
+            Some("2") => return Some(Stream::Err),
+            Some(_) => return None,
+            None => {}
+        }
+        let target = std::fs::read_link(&p).ok()?;
+        p = match p.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    None
 }
 
 /// Keys of result files whose value may be `null` by design
@@ -212,6 +276,12 @@ pub fn group_thousands(s: &str) -> String {
     out
 }
 
+/// A concentration index (0 to 10,000) as a whole number, thousands
+/// separated: `2,841`.
+pub fn fmt_index(hhi: f64) -> String {
+    group_thousands(&format!("{hhi:.0}"))
+}
+
 /// `x` to `sig` significant digits (at least; whole numbers keep all
 /// their digits): thousands separated, in words from a
 /// million (`15.63 billion`), in scientific notation below 1e-4 and from
@@ -349,8 +419,8 @@ pub fn headline_table(summary: &Summary) -> String {
                 fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
                 format!("{} {}", fmt_pm(m.eud_total, m.eud_total_se), m.unit),
                 format!("{} {}", fmt_sig(m.unserved_p95), m.unit),
-                format!("{:.0}", m.hhi),
-                format!("{:.0}", m.hhi_with_projects),
+                fmt_index(m.hhi),
+                fmt_index(m.hhi_with_projects),
             ]
         })
         .collect();

@@ -134,15 +134,15 @@ pub fn tornado(
     let (title, x_label) = match measure {
         Measure::Unserved { market: false } => (
             format!("{scenario}: drivers of {mineral} shortfall risk"),
-            format!("Change in expected unserved {mineral} with the disruption switched off, {unit}"),
+            format!("Change in expected unserved {mineral}, each driver switched off in turn, {unit}"),
         ),
         Measure::Unserved { market: true } => (
             format!("{scenario}: drivers of {mineral} shortfall risk"),
-            format!("Change in expected {mineral} demand priced out or rationed, disruption switched off, {unit}"),
+            format!("Change in expected {mineral} demand priced out or rationed, each driver switched off, {unit}"),
         ),
         Measure::Cost { currency } => (
             format!("{scenario}: drivers of the consumer's {mineral} cost"),
-            format!("Change in the consumer's expected {mineral} cost with the disruption switched off, {currency}"),
+            format!("Change in the consumer's expected {mineral} cost, each driver switched off in turn, {currency}"),
         ),
     };
     TornadoChart {
@@ -377,7 +377,7 @@ mod tests {
         assert_eq!(t.values, [-40.0, -10.0]);
         assert_eq!(t.total, Some((-55.0, Z95 * 2.0)));
         assert!(
-            t.x_label.ends_with("switched off, USD million"),
+            t.x_label.ends_with("switched off in turn, USD million"),
             "{}",
             t.x_label
         );
