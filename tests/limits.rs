@@ -332,13 +332,21 @@ fn reading_stops_at_the_cap() {
 
 #[test]
 fn a_file_named_dots_writes_under_results_scenario() {
-    for name in ["...toml", "..toml", "..", ".", "/"] {
+    for name in ["...toml", "..toml", ".toml", "dir/.toml", "..", ".", "/"] {
         let out = default_out_dir(Path::new(name));
         assert_eq!(out, Path::new("results/scenario"), "{name}");
     }
     assert_eq!(
         default_out_dir(Path::new("scenarios/us.toml")),
         Path::new("results/us")
+    );
+    assert_eq!(
+        default_out_dir(Path::new("scenarios/us.2026")),
+        Path::new("results/us")
+    );
+    assert_eq!(
+        default_out_dir(Path::new(".hidden.toml")),
+        Path::new("results/.hidden")
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -127,7 +127,10 @@ fn per_trial_into_standard_output_redirected_to_a_file_adds_to_it() {
     {
         let path = dir.path().join(format!("captured-{i}.txt"));
         std::fs::write(&path, "A\n").unwrap();
-        let file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         let o = std::process::Command::new(crate::util::bin())
             .current_dir(dir.path())
             .args([

@@ -27,6 +27,7 @@ mod properties;
 mod reference;
 mod reference_market;
 mod restriction_exact;
+mod shard_flags;
 mod shards;
 mod sketched;
 mod stages_exact;

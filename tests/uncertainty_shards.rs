@@ -125,7 +125,7 @@ fn a_study_shard_writes_a_partial_result_and_says_which_sets() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("parameter sets 5..10 of 16"),
+        stdout(&o).contains("parameter sets 6 to 10 of 16"),
         "{}",
         stdout(&o)
     );

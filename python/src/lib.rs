@@ -4,7 +4,7 @@
 //! (`Python::detach`, pyo3's name for what was `allow_threads`). A command
 //! that simulates runs on a thread of its own while the calling thread
 //! checks for signals, so Ctrl-C (or a notebook's interrupt) cancels it
-//! ([`interruptible`]). The pandas layer is pure Python
+//! (`interruptible`). The pandas layer is pure Python
 //! (`python/supplyrisk/`).
 
 mod errors;

@@ -214,9 +214,18 @@ pub fn read_and_flags<T>(read: Result<T>, opts: &SimOptions, max: u64) -> Result
 /// or `results/scenario/` when the stem is empty, `.` or `..` (a file
 /// named `...toml` must not write into `results/` or the current folder).
 pub fn default_out_dir(scenario_path: &Path) -> PathBuf {
-    let stem = scenario_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+    // `file_stem` keeps a leading dot's name whole: `.toml` is its own
+    // stem, which would make a hidden folder.
+    let name = scenario_path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned());
+    let stem = match name.as_deref().and_then(|n| n.strip_suffix(".toml")) {
+        Some(s) => Some(s.to_string()),
+        None => scenario_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned()),
+    };
+    let stem = stem
         .filter(|s| !matches!(s.as_str(), "" | "." | ".."))
         .unwrap_or_else(|| "scenario".to_string());
     Path::new("results").join(stem)

@@ -448,8 +448,9 @@ fn run_shard(
     }
     if !opts.quiet {
         super::say(&format!(
-            "{} — shard {k}/{n}: trials {first}..{last} of {trials}, seed {seed}\npartial result in {}\n",
+            "{} — shard {k}/{n}: {} of {trials}, seed {seed}\npartial result in {}\n",
             scenario.name,
+            crate::output::numbered(first, last, "trial", "trials"),
             files[0].display()
         ))?;
     }

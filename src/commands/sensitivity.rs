@@ -104,13 +104,13 @@ pub fn sensitivity(path: &Path, opts: &SimOptions) -> Result<SensitivityReport> 
     sensitivity_text(&input, &opts)
 }
 
-/// [`sensitivity`] of a scenario's text: `opts.out` is the output folder
+/// [`sensitivity()`] of a scenario's text: `opts.out` is the output folder
 /// (default `results/scenario/`); with `opts.in_memory` nothing is
 /// written and the report holds the outputs.
 ///
 /// # Errors
 ///
-/// As [`sensitivity`].
+/// As [`sensitivity()`].
 pub fn sensitivity_text(input: &ScenarioText, opts: &SimOptions) -> Result<SensitivityReport> {
     super::on_pool(opts, || sensitivity_text_in_pool(input, opts))
 }

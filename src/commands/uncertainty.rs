@@ -359,8 +359,9 @@ impl Plan {
         };
         if !opts.quiet && !files.is_empty() {
             super::say(&format!(
-                "{} — uncertainty shard {k}/{n}: parameter sets {first}..{last} of {total}, {} trials each, seed {}\npartial result in {}\n",
+                "{} — uncertainty shard {k}/{n}: {} of {total}, {} trials each, seed {}\npartial result in {}\n",
                 self.scenario.name,
+                crate::output::numbered(first, last, "parameter set", "parameter sets"),
                 self.trials,
                 self.seed,
                 files[0].display()

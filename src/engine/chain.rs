@@ -3,7 +3,7 @@
 //! output is gathered into a few *channels* of integer units (feed,
 //! refining capacity, and per product level what the consumer may buy,
 //! its offtake and the whole output), from which
-//! [`super::serve`] clears the step.
+//! [`super::market::serve_chain`] clears the step.
 //!
 //! Every source at full output is in the channels' starting values; a
 //! source whose output varies (a project, or one with a disruption or

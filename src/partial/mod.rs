@@ -15,7 +15,7 @@
 //! 3. the body, in the `postcard` binary encoding (every number bit for
 //!    bit; a sketch's buckets packed by their low bits): a run's slice is
 //!    its [`Record`] (the slice's range counts chunks of
-//!    [`CHUNK_TRIALS`] trials); a study's slice is the results
+//!    [`CHUNK_TRIALS`](crate::engine::CHUNK_TRIALS) trials); a study's slice is the results
 //!    of its parameter sets ([`RunMetrics`], one per set; the range counts
 //!    parameter sets in the order of the study's design).
 //!
@@ -96,7 +96,7 @@ pub struct Header {
     pub shard: u64,
     /// Of how many.
     pub shards: u64,
-    /// The slice, `[start, end)`: of a run, its chunks of [`CHUNK_TRIALS`]
+    /// The slice, `[start, end)`: of a run, its chunks of [`CHUNK_TRIALS`](crate::engine::CHUNK_TRIALS)
     /// trials; of a study, its parameter sets in design order.
     pub slice: [u64; 2],
     /// What a study's slices share beyond the run's keys; absent for a run.
@@ -309,7 +309,7 @@ pub fn checksum(header: &Header, body: &[u8]) -> u32 {
 }
 
 /// Check a `run --shard K/N` request. `N` may exceed the run's chunks
-/// (of [`CHUNK_TRIALS`] trials each): the shards past them run no trial and
+/// (of [`CHUNK_TRIALS`](crate::engine::CHUNK_TRIALS) trials each): the shards past them run no trial and
 /// write an empty partial result, which `merge` takes like any other.
 ///
 /// # Errors

@@ -19,7 +19,7 @@
 //! every estimate lies within its bucket: a relative error below 2^-12.
 //! Zeros are counted exactly, and so are a sketch's *atoms*, up to
 //! [`MAX_ATOMS`] values chosen before the run (point masses such as full
-//! supply in a year without disruptions): see [`atoms`].
+//! supply in a year without disruptions): see the `atoms` module.
 //!
 //! Merging adds counts and takes minima and maxima (with the counts of
 //! values equal to them): the result does not depend on the order or

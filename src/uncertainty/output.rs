@@ -266,7 +266,7 @@ pub fn summary_csv(result: &UncertaintyResult) -> Result<Vec<u8>> {
 const OUTSIDE: f64 = 0.05;
 
 /// Per mineral and metric, the index furthest outside 0 to 1 (beyond
-/// [`OUTSIDE`]), in words: a sign that the base sets are too few for the
+/// 0.05), in words: a sign that the base sets are too few for the
 /// indices, and for their bootstrap intervals, which treat the base sets
 /// as independent draws.
 pub fn indices_outside(result: &UncertaintyResult) -> Vec<String> {
