@@ -200,6 +200,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SupplyriskError", py.get_type::<errors::SupplyriskError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("PROGRAM", supplyrisk::partial::program())?;
+    m.add("MAX_SHARDS", supplyrisk::partial::MAX_SHARDS)?;
     m.add_class::<scenario::Scenario>()?;
     m.add_class::<run::RunResult>()?;
     m.add_function(wrap_pyfunction!(errors::argument_error, m)?)?;

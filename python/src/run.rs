@@ -74,11 +74,26 @@ impl RunResult {
             height.unwrap_or(d.height.into()),
         );
         let opts = crate::options(None, None, None, Some(size)).map_err(|_| {
+            use supplyrisk::plot::ChartSize;
+            let fits = |n: &PyInt, range: &std::ops::RangeInclusive<u32>| {
+                u32::try_from(*n).is_ok_and(|n| range.contains(&n))
+            };
+            let (w, h) = (ChartSize::WIDTHS, ChartSize::HEIGHTS);
+            let name = match (fits(&size.0, &w), fits(&size.1, &h)) {
+                (false, true) => "width",
+                (true, false) => "height",
+                _ => "width, height",
+            };
             crate::errors::bad_argument(
-                "width/height",
+                name,
                 format!(
-                    "expected a width of 320-8000 and a height of 240-8000 pixels, found {} x {}",
-                    size.0, size.1
+                    "expected a width of {}-{} and a height of {}-{} pixels, found {} x {}",
+                    w.start(),
+                    w.end(),
+                    h.start(),
+                    h.end(),
+                    size.0,
+                    size.1
                 ),
             )
         })?;
@@ -155,24 +170,38 @@ impl RunResult {
     }
 }
 
-/// Merge the partial results (their bytes) of every slice of one run.
+/// Merge the partial results of every slice of one run: `partials`
+/// (their bytes, named in messages by `labels`, else `partials[i]`) and
+/// the `.srpart` files of `paths` (files, or folders of them, found and
+/// read as the command line's `merge` does).
 #[pyfunction]
-#[pyo3(signature = (partials, threads=None))]
+#[pyo3(signature = (partials, threads=None, labels=None, paths=Vec::new()))]
 pub fn merge(
     py: Python<'_>,
     partials: Vec<Bound<'_, PyBytes>>,
     threads: Option<PyInt>,
+    labels: Option<Vec<String>>,
+    paths: Vec<PathBuf>,
 ) -> PyResult<RunResult> {
     let opts = crate::options(None, None, threads, None)?;
     let threads = opts.threads;
     let partials: Vec<Vec<u8>> = partials.iter().map(|b| b.as_bytes().to_vec()).collect();
+    let labels: Vec<String> = match labels {
+        Some(l) if l.len() == partials.len() => l,
+        _ => (0..partials.len())
+            .map(|i| format!("partials[{i}]"))
+            .collect(),
+    };
     let report = py
         .detach(|| {
             let named = partials
                 .into_iter()
-                .enumerate()
-                .map(|(i, b)| (PathBuf::from(format!("partials[{i}]")), Ok(b)));
-            let parts = partial::read_all(named)?;
+                .zip(labels)
+                .map(|(b, label)| (PathBuf::from(label), Ok(b)));
+            let in_memory = partial::read_all(named);
+            let from_files = partial::find(&paths).and_then(|files| partial::load(&files));
+            let (mut parts, files) = supplyrisk::error::both(in_memory, from_files)?;
+            parts.extend(files);
             if partial::check_set(&parts)? == partial::Kind::Study {
                 return Err(supplyrisk::InputError::file(
                     "merge",

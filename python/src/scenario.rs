@@ -36,10 +36,15 @@ impl Scenario {
         Scenario::parse(py, ScenarioText { file, text })
     }
 
-    /// A scenario from a file.
+    /// A scenario from a file, labelled `file` (default: its path) in
+    /// messages once it is read.
     #[staticmethod]
-    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Scenario> {
-        let input = py.detach(|| ScenarioText::read(&path)).or_raise()?;
+    #[pyo3(signature = (path, file=None))]
+    fn from_path(py: Python<'_>, path: PathBuf, file: Option<String>) -> PyResult<Scenario> {
+        let mut input = py.detach(|| ScenarioText::read(&path)).or_raise()?;
+        if let Some(file) = file {
+            input.file = file;
+        }
         Scenario::parse(py, input)
     }
 

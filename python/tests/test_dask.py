@@ -29,3 +29,30 @@ def test_dask_bad_input_raises_scenario_error(client):
     s = supplyrisk.load("scenarios/example.toml")
     with pytest.raises(supplyrisk.ScenarioError, match="^arguments: trials: "):
         supplyrisk.dask.run(client, s, trials=0, seed=1, shards=4)
+
+
+class RefusingClient:
+    """A client that fails the test if anything is submitted."""
+
+    def submit(self, *args, **kwargs):
+        raise AssertionError("a task was submitted")
+
+    def scheduler_info(self):
+        return {"workers": {}}
+
+
+def test_dask_checks_shards_and_scenario_before_submitting():
+    s = supplyrisk.load("scenarios/example.toml")
+    for shards in (0, 2**20 + 1):
+        with pytest.raises(ValueError, match=r"^shards: expected an integer from 1 to 1048576"):
+            supplyrisk.dask.run(RefusingClient(), s, trials=6000, shards=shards)
+    with pytest.raises(TypeError, match="^scenario: expected a Scenario or a path, found int"):
+        supplyrisk.dask.run(RefusingClient(), 42, trials=6000, shards=2)
+    with pytest.raises(supplyrisk.ScenarioError, match="no/such.toml"):
+        supplyrisk.dask.run(RefusingClient(), "no/such.toml", trials=6000, shards=2)
+
+
+def test_dask_takes_a_path(client):
+    plain = supplyrisk.load("scenarios/example.toml").run(trials=3000, seed=2)
+    r = supplyrisk.dask.run(client, "scenarios/example.toml", trials=3000, seed=2, shards=2, threads=1)
+    assert r.to_json() == plain.to_json()

@@ -45,6 +45,11 @@ def test_bad_scenario_file(run_cli, tmp_path):
     with pytest.raises(supplyrisk.ScenarioError) as caught:
         supplyrisk.load(BAD, name=str(path))
     assert str(caught.value) == expected
+    # From the file under another name: the name labels its problems.
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        supplyrisk.load(path, name="mine.toml")
+    assert caught.value.file == "mine.toml"
+    assert str(caught.value) == expected.replace(str(path), "mine.toml")
     # It pickles with its parts (it may be raised on a Dask worker).
     again = pickle.loads(pickle.dumps(e))
     assert type(again) is supplyrisk.ScenarioError and again.key == e.key
@@ -101,7 +106,7 @@ def test_bad_arguments(flags, call, run_cli, tmp_path):
         ("threads", lambda s: supplyrisk.merge([], threads=-1), "an integer >= 1, found -1"),
         ("per_trial", lambda s: s.run(trials=1000, shard=(1, 2), per_trial=True), "False for a shard, which keeps no per-trial results"),
         ("trials", lambda s: s.run(trials=2**200), "an integer of 64 bits at most, found 1606938044258990275541962092341162602522202993782792835301376"),
-        ("width/height", lambda s: s.run(trials=1000).charts(width=10), "a width of 320-8000 and a height of 240-8000 pixels, found 10 x 1000"),
+        ("width", lambda s: s.run(trials=1000).charts(width=10), "a width of 320-8000 and a height of 240-8000 pixels, found 10 x 1000"),
     ],
 )
 def test_out_of_range_integers_are_bad_input_naming_the_argument(argument, call, expected):
@@ -167,6 +172,21 @@ def test_bad_values(run_cli, tmp_path):
         s.with_values({"source.no-such-source.access": 0.5})
     with pytest.raises(supplyrisk.ScenarioError, match="KIND.ID.KEY"):
         s.with_values({"access": 0.5})
+    assert s.with_values({}).file == s.file
+    with pytest.raises(TypeError, match="^values: expected a mapping of KIND.ID.KEY addresses to numbers, found list"):
+        s.with_values([(param, 0.5)])
+
+
+@pytest.mark.parametrize(
+    "size, argument",
+    [((100, 1000), "width"), ((1600, 100), "height"), ((100, 100), "width, height")],
+)
+def test_a_bad_chart_size_names_the_argument(size, argument):
+    r = supplyrisk.load("scenarios/example.toml").run(trials=1000)
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        r.charts(width=size[0], height=size[1])
+    assert caught.value.key == argument
+    assert str(caught.value).startswith(f"arguments: {argument}: expected a width of 320-8000 and a height of 240-8000")
 
 
 def test_bad_partials():
@@ -184,6 +204,17 @@ def test_bad_partials():
         supplyrisk.merge([parts[0], bytes(corrupt), parts[2]])
     with pytest.raises(supplyrisk.ScenarioError, match="found none"):
         supplyrisk.merge([])
+    with pytest.raises(TypeError, match=r"^partials\[1\]: expected a PartialResult, bytes, or the path"):
+        supplyrisk.merge([parts[0], 42])
+    with pytest.raises(TypeError, match="^partials: expected a PartialResult, bytes, a path, or an iterable"):
+        supplyrisk.merge(42)
+
+
+def test_merge_of_a_missing_file_is_bad_input(run_cli, tmp_path):
+    expected = cli_error(run_cli("merge", "no/such.srpart", "--out", tmp_path / "m", check=False))
+    with pytest.raises(supplyrisk.ScenarioError) as caught:
+        supplyrisk.merge(["no/such.srpart"])
+    assert str(caught.value) == expected
 
 
 def test_scenario_without_uncertain_tables():
@@ -209,6 +240,9 @@ def test_merge_takes_folders_and_refuses_a_studys_shards(run_cli, tmp_path):
     merged = supplyrisk.merge([tmp_path / "r"])
     whole = supplyrisk.load("scenarios/example.toml").run(trials=3000, seed=4)
     assert merged.to_json() == whole.to_json()
+    # One folder alone, as a path or a string.
+    assert supplyrisk.merge(tmp_path / "r").to_json() == whole.to_json()
+    assert supplyrisk.merge(str(tmp_path / "r")).to_json() == whole.to_json()
     run_cli("uncertainty", "scenarios/example-uncertainty.toml", "--samples", "2",
             "--trials", "100", "--shard", "1/1", "--out", tmp_path / "u", "--quiet")
     with pytest.raises(supplyrisk.ScenarioError, match="found those of an uncertainty study"):

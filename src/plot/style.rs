@@ -72,11 +72,16 @@ impl Default for ChartSize {
 }
 
 impl ChartSize {
+    /// The widths allowed, in pixels.
+    pub const WIDTHS: std::ops::RangeInclusive<u32> = 320..=8000;
+    /// The heights allowed, in pixels.
+    pub const HEIGHTS: std::ops::RangeInclusive<u32> = 240..=8000;
+
     /// Parse `WIDTHxHEIGHT`, for example `1600x1000`.
     pub fn parse(text: &str) -> Option<ChartSize> {
         let (w, h) = text.split_once(['x', 'X'])?;
         let (width, height) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
-        ((320..=8000).contains(&width) && (240..=8000).contains(&height))
+        (Self::WIDTHS.contains(&width) && Self::HEIGHTS.contains(&height))
             .then_some(ChartSize { width, height })
     }
 

@@ -16,16 +16,14 @@ The full reference is docs/python.md in the repository.
 
 from __future__ import annotations
 
+import collections.abc
 import os
 import warnings
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, SupportsIndex, Tuple, Union, overload
+from typing import Iterable, Mapping, Optional, SupportsIndex, Tuple, Union, overload
 
 from . import _args, _native, _progress
 from ._native import ScenarioError, SupplyriskError
 from ._progress import Progress, ProgressArg
-
-if TYPE_CHECKING:
-    import numpy
 from ._result import PartialResult, Result
 from ._studies import by_year, compare, sensitivity, sweep, uncertainty
 
@@ -53,14 +51,14 @@ __version__ = _native.__version__
 PROGRAM = _native.PROGRAM
 
 PathOrText = Union[str, "os.PathLike[str]"]
-#: A yes-or-no argument: Python's bool or NumPy's.
-Flag = Union[bool, "numpy.bool_"]
+Flag = _args.Flag
 
 
 class SupplyriskWarning(UserWarning):
     """A warning the command line prints on stderr: about the scenario
-    (sources that cannot meet demand even undisrupted, a value far from
-    the data) or the run (too few trials for stable percentiles)."""
+    (sources that cannot meet demand even undisrupted, an event that
+    affects no source) or the run (too few trials for stable
+    percentiles)."""
 
 
 class Scenario:
@@ -138,8 +136,16 @@ class Scenario:
         --param`` and ``[[uncertain]]``, for example
         ``"event.cn-export-controls.rate"``) to numbers, applied in order.
         Raises :class:`ScenarioError` for an unknown entity or a value the
-        scenario rules refuse.
+        scenario rules refuse, and ``TypeError`` for ``values`` that is not
+        a mapping. No values give the scenario unchanged.
         """
+        if not isinstance(values, collections.abc.Mapping):
+            raise TypeError(
+                "values: expected a mapping of KIND.ID.KEY addresses to numbers, "
+                f"found {type(values).__name__}"
+            )
+        if not values:
+            return self
         pairs = [(_args.text("values", k), _args.number(f"values[{k!r}]", v)) for k, v in values.items()]
         return Scenario(self._native.with_values(pairs))
 
@@ -200,8 +206,9 @@ class Scenario:
         whole run. ``max_memory`` (GiB) is the command line's
         ``--max-memory``. With ``per_trial``, the result keeps every
         trial's horizon total unserved amount (:attr:`Result.per_trial`,
-        the command line's ``--per-trial`` file), which costs 8 bytes per
-        trial and mineral. ``progress=True`` shows a progress bar (tqdm's,
+        the command line's ``--per-trial`` file): the run keeps 10 bytes
+        per trial and mineral (twice that at its peak), and the DataFrame
+        takes 8 more on first use. ``progress=True`` shows a progress bar (tqdm's,
         if installed, else a line on stderr); a callable is called with a
         :class:`Progress` as the run moves on. What the command line warns
         about on stderr is
@@ -277,42 +284,53 @@ def load(path_or_text: PathOrText, name: Optional[str] = None) -> Scenario:
     if isinstance(path_or_text, str) and "\n" in path_or_text:
         return loads(path_or_text, name or "<string>")
     path = os.fspath(path_or_text)
-    scenario = Scenario(_native.Scenario.from_path(path))
-    if name is not None:
-        return loads(scenario.text, name)
-    return scenario
+    return Scenario(_native.Scenario.from_path(path, name or None))
 
 
-def merge(partials: Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]], threads: Optional[SupportsIndex] = None) -> Result:
+def merge(
+    partials: Union[
+        Iterable[Union[PartialResult, bytes, "os.PathLike[str]", str]],
+        PartialResult,
+        bytes,
+        "os.PathLike[str]",
+        str,
+    ],
+    threads: Optional[SupportsIndex] = None,
+) -> Result:
     """The :class:`Result` of a whole run from the partial results of every
     one of its slices, in any order: :class:`PartialResult` objects, their
     bytes, ``.srpart`` files written by ``supplyrisk run --shard``, or
-    folders of them. The
+    folders of them (a list of these, or one folder or file alone). The
     result is byte for byte that of the run in one piece. Raises
     :class:`ScenarioError` for missing, repeated, mismatched or corrupt
-    slices, with the command line's messages. Raises the warnings the run
-    in one piece raises, as :class:`SupplyriskWarning`."""
-    data = [b for p in partials for b in _partial_bytes(p)]
-    native = _native.merge(data, threads=_args.whole("threads", threads))
+    slices, and for files and folders that do not exist, with the command
+    line's messages. Raises the warnings the run in one piece raises, as
+    :class:`SupplyriskWarning`."""
+    one = (PartialResult, bytes, bytearray, memoryview, str, os.PathLike)
+    items = [partials] if isinstance(partials, one) else partials
+    try:
+        items = list(items)
+    except TypeError:
+        raise TypeError(
+            "partials: expected a PartialResult, bytes, a path, or an iterable of them, "
+            f"found {type(partials).__name__}"
+        ) from None
+    data, labels, paths = [], [], []
+    for i, p in enumerate(items):
+        if isinstance(p, PartialResult):
+            data.append(p.data)
+            labels.append(f"partials[{i}]")
+        elif isinstance(p, (bytes, bytearray, memoryview)):
+            data.append(bytes(p))
+            labels.append(f"partials[{i}]")
+        elif isinstance(p, (str, os.PathLike)):
+            paths.append(os.fspath(p))
+        else:
+            raise TypeError(
+                f"partials[{i}]: expected a PartialResult, bytes, or the path of a .srpart file "
+                f"or folder, found {type(p).__name__}"
+            )
+    native = _native.merge(data, threads=_args.whole("threads", threads), labels=labels, paths=paths)
     for message in native.warnings:
         warnings.warn(message, SupplyriskWarning, stacklevel=2)
     return Result(native)
-
-
-def _partial_bytes(p) -> list:
-    """The bytes of a partial result, or of each ``.srpart`` file of a
-    folder (as the command line's ``merge FOLDER`` reads them)."""
-    if isinstance(p, PartialResult):
-        return [p.data]
-    if isinstance(p, (bytes, bytearray, memoryview)):
-        return [bytes(p)]
-    path = os.fspath(p)
-    if os.path.isdir(path):
-        names = sorted(n for n in os.listdir(path) if n.endswith(".srpart"))
-        return [_file_bytes(os.path.join(path, n)) for n in names]
-    return [_file_bytes(path)]
-
-
-def _file_bytes(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()

@@ -5,9 +5,15 @@ values, and names the argument in its ``ScenarioError``)."""
 from __future__ import annotations
 
 import operator
-from typing import Iterable, List, Optional, SupportsIndex, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, SupportsIndex, Tuple, Union
 
 from . import _native
+
+if TYPE_CHECKING:
+    import numpy
+
+#: A yes-or-no argument: Python's bool or NumPy's.
+Flag = Union[bool, "numpy.bool_"]
 
 
 def is_bool(value: object) -> bool:

@@ -10,6 +10,7 @@ __all__ = [
     "argument_error",
     "__version__",
     "PROGRAM",
+    "MAX_SHARDS",
     "Scenario",
     "RunResult",
     "merge",
@@ -22,6 +23,7 @@ __all__ = [
 
 __version__: str
 PROGRAM: str
+MAX_SHARDS: int
 
 _Callback = Optional[Callable[[int, str, int, int], object]]
 _Written = Tuple[Dict[str, bytes], List[str]]
@@ -34,7 +36,7 @@ class Scenario:
     @staticmethod
     def from_text(text: str, file: str) -> Scenario: ...
     @staticmethod
-    def from_path(path: Union[str, PathLike[str]]) -> Scenario: ...
+    def from_path(path: Union[str, PathLike[str]], file: Optional[str] = ...) -> Scenario: ...
     def with_values(self, values: Sequence[Tuple[str, float]]) -> Scenario: ...
     def run(
         self,
@@ -94,7 +96,12 @@ class RunResult:
     def source(self) -> str: ...
 
 def argument_error(name: str, message: str) -> ScenarioError: ...
-def merge(partials: Sequence[bytes], threads: Optional[int] = ...) -> RunResult: ...
+def merge(
+    partials: Sequence[bytes],
+    threads: Optional[int] = ...,
+    labels: Optional[Sequence[str]] = ...,
+    paths: Sequence[Union[str, PathLike[str]]] = ...,
+) -> RunResult: ...
 def partial_header(data: bytes) -> str: ...
 def compare(
     baseline: Scenario,

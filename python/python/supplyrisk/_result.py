@@ -116,7 +116,7 @@ class Result:
         return json.loads(self.to_json())
 
     def files(
-        self, charts: bool = True, width: Optional[SupportsIndex] = None, height: Optional[SupportsIndex] = None
+        self, charts: _args.Flag = True, width: Optional[SupportsIndex] = None, height: Optional[SupportsIndex] = None
     ) -> Dict[str, bytes]:
         """Every file ``supplyrisk run`` writes, name to bytes: the JSON and
         CSV files and, with ``charts``, the PNG charts and ``report.html``."""
@@ -136,7 +136,7 @@ class Result:
         """The self-contained ``report.html`` page (charts embedded)."""
         return self.files(True)["report.html"].decode("utf-8")
 
-    def save(self, folder: "os.PathLike[str] | str", charts: bool = True) -> list:
+    def save(self, folder: "os.PathLike[str] | str", charts: _args.Flag = True) -> list:
         """Write the files :meth:`files` returns into ``folder`` (created
         if needed); returns their paths."""
         os.makedirs(folder, exist_ok=True)
@@ -174,8 +174,10 @@ class PartialResult:
 
     @property
     def header(self) -> dict:
-        """The header: format, program, scenario file, text and SHA-256,
-        seed, trials, shard, shards, chunks, body length and CRC-32."""
+        """The header: ``format``, ``program``, ``scenario_file``,
+        ``scenario_text``, ``scenario_sha256``, ``seed``, ``trials``,
+        ``shard``, ``shards``, ``slice`` (the chunks it covers, ``[start,
+        end)``), ``body_bytes`` and ``crc32``."""
         return dict(self._header)
 
     @property

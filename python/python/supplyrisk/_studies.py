@@ -83,7 +83,7 @@ def compare(
     trials: Optional[SupportsIndex] = None,
     seed: Optional[SupportsIndex] = None,
     threads: Optional[SupportsIndex] = None,
-    charts: bool = False,
+    charts: _args.Flag = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
 ) -> pd.DataFrame:
@@ -122,7 +122,7 @@ def sensitivity(
     trials: Optional[SupportsIndex] = None,
     seed: Optional[SupportsIndex] = None,
     threads: Optional[SupportsIndex] = None,
-    charts: bool = False,
+    charts: _args.Flag = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
 ) -> pd.DataFrame:
@@ -148,7 +148,7 @@ def sweep(
     trials: Optional[SupportsIndex] = None,
     seed: Optional[SupportsIndex] = None,
     threads: Optional[SupportsIndex] = None,
-    charts: bool = False,
+    charts: _args.Flag = False,
     chart_size: ChartSize = None,
     metrics: Sequence[str] = (),
     progress: ProgressArg = None,
@@ -183,7 +183,7 @@ def uncertainty(
     trials: Optional[SupportsIndex] = None,
     seed: Optional[SupportsIndex] = None,
     threads: Optional[SupportsIndex] = None,
-    charts: bool = False,
+    charts: _args.Flag = False,
     chart_size: ChartSize = None,
     progress: ProgressArg = None,
 ) -> pd.DataFrame:

@@ -19,9 +19,10 @@ Dask's ``Client.submit`` and ``Client.gather`` will do.
 
 from __future__ import annotations
 
-from typing import Optional, SupportsIndex
+import os
+from typing import Optional, SupportsIndex, Union
 
-from . import PartialResult, Result, Scenario, _args, merge
+from . import PartialResult, Result, Scenario, _args, _native, load, merge
 
 __all__ = ["run", "run_shard"]
 
@@ -41,7 +42,7 @@ def run_shard(
 
 def run(
     client,
-    scenario: Scenario,
+    scenario: Union[Scenario, str, "os.PathLike[str]"],
     trials: Optional[SupportsIndex] = None,
     seed: Optional[SupportsIndex] = None,
     shards: Optional[SupportsIndex] = None,
@@ -58,7 +59,9 @@ def run(
     all cores of its machine; set it to the cores a worker owns when
     several workers share a machine). Bad input (trials, seed, threads)
     raises :class:`~supplyrisk.ScenarioError`, from the tasks that meet it;
-    a bad ``shards`` raises ``ValueError`` before any task is submitted.
+    a bad ``shards`` raises ``ValueError``, and a ``scenario`` that is
+    neither a :class:`~supplyrisk.Scenario` nor a path ``TypeError``, before
+    any task is submitted (a path is loaded here, once).
     """
     # Checked here, where the error is the caller's, not on a worker.
     trials, seed, threads = (_args.whole(n, v) for n, v in [("trials", trials), ("seed", seed), ("threads", threads)])
@@ -66,8 +69,12 @@ def run(
     if count is None:
         workers = client.scheduler_info().get("workers", {})
         count = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
-    if count < 1:
-        raise ValueError(f"shards: expected an integer >= 1, found {count}")
+    if not 1 <= count <= _native.MAX_SHARDS:
+        raise ValueError(f"shards: expected an integer from 1 to {_native.MAX_SHARDS}, found {count}")
+    if isinstance(scenario, (str, os.PathLike)):
+        scenario = load(scenario)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a Scenario or a path, found {type(scenario).__name__}")
     futures = [
         client.submit(run_shard, scenario, k, count, trials, seed, threads, pure=False)
         for k in range(1, count + 1)
