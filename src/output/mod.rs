@@ -34,22 +34,12 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    match standard_stream(path) {
-        Some(Stream::Out) => {
-            let mut out = std::io::stdout().lock();
-            return out
-                .write_all(bytes)
-                .and_then(|()| out.flush())
-                .map_err(werr);
-        }
-        Some(Stream::Err) => {
-            let mut err = std::io::stderr().lock();
-            return err
-                .write_all(bytes)
-                .and_then(|()| err.flush())
-                .map_err(werr);
-        }
-        None => {}
+    if let Some(stream) = standard_stream(path) {
+        let mut w: Box<dyn std::io::Write> = match stream {
+            Stream::Out => Box::new(std::io::stdout().lock()),
+            Stream::Err => Box::new(std::io::stderr().lock()),
+        };
+        return w.write_all(bytes).and_then(|()| w.flush()).map_err(werr);
     }
     let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if link {
