@@ -109,6 +109,9 @@ def test_compare_is_the_clis(run_cli, tmp_path):
     # Nickel and lithium are defined alike in both: no change in any year.
     assert (years.loc["nickel", "delta_eud"] == 0).all()
     assert len(years) == 4 * 10
+    # The years of the minerals left in a selection.
+    copper = supplyrisk.by_year(frame.loc[["copper"]])
+    pd.testing.assert_frame_equal(copper, years.loc[["copper"]], check_exact=True)
 
 
 def test_sensitivity_is_the_clis(run_cli, tmp_path):

@@ -113,8 +113,12 @@ def by_year(comparison: pd.DataFrame) -> pd.DataFrame:
     ``comparison_years.csv``: ``unit``, ``delta_eud``, ``delta_eud_se`` and,
     for world-market minerals, ``currency``, ``delta_price_mean``,
     ``delta_cost`` and their standard errors (NaN where there is none).
-    Standard errors come from paired chunk means (docs/model.md)."""
-    return csv_frame(comparison.attrs["files"]["comparison_years.csv"], index=["mineral", "year"])
+    Standard errors come from paired chunk means (docs/model.md). Only
+    the minerals left in ``comparison`` are given: ``by_year(frame.loc[["copper"]])``
+    is copper's years."""
+    years = csv_frame(comparison.attrs["files"]["comparison_years.csv"], index=["mineral", "year"])
+    minerals = years.index.get_level_values("mineral")
+    return years[minerals.isin(comparison.index.get_level_values("mineral"))]
 
 
 def sensitivity(
