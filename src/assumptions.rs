@@ -5,10 +5,16 @@
 
 use crate::dist::{Dist, DistSpec};
 use crate::error::num;
-use crate::output::{fmt_pm, fmt_sig};
+use crate::output::{fmt_pm, fmt_sig, group_thousands};
 use crate::report::Table;
 use crate::scenario::{EventKind, Scenario, Stage};
 use crate::summary::Summary;
+
+/// An amount as the scenario gives it, every digit kept, thousands
+/// separated as in the results beside it: `11,846`.
+fn amount(x: f64) -> String {
+    group_thousands(&num(x))
+}
 
 /// A distribution in a few words: "0.3", "uniform 0.3–0.9", "uniform -0.3
 /// to -0.05", "beta 0.3 (sd 0.1)".
@@ -84,7 +90,7 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
                     Some(c) => format!("{stage}, {c}"),
                     None => stage.to_string(),
                 },
-                format!("{} {}", num(src.capacity), unit(src.mineral)),
+                format!("{} {}", amount(src.capacity), unit(src.mineral)),
                 share,
                 rate,
                 severity,
@@ -170,10 +176,10 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
             };
             Some(row([
                 m.id.clone(),
-                format!("{} {u}", num(p.initial)),
-                format!("{} {u}", num(p.capacity)),
-                format!("{} {u}/yr", num(p.max_release_per_year)),
-                format!("{} {u}/yr", num(p.refill_per_year)),
+                format!("{} {u}", amount(p.initial)),
+                format!("{} {u}", amount(p.capacity)),
+                format!("{} {u}/yr", amount(p.max_release_per_year)),
+                format!("{} {u}/yr", amount(p.refill_per_year)),
                 prices,
             ]))
         })
@@ -196,9 +202,9 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
             let k = m.market.as_ref()?;
             Some(row([
                 m.id.clone(),
-                format!("{} {}/{}", num(k.reference_price), k.currency, m.unit),
-                format!("{} {}/yr", num(m.demand.base), m.unit),
-                format!("{} {}/yr", num(k.rest_of_world.base), m.unit),
+                format!("{} {}/{}", amount(k.reference_price), k.currency, m.unit),
+                format!("{} {}/yr", amount(m.demand.base), m.unit),
+                format!("{} {}/yr", amount(k.rest_of_world.base), m.unit),
                 num(k.elasticity),
                 format!("{}–{}×", num(k.min_price), num(k.max_price)),
                 format!("{}×", num(k.spike_threshold)),
@@ -329,5 +335,13 @@ affects = [ { source = "a", exposure = 0.6 } ]
         let years = year_table(&summary);
         assert_eq!(years.rows.len(), 2);
         assert_eq!(years.rows[1][..3], ["cu", "2027", "10.00 kt"]);
+    }
+
+    #[test]
+    fn amounts_keep_every_digit_with_thousands_separated() {
+        assert_eq!(amount(11846.0), "11,846");
+        assert_eq!(amount(1234.5678), "1,234.5678");
+        assert_eq!(amount(0.25), "0.25");
+        assert_eq!(amount(2e12), "2e12");
     }
 }
