@@ -216,38 +216,28 @@ impl Plan {
         // built again one at a time as they run, so memory does not grow
         // with N. The problems of the first few sets that break a rule are
         // reported, with the number of the others.
-        let mut problems: Option<Error> = None;
-        let mut broken = 0usize;
-        for run in &plan.design.runs {
-            if let Err(e) = plan.build(run) {
-                broken += 1;
-                if broken <= SETS_REPORTED {
-                    problems = Some(match problems {
-                        Some(p) => p.and(e),
-                        None => e,
-                    });
-                }
-            }
-        }
-        match problems {
-            None => Ok(plan),
-            Some(p) if broken > SETS_REPORTED => Err(p.and(
+        let broken: Vec<Error> = plan
+            .design
+            .runs
+            .iter()
+            .filter_map(|run| plan.build(run).err())
+            .collect();
+        let others = broken.len().saturating_sub(SETS_REPORTED);
+        let shown = broken.into_iter().take(SETS_REPORTED).map(Err::<(), _>);
+        match crate::error::all(shown) {
+            Ok(_) => Ok(plan),
+            Err(e) if others == 0 => Err(e),
+            Err(e) => Err(e.and(
                 InputError::file(
                     &plan.file,
                     format!(
-                        "{} more of the {} parameter sets {} a rule of the scenario",
-                        broken - SETS_REPORTED,
+                        "{others} more of the {} parameter sets {} a rule of the scenario",
                         plan.design.runs.len(),
-                        if broken - SETS_REPORTED == 1 {
-                            "breaks"
-                        } else {
-                            "break"
-                        }
+                        if others == 1 { "breaks" } else { "break" }
                     ),
                 )
                 .into(),
             )),
-            Some(p) => Err(p),
         }
     }
 
