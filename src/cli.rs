@@ -190,7 +190,14 @@ fn parse_gib(text: &str) -> Result<f64, String> {
 
 fn parse_chart_size(text: &str) -> Result<ChartSize, String> {
     ChartSize::parse(text).ok_or_else(|| {
-        format!("expected WIDTHxHEIGHT in pixels (320-8000 x 240-8000), such as 1600x1000, found '{text}'")
+        let (w, h) = (ChartSize::WIDTHS, ChartSize::HEIGHTS);
+        format!(
+            "expected WIDTHxHEIGHT in pixels ({}-{} x {}-{}), such as 1600x1000, found '{text}'",
+            w.start(),
+            w.end(),
+            h.start(),
+            h.end()
+        )
     })
 }
 

@@ -176,6 +176,10 @@ fn bad_arguments_get_one_line_in_the_form_of_every_input_error() {
             "error: command line: --values: expected either --values or --range, found both",
         ),
         (
+            vec!["run", file, "--chart-size", "10x10"],
+            "error: command line: --chart-size: expected WIDTHxHEIGHT in pixels (320-8000 x 240-8000), such as 1600x1000, found '10x10'",
+        ),
+        (
             vec!["run", file, "--seed", "1", "--seed", "2"],
             "error: command line: --seed: expected it once, found it more than once",
         ),
