@@ -37,8 +37,8 @@ fn shard_flags_out_of_range_are_refused_before_simulating() {
 fn a_shard_without_trials_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let example = example_path();
-    let shard = |k_of_n: &str| {
-        let args = [
+    let shard = |k_of_n: &str, more: &[&str]| {
+        let mut args = vec![
             "run",
             example.to_str().unwrap(),
             "--trials",
@@ -48,9 +48,10 @@ fn a_shard_without_trials_says_so() {
             "--out",
             "s",
         ];
+        args.extend(more);
         run_in(dir.path(), &args)
     };
-    let (empty, full) = (shard("1/2"), shard("2/2"));
+    let (empty, full) = (shard("1/2", &[]), shard("2/2", &[]));
     assert_eq!(empty.status.code(), Some(0), "{}", stderr(&empty));
     assert!(
         stderr(&empty).contains("warning: shard 1/2 runs no trial: the run's 1000 trials make 1 chunk of 1024, fewer than its 2 shards"),
@@ -71,19 +72,7 @@ fn a_shard_without_trials_says_so() {
         crate::util::stdout(&full)
     );
     // A chart size, which a shard cannot use, is named.
-    let args = [
-        "run",
-        example.to_str().unwrap(),
-        "--trials",
-        "1000",
-        "--shard",
-        "2/2",
-        "--chart-size",
-        "800x600",
-        "--out",
-        "s",
-    ];
-    let sized = run_in(dir.path(), &args);
+    let sized = shard("2/2", &["--chart-size", "800x600"]);
     assert_eq!(sized.status.code(), Some(0), "{}", stderr(&sized));
     assert!(
         stderr(&sized).contains("warning: --chart-size has no effect on a shard"),
