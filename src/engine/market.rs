@@ -152,11 +152,6 @@ pub fn serve_chain(
     out.stock_empty = false;
     let rule = mp.stockpile.map(|s| StockRule::new(&s, dt));
     let mut memo = PriceMemo::new();
-    // The last market step's stock and results: a step of the same year
-    // with the same channels as the step before and the same stock has the
-    // same results (and leaves the stock as it was: a step that moves it
-    // changes the next step's key).
-    let mut last: (f64, StepResult) = (f64::NAN, StepResult::default());
     let mut inv_capacity = (f64::NAN, 0.0);
     // The channels at the step being served.
     let mut row = cp.base;
@@ -168,7 +163,6 @@ pub fn serve_chain(
     for (y, &rest_y) in rest.iter().enumerate() {
         let dc = out.demand[y] * dt;
         let (mut unserved, mut supply, mut price, mut cost) = (0.0, 0.0, 0.0, 0.0);
-        last.0 = f64::NAN;
         let dr = rest_y * dt;
         let (inv_dc, inv_all) = (1.0 / dc, 1.0 / (dc + dr));
         let (mut t, end) = (y * spy, (y + 1) * spy);
@@ -191,43 +185,39 @@ pub fn serve_chain(
             if changed[t] {
                 step_to(&mut row, t);
             }
-            let r = if !changed[t] && stock == last.0 {
-                last.1
-            } else {
-                let before = stock;
-                let (open, offtake, whole) = product(cp, &row, &mut inv_capacity);
-                let (k, pinned) = match mp.stockpile {
-                    Some(sp) => {
-                        let d = Demands {
-                            dc,
-                            all: dc + dr,
-                            inv_dc,
-                            inv_all,
-                        };
-                        market_stock(m, &sp, dt, &mut stock, open, whole, d, &mut out.stock_empty)
-                    }
-                    None => (0.0, None),
-                };
-                let served = ((open + k) * inv_dc).min((whole + k) * inv_all).max(0.0);
-                let (x, x_pow) = pinned.unwrap_or_else(|| memo.at(m, served));
-                let r = StepResult {
-                    unserved: dc * (1.0 - served).max(0.0),
-                    served: dc * served.min(1.0),
-                    x,
-                    cost: m.price * (dc * (x_pow - 1.0) * m.inv_one_plus_e - (x - 1.0) * offtake),
-                };
-                last = (before, r);
-                r
+            let before = stock;
+            let (open, offtake, whole) = product(cp, &row, &mut inv_capacity);
+            let (k, pinned) = match mp.stockpile {
+                Some(sp) => {
+                    let d = Demands {
+                        dc,
+                        all: dc + dr,
+                        inv_dc,
+                        inv_all,
+                    };
+                    market_stock(m, &sp, dt, &mut stock, open, whole, d, &mut out.stock_empty)
+                }
+                None => (0.0, None),
             };
-            // This step and the steps after it whose channels are the same,
-            // while the stock stays where it was: the same results.
+            let served = ((open + k) * inv_dc).min((whole + k) * inv_all).max(0.0);
+            let (x, x_pow) = pinned.unwrap_or_else(|| memo.at(m, served));
+            let r = StepResult {
+                unserved: dc * (1.0 - served).max(0.0),
+                served: dc * served.min(1.0),
+                x,
+                cost: m.price * (dc * (x_pow - 1.0) * m.inv_one_plus_e - (x - 1.0) * offtake),
+            };
+            // This step and the steps after it whose channels are the same
+            // have the same results while the stock stays where it was: a
+            // step that moves the stock is cleared on its own.
+            let moved = stock != before;
             loop {
                 unserved += r.unserved;
                 supply += r.served;
                 price += r.x;
                 cost += r.cost;
                 t += 1;
-                if t == end || changed[t] || stock != last.0 {
+                if t == end || changed[t] || moved {
                     break;
                 }
             }
