@@ -382,14 +382,54 @@ fn truncated_corrupt_and_foreign_partial_files_are_refused() {
 /// header's length and checksum made to fit (so the body reaches the
 /// decoder).
 fn with_body(bytes: &[u8], body: &[u8]) -> Vec<u8> {
+    refitted(bytes, body, |_| {})
+}
+
+/// `bytes` of a partial result with its body replaced by `body` and its
+/// header edited by `edit`, the header's length and checksum made to fit.
+fn refitted(
+    bytes: &[u8],
+    body: &[u8],
+    edit: impl FnOnce(&mut supplyrisk::partial::Header),
+) -> Vec<u8> {
     let magic = supplyrisk::partial::MAGIC.len();
     let end = magic + bytes[magic..].iter().position(|&b| b == b'\n').unwrap();
     let mut header: supplyrisk::partial::Header =
         serde_json::from_slice(&bytes[magic..end]).unwrap();
+    edit(&mut header);
     header.body_bytes = body.len() as u64;
     header.crc32 = supplyrisk::partial::checksum(&header, body);
     let header = serde_json::to_vec(&header).unwrap();
     [&bytes[..magic], &header, b"\n", body].concat()
+}
+
+#[test]
+fn partial_results_of_another_program_or_with_a_wrong_scenario_hash_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parts = good_parts(d);
+    let f = parts.join("partial-2-of-3.srpart");
+    let bytes = std::fs::read(&f).unwrap();
+    let magic = supplyrisk::partial::MAGIC.len();
+    let body_start = magic + bytes[magic..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let body = &bytes[body_start..];
+    // Checksums refitted: the framing holds, the header's claims do not.
+    std::fs::write(
+        &f,
+        refitted(&bytes, body, |h| h.program = "supplyrisk 9.9.9".into()),
+    )
+    .unwrap();
+    refused(
+        d,
+        &["parts"],
+        "found one of supplyrisk 9.9.9: merge with the program that wrote it",
+    );
+    std::fs::write(
+        &f,
+        refitted(&bytes, body, |h| h.scenario_sha256 = "ab".into()),
+    )
+    .unwrap();
+    refused(d, &["parts"], "does not match its SHA-256");
 }
 
 #[test]

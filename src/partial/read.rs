@@ -38,6 +38,10 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
         BadHeader::Corrupt(e) => bad(format!(
             "expected a valid header, found a corrupt one ({e})"
         )),
+        BadHeader::Format(v) if v.program == super::program() => bad(format!(
+            "expected partial result format {FORMAT}, found format {}, which {} never writes: the file is corrupt",
+            v.format, v.program
+        )),
         BadHeader::Format(v) => bad(format!(
             "expected partial result format {FORMAT}, found format {} (written by {}): merge with the program that wrote it",
             v.format, v.program
@@ -55,6 +59,21 @@ fn framing(bytes: &[u8], file: &str) -> Result<(Header, usize), InputError> {
     if super::checksum(&header, body) != header.crc32 {
         return Err(bad(
             "the file does not match its checksum: it is corrupt".into()
+        ));
+    }
+    // The random draws and the order of merging are the program's own:
+    // a slice simulated by another version does not merge with its
+    // slices, whatever its format.
+    if header.program != super::program() {
+        return Err(bad(format!(
+            "expected a partial result of {}, found one of {}: merge with the program that wrote it",
+            super::program(),
+            header.program
+        )));
+    }
+    if super::sha256_hex(&header.scenario_text) != header.scenario_sha256 {
+        return Err(bad(
+            "the scenario text does not match its SHA-256: the file is corrupt".into(),
         ));
     }
     Ok((header, start))
