@@ -66,6 +66,23 @@ fn a_rerun_replaces_the_whole_folder_and_leaves_nothing_beside_it() {
 }
 
 #[test]
+fn out_ending_in_a_dot_names_the_folder_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // New, then replaced; and an empty folder given so.
+    for out in ["res/.", "res/./"] {
+        let o = example_run(d, out, &["--no-plots"]);
+        assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
+        assert!(d.join("res/summary.json").exists());
+    }
+    std::fs::create_dir(d.join("empty")).unwrap();
+    let o = example_run(d, "empty/.", &["--no-plots"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(d.join("empty/summary.json").exists());
+    assert_eq!(names(d), ["empty", "res"], "nothing left beside them");
+}
+
+#[test]
 fn results_of_another_command_are_replaced_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -80,3 +80,28 @@ fn a_shard_without_trials_says_so() {
         stderr(&sized)
     );
 }
+
+#[test]
+fn a_shard_folder_ending_in_a_dot_names_the_folder_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let example = example_path();
+    let args = |out| {
+        [
+            "run",
+            example.to_str().unwrap(),
+            "--trials",
+            "3000",
+            "--shard",
+            "1/2",
+            "--out",
+            out,
+            "--quiet",
+        ]
+    };
+    for out in ["s/.", "s/./"] {
+        let o = run_in(d, &args(out));
+        assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
+        assert!(d.join("s/partial-1-of-2.srpart").exists());
+    }
+}

@@ -97,6 +97,12 @@ fn out_error(out: &Path, message: impl std::fmt::Display) -> Error {
     Error::bad_flag("--out", format!("'{}' {message}", out.display()))
 }
 
+/// `--out` as the folder it names: `r/.` and `r/./` are `r` (a rename
+/// onto `r/.` would fail).
+pub(crate) fn tidy(out: &Path) -> PathBuf {
+    out.components().collect()
+}
+
 /// `--out` split into the folder that holds it and its own name.
 fn split(out: &Path) -> Result<(PathBuf, String)> {
     let name = out
@@ -328,6 +334,7 @@ impl Staging {
     /// holding files supplyrisk did not write, or when the folder beside
     /// it cannot be created.
     pub fn begin(out: &Path, command: &str, quiet: bool) -> Result<Staging> {
+        let out = &tidy(out);
         let (parent, name) = split(out)?;
         inspect(out, false)?;
         fs::create_dir_all(&parent)

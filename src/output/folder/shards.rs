@@ -1,7 +1,7 @@
 //! A folder of partial results, shared by the shards of one run: each
 //! shard writes its one file into it at any time, beside the others.
 
-use super::{inspect, place, read_marker, split, stale, Existing, MARKER, SHARDS_LINE};
+use super::{inspect, place, read_marker, split, stale, tidy, Existing, MARKER, SHARDS_LINE};
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,6 +44,7 @@ pub fn write_shard(out: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         path: path.to_path_buf(),
         source,
     };
+    let out = &tidy(out);
     fs::create_dir_all(out).map_err(|e| werr(out, e))?;
     inspect(out, true)?;
     if read_marker(out).is_none() {
