@@ -154,3 +154,50 @@ fn per_trial_into_standard_output_redirected_to_a_file_adds_to_it() {
         assert_eq!(text.lines().count(), 1 + 1 + 3, "{name}: {text}");
     }
 }
+
+#[test]
+fn per_trial_onto_the_scenario_itself_or_onto_out_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(example_path(), d.join("base.toml")).unwrap();
+    std::os::unix::fs::symlink("base.toml", d.join("link.toml")).unwrap();
+    let text = std::fs::read(d.join("base.toml")).unwrap();
+    for (scenario, per_trial, expect) in [
+        (
+            "base.toml",
+            "base.toml",
+            "other than the scenario being simulated",
+        ),
+        (
+            "base.toml",
+            "link.toml",
+            "other than the scenario being simulated",
+        ),
+        (
+            "link.toml",
+            "./base.toml",
+            "other than the scenario being simulated",
+        ),
+        ("base.toml", "r", "is the --out folder itself"),
+    ] {
+        let o = run_in(
+            d,
+            &[
+                "run",
+                scenario,
+                "--trials",
+                "300",
+                "--no-plots",
+                "--quiet",
+                "--out",
+                "r",
+                "--per-trial",
+                per_trial,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{per_trial}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+        assert!(!d.join("r").exists(), "nothing written");
+        assert_eq!(std::fs::read(d.join("base.toml")).unwrap(), text);
+    }
+}

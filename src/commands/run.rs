@@ -105,7 +105,7 @@ fn run_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<RunReport
     let per_trial_in_out = match &opts.per_trial {
         Some(f) if !opts.in_memory => match name_in(f, &out_dir)? {
             None => {
-                check_per_trial(f)?;
+                check_per_trial(f, Path::new(file))?;
                 None
             }
             inside => inside,
@@ -184,11 +184,20 @@ impl RunParts {
 }
 
 /// Check, before simulating, that a per-trial file outside the output
-/// folder can be written: not a folder, in a folder that exists, and not
-/// inside another command's results folder (whose next run would refuse
-/// a file it did not write).
-fn check_per_trial(file: &Path) -> Result<()> {
+/// folder can be written: not the scenario file being simulated (nor a
+/// link to it), not a folder, in a folder that exists, and not inside
+/// another command's results folder (whose next run would refuse a file
+/// it did not write).
+fn check_per_trial(file: &Path, scenario: &Path) -> Result<()> {
     let bad = |m: String| Err(Error::bad_flag("--per-trial", m));
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(file), std::fs::canonicalize(scenario)) {
+        if a == b {
+            return bad(format!(
+                "expected a file other than the scenario being simulated, found '{}'; choose another name",
+                file.display()
+            ));
+        }
+    }
     if let Some(outer) = folder::results_folder_around(file) {
         return bad(format!(
             "expected a file outside other commands' results folders, found '{}' inside '{}'; write it into --out, or elsewhere",
@@ -242,7 +251,8 @@ fn name_in(file: &Path, out: &Path) -> Result<Option<String>> {
         ))
     };
     let name = match file_abs.strip_prefix(&out_abs).map(|rest| rest.to_str()) {
-        Ok(Some(name)) if !name.is_empty() && !name.contains('/') => name.to_string(),
+        Ok(Some("")) => return bad("is the --out folder itself; choose a file in it or elsewhere"),
+        Ok(Some(name)) if !name.contains('/') => name.to_string(),
         _ => return bad("lies inside the --out folder but not directly in it; choose a file directly in it or elsewhere"),
     };
     let taken = name.starts_with('.')
