@@ -289,3 +289,32 @@ fn a_bad_market_value_is_reported_alone() {
     let range = "stockpile[0].release_price: expected a number with 1 < x";
     assert!(errors[1].contains(range), "{err}");
 }
+
+#[test]
+fn a_bad_market_value_does_not_hide_its_stockpiles_price_rules() {
+    // The default spike threshold (1.5) at or above the cap breaks the
+    // market; the stockpile's prices are still held to the market's valid
+    // caps: the default release price (1.5) above the cap, the refill
+    // price below the floor.
+    let capped = format!(
+        "{}, max_price = 1.4, min_price = 0.9 }}",
+        MARKET.strip_suffix(" }").expect("fixture")
+    );
+    let text = BASE.replacen(MARKET, &capped, 1).replacen(
+        "release_price = 1.5\nrefill_price = 0.8",
+        "refill_price = 0.5",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test.toml"), &text).unwrap();
+    let o = run_in(dir.path(), &["validate", "test.toml"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for expect in [
+        "mineral[0].market.spike_threshold: expected spike_threshold < max_price (1.4)",
+        "stockpile[0].release_price: expected release_price < max_price (1.4): the price could never exceed it, found 1.5 (the default; the file does not give it)",
+        "stockpile[0].refill_price: expected refill_price >= min_price (0.9): the price could never fall to it, found 0.5",
+    ] {
+        assert!(err.contains(expect), "{expect} missing from {err}");
+    }
+}

@@ -243,36 +243,30 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
         let m = &mut minerals[mi];
         // The market's keys as the file writes them (`None`: defaults).
         let written = raw.mineral[mi].market.as_ref();
-        let Some(market) = m.market.clone() else {
-            if written.is_some() {
-                // A market with a bad value (reported there): check the
-                // prices' own ranges only.
-                ctx.optional(
-                    &format!("{k}.release_price"),
-                    p.release_price,
-                    super::DEFAULT_RELEASE_PRICE,
-                    rules::ABOVE_ONE,
-                );
-                ctx.optional(
-                    &format!("{k}.refill_price"),
-                    p.refill_price,
-                    super::DEFAULT_REFILL_PRICE,
-                    rules::REFILL_PRICE,
-                );
+        // The price range the prices must act within: the market's; where
+        // the market has a bad value of its own (reported there), its caps
+        // as written, if they are valid themselves.
+        let caps = match (&m.market, written) {
+            (Some(market), _) => Some((market.max_price, market.min_price)),
+            (None, Some(w)) => Some((
+                w.max_price.unwrap_or(DEFAULT_MAX_PRICE),
+                w.min_price.unwrap_or(DEFAULT_MIN_PRICE),
+            ))
+            .filter(|&(max, min)| rules::MAX_PRICE.holds(max) && rules::MIN_PRICE.holds(min)),
+            (None, None) => {
+                for (key, v) in [
+                    ("release_price", p.release_price),
+                    ("refill_price", p.refill_price),
+                ] {
+                    if v.is_some() {
+                        ctx.error(
+                            &format!("{k}.{key}"),
+                            format!("expected `{key}` only on the stockpile of a mineral with a `market` (a physical stockpile releases whenever supply falls short), found one"),
+                        );
+                    }
+                }
                 continue;
             }
-            for (key, v) in [
-                ("release_price", p.release_price),
-                ("refill_price", p.refill_price),
-            ] {
-                if v.is_some() {
-                    ctx.error(
-                        &format!("{k}.{key}"),
-                        format!("expected `{key}` only on the stockpile of a mineral with a `market` (a physical stockpile releases whenever supply falls short), found one"),
-                    );
-                }
-            }
-            continue;
         };
         let release = ctx.optional(
             &format!("{k}.release_price"),
@@ -286,25 +280,29 @@ fn market_stockpiles(raw: &RawFile, ctx: &mut Ctx, minerals: &mut [Mineral]) {
             super::DEFAULT_REFILL_PRICE,
             rules::REFILL_PRICE,
         );
-        if let Some(r) = release.filter(|&r| r >= market.max_price) {
-            never_acts(
-                ctx,
-                &format!("{k}.release_price"),
-                "release_price < max_price",
-                (market.max_price, written.and_then(|w| w.max_price)),
-                "exceed it",
-                (r, p.release_price),
-            );
+        if let (Some(r), Some((max, _))) = (release, caps) {
+            if r >= max {
+                never_acts(
+                    ctx,
+                    &format!("{k}.release_price"),
+                    "release_price < max_price",
+                    (max, written.and_then(|w| w.max_price)),
+                    "exceed it",
+                    (r, p.release_price),
+                );
+            }
         }
-        if let Some(r) = refill.filter(|&r| r < market.min_price) {
-            never_acts(
-                ctx,
-                &format!("{k}.refill_price"),
-                "refill_price >= min_price",
-                (market.min_price, written.and_then(|w| w.min_price)),
-                "fall to it",
-                (r, p.refill_price),
-            );
+        if let (Some(r), Some((_, min))) = (refill, caps) {
+            if r < min {
+                never_acts(
+                    ctx,
+                    &format!("{k}.refill_price"),
+                    "refill_price >= min_price",
+                    (min, written.and_then(|w| w.min_price)),
+                    "fall to it",
+                    (r, p.refill_price),
+                );
+            }
         }
         if let (Some(stock), Some(release), Some(refill)) = (m.stockpile.as_mut(), release, refill)
         {
