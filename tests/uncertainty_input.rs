@@ -49,6 +49,27 @@ fn bad_uncertain_tables_are_refused_with_exit_2_by_run_and_uncertainty() {
 }
 
 #[test]
+fn a_bad_address_does_not_hide_the_problems_of_its_distribution() {
+    let text = with_uncertain(
+        "[[uncertain]]\nparam = \"event.x.rate\"\ndist = { dist = \"uniform\", min = 2, max = 1 }\n\
+         [[uncertain]]\ndist = { dist = \"uniform\", min = 3, max = 1 }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), &text).unwrap();
+    let o = run_in(dir.path(), &["validate", "bad.toml"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for expect in [
+        "uncertain[0].param: expected an id",
+        "uncertain[0].dist: expected min <= max",
+        "uncertain[1]: missing key `param`",
+        "uncertain[1].dist: expected min <= max",
+    ] {
+        assert!(err.contains(expect), "{expect} missing from {err}");
+    }
+}
+
+#[test]
 fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

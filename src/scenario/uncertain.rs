@@ -390,47 +390,58 @@ impl Ctx<'_> {
         let mut seen: Vec<(String, usize)> = Vec::new();
         for (i, u) in raw.uncertain.iter().enumerate() {
             let k = format!("uncertain[{i}]");
-            let Some(text) = &u.param else { continue };
-            let pk = format!("{k}.param");
-            let (kind, id, key) = match split(raw, text) {
-                Ok(x) => x,
-                Err(m) => {
-                    self.error(&pk, m);
-                    continue;
-                }
-            };
-            let (range, keypath) = match slot(&mut probe, kind, &id, &key) {
-                Ok((s, range, keypath)) => match written(&s) {
-                    Ok(_) => (range, keypath),
-                    Err(why) => {
+            // The parameter's address; where it is bad, its distribution
+            // is still checked on its own.
+            let param = 'param: {
+                let Some(text) = &u.param else {
+                    break 'param None;
+                };
+                let pk = format!("{k}.param");
+                let (kind, id, key) = match split(raw, text) {
+                    Ok(x) => x,
+                    Err(m) => {
+                        self.error(&pk, m);
+                        break 'param None;
+                    }
+                };
+                let (range, keypath) = match slot(&mut probe, kind, &id, &key) {
+                    Ok((s, range, keypath)) => match written(&s) {
+                        Ok(_) => (range, keypath),
+                        Err(why) => {
+                            self.error(
+                                &pk,
+                                format!("expected the address of a number written in the file, found {} ({why})", quote(text)),
+                            );
+                            break 'param None;
+                        }
+                    },
+                    Err(_) => {
                         self.error(
                             &pk,
-                            format!("expected the address of a number written in the file, found {} ({why})", quote(text)),
+                            format!(
+                                "expected an uncertain number of {kind} {} (such as {}), found key {}",
+                                quote(&id),
+                                examples(kind),
+                                quote(&key.join("."))
+                            ),
                         );
-                        continue;
+                        break 'param None;
                     }
-                },
-                Err(_) => {
+                };
+                if let Some((_, first)) = seen.iter().find(|(p, _)| *p == keypath) {
                     self.error(
                         &pk,
-                        format!(
-                            "expected an uncertain number of {kind} {} (such as {}), found key {}",
-                            quote(&id),
-                            examples(kind),
-                            quote(&key.join("."))
-                        ),
+                        format!("expected each parameter once, found {} again (first in uncertain[{first}])", quote(text)),
                     );
-                    continue;
+                    break 'param None;
                 }
+                seen.push((keypath.clone(), i));
+                Some((text, kind, id, key, range))
             };
-            if let Some((_, first)) = seen.iter().find(|(p, _)| *p == keypath) {
-                self.error(
-                    &pk,
-                    format!("expected each parameter once, found {} again (first in uncertain[{first}])", quote(text)),
-                );
+            let Some((text, kind, id, key, range)) = param else {
+                self.uncertain_dist(&format!("{k}.dist"), u.dist.as_ref());
                 continue;
-            }
-            seen.push((keypath.clone(), i));
+            };
             let Some(dist) = self.uncertain_dist(&format!("{k}.dist"), u.dist.as_ref()) else {
                 continue;
             };
