@@ -3,6 +3,10 @@
 //! `data:image/png;base64`, and what each metric means. No network, no
 //! script.
 
+mod stock;
+
+pub use stock::{stock_finding, stock_table};
+
 use crate::output::{fmt_index, fmt_multiple, fmt_pm, fmt_sig};
 use crate::plot::{ChartFile, MineralContext};
 use crate::summary::{MineralSummary, Summary};
@@ -70,9 +74,24 @@ th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
 @media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
-.scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em;white-space:normal}td:first-child,td.text{overflow-wrap:anywhere}caption{white-space:normal}\
+.scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em}th,td.text{white-space:normal}td:first-child,td.text{overflow-wrap:anywhere}caption{white-space:normal}\
+table.keep{break-inside:avoid;page-break-inside:avoid}\
 thead{display:table-header-group}h1,h2,caption,dt{break-after:avoid;page-break-after:avoid}caption{break-inside:avoid}dd{break-inside:avoid;page-break-inside:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
 img{max-width:100%;max-height:44vh;width:auto;border:none}img.tall{max-height:92vh}details,h2.raw{display:none}}";
+
+/// Most rows of a table kept on one printed page.
+const KEPT_ROWS: usize = 15;
+
+/// Whether a table cell is text that may wrap: long, with spaces, and not
+/// a number (a number starts with a digit or a sign, and keeps its error
+/// and unit on its line).
+fn is_text(cell: &str) -> bool {
+    let number = cell
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || "-−+.<>≈".contains(c));
+    !number && cell.chars().count() > 18 && cell.contains(' ')
+}
 
 /// What each metric means, for readers of the report.
 pub const GLOSSARY: [(&str, &str); 10] = [
@@ -131,9 +150,15 @@ impl Report {
             let _ = writeln!(h, "<p class=\"facts\">{}</p>", facts.join(" &middot; "));
         }
         for t in &self.tables {
+            // A short table is kept on one printed page.
+            let keep = if t.rows.len() <= KEPT_ROWS {
+                " class=\"keep\""
+            } else {
+                ""
+            };
             let _ = writeln!(
                 h,
-                "<div class=\"scroll\"><table>\n<caption>{}</caption>\n<thead><tr>{}</tr></thead><tbody>",
+                "<div class=\"scroll\"><table{keep}>\n<caption>{}</caption>\n<thead><tr>{}</tr></thead><tbody>",
                 escape(&t.caption),
                 t.header
                     .iter()
@@ -147,8 +172,9 @@ impl Report {
                     r.iter()
                         .map(|c| {
                             // Long text (lists of sources, distributions)
-                            // wraps; numbers stay on one line.
-                            if c.chars().count() > 18 && c.contains(' ') {
+                            // wraps; numbers, with their errors and units,
+                            // stay on one line.
+                            if is_text(c) {
                                 format!("<td class=\"text\">{}</td>", escape(c))
                             } else {
                                 format!("<td>{}</td>", escape(c))
@@ -266,6 +292,7 @@ pub fn run_report(
     }
     let mut tables = vec![headline_table(summary)];
     tables.extend(market_table(summary));
+    tables.extend(stock::stock_table(summary));
     // Each mineral's market finding follows its shortfall finding.
     let mut findings = Vec::new();
     for (i, ((id, m), f)) in summary
@@ -281,6 +308,7 @@ pub fn run_report(
             .and_then(|c| c.market.as_ref())
             .map(|k| k.spike_threshold);
         findings.extend(market_finding(id, m, threshold, summary.years));
+        findings.extend(stock::stock_finding(id, m, summary));
     }
     Report {
         title: summary.scenario.clone(),
@@ -297,7 +325,10 @@ pub fn run_report(
                 ),
             ),
             ("steps per year".into(), summary.steps_per_year.to_string()),
-            ("trials".into(), summary.trials.to_string()),
+            (
+                "trials".into(),
+                crate::output::group_thousands(&summary.trials.to_string()),
+            ),
             ("seed".into(), summary.seed.to_string()),
         ],
         tables,
@@ -504,6 +535,25 @@ mod tests {
         let years = [(2.0, 2026), (5.0, 2030), (5.0, 2031), (4.0, 2032)];
         assert_eq!(first_peak(years.into_iter()), Some((5.0, 2030)));
         assert_eq!(first_peak(std::iter::empty()), None);
+    }
+
+    #[test]
+    fn numbers_with_errors_and_units_stay_on_one_line_and_short_tables_on_one_page() {
+        assert!(!is_text("2,917 ± 13 USD million"));
+        assert!(!is_text("-0.0965 ± 0.0011 kt Li"));
+        assert!(is_text("beta(mean 0.3, sd 0.15) severity"));
+        let table = |rows: usize| Report {
+            tables: vec![Table {
+                caption: "t".into(),
+                header: vec!["a".into()],
+                rows: vec![vec!["1".into()]; rows],
+            }],
+            ..Default::default()
+        };
+        assert!(table(KEPT_ROWS)
+            .to_html()
+            .contains("<table class=\"keep\">"));
+        assert!(table(KEPT_ROWS + 1).to_html().contains("<table>"));
     }
 
     #[test]
