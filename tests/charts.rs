@@ -234,13 +234,27 @@ fn chart_data_carries_the_summary_series_labels_and_ranges() {
     let lines = plot::lines::shortfall_lines(&sum, &[at(0.05), at(0.05)]);
     assert_eq!(
         lines.y_label,
-        "Probability of a shortfall year (more than 5% of demand unserved)"
+        "Probability of a shortfall year: over 5% of demand unserved"
     );
     let differ = plot::lines::shortfall_lines(&sum, &[at(0.05), at(0.1)]);
-    assert_eq!(
-        differ.series[1].label,
-        "co (more than 10% of demand unserved)"
-    );
+    assert_eq!(differ.series[1].label, "co (over 10% of demand unserved)");
+    // A world-market mineral beside a physical one: each label says which.
+    let market = plot::MineralContext {
+        market: Some(plot::MarketContext {
+            reference_price: 1.0,
+            spike_threshold: 1.5,
+            cost_curve: Vec::new(),
+        }),
+        ..at(0.05)
+    };
+    let mixed = plot::lines::shortfall_lines(&sum, &[market, at(0.05)]);
+    assert!(mixed.series[0]
+        .label
+        .ends_with("(over 5% of demand priced out or rationed)"));
+    assert!(mixed.series[1]
+        .label
+        .ends_with("(over 5% of demand unserved)"));
+    assert_eq!(mixed.y_label, "Probability of a shortfall year");
     assert_eq!(differ.y_label, "Probability of a shortfall year");
     assert_eq!(lines.series.len(), 2);
     assert_eq!(lines.series[0].label, "cu");

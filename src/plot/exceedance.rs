@@ -4,7 +4,7 @@
 //! consumer's cost of a world market's prices over the horizon exceeds x,
 //! with p95 marked (`cost_exceedance.png`).
 
-use super::labels::{amount_label, log_probability_label, tick_label};
+use super::labels::{log_probability_label, tick_label, value_label};
 use super::legend::{densify, draw_note, legend_box};
 use super::style::{colour, Area, Look};
 use plotters::prelude::*;
@@ -192,7 +192,7 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
             // The p95 in the legend, its marker unlabelled: with several
             // minerals' curves crossing near 0, labels beside the markers
             // would cover the curves and each other.
-            let p95 = amount_label(c.p95);
+            let p95 = value_label(c.p95);
             curve.label = match &one_currency {
                 Some(_) => format!("{}: 1 in 20 above {p95} {}", c.mineral, c.currency),
                 None => format!("{} ({}): 1 in 20 above {p95}", c.mineral, c.currency),
@@ -391,7 +391,7 @@ pub(super) fn draw_exceedance(
                     .map_err(|e| e.to_string())?;
                 continue;
             }
-            let label = format!("{name}: {} {}", amount_label(*x), data.unit)
+            let label = format!("{name}: {} {}", value_label(*x), data.unit)
                 .trim_end()
                 .to_string();
             // First curve: labels above right of the marker, below left

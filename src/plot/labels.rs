@@ -43,15 +43,26 @@ fn amount_digits(v: f64) -> String {
     }
 }
 
-/// Label of one marked value (a percentile, a mean): as [`amount_label`],
-/// but a value too small for its decimals in scientific notation
-/// (`1.8e-6`), never `0`.
+/// Label of one marked value (a percentile, a mean): three significant
+/// figures, trailing zeros kept (`13.6`, `2.70`, `0.431`); from 1,000 on
+/// as [`amount_label`] (`17,674`, `15.6 bn`); a value too small for its
+/// decimals in scientific notation (`1.79e-6`), never `0`.
 pub fn value_label(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-4 {
-        format!("{v:.1e}")
-    } else {
+    let a = v.abs();
+    if a == 0.0 || a >= 1000.0 {
         amount_label(v)
+    } else if a < 1e-4 {
+        format!("{v:.2e}")
+    } else {
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        no_negative_zero(format!("{v:.decimals$}"))
     }
+}
+
+/// Label of one marked probability, in percent to three significant
+/// figures as [`value_label`] (`13.0%`, `1.58%`).
+pub fn share_label(p: f64) -> String {
+    format!("{}%", value_label(100.0 * p))
 }
 
 /// Tick label for an amount on an axis spanning `span`: as
@@ -122,7 +133,8 @@ fn power_label(v: f64) -> String {
         // Every digit, to ten decimals: 0.125, not 0.13.
         trimmed(v, 10)
     } else {
-        value_label(v)
+        // Two significant figures on an axis: 9.5e-7.
+        format!("{v:.1e}")
     }
 }
 
@@ -164,11 +176,22 @@ mod tests {
 
     #[test]
     fn a_marked_value_is_never_rounded_to_zero() {
-        assert_eq!(value_label(1.79e-6), "1.8e-6");
-        assert_eq!(value_label(-3.5e-5), "-3.5e-5");
+        assert_eq!(value_label(1.79e-6), "1.79e-6");
+        assert_eq!(value_label(-3.5e-5), "-3.50e-5");
         assert_eq!(value_label(0.0), "0");
-        assert_eq!(value_label(0.00093), "0.0009");
+        assert_eq!(value_label(0.00093), "0.000930");
         assert_eq!(value_label(1.56e10), "15.6 bn");
+    }
+
+    #[test]
+    fn a_marked_value_has_three_significant_figures() {
+        assert_eq!(value_label(13.57), "13.6");
+        assert_eq!(value_label(2.699), "2.70");
+        assert_eq!(value_label(-0.4312), "-0.431");
+        assert_eq!(value_label(999.6), "1000");
+        assert_eq!(value_label(17_674.2), "17,674");
+        assert_eq!(share_label(0.13), "13.0%");
+        assert_eq!(share_label(0.0158), "1.58%");
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub struct MineralContext {
 }
 
 /// What a shortfall year is for a mineral of `context`, for a label:
-/// "more than 5% of demand unserved" ("priced out or rationed" on a
+/// "over 5% of demand unserved" ("priced out or rationed" on a
 /// world market).
 pub fn threshold_words(context: &MineralContext) -> Option<String> {
     let how = if context.market.is_some() {
@@ -173,7 +173,7 @@ pub fn threshold_words(context: &MineralContext) -> Option<String> {
     };
     context
         .shortfall_threshold
-        .map(|t| format!("more than {} of demand {how}", labels::percent_label(t)))
+        .map(|t| format!("over {} of demand {how}", labels::percent_label(t)))
 }
 
 /// Whether the minerals' shortfall thresholds differ (then each label says

@@ -6,7 +6,7 @@ use super::output::{MetricResult, SobolRow, UncertaintyResult};
 use crate::error::Result;
 use crate::plot::histogram::{bins, HistogramChart, Mark};
 use crate::plot::intervals::{range_of, IntervalChart, IntervalSeries};
-use crate::plot::labels::{percent_label, value_label};
+use crate::plot::labels::{share_label, value_label};
 use crate::plot::{file_safe, render_all, Chart, ChartFile, ChartSize};
 use crate::scenario::Scenario;
 
@@ -55,7 +55,7 @@ fn spread_histogram(
     let mark = |x: f64, what: &str, dashed: bool, colour: usize| Mark {
         x,
         label: match unit {
-            None => format!("{what} {}", percent_label(x)),
+            None => format!("{what} {}", share_label(x)),
             Some(u) => format!("{what} {} {u}", value_label(x)),
         },
         dashed,

@@ -500,7 +500,7 @@ mod tests {
         let unit = |_: &str, metric: &str| (metric == "eud_total").then(|| "kt".to_string());
         assert_eq!(
             findings(&result, unit),
-            vec!["copper: across the parameter sets, its expected unserved demand over the horizon runs from 1.5 kt to 12 kt (5th to 95th percentile; median 4 kt), most of all through growth (total index 0.80).".to_string()]
+            vec!["copper: across the parameter sets, its expected unserved demand over the horizon runs from 1.50 kt to 12.0 kt (5th to 95th percentile; median 4.00 kt), most of all through growth (total index 0.80).".to_string()]
         );
     }
 }

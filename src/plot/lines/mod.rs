@@ -127,10 +127,12 @@ pub fn parameter_words(param: &str, unit: &str) -> String {
 /// `shortfall_probability.png`: `p_shortfall` by year, one line per
 /// mineral, with 95% error bars (± 1.96 standard errors).
 pub fn shortfall_lines(summary: &Summary, context: &[super::MineralContext]) -> LineChart {
-    // The threshold of a shortfall year: in each label where the minerals'
-    // differ, else once on the axis.
-    let differ = super::thresholds_differ(context);
+    // What a shortfall year is: in each label where the minerals' words
+    // differ (thresholds, or world-market and physical minerals side by
+    // side), else once on the axis.
     let words = |i: usize| context.get(i).and_then(super::threshold_words);
+    let differ = super::thresholds_differ(context)
+        || (1..summary.minerals.0.len()).any(|i| words(i) != words(0));
     let series: Vec<LineSeries> = summary
         .minerals
         .0
@@ -154,7 +156,7 @@ pub fn shortfall_lines(summary: &Summary, context: &[super::MineralContext]) -> 
         title: format!("{}: probability of a shortfall year", summary.scenario),
         x_label: "Year".to_string(),
         y_label: match words(0).filter(|_| !differ) {
-            Some(w) => format!("Probability of a shortfall year ({w})"),
+            Some(w) => format!("Probability of a shortfall year: {w}"),
             None => "Probability of a shortfall year".to_string(),
         },
         x: summary.calendar_years().iter().map(|&y| y as f64).collect(),
