@@ -435,7 +435,7 @@ fn the_memory_guard_refuses_before_simulating_and_can_be_raised() {
     assert!(e.contains("--max-memory"), "{e}");
     assert!(e.contains("3.91 GiB"), "{e}");
     assert!(e.contains("limit of 3 GiB"), "{e}");
-    assert!(e.contains("2 minerals x 1000 years x 131072 trials"), "{e}");
+    assert!(e.contains("2 minerals x 1,000 years x 131,072 trials"), "{e}");
     assert_eq!(names(d), ["big.toml"], "nothing written");
     let o = run_in(
         d,
@@ -472,7 +472,7 @@ fn sensitivity_and_sweep_announce_their_work() {
     // 5 sources, 1 event, all disruptions off together, and the scenario
     // as written.
     assert!(
-        stderr(&o).contains("sensitivity: 8 runs of 500 trials (4000 trials)"),
+        stderr(&o).contains("sensitivity: 8 runs of 500 trials (4,000 trials)"),
         "{}",
         stderr(&o)
     );
@@ -513,7 +513,7 @@ fn sensitivity_and_sweep_announce_their_work() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("sweep: 3 runs of 500 trials (1500 trials)"),
+        stderr(&o).contains("sweep: 3 runs of 500 trials (1,500 trials)"),
         "{}",
         stderr(&o)
     );

@@ -54,7 +54,7 @@ fn a_shard_without_trials_says_so() {
     let (empty, full) = (shard("1/2", &[]), shard("2/2", &[]));
     assert_eq!(empty.status.code(), Some(0), "{}", stderr(&empty));
     assert!(
-        stderr(&empty).contains("warning: shard 1/2 runs no trial: the run's 1000 trials make 1 chunk of 1024, fewer than its 2 shards"),
+        stderr(&empty).contains("warning: shard 1/2 runs no trial: the run's 1,000 trials make 1 chunk of 1,024, fewer than its 2 shards"),
         "{}",
         stderr(&empty)
     );

@@ -406,7 +406,7 @@ pub fn fmt_count(n: u64) -> String {
     } else if x >= 1e6 {
         (x / 1e6, "million")
     } else {
-        return n.to_string();
+        return crate::output::group_thousands(&n.to_string());
     };
     let s = format!("{v:.1}");
     format!("{} {word}", s.strip_suffix(".0").unwrap_or(&s))

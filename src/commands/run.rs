@@ -287,8 +287,8 @@ pub fn scenario_words(file: &str, text: &str) -> String {
 /// Trials, seed and program, as a run's source line ends.
 pub fn run_words(trials: u64, seed: u64) -> String {
     format!(
-        "{trials} trial{}, seed {seed}, {}",
-        if trials == 1 { "" } else { "s" },
+        "{}, seed {seed}, {}",
+        crate::output::count(trials, "trial", "trials"),
         partial::program()
     )
 }
@@ -451,9 +451,10 @@ fn run_shard(
     if !opts.quiet && first == last {
         let chunks = engine::slice_chunks(trials, 1, 1).end;
         crate::stderr_line!(
-            "warning: shard {k}/{n} runs no trial: the run's {trials} trials make {chunks} chunk{} of {}, fewer than its {n} shards, so some shards run none (merge still needs each shard's partial result)",
-            if chunks == 1 { "" } else { "s" },
-            engine::CHUNK_TRIALS
+            "warning: shard {k}/{n} runs no trial: the run's {} make {} of {}, fewer than its {n} shards, so some shards run none (merge still needs each shard's partial result)",
+            crate::output::count(trials, "trial", "trials"),
+            crate::output::count(chunks, "chunk", "chunks"),
+            crate::output::group_thousands(&engine::CHUNK_TRIALS.to_string())
         );
     }
     if !opts.quiet {

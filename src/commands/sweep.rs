@@ -258,8 +258,9 @@ fn sweep_text_in_pool(
     if !opts.quiet {
         let runs = fresh as u64 + 1;
         crate::stderr_line!(
-            "sweep: {} of {trials} trials ({} trials)",
+            "sweep: {} of {} ({} trials)",
             super::count(runs, "run", "runs"),
+            super::count(trials, "trial", "trials"),
             super::fmt_count(runs.saturating_mul(trials))
         );
     }

@@ -270,9 +270,10 @@ impl Plan {
         let trials = self.trials;
         if !opts.quiet {
             crate::stderr_line!(
-                "uncertainty: {}, {} of {trials} trials ({} trials)",
+                "uncertainty: {}, {} of {} ({} trials)",
                 super::count(self.study.params.len() as u64, "parameter", "parameters"),
                 super::count(runs, "run", "runs"),
+                super::count(trials, "trial", "trials"),
                 super::fmt_count(runs.saturating_mul(trials))
             );
         }

@@ -209,7 +209,8 @@ pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// The first line of a command's report: scenario, trials, seed, horizon.
 pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usize) -> String {
     format!(
-        "{name} — {trials} trials, seed {seed}, {start_year}–{}\n",
+        "{name} — {}, seed {seed}, {start_year}–{}\n",
+        count(trials, "trial", "trials"),
         start_year + years as i64 - 1
     )
 }

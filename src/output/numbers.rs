@@ -12,9 +12,14 @@ pub fn numbered(first: u64, last: u64, one: &str, many: &str) -> String {
     }
 }
 
-/// `n` with the singular or plural noun: `1 run`, `33 runs`.
+/// `n`, thousands separated, with the singular or plural noun: `1 run`,
+/// `33 runs`, `20,000 trials`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        group_thousands(&n.to_string()),
+        if n == 1 { one } else { many }
+    )
 }
 
 /// Format a number with four significant digits, without scientific
