@@ -28,11 +28,15 @@ pub struct SensitivityReport {
     pub warnings: Vec<String>,
 }
 
-/// Rows of the top `n` drivers of every mineral.
+/// Rows of the top `n` drivers of every mineral; an entity without any
+/// effect (a change of exactly 0) is no driver, and is left out.
 fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
-        for e in entries.iter().take(n) {
+        let effect = |e: &&crate::sensitivity::SensitivityEntry| {
+            (e.delta_eud_total, e.delta_eud_total_se) != (0.0, 0.0)
+        };
+        for e in entries.iter().filter(effect).take(n) {
             rows.push(vec![
                 id.clone(),
                 format!("{} ({})", e.entity, e.kind),
@@ -49,7 +53,8 @@ fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Str
 }
 
 /// Rows of the top `n` drivers of the consumer's cost of every mineral on
-/// a world market, largest contribution (most negative change) first.
+/// a world market, largest contribution (most negative change) first;
+/// entities without any effect left out.
 fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
@@ -59,6 +64,7 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Strin
         let mut by_cost: Vec<_> = entries
             .iter()
             .filter_map(|e| Some((e, e.delta_cost_total?, e.delta_cost_total_se?)))
+            .filter(|&(_, cost, se)| (cost, se) != (0.0, 0.0))
             .collect();
         by_cost.sort_by(|a, b| a.1.total_cmp(&b.1));
         for (e, cost, se) in by_cost.into_iter().take(n) {
@@ -136,8 +142,9 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
     let runs = sensitivity::runs(&scenario);
     if !opts.quiet {
         crate::stderr_line!(
-            "sensitivity: {} of {trials} trials ({} trials)",
+            "sensitivity: {} of {} ({} trials)",
             super::count(runs + 1, "run", "runs"),
+            super::count(trials, "trial", "trials"),
             super::fmt_count((runs + 1).saturating_mul(trials))
         );
     }

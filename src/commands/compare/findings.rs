@@ -121,15 +121,20 @@ pub(super) fn findings(c: &Comparison) -> Vec<String> {
                 format!("{id}: the same in both scenarios.")
             } else {
                 let what = crate::year_changes::unserved_of(id, b.currency.is_some());
+                let (from, to) = (fmt_share(b.p_any_shortfall), fmt_share(a.p_any_shortfall));
+                let chance = if from == to {
+                    let at = if from.starts_with(['o', 'u']) { "" } else { "at " };
+                    format!("the chance of at least one shortfall year stays {at}{from}")
+                } else {
+                    format!("the chance of at least one shortfall year from {from} to {to}")
+                };
                 format!(
-                    "{id}: the alternative changes expected {what} by {} {} (paired){}, and the chance of at least one shortfall year from {} to {}.",
+                    "{id}: the alternative changes expected {what} by {} {} (paired){}, and {chance}.",
                     fmt_pm(d.eud_total, d.eud_total_se),
                     mc.unit,
                     mc.risk_reduction
                         .map(|r| format!(", a {:.1}% {}", 100.0 * r.abs(), if r >= 0.0 { "cut" } else { "rise" }))
                         .unwrap_or_default(),
-                    fmt_share(b.p_any_shortfall),
-                    fmt_share(a.p_any_shortfall)
                 )
             })
         })
