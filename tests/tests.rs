@@ -9,6 +9,7 @@ mod chain_paths;
 mod charts;
 mod cli;
 mod compare;
+mod compare_findings;
 mod crn;
 mod dependence;
 mod determinism;
