@@ -435,7 +435,10 @@ fn the_memory_guard_refuses_before_simulating_and_can_be_raised() {
     assert!(e.contains("--max-memory"), "{e}");
     assert!(e.contains("3.91 GiB"), "{e}");
     assert!(e.contains("limit of 3 GiB"), "{e}");
-    assert!(e.contains("2 minerals x 1,000 years x 131,072 trials"), "{e}");
+    assert!(
+        e.contains("2 minerals x 1,000 years x 131,072 trials"),
+        "{e}"
+    );
     assert_eq!(names(d), ["big.toml"], "nothing written");
     let o = run_in(
         d,

@@ -6,7 +6,9 @@
 //! Run with `scripts/case-study.sh` (or `cargo run --release --example
 //! case_study`) from the repository root.
 
+mod limits;
 mod ranges;
+mod split;
 mod text;
 
 use std::path::Path;
@@ -15,7 +17,7 @@ use supplyrisk::engine::{self, Aggregate};
 use supplyrisk::output::write_atomic;
 use supplyrisk::plot::{self, ChartSize};
 use supplyrisk::scenario::{Scenario, DEFAULT_SEED};
-use supplyrisk::sensitivity::sensitivity;
+use supplyrisk::sensitivity::{sensitivity, without_disruptions};
 use supplyrisk::summary::{exceedance_curves, Summary};
 
 /// Trials of the main runs.
@@ -98,8 +100,18 @@ fn load(name: &str) -> Scenario {
 }
 
 fn run(file: &'static str, seed: u64) -> Run {
-    let scenario = load(file);
     eprintln!("running {file}");
+    run_of(file, load(file), seed)
+}
+
+/// `from`'s scenario with every disruption switched off, run with the
+/// same seed (every other draw as before).
+fn run_quiet(from: &Run, seed: u64) -> Run {
+    eprintln!("running {} without disruptions", from.file);
+    run_of(from.file, without_disruptions(&from.scenario), seed)
+}
+
+fn run_of(file: &'static str, scenario: Scenario, seed: u64) -> Run {
     let agg = engine::simulate(&scenario, seed, TRIALS, None);
     let summary = Summary::new(&scenario, seed, &agg);
     Run {
@@ -140,6 +152,7 @@ fn main() {
     let div = run("us-2026-diversified.toml", seed);
     let vault = run("us-2026-project-vault.toml", seed);
     let stress = run("us-2026-china-controls-stress.toml", seed);
+    let (base0, div0) = (run_quiet(&base, seed), run_quiet(&div, seed));
 
     let all: Vec<&str> = PROJECTS
         .iter()
@@ -195,7 +208,8 @@ fn main() {
     }
     let size = ChartSize::default();
     let footer = format!(
-        "scenarios/us-2026-*.toml, {TRIALS} trials, seed {seed}, {}",
+        "scenarios/us-2026-*.toml, {}, seed {seed}, {}",
+        supplyrisk::output::count(TRIALS, "trial", "trials"),
         supplyrisk::partial::program()
     );
     let bd = compare(
@@ -273,6 +287,8 @@ fn main() {
         vault: &vault,
         stress: &stress,
         aimed: &aimed,
+        base0: &base0,
+        div0: &div0,
         timing: (&div_timing, &vault_timing),
     };
     let md = text::page(&runs, &alone, &sens, &study, seed);

@@ -126,8 +126,11 @@ fn gib(bytes: f64) -> String {
         format!("{g:.0}")
     } else if g >= 10.0 {
         format!("{g:.1}")
-    } else {
+    } else if g >= 0.01 {
         format!("{g:.2}")
+    } else {
+        // Never "0.00": a need is never nothing.
+        format!("{g:.2e}")
     }
 }
 
@@ -168,5 +171,14 @@ mod tests {
         assert!(e.to_string().contains("--max-memory"), "{e}");
         assert!(e.to_string().contains("GiB of memory"), "{e}");
         assert!(need(50_000_000, true, 3).check(Some(8.0)).is_ok());
+    }
+
+    #[test]
+    fn a_small_need_is_never_said_to_be_nothing() {
+        assert_eq!(gib(1.5 * GIB), "1.50");
+        assert_eq!(gib(0.5 * GIB), "0.50");
+        assert_eq!(gib(3.5e-5 * GIB), "3.50e-5");
+        let e = need(1_000, false, 1).check(Some(1e-300)).unwrap_err();
+        assert!(!e.to_string().contains("about 0.00 GiB"), "{e}");
     }
 }
