@@ -81,7 +81,7 @@ pub fn baseline(w: &mut String, r: &Runs) {
         summed(n, |m| costs(r.base, m).collect()).into_iter(),
     );
     let _ = writeln!(w, "| all four | | | {} | | |\n", fmt_pm(all.delta, all.se));
-    let _ = writeln!(w, "Without any disruption the price still swings from year to year with world demand, whose yearly noise the files assume (no cited series pins it down; section 5 draws it over a range). Where spikes stay frequent with no disruption at all, they are that assumption's, not a measure of supply risk; and a negative cost with no disruptions is the price falling below its 2024 level in calm years.");
+    let _ = writeln!(w, "Without any disruption the price still swings from year to year with world demand, whose yearly noise the files assume (no cited series pins it down; section 5 draws it over a range). Where spikes stay frequent with no disruption at all, they are that assumption's, not a measure of supply risk; and a negative cost with no disruptions is the price falling below its 2024 level in calm years.\n");
 }
 
 /// Section 2's table: each mineral's change in cost from the new sources,

@@ -276,7 +276,6 @@ fn per_scenario(w: &mut String, r: &Runs) {
             .collect();
         let _ = writeln!(w, "| {id} | {} | {} |", p.join(" | "), y.join(" | "));
     }
-    crate::split::baseline(w, r);
     let _ = writeln!(w, "\nCobalt's shortfall years are near certain in every scenario because the DRC's export quotas for 2026–27 are in force when the horizon starts (calibrated to the price of December 2025, 1.94× its 2024 average); the expected number of shortfall years separates the scenarios better than the probability of any.\n");
     for id in ["copper", "cobalt", "lithium"] {
         let _ = writeln!(
@@ -285,6 +284,7 @@ fn per_scenario(w: &mut String, r: &Runs) {
         );
     }
     let _ = writeln!(w, "![Baseline: probability that U.S. consumers' cost over the horizon exceeds each amount](case-study/cost_exceedance.png)\n");
+    crate::split::baseline(w, r);
 }
 
 fn delta_row(w: &mut String, id: &str, d: &MineralDelta) {
