@@ -9,7 +9,7 @@ mod chain_paths;
 mod charts;
 mod cli;
 mod compare;
-mod compare_findings;
+mod pages;
 mod crn;
 mod dependence;
 mod determinism;

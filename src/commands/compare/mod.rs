@@ -371,6 +371,7 @@ fn compare_text_in_pool(
                 header: MARKET_HEADER.map(String::from).to_vec(),
                 rows: market.clone(),
             }))
+            .chain(stock_tables(&comparison))
             .chain(crate::year_changes::year_tables(&comparison))
             .collect(),
             charts,
@@ -461,6 +462,19 @@ fn ignored_settings(
             from(opts.seed.is_some(), base.seed.is_some(), "seed"),
         )
     })
+}
+
+/// The stockpile tables of the baseline and of the alternative, each where
+/// it has a stockpile: how often each runs empty and what it holds at the
+/// end of the horizon.
+fn stock_tables(c: &Comparison) -> impl Iterator<Item = Table> + '_ {
+    [("Baseline", &c.baseline), ("Alternative", &c.alternative)]
+        .into_iter()
+        .filter_map(|(which, summary)| {
+            let mut t = crate::report::stock_table(summary)?;
+            t.caption = format!("{which}: {}", t.caption);
+            Some(t)
+        })
 }
 
 #[cfg(test)]

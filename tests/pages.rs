@@ -1,0 +1,95 @@
+//! What the pages say of a comparison and of a stockpile.
+
+use crate::util::{run_in, stderr};
+
+/// One mineral whose demand always exceeds its one source's `capacity`.
+fn short_of(capacity: f64) -> String {
+    format!(
+        r#"[scenario]
+name = "always short"
+start_year = 2026
+years = 2
+
+[[mineral]]
+id = "cu"
+demand = {{ base = 100.0 }}
+
+[[source]]
+id = "mine"
+mineral = "cu"
+capacity = {capacity}
+"#
+    )
+}
+
+#[test]
+fn a_chance_of_a_shortfall_year_that_does_not_move_is_said_to_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.toml"), short_of(10.0)).unwrap();
+    std::fs::write(d.join("b.toml"), short_of(20.0)).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "compare", "a.toml", "b.toml", "--trials", "200", "--out", "o", "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert!(
+        page.contains("and the chance of at least one shortfall year stays at 100.0%."),
+        "{page}"
+    );
+    assert!(!page.contains("from 100.0% to 100.0%"));
+}
+
+#[test]
+fn a_stockpile_in_either_scenario_gets_its_table_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reserve =
+        "\n[[stockpile]]\nmineral = \"cu\"\ninitial = 15.0\nmax_release_per_year = 20.0\n";
+    std::fs::write(d.join("a.toml"), short_of(90.0)).unwrap();
+    std::fs::write(d.join("b.toml"), short_of(90.0) + reserve).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "compare", "a.toml", "b.toml", "--trials", "200", "--out", "o", "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert!(
+        page.contains("<caption>Alternative: Stockpiles per mineral"),
+        "{page}"
+    );
+    assert!(!page.contains("<caption>Baseline: Stockpiles"));
+    // Demand 100 against 90 every year: the reserve of 15 releases 10 in
+    // the first year and runs empty in the second, in every trial.
+    let row = page.split("Alternative: Stockpiles").nth(1).unwrap();
+    let row = &row[row.find("<tr><td>cu</td>").expect("a row for cu")..];
+    assert!(
+        row.starts_with("<tr><td>cu</td><td>1.000 ± 0</td><td>0 units</td>"),
+        "{row}"
+    );
+}
+
+#[test]
+fn a_run_page_says_how_often_its_stockpile_runs_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let reserve =
+        "\n[[stockpile]]\nmineral = \"cu\"\ninitial = 15.0\nmax_release_per_year = 20.0\n";
+    std::fs::write(d.join("b.toml"), short_of(90.0) + reserve).unwrap();
+    let o = run_in(
+        d,
+        &["run", "b.toml", "--trials", "200", "--out", "o", "--quiet"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert!(
+        page.contains("<li>cu stockpile: runs empty in 100.0% of 2-year horizons; at the end of 2027 it holds 0 units in the median horizon (0 to 0 units, 5th to 95th percentile).</li>"),
+        "{page}"
+    );
+    assert!(page.contains("<caption>Stockpiles per mineral"));
+}
