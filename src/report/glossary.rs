@@ -1,0 +1,59 @@
+//! What each metric on a page means: the glossary every page ends with,
+//! and the terms of world markets and stockpiles, for the runs that have
+//! them.
+
+use crate::summary::{MineralSummary, Summary};
+
+/// What each metric means, for readers of the report.
+pub const GLOSSARY: [(&str, &str); 10] = [
+    ("p_any_shortfall", "Probability that at least one year of the horizon is a shortfall year: a year whose unserved demand exceeds the mineral's threshold share of that year's demand (5% unless the scenario says otherwise)."),
+    ("expected_shortfall_years", "Expected number of shortfall years over the horizon."),
+    ("eud_total", "Expected unserved demand: the amount of demand, summed over the horizon, that neither supply nor the stockpile could meet, averaged over all trials (in the mineral's unit)."),
+    ("unserved_share", "eud_total as a share of expected total demand over the horizon."),
+    ("unserved_p95", "95th percentile of the horizon's total unserved amount: in one simulated decade out of twenty, at least this much goes unserved (p50, p90 and p99 likewise)."),
+    ("cvar95", "Average total unserved amount in the worst 5% of trials: how bad the bad cases are."),
+    ("p_shortfall (by year)", "Probability that that year is a shortfall year."),
+    ("supply p5-p95 (by year)", "Spread of the year's accessible supply across trials, before any stockpile release."),
+    ("hhi / hhi_with_projects", "Herfindahl-Hirschman index (0-10,000) of the consumer's normal-time supply by country, without and with new projects at full capacity. Above 1,500 is moderately and above 2,500 highly concentrated."),
+    ("± (standard error)", "Every probability and mean is a Monte Carlo estimate; the figure after ± is its standard error. The true value under the scenario lies within about two standard errors with 95% confidence. It measures simulation noise only, not whether the scenario's assumptions are right."),
+];
+
+/// The glossary's terms for the results a run has beyond [`GLOSSARY`]:
+/// world markets' prices and costs, stockpiles' stock.
+pub fn glossary_extra(summary: &Summary) -> Vec<(String, String)> {
+    let any = |f: fn(&MineralSummary) -> bool| summary.minerals.0.iter().any(|(_, m)| f(m));
+    let mut out = Vec::new();
+    if any(|m| m.currency.is_some()) {
+        for (t, m) in MARKET_GLOSSARY {
+            out.push((t.to_string(), m.to_string()));
+        }
+    }
+    if any(|m| m.p_stock_empty.is_some()) {
+        for (t, m) in STOCK_GLOSSARY {
+            out.push((t.to_string(), m.to_string()));
+        }
+    }
+    out
+}
+
+/// What the results of a world market mean.
+pub const MARKET_GLOSSARY: [(&str, &str); 6] = [
+    ("price multiple", "A world market's price as a multiple of its reference price: 1 is the reference price, 2 twice it. The price charts show the year's average over its steps."),
+    ("p_price_spike", "Probability that in at least one year of the horizon the year's average price is above the market's spike threshold (a price multiple, 1.5 unless the scenario says otherwise)."),
+    ("cost_total", "The consumer's expected cost of the world market's prices over the horizon, in the market's currency: what buying at the market price costs against buying at the reference price (the loss of consumer surplus), less the gain on fixed-price offtake. Negative when prices stay below the reference price. Purchases and sales of the stockpile are not part of it."),
+    ("cost_p95", "95th percentile of the horizon's cost: in 1 horizon in 20 the cost is at least this much."),
+    ("served (world market)", "For a mineral traded on a world market, the supply chart shows what the consumer is served, which never exceeds its demand; the demand left unserved is what high prices price out or rationing leaves unmet."),
+    ("hhi (world market)", "For a mineral traded on a world market, the concentration of the world's refined (product-level) capacity by country, not of the consumer's own supply."),
+];
+
+/// What the results of a stockpile mean.
+pub const STOCK_GLOSSARY: [(&str, &str); 2] = [
+    (
+        "stock p5-p95 (by year)",
+        "Spread across trials of the stock held in the stockpile at the end of each year.",
+    ),
+    (
+        "p_stock_empty",
+        "Probability that the stockpile runs empty at the end of some step in which it released.",
+    ),
+];
