@@ -40,6 +40,8 @@ impl File {
 pub enum Answer {
     /// The baseline's expected consumer cost (USD million).
     BaselineCost,
+    /// The baseline's probability of a price-spike year.
+    BaselineSpike,
     /// Diversified minus baseline, expected cost (USD million).
     SourcesCost,
     /// Diversified minus baseline, probability of a price-spike year.
@@ -51,8 +53,9 @@ pub enum Answer {
 }
 
 /// Every answer, in table order.
-pub const ANSWERS: [Answer; 5] = [
+pub const ANSWERS: [Answer; 6] = [
     Answer::BaselineCost,
+    Answer::BaselineSpike,
     Answer::SourcesCost,
     Answer::SourcesSpike,
     Answer::VaultCost,
@@ -130,8 +133,16 @@ pub fn study(files: &[File; 3], samples: usize, trials: u64, seed: u64) -> Study
             let (div, vault) = (&aggs[1].minerals[m], &aggs[2].minerals[m]);
             let (sc, ss) = market_deltas(base, div).expect("market minerals");
             let (vc, vs) = market_deltas(div, vault).expect("market minerals");
-            let base_cost = base.tally.market.as_ref().expect("market").cost_total.mean;
-            row.extend([base_cost, sc.delta, ss.delta, vc.delta, vs.delta]);
+            let market = base.tally.market.as_ref().expect("market");
+            let base_spike = market.spike_count as f64 / trials as f64;
+            row.extend([
+                market.cost_total.mean,
+                base_spike,
+                sc.delta,
+                ss.delta,
+                vc.delta,
+                vs.delta,
+            ]);
         }
         values.push(row);
     }

@@ -7,7 +7,7 @@ use crate::{
 };
 use std::fmt::Write as _;
 use supplyrisk::compare::{MineralDelta, Paired};
-use supplyrisk::output::{count, fmt_index, fmt_pm, fmt_sig};
+use supplyrisk::output::{count, fmt_index, fmt_pm, fmt_short, fmt_sig};
 use supplyrisk::plot;
 use supplyrisk::sensitivity::Sensitivity;
 use supplyrisk::summary::MineralSummary;
@@ -97,6 +97,7 @@ pub(crate) fn delta(a: &Run, b: &Run, m: usize) -> MineralDelta {
 fn answer_words(a: Answer) -> &'static str {
     match a {
         Answer::BaselineCost => "baseline expected cost (USD M)",
+        Answer::BaselineSpike => "baseline P(price-spike year)",
         Answer::SourcesCost => "change in expected cost from the new sources (USD M)",
         Answer::SourcesSpike => "change in P(price-spike year) from the new sources",
         Answer::VaultCost => "change in expected cost from Project Vault (USD M)",
@@ -151,6 +152,8 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
                 .expect("range")
         };
         let sr = range(Answer::SourcesCost);
+        let spike_range = range(Answer::BaselineSpike);
+        let share = |p: f64| format!("{} %", fmt_short(100.0 * p));
         let driver = sr
             .sobol
             .first()
@@ -175,8 +178,10 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
         let (from, to) = (spikes(b, alike), spikes(dv, alike));
         let _ = writeln!(
             w,
-            "- **{id}**: without new sources U.S. buyers face a price-spike year in {} of decades and an expected cost of ${} M. The new sources {} that cost by {} (paired; from {} to {} of decades with a spike); across the input ranges the change in cost runs from {} to {} M (p5–p95), driven most by {driver}. Project Vault on top {} it by {} (spike years in {} of decades).",
+            "- **{id}**: without new sources U.S. buyers face a price-spike year in {} of decades ({} to {} across the input ranges, p5–p95) and an expected cost of ${} M. The new sources {} that cost by {} (paired; from {} to {} of decades with a spike); across the input ranges the change in cost runs from {} to {} M (p5–p95), driven most by {driver}. Project Vault on top {} it by {} (spike years in {} of decades).",
             pct(b.p_price_spike.unwrap_or(0.0), b.p_price_spike_se.unwrap_or(0.0)),
+            share(spike_range.spread.p5),
+            share(spike_range.spread.p95),
             fmt_pm(b.cost_total.unwrap_or(0.0), b.cost_total_se.unwrap_or(0.0)),
             verb(dc, dcs, true),
             usd(dc.abs(), dcs),
