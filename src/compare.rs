@@ -190,48 +190,39 @@ pub fn unshared_minerals(base: &Scenario, alt: &Scenario, alt_file: &str) -> Opt
 /// minerals use different units or are modelled differently (one on a
 /// world market, the other physical).
 pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut problem = |what: String| problems.push(InputError::file(alt_file, what));
     let axis = |s: &Scenario| (s.start_year, s.years, s.steps_per_year);
     if axis(base) != axis(alt) {
-        return Err(InputError::file(
-            alt_file,
-            format!(
-                "expected the baseline's horizon (start_year {}, {} years, {} steps per year), found start_year {}, {} years, {} steps per year",
-                base.start_year, base.years, base.steps_per_year, alt.start_year, alt.years, alt.steps_per_year
-            ),
-        )
-        .into());
+        problem(format!(
+            "expected the baseline's horizon (start_year {}, {} years, {} steps per year), found start_year {}, {} years, {} steps per year",
+            base.start_year, base.years, base.steps_per_year, alt.start_year, alt.years, alt.steps_per_year
+        ));
     }
+    let kind = |market: bool| {
+        if market {
+            "on a world market"
+        } else {
+            "physical (without a market)"
+        }
+    };
     for m in &base.minerals {
-        if let Some(a) = alt.mineral_index(&m.id).map(|i| &alt.minerals[i]) {
-            if a.unit != m.unit {
-                return Err(InputError::file(
-                    alt_file,
-                    format!(
-                        "expected mineral \"{}\" in unit \"{}\" as in the baseline, found \"{}\"",
-                        m.id, m.unit, a.unit
-                    ),
-                )
-                .into());
-            }
-            if a.market.is_some() != m.market.is_some() {
-                let kind = |market: bool| {
-                    if market {
-                        "on a world market"
-                    } else {
-                        "physical (without a market)"
-                    }
-                };
-                return Err(InputError::file(
-                    alt_file,
-                    format!(
-                        "expected mineral \"{}\" {} as in the baseline, found it {}: a world market's unserved demand (demand priced out) and a physical one's (demand no supply reaches) are different quantities; compare scenarios that model the mineral the same way",
-                        m.id,
-                        kind(m.market.is_some()),
-                        kind(a.market.is_some())
-                    ),
-                )
-                .into());
-            }
+        let Some(a) = alt.mineral_index(&m.id).map(|i| &alt.minerals[i]) else {
+            continue;
+        };
+        if a.unit != m.unit {
+            problem(format!(
+                "expected mineral \"{}\" in unit \"{}\" as in the baseline, found \"{}\"",
+                m.id, m.unit, a.unit
+            ));
+        }
+        if a.market.is_some() != m.market.is_some() {
+            problem(format!(
+                "expected mineral \"{}\" {} as in the baseline, found it {}: a world market's unserved demand (demand priced out) and a physical one's (demand no supply reaches) are different quantities; compare scenarios that model the mineral the same way",
+                m.id,
+                kind(m.market.is_some()),
+                kind(a.market.is_some())
+            ));
         }
     }
     if !base
@@ -239,13 +230,9 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
         .iter()
         .any(|m| alt.mineral_index(&m.id).is_some())
     {
-        return Err(InputError::file(
-            alt_file,
-            "expected at least one mineral id shared with the baseline, found none",
-        )
-        .into());
+        problem("expected at least one mineral id shared with the baseline, found none".into());
     }
-    Ok(())
+    crate::error::none(problems)
 }
 
 /// What the alternative adds to mineral `id` of the baseline, in units a

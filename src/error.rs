@@ -170,6 +170,20 @@ impl Error {
     }
 }
 
+/// `Ok` when no input problem was found, else all of `problems` as one
+/// error (exit status 2).
+///
+/// # Errors
+///
+/// [`Error::Input`] for one problem, [`Error::Inputs`] for several.
+pub fn none(mut problems: Vec<InputError>) -> Result<()> {
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0).into()),
+        _ => Err(Error::Inputs(problems)),
+    }
+}
+
 /// Both results, or the problems of both (see [`Error::and`]).
 ///
 /// # Errors

@@ -491,3 +491,36 @@ fn a_commands_input_problems_are_reported_together() {
     assert!(!d.join("c").exists());
     assert_eq!(std::fs::read_dir(d.join("theirs")).unwrap().count(), 1);
 }
+
+#[test]
+fn scenarios_that_do_not_pair_are_refused_with_every_reason_and_the_flags_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = "[scenario]\nname = \"c\"\nstart_year = 2026\nyears = 3\n\
+        [[mineral]]\nid = \"cu\"\nunit = \"kt\"\ndemand = { base = 10.0 }\n\
+        [[mineral]]\nid = \"zn\"\nunit = \"kt\"\ndemand = { base = 10.0 }\n\
+        [[source]]\nid = \"a\"\nmineral = \"cu\"\ncapacity = 9\n\
+        [[source]]\nid = \"b\"\nmineral = \"zn\"\ncapacity = 9\n";
+    let alt = base
+        .replace("years = 3", "years = 4")
+        .replace("unit = \"kt\"", "unit = \"t\"");
+    std::fs::write(d.join("c1.toml"), base).unwrap();
+    std::fs::write(d.join("c2.toml"), alt).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "compare", "c1.toml", "c2.toml", "--trials", "0", "--out", "o",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for expect in [
+        "c2.toml: expected the baseline's horizon",
+        "c2.toml: expected mineral \"cu\" in unit \"kt\"",
+        "c2.toml: expected mineral \"zn\" in unit \"kt\"",
+        "--trials: expected an integer",
+    ] {
+        assert!(err.contains(expect), "{expect} missing from {err}");
+    }
+    assert!(!d.join("o").exists());
+}

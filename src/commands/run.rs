@@ -508,9 +508,5 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
             Err(other) => return Err(other),
         }
     }
-    match problems.len() {
-        0 => Ok(()),
-        1 => Err(Error::Input(Box::new(problems.remove(0)))),
-        _ => Err(Error::Inputs(problems)),
-    }
+    crate::error::none(problems)
 }

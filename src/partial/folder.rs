@@ -5,7 +5,7 @@
 
 use super::read::{parse_header, BadHeader};
 use super::{Header, EXTENSION, MAGIC};
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -63,11 +63,7 @@ pub fn check_folder(out: &Path, mine: &Header) -> Result<()> {
             ));
         }
     }
-    match problems.len() {
-        0 => Ok(()),
-        1 => Err(problems.remove(0).into()),
-        _ => Err(Error::Inputs(problems)),
-    }
+    crate::error::none(problems)
 }
 
 /// The header of a partial result file, read without its body, or what

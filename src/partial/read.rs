@@ -4,7 +4,7 @@
 //! whole, not every slice's.
 
 use super::{Body, Header, Kind, Partial, Version, EXTENSION, FORMAT, MAGIC};
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use std::path::{Path, PathBuf};
 
 /// Where a partial result's body is read from.
@@ -266,9 +266,5 @@ fn collect(
             Err(e) => problems.push(e),
         }
     }
-    match problems.len() {
-        0 => Ok(out),
-        1 => Err(problems.remove(0).into()),
-        _ => Err(Error::Inputs(problems)),
-    }
+    crate::error::none(problems).map(|()| out)
 }

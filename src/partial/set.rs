@@ -80,15 +80,6 @@ pub struct MergedStudy {
     pub results: Vec<RunMetrics>,
 }
 
-/// One problem, or all of them.
-fn problems_to_error(mut problems: Vec<InputError>) -> Error {
-    if problems.len() == 1 {
-        problems.remove(0).into()
-    } else {
-        Error::Inputs(problems)
-    }
-}
-
 /// The partial result the others are compared with: the first of those
 /// of the run that most of them belong to, so that messages name the odd
 /// ones out.
@@ -215,11 +206,7 @@ pub fn check_set(partials: &[(PathBuf, Partial)]) -> Result<Kind> {
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(kind)
-    } else {
-        Err(problems_to_error(problems))
-    }
+    crate::error::none(problems).map(|()| kind)
 }
 
 /// A partial result that is not of the kind `want`.
@@ -310,10 +297,8 @@ pub fn merge_run(partials: Vec<(PathBuf, Partial)>) -> Result<Merged> {
             })?,
         });
     }
-    let record = match (merged, problems.is_empty()) {
-        (Some(record), true) => record,
-        _ => return Err(problems_to_error(problems)),
-    };
+    crate::error::none(problems)?;
+    let record = merged.ok_or_else(|| Error::Other("no partial result to merge".into()))?;
     Ok(Merged {
         scenario,
         scenario_text: h0.scenario_text,
@@ -348,9 +333,7 @@ pub fn merge_study(partials: Vec<(PathBuf, Partial)>) -> Result<MergedStudy> {
             Err(e) => problems.push(e),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems_to_error(problems));
-    }
+    crate::error::none(problems)?;
     Ok(MergedStudy {
         scenario_file: h0.scenario_file,
         scenario_text: h0.scenario_text,

@@ -255,12 +255,16 @@ fn compare_text_in_pool(
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join("comparison"));
+    // Two scenarios that do not pair are reported with the flags' problems.
+    let paired = both(base_in.parse(), alt_in.parse()).and_then(|(base_s, alt_s)| {
+        check_comparable(&base_s, &alt_s, &alt_in.file)?;
+        Ok((base_s, alt_s))
+    });
     let ((base_s, alt_s), ()) = both(
-        both(base_in.parse(), alt_in.parse()),
+        paired,
         super::check_flags(opts, super::MAX_PAIRED_TRIALS, &out_dir),
     )?;
     let (base_text, alt_text) = (&base_in.text, &alt_in.text);
-    check_comparable(&base_s, &alt_s, &alt_in.file)?;
     let (trials, seed) =
         resolve_trials_seed(&base_s, &base_in.file, opts, super::MAX_PAIRED_TRIALS)?;
     let warnings: Vec<String> =
