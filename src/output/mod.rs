@@ -6,7 +6,7 @@ pub mod memory;
 mod numbers;
 
 use crate::error::{Error, Result};
-use crate::summary::Summary;
+use crate::summary::{MineralSummary, Summary};
 use std::fmt::Write as _;
 
 pub use crate::tables::years_csv;
@@ -262,27 +262,32 @@ pub fn headline_table(summary: &Summary) -> String {
 pub const COST_NOTE: &str =
     "cost_total: what the consumer pays above buying at the reference price (negative: below)";
 
-/// The market rows of the headline table: per market mineral,
+/// A world-market mineral's cells of a market table: its id,
 /// `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in its currency;
-/// empty when no mineral has a market. It starts with a blank line.
+/// `None` for a mineral without a market.
+pub fn market_cells(id: &str, m: &MineralSummary) -> Option<Vec<String>> {
+    let currency = m.currency.as_deref()?;
+    let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
+    let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+    Some(vec![
+        id.to_string(),
+        fmt_pm(p, p_se),
+        format!("{} {currency}", fmt_pm(c, c_se)),
+        m.cost_p95
+            .map(|q| format!("{} {currency}", fmt_sig(q)))
+            .unwrap_or_default(),
+    ])
+}
+
+/// The market rows of the headline table ([`market_cells`] per market
+/// mineral); empty when no mineral has a market. It starts with a blank
+/// line.
 pub fn market_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .minerals
         .0
         .iter()
-        .filter_map(|(id, m)| {
-            let currency = m.currency.as_deref()?;
-            let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
-            let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
-            Some(vec![
-                id.clone(),
-                fmt_pm(p, p_se),
-                format!("{} {currency}", fmt_pm(c, c_se)),
-                m.cost_p95
-                    .map(|q| format!("{} {currency}", fmt_sig(q)))
-                    .unwrap_or_default(),
-            ])
-        })
+        .filter_map(|(id, m)| market_cells(id, m))
         .collect();
     if rows.is_empty() {
         return String::new();

@@ -386,9 +386,7 @@ pub fn market_table(summary: &Summary) -> Option<Table> {
         .0
         .iter()
         .filter_map(|(id, m)| {
-            let currency = m.currency.as_deref()?;
-            let (p, p_se) = (m.p_price_spike?, m.p_price_spike_se.unwrap_or(0.0));
-            let (c, c_se) = (m.cost_total?, m.cost_total_se.unwrap_or(0.0));
+            let mut cells = crate::output::market_cells(id, m)?;
             let peak = first_peak(
                 m.years
                     .iter()
@@ -396,15 +394,8 @@ pub fn market_table(summary: &Summary) -> Option<Table> {
             )
             .map(|(x, year)| format!("{}× in {year}", fmt_multiple(x)))
             .unwrap_or_default();
-            Some(vec![
-                id.clone(),
-                fmt_pm(p, p_se),
-                format!("{} {currency}", fmt_pm(c, c_se)),
-                m.cost_p95
-                    .map(|q| format!("{} {currency}", fmt_sig(q)))
-                    .unwrap_or_default(),
-                peak,
-            ])
+            cells.push(peak);
+            Some(cells)
         })
         .collect();
     (!rows.is_empty()).then(|| Table {

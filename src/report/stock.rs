@@ -10,14 +10,12 @@ use crate::summary::{MineralSummary, Summary};
 fn stock_numbers(m: &MineralSummary) -> Option<([f64; 3], (f64, i64))> {
     let last = m.years.last()?;
     let end = [last.stock_p5?, last.stock_p50?, last.stock_p95?];
+    // The first of equal lows.
     let lowest = m
         .years
         .iter()
         .filter_map(|y| Some((y.stock_p50?, y.year)))
-        .fold(None, |low: Option<(f64, i64)>, (v, year)| match low {
-            Some((lv, _)) if lv <= v => low,
-            _ => Some((v, year)),
-        })?;
+        .min_by(|a, b| a.0.total_cmp(&b.0))?;
     Some((end, lowest))
 }
 
