@@ -87,8 +87,20 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
     // A drawn stock above the stockpile's capacity breaks a rule between keys.
     let keys = "[[uncertain]]\nparam = \"stockpile.cu.initial\"\ndist = { dist = \"uniform\", min = 0, max = 20 }\n";
     std::fs::write(d.join("k.toml"), with_uncertain(keys)).unwrap();
+    // `validate` accepts the file (a plain run uses the value written) and
+    // warns that the study's default design would be refused.
     let o = run_in(d, &["validate", "k.toml"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: k.toml: `uncertainty` would refuse this file (checked at its default 256 base sets, seed 7)")
+            && err.contains("warning: k.toml:")
+            && err.contains(": parameter set A row ")
+            && err.contains("more of the 512 parameter sets break a rule"),
+        "{err}"
+    );
+    let o = run_in(d, &["validate", "u.toml"]);
+    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
     let o = run_in(
         d,
         &["uncertainty", "k.toml", "--samples", "8", "--out", "o"],
@@ -261,4 +273,64 @@ fn supports_are_held_to_the_key_ranges_with_open_bounds_allowed_as_ends() {
             "{param}: {err}"
         );
     }
+}
+
+/// A strongly U-shaped beta's quantile rounds to its support's ends (here
+/// 0.6% of draws of shapes 0.12 to exactly 1, and 0.5% of a beta of mean
+/// 0.1 to exactly 0, by underflow), which are open bounds of these keys:
+/// drawn with probability zero, they are moved just inside, so a file
+/// `validate` accepts is not refused by the study.
+#[test]
+fn draws_that_round_to_an_open_bound_are_kept_inside_it() {
+    let text = r#"
+[scenario]
+name = "ends"
+start_year = 2026
+years = 2
+trials = 10
+
+[[mineral]]
+id = "m"
+demand = { base = 10.0 }
+shortfall_threshold = 0.05
+
+[[source]]
+id = "s1"
+mineral = "m"
+capacity = 30.0
+access = 0.5
+
+[[uncertain]]
+param = "mineral.m.shortfall_threshold"
+dist = { dist = "beta", mean = 0.5, sd = 0.45 }
+
+[[uncertain]]
+param = "source.s1.access"
+dist = { dist = "beta", mean = 0.1, sd = 0.29 }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("e.toml"), text).unwrap();
+    let o = run_in(d, &["validate", "e.toml"]);
+    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+    let o = run_in(
+        d,
+        &["uncertainty", "e.toml", "--samples", "1024", "--no-plots", "--quiet", "--out", "o"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let runs = std::fs::read_to_string(d.join("o/uncertainty_runs.csv")).unwrap();
+    let column = |c: usize| -> Vec<f64> {
+        runs.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
+            .collect()
+    };
+    let (threshold, access) = (column(2), column(3));
+    let next_below_1 = f64::from_bits(1.0f64.to_bits() - 1);
+    let smallest = f64::from_bits(1);
+    assert!(threshold.iter().all(|&t| (0.0..1.0).contains(&t)));
+    assert!(access.iter().all(|&a| a > 0.0 && a <= 1.0));
+    // The ends are reached: the rounding happens, and is corrected.
+    assert!(threshold.contains(&next_below_1), "no threshold at the end");
+    assert!(access.contains(&smallest), "no access at the end");
 }

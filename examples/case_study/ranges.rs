@@ -9,7 +9,7 @@ use supplyrisk::compare::market_deltas;
 use supplyrisk::engine;
 use supplyrisk::scenario::uncertain::Study;
 use supplyrisk::scenario::validate::parse_study;
-use supplyrisk::uncertainty::{design, sobol, spread, Indices, Outputs, Spread};
+use supplyrisk::uncertainty::{design_with, sobol, spread, Indices, Outputs, Spread};
 
 /// A scenario file with its uncertain parameters.
 pub struct File {
@@ -103,8 +103,7 @@ pub fn study(files: &[File; 3], samples: usize, trials: u64, seed: u64) -> Study
                 .collect()
         })
         .collect();
-    let dists: Vec<_> = union.iter().map(|u| u.dist).collect();
-    let plan = design(&dists, samples, seed);
+    let plan = design_with(union.len(), samples, seed, |j, u| union[j].value_at(u));
     let mut minerals: Vec<String> = Vec::new();
     // values[run][mineral * ANSWERS.len() + answer]
     let mut values: Vec<Vec<f64>> = Vec::with_capacity(plan.runs.len());

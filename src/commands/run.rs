@@ -484,8 +484,8 @@ fn run_shard(
 pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
     let mut problems = Vec::new();
     for p in paths {
-        match Scenario::load(p) {
-            Ok(s) => {
+        match Scenario::load_with_text(p) {
+            Ok((s, text)) => {
                 if !quiet {
                     let n = |k: usize, one: &str, many: &str| super::count(k as u64, one, many);
                     super::say(&format!(
@@ -500,6 +500,18 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                     ))?;
                     for w in crate::scenario::notices::notices(&s) {
                         crate::stderr_line!("warning: {}: {w}", p.display());
+                    }
+                    let refused = super::uncertainty::design_problems(&text, &p.display().to_string());
+                    if !refused.is_empty() {
+                        crate::stderr_line!(
+                            "warning: {}: `uncertainty` would refuse this file (checked at its default {} base sets, seed {}):",
+                            p.display(),
+                            super::uncertainty::DEFAULT_SAMPLES,
+                            s.seed.unwrap_or(crate::scenario::DEFAULT_SEED)
+                        );
+                        for e in refused {
+                            crate::stderr_line!("warning: {e}");
+                        }
                     }
                 }
             }

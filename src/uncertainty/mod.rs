@@ -60,21 +60,22 @@ pub struct Design {
 /// by `seed`), each point moved to the centre of its cell of width 2^-24
 /// (so never 0 or 1) and transformed by the inverse CDFs.
 pub fn design(dists: &[Dist], n: usize, seed: u64) -> Design {
-    let k = dists.len();
+    design_with(dists.len(), n, seed, |j, u| dists[j].inverse_cdf(u))
+}
+
+/// [`design`] for `k` parameters whose values at a point `u` of the unit
+/// interval are `value(j, u)` for parameter `j`.
+pub fn design_with(k: usize, n: usize, seed: u64, value: impl Fn(usize, f64) -> f64) -> Design {
     let scramble = (crate::rng::mix64(seed) >> 32) as u32;
     let point = |row: usize, dim: usize| {
         let u = sobol_burley::sample(row as u32, dim as u32, scramble);
         f64::from(u) + 0.5 / f64::from(1u32 << 24)
     };
     let a: Vec<Vec<f64>> = (0..n)
-        .map(|r| (0..k).map(|j| dists[j].inverse_cdf(point(r, j))).collect())
+        .map(|r| (0..k).map(|j| value(j, point(r, j))).collect())
         .collect();
     let b: Vec<Vec<f64>> = (0..n)
-        .map(|r| {
-            (0..k)
-                .map(|j| dists[j].inverse_cdf(point(r, k + j)))
-                .collect()
-        })
+        .map(|r| (0..k).map(|j| value(j, point(r, k + j))).collect())
         .collect();
     let mut runs = Vec::with_capacity(n * (k + 2));
     runs.extend(a.iter().enumerate().map(|(r, x)| (Matrix::A, r, x.clone())));

@@ -6,6 +6,8 @@ use super::{
     check_memory, default_out_dir, finish, out_or, prepare_out, resolve_trials_seed, with_progress,
     with_threads, Outputs, ScenarioText, SimOptions,
 };
+mod sets;
+
 use crate::engine;
 use crate::error::{Error, InputError, Result};
 use crate::output::folder::Staging;
@@ -13,6 +15,8 @@ use crate::output::{json_bytes, run_line, text_table};
 use crate::partial::{self, MergedStudy};
 use crate::report::{Report, Table};
 use crate::scenario::uncertain::Study;
+pub(super) use sets::design_problems;
+use sets::{build_set, check_sets, too_many};
 use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
@@ -20,7 +24,7 @@ use crate::uncertainty::output::{
     dist_json, estimate, indices_outside, outside_advice, run_metrics, runs_csv, table_rows,
     Parameter, RunMetrics, UncertaintyResult, GLOSSARY, HEADER, METRICS,
 };
-use crate::uncertainty::{design, Design, Matrix, MAX_PARAMS, MAX_SAMPLES};
+use crate::uncertainty::{Design, Matrix, MAX_PARAMS, MAX_SAMPLES};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -183,19 +187,14 @@ impl Plan {
         }
         let k = study.params.len();
         if k > MAX_PARAMS {
-            return Err(InputError::file(
-                &file,
-                format!("expected at most {MAX_PARAMS} [[uncertain]] tables, found {k}"),
-            )
-            .into());
+            return Err(too_many(&file, k).into());
         }
         let mut o = opts.clone();
         if o.trials.is_none() && scenario.trials.is_none() {
             o.trials = Some(DEFAULT_UNCERTAINTY_TRIALS);
         }
         let (trials, seed) = resolve_trials_seed(&scenario, &file, &o, super::MAX_TRIALS)?;
-        let dists: Vec<_> = study.params.iter().map(|u| u.dist).collect();
-        let design = design(&dists, samples, seed);
+        let design = study.design(samples, seed);
         let market = scenario
             .minerals
             .iter()
@@ -214,48 +213,14 @@ impl Plan {
         };
         // Every set is checked before anything runs; the scenarios are
         // built again one at a time as they run, so memory does not grow
-        // with N. The problems of the first few sets that break a rule are
-        // reported, with the number of the others.
-        let broken: Vec<Error> = plan
-            .design
-            .runs
-            .iter()
-            .filter_map(|run| plan.build(run).err())
-            .collect();
-        let others = broken.len().saturating_sub(SETS_REPORTED);
-        let shown = broken.into_iter().take(SETS_REPORTED).map(Err::<(), _>);
-        match crate::error::all(shown) {
-            Ok(_) => Ok(plan),
-            Err(e) if others == 0 => Err(e),
-            Err(e) => Err(e.and(
-                InputError::file(
-                    &plan.file,
-                    format!(
-                        "{others} more of the {} parameter sets {} a rule of the scenario",
-                        plan.design.runs.len(),
-                        if others == 1 { "breaks" } else { "break" }
-                    ),
-                )
-                .into(),
-            )),
-        }
+        // with N.
+        check_sets(&plan.study, &plan.design, &plan.text, &plan.file)?;
+        Ok(plan)
     }
 
     /// The scenario with one run's parameter values.
-    fn build(&self, (matrix, row, values): &(Matrix, usize, Vec<f64>)) -> Result<Scenario> {
-        self.study
-            .scenario(values, &self.text, &self.file)
-            .map_err(|e| {
-                let prefix = |mut b: InputError| {
-                    b.message = format!("parameter set {matrix} row {row}, {}", b.message);
-                    b
-                };
-                match e {
-                    Error::Input(b) => Error::Input(Box::new(prefix(*b))),
-                    Error::Inputs(bs) => Error::Inputs(bs.into_iter().map(prefix).collect()),
-                    other => other,
-                }
-            })
+    fn build(&self, run: &(Matrix, usize, Vec<f64>)) -> Result<Scenario> {
+        build_set(&self.study, &self.text, &self.file, run)
     }
 
     /// The `KIND.ID.KEY` of each parameter.

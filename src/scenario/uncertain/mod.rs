@@ -14,8 +14,12 @@
 //! its values, and a set's scenario is the one a file holding those values
 //! would give.
 
-use super::raw::{RawDist, RawFile, RawProject, RawProjectRef};
-use super::rules::{self, Range};
+mod address;
+
+use super::raw::{RawDist, RawFile};
+use super::rules::Range;
+use address::{set, slot, split, written};
+pub use address::KINDS;
 use super::validate::Ctx;
 use crate::dist::{Dist, DistSpec};
 use crate::error::{num, quote, Error, InputError};
@@ -36,6 +40,8 @@ pub struct Uncertain {
     pub param: String,
     /// The distribution its values are drawn from.
     pub dist: Dist,
+    /// The key's allowed values.
+    range: Range,
     /// Where it is: kind, entity id, key path.
     kind: String,
     id: String,
@@ -51,268 +57,6 @@ pub struct Study {
     raw: RawFile,
 }
 
-/// The kinds of `KIND.ID.KEY`.
-pub const KINDS: [&str; 6] = [
-    "source",
-    "event",
-    "mineral",
-    "stockpile",
-    "project",
-    "market",
-];
-
-/// Where a value lives in the plain structs.
-enum Slot<'r> {
-    /// A plain number.
-    Num(&'r mut Option<f64>),
-    /// A distribution as a whole (a plain number), or one of its
-    /// parameters.
-    Dist(&'r mut Option<RawDist>, Option<String>),
-}
-
-/// Allowed values of a distribution's parameters, by role.
-const SEVERITY: Range = Range::closed(0.0, 1.0);
-const MONTHS: Range = rules::MONTHS;
-
-fn num_slot(x: &mut Option<f64>, range: Range) -> Result<(Slot<'_>, Range), String> {
-    Ok((Slot::Num(x), range))
-}
-
-fn dist_slot<'r>(
-    d: &'r mut Option<RawDist>,
-    rest: &[&str],
-    range: Range,
-) -> Result<(Slot<'r>, Range), String> {
-    match rest {
-        [] => Ok((Slot::Dist(d, None), range)),
-        [p] => Ok((Slot::Dist(d, Some((*p).to_string())), range)),
-        _ => Err(unknown()),
-    }
-}
-
-fn unknown() -> String {
-    "no such key".to_string()
-}
-
-/// The number of a disruption process (a source's `disruption` or an
-/// event) at `key`: `rate`, `severity[.p]`, `duration_months[.p]`,
-/// `initial.severity[.p]`, `initial.months`.
-fn process_slot<'r>(
-    rate: &'r mut Option<f64>,
-    severity: &'r mut Option<RawDist>,
-    duration: &'r mut Option<RawDist>,
-    initial: &'r mut Option<super::raw::RawInitial>,
-    key: &[&str],
-) -> Result<(Slot<'r>, Range), String> {
-    match key {
-        ["rate"] => num_slot(rate, rules::RATE),
-        ["severity", rest @ ..] => dist_slot(severity, rest, SEVERITY),
-        ["duration_months", rest @ ..] => dist_slot(duration, rest, MONTHS),
-        ["initial", rest @ ..] => {
-            let i = initial.as_mut().ok_or_else(unknown)?;
-            match rest {
-                ["severity", rest @ ..] => dist_slot(&mut i.severity, rest, SEVERITY),
-                ["months"] => num_slot(&mut i.months, rules::MONTHS),
-                _ => Err(unknown()),
-            }
-        }
-        _ => Err(unknown()),
-    }
-}
-
-fn demand_slot<'r>(
-    d: Option<&'r mut super::raw::RawDemand>,
-    key: &[&str],
-) -> Result<(Slot<'r>, Range), String> {
-    let d = d.ok_or_else(unknown)?;
-    match key {
-        ["base"] => num_slot(&mut d.base, rules::BASE),
-        ["growth"] => num_slot(&mut d.growth, rules::GROWTH),
-        ["sigma"] => num_slot(&mut d.sigma, rules::SIGMA),
-        ["loading"] => num_slot(&mut d.loading, rules::LOADING),
-        _ => Err(unknown()),
-    }
-}
-
-/// Whether an entity of `kind` with `id` is in the file.
-fn has(raw: &RawFile, kind: &str, id: &str) -> bool {
-    let id = Some(id);
-    match kind {
-        "source" => raw.source.iter().any(|s| s.id.as_deref() == id),
-        "event" => raw.event.iter().any(|e| e.id.as_deref() == id),
-        "mineral" => raw.mineral.iter().any(|m| m.id.as_deref() == id),
-        "market" => raw
-            .mineral
-            .iter()
-            .any(|m| m.id.as_deref() == id && m.market.is_some()),
-        "stockpile" => raw.stockpile.iter().any(|s| s.mineral.as_deref() == id),
-        "project" => raw.project.iter().any(|p| p.id.as_deref() == id),
-        _ => false,
-    }
-}
-
-/// The slot of `key` in a project's table (inline or named).
-fn project_slot<'r>(p: &'r mut RawProject, key: &[&str]) -> Result<(Slot<'r>, Range), String> {
-    match key {
-        ["online_year"] => num_slot(&mut p.online_year, rules::FINITE),
-        ["ramp_years"] => num_slot(&mut p.ramp_years, rules::RAMP_YEARS),
-        ["success_probability"] => num_slot(&mut p.success_probability, rules::POSITIVE_FRACTION),
-        ["loading"] => num_slot(&mut p.loading, rules::LOADING),
-        ["delay_months", rest @ ..] => dist_slot(&mut p.delay_months, rest, MONTHS),
-        _ => Err(unknown()),
-    }
-}
-
-/// The slot of `key` in entity `id` of `kind`, with the key's allowed
-/// range and its key path in the file.
-fn slot<'r>(
-    raw: &'r mut RawFile,
-    kind: &str,
-    id: &str,
-    key: &[&str],
-) -> Result<(Slot<'r>, Range, String), String> {
-    let want = Some(id);
-    let (slot, path) = match kind {
-        "source" => {
-            let i = raw.source.iter().position(|s| s.id.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            let s = &mut raw.source[i];
-            let slot = match key {
-                ["capacity"] => num_slot(&mut s.capacity, rules::AMOUNT),
-                ["access"] => num_slot(&mut s.access, rules::POSITIVE_FRACTION),
-                ["offtake"] => num_slot(&mut s.offtake, rules::OFFTAKE),
-                ["disruption", rest @ ..] => {
-                    let d = s.disruption.as_mut().ok_or_else(unknown)?;
-                    process_slot(
-                        &mut d.rate,
-                        &mut d.severity,
-                        &mut d.duration_months,
-                        &mut d.initial,
-                        rest,
-                    )
-                }
-                ["project", rest @ ..] => match s.project.as_mut() {
-                    Some(RawProjectRef::Inline(p)) => project_slot(p, rest),
-                    _ => Err(unknown()),
-                },
-                _ => Err(unknown()),
-            }?;
-            (slot, format!("source[{i}]"))
-        }
-        "event" => {
-            let i = raw.event.iter().position(|e| e.id.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            let e = &mut raw.event[i];
-            if let ["affects", source @ .., "exposure"] = key {
-                let source = Some(source.join("."));
-                let j = e.affects.iter().position(|a| a.source == source);
-                let j = j.ok_or_else(unknown)?;
-                let slot = num_slot(&mut e.affects[j].exposure, rules::FRACTION)?;
-                return Ok((slot.0, slot.1, format!("event[{i}].affects[{j}].exposure")));
-            }
-            let slot = process_slot(
-                &mut e.rate,
-                &mut e.severity,
-                &mut e.duration_months,
-                &mut e.initial,
-                key,
-            )?;
-            (slot, format!("event[{i}]"))
-        }
-        "mineral" => {
-            let i = raw.mineral.iter().position(|m| m.id.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            let m = &mut raw.mineral[i];
-            let slot = match key {
-                ["demand", rest @ ..] => demand_slot(m.demand.as_mut(), rest),
-                ["shortfall_threshold"] => num_slot(&mut m.shortfall_threshold, rules::THRESHOLD),
-                _ => Err(unknown()),
-            }?;
-            (slot, format!("mineral[{i}]"))
-        }
-        "market" => {
-            let i = raw.mineral.iter().position(|m| m.id.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            let m = raw.mineral[i].market.as_mut().ok_or_else(unknown)?;
-            let slot = match key {
-                ["rest_of_world_demand", rest @ ..] => {
-                    demand_slot(m.rest_of_world_demand.as_mut(), rest)
-                }
-                ["reference_price"] => num_slot(&mut m.reference_price, rules::PRICE),
-                ["demand_elasticity"] => num_slot(&mut m.demand_elasticity, rules::ELASTICITY),
-                ["max_price"] => num_slot(&mut m.max_price, rules::MAX_PRICE),
-                ["min_price"] => num_slot(&mut m.min_price, rules::MIN_PRICE),
-                ["spike_threshold"] => num_slot(&mut m.spike_threshold, rules::ABOVE_ONE),
-                _ => Err(unknown()),
-            }?;
-            (slot, format!("mineral[{i}].market"))
-        }
-        "project" => {
-            let i = raw.project.iter().position(|p| p.id.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            (
-                project_slot(&mut raw.project[i], key)?,
-                format!("project[{i}]"),
-            )
-        }
-        "stockpile" => {
-            let i = raw
-                .stockpile
-                .iter()
-                .position(|s| s.mineral.as_deref() == want);
-            let i = i.ok_or_else(unknown)?;
-            let s = &mut raw.stockpile[i];
-            let slot = match key {
-                ["initial"] => num_slot(&mut s.initial, rules::AMOUNT),
-                ["capacity"] => num_slot(&mut s.capacity, rules::AMOUNT),
-                ["max_release_per_year"] => num_slot(&mut s.max_release_per_year, rules::AMOUNT),
-                ["refill_per_year"] => num_slot(&mut s.refill_per_year, rules::AMOUNT),
-                ["release_price"] => num_slot(&mut s.release_price, rules::ABOVE_ONE),
-                ["refill_price"] => num_slot(&mut s.refill_price, rules::REFILL_PRICE),
-                _ => Err(unknown()),
-            }?;
-            (slot, format!("stockpile[{i}]"))
-        }
-        _ => return Err(unknown()),
-    };
-    Ok((slot.0, slot.1, format!("{path}.{}", key.join("."))))
-}
-
-/// Split `KIND.ID.KEY`: the longest id of an entity of `KIND` in the file
-/// that leaves a non-empty key wins.
-fn split<'t>(raw: &RawFile, text: &'t str) -> Result<(&'t str, String, Vec<&'t str>), String> {
-    let parts: Vec<&str> = text.split('.').collect();
-    let kind = parts[0];
-    if !KINDS.contains(&kind) {
-        return Err(format!(
-            "expected KIND.ID.KEY with KIND one of {}, found {}",
-            KINDS.join(", "),
-            quote(text)
-        ));
-    }
-    if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
-        return Err(format!(
-            "expected KIND.ID.KEY (for example source.chile-copper.capacity), found {}",
-            quote(text)
-        ));
-    }
-    if let Some((id, key)) = super::ids::longest_id(&parts[1..], |id| has(raw, kind, id)) {
-        return Ok((kind, id, key.to_vec()));
-    }
-    let what = if kind == "market" {
-        "the id of a [[mineral]] with a market"
-    } else if kind == "stockpile" {
-        "the mineral id of a [[stockpile]]"
-    } else if kind == "project" {
-        "the id of a [[project]] table"
-    } else {
-        "an id in the file"
-    };
-    Err(format!(
-        "expected {what} after `{kind}.`, found {}",
-        quote(text)
-    ))
-}
 
 /// Whether `spec`'s support lies in `range`; an open bound may be an end
 /// of the support of a continuous distribution (drawn with probability
@@ -347,38 +91,35 @@ fn tail_beyond_limit(dist: &Dist, range: Range) -> Option<f64> {
     (!range.holds(q)).then_some(q)
 }
 
-/// Set the value at `slot`.
-fn set(slot: Slot, v: f64) {
-    match slot {
-        Slot::Num(x) => *x = Some(v),
-        Slot::Dist(d, None) => *d = Some(RawDist::Number(v)),
-        Slot::Dist(d, Some(p)) => {
-            if let Some(RawDist::Table(t)) = d {
-                if let Some(entry) = t.params.iter_mut().find(|(k, _)| *k == p) {
-                    entry.1 = Ok(v);
-                }
-            }
+
+impl Uncertain {
+    /// The parameter's value at `u` of its distribution (`0 < u < 1`).
+    /// The support may end at an open bound of the key (drawn with
+    /// probability zero), yet in floating point a strongly U-shaped beta's
+    /// quantile rounds to that end for a share of `u` near 0 or 1 (0.6% of
+    /// a beta of shapes 0.12): such a value is moved to the nearest number
+    /// inside the bound, which the exact quantile lies beyond.
+    pub fn value_at(&self, u: f64) -> f64 {
+        let v = self.dist.inverse_cdf(u);
+        let (lo, lo_open, hi, hi_open) = self.range.bounds();
+        if lo_open && v <= lo {
+            next_up(lo)
+        } else if hi_open && v >= hi {
+            -next_up(-hi)
+        } else {
+            v
         }
     }
 }
 
-/// The number written at `slot`, or why there is none.
-fn written(slot: &Slot) -> Result<f64, String> {
-    match slot {
-        Slot::Num(Some(x)) => Ok(*x),
-        Slot::Num(None) => Err("no value is written there".to_string()),
-        Slot::Dist(Some(RawDist::Number(x)), None) => Ok(*x),
-        Slot::Dist(Some(RawDist::Table(_)), None) => Err(
-            "a distribution table is written there; address one of its parameters (KEY.min, KEY.mean, …)".to_string(),
-        ),
-        Slot::Dist(Some(RawDist::Table(t)), Some(p)) => match t.param(p) {
-            Some(Ok(x)) => Ok(*x),
-            _ => Err(format!("the distribution there has no parameter `{p}`")),
-        },
-        Slot::Dist(Some(RawDist::Number(_)), Some(_)) => {
-            Err("a plain number is written there; address the key itself".to_string())
-        }
-        Slot::Dist(None, _) => Err("no value is written there".to_string()),
+/// The smallest number above a finite `x`.
+fn next_up(x: f64) -> f64 {
+    if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
     }
 }
 
@@ -486,6 +227,7 @@ impl Ctx<'_> {
             params.push(Uncertain {
                 param: text.clone(),
                 dist,
+                range,
                 kind: kind.to_string(),
                 id,
                 key: key.iter().map(|s| s.to_string()).collect(),
@@ -536,6 +278,15 @@ impl Study {
     /// Whether the file has no `[[uncertain]]` table.
     pub fn is_empty(&self) -> bool {
         self.params.is_empty()
+    }
+
+    /// The Saltelli design of the parameters with `n` base sets, scrambled
+    /// by `seed` (see [`crate::uncertainty::design`]), each value drawn by
+    /// [`Uncertain::value_at`].
+    pub fn design(&self, n: usize, seed: u64) -> crate::uncertainty::Design {
+        crate::uncertainty::design_with(self.params.len(), n, seed, |j, u| {
+            self.params[j].value_at(u)
+        })
     }
 
     /// The scenario with the parameters set to `values` (in
