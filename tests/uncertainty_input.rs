@@ -100,7 +100,11 @@ fn the_uncertainty_command_refuses_bad_input_writing_nothing() {
         "{err}"
     );
     let o = run_in(d, &["validate", "u.toml"]);
-    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(
+        o.status.success() && stderr(&o).is_empty(),
+        "{}",
+        stderr(&o)
+    );
     let o = run_in(
         d,
         &["uncertainty", "k.toml", "--samples", "8", "--out", "o"],
@@ -312,10 +316,23 @@ dist = { dist = "beta", mean = 0.1, sd = 0.29 }
     let d = dir.path();
     std::fs::write(d.join("e.toml"), text).unwrap();
     let o = run_in(d, &["validate", "e.toml"]);
-    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(
+        o.status.success() && stderr(&o).is_empty(),
+        "{}",
+        stderr(&o)
+    );
     let o = run_in(
         d,
-        &["uncertainty", "e.toml", "--samples", "1024", "--no-plots", "--quiet", "--out", "o"],
+        &[
+            "uncertainty",
+            "e.toml",
+            "--samples",
+            "1024",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            "o",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let runs = std::fs::read_to_string(d.join("o/uncertainty_runs.csv")).unwrap();

@@ -501,7 +501,8 @@ pub fn validate(paths: &[PathBuf], quiet: bool) -> Result<()> {
                     for w in crate::scenario::notices::notices(&s) {
                         crate::stderr_line!("warning: {}: {w}", p.display());
                     }
-                    let refused = super::uncertainty::design_problems(&text, &p.display().to_string());
+                    let refused =
+                        super::uncertainty::design_problems(&text, &p.display().to_string());
                     if !refused.is_empty() {
                         crate::stderr_line!(
                             "warning: {}: `uncertainty` would refuse this file (checked at its default {} base sets, seed {}):",

@@ -8,7 +8,8 @@
 //! entity's id and `KEY` a dotted path inside its table, for example
 //! `source.chile-copper.access`, `source.reko-diq.project.success_probability`,
 //! `event.cn-export-controls.rate`, `stockpile.cobalt.initial`,
-//! `mineral.copper.demand.growth`. Each point is the scenario file with
+//! `mineral.copper.demand.growth`,
+//! `event.cn-export-controls.affects.china-cobalt.exposure`. Each point is the scenario file with
 //! that one value replaced and then loaded as any file is, so every rule of
 //! the format applies and a point's results equal, bit for bit, a plain
 //! `run` of a file holding that value.
@@ -187,12 +188,78 @@ impl SweepParam {
     pub fn written(&self, text: &str) -> Option<toml::Value> {
         let mut doc: toml::Table = toml::from_str(text).ok()?;
         let p = self.resolved(&doc);
-        let mut t = p.entity(&mut doc).ok()?;
-        let path = p.path();
-        for k in &path[..path.len() - 1] {
-            t = t.get_mut(k)?.as_table_mut()?;
+        let (t, last) = p.table(&mut doc, false).ok()?;
+        t.get(&last).cloned()
+    }
+
+    /// The table that holds this parameter in `doc`, and its key there;
+    /// with `create`, tables on the way are created when missing. An
+    /// event's `affects.SOURCE.exposure` is the exposure in the entry of
+    /// its `affects` list for `SOURCE` (whose id may contain dots).
+    fn table<'a>(
+        &self,
+        doc: &'a mut toml::Table,
+        create: bool,
+    ) -> std::result::Result<(&'a mut toml::Table, String), String> {
+        let mut t = self.entity(doc)?;
+        let path = self.path();
+        if let (true, ["affects", source @ .., "exposure"]) = (
+            self.kind == "event",
+            path.iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+        ) {
+            let source = source.join(".");
+            let entries = t
+                .get_mut("affects")
+                .and_then(toml::Value::as_array_mut)
+                .map_or(&mut [][..], |a| a.as_mut_slice());
+            let of = |e: &toml::Value| {
+                e.get("source")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+            };
+            let listed: Vec<String> = entries.iter().filter_map(of).collect();
+            let hint = crate::scenario::ids::id_hint(&source, listed.iter().map(String::as_str));
+            let entry = entries
+                .iter_mut()
+                .find(|e| of(e).as_deref() == Some(source.as_str()))
+                .and_then(toml::Value::as_table_mut)
+                .ok_or_else(|| {
+                    format!("expected an entry for source \"{source}\" in the event's `affects` to set {self} in, found none{hint}")
+                })?;
+            return Ok((entry, "exposure".to_string()));
         }
-        t.get(path.last()?).cloned()
+        let Some((last, on_the_way)) = path.split_last() else {
+            return Err(format!("expected a key to set {self} in, found none"));
+        };
+        for k in on_the_way {
+            let next = if create {
+                t.entry(k.clone())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            } else {
+                t.get_mut(k)
+                    .ok_or_else(|| format!("no `{k}` to set {self} in"))?
+            };
+            let found = next.type_str();
+            t = next.as_table_mut().ok_or_else(|| {
+                format!(
+                    "expected `{k}` to be a table to set {self} in, found {} {found}{}",
+                    if found.starts_with(['a', 'i']) {
+                        "an"
+                    } else {
+                        "a"
+                    },
+                    if k == "affects" && self.kind == "event" {
+                        " (an exposure is addressed as affects.SOURCE.exposure)"
+                    } else {
+                        ""
+                    }
+                )
+            })?;
+        }
+        Ok((t, last.clone()))
     }
 
     /// `text` with this parameter set to `value` (tables on the way are
@@ -205,20 +272,8 @@ impl SweepParam {
     pub fn apply(&self, text: &str, value: f64) -> std::result::Result<String, String> {
         let mut doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
         let p = self.resolved(&doc);
-        let mut t = p.entity(&mut doc)?;
-        let path = p.path();
-        for k in &path[..path.len() - 1] {
-            let next = t
-                .entry(k.clone())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            let found = next.type_str();
-            t = next.as_table_mut().ok_or_else(|| {
-                format!("expected `{k}` to be a table to set {self} in, found a {found}")
-            })?;
-        }
-        if let Some(last) = path.last() {
-            t.insert(last.clone(), toml::Value::Float(value));
-        }
+        let (t, last) = p.table(&mut doc, true)?;
+        t.insert(last, toml::Value::Float(value));
         toml::to_string(&doc).map_err(|e| e.to_string())
     }
 }
@@ -443,6 +498,35 @@ mod tests {
             ) && !e.contains("missing key"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_exposure_is_addressed_by_its_source_in_affects() {
+        let text = format!("{TEXT}[[source]]\nid = \"c\"\nmineral = \"cu\"\ncapacity = 2.0\n[[event]]\nid = \"e\"\nrate = 0.1\nseverity = 0.5\nduration_months = 6\naffects = [ {{ source = \"c\" }}, {{ source = \"a.b\", exposure = 0.3 }} ]\n");
+        let dotted = SweepParam::parse("event.e.affects.a.b.exposure").unwrap();
+        assert_eq!(dotted.current(&text), Some(0.3));
+        let s = point_scenario(&text, "f.toml", &dotted, 0.8).unwrap();
+        assert_eq!(s.events[0].affects, vec![(1, 1.0), (0, 0.8)]);
+        // An entry without an exposure (the default) gets one.
+        let plain = SweepParam::parse("event.e.affects.c.exposure").unwrap();
+        assert_eq!(plain.current(&text), None);
+        let s = point_scenario(&text, "f.toml", &plain, 0.25).unwrap();
+        assert_eq!(s.events[0].affects, vec![(1, 0.25), (0, 0.3)]);
+        for (param, message) in [
+            (
+                "event.e.affects.d.exposure",
+                "expected an entry for source \"d\" in the event's `affects`",
+            ),
+            (
+                "event.e.affects.c",
+                "found an array (an exposure is addressed as affects.SOURCE.exposure)",
+            ),
+        ] {
+            let e = point_scenario(&text, "f.toml", &SweepParam::parse(param).unwrap(), 0.5)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(message), "{param}: {e}");
+        }
     }
 
     #[test]

@@ -15,8 +15,6 @@ use crate::output::{json_bytes, run_line, text_table};
 use crate::partial::{self, MergedStudy};
 use crate::report::{Report, Table};
 use crate::scenario::uncertain::Study;
-pub(super) use sets::design_problems;
-use sets::{build_set, check_sets, too_many};
 use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
@@ -26,6 +24,8 @@ use crate::uncertainty::output::{
 };
 use crate::uncertainty::{Design, Matrix, MAX_PARAMS, MAX_SAMPLES};
 use rayon::prelude::*;
+pub(super) use sets::design_problems;
+use sets::{build_set, check_sets, too_many};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 

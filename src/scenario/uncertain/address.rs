@@ -235,7 +235,10 @@ pub(super) fn slot<'r>(
 
 /// Split `KIND.ID.KEY`: the longest id of an entity of `KIND` in the file
 /// that leaves a non-empty key wins.
-pub(super) fn split<'t>(raw: &RawFile, text: &'t str) -> Result<(&'t str, String, Vec<&'t str>), String> {
+pub(super) fn split<'t>(
+    raw: &RawFile,
+    text: &'t str,
+) -> Result<(&'t str, String, Vec<&'t str>), String> {
     let parts: Vec<&str> = text.split('.').collect();
     let kind = parts[0];
     if !KINDS.contains(&kind) {
@@ -251,7 +254,8 @@ pub(super) fn split<'t>(raw: &RawFile, text: &'t str) -> Result<(&'t str, String
             quote(text)
         ));
     }
-    if let Some((id, key)) = crate::scenario::ids::longest_id(&parts[1..], |id| has(raw, kind, id)) {
+    if let Some((id, key)) = crate::scenario::ids::longest_id(&parts[1..], |id| has(raw, kind, id))
+    {
         return Ok((kind, id, key.to_vec()));
     }
     let what = if kind == "market" {

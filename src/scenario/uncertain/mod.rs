@@ -18,11 +18,11 @@ mod address;
 
 use super::raw::{RawDist, RawFile};
 use super::rules::Range;
-use address::{set, slot, split, written};
-pub use address::KINDS;
 use super::validate::Ctx;
 use crate::dist::{Dist, DistSpec};
 use crate::error::{num, quote, Error, InputError};
+pub use address::KINDS;
+use address::{set, slot, split, written};
 
 /// One `[[uncertain]]` table as written.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +57,6 @@ pub struct Study {
     raw: RawFile,
 }
 
-
 /// Whether `spec`'s support lies in `range`; an open bound may be an end
 /// of the support of a continuous distribution (drawn with probability
 /// zero).
@@ -90,7 +89,6 @@ fn tail_beyond_limit(dist: &Dist, range: Range) -> Option<f64> {
     let q = dist.inverse_cdf(1.0 - TAIL);
     (!range.holds(q)).then_some(q)
 }
-
 
 impl Uncertain {
     /// The parameter's value at `u` of its distribution (`0 < u < 1`).
