@@ -35,7 +35,7 @@ use std::collections::hash_map::RandomState;
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -98,9 +98,21 @@ fn out_error(out: &Path, message: impl std::fmt::Display) -> Error {
 }
 
 /// `--out` as the folder it names: `r/.` and `r/./` are `r` (a rename
-/// onto `r/.` would fail).
+/// onto `r/.` would fail), and `missing/../r` is `r` where `missing` does
+/// not exist (so it is not created on the way; a folder that does exist
+/// may be a link, whose `..` is not its parent, so it is kept).
 pub(crate) fn tidy(out: &Path) -> PathBuf {
-    out.components().collect()
+    let mut path = PathBuf::new();
+    for c in out.components() {
+        let missing = matches!(path.components().next_back(), Some(Component::Normal(_)))
+            && std::fs::symlink_metadata(&path).is_err();
+        if c == Component::ParentDir && missing {
+            path.pop();
+        } else {
+            path.push(c);
+        }
+    }
+    path
 }
 
 /// `--out` split into the folder that holds it and its own name.

@@ -98,3 +98,23 @@ fn temporary_files_of_shards_are_told_by_name() {
     assert_eq!(pid(".partial-3-of-8.srpart.tmp--00000000"), None);
     assert_eq!(pid("partial-3-of-8.srpart"), None);
 }
+
+#[test]
+fn dots_and_missing_folders_left_by_dot_dot_are_tidied_away() {
+    let d = tempfile::tempdir().unwrap();
+    fs::create_dir(d.path().join("real")).unwrap();
+    let t = |p: &str| tidy(&d.path().join(p));
+    assert_eq!(t("r/."), d.path().join("r"));
+    assert_eq!(t("missing/../r"), d.path().join("r"));
+    assert_eq!(t("a/b/../../c/./r"), d.path().join("c/r"));
+    // An existing folder may be a link, whose `..` is not its parent.
+    assert_eq!(t("real/../r"), d.path().join("real/../r"));
+    let mut s = Staging::begin(&d.path().join("missing/../r"), "run", true).unwrap();
+    s.write("a.txt", b"1").unwrap();
+    s.commit().unwrap();
+    assert!(d.path().join("r/a.txt").exists());
+    assert!(
+        !d.path().join("missing").exists(),
+        "nothing made on the way"
+    );
+}
