@@ -351,3 +351,63 @@ disruption = { rate = 2.0, severity = 1.0, duration_months = 9 }
     assert_eq!(fan.y_range.0, 0.0);
     assert_eq!(fan.y_label, "ga, units per year");
 }
+
+/// Width and height from a PNG's header.
+fn png_dims(png: &[u8]) -> (u32, u32) {
+    let be = |i: usize| u32::from_be_bytes(png[i..i + 4].try_into().unwrap());
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    (be(16), be(20))
+}
+
+#[test]
+fn a_page_shows_a_stacked_figure_as_its_panels_cut_where_they_meet() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let ex = example_path();
+    let alt = ex.with_file_name("example-diversified.toml");
+    let o = run_in(
+        dir.path(),
+        &[
+            "compare",
+            ex.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--trials",
+            "2000",
+            "--out",
+            "c",
+            "--quiet",
+            "--chart-size",
+            "800x500",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("c/report.html")).unwrap();
+    let whole = std::fs::read(dir.path().join("c/compare_copper.png")).unwrap();
+    let (w, h) = png_dims(&whole);
+    assert!(h >= 2 * 500, "a stacked figure: {w}x{h}");
+    let figure = html
+        .split("<figure id=\"compare_copper.png\" class=\"panels\">")
+        .nth(1)
+        .and_then(|f| f.split("</figure>").next())
+        .expect("the figure, as panels");
+    let parts: Vec<Vec<u8>> = figure
+        .split("src=\"data:image/png;base64,")
+        .skip(1)
+        .map(|p| {
+            let b64 = p.split('"').next().unwrap();
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap()
+        })
+        .collect();
+    let dims: Vec<(u32, u32)> = parts.iter().map(|p| png_dims(p)).collect();
+    assert_eq!(parts.len() as u32, h / 500, "one image a panel: {dims:?}");
+    assert!(dims.iter().all(|&(pw, _)| pw == w), "{dims:?}");
+    assert_eq!(dims.iter().map(|d| d.1).sum::<u32>(), h, "{dims:?}");
+    // Only the first carries the description; the whole is not repeated.
+    assert_eq!(figure.matches("alt=\"\"").count(), parts.len() - 1);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&whole);
+    assert!(!html.contains(&b64));
+    // A figure of one panel stays one image.
+    assert!(html.contains("<figure id=\"change_copper.png\">\n<img"));
+}

@@ -30,7 +30,7 @@ use fan::FanChart;
 use lines::LineChart;
 use rayon::prelude::*;
 pub use style::ChartSize;
-use style::{render, Look};
+use style::Look;
 use tornado::TornadoChart;
 
 /// Any chart, for a panel of a PNG.
@@ -56,6 +56,16 @@ pub enum Chart {
 /// with `footer` (where the results come from) in small grey type along
 /// the bottom edge when it is not empty.
 pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
+    png_and_panels(panels, size, footer).map(|(whole, _)| whole)
+}
+
+/// [`png`], and for a figure of several panels the same figure cut
+/// between its panels, one PNG each (the last with the footer).
+fn png_and_panels(
+    panels: &[Chart],
+    size: ChartSize,
+    footer: &str,
+) -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
     let n = panels.len().max(1) as u32;
     let total = ChartSize {
         width: size.width,
@@ -69,7 +79,12 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
         .min()
         .unwrap_or(size.font(40.0));
     let look = Look { size, title_px };
-    render(total, "a chart", |root| {
+    let strip = if footer.is_empty() {
+        0
+    } else {
+        look.footer_height()
+    };
+    let rgb = style::render_rgb(total, "a chart", |root| {
         let root = if footer.is_empty() {
             root.clone()
         } else {
@@ -91,7 +106,19 @@ pub fn png(panels: &[Chart], size: ChartSize, footer: &str) -> Result<Vec<u8>> {
             }
         }
         Ok(())
-    })
+    })?;
+    let whole = style::encode_rows(&rgb, total.width, 0..total.height, "a chart")?;
+    if n == 1 {
+        return Ok((whole, Vec::new()));
+    }
+    // Where the panels meet, as the body (the canvas above the footer) is
+    // split evenly among them.
+    let body = total.height.saturating_sub(strip);
+    let edge = |k: u32| if k == n { total.height } else { k * body / n };
+    let parts = (0..n)
+        .map(|k| style::encode_rows(&rgb, total.width, edge(k)..edge(k + 1), "a chart"))
+        .collect::<Result<_>>()?;
+    Ok((whole, parts))
 }
 
 impl Chart {
@@ -121,6 +148,11 @@ pub struct ChartFile {
     pub caption: String,
     /// PNG bytes.
     pub png: Vec<u8>,
+    /// For a figure of panels stacked top to bottom: the same figure cut
+    /// between its panels, one PNG each (the last with the footer), so
+    /// that a printed page can take the panels a page at a time, each at
+    /// full width. Empty for a figure of one panel.
+    pub panels: Vec<Vec<u8>>,
 }
 
 /// A mineral id made safe for a file name: letters, digits, `.`, `_` and
@@ -308,7 +340,12 @@ pub fn render_all(
 ) -> Result<Vec<ChartFile>> {
     jobs.into_par_iter()
         .map(|(name, caption, panels)| {
-            png(&panels, size, footer).map(|png| ChartFile { name, caption, png })
+            png_and_panels(&panels, size, footer).map(|(png, panels)| ChartFile {
+                name,
+                caption,
+                png,
+                panels,
+            })
         })
         .collect()
 }

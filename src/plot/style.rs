@@ -105,8 +105,21 @@ fn chart_err(what: &str) -> impl Fn(String) -> Error + '_ {
     move |e| Error::Other(format!("could not draw {what}: {e}"))
 }
 
-/// Render with `draw` onto a white canvas of `size` and return PNG bytes.
-pub(super) fn render<F>(size: ChartSize, what: &str, draw: F) -> Result<Vec<u8>>
+/// PNG bytes of rows `rows` of an RGB8 buffer `width` pixels wide.
+pub(super) fn encode_rows(
+    buf: &[u8],
+    width: u32,
+    rows: std::ops::Range<u32>,
+    what: &str,
+) -> Result<Vec<u8>> {
+    let line = width as usize * 3;
+    let part = &buf[rows.start as usize * line..rows.end as usize * line];
+    encode_png(part, width, rows.end - rows.start).map_err(|e| chart_err(what)(e.to_string()))
+}
+
+/// Render with `draw` onto a white canvas of `size` and return its RGB8
+/// buffer, row by row.
+pub(super) fn render_rgb<F>(size: ChartSize, what: &str, draw: F) -> Result<Vec<u8>>
 where
     F: FnOnce(&DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
 {
@@ -123,7 +136,7 @@ where
             .map_err(|e| e.to_string())
             .map_err(chart_err(what))?;
     }
-    encode_png(&buf, w, h).map_err(|e| chart_err(what)(e.to_string()))
+    Ok(buf)
 }
 
 /// Draw `text` in small grey type at the left of `area` (a chart's

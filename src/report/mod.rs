@@ -74,12 +74,14 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.3em;margin-top:1.8em;border
 th{white-space:normal;vertical-align:bottom}td.text{white-space:normal;min-width:6em}\
 th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}caption{text-align:left;font-weight:bold;padding:.3em 0}\
 figure{margin:1.5em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.92em}\
+figure.panels img{display:block;border-top:none;border-bottom:none}figure.panels img:first-of-type{border-top:1px solid #eee}figure.panels img:last-of-type{border-bottom:1px solid #eee}\
 dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.2em}.facts{color:#444}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}\
 @media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 .scroll{overflow:visible}table{width:100%;font-size:8pt}th,td{padding:.15em .3em}th,td.text{white-space:normal}td:first-child,td.text{overflow-wrap:anywhere}caption{white-space:normal}\
 table.keep{break-inside:avoid;page-break-inside:avoid}\
 thead{display:table-header-group}h1,h2,caption,dt{break-after:avoid;page-break-after:avoid}caption{break-inside:avoid}dd{break-inside:avoid;page-break-inside:avoid}figure,tr{break-inside:avoid;page-break-inside:avoid}\
-img{max-width:100%;max-height:44vh;width:auto;border:none}img.tall{max-height:92vh}details,h2.raw{display:none}}";
+img{max-width:100%;max-height:44vh;width:auto;border:none}img.tall{max-height:85vh}details,h2.raw{display:none}\
+figure.panels{break-inside:auto;page-break-inside:auto}figure.panels img{border:none;break-inside:avoid;page-break-inside:avoid}figcaption{break-before:avoid;page-break-before:avoid}}";
 
 /// Most rows of a table kept on one printed page.
 const KEPT_ROWS: usize = 15;
@@ -177,20 +179,46 @@ impl Report {
             let _ = writeln!(h, "<h2>Charts</h2>");
         }
         for c in &self.charts {
-            let data = base64::engine::general_purpose::STANDARD.encode(&c.png);
-            // A chart of several panels may fill a printed page; one panel
-            // takes half of one.
-            let tall = if png_size(&c.png).is_some_and(|(w, h)| h > w) {
-                " class=\"tall\""
+            let data = |png: &[u8]| base64::engine::general_purpose::STANDARD.encode(png);
+            let alt = escape(&c.caption);
+            let images = if c.panels.is_empty() {
+                // A chart taller than wide may fill a printed page; one
+                // panel takes half of one.
+                let tall = if png_size(&c.png).is_some_and(|(w, h)| h > w) {
+                    " class=\"tall\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<img{tall} alt=\"{alt}\" src=\"data:image/png;base64,{}\">",
+                    data(&c.png)
+                )
             } else {
-                ""
+                // Panels stacked on screen as one figure; in print each
+                // takes half a page at full width, and the figure may
+                // break between them.
+                c.panels
+                    .iter()
+                    .enumerate()
+                    .map(|(k, png)| {
+                        format!(
+                            "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
+                            if k == 0 { alt.as_str() } else { "" },
+                            data(png)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             };
             let _ = writeln!(
                 h,
-                "<figure id=\"{}\">\n<img{tall} alt=\"{}\" src=\"data:image/png;base64,{data}\">\n<figcaption>{} ({})</figcaption>\n</figure>",
+                "<figure id=\"{}\"{}>\n{images}\n<figcaption>{alt} ({})</figcaption>\n</figure>",
                 escape(&c.name),
-                escape(&c.caption),
-                escape(&c.caption),
+                if c.panels.is_empty() {
+                    ""
+                } else {
+                    " class=\"panels\""
+                },
                 escape(&c.name)
             );
         }
@@ -508,6 +536,7 @@ mod tests {
                 name: "a.png".into(),
                 caption: "cap".into(),
                 png: vec![1, 2, 3],
+                panels: Vec::new(),
             }],
             ..Default::default()
         };
@@ -530,6 +559,7 @@ mod tests {
             name: "a.png".into(),
             caption: "cap".into(),
             png,
+            panels: Vec::new(),
         };
         let r = Report {
             charts: vec![chart(png), chart(vec![1, 2, 3])],
