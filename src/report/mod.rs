@@ -378,7 +378,12 @@ pub fn market_finding(
             pct(p, p_se)
         )
     };
-    let cost = if c >= 0.0 {
+    let cost = if c.abs() < crate::plot::Z95 * c_se {
+        format!(
+            "the consumer's expected cost of the market's prices over the horizon is not clearly different from paying the reference price ({} {currency}, under 1.96 standard errors from 0)",
+            fmt_pm(c, c_se)
+        )
+    } else if c >= 0.0 {
         format!(
             "the consumer's expected cost of the market's prices over the horizon is {} {currency}",
             fmt_pm(c, c_se)
@@ -496,6 +501,28 @@ fn pct(p: f64, se: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cost_within_noise_of_zero_is_not_called_a_saving_or_a_cost() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example-market.toml");
+        let s = crate::scenario::Scenario::load(std::path::Path::new(path)).unwrap();
+        let agg = crate::engine::simulate(&s, 1, 200, None);
+        let summary = Summary::new(&s, 1, &agg);
+        let mut m = summary.minerals.get("copper").unwrap().clone();
+        let mut finding = |c: f64, se: f64| {
+            (m.cost_total, m.cost_total_se) = (Some(c), Some(se));
+            market_finding("copper", &m, Some(1.3), 10).unwrap()
+        };
+        assert!(finding(-57.0, 42.0).contains(
+            "is not clearly different from paying the reference price (-57 ± 42 USD million, under 1.96 standard errors from 0)"
+        ));
+        assert!(finding(57.0, 29.5).contains("is not clearly different"));
+        assert!(finding(-57.0, 29.0).contains("the consumer expects to save 57 ± 29 USD million"));
+        assert!(finding(57.0, 29.0).contains(
+            "expected cost of the market's prices over the horizon is 57 ± 29 USD million"
+        ));
+        assert!(finding(0.0, 0.0).contains("is 0 ± 0 USD million"));
+    }
 
     #[test]
     fn a_peak_shared_by_several_years_is_named_by_the_first() {
