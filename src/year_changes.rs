@@ -241,7 +241,12 @@ pub fn timing_findings(c: &crate::compare::Comparison) -> Vec<String> {
                 .iter()
                 .filter_map(|y| Some((y.year, y.price_mean?, y.price_mean_se)))
                 .collect();
-            let points = |v: f64| format!("{:.1} points of the reference price", 100.0 * v);
+            let points = |v: f64| {
+                format!(
+                    "{} points of the reference price",
+                    crate::output::fmt_digits(100.0 * v, 2)
+                )
+            };
             let price_words = when(&price, z, &points);
             if !price_words.is_empty() {
                 parts.push(format!("the yearly average price is {}", price_words.join(" and ")));

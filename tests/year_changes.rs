@@ -194,6 +194,23 @@ fn on_a_world_market_the_price_and_cost_change_year_by_year_too() {
             );
         }
     }
+    // The largest fall is given to two significant digits, in points.
+    let (year, most) = by_year
+        .iter()
+        .map(|y| {
+            (
+                y["year"].as_i64().unwrap(),
+                y["price_mean"].as_f64().unwrap(),
+            )
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    let words = format!(
+        "(most in {year}, by {} points of the reference price)",
+        supplyrisk::output::fmt_digits(-100.0 * most, 2)
+    );
+    let flowing = printed.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flowing.contains(&words), "{words} not in {printed}");
     let csv = std::fs::read_to_string(dir.path().join("cmp/comparison_years.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(
