@@ -41,6 +41,14 @@ fn a_chance_of_a_shortfall_year_that_does_not_move_is_said_to_stay() {
         "{page}"
     );
     assert!(!page.contains("from 100.0% to 100.0%"));
+    // The page explains the terms of a comparison it uses.
+    for term in [
+        "risk_reduction",
+        "equivalent firm supply",
+        "paired standard error",
+    ] {
+        assert!(page.contains(&format!("<dt>{term}</dt>")), "{term}");
+    }
 }
 
 #[test]

@@ -57,3 +57,23 @@ pub const STOCK_GLOSSARY: [(&str, &str); 2] = [
         "Probability that the stockpile runs empty at the end of some step in which it released.",
     ),
 ];
+
+/// What the results of a comparison of two scenarios mean.
+pub const COMPARE_GLOSSARY: [(&str, &str); 4] = [
+    (
+        "risk_reduction",
+        "The share of the baseline's expected unserved demand (eud_total) that the alternative removes: 1 - alternative / baseline. 25% means a quarter less demand goes unserved; negative when the alternative is worse; n/a when the baseline leaves none unserved.",
+    ),
+    (
+        "equivalent firm supply",
+        "The constant, never-disrupted supply a year that, added to the baseline, would remove as much expected unserved demand as the alternative does: the alternative's effect in units a year of firm supply.",
+    ),
+    (
+        "paired standard error",
+        "Both scenarios run the same trials with the same random draws, so their difference is estimated trial by trial: its standard error (after ±) is far smaller than either run's own, and a change more than 1.96 of them from 0 is clear at 95%.",
+    ),
+    (
+        "changes by year",
+        "Each year's change, alternative minus baseline, with standard errors from the means of chunks of 1,024 trials of each run (paired batch means). A finding names a year only where its change is clear at 95% for all the horizon's years together.",
+    ),
+];

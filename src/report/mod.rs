@@ -7,7 +7,7 @@ mod glossary;
 mod market;
 mod stock;
 
-pub use glossary::{glossary_extra, GLOSSARY, MARKET_GLOSSARY, STOCK_GLOSSARY};
+pub use glossary::{glossary_extra, COMPARE_GLOSSARY, GLOSSARY, MARKET_GLOSSARY, STOCK_GLOSSARY};
 pub use market::{market_finding, market_table};
 pub use stock::{stock_finding, stock_table};
 

@@ -384,7 +384,11 @@ fn compare_text_in_pool(
                 String::from_utf8_lossy(&json).into_owned(),
             )),
             glossary_extra: {
-                let mut g = crate::report::glossary_extra(&comparison.baseline);
+                let mut g: Vec<(String, String)> = crate::report::COMPARE_GLOSSARY
+                    .iter()
+                    .map(|(t, m)| (t.to_string(), m.to_string()))
+                    .collect();
+                g.extend(crate::report::glossary_extra(&comparison.baseline));
                 for term in crate::report::glossary_extra(&comparison.alternative) {
                     if !g.contains(&term) {
                         g.push(term);
