@@ -53,9 +53,30 @@ fn row(cells: impl IntoIterator<Item = String>) -> Vec<String> {
 /// The inputs as tables: sources, events, and (where the scenario has
 /// them) stockpiles and world markets.
 pub fn input_tables(s: &Scenario) -> Vec<Table> {
+    input_tables_beside(s, &[])
+}
+
+/// [`input_tables`] of `s` shown beside the input tables of `others` (a
+/// comparison's two scenarios): the sources' share and project columns
+/// are left out only where no source of any of them fills them, so that
+/// the tables have the same columns.
+pub fn input_tables_beside(s: &Scenario, others: &[&Scenario]) -> Vec<Table> {
+    let sources = source_rows(s);
+    let others: Vec<Vec<Vec<String>>> = others.iter().map(|o| source_rows(o)).collect();
+    let filled = |c: usize| {
+        std::iter::once(&sources)
+            .chain(&others)
+            .any(|rows| rows.iter().any(|r| !r[c].is_empty()))
+    };
+    let (share_col, project_col) = (filled(4), filled(8));
+    source_and_other_tables(s, sources, share_col, project_col)
+}
+
+/// One row per source of `s`: id, mineral, stage and country, capacity,
+/// share, onsets, severity, months, project.
+fn source_rows(s: &Scenario) -> Vec<Vec<String>> {
     let unit = |m: usize| s.minerals[m].unit.as_str();
-    let sources = s
-        .sources
+    s.sources
         .iter()
         .map(|src| {
             let stage = match src.stage {
@@ -98,21 +119,48 @@ pub fn input_tables(s: &Scenario) -> Vec<Table> {
                 project,
             ])
         })
-        .collect();
+        .collect()
+}
+
+/// The input tables of `s` with its `sources` rows, the share and
+/// project columns kept where `share_col` and `project_col`.
+fn source_and_other_tables(
+    s: &Scenario,
+    sources: Vec<Vec<String>>,
+    share_col: bool,
+    project_col: bool,
+) -> Vec<Table> {
     let share = if s.has_market() {
-        "the consumer's share: its access, or in a world market its offtake"
+        "the consumer's share: its access, or in a world market its offtake; "
     } else {
-        "the consumer's share (access)"
+        "the consumer's share (access); "
+    };
+    // Columns no source fills (no share where every source is a mine or
+    // trades on a world market without offtake; no project) are left out.
+    let header = [
+        "source", "mineral", "stage", "capacity", "share", "onsets", "severity", "months",
+        "project",
+    ];
+    let keep = |c: usize| (c != 4 || share_col) && (c != 8 || project_col);
+    let pick = |r: &[String]| -> Vec<String> {
+        r.iter()
+            .enumerate()
+            .filter(|&(c, _)| keep(c))
+            .map(|(_, x)| x.clone())
+            .collect()
     };
     let mut tables = vec![Table {
-        caption: format!("Inputs: sources (stage and country; capacity a year; {share}; own disruptions: onsets a year, severity, duration in months; projects: first output and chance of success)"),
-        header: [
-            "source", "mineral", "stage", "capacity", "share", "onsets", "severity", "months",
-            "project",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: sources,
+        caption: format!(
+            "Inputs: sources (stage and country; capacity a year; {}own disruptions: onsets a year, severity, duration in months{})",
+            if share_col { share } else { "" },
+            if project_col {
+                "; projects: first output and chance of success"
+            } else {
+                ""
+            }
+        ),
+        header: pick(&header.map(String::from)),
+        rows: sources.iter().map(|r| pick(r)).collect(),
     }];
     if !s.events.is_empty() {
         let rows = s
@@ -323,9 +371,12 @@ affects = [ { source = "a", exposure = 0.6 } ]
                 "0.25",
                 "uniform 0.3–0.9",
                 "2",
-                ""
             ]
         );
+        // No source has a project: no such column.
+        assert_eq!(tables[0].header.len(), 8);
+        assert!(!tables[0].header.contains(&"project".to_string()));
+        assert!(!tables[0].caption.contains("projects"));
         assert_eq!(
             tables[1].rows[0],
             ["ban", "outage", "0.1/yr", "1", "6", "a (×0.6)"]

@@ -123,8 +123,8 @@ fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
 /// The baseline's input tables, then per table the alternative's rows
 /// that are not the baseline's (added or changed), where there are any.
 fn input_differences(base: &Scenario, alt: &Scenario) -> Vec<Table> {
-    let before = crate::assumptions::input_tables(base);
-    let after = crate::assumptions::input_tables(alt);
+    let before = crate::assumptions::input_tables_beside(base, &[alt]);
+    let after = crate::assumptions::input_tables_beside(alt, &[base]);
     let mut tables: Vec<Table> = before
         .iter()
         .cloned()
@@ -519,6 +519,20 @@ mod tests {
         // The same scenario twice: the baseline's tables only.
         let same = input_differences(&base, &base);
         assert!(same.iter().all(|t| t.caption.contains("(baseline: ")));
+        assert!(
+            same[0].header.iter().all(|h| h != "project"),
+            "no project, no column"
+        );
+        // A project in the alternative only: both tables get the column, so
+        // the rows of the sources that did not change still match.
+        let project = "project = { online_year = 2031 }\n";
+        let alt = Scenario::from_toml_str(&text(&format!("1.0\n{project}"), ""), "a.toml").unwrap();
+        let tables = input_differences(&base, &alt);
+        assert_eq!(tables[0].header, tables[1].header);
+        assert!(tables[0].header.iter().any(|h| h == "project"));
+        assert!(tables[0].caption.contains("projects: first output"));
+        assert_eq!(tables[1].rows.len(), 1, "source b only");
+        assert_eq!(tables[0].rows[1][0..2], ["b".to_string(), "m".to_string()]);
     }
 
     #[test]
