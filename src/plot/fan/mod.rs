@@ -319,16 +319,23 @@ pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -
         },
         levels: vec![Level {
             y: capacity,
-            label: format!(
-                "capacity: {} {}",
-                super::labels::amount_label(capacity),
-                m.unit
-            ),
+            label: format!("capacity: {} {}", exact_enough(capacity), m.unit),
             strong: true,
         }],
         demand_band: Vec::new(),
         log_scale: false,
     })
+}
+
+/// A level's value to three significant figures without trailing zeros
+/// (`30`, `0.395`, `1.32`), so a line drawn at it is read at its value.
+fn exact_enough(v: f64) -> String {
+    let s = super::labels::value_label(v);
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -354,5 +361,14 @@ mod tests {
         // The reference price always in range: a band wholly above 1.
         let ((lo, _), log) = price_axis(2.0, 40.0, 1.3);
         assert!(log && lo < 1.0);
+    }
+
+    #[test]
+    fn a_level_is_labelled_to_three_significant_figures_without_trailing_zeros() {
+        assert_eq!(exact_enough(30.0), "30");
+        assert_eq!(exact_enough(0.395), "0.395");
+        assert_eq!(exact_enough(1.3), "1.3");
+        assert_eq!(exact_enough(2.5e-5), "2.50e-5");
+        assert_eq!(exact_enough(17674.0), "17,674");
     }
 }
