@@ -201,7 +201,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
             paragraphs: vec![
                 "Each source's own disruption, and each common-cause event, is switched off (rate 0, with any disruption in progress at the start) in turn, with the same seed and trials as the scenario as written; so is each shared factor (kind factor: every loading on it set to 0, which makes what loads on it independent) and each disruption in progress at the start alone (kind initial). The change in expected unserved demand and in the probability of any shortfall year is measured trial by trial (common random numbers), with paired standard errors. The most negative change marks the largest contribution to risk.".to_string(),
             ],
-            facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
+            facts: vec![("trials".into(), crate::output::group_thousands(&trials.to_string())), ("seed".into(), seed.to_string())],
             tables: std::iter::once(Table {
                 caption: "Top five drivers per mineral (± paired standard error)".into(),
                 header: HEADER.map(String::from).to_vec(),

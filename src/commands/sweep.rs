@@ -323,7 +323,7 @@ fn sweep_text_in_pool(
             .chain(unchanged(&sweep, &scenario))
             .chain(not_in_file(&sweep))
             .collect(),
-            facts: vec![("trials".into(), trials.to_string()), ("seed".into(), seed.to_string())],
+            facts: vec![("trials".into(), crate::output::group_thousands(&trials.to_string())), ("seed".into(), seed.to_string())],
             tables: vec![Table {
                 caption: "Results per value (± one standard error)".into(),
                 header: header(&scenario),

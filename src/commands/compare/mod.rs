@@ -353,7 +353,7 @@ fn compare_text_in_pool(
                 "Both scenarios ran with the same seed and trials. Every source, event and demand draws from a random stream keyed by its id, so the two runs share the random history of every entity they have in common: each change is measured trial by trial, and its standard error is that of the paired differences. Equivalent firm supply is the constant, never-disrupted supply that, added to the baseline, gives the alternative's expected unserved demand.".to_string(),
             ],
             facts: vec![
-                ("trials".into(), trials.to_string()),
+                ("trials".into(), crate::output::group_thousands(&trials.to_string())),
                 ("seed".into(), seed.to_string()),
                 ("horizon".into(), format!("{}–{}", base_s.start_year, base_s.start_year + base_s.years as i64 - 1)),
             ],

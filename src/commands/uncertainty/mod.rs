@@ -486,9 +486,9 @@ impl Plan {
                     2 * samples
                 )],
                 facts: vec![
-                    ("trials per set".into(), trials.to_string()),
+                    ("trials per set".into(), crate::output::group_thousands(&trials.to_string())),
                     ("seed".into(), seed.to_string()),
-                    ("base sets".into(), samples.to_string()),
+                    ("base sets".into(), crate::output::group_thousands(&samples.to_string())),
                 ],
                 tables: vec![
                     Table {
