@@ -303,7 +303,7 @@ pub fn year_table(summary: &Summary) -> Table {
                 id.clone(),
                 y.year.to_string(),
                 format!("{} {u}", fmt_sig(y.demand_mean)),
-                fmt_pm(y.p_shortfall, y.p_shortfall_se),
+                crate::output::fmt_pct_pm(y.p_shortfall, y.p_shortfall_se),
                 format!("{} {u}", fmt_pm(y.eud, y.eud_se)),
                 format!("{} {u}", fmt_sig(y.supply_p50)),
             ];

@@ -116,7 +116,14 @@ fn report_embeds_every_chart_and_the_headline_numbers() {
     for (id, m) in summary["minerals"].as_object().unwrap() {
         let f = |k: &str| m[k].as_f64().unwrap();
         for shown in [
-            fmt_pm(f("p_any_shortfall"), f("p_any_shortfall_se")),
+            // Probabilities in percent.
+            format!(
+                "{}%",
+                fmt_pm(
+                    100.0 * f("p_any_shortfall"),
+                    100.0 * f("p_any_shortfall_se")
+                )
+            ),
             fmt_pm(f("eud_total"), f("eud_total_se")),
             fmt_pm(
                 f("expected_shortfall_years"),

@@ -157,6 +157,12 @@ fn plain_digits(x: f64, sig: i32) -> String {
     format!("{x:.digits$}")
 }
 
+/// A probability and its standard error in percent, as [`fmt_pm`] gives
+/// them (`19.46 ± 0.28%`, `0.090 ± 0.021%`), for pages read by people.
+pub fn fmt_pct_pm(p: f64, se: f64) -> String {
+    format!("{}%", fmt_pm(100.0 * p, 100.0 * se))
+}
+
 /// Format `value ± se` to the precision the standard error supports, by
 /// the particle physicists' rule: the standard error's three leading digits
 /// from 100 to 354 keep two significant digits, from 355 to 949 one, and
@@ -248,6 +254,13 @@ mod tests {
         assert_eq!(fmt_sig(999.94), "999.9");
         assert_eq!(fmt_sig(2.5e15), "2.500e15");
         assert_eq!(fmt_sig(1.5e-5), "1.500e-5");
+    }
+
+    #[test]
+    fn a_probability_on_a_page_is_in_percent_to_the_precision_of_its_error() {
+        assert_eq!(fmt_pct_pm(0.1946, 0.0028), "19.46 ± 0.28%");
+        assert_eq!(fmt_pct_pm(0.0009, 0.00021), "0.090 ± 0.021%");
+        assert_eq!(fmt_pct_pm(1.0, 0.0), "100.0 ± 0%");
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub fn market_table(summary: &Summary) -> Option<Table> {
         .iter()
         .filter_map(|(id, m)| {
             let mut cells = crate::output::market_cells(id, m)?;
+            // A page gives the chance of a spike in percent.
+            if let (Some(p), Some(se)) = (m.p_price_spike, m.p_price_spike_se) {
+                cells[1] = crate::output::fmt_pct_pm(p, se);
+            }
             let peak = first_peak(
                 m.years
                     .iter()

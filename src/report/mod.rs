@@ -280,7 +280,7 @@ pub fn headline_table(summary: &Summary) -> Table {
             .map(|(id, m)| {
                 vec![
                     id.clone(),
-                    fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
+                    crate::output::fmt_pct_pm(m.p_any_shortfall, m.p_any_shortfall_se),
                     fmt_pm(m.expected_shortfall_years, m.expected_shortfall_years_se),
                     format!("{} {}", fmt_pm(m.eud_total, m.eud_total_se), m.unit),
                     format!("{:.3}%", m.unserved_share * 100.0),

@@ -2,7 +2,7 @@
 //! holds by the end of the horizon.
 
 use super::Table;
-use crate::output::{fmt_pm, fmt_sig};
+use crate::output::{fmt_pct_pm, fmt_sig};
 use crate::summary::{MineralSummary, Summary};
 
 /// The year-end stock's 5th, 50th and 95th percentiles in the horizon's
@@ -33,7 +33,7 @@ pub fn stock_table(summary: &Summary) -> Option<Table> {
             let amount = |v: f64| format!("{} {}", fmt_sig(v), m.unit);
             Some(vec![
                 id.clone(),
-                fmt_pm(p, p_se),
+                fmt_pct_pm(p, p_se),
                 amount(end[0]),
                 amount(end[1]),
                 amount(end[2]),
