@@ -130,12 +130,7 @@ impl ChainPlan {
         let firm = mineral.firm_supply * dt;
         let most =
             crate::stats::order_free_sum(mineral.sources.iter().map(|&i| chain[i].step)) + firm;
-        let exponent = if most > 0.0 {
-            most.log2().ceil() as i32
-        } else {
-            0
-        };
-        let (quantum, inv_quantum) = (2f64.powi(exponent - 51), 2f64.powi(51 - exponent));
+        let (quantum, inv_quantum) = super::plan::quantum_of(most);
         let mut base = [0i64; ROW];
         // Firm supply: never disrupted or restricted; in a market a firm
         // offtake.

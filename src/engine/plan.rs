@@ -19,6 +19,21 @@ pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
     round_to_int(x * inv_quantum)
 }
 
+/// The unit of supply and its reciprocal for a mineral whose largest
+/// supply per step is `most`: `2^(E - 51)` with `2^E` the smallest power
+/// of two at least `most`, so that sums of up to 2^52 units stay exact.
+/// `E` is at least -971, so the reciprocal stays finite (a supply below
+/// 2^-971 a step, which only a subnormal share can give, is below one
+/// unit and counts as 0).
+pub fn quantum_of(most: f64) -> (f64, f64) {
+    let exponent = if most > 0.0 {
+        (most.log2().ceil() as i32).max(-971)
+    } else {
+        0
+    };
+    (2f64.powi(exponent - 51), 2f64.powi(51 - exponent))
+}
+
 /// `v` rounded to the nearest integer (ties to even), for `0 <= v < 2^52`:
 /// exact, branch-free and monotone. `v + 2^52` rounds `v` to an integer,
 /// since in `[2^52, 2^53)` the spacing of f64 is 1, and its bits are those
@@ -202,13 +217,7 @@ impl<'s> Plan<'s> {
                 let most: f64 =
                     crate::stats::order_free_sum(m.sources.iter().map(|&i| sources[i].step_supply))
                         + m.firm_supply * dt;
-                let exponent = if most > 0.0 {
-                    most.log2().ceil() as i32
-                } else {
-                    0
-                };
-                let quantum = 2f64.powi(exponent - 51);
-                let inv_quantum = 2f64.powi(51 - exponent);
+                let (quantum, inv_quantum) = quantum_of(most);
                 let mut base_units = to_units(m.firm_supply * dt, inv_quantum);
                 let mut dynamic_sources = Vec::new();
                 for &i in &m.sources {
@@ -263,5 +272,24 @@ impl<'s> Plan<'s> {
             factor_values,
             projects,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_of_supply_is_a_power_of_two_with_a_finite_reciprocal() {
+        // 100 a step: 2^7 = 128 is the next power of two.
+        assert_eq!(quantum_of(100.0), (2f64.powi(-44), 2f64.powi(44)));
+        assert_eq!(quantum_of(128.0), (2f64.powi(-44), 2f64.powi(44)));
+        assert_eq!(quantum_of(0.0), (2f64.powi(-51), 2f64.powi(51)));
+        // A subnormal supply (a share of 1e-320): the unit stops at 2^-1022,
+        // and the supply counts as 0 units instead of overflowing.
+        let (q, inv) = quantum_of(30.0 * 1e-320);
+        assert_eq!((q, inv), (2f64.powi(-1022), 2f64.powi(1022)));
+        assert_eq!(to_units(30.0 * 1e-320, inv), 0);
+        assert_eq!(to_units(100.0, quantum_of(100.0).1), 100 << 44);
     }
 }
