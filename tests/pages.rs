@@ -1,6 +1,6 @@
 //! What the pages say of a comparison and of a stockpile.
 
-use crate::util::{run_in, stderr};
+use crate::util::{run_in, stderr, stdout};
 
 /// One mineral whose demand always exceeds its one source's `capacity`.
 fn short_of(capacity: f64) -> String {
@@ -31,7 +31,7 @@ fn a_chance_of_a_shortfall_year_that_does_not_move_is_said_to_stay() {
     let o = run_in(
         d,
         &[
-            "compare", "a.toml", "b.toml", "--trials", "200", "--out", "o", "--quiet",
+            "compare", "a.toml", "b.toml", "--trials", "200", "--out", "o",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -41,6 +41,13 @@ fn a_chance_of_a_shortfall_year_that_does_not_move_is_said_to_stay() {
         "{page}"
     );
     assert!(!page.contains("from 100.0% to 100.0%"));
+    // The page's table gives the chances in percent, their change in
+    // percentage points; the console keeps shares from 0 to 1.
+    assert!(
+        page.contains("<td>100.00% → 100.00%</td><td>0 ± 0 points</td>"),
+        "{page}"
+    );
+    assert!(stdout(&o).contains("1.0000 → 1.0000"), "{}", stdout(&o));
     // The page explains the terms of a comparison it uses.
     for term in [
         "risk_reduction",

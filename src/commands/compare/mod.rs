@@ -65,9 +65,30 @@ fn eud_rows(c: &Comparison) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A probability as the console gives it (`0.0236`) or, on a page, in
+/// percent (`2.36%`).
+fn chance(p: f64, page: bool) -> String {
+    if page {
+        format!("{:.2}%", 100.0 * p)
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// A paired change of a probability with its standard error: as a share
+/// on the console, in percentage points on a page.
+fn chance_change(d: f64, se: f64, page: bool) -> String {
+    if page {
+        format!("{} points", fmt_pm(100.0 * d, 100.0 * se))
+    } else {
+        fmt_pm(d, se)
+    }
+}
+
 /// Rows of the second table: both `p_any_shortfall`s with the paired
-/// change, and equivalent firm supply.
-fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
+/// change, and equivalent firm supply; probabilities in percent on a
+/// `page`.
+fn shortfall_rows(c: &Comparison, page: bool) -> Vec<Vec<String>> {
     c.minerals
         .0
         .iter()
@@ -76,8 +97,12 @@ fn shortfall_rows(c: &Comparison) -> Vec<Vec<String>> {
             let a = c.alternative.minerals.get(id)?;
             Some(vec![
                 id.clone(),
-                format!("{:.4} → {:.4}", b.p_any_shortfall, a.p_any_shortfall),
-                fmt_pm(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se),
+                format!(
+                    "{} → {}",
+                    chance(b.p_any_shortfall, page),
+                    chance(a.p_any_shortfall, page)
+                ),
+                chance_change(mc.delta.p_any_shortfall, mc.delta.p_any_shortfall_se, page),
                 match mc.equivalent_firm_supply {
                     None => "n/a (not better)".into(),
                     Some(_) if within_noise(mc) => "n/a (within noise)".into(),
@@ -99,8 +124,9 @@ const MARKET_HEADER: [&str; 5] = [
 
 /// Rows of the market table: for each mineral on a world market in both
 /// scenarios, the consumer's expected cost in each and the paired change,
-/// and the paired change of the chance of a price spike.
-fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
+/// and the paired change of the chance of a price spike (in percentage
+/// points on a `page`).
+fn market_rows(c: &Comparison, page: bool) -> Vec<Vec<String>> {
     c.minerals
         .0
         .iter()
@@ -114,7 +140,7 @@ fn market_rows(c: &Comparison) -> Vec<Vec<String>> {
                 format!("{} {money}", fmt_pm(b.cost_total?, b.cost_total_se?)),
                 format!("{} {money}", fmt_pm(a.cost_total?, a.cost_total_se?)),
                 format!("{} {money}", fmt_pm(d.cost_total?, d.cost_total_se?)),
-                fmt_pm(d.p_price_spike?, d.p_price_spike_se?),
+                chance_change(d.p_price_spike?, d.p_price_spike_se?, page),
             ])
         })
         .collect()
@@ -306,7 +332,7 @@ fn compare_text_in_pool(
     }
     crate::output::check_finite("comparison.json", &comparison)?;
     let json = json_bytes(&comparison);
-    let market = market_rows(&comparison);
+    let market = market_rows(&comparison, false);
     let mut outputs = vec![
         ("comparison.json".to_string(), json.clone()),
         (
@@ -366,14 +392,14 @@ fn compare_text_in_pool(
                 Table {
                     caption: "Probability of at least one shortfall year, and equivalent firm supply".into(),
                     header: SHORTFALL_HEADER.map(String::from).to_vec(),
-                    rows: shortfall_rows(&comparison),
+                    rows: shortfall_rows(&comparison, true),
                 },
             ]
             .into_iter()
             .chain((!market.is_empty()).then(|| Table {
                 caption: "Consumer's expected cost over the horizon (loss of consumer surplus against the reference price, less the gain on offtakes), and the change in the chance of a price spike year".into(),
                 header: MARKET_HEADER.map(String::from).to_vec(),
-                rows: market.clone(),
+                rows: market_rows(&comparison, true),
             }))
             .chain(stock_tables(&comparison))
             .chain(crate::year_changes::year_tables(&comparison))
@@ -420,7 +446,7 @@ fn compare_text_in_pool(
                 .trim_start_matches([' ', '—'])
             + &text_table(&EUD_HEADER, &eud_rows(&comparison))
             + "\n"
-            + &text_table(&SHORTFALL_HEADER, &shortfall_rows(&comparison))
+            + &text_table(&SHORTFALL_HEADER, &shortfall_rows(&comparison, false))
             + "\n"
             + &if market.is_empty() {
                 String::new()
