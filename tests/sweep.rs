@@ -191,6 +191,26 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
     }
     assert_eq!(err.matches("found 1.5").count(), 1, "{err}");
     assert!(!dir.path().join("sw").exists());
+    // An entity that is not there is said once, whatever the values.
+    let o = run_in(
+        dir.path(),
+        &[
+            "sweep",
+            "full.toml",
+            "--out",
+            "sw",
+            "--param",
+            "source.nope.access",
+            "--values",
+            "0.5,0.7,0.9",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "error: full.toml: source.nope.access: expected a [[source]] with id = \"nope\", found none"
+    );
 }
 
 #[test]

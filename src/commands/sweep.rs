@@ -5,7 +5,7 @@ use super::{
     simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::engine;
-use crate::error::{num, Error, Result};
+use crate::error::{num, Error, InputError, Result};
 use crate::output::{fmt_pm, json_bytes, run_line, text_table};
 use crate::plot::{self, lines::SWEEP_METRICS};
 use crate::report::{Report, Table};
@@ -216,11 +216,16 @@ fn sweep_text_in_pool(
     // Each point's scenario, checked when the file and the flags that
     // make the points are good (a bad file would fail at every point).
     let points: Result<Vec<(f64, Scenario)>> = match (&parsed, &param, &values) {
-        (Ok(_), Ok(param), Ok(values)) => crate::error::all(
-            values
-                .iter()
-                .map(|&v| point_scenario(text, file, param, v).map(|s| (v, s))),
-        ),
+        // Whether the parameter's entity and tables are there does not
+        // depend on its value: said once, not once a value.
+        (Ok(_), Ok(param), Ok(values)) => match param.apply(text, 0.0) {
+            Err(m) => Err(InputError::file(file, format!("{param}: {m}")).into()),
+            Ok(_) => crate::error::all(
+                values
+                    .iter()
+                    .map(|&v| point_scenario(text, file, param, v).map(|s| (v, s))),
+            ),
+        },
         _ => Ok(Vec::new()),
     };
     let (((scenario, ()), ((param, _), ())), points) = crate::error::both(

@@ -227,12 +227,12 @@ impl SweepParam {
                 .find(|e| of(e).as_deref() == Some(source.as_str()))
                 .and_then(toml::Value::as_table_mut)
                 .ok_or_else(|| {
-                    format!("expected an entry for source \"{source}\" in the event's `affects` to set {self} in, found none{hint}")
+                    format!("expected an entry for source \"{source}\" in the event's `affects`, found none{hint}")
                 })?;
             return Ok((entry, "exposure".to_string()));
         }
         let Some((last, on_the_way)) = path.split_last() else {
-            return Err(format!("expected a key to set {self} in, found none"));
+            return Err("expected a key, found none".to_string());
         };
         for k in on_the_way {
             let next = if create {
@@ -240,12 +240,12 @@ impl SweepParam {
                     .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             } else {
                 t.get_mut(k)
-                    .ok_or_else(|| format!("no `{k}` to set {self} in"))?
+                    .ok_or_else(|| format!("expected `{k}`, found none"))?
             };
             let found = next.type_str();
             t = next.as_table_mut().ok_or_else(|| {
                 format!(
-                    "expected `{k}` to be a table to set {self} in, found {} {found}{}",
+                    "expected `{k}` to be a table, found {} {found}{}",
                     if found.starts_with(['a', 'i']) {
                         "an"
                     } else {
