@@ -30,7 +30,13 @@ pub fn fmt_sig(x: f64) -> String {
 
 /// As [`fmt_sig`], without trailing zeros: `80`, `1836`, `0.125`.
 pub fn fmt_short(x: f64) -> String {
-    let s = fmt_sig(x);
+    without_trailing_zeros(fmt_sig(x))
+}
+
+/// A formatted number less the zeros that end its decimals, and its point
+/// if none is left (`30.0` is `30`, `0.3950` is `0.395`); a number in
+/// exponent form or without decimals is kept as it is.
+pub fn without_trailing_zeros(s: String) -> String {
     if s.contains('.') && !s.contains('e') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {

@@ -330,12 +330,7 @@ pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -
 /// A level's value to three significant figures without trailing zeros
 /// (`30`, `0.395`, `1.32`), so a line drawn at it is read at its value.
 fn exact_enough(v: f64) -> String {
-    let s = super::labels::value_label(v);
-    if s.contains('.') && !s.contains('e') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    crate::output::without_trailing_zeros(super::labels::value_label(v))
 }
 
 #[cfg(test)]
