@@ -22,9 +22,10 @@ pub fn to_units(x: f64, inv_quantum: f64) -> i64 {
 /// The unit of supply and its reciprocal for a mineral whose largest
 /// supply per step is `most`: `2^(E - 51)` with `2^E` the smallest power
 /// of two at least `most`, so that sums of up to 2^52 units stay exact.
-/// `E` is at least -971, so the reciprocal stays finite (a supply below
-/// 2^-971 a step, which only a subnormal share can give, is below one
-/// unit and counts as 0).
+/// `E` is at least -971, so the reciprocal stays finite: a mineral whose
+/// largest supply a step is below 2^-971 (only a share of about 1e-290 or
+/// less gives one) is resolved less finely, and a supply below 2^-1023 a
+/// step counts as 0 units.
 pub fn quantum_of(most: f64) -> (f64, f64) {
     let exponent = if most > 0.0 {
         (most.log2().ceil() as i32).max(-971)
