@@ -188,16 +188,40 @@ pub fn unshared_minerals(base: &Scenario, alt: &Scenario, alt_file: &str) -> Opt
 
 /// Refuse to compare scenarios whose time axes differ, or whose shared
 /// minerals use different units or are modelled differently (one on a
-/// world market, the other physical).
-pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Result<()> {
+/// world market, the other physical). Each problem names the
+/// alternative's key, at its line and column in `alt_text`.
+pub fn check_comparable(
+    base: &Scenario,
+    alt: &Scenario,
+    alt_file: &str,
+    alt_text: &str,
+) -> Result<()> {
+    let locator = crate::scenario::locate::Locator::new(alt_text);
     let mut problems = Vec::new();
-    let mut problem = |what: String| problems.push(InputError::file(alt_file, what));
+    let mut problem = |key: String, message: String| {
+        problems.push(InputError {
+            file: alt_file.to_string(),
+            position: locator.position(&key),
+            key: Some(key),
+            message,
+        });
+    };
     let axis = |s: &Scenario| (s.start_year, s.years, s.steps_per_year);
     if axis(base) != axis(alt) {
-        problem(format!(
-            "expected the baseline's horizon (start_year {}, {} years, {} steps per year), found start_year {}, {} years, {} steps per year",
-            base.start_year, base.years, base.steps_per_year, alt.start_year, alt.years, alt.steps_per_year
-        ));
+        let key = if base.start_year != alt.start_year {
+            "start_year"
+        } else if base.years != alt.years {
+            "years"
+        } else {
+            "steps_per_year"
+        };
+        problem(
+            format!("scenario.{key}"),
+            format!(
+                "expected the baseline's horizon (start_year {}, {} years, {} steps per year), found start_year {}, {} years, {} steps per year",
+                base.start_year, base.years, base.steps_per_year, alt.start_year, alt.years, alt.steps_per_year
+            ),
+        );
     }
     let kind = |market: bool| {
         if market {
@@ -207,22 +231,33 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
         }
     };
     for m in &base.minerals {
-        let Some(a) = alt.mineral_index(&m.id).map(|i| &alt.minerals[i]) else {
+        let Some(i) = alt.mineral_index(&m.id) else {
             continue;
         };
+        let a = &alt.minerals[i];
         if a.unit != m.unit {
-            problem(format!(
-                "expected mineral \"{}\" in unit \"{}\" as in the baseline, found \"{}\"",
-                m.id, m.unit, a.unit
-            ));
+            problem(
+                format!("mineral[{i}].unit"),
+                format!(
+                    "expected mineral \"{}\" in unit \"{}\" as in the baseline, found \"{}\"",
+                    m.id, m.unit, a.unit
+                ),
+            );
         }
         if a.market.is_some() != m.market.is_some() {
-            problem(format!(
-                "expected mineral \"{}\" {} as in the baseline, found it {}: a world market's unserved demand (demand priced out) and a physical one's (demand no supply reaches) are different quantities; compare scenarios that model the mineral the same way",
-                m.id,
-                kind(m.market.is_some()),
-                kind(a.market.is_some())
-            ));
+            problem(
+                if a.market.is_some() {
+                    format!("mineral[{i}].market")
+                } else {
+                    format!("mineral[{i}]")
+                },
+                format!(
+                    "expected mineral \"{}\" {} as in the baseline, found it {}: a world market's unserved demand (demand priced out) and a physical one's (demand no supply reaches) are different quantities; compare scenarios that model the mineral the same way",
+                    m.id,
+                    kind(m.market.is_some()),
+                    kind(a.market.is_some())
+                ),
+            );
         }
     }
     if !base
@@ -230,7 +265,10 @@ pub fn check_comparable(base: &Scenario, alt: &Scenario, alt_file: &str) -> Resu
         .iter()
         .any(|m| alt.mineral_index(&m.id).is_some())
     {
-        problem("expected at least one mineral id shared with the baseline, found none".into());
+        problem(
+            "mineral".into(),
+            "expected at least one mineral id shared with the baseline, found none".into(),
+        );
     }
     crate::error::none(problems)
 }

@@ -515,9 +515,9 @@ fn scenarios_that_do_not_pair_are_refused_with_every_reason_and_the_flags_proble
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     for expect in [
-        "c2.toml: expected the baseline's horizon",
-        "c2.toml: expected mineral \"cu\" in unit \"kt\"",
-        "c2.toml: expected mineral \"zn\" in unit \"kt\"",
+        "c2.toml:4:1: scenario.years: expected the baseline's horizon",
+        "c2.toml:7:1: mineral[0].unit: expected mineral \"cu\" in unit \"kt\"",
+        "c2.toml:11:1: mineral[1].unit: expected mineral \"zn\" in unit \"kt\"",
         "--trials: expected an integer",
     ] {
         assert!(err.contains(expect), "{expect} missing from {err}");

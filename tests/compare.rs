@@ -396,6 +396,22 @@ fn a_mineral_on_a_world_market_is_not_compared_with_a_physical_one() {
                 && err.contains("model the mineral the same way"),
             "{err}"
         );
+        // The alternative's mineral is named by key, at its line and column.
+        let (at, key) = err
+            .split_once(".toml:")
+            .and_then(|(_, rest)| rest.split_once(": "))
+            .map(|(at, rest)| (at, rest.split(": ").next().unwrap_or("")))
+            .unwrap_or_default();
+        assert!(
+            at.split(':')
+                .all(|n| n.parse::<usize>().is_ok_and(|n| n > 0))
+                && at.contains(':'),
+            "{err}"
+        );
+        assert!(
+            key.starts_with("mineral[") && (key.ends_with(']') || key.ends_with("].market")),
+            "{err}"
+        );
         assert!(!dir.path().join("x").exists());
     }
 }

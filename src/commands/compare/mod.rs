@@ -283,7 +283,7 @@ fn compare_text_in_pool(
         .unwrap_or_else(|| Path::new("results").join("comparison"));
     // Two scenarios that do not pair are reported with the flags' problems.
     let paired = both(base_in.parse(), alt_in.parse()).and_then(|(base_s, alt_s)| {
-        check_comparable(&base_s, &alt_s, &alt_in.file)?;
+        check_comparable(&base_s, &alt_s, &alt_in.file, &alt_in.text)?;
         Ok((base_s, alt_s))
     });
     let ((base_s, alt_s), ()) = both(
