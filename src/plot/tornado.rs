@@ -231,7 +231,7 @@ pub(super) fn draw_tornado(
         .draw_series(values.iter().enumerate().map(|(i, v)| {
             let y = (n - 1 - i) as f64;
             let c = if i < first_entity {
-                colour(1)
+                colour(0)
             } else {
                 colour(5)
             };
