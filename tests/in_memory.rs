@@ -196,7 +196,8 @@ fn with_values_sets_every_address_and_names_them_in_errors() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.starts_with("example.toml with source.chile-copper.access = 2: source["),
+        err.starts_with("example.toml:")
+            && err.contains(".access: with source.chile-copper.access = 2: expected"),
         "{err}"
     );
 }

@@ -139,7 +139,7 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
         ),
         (
             vec!["--param", "source.cu-cl.access", "--values", "0.5,1.5"],
-            "source[0].access: expected a number with 0 < x <= 1, found 1.5",
+            "full.toml:24:1: source[0].access: with source.cu-cl.access = 1.5: expected a number with 0 < x <= 1, found 1.5",
         ),
         (
             vec!["--param", "planet.cu-cl.access", "--values", "0.5"],
@@ -211,6 +211,50 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
         err.trim_end(),
         "error: full.toml: source.nope.access: expected a [[source]] with id = \"nope\", found none"
     );
+    // So is a key the format does not know, while a value that breaks a
+    // rule is named with its value.
+    let o = run_in(
+        dir.path(),
+        &[
+            "sweep",
+            "full.toml",
+            "--out",
+            "sw",
+            "--param",
+            "source.cu-cl.acess",
+            "--values",
+            "0.5,0.7,0.9",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: full.toml:")
+            && err.contains(".acess: with source.cu-cl.acess at every value: unknown key `acess`"),
+        "{err}"
+    );
+    let o = run_in(
+        dir.path(),
+        &[
+            "sweep",
+            "full.toml",
+            "--out",
+            "sw",
+            "--param",
+            "source.cu-cl.access",
+            "--values",
+            "0.5,1.7,1.9",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("access = 1.7") && err.contains("access = 1.9"),
+        "{err}"
+    );
+    assert!(!dir.path().join("sw").exists());
 }
 
 #[test]

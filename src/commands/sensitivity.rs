@@ -5,7 +5,7 @@ use super::{
     simulate_with_progress, with_progress, with_threads, Outputs, ScenarioText, SimOptions,
 };
 use crate::error::{both, Result};
-use crate::output::{fmt_pm, json_bytes, run_line, text_table};
+use crate::output::{chance_change, fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -29,8 +29,9 @@ pub struct SensitivityReport {
 }
 
 /// Rows of the top `n` drivers of every mineral; an entity without any
-/// effect (a change of exactly 0) is no driver, and is left out.
-fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<String>> {
+/// effect (a change of exactly 0) is no driver, and is left out. On a
+/// `page` changes of probabilities are in percentage points.
+fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
         let effect = |e: &&crate::sensitivity::SensitivityEntry| {
@@ -45,7 +46,7 @@ fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Str
                     fmt_pm(e.delta_eud_total, e.delta_eud_total_se),
                     m.unit
                 ),
-                fmt_pm(e.delta_p_any_shortfall, e.delta_p_any_shortfall_se),
+                chance_change(e.delta_p_any_shortfall, e.delta_p_any_shortfall_se, page),
             ]);
         }
     }
@@ -54,8 +55,9 @@ fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Str
 
 /// Rows of the top `n` drivers of the consumer's cost of every mineral on
 /// a world market, largest contribution (most negative change) first;
-/// entities without any effect left out.
-fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<String>> {
+/// entities without any effect left out; on a `page` changes of
+/// probabilities in percentage points.
+fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
         let Some(money) = m.market.as_ref().map(|k| &k.currency) else {
@@ -72,9 +74,10 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize) -> Vec<Vec<Strin
                 id.clone(),
                 format!("{} ({})", e.entity, e.kind),
                 format!("{} {money}", fmt_pm(cost, se)),
-                fmt_pm(
+                chance_change(
                     e.delta_p_price_spike.unwrap_or(0.0),
                     e.delta_p_price_spike_se.unwrap_or(0.0),
+                    page,
                 ),
             ]);
         }
@@ -157,7 +160,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
     )?;
     crate::output::check_finite("sensitivity.json", &sens)?;
     let json = json_bytes(&sens);
-    let cost = cost_rows(&sens, &scenario, 5);
+    let cost = cost_rows(&sens, &scenario, 5, false);
     let mut outputs = vec![
         ("sensitivity.json".to_string(), json.clone()),
         (
@@ -204,13 +207,13 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
             facts: vec![("trials".into(), crate::output::group_thousands(&trials.to_string())), ("seed".into(), seed.to_string())],
             tables: std::iter::once(Table {
                 caption: "Top five drivers per mineral (± paired standard error)".into(),
-                header: HEADER.map(String::from).to_vec(),
-                rows: driver_rows(&sens, &scenario, 5),
+                header: crate::report::page_header(&HEADER),
+                rows: driver_rows(&sens, &scenario, 5, true),
             })
             .chain((!cost.is_empty()).then(|| Table {
                 caption: "Top five drivers of the consumer's cost per world-market mineral (± paired standard error)".into(),
-                header: COST_HEADER.map(String::from).to_vec(),
-                rows: cost.clone(),
+                header: crate::report::page_header(&COST_HEADER),
+                rows: cost_rows(&sens, &scenario, 5, true),
             }))
             .collect(),
             charts,
@@ -218,7 +221,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
                 "sensitivity.json".into(),
                 String::from_utf8_lossy(&json).into_owned(),
             )),
-            glossary_extra: Vec::new(),
+            glossary_extra: crate::report::market_glossary(scenario.has_market()),
         };
         // What was assumed, after the results.
         page.tables
@@ -228,7 +231,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
     let heading = format!("{}: sensitivity", scenario.name);
     let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-            + &text_table(&HEADER, &driver_rows(&sens, &scenario, 5))
+            + &text_table(&HEADER, &driver_rows(&sens, &scenario, 5, false))
             + &if cost.is_empty() {
                 String::new()
             } else {

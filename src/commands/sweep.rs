@@ -85,7 +85,7 @@ fn not_in_file(sweep: &Sweep) -> Option<String> {
 }
 
 /// The table's rows: one per value and mineral whose results change.
-fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
+fn sweep_rows(sweep: &Sweep, scenario: &Scenario, page: bool) -> Vec<Vec<String>> {
     let market = scenario.has_market();
     let changing: Vec<&str> = scenario
         .minerals
@@ -112,7 +112,11 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
                 id.clone(),
                 format!("{} {unit}", fmt_pm(m.eud_total, m.eud_total_se)),
                 format!("{} {unit}", fmt_pm(m.delta_eud_total, m.delta_eud_total_se)),
-                fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se),
+                if page {
+                    crate::output::fmt_pct_pm(m.p_any_shortfall, m.p_any_shortfall_se)
+                } else {
+                    fmt_pm(m.p_any_shortfall, m.p_any_shortfall_se)
+                },
             ];
             if market {
                 let currency = mineral
@@ -133,7 +137,7 @@ fn sweep_rows(sweep: &Sweep, scenario: &Scenario) -> Vec<Vec<String>> {
 
 /// The printed table's header: with cost columns where a mineral trades
 /// on a world market.
-fn header(scenario: &Scenario) -> Vec<String> {
+fn header(scenario: &Scenario) -> Vec<&'static str> {
     let mut h = vec![
         "value",
         "mineral",
@@ -144,7 +148,46 @@ fn header(scenario: &Scenario) -> Vec<String> {
     if scenario.has_market() {
         h.extend(["cost_total", "cost change from file (paired se)"]);
     }
-    h.into_iter().map(String::from).collect()
+    h
+}
+
+/// The problems of a sweep's points with each one that every one of the
+/// `n` values gives alike (an unknown key, a rule the value does not
+/// touch) said once, `with PARAM at every value`, not once a value.
+/// Problems that differ from value to value stay as they are.
+fn once_for_all_values(e: Error, param: &SweepParam, n: usize) -> Error {
+    let problems = match e {
+        Error::Input(p) => vec![*p],
+        Error::Inputs(ps) => ps,
+        other => return other,
+    };
+    // What a problem says after its `with PARAM = VALUE: `.
+    let said = |p: &InputError| {
+        let message = p
+            .message
+            .split_once(": ")
+            .map_or(p.message.as_str(), |(_, m)| m);
+        (p.key.clone(), message.to_string())
+    };
+    let mut kept: Vec<InputError> = Vec::new();
+    for p in &problems {
+        let alike = problems.iter().filter(|q| said(q) == said(p)).count();
+        if n < 2 || alike < n {
+            kept.push(p.clone());
+        } else if !kept
+            .iter()
+            .any(|k| k.key == p.key && k.message.ends_with(&said(p).1))
+        {
+            kept.push(InputError {
+                message: format!("with {param} at every value: {}", said(p).1),
+                ..p.clone()
+            });
+        }
+    }
+    match crate::error::none(kept) {
+        Err(e) => e,
+        Ok(()) => Error::Inputs(problems),
+    }
 }
 
 /// `supplyrisk sweep`: run the scenario with one parameter set to each
@@ -224,7 +267,8 @@ fn sweep_text_in_pool(
                 values
                     .iter()
                     .map(|&v| point_scenario(text, file, param, v).map(|s| (v, s))),
-            ),
+            )
+            .map_err(|e| once_for_all_values(e, param, values.len())),
         },
         _ => Ok(Vec::new()),
     };
@@ -331,15 +375,15 @@ fn sweep_text_in_pool(
             facts: vec![("trials".into(), crate::output::group_thousands(&trials.to_string())), ("seed".into(), seed.to_string())],
             tables: vec![Table {
                 caption: "Results per value (± one standard error)".into(),
-                header: header(&scenario),
-                rows: sweep_rows(&sweep, &scenario),
+                header: crate::report::page_header(&header(&scenario)),
+                rows: sweep_rows(&sweep, &scenario, true),
             }],
             charts,
             raw_json: Some((
                 "sweep.json".into(),
                 String::from_utf8_lossy(&json).into_owned(),
             )),
-            glossary_extra: Vec::new(),
+            glossary_extra: crate::report::market_glossary(scenario.has_market()),
         };
         // What was assumed, after the results.
         page.tables
@@ -349,13 +393,7 @@ fn sweep_text_in_pool(
     let heading = format!("{}: sweep of {param}", scenario.name);
     let files = finish(staging, &outputs, opts.quiet, || {
         run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-            + &text_table(
-                &header(&scenario)
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-                &sweep_rows(&sweep, &scenario),
-            )
+            + &text_table(&header(&scenario), &sweep_rows(&sweep, &scenario, false))
             + &unchanged(&sweep, &scenario).map_or_else(String::new, |u| format!("{u}\n"))
             + &not_in_file(&sweep).map_or_else(String::new, |u| format!("{u}\n"))
     })?;

@@ -169,6 +169,33 @@ pub fn fmt_pct_pm(p: f64, se: f64) -> String {
     format!("{}%", fmt_pm(100.0 * p, 100.0 * se))
 }
 
+/// A probability as the console gives it (`0.0236`) or, on a page, in
+/// percent (`2.36%`).
+pub fn chance(p: f64, page: bool) -> String {
+    if page {
+        format!("{:.2}%", 100.0 * p)
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// A paired change of a probability with its standard error: as a share
+/// on the console, in percentage points on a page.
+pub fn chance_change(d: f64, se: f64, page: bool) -> String {
+    if page {
+        fmt_points_pm(d, se)
+    } else {
+        fmt_pm(d, se)
+    }
+}
+
+/// A change of a probability and its standard error in percentage points,
+/// as [`fmt_pm`] gives them (`-0.82 ± 0.13 points`), for pages read by
+/// people.
+pub fn fmt_points_pm(d: f64, se: f64) -> String {
+    format!("{} points", fmt_pm(100.0 * d, 100.0 * se))
+}
+
 /// Format `value ± se` to the precision the standard error supports, by
 /// the particle physicists' rule: the standard error's three leading digits
 /// from 100 to 354 keep two significant digits, from 355 to 949 one, and
@@ -267,6 +294,12 @@ mod tests {
         assert_eq!(fmt_pct_pm(0.1946, 0.0028), "19.46 ± 0.28%");
         assert_eq!(fmt_pct_pm(0.0009, 0.00021), "0.090 ± 0.021%");
         assert_eq!(fmt_pct_pm(1.0, 0.0), "100.0 ± 0%");
+    }
+
+    #[test]
+    fn a_change_of_a_probability_on_a_page_is_in_points() {
+        assert_eq!(fmt_points_pm(-0.0082, 0.0013), "-0.82 ± 0.13 points");
+        assert_eq!(fmt_points_pm(-0.116, 0.005), "-11.6 ± 0.5 points");
     }
 
     #[test]

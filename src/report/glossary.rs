@@ -77,3 +77,83 @@ pub const COMPARE_GLOSSARY: [(&str, &str); 4] = [
         "Each year's change, alternative minus baseline, with standard errors from the means of chunks of 1,024 trials of each run (paired batch means). A finding names a year only where its change is clear at 95% for all the horizon's years together.",
     ),
 ];
+
+/// A page table's column for a result: a few words, then the result's
+/// key, which the glossary explains (`expected unserved eud_total`), as the
+/// run page's headline table has them. Keys without words stay as they are.
+pub fn column(key: &str) -> String {
+    let words = match key {
+        "eud_total" => "expected unserved",
+        "p_any_shortfall" => "P(any shortfall year)",
+        "cvar95" => "worst 5% mean",
+        "cost_total" => "expected cost",
+        "p_price_spike" => "P(price spike year)",
+        "risk_reduction" => "share cut",
+        _ => return key.to_string(),
+    };
+    format!("{words} {key}")
+}
+
+/// A console table's header as a page gives it: each result's key in it
+/// preceded by its words ([`column`]), so `change in eud_total` becomes
+/// `change in expected unserved eud_total`.
+pub fn page_header(console: &[&str]) -> Vec<String> {
+    console
+        .iter()
+        .map(|cell| cell.split(' ').map(column).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The world market's terms ([`MARKET_GLOSSARY`]) for a page of a
+/// scenario that has a world market, else none.
+pub fn market_glossary(market: bool) -> Vec<(String, String)> {
+    MARKET_GLOSSARY
+        .iter()
+        .filter(|_| market)
+        .map(|(t, m)| (t.to_string(), m.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_header_puts_words_before_each_key() {
+        assert_eq!(
+            page_header(&[
+                "mineral",
+                "change in eud_total",
+                "p_any_shortfall",
+                "eud_total baseline"
+            ]),
+            [
+                "mineral",
+                "change in expected unserved eud_total",
+                "P(any shortfall year) p_any_shortfall",
+                "expected unserved eud_total baseline"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_key_with_words_is_in_a_glossary() {
+        let terms: Vec<&str> = GLOSSARY
+            .iter()
+            .chain(&MARKET_GLOSSARY)
+            .chain(&COMPARE_GLOSSARY)
+            .map(|(t, _)| *t)
+            .collect();
+        for key in [
+            "eud_total",
+            "p_any_shortfall",
+            "cvar95",
+            "cost_total",
+            "p_price_spike",
+            "risk_reduction",
+        ] {
+            assert_ne!(column(key), key);
+            assert!(terms.contains(&key), "{key} is not explained");
+        }
+    }
+}

@@ -7,7 +7,10 @@ mod glossary;
 mod market;
 mod stock;
 
-pub use glossary::{glossary_extra, COMPARE_GLOSSARY, GLOSSARY, MARKET_GLOSSARY, STOCK_GLOSSARY};
+pub use glossary::{
+    column, glossary_extra, market_glossary, page_header, COMPARE_GLOSSARY, GLOSSARY,
+    MARKET_GLOSSARY, STOCK_GLOSSARY,
+};
 pub use market::{market_finding, market_table};
 pub use stock::{stock_finding, stock_table};
 

@@ -368,14 +368,16 @@ pub fn point_scenario(text: &str, file: &str, param: &SweepParam, value: f64) ->
 }
 
 /// `text` with each parameter set to its value in turn, then validated
-/// like a file: the new text, the label its messages use
-/// (`FILE with P = V, Q = W`) and the scenario. A scenario with one value
-/// changed is what one point of a sweep runs.
+/// like a file: the new text, its label (`FILE with P = V, Q = W`) and
+/// the scenario. A scenario with one value changed is what one point of a
+/// sweep runs.
 ///
 /// # Errors
 ///
-/// [`Error::Input`] under that label when an entity is missing or a value
-/// breaks a rule of the format.
+/// [`Error::Input`] when an entity is missing or a value breaks a rule of
+/// the format: in `file`, at the line and column where the file as
+/// written has the problem's key (or the table the key would go in), its
+/// message starting `with P = V, Q = W: `.
 pub fn with_values(
     text: &str,
     file: &str,
@@ -385,22 +387,30 @@ pub fn with_values(
         .iter()
         .map(|(p, v)| format!("{p} = {}", crate::error::num(*v)))
         .collect();
-    let label = format!("{file} with {}", set.join(", "));
+    let with = format!("with {}", set.join(", "));
+    let label = format!("{file} {with}");
     let mut changed = text.to_string();
     for (param, value) in values {
         changed = param
             .apply(&changed, *value)
-            .map_err(|m| InputError::file(&label, m))?;
+            .map_err(|m| InputError::file(file, format!("{with}: {m}")))?;
     }
-    let relabel = |mut e: InputError| {
-        e.file = label.clone();
-        e.position = None;
-        e
-    };
-    let scenario = Scenario::from_toml_str(&changed, &label).map_err(|e| match e {
-        Error::Input(b) => Error::Input(Box::new(relabel(*b))),
-        Error::Inputs(v) => Error::Inputs(v.into_iter().map(relabel).collect()),
-        other => other,
+    let scenario = Scenario::from_toml_str(&changed, &label).map_err(|e| {
+        // A problem is placed where the file as written has its key (or
+        // the table the key was added to): the changed text is nowhere to
+        // be read.
+        let locator = crate::scenario::locate::Locator::new(text);
+        let relabel = |mut e: InputError| {
+            e.file = file.to_string();
+            e.position = e.key.as_deref().and_then(|k| locator.position(k));
+            e.message = format!("{with}: {}", e.message);
+            e
+        };
+        match e {
+            Error::Input(b) => Error::Input(Box::new(relabel(*b))),
+            Error::Inputs(v) => Error::Inputs(v.into_iter().map(relabel).collect()),
+            other => other,
+        }
     })?;
     Ok((changed, label, scenario))
 }
@@ -477,8 +487,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("f.toml with stockpile.cu.initial = -1")
-                && e.contains("stockpile[0].initial"),
+            e.contains(
+                "f.toml:14:1: stockpile[0].initial: with stockpile.cu.initial = -1: expected"
+            ),
             "{e}"
         );
         let missing = SweepParam::parse("event.nope.rate").unwrap();

@@ -362,17 +362,33 @@ pub fn findings(
 
 /// The printed table: per mineral and metric, the spread and the
 /// parameter with the largest total index. `unit` gives a metric's unit
-/// (none for probabilities), written after its name.
+/// (none for probabilities), written after its name. On a `page` a metric
+/// is named in words before its key, and probabilities are in percent.
 pub fn table_rows(
     result: &UncertaintyResult,
     unit: impl Fn(&str, &str) -> Option<String>,
+    page: bool,
 ) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (id, metrics) in &result.minerals.0 {
         for (name, r) in &metrics.0 {
-            let metric = match unit(id, name) {
-                Some(u) => format!("{name} ({u})"),
-                None => name.clone(),
+            let named = if page {
+                crate::report::column(name)
+            } else {
+                name.clone()
+            };
+            let unit = unit(id, name);
+            let percent = page && unit.is_none();
+            let g = |x: f64| {
+                if percent {
+                    format!("{}%", g(100.0 * x))
+                } else {
+                    g(x)
+                }
+            };
+            let metric = match unit {
+                Some(u) => format!("{named} ({u})"),
+                None => named,
             };
             let top = r.sobol.first().map_or("-".to_string(), |s| {
                 match (s.indices.total, s.indices.total_lo, s.indices.total_hi) {

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::compare::{check_comparable, compare as compare_runs, Comparison};
 use crate::error::{both, Result};
-use crate::output::{fmt_digits, fmt_pm, json_bytes, run_line, text_table};
+use crate::output::{chance, chance_change, fmt_digits, fmt_pm, json_bytes, run_line, text_table};
 use crate::plot;
 use crate::report::{Report, Table};
 use crate::scenario::Scenario;
@@ -65,26 +65,6 @@ fn eud_rows(c: &Comparison) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A probability as the console gives it (`0.0236`) or, on a page, in
-/// percent (`2.36%`).
-fn chance(p: f64, page: bool) -> String {
-    if page {
-        format!("{:.2}%", 100.0 * p)
-    } else {
-        format!("{p:.4}")
-    }
-}
-
-/// A paired change of a probability with its standard error: as a share
-/// on the console, in percentage points on a page.
-fn chance_change(d: f64, se: f64, page: bool) -> String {
-    if page {
-        format!("{} points", fmt_pm(100.0 * d, 100.0 * se))
-    } else {
-        fmt_pm(d, se)
-    }
-}
-
 /// Rows of the second table: both `p_any_shortfall`s with the paired
 /// change, and equivalent firm supply; probabilities in percent on a
 /// `page`.
@@ -119,7 +99,7 @@ const MARKET_HEADER: [&str; 5] = [
     "cost_total baseline",
     "alternative",
     "change (paired se)",
-    "P(price spike) change",
+    "p_price_spike change",
 ];
 
 /// Rows of the market table: for each mineral on a world market in both
@@ -386,19 +366,19 @@ fn compare_text_in_pool(
             tables: vec![
                 Table {
                     caption: "Expected unserved demand over the horizon, alternative vs baseline (± one standard error; the change with its paired standard error)".into(),
-                    header: EUD_HEADER.map(String::from).to_vec(),
+                    header: crate::report::page_header(&EUD_HEADER),
                     rows: eud_rows(&comparison),
                 },
                 Table {
                     caption: "Probability of at least one shortfall year, and equivalent firm supply".into(),
-                    header: SHORTFALL_HEADER.map(String::from).to_vec(),
+                    header: crate::report::page_header(&SHORTFALL_HEADER),
                     rows: shortfall_rows(&comparison, true),
                 },
             ]
             .into_iter()
             .chain((!market.is_empty()).then(|| Table {
                 caption: "Consumer's expected cost over the horizon (loss of consumer surplus against the reference price, less the gain on offtakes), and the change in the chance of a price spike year".into(),
-                header: MARKET_HEADER.map(String::from).to_vec(),
+                header: crate::report::page_header(&MARKET_HEADER),
                 rows: market_rows(&comparison, true),
             }))
             .chain(stock_tables(&comparison))

@@ -494,7 +494,7 @@ impl Plan {
                     Table {
                         caption: "Spread across parameter sets and the largest total index".into(),
                         header: HEADER.map(String::from).to_vec(),
-                        rows: table_rows(&result, unit),
+                        rows: table_rows(&result, unit, true),
                     },
                     Table {
                         caption: "The uncertain parameters and the distributions they are drawn from".into(),
@@ -523,7 +523,7 @@ impl Plan {
         );
         let files = finish(staging, &outputs, opts.quiet, || {
             run_line(&heading, trials, seed, scenario.start_year, scenario.years)
-                + &text_table(&HEADER, &table_rows(&result, unit))
+                + &text_table(&HEADER, &table_rows(&result, unit, false))
         })?;
         Ok(UncertaintyReport {
             result: Some(result),
@@ -550,9 +550,9 @@ fn metric_unit(scenario: &Scenario, id: &str, metric: &str) -> Option<String> {
 /// The page's terms: the study's own, then the world market's where a
 /// mineral has one.
 fn glossary(scenario: &Scenario) -> Vec<(String, String)> {
-    let market = scenario.has_market();
-    let terms = GLOSSARY
+    GLOSSARY
         .iter()
-        .chain(crate::report::MARKET_GLOSSARY.iter().filter(|_| market));
-    terms.map(|(t, m)| (t.to_string(), m.to_string())).collect()
+        .map(|(t, m)| (t.to_string(), m.to_string()))
+        .chain(crate::report::market_glossary(scenario.has_market()))
+        .collect()
 }
