@@ -191,70 +191,46 @@ fn sweeps_refuse_missing_keys_and_out_of_range_values_with_exit_2() {
     }
     assert_eq!(err.matches("found 1.5").count(), 1, "{err}");
     assert!(!dir.path().join("sw").exists());
-    // An entity that is not there is said once, whatever the values.
-    let o = run_in(
-        dir.path(),
-        &[
+    // The refusal of a sweep of `param` over 0.5, `b` and `c`, exit 2 and
+    // nothing written.
+    let refused = |param: &str, b: &str, c: &str| {
+        let values = format!("0.5,{b},{c}");
+        let args = [
             "sweep",
             "full.toml",
             "--out",
             "sw",
             "--param",
-            "source.nope.access",
+            param,
             "--values",
-            "0.5,0.7,0.9",
-        ],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+            &values,
+        ];
+        let o = run_in(dir.path(), &args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(!dir.path().join("sw").exists());
+        err
+    };
+    // An entity that is not there is said once, whatever the values.
     assert_eq!(
-        err.trim_end(),
+        refused("source.nope.access", "0.7", "0.9").trim_end(),
         "error: full.toml: source.nope.access: expected a [[source]] with id = \"nope\", found none"
     );
     // So is a key the format does not know, while a value that breaks a
     // rule is named with its value.
-    let o = run_in(
-        dir.path(),
-        &[
-            "sweep",
-            "full.toml",
-            "--out",
-            "sw",
-            "--param",
-            "source.cu-cl.acess",
-            "--values",
-            "0.5,0.7,0.9",
-        ],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = refused("source.cu-cl.acess", "0.7", "0.9");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.starts_with("error: full.toml:")
             && err.contains(".acess: with source.cu-cl.acess at every value: unknown key `acess`"),
         "{err}"
     );
-    let o = run_in(
-        dir.path(),
-        &[
-            "sweep",
-            "full.toml",
-            "--out",
-            "sw",
-            "--param",
-            "source.cu-cl.access",
-            "--values",
-            "0.5,1.7,1.9",
-        ],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = refused("source.cu-cl.access", "1.7", "1.9");
     assert_eq!(err.lines().count(), 2, "{err}");
     assert!(
         err.contains("access = 1.7") && err.contains("access = 1.9"),
         "{err}"
     );
-    assert!(!dir.path().join("sw").exists());
 }
 
 #[test]
