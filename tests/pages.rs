@@ -1,4 +1,4 @@
-//! What the pages say of a comparison and of a stockpile.
+//! What the pages say of a comparison, a stockpile, a sweep and a sensitivity analysis.
 
 use crate::util::{run_in, stderr, stdout};
 
@@ -107,4 +107,57 @@ fn a_run_page_says_how_often_its_stockpile_runs_empty() {
         "{page}"
     );
     assert!(page.contains("<caption>Stockpiles per mineral"));
+}
+
+#[test]
+fn sweep_and_sensitivity_pages_name_results_in_words_and_chances_in_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let disrupted =
+        short_of(10.0) + "disruption = { rate = 2.0, severity = 0.5, duration_months = 3 }\n";
+    std::fs::write(d.join("a.toml"), disrupted).unwrap();
+    let page_of = |args: &[&str], page: &str| {
+        let o = run_in(d, args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (std::fs::read_to_string(d.join(page)).unwrap(), stdout(&o))
+    };
+    // Short every year: a shortfall year is certain, at every value.
+    let (page, console) = page_of(
+        &[
+            "sweep",
+            "a.toml",
+            "--param",
+            "source.mine.capacity",
+            "--values",
+            "20,30",
+            "--trials",
+            "200",
+            "--out",
+            "sw",
+        ],
+        "sw/sweep.html",
+    );
+    assert!(
+        page.contains("<th>expected unserved eud_total</th>")
+            && page.contains("<th>P(any shortfall year) p_any_shortfall</th>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<td>100.0 ± 0%</td>").count(), 3, "{page}");
+    assert!(
+        console.contains("p_any_shortfall") && console.contains(" 1.000 ± 0"),
+        "{console}"
+    );
+    // Switching the disruption off changes the unserved amount, not the
+    // certain shortfall: 0 points on the page.
+    let (page, console) = page_of(
+        &["sensitivity", "a.toml", "--trials", "200", "--out", "se"],
+        "se/sensitivity.html",
+    );
+    assert!(
+        page.contains("<th>change in P(any shortfall year) p_any_shortfall</th>")
+            && page.contains("<td>0 ± 0 points</td>"),
+        "{page}"
+    );
+    assert!(console.contains("change in p_any_shortfall"), "{console}");
+    assert!(!console.contains("points"), "{console}");
 }

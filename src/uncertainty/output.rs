@@ -518,5 +518,31 @@ mod tests {
             findings(&result, unit),
             vec!["copper: across the parameter sets, its expected unserved demand over the horizon runs from 1.50 kt to 12.0 kt (5th to 95th percentile; median 4.00 kt), most of all through growth (total index 0.80).".to_string()]
         );
+        // The console names metrics by key and gives chances as shares; a
+        // page names them in words and gives chances in percent.
+        let mut result = result;
+        result.minerals.0[0].1 .0[0].1.spread = Spread {
+            mean: 0.137,
+            p5: 0.02531,
+            p50: 0.1,
+            p95: 0.3872,
+        };
+        let chance = |page: bool| table_rows(&result, unit, page)[0][1..4].to_vec();
+        assert_eq!(
+            chance(false),
+            ["p_any_shortfall", "0.1370", "0.02531 – 0.3872"]
+        );
+        assert_eq!(
+            chance(true),
+            [
+                "P(any shortfall year) p_any_shortfall",
+                "13.70%",
+                "2.531% – 38.72%"
+            ]
+        );
+        assert_eq!(
+            table_rows(&result, unit, true)[1][1],
+            "expected unserved eud_total (kt)"
+        );
     }
 }
