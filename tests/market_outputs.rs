@@ -405,12 +405,43 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     let png = supplyrisk::plot::png(&[supplyrisk::plot::Chart::Fan(steep_price)], size, "");
     assert!(png.is_ok_and(|b| b.starts_with(b"\x89PNG")));
 
-    let stock = fan::stock_fan("T", &sum, "lithium", 30.0).unwrap();
+    let stock = fan::stock_fan("T", &[("T", &sum, Some(30.0))], "lithium").unwrap();
     assert_eq!(stock.levels[0].y, 30.0);
     assert_eq!(stock.levels[0].label, "capacity: 30 kt LCE");
     assert!(stock.fans[0].demand.is_empty());
     assert!(stock.y_range.1 > 30.0 && stock.y_range.0 == 0.0);
-    assert!(fan::stock_fan("T", &sum, "nickel", 1.0).is_none());
+    assert_eq!(
+        (stock.first_colour, stock.words.band.as_str()),
+        (0, "5-95% range of the stock")
+    );
+    assert!(fan::stock_fan("T", &[("T", &sum, Some(1.0))], "nickel").is_none());
+    // In a comparison where only the alternative has a stockpile, its fan
+    // alone, in the alternative's colour, named in the legend and title.
+    let only = fan::stock_fan(
+        "T",
+        &[("baseline", &sum, None), ("alternative", &sum, Some(30.0))],
+        "lithium",
+    )
+    .unwrap();
+    assert_eq!((only.fans.len(), only.first_colour), (1, 1));
+    assert_eq!(only.words.band, "alternative: 5-95% range of the stock");
+    assert!(only.title.ends_with("(alternative only)"), "{}", only.title);
+    // Both with stockpiles: two fans, and a capacity line for each where
+    // they differ.
+    let runs = |a: f64, b: f64| [("baseline", &sum, Some(a)), ("alternative", &sum, Some(b))];
+    let two = fan::stock_fan("T", &runs(30.0, 40.0), "lithium").unwrap();
+    assert_eq!((two.fans.len(), two.first_colour), (2, 0));
+    let labels: Vec<&str> = two.levels.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "baseline capacity: 30 kt LCE",
+            "alternative capacity: 40 kt LCE"
+        ]
+    );
+    let alike = fan::stock_fan("T", &runs(30.0, 30.0), "lithium").unwrap();
+    assert_eq!(alike.levels.len(), 1);
+    assert_eq!(alike.levels[0].label, "capacity: 30 kt LCE");
 
     // A market's supply fan is what the consumer is served.
     let served = fan::supply_fan("T", &[("T", &sum)], "cobalt");

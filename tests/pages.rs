@@ -79,6 +79,15 @@ fn a_stockpile_in_either_scenario_gets_its_table_on_the_page() {
         "{page}"
     );
     assert!(!page.contains("<caption>Baseline: Stockpiles"));
+    // Its stock is drawn too, under the supply fans and exceedance curves.
+    let figure = page.split("<figure id=\"compare_cu.png\"").nth(1).unwrap();
+    let figure = &figure[..figure.find("</figure>").unwrap()];
+    assert_eq!(figure.matches("<img").count(), 3);
+    assert!(
+        figure.contains("<figcaption>cu: supply fans and shortfall exceedance, and the stockpile&#39;s stock, baseline vs alternative"),
+        "{}",
+        &figure[figure.find("<figcaption>").unwrap_or(0)..]
+    );
     // Demand 100 against 90 every year: the reserve of 15 releases 10 in
     // the first year and runs empty in the second, in every trial.
     let row = page.split("Alternative: Stockpiles").nth(1).unwrap();

@@ -221,11 +221,12 @@ fn main() {
         false,
     );
     let context = supplyrisk::commands::chart_context(&base.scenario, &base.agg);
+    let div_context = supplyrisk::commands::chart_context(&div.scenario, &div.agg);
     let mut charts = plot::compare_charts(
         &bd,
         &exceedance_curves(&base.agg),
         &exceedance_curves(&div.agg),
-        &context,
+        (&context, &div_context),
         size,
         &footer,
     )
@@ -244,12 +245,12 @@ fn main() {
         &vault.agg,
         false,
     );
-    let vault_context = supplyrisk::commands::chart_context(&div.scenario, &div.agg);
+    let vault_context = supplyrisk::commands::chart_context(&vault.scenario, &vault.agg);
     let vault_charts = plot::compare_charts(
         &dv,
         &exceedance_curves(&div.agg),
         &exceedance_curves(&vault.agg),
-        &vault_context,
+        (&div_context, &vault_context),
         size,
         &footer,
     )

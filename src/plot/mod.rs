@@ -290,7 +290,7 @@ pub fn run_charts(
         }
         if let Some(stock) = cx
             .stock_capacity
-            .and_then(|c| fan::stock_fan(title, summary, id, c))
+            .and_then(|c| fan::stock_fan(title, &[(title, summary, Some(c))], id))
         {
             jobs.push((
                 format!("stock_{safe}.png"),
@@ -368,12 +368,13 @@ fn in_market(
 /// exceedance curves (`compare_<mineral>.png`, two panels; a third, both
 /// price fans, for a mineral on a world market), and `risk_reduction.png`.
 /// `base` and `alt` hold each run's exceedance curves, in its scenario's
-/// mineral order; `context` the baseline's minerals (for their markets).
+/// mineral order; `context` each scenario's minerals (the baseline's for
+/// their markets, both for their stockpiles).
 pub fn compare_charts(
     cmp: &crate::compare::Comparison,
     base: &[Vec<(f64, f64)>],
     alt: &[Vec<(f64, f64)>],
-    context: &[MineralContext],
+    (context, alt_context): (&[MineralContext], &[MineralContext]),
     size: ChartSize,
     footer: &str,
 ) -> Result<Vec<ChartFile>> {
@@ -450,11 +451,33 @@ pub fn compare_charts(
             };
             fan::price_fan(&title, &runs, id, k.reference_price, k.spike_threshold)
         });
+        let capacity = |cx: &[MineralContext], i: usize| cx.get(i).and_then(|c| c.stock_capacity);
+        // A stockpile in only one scenario keeps that scenario's colour.
+        let stock = if same {
+            let title = format!("{title} (the same in both)");
+            fan::stock_fan(
+                &title,
+                &[("both", &cmp.baseline, capacity(context, bi))],
+                id,
+            )
+        } else {
+            let runs = [
+                ("baseline", &cmp.baseline, capacity(context, bi)),
+                ("alternative", &cmp.alternative, capacity(alt_context, ai)),
+            ];
+            fan::stock_fan(title, &runs, id)
+        };
         let mut panels = vec![
             Chart::Fan(fan),
             Chart::Exceedance(in_market(ex, id, market.is_some())),
         ];
         panels.extend(price.map(Chart::Fan));
+        let stocked = if stock.is_some() {
+            ", and the stockpile's stock"
+        } else {
+            ""
+        };
+        panels.extend(stock.map(Chart::Fan));
         let currency = cmp
             .baseline
             .minerals
@@ -474,9 +497,9 @@ pub fn compare_charts(
         jobs.push((
             format!("compare_{}.png", file_safe(id)),
             if market.is_some() {
-                format!("{id}: amounts served, demand priced out or rationed, and prices, baseline vs alternative (same trials)")
+                format!("{id}: amounts served, demand priced out or rationed, and prices{stocked}, baseline vs alternative (same trials)")
             } else {
-                format!("{id}: supply fans and shortfall exceedance, baseline vs alternative (same trials)")
+                format!("{id}: supply fans and shortfall exceedance{stocked}, baseline vs alternative (same trials)")
             },
             panels,
         ));

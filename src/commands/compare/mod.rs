@@ -336,7 +336,10 @@ fn compare_text_in_pool(
                 &comparison,
                 &exceedance_curves(&base),
                 &exceedance_curves(&alt),
-                &super::chart_context(&base_s, &base),
+                (
+                    &super::chart_context(&base_s, &base),
+                    &super::chart_context(&alt_s, &alt),
+                ),
                 opts.chart_size,
                 &both,
             )

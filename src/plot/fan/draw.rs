@@ -113,7 +113,7 @@ pub(in crate::plot) fn draw_fan(
     }
     let w = look.stroke(3.5);
     for (i, fan) in data.fans.iter().enumerate() {
-        let c = colour(i);
+        let c = colour(data.first_colour + i);
         let mut band = line(&fan.p95);
         band.extend(line(&fan.p5).into_iter().rev());
         let fill = c.mix(if two { 0.18 } else { 0.25 });
@@ -203,7 +203,10 @@ pub(in crate::plot) fn draw_fan(
     if !data.levels.is_empty() {
         for (i, fan) in data.fans.iter().enumerate() {
             chart
-                .draw_series(LineSeries::new(line(&fan.p50), colour(i).stroke_width(w)))
+                .draw_series(LineSeries::new(
+                    line(&fan.p50),
+                    colour(data.first_colour + i).stroke_width(w),
+                ))
                 .map_err(|e| e.to_string())?;
         }
     }

@@ -78,6 +78,10 @@ pub struct FanChart {
     /// that may reach many times its reference. Every value, `y_range`
     /// included, stays in its own units.
     pub log_scale: bool,
+    /// The palette index of the first fan's colour (the others follow):
+    /// 1 where a comparison's chart shows only the alternative, so that it
+    /// keeps the alternative's colour.
+    pub first_colour: usize,
 }
 
 impl FanChart {
@@ -177,6 +181,7 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
         levels: Vec::new(),
         demand_band: Vec::new(),
         log_scale: false,
+        first_colour: 0,
     }
 }
 
@@ -263,6 +268,7 @@ pub fn price_fan(
         ],
         demand_band: Vec::new(),
         log_scale,
+        first_colour: 0,
     })
 }
 
@@ -290,40 +296,88 @@ fn price_axis(bottom: f64, top: f64, spike_threshold: f64) -> ((f64, f64), bool)
 }
 
 /// `stock_<mineral>.png`: the stock of a mineral's stockpile at the end of
-/// each year (5-95% range and median) against its capacity. `None` when
-/// the mineral has no stockpile.
-pub fn stock_fan(title: &str, summary: &Summary, mineral: &str, capacity: f64) -> Option<FanChart> {
-    let m = summary.minerals.get(mineral)?;
-    let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
-        m.years.iter().map(f).collect()
+/// each year (5-95% range and median) against its capacity, for one run
+/// or, in a comparison, for each run `(label, summary, capacity)` whose
+/// mineral has a stockpile (a capacity). `None` when none has.
+pub fn stock_fan(
+    title: &str,
+    runs: &[(&str, &Summary, Option<f64>)],
+    mineral: &str,
+) -> Option<FanChart> {
+    let kept: Vec<(usize, &str, &Summary, f64)> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(label, s, c))| Some((i, label, s, c?)))
+        .filter(|(_, _, s, _)| {
+            s.minerals
+                .get(mineral)
+                .is_some_and(|m| m.years.iter().all(|y| y.stock_p50.is_some()))
+        })
+        .collect();
+    let &(first_colour, _, first, _) = kept.first()?;
+    let m = first.minerals.get(mineral)?;
+    let fans = kept
+        .iter()
+        .map(|(_, label, s, _)| {
+            let years = &s.minerals.get(mineral)?.years;
+            let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
+                years.iter().map(f).collect()
+            };
+            Some(FanSeries {
+                label: label.to_string(),
+                p5: get(|y| y.stock_p5)?,
+                p50: get(|y| y.stock_p50)?,
+                p95: get(|y| y.stock_p95)?,
+                demand: Vec::new(),
+            })
+        })
+        .collect::<Option<Vec<FanSeries>>>()?;
+    let capacities: Vec<f64> = kept.iter().map(|k| k.3).collect();
+    let top = max_of(fans.iter().flat_map(|f| &f.p95).chain(&capacities));
+    let bottom = fans
+        .iter()
+        .flat_map(|f| &f.p5)
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let alike = capacities.iter().all(|&c| c == capacities[0]);
+    let levels = kept
+        .iter()
+        .filter(|k| !alike || k.0 == first_colour)
+        .map(|&(_, label, _, c)| Level {
+            y: c,
+            label: format!(
+                "{}capacity: {} {}",
+                if alike {
+                    String::new()
+                } else {
+                    format!("{label} ")
+                },
+                exact_enough(c),
+                m.unit
+            ),
+            strong: true,
+        })
+        .collect();
+    // One run of a comparison's two: named in the legend and the title.
+    let (of, only) = match kept.as_slice() {
+        [(_, label, _, _)] if runs.len() > 1 => (format!("{label}: "), format!(" ({label} only)")),
+        _ => (String::new(), String::new()),
     };
-    let fan = FanSeries {
-        label: title.to_string(),
-        p5: get(|y| y.stock_p5)?,
-        p50: get(|y| y.stock_p50)?,
-        p95: get(|y| y.stock_p95)?,
-        demand: Vec::new(),
-    };
-    let top = max_of(&fan.p95).max(capacity);
-    let bottom = fan.p5.iter().copied().fold(f64::INFINITY, f64::min);
     Some(FanChart {
-        title: format!("{title}: {mineral} stockpile at the end of each year"),
+        title: format!("{title}: {mineral} stockpile at the end of each year{only}"),
         y_label: format!("{mineral} in stock, {}", m.unit),
-        years: summary.calendar_years(),
-        fans: vec![fan],
+        years: first.calendar_years(),
+        fans,
         y_range: zero_floor_range(bottom, top),
         words: FanWords {
-            band: "5-95% range of the stock".to_string(),
-            median: "median stock".to_string(),
+            band: format!("{of}5-95% range of the stock"),
+            median: format!("{of}median stock"),
             line: String::new(),
         },
-        levels: vec![Level {
-            y: capacity,
-            label: format!("capacity: {} {}", exact_enough(capacity), m.unit),
-            strong: true,
-        }],
+        levels,
         demand_band: Vec::new(),
         log_scale: false,
+        first_colour,
     })
 }
 
