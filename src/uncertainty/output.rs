@@ -268,8 +268,9 @@ const OUTSIDE: f64 = 0.05;
 /// Per mineral and metric, the index furthest outside 0 to 1 (beyond
 /// 0.05), in words: a sign that the base sets are too few for the
 /// indices, and for their bootstrap intervals, which treat the base sets
-/// as independent draws.
-pub fn indices_outside(result: &UncertaintyResult) -> Vec<String> {
+/// as independent draws. `named` gives a metric's name from its key (the
+/// key itself on the console, words before it on a page).
+pub fn indices_outside(result: &UncertaintyResult, named: impl Fn(&str) -> String) -> Vec<String> {
     let mut out = Vec::new();
     for (id, metrics) in &result.minerals.0 {
         for (name, r) in &metrics.0 {
@@ -287,7 +288,8 @@ pub fn indices_outside(result: &UncertaintyResult) -> Vec<String> {
                 .max_by(|a, b| a.3.total_cmp(&b.3));
             if let Some((param, kind, v, _)) = worst {
                 out.push(format!(
-                    "{id} {name}: the {kind} index of {param} is {v:.2}, outside 0 to 1"
+                    "{id} {}: the {kind} index of {param} is {v:.2}, outside 0 to 1",
+                    named(name)
                 ));
             }
         }
@@ -477,10 +479,15 @@ mod tests {
             parameters: Vec::new(),
             minerals,
         };
-        let notes = indices_outside(&result);
+        let notes = indices_outside(&result, str::to_string);
         assert_eq!(
             notes,
             vec!["copper b: the first-order index of y is -0.30, outside 0 to 1".to_string()]
+        );
+        let named = indices_outside(&result, |m| format!("metric {m}"));
+        assert!(
+            named[0].starts_with("copper metric b: the first-order"),
+            "{named:?}"
         );
         assert!(outside_advice(16).contains("256 or more"));
         assert!(outside_advice(256).contains("1024 or more"));

@@ -420,7 +420,7 @@ impl Plan {
                 .collect(),
             minerals: estimate(&self.design, &params, &minerals, &results, seed),
         };
-        let outside = indices_outside(&result);
+        let outside = indices_outside(&result, str::to_string);
         // What the scenario as written is noticed for, then the study's
         // own warnings.
         let mut warnings = super::as_written_notices(scenario);
@@ -475,6 +475,7 @@ impl Plan {
                 findings: {
                     let mut notes = crate::uncertainty::output::findings(&result, unit);
                     if !outside.is_empty() {
+                        let outside = indices_outside(&result, crate::report::column);
                         notes.extend(outside.iter().map(|n| format!("Caution: {n}.")));
                         notes.push(format!("So {}.", outside_advice(samples)));
                     }
