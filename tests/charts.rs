@@ -418,3 +418,34 @@ fn a_page_shows_a_stacked_figure_as_its_panels_cut_where_they_meet() {
     // A figure of one panel stays one image.
     assert!(html.contains("<figure id=\"change_copper.png\">\n<img"));
 }
+
+#[test]
+fn two_runs_fans_do_not_blend_into_a_colour_the_legend_does_not_name() {
+    // Two identical runs: their bands overlap everywhere. The band's
+    // inside is the baseline's blue tint (blue above red); two filled
+    // bands would blend into an olive (blue below red) named nowhere.
+    let s = crate::util::scenario(crate::util::FULL);
+    let sum = crate::util::summarise(&s, 1, 2_000);
+    let id = &sum.minerals.0[0].0;
+    let fan =
+        supplyrisk::plot::fan::supply_fan("T", &[("baseline", &sum), ("alternative", &sum)], id);
+    let size = supplyrisk::plot::ChartSize::parse("800x500").unwrap();
+    let png = supplyrisk::plot::png(&[supplyrisk::plot::Chart::Fan(fan)], size, "").unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let mut counts = std::collections::HashMap::new();
+    for px in buf[..info.buffer_size()].chunks(channels) {
+        if px[..3].iter().any(|&c| c < 250) {
+            *counts.entry((px[0], px[1], px[2])).or_insert(0usize) += 1;
+        }
+    }
+    let (&(r, g, b), _) = counts.iter().max_by_key(|(_, n)| **n).unwrap();
+    assert!(
+        b > r && g > r,
+        "the band's commonest colour is ({r}, {g}, {b})"
+    );
+}

@@ -95,7 +95,7 @@ pub fn column(key: &str) -> String {
 }
 
 /// A console table's header as a page gives it: each result's key in it
-/// preceded by its words ([`column`]), so `change in eud_total` becomes
+/// preceded by its words ([`column()`]), so `change in eud_total` becomes
 /// `change in expected unserved eud_total`.
 pub fn page_header(console: &[&str]) -> Vec<String> {
     console

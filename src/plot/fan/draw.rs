@@ -116,16 +116,31 @@ pub(in crate::plot) fn draw_fan(
         let c = colour(data.first_colour + i);
         let mut band = line(&fan.p95);
         band.extend(line(&fan.p5).into_iter().rev());
-        let fill = c.mix(if two { 0.18 } else { 0.25 });
+        // A second run's band is its edges alone: two filled bands would
+        // blend where they overlap into a colour the legend does not name.
+        let fill = c.mix(if i > 0 {
+            0.0
+        } else if two {
+            0.18
+        } else {
+            0.25
+        });
+        // The edges of an unfilled band are drawn stronger.
+        let edge = c.stroke_width(look.stroke(if i > 0 { 2.2 } else { 1.4 }));
         chart
             .draw_series(std::iter::once(Polygon::new(band, fill.filled())))
             .map_err(|e| e.to_string())?
             .label(labels[2 * i].clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - sh), (x + sw, y + sh)], fill.filled()));
+            .legend(move |(x, y)| {
+                let corners = [(x, y - sh), (x + sw, y + sh)];
+                if i > 0 {
+                    Rectangle::new(corners, edge)
+                } else {
+                    Rectangle::new(corners, fill.filled())
+                }
+            });
         if two {
-            // Overlapping bands blend: each band's edges in its colour,
-            // dashed for the second run, tell them apart.
-            let edge = c.stroke_width(look.stroke(1.4));
+            // Each band's edges in its colour, dashed for the second run.
             let pattern = (look.size.px(6.0), look.size.px(5.0));
             for values in [&fan.p5, &fan.p95] {
                 if i == 0 {
