@@ -365,8 +365,10 @@ fn in_market(
 }
 
 /// Charts of `compare`: per shared mineral both supply fans and both
-/// exceedance curves (`compare_<mineral>.png`, two panels; a third, both
-/// price fans, for a mineral on a world market), and `risk_reduction.png`.
+/// exceedance curves (`compare_<mineral>.png`, two panels; then both
+/// price fans, for a mineral on a world market; last, the stock of the
+/// stockpile either scenario has), the changes by year
+/// (`change_<mineral>.png`) and `risk_reduction.png`.
 /// `base` and `alt` hold each run's exceedance curves, in its scenario's
 /// mineral order; `context` each scenario's minerals (the baseline's for
 /// their markets, both for their stockpiles).
