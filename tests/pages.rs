@@ -84,7 +84,7 @@ fn a_stockpile_in_either_scenario_gets_its_table_on_the_page() {
     let figure = &figure[..figure.find("</figure>").unwrap()];
     assert_eq!(figure.matches("<img").count(), 3);
     assert!(
-        figure.contains("<figcaption>cu: supply fans and shortfall exceedance, and the stockpile&#39;s stock, baseline vs alternative"),
+        figure.contains("<figcaption>cu: supply fans, shortfall exceedance and the stockpile&#39;s stock, baseline vs alternative"),
         "{}",
         &figure[figure.find("<figcaption>").unwrap_or(0)..]
     );

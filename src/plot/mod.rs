@@ -474,10 +474,13 @@ pub fn compare_charts(
             Chart::Exceedance(in_market(ex, id, market.is_some())),
         ];
         panels.extend(price.map(Chart::Fan));
-        let stocked = if stock.is_some() {
-            ", and the stockpile's stock"
-        } else {
-            ""
+        let caption = match (market.is_some(), stock.is_some()) {
+            (true, true) => {
+                "amounts served, demand priced out or rationed, prices and the stockpile's stock"
+            }
+            (true, false) => "amounts served, demand priced out or rationed, and prices",
+            (false, true) => "supply fans, shortfall exceedance and the stockpile's stock",
+            (false, false) => "supply fans and shortfall exceedance",
         };
         panels.extend(stock.map(Chart::Fan));
         let currency = cmp
@@ -498,11 +501,7 @@ pub fn compare_charts(
         }
         jobs.push((
             format!("compare_{}.png", file_safe(id)),
-            if market.is_some() {
-                format!("{id}: amounts served, demand priced out or rationed, and prices{stocked}, baseline vs alternative (same trials)")
-            } else {
-                format!("{id}: supply fans and shortfall exceedance{stocked}, baseline vs alternative (same trials)")
-            },
+            format!("{id}: {caption}, baseline vs alternative (same trials)"),
             panels,
         ));
     }
