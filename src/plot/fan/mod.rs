@@ -185,6 +185,33 @@ pub fn supply_fan(title: &str, runs: &[(&str, &Summary)], mineral: &str) -> FanC
     }
 }
 
+/// A result of one year, where the year has it.
+type Yearly = fn(&crate::summary::YearSummary) -> Option<f64>;
+
+/// The fan of `mineral` in one run: the band and median from `bands` (5th,
+/// 50th and 95th percentiles, year by year) and the dashed line from
+/// `line` (none without). `None` where a year lacks one of them.
+fn fan_of(
+    label: &str,
+    summary: &Summary,
+    mineral: &str,
+    [p5, p50, p95]: [Yearly; 3],
+    line: Option<Yearly>,
+) -> Option<FanSeries> {
+    let years = &summary.minerals.get(mineral)?.years;
+    let get = |f: Yearly| years.iter().map(f).collect::<Option<Vec<f64>>>();
+    Some(FanSeries {
+        label: label.to_string(),
+        p5: get(p5)?,
+        p50: get(p50)?,
+        p95: get(p95)?,
+        demand: match line {
+            Some(f) => get(f)?,
+            None => Vec::new(),
+        },
+    })
+}
+
 /// `price_<mineral>.png`: the yearly average price multiple of a mineral
 /// traded on a world market (5-95% range, median and mean by year) against
 /// its spike threshold and the reference price; `reference_price` is in
@@ -201,24 +228,12 @@ pub fn price_fan(
     let m = first.minerals.get(mineral)?;
     let currency = m.currency.as_deref()?;
     let one = runs.len() == 1;
+    let mean: Yearly = |y| y.price_mean;
     let fans = runs
         .iter()
         .map(|(label, s)| {
-            let years = &s.minerals.get(mineral)?.years;
-            let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
-                years.iter().map(f).collect()
-            };
-            Some(FanSeries {
-                label: label.to_string(),
-                p5: get(|y| y.price_p5)?,
-                p50: get(|y| y.price_p50)?,
-                p95: get(|y| y.price_p95)?,
-                demand: if one {
-                    get(|y| y.price_mean)?
-                } else {
-                    Vec::new()
-                },
-            })
+            let bands: [Yearly; 3] = [|y| y.price_p5, |y| y.price_p50, |y| y.price_p95];
+            fan_of(label, s, mineral, bands, one.then_some(mean))
         })
         .collect::<Option<Vec<FanSeries>>>()?;
     let top = max_of(fans.iter().flat_map(|f| f.p95.iter().chain(&f.demand))).max(spike_threshold);
@@ -319,17 +334,8 @@ pub fn stock_fan(
     let fans = kept
         .iter()
         .map(|(_, label, s, _)| {
-            let years = &s.minerals.get(mineral)?.years;
-            let get = |f: fn(&crate::summary::YearSummary) -> Option<f64>| -> Option<Vec<f64>> {
-                years.iter().map(f).collect()
-            };
-            Some(FanSeries {
-                label: label.to_string(),
-                p5: get(|y| y.stock_p5)?,
-                p50: get(|y| y.stock_p50)?,
-                p95: get(|y| y.stock_p95)?,
-                demand: Vec::new(),
-            })
+            let bands: [Yearly; 3] = [|y| y.stock_p5, |y| y.stock_p50, |y| y.stock_p95];
+            fan_of(label, s, mineral, bands, None)
         })
         .collect::<Option<Vec<FanSeries>>>()?;
     let capacities: Vec<f64> = kept.iter().map(|k| k.3).collect();
