@@ -196,16 +196,9 @@ pub fn check_comparable(
     alt_file: &str,
     alt_text: &str,
 ) -> Result<()> {
-    let locator = crate::scenario::locate::Locator::new(alt_text);
-    let mut problems = Vec::new();
-    let mut problem = |key: String, message: String| {
-        problems.push(InputError {
-            file: alt_file.to_string(),
-            position: locator.position(&key),
-            key: Some(key),
-            message,
-        });
-    };
+    // Each problem's key and message, placed in the text once all are known.
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut problem = |key: String, message: String| problems.push((key, message));
     let axis = |s: &Scenario| (s.start_year, s.years, s.steps_per_year);
     if axis(base) != axis(alt) {
         let key = if base.start_year != alt.start_year {
@@ -270,7 +263,21 @@ pub fn check_comparable(
             "expected at least one mineral id shared with the baseline, found none".into(),
         );
     }
-    crate::error::none(problems)
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let locator = crate::scenario::locate::Locator::new(alt_text);
+    crate::error::none(
+        problems
+            .into_iter()
+            .map(|(key, message)| InputError {
+                file: alt_file.to_string(),
+                position: locator.position(&key),
+                key: Some(key),
+                message,
+            })
+            .collect(),
+    )
 }
 
 /// What the alternative adds to mineral `id` of the baseline, in units a
