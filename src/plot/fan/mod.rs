@@ -319,26 +319,19 @@ pub fn stock_fan(
     runs: &[(&str, &Summary, Option<f64>)],
     mineral: &str,
 ) -> Option<FanChart> {
-    let kept: Vec<(usize, &str, &Summary, f64)> = runs
+    let bands: [Yearly; 3] = [|y| y.stock_p5, |y| y.stock_p50, |y| y.stock_p95];
+    // The runs with a stockpile: their place in `runs`, label and capacity.
+    let (kept, fans): (Vec<(usize, &str, f64)>, Vec<FanSeries>) = runs
         .iter()
         .enumerate()
-        .filter_map(|(i, &(label, s, c))| Some((i, label, s, c?)))
-        .filter(|(_, _, s, _)| {
-            s.minerals
-                .get(mineral)
-                .is_some_and(|m| m.years.iter().all(|y| y.stock_p50.is_some()))
+        .filter_map(|(i, &(label, s, c))| {
+            Some(((i, label, c?), fan_of(label, s, mineral, bands, None)?))
         })
-        .collect();
-    let &(first_colour, _, first, _) = kept.first()?;
+        .unzip();
+    let &(first_colour, _, _) = kept.first()?;
+    let first = runs[first_colour].1;
     let m = first.minerals.get(mineral)?;
-    let fans = kept
-        .iter()
-        .map(|(_, label, s, _)| {
-            let bands: [Yearly; 3] = [|y| y.stock_p5, |y| y.stock_p50, |y| y.stock_p95];
-            fan_of(label, s, mineral, bands, None)
-        })
-        .collect::<Option<Vec<FanSeries>>>()?;
-    let capacities: Vec<f64> = kept.iter().map(|k| k.3).collect();
+    let capacities: Vec<f64> = kept.iter().map(|k| k.2).collect();
     let top = max_of(fans.iter().flat_map(|f| &f.p95).chain(&capacities));
     let bottom = fans
         .iter()
@@ -349,7 +342,7 @@ pub fn stock_fan(
     let levels = kept
         .iter()
         .filter(|k| !alike || k.0 == first_colour)
-        .map(|&(_, label, _, c)| Level {
+        .map(|&(_, label, c)| Level {
             y: c,
             label: format!(
                 "{}capacity: {} {}",
@@ -366,7 +359,7 @@ pub fn stock_fan(
         .collect();
     // One run of a comparison's two: named in the legend and the title.
     let (of, only) = match kept.as_slice() {
-        [(_, label, _, _)] if runs.len() > 1 => (format!("{label}: "), format!(" ({label} only)")),
+        [(_, label, _)] if runs.len() > 1 => (format!("{label}: "), format!(" ({label} only)")),
         _ => (String::new(), String::new()),
     };
     Some(FanChart {
