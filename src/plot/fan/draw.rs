@@ -239,7 +239,7 @@ pub(in crate::plot) fn draw_fan(
 /// Draw the chart's levels: a line across the plot and its label just
 /// above or below it, at its right or left end, wherever the fewest of
 /// `lines` (points along the chart's lines) and of the labels already
-/// placed lie, on a pale box so that it reads over the band. Returns points
+/// placed lie, with a white halo so that it reads over the band. Returns points
 /// where the levels and labels are, for the legend to keep clear of.
 fn draw_levels<'a, 'b: 'a>(
     chart: &mut Chart2d<'a, 'b>,
@@ -274,8 +274,18 @@ fn draw_levels<'a, 'b: 'a>(
                 .draw_series(LineSeries::new(line.clone(), style))
                 .map_err(|e| e.to_string())?;
         }
+        let text = (FONT, font as u32)
+            .into_font()
+            .color(&colour)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let text_px = chart
+            .plotting_area()
+            .estimate_text_size(&level.label, &text)
+            .map_or(0.6 * font * level.label.chars().count() as f64, |(w, _)| {
+                f64::from(w)
+            });
         // Candidate boxes [left, right, bottom, top], in order of preference.
-        let w = (0.6 * font * level.label.chars().count() as f64 + 2.0 * pad) * per_px_x;
+        let w = (text_px + 2.0 * pad) * per_px_x;
         let h = (font * 1.25 + pad) * per_px_y;
         let gap = 0.5 * pad * per_px_y;
         let (right_end, left_end) = (x1 - 2.0 * pad * per_px_x, x0 + 2.0 * pad * per_px_x);
@@ -303,20 +313,32 @@ fn draw_levels<'a, 'b: 'a>(
         let Some(b) = candidates.iter().min_by_key(|b| score(b)).copied() else {
             continue;
         };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(b[0], b[2]), (b[1], b[3])],
-                WHITE.mix(0.75).filled(),
-            )))
-            .map_err(|e| e.to_string())?;
-        let text = (FONT, font as u32)
-            .into_font()
-            .color(&colour)
-            .pos(Pos::new(HPos::Center, VPos::Center));
+        // A white halo (the text drawn in white around its place) keeps
+        // the label legible over a band without hiding the band.
+        let centre = ((b[0] + b[1]) / 2.0, (b[2] + b[3]) / 2.0);
+        let halo = look.size.px(2.0) as i32;
+        let white = text.color(&WHITE);
+        for (dx, dy) in [
+            (-1, -1),
+            (0, -1),
+            (1, -1),
+            (-1, 0),
+            (1, 0),
+            (-1, 1),
+            (0, 1),
+            (1, 1),
+        ] {
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at(centre)
+                        + Text::new(level.label.clone(), (dx * halo, dy * halo), white.clone()),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
         chart
             .draw_series(std::iter::once(Text::new(
                 level.label.clone(),
-                ((b[0] + b[1]) / 2.0, (b[2] + b[3]) / 2.0),
+                centre,
                 text,
             )))
             .map_err(|e| e.to_string())?;
