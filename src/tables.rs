@@ -29,9 +29,15 @@ pub fn csv_bytes(
         .map_err(|e| Error::Other(format!("could not format {name}: {e}")))
 }
 
-/// A number as a CSV cell (shortest form that reads back exactly).
-fn cell(x: f64) -> String {
-    x.to_string()
+/// A number as a CSV cell: the shortest digits that read back exactly,
+/// in decimal form from 1e-5 up to 1e16 (as JSON writes them), else in
+/// exponent form (`5e-324`, `1.5e20`) rather than hundreds of zeros.
+pub fn cell(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-5..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// An optional number: empty when absent.
@@ -513,4 +519,34 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
         }
     }
     csv_bytes("sweep.csv", &header, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_read_back_exactly_and_stay_short() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (0.25, "0.25"),
+            (1e-5, "0.00001"),
+            (9.5e-6, "9.5e-6"),
+            (-3e-7, "-3e-7"),
+            (5e-324, "5e-324"),
+            (1234.5, "1234.5"),
+            (9.0e15, "9000000000000000"),
+            (1e16, "1e16"),
+            (-1.5e20, "-1.5e20"),
+            (f64::MAX, "1.7976931348623157e308"),
+        ];
+        for (x, text) in cases {
+            assert_eq!(cell(x), text, "{x:e}");
+            assert_eq!(cell(x).parse::<f64>().unwrap().to_bits(), x.to_bits());
+        }
+        assert_eq!(cell(f64::NAN), "NaN");
+        assert_eq!(cell(f64::INFINITY), "inf");
+    }
 }

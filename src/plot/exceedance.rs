@@ -549,7 +549,11 @@ mod tests {
         let long = [(-1000.0, 0.9999), (-10.0, 0.995), (0.0, 0.98), (200.0, 0.0)];
         let ch = cost_exceedance_chart("T", vec![cost("cu", &long, 150.0)]);
         let pad = 0.04 * 210.0;
-        assert!((ch.x_range.0 - (-10.0 - pad)).abs() < 1e-9, "{:?}", ch.x_range);
+        assert!(
+            (ch.x_range.0 - (-10.0 - pad)).abs() < 1e-9,
+            "{:?}",
+            ch.x_range
+        );
         assert!((ch.x_range.1 - (200.0 + pad)).abs() < 1e-9);
         // The curve enters at the probability of the point it dropped.
         assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 0.9999));
@@ -567,7 +571,11 @@ mod tests {
             ],
         );
         let pad = 0.04 * 250.0;
-        assert!((ch.x_range.0 - (-50.0 - pad)).abs() < 1e-9, "{:?}", ch.x_range);
+        assert!(
+            (ch.x_range.0 - (-50.0 - pad)).abs() < 1e-9,
+            "{:?}",
+            ch.x_range
+        );
         assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 0.9999));
         assert_eq!(ch.curves[1].points[0], (ch.x_range.0, 1.0));
         assert_eq!(&ch.curves[1].points[1..], &early[..]);
@@ -584,7 +592,11 @@ mod tests {
         let top = 10f64.powf(0.005 * (0.001f64 / 3.0).log10());
         assert!((top - 0.9608).abs() < 1e-4, "{top}");
         let pad = 0.04 * 100.0;
-        assert!((ch.x_range.0 - (-10.0 - pad)).abs() < 1e-9, "{:?}", ch.x_range);
+        assert!(
+            (ch.x_range.0 - (-10.0 - pad)).abs() < 1e-9,
+            "{:?}",
+            ch.x_range
+        );
         assert_eq!(ch.curves[0].points[0], (ch.x_range.0, 0.994));
     }
 

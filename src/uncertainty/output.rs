@@ -6,6 +6,7 @@ use crate::dist::DistSpec;
 use crate::error::Result;
 use crate::plot::labels::value_label;
 use crate::summary::{OrderedMap, Summary};
+use crate::tables::cell;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -193,12 +194,12 @@ pub fn runs_csv(
     let mut rows = Vec::with_capacity(results.len());
     for ((matrix, row, values), res) in design.runs.iter().zip(results) {
         let mut rec = vec![matrix.to_string(), row.to_string()];
-        rec.extend(values.iter().map(|v| v.to_string()));
+        rec.extend(values.iter().map(|&v| cell(v)));
         for mineral in res {
-            for (_, v, se) in mineral {
-                rec.push(v.to_string());
+            for &(_, v, se) in mineral {
+                rec.push(cell(v));
                 if let Some(se) = se {
-                    rec.push(se.to_string());
+                    rec.push(cell(se));
                 }
             }
         }
@@ -236,12 +237,12 @@ pub const SUMMARY_COLUMNS: [&str; 14] = [
 ///
 /// [`crate::Error::Other`] if the CSV cannot be formatted.
 pub fn summary_csv(result: &UncertaintyResult) -> Result<Vec<u8>> {
-    let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let opt = |x: Option<f64>| x.map(cell).unwrap_or_default();
     let mut rows = Vec::new();
     for (id, metrics) in &result.minerals.0 {
         for (name, r) in &metrics.0 {
             let s = r.spread;
-            let spread = [s.mean, s.p5, s.p50, s.p95].map(|x| x.to_string());
+            let spread = [s.mean, s.p5, s.p50, s.p95].map(cell);
             let noise = opt(r.noise_share.flatten());
             for row in &r.sobol {
                 let i = &row.indices;
