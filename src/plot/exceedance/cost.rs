@@ -82,6 +82,12 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
     } else {
         (0.0, 1.0)
     };
+    // Left of 0 at least a share of the axis for the word "saving".
+    let lo = if lo < 0.0 && hi > 0.0 {
+        lo.min(-SAVING_ROOM * hi / (1.0 - SAVING_ROOM))
+    } else {
+        lo
+    };
     // Each curve starts at the left of the axis: at the probability of its
     // last point left of it, or at 100% where none is (below the smallest
     // cost every trial exceeds x).
@@ -118,6 +124,10 @@ pub fn cost_exceedance_chart(title: &str, costs: Vec<CostCurve>) -> ExceedanceCh
         zero_line: Some(("saving".to_string(), "cost".to_string())),
     }
 }
+
+/// The least share of a cost axis that spans 0 left of 0, where the
+/// words "← saving" go.
+const SAVING_ROOM: f64 = 0.08;
 
 /// Where a cost curve leaves the top of the chart: the cost of its last
 /// point at which at least a share `top` of trials exceed it (its first
@@ -179,6 +189,14 @@ mod tests {
         assert_eq!(ch.curves[1].points[0], (ch.x_range.0, 1.0));
         assert_eq!(&ch.curves[1].points[1..], &early[..]);
         assert_eq!(ch.curves[2].points[0], (ch.x_range.0, 1.0));
+        // A curve that leaves the top just below 0 leaves room for the
+        // word "saving" left of 0: 8% of the axis.
+        let near = [(-5.0, 0.6), (1000.0, 0.0)];
+        let ch = cost_exceedance_chart("T", vec![cost("li", &near, 900.0)]);
+        let (x0, x1) = ch.x_range;
+        assert!((x1 - (1000.0 + 0.04 * 1005.0)).abs() < 1e-9);
+        assert!((-x0 / (x1 - x0) - 0.08).abs() < 1e-12, "{:?}", ch.x_range);
+        assert_eq!(ch.curves[0].points[0], (x0, 1.0));
         // Costs that leave the top above 0 keep 0 at the left.
         let ch = cost_exceedance_chart("T", vec![cost("li", &low, 55.0)]);
         assert_eq!(ch.x_range.0, 0.0);
