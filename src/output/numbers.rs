@@ -196,6 +196,32 @@ pub fn fmt_points_pm(d: f64, se: f64) -> String {
     format!("{} points", fmt_pm(100.0 * d, 100.0 * se))
 }
 
+/// Significant digits a standard error `se` (finite, above 0) keeps by
+/// the rule of [`fmt_pm`], and its decimal exponent after rounding.
+fn error_digits(se: f64) -> (i32, i32) {
+    let exp = se.log10().floor() as i32;
+    let lead = (se / 10f64.powi(exp - 2)).round();
+    // A round-up from 950..999 to 1000 moves the exponent.
+    match lead as i64 {
+        i64::MIN..=354 => (2, exp),
+        355..=949 => (1, exp),
+        _ => (2, exp + 1),
+    }
+}
+
+/// Decimal places of the last digit kept (none for a digit left of the
+/// point).
+fn decimals_of(digits: i32, exp: i32) -> usize {
+    (digits - 1 - exp).clamp(0, 12) as usize
+}
+
+/// Decimal places to which [`fmt_pm`] gives a value with standard error
+/// `se` (finite, above 0), in its ordinary decimal form.
+pub fn pm_decimals(se: f64) -> usize {
+    let (digits, exp) = error_digits(se);
+    decimals_of(digits, exp)
+}
+
 /// Format `value ± se` to the precision the standard error supports, by
 /// the particle physicists' rule: the standard error's three leading digits
 /// from 100 to 354 keep two significant digits, from 355 to 949 one, and
@@ -215,15 +241,7 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
     if se < 1e-12 * value.abs() {
         return format!("{} ± {se:.1e}", fmt_sig(value));
     }
-    let exp = se.log10().floor() as i32;
-    let lead = (se / 10f64.powi(exp - 2)).round();
-    // Significant digits of the standard error, and its exponent after a
-    // round-up from 950..999 to 1000.
-    let (digits, exp) = match lead as i64 {
-        i64::MIN..=354 => (2, exp),
-        355..=949 => (1, exp),
-        _ => (2, exp + 1),
-    };
+    let (digits, exp) = error_digits(se);
     if value != 0.0 && value.abs() < 1e-3 && se < 1e-3 {
         // Scientific: the value to the standard error's last digit.
         let value_exp = value.abs().log10().floor() as i32;
@@ -235,7 +253,7 @@ pub fn fmt_pm(value: f64, se: f64) -> String {
             se_prec = (digits - 1) as usize
         );
     }
-    let decimals = (digits - 1 - exp).clamp(0, 12) as usize;
+    let decimals = decimals_of(digits, exp);
     format!(
         "{} ± {}",
         group_thousands(&format!("{value:.decimals$}")),

@@ -395,14 +395,15 @@ pub fn key_findings(summary: &Summary, context: &[MineralContext]) -> Vec<String
 }
 
 /// A probability as a percentage to the precision its standard error
-/// supports (at least one decimal below 10%).
+/// supports, as the tables give it with its error (at most three
+/// decimals; without an error, two below 10% and one above).
 fn pct(p: f64, se: f64) -> String {
     let v = 100.0 * p;
     if v > 0.0 && v < 0.01 {
         return "under 0.01%".to_string();
     }
-    let decimals = if se > 0.0 {
-        (1 - (100.0 * se).log10().floor() as i32).clamp(0, 3) as usize
+    let decimals = if se > 0.0 && se.is_finite() {
+        crate::output::pm_decimals(100.0 * se).min(3)
     } else if v < 10.0 {
         2
     } else {
@@ -414,6 +415,24 @@ fn pct(p: f64, se: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_gives_a_chance_to_the_digits_of_its_table() {
+        for (p, se, text) in [
+            (0.02266, 0.0007, "2.27%"),
+            (0.99426, 0.00024, "99.426%"),
+            (0.5, 0.002, "50.00%"),
+            (0.1316, 0.0011, "13.16%"),
+            (0.4, 0.04, "40%"),
+        ] {
+            assert_eq!(pct(p, se), text);
+            let table = crate::output::fmt_pct_pm(p, se);
+            assert!(table.starts_with(text.trim_end_matches('%')), "{table}");
+        }
+        assert_eq!(pct(0.00005, 0.0), "under 0.01%");
+        assert_eq!(pct(0.05, 0.0), "5.00%");
+        assert_eq!(pct(0.5, 0.0), "50.0%");
+    }
 
     #[test]
     fn numbers_with_errors_and_units_stay_on_one_line_and_short_tables_on_one_page() {
