@@ -26,14 +26,17 @@ pub(super) fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -
             let (cost, se) = (d.cost_total?, d.cost_total_se?);
             let money = b.currency.clone().unwrap_or_default();
             let verb = if cost <= 0.0 { "cuts" } else { "raises" };
-            let (from, to) = (fmt_share(b.p_price_spike?), fmt_share(a.p_price_spike?));
-            let spike = if from == to {
-                format!(
-                    "leaves the chance of a price spike year at {from} (paired change {})",
-                    fmt_pm(d.p_price_spike?, d.p_price_spike_se?)
-                )
-            } else {
-                format!("moves the chance of a price spike year from {from} to {to}")
+            let (pb, pa) = (b.p_price_spike?, a.p_price_spike?);
+            let (dp, dp_se) = (d.p_price_spike?, d.p_price_spike_se?);
+            let spike = match two_chances(pb, pa, dp, dp_se) {
+                Some((from, to)) => {
+                    format!("moves the chance of a price spike year from {from} to {to}")
+                }
+                None => format!(
+                    "leaves the chance of a price spike year at {} (paired change {})",
+                    fmt_share(pb),
+                    fmt_pm(dp, dp_se)
+                ),
             };
             let reserve = if stocked(base, id) || stocked(alt, id) {
                 " The cost leaves out the stockpile's own purchases and sales, which the owner pays or receives at market prices: set them, and the cost of financing the stock, against it."
@@ -51,6 +54,24 @@ pub(super) fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -
             Some(format!("{id}: the alternative {change}, and {spike}.{reserve}"))
         })
         .collect()
+}
+
+/// A chance in the baseline and in the alternative, as findings give
+/// them: in percent to one decimal, or, where those read the same but
+/// the paired change `d` is clear (at least 1.96 paired standard errors
+/// `se`), to the fewest decimals (2 to 4) that tell them apart. `None`
+/// where they read the same and the change is not clear: the chance
+/// stays where it was.
+fn two_chances(b: f64, a: f64, d: f64, se: f64) -> Option<(String, String)> {
+    let (from, to) = (fmt_share(b), fmt_share(a));
+    if from != to {
+        return Some((from, to));
+    }
+    if d == 0.0 || d.abs() < crate::plot::Z95 * se {
+        return None;
+    }
+    let at = |k: usize| (format!("{:.k$}%", 100.0 * b), format!("{:.k$}%", 100.0 * a));
+    (2..4).map(at).find(|(f, t)| f != t).or(Some(at(4)))
 }
 
 /// Whether a mineral's change of expected unserved demand is within its
@@ -121,12 +142,16 @@ pub(super) fn findings(c: &Comparison) -> Vec<String> {
                 format!("{id}: the same in both scenarios.")
             } else {
                 let what = crate::year_changes::unserved_of(id, b.currency.is_some());
-                let (from, to) = (fmt_share(b.p_any_shortfall), fmt_share(a.p_any_shortfall));
-                let chance = if from == to {
-                    let at = if from.starts_with(['o', 'u']) { "" } else { "at " };
-                    format!("the chance of at least one shortfall year stays {at}{from}")
-                } else {
-                    format!("the chance of at least one shortfall year from {from} to {to}")
+                let (pb, pa) = (b.p_any_shortfall, a.p_any_shortfall);
+                let chance = match two_chances(pb, pa, d.p_any_shortfall, d.p_any_shortfall_se) {
+                    Some((from, to)) => {
+                        format!("the chance of at least one shortfall year from {from} to {to}")
+                    }
+                    None => {
+                        let from = fmt_share(pb);
+                        let at = if from.starts_with(['o', 'u']) { "" } else { "at " };
+                        format!("the chance of at least one shortfall year stays {at}{from}")
+                    }
                 };
                 format!(
                     "{id}: the alternative changes expected {what} by {} {} (paired){}, and {chance}.",
@@ -152,4 +177,36 @@ pub(super) fn by_mineral(c: &Comparison, mut findings: Vec<String>) -> Vec<Strin
     };
     findings.sort_by_key(|f| rank(f).unwrap_or(usize::MAX));
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::two_chances;
+
+    #[test]
+    fn chances_that_read_alike_are_told_apart_only_where_the_change_is_clear() {
+        let pair = |f: &str, t: &str| Some((f.to_string(), t.to_string()));
+        // Apart at one decimal: as they are, clear or not.
+        assert_eq!(
+            two_chances(0.132, 0.094, -0.038, 0.001),
+            pair("13.2%", "9.4%")
+        );
+        assert_eq!(
+            two_chances(0.132, 0.131, -0.001, 0.01),
+            pair("13.2%", "13.1%")
+        );
+        // Alike at one decimal, a change of 6 standard errors: two decimals.
+        assert_eq!(
+            two_chances(0.99440, 0.99370, -0.0007, 0.00012),
+            pair("99.44%", "99.37%")
+        );
+        // Alike at two, apart at three.
+        assert_eq!(
+            two_chances(0.99442, 0.99436, -0.00006, 0.00001),
+            pair("99.442%", "99.436%")
+        );
+        // Alike at one decimal and within noise: no change to report.
+        assert_eq!(two_chances(0.9944, 0.9937, -0.0007, 0.0004), None);
+        assert_eq!(two_chances(0.5, 0.5, 0.0, 0.0), None);
+    }
 }
