@@ -266,8 +266,8 @@ pub fn summary_csv(result: &UncertaintyResult) -> Result<Vec<u8>> {
 /// estimation error alone moves indices that little at any design size.
 const OUTSIDE: f64 = 0.05;
 
-/// Per mineral and metric, the index furthest outside 0 to 1 (beyond
-/// 0.05), in words: a sign that the base sets are too few for the
+/// Per mineral and metric, how many indices lie outside 0 to 1 (beyond
+/// 0.05) and the furthest of them, in words: a sign that the base sets are too few for the
 /// indices, and for their bootstrap intervals, which treat the base sets
 /// as independent draws. `named` gives a metric's name from its key (the
 /// key itself on the console, words before it on a page).
@@ -275,7 +275,7 @@ pub fn indices_outside(result: &UncertaintyResult, named: impl Fn(&str) -> Strin
     let mut out = Vec::new();
     for (id, metrics) in &result.minerals.0 {
         for (name, r) in &metrics.0 {
-            let worst = r
+            let mut outside: Vec<_> = r
                 .sobol
                 .iter()
                 .flat_map(|s| {
@@ -286,12 +286,19 @@ pub fn indices_outside(result: &UncertaintyResult, named: impl Fn(&str) -> Strin
                 })
                 .map(|(param, kind, v)| (param, kind, v, (v - 1.0).max(-v)))
                 .filter(|x| x.3 > OUTSIDE)
-                .max_by(|a, b| a.3.total_cmp(&b.3));
-            if let Some((param, kind, v, _)) = worst {
-                out.push(format!(
-                    "{id} {}: the {kind} index of {param} is {v:.2}, outside 0 to 1",
-                    named(name)
-                ));
+                .collect();
+            // The furthest first; of two as far, the total index.
+            outside.sort_by(|a, b| b.3.total_cmp(&a.3));
+            let metric = named(name);
+            match outside.as_slice() {
+                [] => {}
+                [(param, kind, v, _)] => out.push(format!(
+                    "{id} {metric}: the {kind} index of {param} is {v:.2}, outside 0 to 1"
+                )),
+                [(param, kind, v, _), ..] => out.push(format!(
+                    "{id} {metric}: {} indices are outside 0 to 1, the furthest the {kind} index of {param} ({v:.2})",
+                    outside.len()
+                )),
             }
         }
     }
@@ -471,6 +478,10 @@ mod tests {
                     "b".to_string(),
                     metric(vec![row("x", 0.5, 1.2), row("y", -0.3, 0.1)]),
                 ),
+                // One outside: named alone.
+                ("c".to_string(), metric(vec![row("x", 0.5, 1.2)])),
+                // Both indices of one parameter as far outside: the total.
+                ("d".to_string(), metric(vec![row("z", 1.38, 1.38)])),
             ]),
         )]);
         let result = UncertaintyResult {
@@ -483,11 +494,15 @@ mod tests {
         let notes = indices_outside(&result, str::to_string);
         assert_eq!(
             notes,
-            vec!["copper b: the first-order index of y is -0.30, outside 0 to 1".to_string()]
+            vec![
+                "copper b: 2 indices are outside 0 to 1, the furthest the first-order index of y (-0.30)",
+                "copper c: the total index of x is 1.20, outside 0 to 1",
+                "copper d: 2 indices are outside 0 to 1, the furthest the total index of z (1.38)",
+            ]
         );
         let named = indices_outside(&result, |m| format!("metric {m}"));
         assert!(
-            named[0].starts_with("copper metric b: the first-order"),
+            named[0].starts_with("copper metric b: 2 indices"),
             "{named:?}"
         );
         assert!(outside_advice(16).contains("256 or more"));
