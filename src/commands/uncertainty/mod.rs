@@ -33,6 +33,20 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_SAMPLES: usize = 256;
 /// Default trials per run when the scenario gives none.
 pub const DEFAULT_UNCERTAINTY_TRIALS: u64 = 20_000;
+/// Trials in all above which a study is worth a warning before it runs.
+const LARGE_STUDY: u64 = 100_000_000;
+
+/// The warning before a study of `runs` runs of `trials` trials each that
+/// simulates more than [`LARGE_STUDY`] trials in all.
+fn large_study(runs: u64, trials: u64) -> String {
+    format!(
+        "a large study: {} trials in all, {} runs each as long as a `run` of the file with {} trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets",
+        super::fmt_count(runs.saturating_mul(trials)),
+        crate::output::group_thousands(&runs.to_string()),
+        crate::output::group_thousands(&trials.to_string()),
+    )
+}
+
 /// A noise share above this is worth a warning: more trials are needed.
 pub const NOISE_WARNING: f64 = 0.2;
 /// Parameter sets whose problems are reported in full when several break
@@ -241,6 +255,9 @@ impl Plan {
                 super::count(trials, "trial", "trials"),
                 super::fmt_count(runs.saturating_mul(trials))
             );
+            if runs.saturating_mul(trials) > LARGE_STUDY {
+                crate::stderr_line!("warning: {}", large_study(runs, trials));
+            }
         }
         let label = format!("{runs} parameter sets");
         with_progress(runs.saturating_mul(trials), &label, opts, |progress| {
@@ -556,4 +573,17 @@ fn glossary(scenario: &Scenario) -> Vec<(String, String)> {
         .map(|(t, m)| (t.to_string(), m.to_string()))
         .chain(crate::report::market_glossary(scenario.has_market()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_study_says_its_size_and_what_sets_it() {
+        assert_eq!(
+            large_study(5_888, 50_000),
+            "a large study: 294.4 million trials in all, 5,888 runs each as long as a `run` of the file with 50,000 trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets"
+        );
+    }
 }
