@@ -481,3 +481,66 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
         .starts_with("Consumer's cost over the horizon, USD million"));
     assert!(ch.zero_line.is_some());
 }
+
+#[test]
+fn a_comparison_of_markets_adds_cost_and_spike_panels_for_the_minerals_both_trade() {
+    use supplyrisk::{compare::compare, engine, plot::bars::risk_reduction_bars, plot::Z95};
+    let base_s = scenario(MARKET);
+    let alt_s = scenario(&format!(
+        "{MARKET}\n[[source]]\nid = \"au-new\"\nmineral = \"cobalt\"\nstage = \"mine\"\ncountry = \"AU\"\ncapacity = 8.0\n"
+    ));
+    let (base, alt) = (
+        engine::simulate(&base_s, 4, 2_000, None),
+        engine::simulate(&alt_s, 4, 2_000, None),
+    );
+    let c = compare(&base_s, &alt_s, 4, &base, &alt, false);
+    let panels = risk_reduction_bars(&c);
+    assert_eq!(panels.len(), 4);
+    let (cost, spike) = (&panels[2], &panels[3]);
+    // Only the market mineral, in its currency.
+    assert_eq!(cost.categories, vec!["cobalt".to_string()]);
+    assert_eq!(spike.categories, cost.categories);
+    assert!(cost.y_label.ends_with("USD million"), "{}", cost.y_label);
+    assert!(!cost.percent && spike.percent);
+    let (b, a) = (
+        &c.baseline.minerals.get("cobalt").unwrap(),
+        &c.alternative.minerals.get("cobalt").unwrap(),
+    );
+    let delta = &c.minerals.get("cobalt").unwrap().delta;
+    assert_eq!(cost.groups[0].values, vec![b.cost_total.unwrap()]);
+    assert_eq!(cost.groups[1].values, vec![a.cost_total.unwrap()]);
+    // The baseline's own error, the alternative's paired one.
+    assert_eq!(
+        cost.groups[0].err,
+        Some(vec![Z95 * b.cost_total_se.unwrap()])
+    );
+    assert_eq!(
+        cost.groups[1].err,
+        Some(vec![Z95 * delta.cost_total_se.unwrap()])
+    );
+    assert_eq!(spike.groups[1].values, vec![a.p_price_spike.unwrap()]);
+    assert_eq!(
+        spike.groups[1].err,
+        Some(vec![Z95 * a.p_price_spike_se.unwrap()])
+    );
+    // Every bar and error bar inside the axis, with 0 on it.
+    for p in [cost, spike] {
+        assert!(p.y_range.0 <= 0.0);
+        for g in &p.groups {
+            for (v, e) in g.values.iter().zip(g.err.as_ref().unwrap()) {
+                assert!(
+                    v - e >= p.y_range.0 && v + e <= p.y_range.1,
+                    "{:?}",
+                    p.y_range
+                );
+            }
+        }
+    }
+    // Physical minerals alone: the two panels as before.
+    let phys = scenario(FULL);
+    let run = engine::simulate(&phys, 4, 1_000, None);
+    assert_eq!(
+        risk_reduction_bars(&compare(&phys, &phys, 4, &run, &run, false)).len(),
+        2
+    );
+}

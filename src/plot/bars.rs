@@ -129,10 +129,21 @@ pub fn concentration_bars(summary: &Summary) -> BarChart {
     }
 }
 
+/// The legend names of a comparison's two bar groups.
+pub(super) fn scenario_names(cmp: &crate::compare::Comparison) -> (String, String) {
+    (
+        format!("baseline: {}", cmp.baseline.scenario),
+        format!("alternative: {}", cmp.alternative.scenario),
+    )
+}
+
 /// `risk_reduction.png`: per mineral, baseline and alternative
 /// `eud_total` (as % of the baseline's, so minerals of different units
-/// share an axis) and `p_any_shortfall`, with 95% error bars.
-pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
+/// share an axis) and `p_any_shortfall`, with 95% error bars; then, for
+/// the minerals both trade on a world market, the consumer's expected
+/// cost and the probability of a price-spike year
+/// ([`super::market_bars::market_panels`]).
+pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> Vec<BarChart> {
     let ids: Vec<String> = cmp.minerals.0.iter().map(|(id, _)| id.clone()).collect();
     let pick = |s: &Summary,
                 f: &dyn Fn(&crate::summary::MineralSummary) -> (f64, f64)|
@@ -175,10 +186,7 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
     };
     let (bp, bpe) = p(&cmp.baseline);
     let (ap, ape) = p(&cmp.alternative);
-    let names = (
-        format!("baseline: {}", cmp.baseline.scenario),
-        format!("alternative: {}", cmp.alternative.scenario),
-    );
+    let names = scenario_names(cmp);
     let groups = |b: Vec<f64>, be: Vec<f64>, a: Vec<f64>, ae: Vec<f64>| {
         vec![
             BarGroup {
@@ -210,7 +218,7 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
             .collect::<Vec<_>>()
             .iter(),
     );
-    [
+    let mut panels = vec![
         BarChart {
             title: "Expected unserved demand over the horizon, % of baseline".to_string(),
             y_label: "Expected unserved demand, % of the baseline's".to_string(),
@@ -234,7 +242,9 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> [BarChart; 2] {
             label_max: Some(1.0),
             percent: true,
         },
-    ]
+    ];
+    panels.extend(super::market_bars::market_panels(cmp));
+    panels
 }
 
 /// Draw grouped vertical bars, with error bars and reference lines, as PNG bytes.
