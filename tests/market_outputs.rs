@@ -367,7 +367,14 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     );
     assert_eq!(price.levels.len(), 2);
     assert_eq!((price.levels[1].y, price.levels[1].strong), (1.5, true));
-    assert!(price.levels[1].label.contains("spike threshold"));
+    // One run: the threshold says how often some year crosses it.
+    assert_eq!(
+        price.levels[1].label,
+        format!(
+            "spike threshold: 1.5 × reference; a spike year in {} of horizons",
+            supplyrisk::output::fmt_share(co.p_price_spike.unwrap())
+        )
+    );
     crate::util::check_fan_axis(&price);
     assert!(fan::price_fan("T", &[("T", &sum)], "lithium", 33.0, 1.5).is_none());
     // Two runs (a comparison): a fan each, without means, which differ.
@@ -383,6 +390,7 @@ fn market_and_stock_chart_data_carry_the_summary_and_the_levels() {
     assert_eq!(two.fans[1].label, "alternative");
     assert!(two.fans.iter().all(|f| f.demand.is_empty()));
     assert_eq!(two.fans[1].p50, price.fans[0].p50);
+    assert_eq!(two.levels[1].label, "spike threshold: 1.5 × reference");
 
     assert!(!price.log_scale && !two.log_scale);
 

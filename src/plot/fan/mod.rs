@@ -274,10 +274,7 @@ pub fn price_fan(
             },
             Level {
                 y: spike_threshold,
-                label: format!(
-                    "spike threshold: {} × reference",
-                    crate::output::fmt_multiple(spike_threshold)
-                ),
+                label: spike_label(spike_threshold, one.then_some(m.p_price_spike).flatten()),
                 strong: true,
             },
         ],
@@ -285,6 +282,24 @@ pub fn price_fan(
         log_scale,
         first_colour: 0,
     })
+}
+
+/// The label of a price chart's spike threshold. For one run it adds how
+/// often some year of the horizon crosses it (`p_spike`): the bands are
+/// each year's own range, so a threshold above every year's 95th
+/// percentile may still be crossed in some year of many horizons.
+fn spike_label(threshold: f64, p_spike: Option<f64>) -> String {
+    let level = format!(
+        "spike threshold: {} × reference",
+        crate::output::fmt_multiple(threshold)
+    );
+    match p_spike {
+        Some(p) => format!(
+            "{level}; a spike year in {} of horizons",
+            crate::output::fmt_share(p)
+        ),
+        None => level,
+    }
 }
 
 /// The y range of a price fan whose bands reach from `bottom` to `top`
