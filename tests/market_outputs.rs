@@ -272,7 +272,7 @@ fn years_and_summary_csv_leave_cells_empty_where_a_column_does_not_apply() {
 }
 
 #[test]
-fn the_headline_table_of_a_scenario_without_a_market_is_as_before() {
+fn the_headline_table_of_a_scenario_without_a_market_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let example = example_path();
     let o = run_in(
@@ -332,7 +332,31 @@ fn the_headline_table_adds_the_market_rows_within_100_columns() {
         lines[at + 2].starts_with("cost_total: what the consumer pays"),
         "{out}"
     );
-    assert!(lines[at + 3].starts_with("results in"), "{out}");
+    // Then a row per stockpile (cobalt's on the market, lithium's
+    // physical), with the stock at the end of the last year.
+    assert_eq!(lines[at + 3], "", "{out}");
+    assert!(
+        lines[at + 4].starts_with("stockpile  p_stock_empty  stock_p50 2030"),
+        "{out}"
+    );
+    let stock = |id: &str| {
+        let m = &summary["minerals"][id];
+        let last = m["years"].as_array().unwrap().last().unwrap().clone();
+        (
+            m["p_stock_empty"].as_f64().unwrap(),
+            m["p_stock_empty_se"].as_f64().unwrap(),
+            last,
+        )
+    };
+    for (row, id, unit) in [(at + 5, "cobalt", "kt"), (at + 6, "lithium", "kt LCE")] {
+        let (p, se, last) = stock(id);
+        let row = lines[row];
+        assert!(row.starts_with(&format!("{id} ")), "{out}");
+        let mid = format!("{} {unit}", fmt_sig(last["stock_p50"].as_f64().unwrap()));
+        assert!(row.contains(&fmt_pm(p, se)) && row.contains(&mid), "{row}");
+    }
+    assert!(lines[at + 7].starts_with("p_stock_empty: "), "{out}");
+    assert!(lines[at + 8].starts_with("results in"), "{out}");
 }
 
 #[test]

@@ -219,7 +219,8 @@ pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usiz
 /// `eud_total ± se`, `unserved_p95`, and `hhi` without and with projects;
 /// then, when some mineral is traded on a world market, one row per such
 /// mineral with `p_price_spike ± se`, `cost_total ± se` and `cost_p95` in
-/// its currency (see [`market_table`]).
+/// its currency (see [`market_table`]); then one row per stockpile (see
+/// [`stockpile_table`]).
 pub fn headline_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .minerals
@@ -255,8 +256,46 @@ pub fn headline_table(summary: &Summary) -> String {
         &rows,
     ));
     out.push_str(&market_table(summary));
+    out.push_str(&stockpile_table(summary));
     out
 }
+
+/// The stockpile rows of the headline table: per mineral with a
+/// stockpile, `p_stock_empty ± se` and the stock at the end of the last
+/// year (median, and 5th to 95th percentile); empty when no mineral has a
+/// stockpile. It starts with a blank line.
+pub fn stockpile_table(summary: &Summary) -> String {
+    let rows: Vec<Vec<String>> = summary
+        .minerals
+        .0
+        .iter()
+        .filter_map(|(id, m)| {
+            let p = m.p_stock_empty?;
+            let last = m.years.last()?;
+            let (lo, mid, hi) = (last.stock_p5?, last.stock_p50?, last.stock_p95?);
+            Some(vec![
+                id.clone(),
+                fmt_pm(p, m.p_stock_empty_se.unwrap_or(0.0)),
+                format!("{} {}", fmt_sig(mid), m.unit),
+                format!("{} – {} {}", fmt_sig(lo), fmt_sig(hi), m.unit),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let last_year = summary.start_year + summary.years as i64 - 1;
+    let median = format!("stock_p50 {last_year}");
+    let table = text_table(
+        &["stockpile", "p_stock_empty", &median, "stock_p5 – p95"],
+        &rows,
+    );
+    format!("\n{table}{STOCK_NOTE}\n")
+}
+
+/// What the stockpile table gives, under it.
+pub const STOCK_NOTE: &str =
+    "p_stock_empty: chance the stock runs out in a step it releases; stock at the end of the last year";
 
 /// What `cost_total` measures, under the market table.
 pub const COST_NOTE: &str =
