@@ -4,6 +4,7 @@
 use crate::util::{run_in, scenario, stderr, stdout, FULL};
 use supplyrisk::compare::{compare, MineralDelta};
 use supplyrisk::engine;
+use supplyrisk::output::fmt_pm;
 use supplyrisk::sensitivity::sensitivity;
 
 /// New copper supply of every kind (static, disrupted, project, hit by a
@@ -522,6 +523,32 @@ fn sensitivity_command_writes_json_and_tornado_charts() {
     ] {
         assert!(row.get(key).is_some(), "{key}");
     }
+    // The printed table gives each mineral's change with every disruption
+    // off at once first, then its drivers.
+    let o = run_in(
+        dir.path(),
+        &[
+            "sensitivity",
+            "full.toml",
+            "--trials",
+            "1500",
+            "--no-plots",
+            "--out",
+            "s",
+        ],
+    );
+    let out = stdout(&o);
+    let all = &v["all_disruptions_off"]["cu"];
+    let first = out
+        .lines()
+        .find(|l| l.starts_with("cu "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(first.contains("every disruption (all at once)"), "{out}");
+    let shown = fmt_pm(
+        all["delta_eud_total"].as_f64().unwrap(),
+        all["delta_eud_total_se"].as_f64().unwrap(),
+    );
+    assert!(first.contains(&shown), "{first} lacks {shown}");
 }
 
 #[test]

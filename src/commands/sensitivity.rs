@@ -37,6 +37,26 @@ fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) ->
         let effect = |e: &&crate::sensitivity::SensitivityEntry| {
             (e.delta_eud_total, e.delta_eud_total_se) != (0.0, 0.0)
         };
+        if let Some(all) = sens
+            .all_disruptions_off
+            .get(id)
+            .filter(|a| (a.delta_eud_total, a.delta_eud_total_se) != (0.0, 0.0))
+        {
+            rows.push(vec![
+                id.clone(),
+                ALL_OFF.to_string(),
+                format!(
+                    "{} {}",
+                    fmt_pm(all.delta_eud_total, all.delta_eud_total_se),
+                    m.unit
+                ),
+                chance_change(
+                    all.delta_p_any_shortfall,
+                    all.delta_p_any_shortfall_se,
+                    page,
+                ),
+            ]);
+        }
         for e in entries.iter().filter(effect).take(n) {
             rows.push(vec![
                 id.clone(),
@@ -69,6 +89,22 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> V
             .filter(|&(_, cost, se)| (cost, se) != (0.0, 0.0))
             .collect();
         by_cost.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let all = sens.all_disruptions_off.get(id).and_then(|a| {
+            let (cost, se) = (a.delta_cost_total?, a.delta_cost_total_se?);
+            ((cost, se) != (0.0, 0.0)).then_some((a, cost, se))
+        });
+        if let Some((a, cost, se)) = all {
+            rows.push(vec![
+                id.clone(),
+                ALL_OFF.to_string(),
+                format!("{} {money}", fmt_pm(cost, se)),
+                chance_change(
+                    a.delta_p_price_spike.unwrap_or(0.0),
+                    a.delta_p_price_spike_se.unwrap_or(0.0),
+                    page,
+                ),
+            ]);
+        }
         for (e, cost, se) in by_cost.into_iter().take(n) {
             rows.push(vec![
                 id.clone(),
@@ -84,6 +120,10 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> V
     }
     rows
 }
+
+/// The row of every disruption switched off at once, above a mineral's
+/// drivers: the scale against which each driver's share is read.
+const ALL_OFF: &str = "every disruption (all at once)";
 
 const COST_HEADER: [&str; 4] = [
     "world market",
@@ -206,12 +246,12 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
             ],
             facts: vec![("trials".into(), crate::output::group_thousands(&trials.to_string())), ("seed".into(), seed.to_string())],
             tables: std::iter::once(Table {
-                caption: "Top five drivers per mineral (± paired standard error)".into(),
+                caption: "Every disruption switched off at once, then the top five drivers per mineral (± paired standard error)".into(),
                 header: crate::report::page_header(&HEADER),
                 rows: driver_rows(&sens, &scenario, 5, true),
             })
             .chain((!cost.is_empty()).then(|| Table {
-                caption: "Top five drivers of the consumer's cost per world-market mineral (± paired standard error)".into(),
+                caption: "Every disruption switched off at once, then the top five drivers of the consumer's cost per world-market mineral (± paired standard error)".into(),
                 header: crate::report::page_header(&COST_HEADER),
                 rows: cost_rows(&sens, &scenario, 5, true),
             }))
