@@ -348,6 +348,7 @@ fn run_outputs_in_pool(
             charts,
             &String::from_utf8_lossy(&json),
         );
+        report::insert_start_findings(&mut page.findings, scenario);
         // What was assumed, then the results year by year.
         page.tables
             .extend(crate::assumptions::input_tables(scenario));

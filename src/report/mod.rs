@@ -5,7 +5,10 @@
 
 mod glossary;
 mod market;
+mod starts;
 mod stock;
+
+pub use starts::{insert_start_findings, start_findings};
 
 pub use glossary::{
     column, glossary_extra, market_glossary, page_header, COMPARE_GLOSSARY, GLOSSARY,
