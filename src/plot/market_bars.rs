@@ -11,6 +11,9 @@ use crate::summary::MineralSummary;
 /// A value and the half-width of its 95% error bar.
 type Bar = (f64, f64);
 
+/// A mineral's baseline and alternative bars.
+type Pair = (Bar, Bar);
+
 /// The cost and price-spike panels for the minerals that both scenarios
 /// trade on a world market (none without such a mineral). The
 /// baseline's error bars are its own; the alternative's cost bar carries
@@ -18,7 +21,7 @@ type Bar = (f64, f64);
 /// its own, like its chance of a shortfall year.
 pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
     let mut ids = Vec::new();
-    let (mut cost, mut spike): (Vec<(Bar, Bar)>, Vec<(Bar, Bar)>) = (Vec::new(), Vec::new());
+    let (mut cost, mut spike): (Vec<Pair>, Vec<Pair>) = (Vec::new(), Vec::new());
     let mut currencies: Vec<String> = Vec::new();
     for (id, mc) in &cmp.minerals.0 {
         let (Some(b), Some(a)) = (
@@ -77,7 +80,7 @@ fn market_bars(
     b: &MineralSummary,
     a: &MineralSummary,
     paired_se: Option<f64>,
-) -> Option<((Bar, Bar), (Bar, Bar))> {
+) -> Option<(Pair, Pair)> {
     let cost = (
         (b.cost_total?, Z95 * b.cost_total_se?),
         (a.cost_total?, Z95 * paired_se?),
@@ -97,10 +100,10 @@ fn panel(
     y_label: &str,
     categories: Vec<String>,
     names: &(String, String),
-    bars: &[(Bar, Bar)],
+    bars: &[Pair],
     percent: bool,
 ) -> BarChart {
-    let group = |label: &String, pick: fn(&(Bar, Bar)) -> Bar| {
+    let group = |label: &String, pick: fn(&Pair) -> Bar| {
         let (values, err) = bars.iter().map(pick).unzip();
         BarGroup {
             label: label.clone(),
