@@ -185,28 +185,34 @@ mod tests {
 
     #[test]
     fn chances_that_read_alike_are_told_apart_only_where_the_change_is_clear() {
-        let pair = |f: &str, t: &str| Some((f.to_string(), t.to_string()));
-        // Apart at one decimal: as they are, clear or not.
-        assert_eq!(
-            two_chances(0.132, 0.094, -0.038, 0.001),
-            pair("13.2%", "9.4%")
-        );
-        assert_eq!(
-            two_chances(0.132, 0.131, -0.001, 0.01),
-            pair("13.2%", "13.1%")
-        );
-        // Alike at one decimal, a change of 6 standard errors: two decimals.
-        assert_eq!(
-            two_chances(0.99440, 0.99370, -0.0007, 0.00012),
-            pair("99.44%", "99.37%")
-        );
-        // Alike at two, apart at three.
-        assert_eq!(
-            two_chances(0.99442, 0.99436, -0.00006, 0.00001),
-            pair("99.442%", "99.436%")
-        );
-        // Alike at one decimal and within noise: no change to report.
-        assert_eq!(two_chances(0.9944, 0.9937, -0.0007, 0.0004), None);
-        assert_eq!(two_chances(0.5, 0.5, 0.0, 0.0), None);
+        // (baseline, alternative, paired change, its standard error, as read)
+        let cases = [
+            // Apart at one decimal: as they are, clear or not.
+            (0.132, 0.094, -0.038, 0.001, Some(("13.2%", "9.4%"))),
+            (0.132, 0.131, -0.001, 0.01, Some(("13.2%", "13.1%"))),
+            // Alike at one decimal, a change of 6 standard errors.
+            (
+                0.99440,
+                0.99370,
+                -0.0007,
+                0.00012,
+                Some(("99.44%", "99.37%")),
+            ),
+            // Alike at two decimals, apart at three.
+            (
+                0.99442,
+                0.99436,
+                -0.00006,
+                0.00001,
+                Some(("99.442%", "99.436%")),
+            ),
+            // Alike at one decimal and within noise: no change to report.
+            (0.9944, 0.9937, -0.0007, 0.0004, None),
+            (0.5, 0.5, 0.0, 0.0, None),
+        ];
+        for (b, a, d, se, read) in cases {
+            let want = read.map(|(f, t): (&str, &str)| (f.to_string(), t.to_string()));
+            assert_eq!(two_chances(b, a, d, se), want, "{b} {a}");
+        }
     }
 }
