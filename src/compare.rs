@@ -252,6 +252,17 @@ pub fn check_comparable(
                 ),
             );
         }
+        if let (Some(km), Some(ka)) = (&m.market, &a.market) {
+            if km.currency != ka.currency {
+                problem(
+                    format!("mineral[{i}].market.currency"),
+                    format!(
+                        "expected mineral \"{}\" priced in \"{}\" as in the baseline, found \"{}\": costs in two currencies cannot be subtracted",
+                        m.id, km.currency, ka.currency
+                    ),
+                );
+            }
+        }
     }
     if !base
         .minerals

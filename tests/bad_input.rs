@@ -524,3 +524,26 @@ fn scenarios_that_do_not_pair_are_refused_with_every_reason_and_the_flags_proble
     }
     assert!(!d.join("o").exists());
 }
+
+#[test]
+fn markets_priced_in_two_currencies_do_not_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-market.toml");
+    let base = std::fs::read_to_string(path).unwrap();
+    let alt = base.replace("currency = \"USD million\"", "currency = \"EUR million\"");
+    assert_ne!(alt, base);
+    std::fs::write(d.join("usd.toml"), &base).unwrap();
+    std::fs::write(d.join("eur.toml"), &alt).unwrap();
+    let o = run_in(d, &["compare", "usd.toml", "eur.toml", "--out", "o"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Placed at the alternative's currency key.
+    let line = alt.lines().position(|l| l.contains("EUR million")).unwrap() + 1;
+    let col = alt.lines().nth(line - 1).unwrap().find("currency").unwrap() + 1;
+    let expect = format!(
+        "eur.toml:{line}:{col}: mineral[0].market.currency: expected mineral \"copper\" priced in \"USD million\" as in the baseline, found \"EUR million\""
+    );
+    assert!(err.contains(&expect), "{expect} missing from {err}");
+    assert!(!d.join("o").exists());
+}
