@@ -28,15 +28,18 @@ pub(super) fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -
             let verb = if cost <= 0.0 { "cuts" } else { "raises" };
             let (pb, pa) = (b.p_price_spike?, a.p_price_spike?);
             let (dp, dp_se) = (d.p_price_spike?, d.p_price_spike_se?);
-            let spike = match two_chances(pb, pa, dp, dp_se) {
-                Some((from, to)) => {
-                    format!("moves the chance of a price spike year from {from} to {to}")
+            let what = "the chance of a price spike year";
+            let pm = fmt_pm(dp, dp_se);
+            let spike = match read_chances(pb, pa, dp, dp_se) {
+                Reading::Apart { from, to, clear } => {
+                    format!("moves {what} from {from} to {to}{}", noise(clear, &pm))
                 }
-                None => format!(
-                    "leaves the chance of a price spike year at {} (paired change {})",
-                    fmt_share(pb),
-                    fmt_pm(dp, dp_se)
-                ),
+                Reading::Alike { at, clear: true } => {
+                    format!("changes {what} by {pm} (paired), {at} in both to one decimal")
+                }
+                Reading::Alike { at, clear: false } => {
+                    format!("leaves {what} at {at} (paired change {pm})")
+                }
             };
             let reserve = if stocked(base, id) || stocked(alt, id) {
                 " The cost leaves out the stockpile's own purchases and sales, which the owner pays or receives at market prices: set them, and the cost of financing the stock, against it."
@@ -56,22 +59,42 @@ pub(super) fn market_findings(c: &Comparison, base: &Scenario, alt: &Scenario) -
         .collect()
 }
 
-/// A chance in the baseline and in the alternative, as findings give
-/// them: in percent to one decimal, or, where those read the same but
-/// the paired change `d` is clear (at least 1.96 paired standard errors
-/// `se`), to the fewest decimals (2 to 4) that tell them apart. `None`
-/// where they read the same and the change is not clear: the chance
-/// stays where it was.
-fn two_chances(b: f64, a: f64, d: f64, se: f64) -> Option<(String, String)> {
+/// How a finding reads a chance in the baseline and in the alternative:
+/// in percent to one decimal (more would claim what each chance's own
+/// standard error does not support), with whether the paired change is
+/// clear (at least 1.96 paired standard errors).
+#[derive(Debug, PartialEq)]
+enum Reading {
+    /// The two read apart.
+    Apart {
+        from: String,
+        to: String,
+        clear: bool,
+    },
+    /// The two read alike.
+    Alike { at: String, clear: bool },
+}
+
+/// [`Reading`] of chances `b` and `a` whose paired change is `d` with
+/// standard error `se`.
+fn read_chances(b: f64, a: f64, d: f64, se: f64) -> Reading {
     let (from, to) = (fmt_share(b), fmt_share(a));
-    if from != to {
-        return Some((from, to));
+    let clear = d != 0.0 && d.abs() >= crate::plot::Z95 * se;
+    if from == to {
+        Reading::Alike { at: from, clear }
+    } else {
+        Reading::Apart { from, to, clear }
     }
-    if d == 0.0 || d.abs() < crate::plot::Z95 * se {
-        return None;
+}
+
+/// What follows a change that reads apart: nothing when it is clear, else
+/// that it is within noise, with the paired change `pm`.
+fn noise(clear: bool, pm: &str) -> String {
+    if clear {
+        String::new()
+    } else {
+        format!(", within noise (paired change {pm})")
     }
-    let at = |k: usize| (format!("{:.k$}%", 100.0 * b), format!("{:.k$}%", 100.0 * a));
-    (2..4).map(at).find(|(f, t)| f != t).or(Some(at(4)))
 }
 
 /// Whether a mineral's change of expected unserved demand is within its
@@ -143,14 +166,19 @@ pub(super) fn findings(c: &Comparison) -> Vec<String> {
             } else {
                 let what = crate::year_changes::unserved_of(id, b.currency.is_some());
                 let (pb, pa) = (b.p_any_shortfall, a.p_any_shortfall);
-                let chance = match two_chances(pb, pa, d.p_any_shortfall, d.p_any_shortfall_se) {
-                    Some((from, to)) => {
-                        format!("the chance of at least one shortfall year from {from} to {to}")
+                let (dp, dp_se) = (d.p_any_shortfall, d.p_any_shortfall_se);
+                let what = "the chance of at least one shortfall year";
+                let pm = fmt_pm(dp, dp_se);
+                let chance = match read_chances(pb, pa, dp, dp_se) {
+                    Reading::Apart { from, to, clear } => {
+                        format!("{what} from {from} to {to}{}", noise(clear, &pm))
                     }
-                    None => {
-                        let from = fmt_share(pb);
-                        let at = if from.starts_with(['o', 'u']) { "" } else { "at " };
-                        format!("the chance of at least one shortfall year stays {at}{from}")
+                    Reading::Alike { at, clear: true } => {
+                        format!("{what} by {pm} (paired), {at} in both to one decimal")
+                    }
+                    Reading::Alike { at, clear: false } => {
+                        let stays = if at.starts_with(['o', 'u']) { "stays" } else { "stays at" };
+                        format!("{what} {stays} {at}")
                     }
                 };
                 format!(
@@ -181,38 +209,32 @@ pub(super) fn by_mineral(c: &Comparison, mut findings: Vec<String>) -> Vec<Strin
 
 #[cfg(test)]
 mod tests {
-    use super::two_chances;
+    use super::{read_chances, Reading};
 
     #[test]
-    fn chances_that_read_alike_are_told_apart_only_where_the_change_is_clear() {
-        // (baseline, alternative, paired change, its standard error, as read)
+    fn chances_read_to_one_decimal_with_whether_their_change_is_clear() {
+        let apart = |f: &str, t: &str, clear| Reading::Apart {
+            from: f.into(),
+            to: t.into(),
+            clear,
+        };
+        let alike = |at: &str, clear| Reading::Alike {
+            at: at.into(),
+            clear,
+        };
+        // (baseline, alternative, paired change, its standard error, reading)
         let cases = [
-            // Apart at one decimal: as they are, clear or not.
-            (0.132, 0.094, -0.038, 0.001, Some(("13.2%", "9.4%"))),
-            (0.132, 0.131, -0.001, 0.01, Some(("13.2%", "13.1%"))),
-            // Alike at one decimal, a change of 6 standard errors.
-            (
-                0.99440,
-                0.99370,
-                -0.0007,
-                0.00012,
-                Some(("99.44%", "99.37%")),
-            ),
-            // Alike at two decimals, apart at three.
-            (
-                0.99442,
-                0.99436,
-                -0.00006,
-                0.00001,
-                Some(("99.442%", "99.436%")),
-            ),
-            // Alike at one decimal and within noise: no change to report.
-            (0.9944, 0.9937, -0.0007, 0.0004, None),
-            (0.5, 0.5, 0.0, 0.0, None),
+            (0.132, 0.094, -0.038, 0.001, apart("13.2%", "9.4%", true)),
+            (0.132, 0.131, -0.001, 0.01, apart("13.2%", "13.1%", false)),
+            // A change of 6 standard errors that one decimal does not show.
+            (0.99440, 0.99370, -0.0007, 0.00012, alike("99.4%", true)),
+            (0.9944, 0.9937, -0.0007, 0.0004, alike("99.4%", false)),
+            (0.5, 0.5000004, 4e-7, 1e-7, alike("50.0%", true)),
+            (0.5, 0.5, 0.0, 0.0, alike("50.0%", false)),
+            (0.9996, 0.9997, 1e-4, 1e-5, alike("over 99.9%", true)),
         ];
-        for (b, a, d, se, read) in cases {
-            let want = read.map(|(f, t): (&str, &str)| (f.to_string(), t.to_string()));
-            assert_eq!(two_chances(b, a, d, se), want, "{b} {a}");
+        for (b, a, d, se, want) in cases {
+            assert_eq!(read_chances(b, a, d, se), want, "{b} {a}");
         }
     }
 }
