@@ -167,18 +167,18 @@ pub(super) fn findings(c: &Comparison) -> Vec<String> {
                 let what = crate::year_changes::unserved_of(id, b.currency.is_some());
                 let (pb, pa) = (b.p_any_shortfall, a.p_any_shortfall);
                 let (dp, dp_se) = (d.p_any_shortfall, d.p_any_shortfall_se);
-                let what = "the chance of at least one shortfall year";
+                let chance_of = "the chance of at least one shortfall year";
                 let pm = fmt_pm(dp, dp_se);
                 let chance = match read_chances(pb, pa, dp, dp_se) {
                     Reading::Apart { from, to, clear } => {
-                        format!("{what} from {from} to {to}{}", noise(clear, &pm))
+                        format!("{chance_of} from {from} to {to}{}", noise(clear, &pm))
                     }
                     Reading::Alike { at, clear: true } => {
-                        format!("{what} by {pm} (paired), {at} in both to one decimal")
+                        format!("{chance_of} by {pm} (paired), {at} in both to one decimal")
                     }
                     Reading::Alike { at, clear: false } => {
                         let stays = if at.starts_with(['o', 'u']) { "stays" } else { "stays at" };
-                        format!("{what} {stays} {at}")
+                        format!("{chance_of} {stays} {at}")
                     }
                 };
                 format!(
