@@ -474,7 +474,7 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
     let mut rows = Vec::new();
     // A value the file does not give as a number is an empty cell.
     for (value, minerals, written) in sweep.listed() {
-        let value = value.map_or(String::new(), |v| v.to_string());
+        let value = value.map_or(String::new(), cell);
         for (id, m) in &minerals.0 {
             let nums = [
                 m.p_any_shortfall,
@@ -506,14 +506,10 @@ pub fn sweep_csv(sweep: &crate::sweep::Sweep) -> Result<Vec<u8>> {
                 written.to_string(),
                 id.clone(),
             ];
-            row.extend(nums.iter().map(f64::to_string));
+            row.extend(nums.iter().map(|&v| cell(v)));
             if market_columns {
                 // An empty cell where a metric does not apply to the mineral.
-                row.extend(
-                    market
-                        .iter()
-                        .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
-                );
+                row.extend(market.iter().map(|&v| opt(v)));
             }
             rows.push(row);
         }
