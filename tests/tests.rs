@@ -28,6 +28,7 @@ mod properties;
 mod reference;
 mod reference_market;
 mod restriction_exact;
+mod sensitivity;
 mod shard_flags;
 mod shards;
 mod sketched;
