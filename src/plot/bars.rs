@@ -137,11 +137,67 @@ pub(super) fn scenario_names(cmp: &crate::compare::Comparison) -> (String, Strin
     )
 }
 
+/// A comparison's two bar groups, baseline then alternative: each its
+/// values and the half-widths of their error bars.
+pub(super) fn two_groups(
+    names: &(String, String),
+    [(b, be), (a, ae)]: [(Vec<f64>, Vec<f64>); 2],
+) -> Vec<BarGroup> {
+    vec![
+        BarGroup {
+            label: names.0.clone(),
+            values: b,
+            err: Some(be),
+        },
+        BarGroup {
+            label: names.1.clone(),
+            values: a,
+            err: Some(ae),
+        },
+    ]
+}
+
+/// The tops of bars with their error bars.
+fn tops(groups: &[(Vec<f64>, Vec<f64>)]) -> Vec<f64> {
+    groups
+        .iter()
+        .flat_map(|(v, e)| v.iter().zip(e).map(|(v, e)| v + e))
+        .collect()
+}
+
+/// A panel of probabilities by mineral, its axis from 0 to a little above
+/// the highest error bar (room for the legend), ticks up to 100%.
+pub(super) fn chance_panel(
+    title: &str,
+    y_label: &str,
+    categories: Vec<String>,
+    groups: Vec<BarGroup>,
+) -> BarChart {
+    let top = groups
+        .iter()
+        .flat_map(|g| {
+            let err = g.err.clone().unwrap_or_else(|| vec![0.0; g.values.len()]);
+            tops(&[(g.values.clone(), err)])
+        })
+        .fold(0.0, f64::max);
+    BarChart {
+        title: title.to_string(),
+        y_label: y_label.to_string(),
+        x_label: "Mineral".to_string(),
+        categories,
+        groups,
+        reference_lines: Vec::new(),
+        y_range: (0.0, (top * 1.45).clamp(0.05, 1.45)),
+        label_max: Some(1.0),
+        percent: true,
+    }
+}
+
 /// `risk_reduction.png`: per mineral, baseline and alternative
 /// `eud_total` (as % of the baseline's, so minerals of different units
 /// share an axis) and `p_any_shortfall`, with 95% error bars; then, for
-/// the minerals both trade on a world market, the consumer's expected
-/// cost and the probability of a price-spike year
+/// the minerals both trade on a world market, the paired change of the
+/// consumer's expected cost and the probability of a price-spike year
 /// ([`super::market_bars::market_panels`]).
 pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> Vec<BarChart> {
     let ids: Vec<String> = cmp.minerals.0.iter().map(|(id, _)| id.clone()).collect();
@@ -187,61 +243,26 @@ pub fn risk_reduction_bars(cmp: &crate::compare::Comparison) -> Vec<BarChart> {
     let (bp, bpe) = p(&cmp.baseline);
     let (ap, ape) = p(&cmp.alternative);
     let names = scenario_names(cmp);
-    let groups = |b: Vec<f64>, be: Vec<f64>, a: Vec<f64>, ae: Vec<f64>| {
-        vec![
-            BarGroup {
-                label: names.0.clone(),
-                values: b,
-                err: Some(be),
-            },
-            BarGroup {
-                label: names.1.clone(),
-                values: a,
-                err: Some(ae),
-            },
-        ]
-    };
-    let top_eud = max_of(
-        bv.iter()
-            .zip(&be)
-            .chain(av.iter().zip(&ae))
-            .map(|(v, e)| v + e)
-            .collect::<Vec<_>>()
-            .iter(),
-    )
-    .max(100.0);
-    let top_p = max_of(
-        bp.iter()
-            .zip(&bpe)
-            .chain(ap.iter().zip(&ape))
-            .map(|(v, e)| v + e)
-            .collect::<Vec<_>>()
-            .iter(),
-    );
+    let eud = [(bv, be), (av, ae)];
+    let top_eud = max_of(tops(&eud).iter()).max(100.0);
     let mut panels = vec![
         BarChart {
             title: "Expected unserved demand over the horizon, % of baseline".to_string(),
             y_label: "Expected unserved demand, % of the baseline's".to_string(),
             x_label: "Mineral".to_string(),
             categories: ids.clone(),
-            groups: groups(bv, be, av, ae),
+            groups: two_groups(&names, eud),
             reference_lines: Vec::new(),
             y_range: (0.0, top_eud * 1.45),
             label_max: None,
             percent: false,
         },
-        BarChart {
-            title: "Probability of at least one shortfall year, baseline vs alternative"
-                .to_string(),
-            y_label: "Probability of at least one shortfall year".to_string(),
-            x_label: "Mineral".to_string(),
-            categories: ids,
-            groups: groups(bp, bpe, ap, ape),
-            reference_lines: Vec::new(),
-            y_range: (0.0, (top_p * 1.45).clamp(0.05, 1.45)),
-            label_max: Some(1.0),
-            percent: true,
-        },
+        chance_panel(
+            "Probability of at least one shortfall year, baseline vs alternative",
+            "Probability of at least one shortfall year",
+            ids,
+            two_groups(&names, [(bp, bpe), (ap, ape)]),
+        ),
     ];
     panels.extend(super::market_bars::market_panels(cmp));
     panels

@@ -1,28 +1,27 @@
 //! The world-market panels of a comparison's `risk_reduction.png`: per
-//! mineral traded on a world market in both scenarios, the consumer's
-//! expected cost over the horizon and the probability of a price-spike
-//! year, baseline against alternative.
+//! mineral traded on a world market in both scenarios, the paired change
+//! of the consumer's expected cost over the horizon, and the probability
+//! of a price-spike year in each scenario.
 
-use super::bars::{BarChart, BarGroup};
+use super::bars::{chance_panel, two_groups, BarChart, BarGroup};
 use super::Z95;
 use crate::compare::Comparison;
-use crate::summary::MineralSummary;
-
-/// A value and the half-width of its 95% error bar.
-type Bar = (f64, f64);
-
-/// A mineral's baseline and alternative bars.
-type Pair = (Bar, Bar);
 
 /// The cost and price-spike panels for the minerals that both scenarios
-/// trade on a world market (none without such a mineral). The
-/// baseline's error bars are its own; the alternative's cost bar carries
-/// the paired change's, like its unserved demand, and its spike chance
-/// its own, like its chance of a shortfall year.
+/// trade on a world market (none without such a mineral).
+///
+/// The cost panel shows the change itself, alternative minus baseline,
+/// with its paired 95% interval: the two runs' costs are each uncertain
+/// by far more than their paired difference (common random numbers), so
+/// two bars with their own error bars would hide a clear change, and a
+/// baseline bar with its own and an alternative bar with the paired one
+/// would misstate the alternative's level. The spike panel gives each
+/// scenario's chance with its own error bar, as the shortfall panel does.
 pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
     let mut ids = Vec::new();
-    let (mut cost, mut spike): (Vec<Pair>, Vec<Pair>) = (Vec::new(), Vec::new());
     let mut currencies: Vec<String> = Vec::new();
+    let (mut change, mut change_err) = (Vec::new(), Vec::new());
+    let mut spikes = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     for (id, mc) in &cmp.minerals.0 {
         let (Some(b), Some(a)) = (
             cmp.baseline.minerals.get(id),
@@ -30,13 +29,24 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
         ) else {
             continue;
         };
-        let Some((c, s)) = market_bars(b, a, mc.delta.cost_total_se) else {
+        let d = &mc.delta;
+        let (Some(cost), Some(cost_se), Some(currency)) =
+            (d.cost_total, d.cost_total_se, b.currency.as_ref())
+        else {
+            continue;
+        };
+        let run_spikes = [b, a].map(|m| (m.p_price_spike, m.p_price_spike_se));
+        let [(Some(pb), Some(sb)), (Some(pa), Some(sa))] = run_spikes else {
             continue;
         };
         ids.push(id.clone());
-        currencies.push(b.currency.clone().unwrap_or_default());
-        cost.push(c);
-        spike.push(s);
+        currencies.push(currency.clone());
+        change.push(cost);
+        change_err.push(Z95 * cost_se);
+        for (run, (p, se)) in spikes.iter_mut().zip([(pb, sb), (pa, sa)]) {
+            run.0.push(p);
+            run.1.push(Z95 * se);
+        }
     }
     if ids.is_empty() {
         return Vec::new();
@@ -54,85 +64,45 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
     };
     let names = super::bars::scenario_names(cmp);
     vec![
-        panel(
-            "Consumer's expected cost over the horizon against reference prices, baseline vs alternative",
-            &format!("Expected cost over the horizon, {money}"),
-            cost_ids,
-            &names,
-            &cost,
-            false,
-        ),
-        panel(
+        change_panel(cost_ids, &money, change, change_err),
+        chance_panel(
             "Probability of at least one price-spike year, baseline vs alternative",
             "Probability of at least one price-spike year",
             ids,
-            &names,
-            &spike,
-            true,
+            two_groups(&names, spikes),
         ),
     ]
 }
 
-/// A market mineral's cost and spike-chance bars in the two scenarios;
-/// `None` unless both trade it on a world market. `paired_se` is the
-/// standard error of the paired change of cost.
-fn market_bars(
-    b: &MineralSummary,
-    a: &MineralSummary,
-    paired_se: Option<f64>,
-) -> Option<(Pair, Pair)> {
-    let cost = (
-        (b.cost_total?, Z95 * b.cost_total_se?),
-        (a.cost_total?, Z95 * paired_se?),
-    );
-    let spike = (
-        (b.p_price_spike?, Z95 * b.p_price_spike_se?),
-        (a.p_price_spike?, Z95 * a.p_price_spike_se?),
-    );
-    Some((cost, spike))
-}
-
-/// One panel of baseline and alternative bars with their error bars, its
-/// axis from 0 (or the lowest bar, for a negative cost) with room for the
-/// legend above the highest.
-fn panel(
-    title: &str,
-    y_label: &str,
-    categories: Vec<String>,
-    names: &(String, String),
-    bars: &[Pair],
-    percent: bool,
-) -> BarChart {
-    let group = |label: &String, pick: fn(&Pair) -> Bar| {
-        let (values, err) = bars.iter().map(pick).unzip();
-        BarGroup {
-            label: label.clone(),
-            values,
-            err: Some(err),
-        }
-    };
-    let ends = bars
+/// The panel of the paired change of the consumer's expected cost per
+/// mineral, in `money`, with its 95% interval (`err`, half-widths); the
+/// axis spans 0 and every interval, with room for the legend above.
+fn change_panel(categories: Vec<String>, money: &str, change: Vec<f64>, err: Vec<f64>) -> BarChart {
+    let (lo, hi) = change
         .iter()
-        .flat_map(|&(b, a)| [b.0 - b.1, b.0 + b.1, a.0 - a.1, a.0 + a.1]);
-    let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        .zip(&err)
+        .flat_map(|(v, e)| [v - e, v + e])
+        .fold((0.0f64, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let y_range = if percent {
-        (0.0, (hi * 1.45).clamp(0.05, 1.45))
-    } else {
-        (
-            lo - if lo < 0.0 { 0.05 * span } else { 0.0 },
-            hi + 0.45 * span,
-        )
-    };
     BarChart {
-        title: title.to_string(),
-        y_label: y_label.to_string(),
+        title:
+            "Change in the consumer's expected cost over the horizon, alternative minus baseline"
+                .to_string(),
+        y_label: format!("Change in expected cost, {money}"),
         x_label: "Mineral".to_string(),
         categories,
-        groups: vec![group(&names.0, |p| p.0), group(&names.1, |p| p.1)],
+        groups: vec![BarGroup {
+            label: "alternative minus baseline (paired, 95% interval); below 0: a saving"
+                .to_string(),
+            values: change,
+            err: Some(err),
+        }],
         reference_lines: Vec::new(),
-        y_range,
-        label_max: percent.then_some(1.0),
-        percent,
+        y_range: (
+            lo - if lo < 0.0 { 0.05 * span } else { 0.0 },
+            hi + 0.45 * span,
+        ),
+        label_max: None,
+        percent: false,
     }
 }

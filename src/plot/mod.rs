@@ -508,7 +508,7 @@ pub fn compare_charts(
     }
     jobs.push((
         "risk_reduction.png".to_string(),
-        "Expected unserved demand (% of baseline) and probability of any shortfall year, and for world-market minerals the consumer's expected cost and probability of a price-spike year, baseline vs alternative, with 95% error bars".to_string(),
+        "Expected unserved demand (% of baseline) and probability of any shortfall year, and for world-market minerals the paired change of the consumer's expected cost and the probability of a price-spike year, baseline vs alternative, with 95% error bars".to_string(),
         bars::risk_reduction_bars(cmp).into_iter().map(Chart::Bars).collect(),
     ));
     render_all(jobs, size, footer)
