@@ -36,15 +36,20 @@ pub const DEFAULT_UNCERTAINTY_TRIALS: u64 = 20_000;
 /// Trials in all above which a study is worth a warning before it runs.
 const LARGE_STUDY: u64 = 100_000_000;
 
-/// The warning before a study of `runs` runs of `trials` trials each that
-/// simulates more than [`LARGE_STUDY`] trials in all.
-fn large_study(runs: u64, trials: u64) -> String {
-    format!(
-        "a large study: {} trials in all, {} runs each as long as a `run` of the file with {} trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets",
-        super::fmt_count(runs.saturating_mul(trials)),
-        crate::output::group_thousands(&runs.to_string()),
-        crate::output::group_thousands(&trials.to_string()),
-    )
+/// The warning before a study (or a `shard` of one) of `runs` runs of
+/// `trials` trials each, when it simulates more than [`LARGE_STUDY`]
+/// trials; `None` when it does not.
+fn large_study(runs: u64, trials: u64, shard: bool) -> Option<String> {
+    let all = runs.saturating_mul(trials);
+    (all > LARGE_STUDY).then(|| {
+        format!(
+            "a large study: {} trials {}, {} runs each as long as a `run` of the file with {} trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets",
+            super::fmt_count(all),
+            if shard { "in this shard" } else { "in all" },
+            crate::output::group_thousands(&runs.to_string()),
+            crate::output::group_thousands(&trials.to_string()),
+        )
+    })
 }
 
 /// A noise share above this is worth a warning: more trials are needed.
@@ -255,8 +260,8 @@ impl Plan {
                 super::count(trials, "trial", "trials"),
                 super::fmt_count(runs.saturating_mul(trials))
             );
-            if runs.saturating_mul(trials) > LARGE_STUDY {
-                crate::stderr_line!("warning: {}", large_study(runs, trials));
+            if let Some(w) = large_study(runs, trials, opts.shard.is_some()) {
+                crate::stderr_line!("warning: {w}");
             }
         }
         let label = format!("{runs} parameter sets");
@@ -345,7 +350,9 @@ impl Plan {
             out_dir: out_dir.to_path_buf(),
             files,
             outputs: vec![(name, bytes)],
-            warnings: Vec::new(),
+            warnings: large_study(last - first, self.trials, true)
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -457,6 +464,9 @@ impl Plan {
             }
         }
         super::warn(&warnings, opts.quiet);
+        // Said before the runs began; the report keeps it too.
+        let runs = self.design.runs.len() as u64;
+        warnings.extend(large_study(runs, trials, false));
         // Indices may be null (a metric that does not vary), so only the
         // spreads are checked for numbers too large for floating point.
         crate::output::check_finite(
@@ -580,10 +590,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_large_study_says_its_size_and_what_sets_it() {
+    fn a_study_above_100_million_trials_says_its_size_and_what_sets_it() {
+        assert_eq!(large_study(5_000, 20_000, false), None);
         assert_eq!(
-            large_study(5_888, 50_000),
-            "a large study: 294.4 million trials in all, 5,888 runs each as long as a `run` of the file with 50,000 trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets"
+            large_study(5_888, 50_000, false).as_deref(),
+            Some("a large study: 294.4 million trials in all, 5,888 runs each as long as a `run` of the file with 50,000 trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets")
         );
+        // The boundary: 100 million is not above it, one trial more is.
+        assert_eq!(large_study(1, LARGE_STUDY, false), None);
+        assert!(large_study(1, LARGE_STUDY + 1, false).is_some());
+        assert!(large_study(u64::MAX, u64::MAX, false).is_some());
+        // A shard speaks of its own runs.
+        assert!(large_study(2_000, 60_000, true).is_some_and(
+            |w| w.starts_with("a large study: 120 million trials in this shard, 2,000 runs")
+        ));
     }
 }
