@@ -465,8 +465,7 @@ impl Plan {
         }
         super::warn(&warnings, opts.quiet);
         // Said before the runs began; the report keeps it too.
-        let runs = self.design.runs.len() as u64;
-        warnings.extend(large_study(runs, trials, false));
+        warnings.extend(large_study(runs as u64, trials, false));
         // Indices may be null (a metric that does not vary), so only the
         // spreads are checked for numbers too large for floating point.
         crate::output::check_finite(
