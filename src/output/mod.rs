@@ -295,7 +295,7 @@ pub fn stockpile_table(summary: &Summary) -> String {
 
 /// What the stockpile table gives, under it.
 pub const STOCK_NOTE: &str =
-    "p_stock_empty: chance the stock runs out in a step it releases; stock at the end of the last year";
+    "p_stock_empty: chance it runs out in some step it releases; stock at the end of the last year";
 
 /// What `cost_total` measures, under the market table.
 pub const COST_NOTE: &str =

@@ -287,7 +287,8 @@ pub fn indices_outside(result: &UncertaintyResult, named: impl Fn(&str) -> Strin
                 .map(|(param, kind, v)| (param, kind, v, (v - 1.0).max(-v)))
                 .filter(|x| x.3 > OUTSIDE)
                 .collect();
-            // The furthest first; of two as far, the total index.
+            // The furthest first; of two as far, the first listed (a
+            // parameter's total index before its first-order one).
             outside.sort_by(|a, b| b.3.total_cmp(&a.3));
             let metric = named(name);
             match outside.as_slice() {
