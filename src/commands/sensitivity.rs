@@ -28,95 +28,103 @@ pub struct SensitivityReport {
     pub warnings: Vec<String>,
 }
 
-/// Rows of the top `n` drivers of every mineral; an entity without any
-/// effect (a change of exactly 0) is no driver, and is left out. On a
-/// `page` changes of probabilities are in percentage points.
+/// One row of a sensitivity table: the mineral, what was switched off,
+/// the change of an amount (with its standard error) in `unit`, and the
+/// change of a chance (with its standard error), in percentage points on
+/// a `page`.
+fn row(
+    id: &str,
+    what: String,
+    (amount, amount_se): (f64, f64),
+    unit: &str,
+    (chance, chance_se): (f64, f64),
+    page: bool,
+) -> Vec<String> {
+    vec![
+        id.to_string(),
+        what,
+        format!("{} {unit}", fmt_pm(amount, amount_se)),
+        chance_change(chance, chance_se, page),
+    ]
+}
+
+/// Rows of the top `n` drivers of every mineral, after the change with
+/// every disruption off at once; an entity without any effect (a change
+/// of exactly 0) is no driver, and is left out. On a `page` changes of
+/// probabilities are in percentage points.
 fn driver_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
-        let effect = |e: &&crate::sensitivity::SensitivityEntry| {
-            (e.delta_eud_total, e.delta_eud_total_se) != (0.0, 0.0)
-        };
-        if let Some(all) = sens
-            .all_disruptions_off
-            .get(id)
-            .filter(|a| (a.delta_eud_total, a.delta_eud_total_se) != (0.0, 0.0))
-        {
-            rows.push(vec![
-                id.clone(),
+        let all = sens.all_disruptions_off.get(id).map(|a| {
+            let change = (a.delta_eud_total, a.delta_eud_total_se);
+            (
                 ALL_OFF.to_string(),
-                format!(
-                    "{} {}",
-                    fmt_pm(all.delta_eud_total, all.delta_eud_total_se),
-                    m.unit
-                ),
-                chance_change(
-                    all.delta_p_any_shortfall,
-                    all.delta_p_any_shortfall_se,
-                    page,
-                ),
-            ]);
-        }
-        for e in entries.iter().filter(effect).take(n) {
-            rows.push(vec![
-                id.clone(),
-                format!("{} ({})", e.entity, e.kind),
-                format!(
-                    "{} {}",
-                    fmt_pm(e.delta_eud_total, e.delta_eud_total_se),
-                    m.unit
-                ),
-                chance_change(e.delta_p_any_shortfall, e.delta_p_any_shortfall_se, page),
-            ]);
-        }
+                change,
+                (a.delta_p_any_shortfall, a.delta_p_any_shortfall_se),
+            )
+        });
+        let drivers = entries.iter().map(|e| {
+            let change = (e.delta_eud_total, e.delta_eud_total_se);
+            let what = format!("{} ({})", e.entity, e.kind);
+            (
+                what,
+                change,
+                (e.delta_p_any_shortfall, e.delta_p_any_shortfall_se),
+            )
+        });
+        let with_effect = |r: &(String, (f64, f64), (f64, f64))| r.1 != (0.0, 0.0);
+        let listed = all
+            .into_iter()
+            .filter(with_effect)
+            .chain(drivers.filter(with_effect).take(n));
+        rows.extend(
+            listed.map(|(what, change, chance)| row(id, what, change, &m.unit, chance, page)),
+        );
     }
     rows
 }
 
 /// Rows of the top `n` drivers of the consumer's cost of every mineral on
-/// a world market, largest contribution (most negative change) first;
-/// entities without any effect left out; on a `page` changes of
-/// probabilities in percentage points.
+/// a world market, largest contribution (most negative change) first,
+/// after the change with every disruption off at once; entities without
+/// any effect left out; on a `page` changes of probabilities in
+/// percentage points.
 fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for ((id, entries), m) in sens.minerals.0.iter().zip(&scenario.minerals) {
         let Some(money) = m.market.as_ref().map(|k| &k.currency) else {
             continue;
         };
-        let mut by_cost: Vec<_> = entries
-            .iter()
-            .filter_map(|e| Some((e, e.delta_cost_total?, e.delta_cost_total_se?)))
-            .filter(|&(_, cost, se)| (cost, se) != (0.0, 0.0))
-            .collect();
-        by_cost.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let spike = |p: Option<f64>, se: Option<f64>| (p.unwrap_or(0.0), se.unwrap_or(0.0));
         let all = sens.all_disruptions_off.get(id).and_then(|a| {
-            let (cost, se) = (a.delta_cost_total?, a.delta_cost_total_se?);
-            ((cost, se) != (0.0, 0.0)).then_some((a, cost, se))
-        });
-        if let Some((a, cost, se)) = all {
-            rows.push(vec![
-                id.clone(),
+            let change = (a.delta_cost_total?, a.delta_cost_total_se?);
+            Some((
                 ALL_OFF.to_string(),
-                format!("{} {money}", fmt_pm(cost, se)),
-                chance_change(
-                    a.delta_p_price_spike.unwrap_or(0.0),
-                    a.delta_p_price_spike_se.unwrap_or(0.0),
-                    page,
-                ),
-            ]);
-        }
-        for (e, cost, se) in by_cost.into_iter().take(n) {
-            rows.push(vec![
-                id.clone(),
-                format!("{} ({})", e.entity, e.kind),
-                format!("{} {money}", fmt_pm(cost, se)),
-                chance_change(
-                    e.delta_p_price_spike.unwrap_or(0.0),
-                    e.delta_p_price_spike_se.unwrap_or(0.0),
-                    page,
-                ),
-            ]);
-        }
+                change,
+                spike(a.delta_p_price_spike, a.delta_p_price_spike_se),
+            ))
+        });
+        let mut drivers: Vec<_> = entries
+            .iter()
+            .filter_map(|e| {
+                let change = (e.delta_cost_total?, e.delta_cost_total_se?);
+                let what = format!("{} ({})", e.entity, e.kind);
+                Some((
+                    what,
+                    change,
+                    spike(e.delta_p_price_spike, e.delta_p_price_spike_se),
+                ))
+            })
+            .collect();
+        drivers.sort_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
+        let with_effect = |r: &(String, (f64, f64), (f64, f64))| r.1 != (0.0, 0.0);
+        let listed = all
+            .into_iter()
+            .filter(with_effect)
+            .chain(drivers.into_iter().filter(with_effect).take(n));
+        rows.extend(
+            listed.map(|(what, change, chance)| row(id, what, change, money, chance, page)),
+        );
     }
     rows
 }
