@@ -1,6 +1,6 @@
 //! Checking a study's parameter sets before anything runs: every set of
 //! `uncertainty`'s design, or the base sets of its default design for
-//! `validate`.
+//! `validate`; and a warning when the sets make a large study.
 
 use super::{InputError, Study, DEFAULT_SAMPLES, SETS_REPORTED};
 use crate::error::{Error, Result};
@@ -91,4 +91,45 @@ pub(super) fn too_many(file: &str, k: usize) -> InputError {
         file,
         format!("expected at most {MAX_PARAMS} [[uncertain]] tables, found {k}"),
     )
+}
+
+/// Trials in all above which a study is worth a warning before it runs.
+const LARGE_STUDY: u64 = 100_000_000;
+
+/// The warning before a study (or a `shard` of one) of `runs` runs of
+/// `trials` trials each, when it simulates more than [`LARGE_STUDY`]
+/// trials; `None` when it does not.
+pub(super) fn large_study(runs: u64, trials: u64, shard: bool) -> Option<String> {
+    let all = runs.saturating_mul(trials);
+    (all > LARGE_STUDY).then(|| {
+        format!(
+            "a large study: {} trials {}, {} runs each as long as a `run` of the file with {} trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets",
+            crate::commands::fmt_count(all),
+            if shard { "in this shard" } else { "in all" },
+            crate::output::group_thousands(&runs.to_string()),
+            crate::output::group_thousands(&trials.to_string()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_study_above_100_million_trials_says_its_size_and_what_sets_it() {
+        assert_eq!(large_study(5_000, 20_000, false), None);
+        assert_eq!(
+            large_study(5_888, 50_000, false).as_deref(),
+            Some("a large study: 294.4 million trials in all, 5,888 runs each as long as a `run` of the file with 50,000 trials; --trials sets the trials of each run (the noise share says whether fewer are enough), --samples the base sets")
+        );
+        // The boundary: 100 million is not above it, one trial more is.
+        assert_eq!(large_study(1, LARGE_STUDY, false), None);
+        assert!(large_study(1, LARGE_STUDY + 1, false).is_some());
+        assert!(large_study(u64::MAX, u64::MAX, false).is_some());
+        // A shard speaks of its own runs.
+        assert!(large_study(2_000, 60_000, true).is_some_and(
+            |w| w.starts_with("a large study: 120 million trials in this shard, 2,000 runs")
+        ));
+    }
 }
