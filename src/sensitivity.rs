@@ -71,6 +71,14 @@ pub struct AllOff {
     /// Its paired standard error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta_p_price_spike_se: Option<f64>,
+    /// `cost_total` with no disruption at all (market minerals): the
+    /// consumer's cost of the price level alone; less `delta_cost_total`
+    /// (paired), the disruptions' share of the cost as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total_without_disruptions: Option<f64>,
+    /// Its standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_total_without_disruptions_se: Option<f64>,
 }
 
 /// The results of a sensitivity analysis. `sensitivity.json` lists the
@@ -320,6 +328,7 @@ pub fn sensitivity(
         .map(|(m, mineral)| {
             let d = MineralDelta::new(&base.minerals[m], &run.minerals[m]);
             let left = &run.minerals[m].tally.total;
+            let cost_left = run.minerals[m].tally.market.as_ref().map(|k| &k.cost_total);
             let off = AllOff {
                 delta_eud_total: d.eud_total,
                 delta_eud_total_se: d.eud_total_se,
@@ -331,6 +340,8 @@ pub fn sensitivity(
                 delta_cost_total_se: d.cost_total_se,
                 delta_p_price_spike: d.p_price_spike,
                 delta_p_price_spike_se: d.p_price_spike_se,
+                cost_total_without_disruptions: cost_left.map(|c| c.mean),
+                cost_total_without_disruptions_se: cost_left.map(|c| c.se()),
             };
             (mineral.id.clone(), off)
         })

@@ -127,3 +127,46 @@ fn sensitivity_command_writes_json_and_tornado_charts() {
     );
     assert!(first.contains(&shown), "{first} lacks {shown}");
 }
+
+#[test]
+fn the_cost_with_no_disruption_is_that_of_a_run_without_any() {
+    use supplyrisk::sensitivity::without_disruptions;
+    use supplyrisk::summary::Summary;
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-market.toml");
+    let s = supplyrisk::scenario::Scenario::load(&path).unwrap();
+    let (seed, trials) = (8, 1_500);
+    let base = engine::simulate(&s, seed, trials, None);
+    let sens = sensitivity(&s, seed, trials, &base, None);
+    let quiet = without_disruptions(&s);
+    let level = Summary::new(&quiet, seed, &engine::simulate(&quiet, seed, trials, None));
+    let written = Summary::new(&s, seed, &base);
+    let copper = |x: &Summary| x.minerals.get("copper").unwrap().clone();
+    let all = sens.all_disruptions_off.get("copper").unwrap();
+    assert_eq!(
+        all.cost_total_without_disruptions,
+        copper(&level).cost_total
+    );
+    assert_eq!(
+        all.cost_total_without_disruptions_se,
+        copper(&level).cost_total_se
+    );
+    // The level and what the disruptions add make up the cost as written.
+    let (with, without) = (
+        copper(&written).cost_total.unwrap(),
+        copper(&level).cost_total.unwrap(),
+    );
+    let added = -all.delta_cost_total.unwrap();
+    assert!(
+        (without + added - with).abs() <= 1e-9 * with.abs(),
+        "{without} + {added} vs {with}"
+    );
+    // A physical mineral has no cost level.
+    assert_eq!(
+        sens.all_disruptions_off
+            .get("cobalt")
+            .unwrap()
+            .cost_total_without_disruptions,
+        None
+    );
+}

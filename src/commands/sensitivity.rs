@@ -129,6 +129,28 @@ fn cost_rows(sens: &Sensitivity, scenario: &Scenario, n: usize, page: bool) -> V
     rows
 }
 
+/// Per world-market mineral, a sentence splitting its expected cost into
+/// the price level alone (every disruption off) and what the disruptions
+/// add (paired); none for a mineral without a market.
+fn cost_split(sens: &Sensitivity, scenario: &Scenario) -> Vec<String> {
+    sens.all_disruptions_off
+        .0
+        .iter()
+        .zip(&scenario.minerals)
+        .filter_map(|((id, a), m)| {
+            let money = &m.market.as_ref()?.currency;
+            let level = fmt_pm(
+                a.cost_total_without_disruptions?,
+                a.cost_total_without_disruptions_se?,
+            );
+            let added = fmt_pm(-a.delta_cost_total?, a.delta_cost_total_se?);
+            Some(format!(
+                "{id}: with no disruption at all the consumer's expected cost is {level} {money} (the price level alone); the disruptions add {added} {money} (paired)"
+            ))
+        })
+        .collect()
+}
+
 /// The row of every disruption switched off at once, above a mineral's
 /// drivers: the scale against which each driver's share is read.
 const ALL_OFF: &str = "every disruption (all at once)";
@@ -247,6 +269,7 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
                         fmt_pm(top.delta_eud_total, top.delta_eud_total_se)
                     ))
                 })
+                .chain(cost_split(&sens, &scenario).into_iter().map(|l| format!("{l}.")))
                 .collect(),
             provenance: Some(source),
             paragraphs: vec![
@@ -283,7 +306,11 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
             + &if cost.is_empty() {
                 String::new()
             } else {
-                "\n".to_string() + &text_table(&COST_HEADER, &cost)
+                let split: String = cost_split(&sens, &scenario)
+                    .iter()
+                    .map(|l| crate::output::wrap(l, crate::output::WIDTH))
+                    .collect();
+                "\n".to_string() + &text_table(&COST_HEADER, &cost) + &split
             }
     })?;
     Ok(SensitivityReport {

@@ -206,6 +206,31 @@ pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Columns of printed sentences (findings under a table).
+pub const WIDTH: usize = 100;
+
+/// `text` broken into lines of at most `width` characters at spaces
+/// (a longer word stands alone), continuation lines indented by two
+/// spaces; each line ends with a newline.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = "  ".to_string();
+        } else if len > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
 /// The first line of a command's report: scenario, trials, seed, horizon.
 pub fn run_line(name: &str, trials: u64, seed: u64, start_year: i64, years: usize) -> String {
     format!(
@@ -341,6 +366,14 @@ pub fn market_table(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let w = wrap("aaa bbb ccc ddd", 8);
+        assert_eq!(w, "aaa bbb\n  ccc\n  ddd\n");
+        assert!(w.lines().all(|l| l.chars().count() <= 8));
+        assert_eq!(wrap("short", 100), "short\n");
+    }
 
     #[test]
     fn results_that_are_not_finite_are_refused_with_the_path_of_the_number() {

@@ -169,31 +169,6 @@ fn input_differences(base: &Scenario, alt: &Scenario) -> Vec<Table> {
     tables
 }
 
-/// Columns of the printed comparison.
-const WIDTH: usize = 100;
-
-/// `text` broken into lines of at most `width` characters at spaces
-/// (a longer word stands alone), continuation lines indented by two
-/// spaces; each line ends with a newline.
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = "  ".to_string();
-        } else if len > 0 {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(line.trim_end());
-    out.push('\n');
-    out
-}
-
 const EUD_HEADER: [&str; 5] = [
     "mineral",
     "eud_total baseline",
@@ -420,7 +395,7 @@ fn compare_text_in_pool(
         let wrapped = |lines: &[String]| -> String {
             lines
                 .iter()
-                .map(|l| wrap(l, WIDTH))
+                .map(|l| crate::output::wrap(l, crate::output::WIDTH))
                 .collect::<Vec<_>>()
                 .join("")
         };
@@ -542,13 +517,5 @@ mod tests {
         assert!(tables[0].caption.contains("projects: first output"));
         assert_eq!(tables[1].rows.len(), 1, "source b only");
         assert_eq!(tables[0].rows[1][0..2], ["b".to_string(), "m".to_string()]);
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_within_the_width() {
-        let w = wrap("aaa bbb ccc ddd", 8);
-        assert_eq!(w, "aaa bbb\n  ccc\n  ddd\n");
-        assert!(w.lines().all(|l| l.chars().count() <= 8));
-        assert_eq!(wrap("short", 100), "short\n");
     }
 }
