@@ -471,7 +471,7 @@ fn stock_tables(c: &Comparison) -> impl Iterator<Item = Table> + '_ {
 
 #[cfg(test)]
 mod tests {
-    use super::{input_differences, wrap};
+    use super::input_differences;
     use crate::scenario::Scenario;
 
     #[test]
