@@ -11,6 +11,7 @@ use supplyrisk::output::{count, fmt_index, fmt_pm, fmt_short, fmt_sig};
 use supplyrisk::plot;
 use supplyrisk::sensitivity::Sensitivity;
 use supplyrisk::summary::MineralSummary;
+use supplyrisk::uncertainty::lead::{lead_words, leaders};
 
 /// The four scenarios' runs.
 pub struct Runs<'a> {
@@ -154,11 +155,11 @@ fn findings(w: &mut String, r: &Runs, study: &Study3) {
         let sr = range(Answer::SourcesCost);
         let spike_range = range(Answer::BaselineSpike);
         let share = |p: f64| format!("{} %", fmt_short(100.0 * p));
-        let driver = sr
-            .sobol
-            .first()
-            .map(|(p, i)| format!("`{}` (total Sobol index {:.2})", p, i.total.unwrap_or(0.0)))
-            .unwrap_or_default();
+        let driver = lead_words(
+            &leaders(sr.sobol.iter().map(|(p, i)| (p.as_str(), i))),
+            |p| format!("`{p}`"),
+            "total Sobol index",
+        );
         let dv = mineral(r.div, id);
         let vv = mineral(r.vault, id);
         // Spike shares before and after, with their errors where they

@@ -7,6 +7,7 @@
 //! test functions with known indices.
 
 pub mod charts;
+pub mod lead;
 pub mod output;
 
 use crate::dist::Dist;

@@ -1,6 +1,7 @@
 //! What `uncertainty` writes: `uncertainty.json`, `uncertainty_runs.csv`
 //! and the printed table.
 
+use super::lead::{lead_words, leaders};
 use super::{noise_share, sobol, spread, Design, Indices, Outputs, Spread};
 use crate::dist::DistSpec;
 use crate::error::Result;
@@ -338,10 +339,9 @@ pub fn findings(
         let what = super::charts::metric_name(name);
         let unit = unit(id, name).map_or(String::new(), |u| format!(" {u}"));
         let s = &r.spread;
-        let driver = match r.sobol.first().and_then(|x| Some((x, x.indices.total?))) {
-            Some((x, t)) if s.p5 < s.p95 => {
-                format!(", most of all through {} (total index {t:.2})", x.param)
-            }
+        let lead = leaders(r.sobol.iter().map(|x| (x.param.as_str(), &x.indices)));
+        let driver = match lead_words(&lead, str::to_string, "total index") {
+            w if s.p5 < s.p95 && !w.is_empty() => format!(", most of all through {w}"),
             _ => String::new(),
         };
         let whose = if what.starts_with("consumer's") {
