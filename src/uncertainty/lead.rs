@@ -79,6 +79,29 @@ pub fn lead_words(
     }
 }
 
+/// Whether the largest total index in `rows` (largest first) cannot be
+/// told apart from another's: [`leaders`] names more than one.
+pub fn shared_lead(rows: &[super::output::SobolRow]) -> bool {
+    leaders(rows.iter().map(|r| (r.param.as_str(), &r.indices)))
+        .0
+        .len()
+        > 1
+}
+
+/// Whether any metric of `result` has a [`shared_lead`], which its table
+/// marks with `*` and explains with [`SHARED_NOTE`].
+pub fn any_shared_lead(result: &super::output::UncertaintyResult) -> bool {
+    result
+        .minerals
+        .0
+        .iter()
+        .flat_map(|(_, metrics)| &metrics.0)
+        .any(|(_, r)| shared_lead(&r.sobol))
+}
+
+/// What a `*` after the largest total index means.
+pub const SHARED_NOTE: &str = "*: another parameter's 95% interval reaches this one's, so the design does not tell which drives the result most; more --samples would";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +151,22 @@ mod tests {
             words(&five),
             "a (total index 0.50), b (0.45) or d (0.35) and one more parameter, whose 95% intervals overlap"
         );
+    }
+
+    #[test]
+    fn a_shared_lead_is_flagged_for_the_table() {
+        use crate::uncertainty::output::SobolRow;
+        let rows = |hi: f64| {
+            [("a", indices(0.8, 0.6, 0.9)), ("b", indices(0.3, 0.1, hi))]
+                .map(|(p, indices)| SobolRow {
+                    param: p.into(),
+                    indices,
+                })
+                .to_vec()
+        };
+        assert!(shared_lead(&rows(0.65)));
+        assert!(!shared_lead(&rows(0.55)));
+        assert!(!shared_lead(&[]));
     }
 
     #[test]

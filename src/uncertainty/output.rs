@@ -1,7 +1,7 @@
 //! What `uncertainty` writes: `uncertainty.json`, `uncertainty_runs.csv`
 //! and the printed table.
 
-use super::lead::{lead_words, leaders};
+use super::lead::{lead_words, leaders, shared_lead};
 use super::{noise_share, sobol, spread, Design, Indices, Outputs, Spread};
 use crate::dist::DistSpec;
 use crate::error::Result;
@@ -404,7 +404,8 @@ pub fn table_rows(
             let top = r.sobol.first().map_or("-".to_string(), |s| {
                 match (s.indices.total, s.indices.total_lo, s.indices.total_hi) {
                     (Some(t), Some(lo), Some(hi)) => {
-                        format!("{} {:.2} [{:.2}, {:.2}]", s.param, t, lo, hi)
+                        let mark = if shared_lead(&r.sobol) { " *" } else { "" };
+                        format!("{} {:.2} [{:.2}, {:.2}]{mark}", s.param, t, lo, hi)
                     }
                     (Some(t), _, _) => format!("{} {:.2}", s.param, t),
                     _ => "- (no variance)".to_string(),

@@ -18,6 +18,7 @@ use crate::scenario::uncertain::Study;
 use crate::scenario::validate::parse_study;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
+use crate::uncertainty::lead::{any_shared_lead, SHARED_NOTE};
 use crate::uncertainty::output::{
     dist_json, estimate, indices_outside, outside_advice, run_metrics, runs_csv, table_rows,
     Parameter, RunMetrics, UncertaintyResult, GLOSSARY, HEADER, METRICS,
@@ -500,7 +501,10 @@ impl Plan {
                 ],
                 tables: vec![
                     Table {
-                        caption: "Spread across parameter sets and the largest total index".into(),
+                        caption: match any_shared_lead(&result) {
+                            true => format!("Spread across parameter sets and the largest total index ({SHARED_NOTE})"),
+                            false => "Spread across parameter sets and the largest total index".into(),
+                        },
                         header: HEADER.map(String::from).to_vec(),
                         rows: table_rows(&result, unit, true),
                     },
@@ -532,6 +536,10 @@ impl Plan {
         let files = finish(staging, &outputs, opts.quiet, || {
             run_line(&heading, trials, seed, scenario.start_year, scenario.years)
                 + &text_table(&HEADER, &table_rows(&result, unit, false))
+                + &match any_shared_lead(&result) {
+                    true => crate::output::wrap(SHARED_NOTE, crate::output::WIDTH),
+                    false => String::new(),
+                }
         })?;
         Ok(UncertaintyReport {
             result: Some(result),
