@@ -123,6 +123,15 @@ pub struct MineralSummary {
     pub years: Vec<YearSummary>,
 }
 
+impl MineralSummary {
+    /// The stockpile's year-end stock in the horizon's last year: its 5th,
+    /// 50th and 95th percentiles; `None` without a stockpile.
+    pub fn end_stock(&self) -> Option<[f64; 3]> {
+        let last = self.years.last()?;
+        Some([last.stock_p5?, last.stock_p50?, last.stock_p95?])
+    }
+}
+
 /// Results for one mineral in one year.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct YearSummary {

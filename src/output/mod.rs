@@ -296,8 +296,7 @@ pub fn stockpile_table(summary: &Summary) -> String {
         .iter()
         .filter_map(|(id, m)| {
             let p = m.p_stock_empty?;
-            let last = m.years.last()?;
-            let (lo, mid, hi) = (last.stock_p5?, last.stock_p50?, last.stock_p95?);
+            let [lo, mid, hi] = m.end_stock()?;
             Some(vec![
                 id.clone(),
                 fmt_pm(p, m.p_stock_empty_se.unwrap_or(0.0)),

@@ -8,8 +8,7 @@ use crate::summary::{MineralSummary, Summary};
 /// The year-end stock's 5th, 50th and 95th percentiles in the horizon's
 /// last year, and the lowest year-end median with its year.
 fn stock_numbers(m: &MineralSummary) -> Option<([f64; 3], (f64, i64))> {
-    let last = m.years.last()?;
-    let end = [last.stock_p5?, last.stock_p50?, last.stock_p95?];
+    let end = m.end_stock()?;
     // The first of equal lows.
     let lowest = m
         .years
