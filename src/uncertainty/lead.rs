@@ -100,7 +100,7 @@ pub fn any_shared_lead(result: &super::output::UncertaintyResult) -> bool {
 }
 
 /// What a `*` after the largest total index means.
-pub const SHARED_NOTE: &str = "*: another parameter's 95% interval reaches this one's, so the design does not tell which drives the result most; more --samples would";
+pub const SHARED_NOTE: &str = "*: another parameter's 95% interval reaches this one's, so the design cannot tell which drives the result most (more --samples can)";
 
 #[cfg(test)]
 mod tests {
