@@ -2,7 +2,10 @@
 //!
 //! Monte Carlo supply-shortfall risk for critical minerals: how likely a
 //! consumer is to run short of copper, cobalt, nickel or lithium, by how
-//! much, and how much a new source or a stockpile cuts that risk.
+//! much, how far a world market's price spikes and what that costs the
+//! consumer, and how much a new source or a stockpile cuts that risk;
+//! with parameter uncertainty and Sobol indices over a scenario's
+//! uncertain inputs.
 //!
 //! The model and the scenario format are described in `docs/model.md`, the
 //! command line in `docs/cli.md`. The crate is organised as:
@@ -19,6 +22,8 @@
 //!   studies, and their merge;
 //! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
 //!   and sweeps;
+//! - [`uncertainty`]: the Saltelli design over uncertain inputs, the
+//!   spread of each result across it, and Sobol indices;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
 //! - [`output`], [`tables`], [`commands`]: files, tables (printed, and as
 //!   CSV) and the commands of the binary; each command also runs on a
