@@ -4,7 +4,7 @@
 //! common random numbers, and the paired change in `eud_total` and
 //! `p_any_shortfall`, ranked.
 
-use crate::compare::MineralDelta;
+use crate::compare::{paired, MineralDelta, Paired};
 use crate::engine::{self, Aggregate, Progress};
 use crate::scenario::{Loading, Process, Scenario};
 use crate::summary::OrderedMap;
@@ -99,6 +99,11 @@ pub struct Sensitivity {
     pub minerals: OrderedMap<Vec<SensitivityEntry>>,
     /// Per mineral: every disruption switched off at once.
     pub all_disruptions_off: OrderedMap<AllOff>,
+    /// Per mineral: how far the second entry lies behind the first, the
+    /// paired change in `eud_total` from switching off the second instead
+    /// of the first (0 or more), with its paired standard error; `None`
+    /// with fewer than two entries. Not part of `sensitivity.json`.
+    pub runner_up_gap: OrderedMap<Option<Paired>>,
 }
 
 impl Sensitivity {
@@ -299,13 +304,16 @@ pub fn sensitivity(
     progress: Option<Progress>,
 ) -> Sensitivity {
     let mut rows: Vec<Vec<SensitivityEntry>> = vec![Vec::new(); s.minerals.len()];
+    // Per mineral, the two entries that rank first so far, with their
+    // runs' horizon totals.
+    let mut leads: Vec<Vec<(SensitivityEntry, Vec<f64>)>> = vec![Vec::new(); s.minerals.len()];
     for e in entities(s) {
         let (off, keep) = switched_off(s, e);
         let run = engine::simulate(&off, seed, trials, progress);
         for (k, &m) in keep.iter().enumerate() {
             let d = MineralDelta::new(&base.minerals[m], &run.minerals[k]);
             let (entity, kind) = e.name(s);
-            rows[m].push(SensitivityEntry {
+            let entry = SensitivityEntry {
                 entity,
                 kind,
                 delta_eud_total: d.eud_total,
@@ -316,9 +324,25 @@ pub fn sensitivity(
                 delta_cost_total_se: d.cost_total_se,
                 delta_p_price_spike: d.p_price_spike,
                 delta_p_price_spike_se: d.p_price_spike_se,
-            });
+            };
+            let lead = &mut leads[m];
+            if lead.len() < 2 || lead.iter().any(|(x, _)| rank(&entry, x).is_lt()) {
+                lead.push((entry.clone(), run.minerals[k].totals.clone()));
+                lead.sort_by(|a, b| rank(&a.0, &b.0));
+                lead.truncate(2);
+            }
+            rows[m].push(entry);
         }
     }
+    let runner_up_gap: Vec<Option<Paired>> = leads
+        .iter()
+        .map(|lead| match lead.as_slice() {
+            [(_, first), (_, second)] => {
+                Some(paired(first.iter().copied(), second.iter().copied()))
+            }
+            _ => None,
+        })
+        .collect();
     let quiet = without_disruptions(s);
     let run = engine::simulate(&quiet, seed, trials, progress);
     let all_off = s
@@ -347,20 +371,26 @@ pub fn sensitivity(
         })
         .collect();
     for r in &mut rows {
-        r.sort_by(|a, b| {
-            a.delta_eud_total
-                .total_cmp(&b.delta_eud_total)
-                .then(a.delta_p_any_shortfall.total_cmp(&b.delta_p_any_shortfall))
-                .then(a.kind.cmp(b.kind))
-                .then(a.entity.cmp(&b.entity))
-        });
+        r.sort_by(rank);
     }
+    let ids = || s.minerals.iter().map(|m| m.id.clone());
     Sensitivity {
         seed,
         trials,
-        minerals: OrderedMap(s.minerals.iter().map(|m| m.id.clone()).zip(rows).collect()),
+        minerals: OrderedMap(ids().zip(rows).collect()),
         all_disruptions_off: OrderedMap(all_off),
+        runner_up_gap: OrderedMap(ids().zip(runner_up_gap).collect()),
     }
+}
+
+/// The order of a mineral's entries: most negative `delta_eud_total`
+/// first, then `delta_p_any_shortfall`, kind and entity.
+fn rank(a: &SensitivityEntry, b: &SensitivityEntry) -> std::cmp::Ordering {
+    a.delta_eud_total
+        .total_cmp(&b.delta_eud_total)
+        .then(a.delta_p_any_shortfall.total_cmp(&b.delta_p_any_shortfall))
+        .then(a.kind.cmp(b.kind))
+        .then(a.entity.cmp(&b.entity))
 }
 
 /// The scenario with every source's and event's disruption switched off

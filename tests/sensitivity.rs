@@ -79,6 +79,90 @@ affects = [ { source = "B" } ]
     let e = list.iter().find(|e| e.entity == "E").unwrap();
     assert_eq!(e.kind, "event");
     assert!(e.delta_eud_total <= 0.0 && e.delta_eud_total > list[0].delta_eud_total);
+    // The runner-up's gap is the paired difference of the two runs
+    // themselves, switched off one at a time.
+    let gap = sens.runner_up_gap.get("ni").unwrap().unwrap();
+    let totals = |id: &str| {
+        use supplyrisk::sensitivity::Entity;
+        let e = match id {
+            "A" => Entity::Source(0),
+            "B" => Entity::Source(1),
+            _ => Entity::Event(0),
+        };
+        let (off, _) = supplyrisk::sensitivity::switched_off(&s, e);
+        engine::simulate(&off, 6, 20_000, None).minerals[0]
+            .totals
+            .clone()
+    };
+    let (first, second) = (totals(&list[0].entity), totals(&list[1].entity));
+    let expected = supplyrisk::compare::paired(first.into_iter(), second.into_iter());
+    assert_eq!(gap, expected);
+    assert!(gap.se > 0.0);
+    let step = list[1].delta_eud_total - list[0].delta_eud_total;
+    assert!(
+        (gap.delta - step).abs() <= 1e-9 * step.abs(),
+        "{gap:?} against {step}"
+    );
+}
+
+#[test]
+fn drivers_that_one_run_cannot_tell_apart_are_named_together() {
+    // Two sources alike in every respect but their ids (so their draws):
+    // which one adds more risk is noise. A third source's disruption is
+    // far worse.
+    let source = |id: &str, capacity: f64, rate: f64| {
+        format!(
+            "[[source]]\nid = \"{id}\"\nmineral = \"ni\"\ncapacity = {capacity}\ndisruption = {{ rate = {rate}, severity = 0.5, duration_months = 3 }}\n"
+        )
+    };
+    let head = "[scenario]\nname = \"twins\"\nstart_year = 2026\nyears = 3\n[[mineral]]\nid = \"ni\"\ndemand = { base = 100.0 }\n";
+    let twins = format!("{head}{}{}", source("A", 50.0, 0.5), source("B", 50.0, 0.5));
+    let lopsided = format!("{head}{}{}", source("A", 50.0, 0.5), source("B", 50.0, 2.0));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sentences = Vec::new();
+    for (name, text) in [("twins", &twins), ("lopsided", &lopsided)] {
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+        let o = run_in(
+            dir.path(),
+            &[
+                "sensitivity",
+                &format!("{name}.toml"),
+                "--trials",
+                "2000",
+                "--seed",
+                "3",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let page =
+            std::fs::read_to_string(dir.path().join(format!("results/{name}/sensitivity.html")))
+                .unwrap();
+        let at = page
+            .find("ni: the largest")
+            .unwrap_or_else(|| panic!("{page}"));
+        sentences.push(page[at..at + page[at..].find('<').unwrap()].to_string());
+        // The page follows the library's gap and its standard error.
+        let s = scenario(text);
+        let base = engine::simulate(&s, 3, 2_000, None);
+        let gap = sensitivity(&s, 3, 2_000, &base, None)
+            .runner_up_gap
+            .get("ni")
+            .unwrap()
+            .unwrap();
+        let apart = gap.delta >= supplyrisk::plot::Z95 * gap.se;
+        assert_eq!(apart, name == "lopsided", "{name}: {gap:?}");
+    }
+    assert!(
+        sentences[0].starts_with("ni: the largest drivers are A (source) and B (source), which this run does not tell apart")
+            || sentences[0].starts_with("ni: the largest drivers are B (source) and A (source), which this run does not tell apart"),
+        "{}",
+        sentences[0]
+    );
+    assert!(
+        sentences[1].starts_with("ni: the largest driver is B (source); switching it off"),
+        "{}",
+        sentences[1]
+    );
 }
 
 #[test]

@@ -262,12 +262,19 @@ fn sensitivity_text_in_pool(input: &ScenarioText, opts: &SimOptions) -> Result<S
                         }
                         _ => String::new(),
                     };
-                    Some(format!(
-                        "{id}: the largest driver is {} ({}); switching it off changes expected {what} over the horizon by {} {unit}{cost}.",
-                        top.entity,
-                        top.kind,
-                        fmt_pm(top.delta_eud_total, top.delta_eud_total_se)
-                    ))
+                    let change = fmt_pm(top.delta_eud_total, top.delta_eud_total_se);
+                    let switched = format!("changes expected {what} over the horizon by {change} {unit}{cost}");
+                    Some(match (entries.get(1), sens.runner_up_gap.get(id)) {
+                        (Some(next), Some(Some(gap))) if gap.delta < crate::plot::Z95 * gap.se => format!(
+                            "{id}: the largest drivers are {} ({}) and {} ({}), which this run does not tell apart (switching off the second instead leaves {} {unit} more, paired); switching off the first {switched}.",
+                            top.entity,
+                            top.kind,
+                            next.entity,
+                            next.kind,
+                            fmt_pm(gap.delta, gap.se)
+                        ),
+                        _ => format!("{id}: the largest driver is {} ({}); switching it off {switched}.", top.entity, top.kind),
+                    })
                 })
                 .chain(cost_split(&sens, &scenario).into_iter().map(|l| format!("{l}.")))
                 .collect(),
