@@ -137,6 +137,11 @@ pub struct MineralComparison {
     /// The changes year by year, with standard errors from paired chunk
     /// means (see [`crate::year_changes`]).
     pub by_year: Vec<crate::year_changes::YearChange>,
+    /// On a world market: the change in `cost_total` split into the price
+    /// level and disruption risk (see [`crate::cost_split`]); absent
+    /// elsewhere, and where the comparison did not split it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_split: Option<crate::cost_split::CostSplit>,
 }
 
 /// `comparison.json`.
@@ -442,6 +447,7 @@ pub fn compare(
                     None
                 },
                 by_year,
+                cost_split: None,
             },
         ));
     }

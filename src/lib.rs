@@ -20,8 +20,9 @@
 //!   [`concentration`]: the metrics;
 //! - [`partial`]: partial results of sharded runs and uncertainty
 //!   studies, and their merge;
-//! - [`compare`]: paired comparisons, equivalent firm supply, sensitivity
-//!   and sweeps;
+//! - [`compare`], [`cost_split`]: paired comparisons, equivalent firm
+//!   supply and how much of a change in cost is price level or risk,
+//!   sensitivity and sweeps;
 //! - [`uncertainty`]: the Saltelli design over uncertain inputs, the
 //!   spread of each result across it, and Sobol indices;
 //! - [`plot`], [`report`]: PNG charts and the self-contained `report.html`;
@@ -74,6 +75,7 @@ pub mod assumptions;
 pub mod commands;
 pub mod compare;
 pub mod concentration;
+pub mod cost_split;
 pub mod dist;
 pub mod distribution;
 pub mod engine;

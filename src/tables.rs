@@ -267,6 +267,10 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
             "p_price_spike_alternative",
             "delta_p_price_spike",
             "delta_p_price_spike_se",
+            "cost_price_level",
+            "cost_price_level_se",
+            "cost_disruption_risk",
+            "cost_disruption_risk_se",
         ]);
     }
     let rows: Vec<Vec<String>> = c
@@ -316,6 +320,16 @@ pub fn comparison_csv(c: &Comparison) -> Result<Vec<u8>> {
                         a.p_price_spike,
                         d.p_price_spike,
                         d.p_price_spike_se,
+                    ]
+                    .map(opt),
+                );
+                let split = mc.cost_split.as_ref();
+                r.extend(
+                    [
+                        split.map(|x| x.price_level),
+                        split.map(|x| x.price_level_se),
+                        split.map(|x| x.disruption_risk),
+                        split.map(|x| x.disruption_risk_se),
                     ]
                     .map(opt),
                 );

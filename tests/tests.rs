@@ -9,6 +9,7 @@ mod chain_paths;
 mod charts;
 mod cli;
 mod compare;
+mod cost_split;
 mod crn;
 mod dependence;
 mod determinism;

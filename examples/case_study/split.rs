@@ -8,6 +8,7 @@ use crate::text::{delta, mineral, pct, usd, Runs};
 use crate::Run;
 use std::fmt::Write as _;
 use supplyrisk::compare::{paired, Paired};
+use supplyrisk::cost_split::{cost_changes, split_changes};
 use supplyrisk::output::fmt_pm;
 
 /// Per trial, mineral `m`'s cost over the horizon.
@@ -17,7 +18,7 @@ fn costs(r: &Run, m: usize) -> impl Iterator<Item = f64> + '_ {
 
 /// Per trial, `b`'s cost of mineral `m` minus `a`'s.
 fn changes(a: &Run, b: &Run, m: usize) -> Vec<f64> {
-    costs(a, m).zip(costs(b, m)).map(|(x, y)| y - x).collect()
+    cost_changes(&a.agg.minerals[m], &b.agg.minerals[m])
 }
 
 /// Per trial, the sum over minerals of `f(m)`.
@@ -31,12 +32,7 @@ fn summed(n: usize, f: impl Fn(usize) -> Vec<f64>) -> Vec<f64> {
 /// A paired change split: the whole (`with`, as written), the part with
 /// no disruptions in either run (`level`), and the rest, paired.
 fn split(with: Vec<f64>, level: Vec<f64>) -> (Paired, Paired, Paired) {
-    let zero = || std::iter::repeat(0.0);
-    (
-        paired(zero(), with.clone().into_iter()),
-        paired(zero(), level.clone().into_iter()),
-        paired(level.into_iter(), with.into_iter()),
-    )
+    split_changes(&with, &level)
 }
 
 /// The new sources' change in cost over all four minerals: the whole, the

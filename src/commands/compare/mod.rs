@@ -1,6 +1,7 @@
 //! `supplyrisk compare BASELINE ALTERNATIVE`.
 
 mod findings;
+mod split;
 
 use super::{
     check_memory, finish, out_or, prepare_out, resolve_trials_seed, simulate_with_progress,
@@ -268,7 +269,14 @@ fn compare_text_in_pool(
     } else {
         &base_s
     };
-    check_memory(larger, (trials, trials), true, 3, opts)?;
+    let splits = split::wanted(&base_s, &alt_s);
+    check_memory(
+        larger,
+        (trials, trials),
+        true,
+        if splits { 4 } else { 3 },
+        opts,
+    )?;
     let staging = prepare_out(&out_dir, "compare", opts)?;
     let base = simulate_with_progress(&base_s, seed, trials, opts, "baseline")?;
     let alt = simulate_with_progress(&alt_s, seed, trials, opts, "alternative")?;
@@ -279,11 +287,20 @@ fn compare_text_in_pool(
         sp.enable_steady_tick(std::time::Duration::from_millis(120));
         sp
     });
-    let comparison = with_threads(opts.threads, || {
+    let mut comparison = with_threads(opts.threads, || {
         compare_runs(&base_s, &alt_s, seed, &base, &alt, true)
     })?;
     if let Some(sp) = spinner {
         sp.finish_and_clear();
+    }
+    if splits {
+        let quiet = split::quiet_runs((&base_s, &alt_s), seed, trials, opts)?;
+        crate::cost_split::add_cost_splits(
+            &mut comparison,
+            (&base_s, &alt_s),
+            (&base, &alt),
+            (&quiet.0, &quiet.1),
+        );
     }
     crate::output::check_finite("comparison.json", &comparison)?;
     let json = json_bytes(&comparison);
@@ -327,6 +344,7 @@ fn compare_text_in_pool(
                 findings(&comparison)
                     .into_iter()
                     .chain(market_findings(&comparison, &base_s, &alt_s))
+                    .chain(split::findings(&comparison))
                     .chain(crate::year_changes::timing_findings(&comparison))
                     .collect(),
             ),
@@ -359,6 +377,11 @@ fn compare_text_in_pool(
                 header: crate::report::page_header(&MARKET_HEADER),
                 rows: market_rows(&comparison, true),
             }))
+            .chain(splits.then(|| Table {
+                caption: format!("A lower price, or less risk? The change in the consumer's expected cost split in two ({})", split::NOTE),
+                header: crate::report::page_header(&split::HEADER),
+                rows: split::rows(&comparison),
+            }))
             .chain(stock_tables(&comparison))
             .chain(crate::year_changes::year_tables(&comparison))
             .collect(),
@@ -373,6 +396,9 @@ fn compare_text_in_pool(
                     .map(|(t, m)| (t.to_string(), m.to_string()))
                     .collect();
                 g.extend(crate::report::glossary_extra(&comparison.baseline));
+                if splits {
+                    g.extend(split::GLOSSARY.iter().map(|(t, m)| (t.to_string(), m.to_string())));
+                }
                 for term in crate::report::glossary_extra(&comparison.alternative) {
                     if !g.contains(&term) {
                         g.push(term);
@@ -412,6 +438,7 @@ fn compare_text_in_pool(
                 text_table(&MARKET_HEADER, &market)
                     + "\n"
                     + &wrapped(&market_findings(&comparison, &base_s, &alt_s))
+                    + &split::block(&comparison)
             }
             + &wrapped(&crate::year_changes::timing_findings(&comparison))
             + &wrapped(&notes)
