@@ -168,7 +168,7 @@ fn compare_reports_the_split_for_world_markets_only() {
     assert_eq!(cell("nickel", "cost_disruption_risk"), "");
     // The page names both parts.
     let page = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
-    assert!(page.contains("A lower price, or less risk?"));
+    assert!(page.contains("Price level or disruption risk?"));
 }
 
 #[test]
@@ -238,4 +238,33 @@ fn physical_comparisons_run_no_quiet_scenarios_and_print_no_split() {
     assert!(!stdout(&o).contains("price level"), "{}", stdout(&o));
     let json = std::fs::read_to_string(dir.path().join("out/comparison.json")).unwrap();
     assert!(!json.contains("cost_split"));
+}
+
+#[test]
+fn the_cost_panel_shows_the_parts_beside_the_whole_change() {
+    use supplyrisk::{
+        compare::compare, cost_split::add_cost_splits, plot::bars::risk_reduction_bars, plot::Z95,
+    };
+    let (base_s, alt_s) = (scenario(BASE), scenario(&with_new_mine(BASE)));
+    let run = |s: &supplyrisk::scenario::Scenario| engine::simulate(s, 9, 2_000, None);
+    let (base, alt) = (run(&base_s), run(&alt_s));
+    let (base0, alt0) = (
+        run(&without_disruptions(&base_s)),
+        run(&without_disruptions(&alt_s)),
+    );
+    let mut c = compare(&base_s, &alt_s, 9, &base, &alt, false);
+    let whole_only = risk_reduction_bars(&c)[2].groups.len();
+    assert_eq!(whole_only, 1);
+    add_cost_splits(&mut c, (&base_s, &alt_s), (&base, &alt), (&base0, &alt0));
+    let panel = &risk_reduction_bars(&c)[2];
+    let split = c.minerals.get("cobalt").unwrap().cost_split.unwrap();
+    assert_eq!(panel.categories, vec!["cobalt".to_string()]);
+    assert_eq!(panel.groups.len(), 3);
+    assert_eq!(panel.groups[1].values, vec![split.price_level]);
+    assert_eq!(panel.groups[2].values, vec![split.disruption_risk]);
+    assert_eq!(
+        panel.groups[2].err,
+        Some(vec![Z95 * split.disruption_risk_se])
+    );
+    assert!(panel.groups[1].label.starts_with("of which price level"));
 }

@@ -21,6 +21,8 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
     let mut ids = Vec::new();
     let mut currencies: Vec<String> = Vec::new();
     let (mut change, mut change_err) = (Vec::new(), Vec::new());
+    // The change's two parts, where the comparison split it.
+    let mut parts = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     let mut spikes = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     for (id, mc) in &cmp.minerals.0 {
         let (Some(b), Some(a)) = (
@@ -43,6 +45,16 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
         currencies.push(currency.clone());
         change.push(cost);
         change_err.push(Z95 * cost_se);
+        if let Some(x) = mc.cost_split {
+            let halves = [
+                (x.price_level, x.price_level_se),
+                (x.disruption_risk, x.disruption_risk_se),
+            ];
+            for (part, (v, se)) in parts.iter_mut().zip(halves) {
+                part.0.push(v);
+                part.1.push(Z95 * se);
+            }
+        }
         for (run, (p, se)) in spikes.iter_mut().zip([(pb, sb), (pa, sa)]) {
             run.0.push(p);
             run.1.push(Z95 * se);
@@ -63,8 +75,29 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
         (named, "in each market's currency".to_string())
     };
     let names = super::bars::scenario_names(cmp);
+    let mut groups = vec![BarGroup {
+        label: "alternative minus baseline (paired, 95% interval); below 0: a saving".to_string(),
+        values: change,
+        err: Some(change_err),
+    }];
+    // Every mineral's change split, or none shown.
+    if parts[0].0.len() == ids.len() {
+        let [(level, level_err), (risk, risk_err)] = parts;
+        groups[0].label = "whole change (paired, 95% interval); below 0: a saving".to_string();
+        groups.push(BarGroup {
+            label: "of which price level: the change with no disruption in either scenario"
+                .to_string(),
+            values: level,
+            err: Some(level_err),
+        });
+        groups.push(BarGroup {
+            label: "of which disruption risk: the rest, paired trial by trial".to_string(),
+            values: risk,
+            err: Some(risk_err),
+        });
+    }
     vec![
-        change_panel(cost_ids, &money, change, change_err),
+        change_panel(cost_ids, &money, groups),
         chance_panel(
             "Probability of at least one price-spike year, baseline vs alternative",
             "Probability of at least one price-spike year",
@@ -75,33 +108,32 @@ pub fn market_panels(cmp: &Comparison) -> Vec<BarChart> {
 }
 
 /// The panel of the paired change of the consumer's expected cost per
-/// mineral, in `money`, with its 95% interval (`err`, half-widths); the
-/// axis spans 0 and every interval, with room for the legend above.
-fn change_panel(categories: Vec<String>, money: &str, change: Vec<f64>, err: Vec<f64>) -> BarChart {
-    let (lo, hi) = change
+/// mineral, in `money`, with its 95% interval (each group's `err`,
+/// half-widths), and its parts where the comparison split it; the axis
+/// spans 0 and every interval, with room for the legend above.
+fn change_panel(categories: Vec<String>, money: &str, groups: Vec<BarGroup>) -> BarChart {
+    let (lo, hi) = groups
         .iter()
-        .zip(&err)
+        .flat_map(|g| g.values.iter().zip(g.err.iter().flatten()))
         .flat_map(|(v, e)| [v - e, v + e])
         .fold((0.0f64, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let span = if hi > lo { hi - lo } else { 1.0 };
+    let title = if groups.len() > 1 {
+        "Change in the consumer's expected cost over the horizon, alternative minus baseline: price level and disruption risk"
+    } else {
+        "Change in the consumer's expected cost over the horizon, alternative minus baseline"
+    };
     BarChart {
-        title:
-            "Change in the consumer's expected cost over the horizon, alternative minus baseline"
-                .to_string(),
+        title: title.to_string(),
         y_label: format!("Change in expected cost, {money}"),
         x_label: "Mineral".to_string(),
         categories,
-        groups: vec![BarGroup {
-            label: "alternative minus baseline (paired, 95% interval); below 0: a saving"
-                .to_string(),
-            values: change,
-            err: Some(err),
-        }],
         reference_lines: Vec::new(),
         y_range: (
             lo - if lo < 0.0 { 0.05 * span } else { 0.0 },
             hi + 0.45 * span,
         ),
+        groups,
         label_max: None,
         percent: false,
     }

@@ -378,7 +378,7 @@ fn compare_text_in_pool(
                 rows: market_rows(&comparison, true),
             }))
             .chain(splits.then(|| Table {
-                caption: format!("A lower price, or less risk? The change in the consumer's expected cost split in two ({})", split::NOTE),
+                caption: format!("Price level or disruption risk? The change in the consumer's expected cost split in two ({})", split::NOTE),
                 header: crate::report::page_header(&split::HEADER),
                 rows: split::rows(&comparison),
             }))
