@@ -86,7 +86,7 @@ pub fn baseline(w: &mut String, r: &Runs) {
 /// they take away (the rest, paired trial by trial).
 pub fn sources(w: &mut String, r: &Runs) {
     let _ = writeln!(w, "### A lower price, or less risk?\n");
-    let _ = writeln!(w, "A project with no U.S. offtake lowers the world price in every year it produces, disrupted or not. The same comparison with every disruption switched off in both scenarios measures that price-level effect alone; what is left of the change is the disruption risk the new sources take away:\n");
+    let _ = writeln!(w, "A project with no U.S. offtake lowers the world price in every year it produces, disrupted or not. The same comparison with every disruption switched off in both scenarios measures that price-level effect alone; what is left of the change is the disruption risk the new sources take away (`supplyrisk compare` gives this split, with a chart, for any two scenarios on world markets):\n");
     let _ = writeln!(w, "| mineral | change in expected cost | of which the price level (no disruptions in either) | of which less disruption risk | change in P(price-spike year) with no disruptions |");
     let _ = writeln!(w, "|---|---:|---:|---:|---:|");
     for (m, (id, _)) in r.base.summary.minerals.0.iter().enumerate() {
