@@ -189,3 +189,14 @@ def test_a_sweep_of_a_parameter_the_file_does_not_give_starts_with_the_scenario_
     for _, row in written.iterrows():
         assert row["eud_total"] == summary["minerals"][row["mineral"]]["eud_total"]
         assert row["delta_eud_total"] == 0.0
+
+
+def test_a_market_change_in_cost_splits_into_price_level_and_disruption_risk():
+    a, b = "scenarios/us-2026-baseline.toml", "scenarios/us-2026-diversified.toml"
+    frame = supplyrisk.compare(supplyrisk.load(a), supplyrisk.load(b), trials=1000, seed=3)
+    whole = frame["delta_cost_total"]
+    parts = frame["cost_price_level"] + frame["cost_disruption_risk"]
+    assert ((parts - whole).abs() <= 1e-9 * whole.abs()).all()
+    # New supply lowers the world price of every mineral it adds to.
+    assert (frame["cost_price_level"] < 0).all()
+    assert (frame["cost_price_level_se"] > 0).all()

@@ -135,7 +135,7 @@ pub(super) fn block(c: &Comparison) -> String {
 pub(super) const GLOSSARY: [(&str, &str); 2] = [
     (
         "price level",
-        "The part of a change in the consumer's expected cost that the alternative brings with no disruption at all: both scenarios run again with every disruption switched off (same seed, so every other draw is the same), and the change between those two runs. A source that adds to world supply lowers the price in every year it produces, disrupted or not.",
+        "The part of a change in the consumer's expected cost that the alternative brings with no disruption at all: both scenarios run again with every disruption switched off (same seed, so every other draw is the same), and the change between those two runs. A source that adds to world supply lowers the price in every year it produces, disrupted or not. It is priced with the short-run demand elasticity, which overstates how far a lasting addition to supply moves the price once other producers and buyers adjust: read it as an upper bound.",
     ),
     (
         "disruption risk",
