@@ -4,7 +4,8 @@
 use crate::util::{run_in, scenario, stderr, stdout};
 use supplyrisk::compare::{paired, MineralDelta};
 use supplyrisk::cost_split::{cost_changes, cost_split};
-use supplyrisk::engine;
+use supplyrisk::engine::{self, Aggregate};
+use supplyrisk::scenario::Scenario;
 use supplyrisk::sensitivity::without_disruptions;
 
 /// A cobalt market with one disrupted mine, and physical nickel.
@@ -48,15 +49,39 @@ fn with_new_mine(base: &str) -> String {
     format!("{base}\n[[source]]\nid = \"new-mine\"\nmineral = \"cobalt\"\ncapacity = 8.0\n")
 }
 
-#[test]
-fn the_price_level_is_the_change_with_no_disruptions_and_the_rest_is_risk() {
+/// `compare base.toml alt.toml` in a fresh folder, `base` and `base` with
+/// a new mine as the two files, with `flags` after them; the folder (kept
+/// alive) and the command's output.
+fn compare_files(base: &str, flags: &[&str]) -> (tempfile::TempDir, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    std::fs::write(dir.path().join("alt.toml"), with_new_mine(base)).unwrap();
+    let args: Vec<&str> = ["compare", "base.toml", "alt.toml", "--out", "out"]
+        .into_iter()
+        .chain(flags.iter().copied())
+        .collect();
+    let o = run_in(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    (dir, o)
+}
+
+/// `BASE` and `BASE` with a new mine, each run as written and with every
+/// disruption switched off: base, alt, base0, alt0.
+fn four_runs(seed: u64, trials: u64) -> (Scenario, Scenario, [Aggregate; 4]) {
     let (base_s, alt_s) = (scenario(BASE), scenario(&with_new_mine(BASE)));
-    let run = |s: &supplyrisk::scenario::Scenario| engine::simulate(s, 9, 3_000, None);
-    let (base, alt) = (run(&base_s), run(&alt_s));
-    let (base0, alt0) = (
+    let run = |s: &Scenario| engine::simulate(s, seed, trials, None);
+    let runs = [
+        run(&base_s),
+        run(&alt_s),
         run(&without_disruptions(&base_s)),
         run(&without_disruptions(&alt_s)),
-    );
+    ];
+    (base_s, alt_s, runs)
+}
+
+#[test]
+fn the_price_level_is_the_change_with_no_disruptions_and_the_rest_is_risk() {
+    let (_, _, [base, alt, base0, alt0]) = four_runs(9, 3_000);
     let split = cost_split(
         (&base.minerals[0], &alt.minerals[0]),
         (&base0.minerals[0], &alt0.minerals[0]),
@@ -99,35 +124,14 @@ fn the_price_level_is_the_change_with_no_disruptions_and_the_rest_is_risk() {
 
 #[test]
 fn compare_reports_the_split_for_world_markets_only() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("base.toml"), BASE).unwrap();
-    std::fs::write(dir.path().join("alt.toml"), with_new_mine(BASE)).unwrap();
-    let args = [
-        "compare",
-        "base.toml",
-        "alt.toml",
-        "--trials",
-        "3000",
-        "--seed",
-        "9",
-        "--out",
-        "out",
-    ];
-    let o = run_in(dir.path(), &args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (dir, o) = compare_files(BASE, &["--trials", "3000", "--seed", "9"]);
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/comparison.json")).unwrap())
             .unwrap();
     let split = &v["minerals"]["cobalt"]["cost_split"];
     assert!(v["minerals"]["nickel"].get("cost_split").is_none());
     // The same numbers as the library's, from the same runs.
-    let (base_s, alt_s) = (scenario(BASE), scenario(&with_new_mine(BASE)));
-    let run = |s: &supplyrisk::scenario::Scenario| engine::simulate(s, 9, 3_000, None);
-    let (base, alt) = (run(&base_s), run(&alt_s));
-    let (base0, alt0) = (
-        run(&without_disruptions(&base_s)),
-        run(&without_disruptions(&alt_s)),
-    );
+    let (_, _, [base, alt, base0, alt0]) = four_runs(9, 3_000);
     let lib = cost_split(
         (&base.minerals[0], &alt.minerals[0]),
         (&base0.minerals[0], &alt0.minerals[0]),
@@ -154,8 +158,7 @@ fn compare_reports_the_split_for_world_markets_only() {
         "{out}"
     );
     assert!(
-        out.replace("\n  ", " ")
-            .contains("is a lower price level, which the alternative brings even with no disruption in either scenario; beyond that it takes away"),
+        out.replace("\n  ", " ").contains("is a lower price level, which the alternative brings even with no disruption in either scenario; beyond that it takes away"),
         "{out}"
     );
     // The CSV's columns, filled for the market mineral only.
@@ -177,23 +180,7 @@ fn without_any_disruption_nothing_of_a_change_is_risk() {
         "disruption = { rate = 0.6, severity = 0.5, duration_months = 6 }",
         "",
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("base.toml"), &calm).unwrap();
-    std::fs::write(dir.path().join("alt.toml"), with_new_mine(&calm)).unwrap();
-    let o = run_in(
-        dir.path(),
-        &[
-            "compare",
-            "base.toml",
-            "alt.toml",
-            "--trials",
-            "2000",
-            "--out",
-            "out",
-            "--no-plots",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (dir, o) = compare_files(&calm, &["--trials", "2000", "--no-plots"]);
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/comparison.json")).unwrap())
             .unwrap();
@@ -218,23 +205,7 @@ fn physical_comparisons_run_no_quiet_scenarios_and_print_no_split() {
     let physical = BASE
         .replace("market = { rest_of_world_demand = { base = 170.0, growth = 0.02 }, reference_price = 33.0, currency = \"USD million\", demand_elasticity = -0.2 }", "")
         .replace("capacity = 160.0", "capacity = 8.0\naccess = 0.5");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("base.toml"), &physical).unwrap();
-    std::fs::write(dir.path().join("alt.toml"), with_new_mine(&physical)).unwrap();
-    let o = run_in(
-        dir.path(),
-        &[
-            "compare",
-            "base.toml",
-            "alt.toml",
-            "--trials",
-            "2000",
-            "--out",
-            "out",
-            "--no-plots",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (dir, o) = compare_files(&physical, &["--trials", "2000", "--no-plots"]);
     assert!(!stdout(&o).contains("price level"), "{}", stdout(&o));
     let json = std::fs::read_to_string(dir.path().join("out/comparison.json")).unwrap();
     assert!(!json.contains("cost_split"));
@@ -245,13 +216,7 @@ fn the_cost_panel_shows_the_parts_beside_the_whole_change() {
     use supplyrisk::{
         compare::compare, cost_split::add_cost_splits, plot::bars::risk_reduction_bars, plot::Z95,
     };
-    let (base_s, alt_s) = (scenario(BASE), scenario(&with_new_mine(BASE)));
-    let run = |s: &supplyrisk::scenario::Scenario| engine::simulate(s, 9, 2_000, None);
-    let (base, alt) = (run(&base_s), run(&alt_s));
-    let (base0, alt0) = (
-        run(&without_disruptions(&base_s)),
-        run(&without_disruptions(&alt_s)),
-    );
+    let (base_s, alt_s, [base, alt, base0, alt0]) = four_runs(9, 2_000);
     let mut c = compare(&base_s, &alt_s, 9, &base, &alt, false);
     let whole_only = risk_reduction_bars(&c)[2].groups.len();
     assert_eq!(whole_only, 1);
