@@ -101,8 +101,9 @@ pub struct Sensitivity {
     pub all_disruptions_off: OrderedMap<AllOff>,
     /// Per mineral: how far the second entry lies behind the first, the
     /// paired change in `eud_total` from switching off the second instead
-    /// of the first (0 or more), with its paired standard error; `None`
-    /// with fewer than two entries. Not part of `sensitivity.json`.
+    /// of the first (0 or more, to rounding), with its paired standard
+    /// error; `None` with fewer than two entries. Not part of
+    /// `sensitivity.json`.
     pub runner_up_gap: OrderedMap<Option<Paired>>,
 }
 
